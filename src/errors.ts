@@ -1,0 +1,218 @@
+/**
+ * The error classes of wasmhost. Each carries structured fields besides its message, so that callers
+ * can act on what failed without parsing text. A leaf module (it imports only the type vocabulary).
+ *
+ * @module
+ */
+
+/**
+ * A malformed or invalid WebAssembly binary.
+ *
+ * `offset` is the byte offset in the binary where decoding failed, when known; the message ends with
+ * `(at offset 0x…)` then. Messages use the spec's wording ("unexpected end", "integer too large"), so
+ * the spec suite's expected texts are substrings of ours.
+ */
+export class CompileError extends Error {
+  /** The byte offset in the binary where the problem was found, when known. */
+  readonly offset: number | undefined;
+  /** The message without the position suffix. */
+  readonly reason: string;
+
+  constructor(reason: string, offset?: number, options?: ErrorOptions) {
+    super(offset === undefined ? reason : `${reason} (at offset 0x${offset.toString(16)})`, options);
+    this.name = "CompileError";
+    this.reason = reason;
+    this.offset = offset;
+  }
+}
+
+/**
+ * An import that cannot be satisfied: missing, of the wrong kind, or of an incompatible type; or an
+ * instantiation that fails while initializing (a segment out of bounds, a start function that traps is a
+ * `Trap` instead).
+ *
+ * `module` and `name` identify the import (`module::name` in the message); `expected` and `given`
+ * describe the types when the problem is a type mismatch.
+ */
+export class LinkError extends Error {
+  /** The import's module name. */
+  readonly module: string;
+  /** The import's field name. */
+  readonly name: string;
+  /** The type the module expects, rendered, when the import exists but does not match. */
+  readonly expected: string | undefined;
+  /** The type of what was provided, rendered, when the import exists but does not match. */
+  readonly given: string | undefined;
+
+  constructor(
+    message: string,
+    fields: { module: string; name: string; expected?: string; given?: string },
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    // The contract makes `name` the import's name. Render the stack now, while `name` still reads
+    // "LinkError" from the prototype, so that printed errors keep their class name.
+    void this.stack;
+    Object.defineProperty(this, "name", { value: fields.name, enumerable: true, writable: false });
+    this.module = fields.module;
+    this.expected = fields.expected;
+    this.given = fields.given;
+  }
+
+  /** Always `"LinkError"` (the `name` field holds the import's name). */
+  get errorName(): "LinkError" {
+    return "LinkError";
+  }
+
+  override toString(): string {
+    return `LinkError: ${this.message}`;
+  }
+}
+Object.defineProperty(LinkError.prototype, "name", { value: "LinkError", writable: true, configurable: true });
+
+/**
+ * A text-format (WAT or `.wast`) error with its position.
+ *
+ * `line` and `column` are 1-based; `offset` is the UTF-16 offset in the source. The message renders
+ * `file:line:col: reason`, the source line and a caret under the column.
+ */
+export class WatError extends Error {
+  /** 1-based line of the error. */
+  readonly line: number;
+  /** 1-based column of the error (in UTF-16 code units). */
+  readonly column: number;
+  /** Offset of the error in the source text. */
+  readonly offset: number;
+  /** The bare reason, without position or snippet, e.g. `unknown label $s`. */
+  readonly reason: string;
+  /** The file name given to the parser, if any. */
+  readonly file: string | undefined;
+
+  constructor(reason: string, source: string, offset: number, file?: string) {
+    const { line, column, text } = lineAt(source, offset);
+    const caret = " ".repeat(Math.max(0, column - 1)) + "^";
+    super(`${file ?? "<input>"}:${line}:${column}: ${reason}\n  | ${text}\n  | ${caret}`);
+    this.name = "WatError";
+    this.reason = reason;
+    this.line = line;
+    this.column = column;
+    this.offset = offset;
+    this.file = file;
+  }
+}
+
+function lineAt(source: string, offset: number): { line: number; column: number; text: string } {
+  const at = Math.max(0, Math.min(offset, source.length));
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < at; i++) {
+    if (source.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  let lineEnd = source.indexOf("\n", lineStart);
+  if (lineEnd < 0) lineEnd = source.length;
+  return { line, column: at - lineStart + 1, text: source.slice(lineStart, lineEnd).replace(/\r$/, "") };
+}
+
+/**
+ * Why WebAssembly code trapped. The names follow Wasmtime's `Trap` codes.
+ */
+export type TrapCode =
+  | "stack_overflow"
+  | "memory_out_of_bounds"
+  | "heap_misaligned"
+  | "table_out_of_bounds"
+  | "indirect_call_to_null"
+  | "bad_signature"
+  | "integer_overflow"
+  | "integer_division_by_zero"
+  | "bad_conversion_to_integer"
+  | "unreachable"
+  | "null_reference"
+  | "cast_failure"
+  | "interrupt"
+  | "out_of_fuel"
+  | "unknown";
+
+/** What each trap code says, worded so that the spec suite's expected trap texts are substrings. */
+export const TRAP_MESSAGES: Readonly<Record<TrapCode, string>> = {
+  stack_overflow: "call stack exhausted",
+  memory_out_of_bounds: "out of bounds memory access",
+  heap_misaligned: "unaligned atomic",
+  table_out_of_bounds: "out of bounds table access",
+  indirect_call_to_null: "uninitialized element",
+  bad_signature: "indirect call type mismatch",
+  integer_overflow: "integer overflow",
+  integer_division_by_zero: "integer divide by zero",
+  bad_conversion_to_integer: "invalid conversion to integer",
+  unreachable: "unreachable instruction executed",
+  null_reference: "null reference",
+  cast_failure: "cast failure",
+  interrupt: "interrupt",
+  out_of_fuel: "all fuel consumed",
+  unknown: "unknown trap",
+};
+
+/** One WebAssembly frame of a trap's backtrace. */
+export interface FrameInfo {
+  /** The module's name from its name section, when it has one. */
+  readonly module?: string;
+  /** The function's index in the module's function index space (imports first). */
+  readonly funcIndex: number;
+  /** The function's name from the name section, when it has one. */
+  readonly funcName?: string;
+  /** The byte offset of the instruction in the module's binary. */
+  readonly offset: number;
+}
+
+/** Renders one frame like Wasmtime: `0x23 - calc!divide`, or `0x23 - <wasm function 3>`. */
+export function formatFrame(frame: FrameInfo): string {
+  const fn = frame.funcName ?? `<wasm function ${frame.funcIndex}>`;
+  const where = frame.module === undefined ? fn : `${frame.module}!${fn}`;
+  return `0x${frame.offset.toString(16)} - ${where}`;
+}
+
+/**
+ * WebAssembly code trapped.
+ *
+ * `code` says why; `frames` is the backtrace, innermost first, with names from the name section. The
+ * message reads `wasm trap: integer divide by zero` followed by one line per frame
+ * (`    0: 0x23 - calc!divide`). `cause` holds the engine's original error.
+ */
+export class Trap extends Error {
+  /** Why the code trapped. */
+  readonly code: TrapCode;
+  /** The WebAssembly frames, innermost first. */
+  readonly frames: readonly FrameInfo[];
+
+  constructor(code: TrapCode, frames: readonly FrameInfo[] = [], options?: ErrorOptions & { detail?: string }) {
+    const head = `wasm trap: ${TRAP_MESSAGES[code]}${options?.detail ? ` (${options.detail})` : ""}`;
+    const lines = frames.map((f, i) => `\n    ${i}: ${formatFrame(f)}`).join("");
+    super(frames.length ? `${head}\nwasm backtrace:${lines}` : head, options);
+    this.name = "Trap";
+    this.code = code;
+    this.frames = frames;
+  }
+}
+
+/** A WASI call failed in a way the host must see (for instance an invalid option); carries the errno name. */
+export class WasiError extends Error {
+  /** The WASI errno name, e.g. `"badf"`, when there is one. */
+  readonly errno: string | undefined;
+
+  constructor(message: string, errno?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "WasiError";
+    this.errno = errno;
+  }
+}
+
+/** An internal invariant of wasmhost failed: a bug in wasmhost, never the user's fault. Please report it. */
+export class WasmhostBug extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(`wasmhost bug: ${message}`, options);
+    this.name = "WasmhostBug";
+  }
+}
