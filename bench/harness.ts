@@ -1,0 +1,122 @@
+/**
+ * The benchmark harness: times ours and an anchor doing the same work in the same run, and reports
+ * their ratio. Each `bench/*.bench.ts` module default-exports a `BenchSuite`; `bench/main.ts` runs them.
+ *
+ * Timing: each side runs in alternating rounds (so that machine noise hits both alike), and the
+ * reported time is the median round. A ratio below 1 means ours is faster.
+ */
+
+/** One measured comparison. */
+export interface BenchRow {
+  /** What is measured, e.g. "host->wasm typed call (i32,i32)->i32". */
+  readonly name: string;
+  /** The anchor's name, e.g. "bare WebAssembly API". */
+  readonly anchor: string;
+  /** Median time per operation of ours and of the anchor, in nanoseconds (or per round if `unit` says). */
+  readonly ours: number;
+  readonly theirs: number;
+  /** ours / theirs. */
+  readonly ratio: number;
+  /** The goal for the ratio, e.g. 1.1 (ratio <= goal). */
+  readonly goal?: number;
+  /** The unit of `ours`/`theirs`: "ns/op" by default; throughput rows say e.g. "MB/s" (higher is better). */
+  readonly unit?: string;
+}
+
+/** A group of benchmark rows. */
+export interface BenchSuite {
+  readonly title: string;
+  run(): Promise<BenchRow[]> | BenchRow[];
+}
+
+/**
+ * Times `ours` and `theirs` (each doing `opsPerRound` operations per call) over `rounds` alternating
+ * rounds after a warm-up, and returns the row with median ns/op.
+ */
+export function compare(
+  name: string,
+  anchor: string,
+  ours: () => unknown,
+  theirs: () => unknown,
+  options: { opsPerRound?: number; rounds?: number; goal?: number; warmup?: number } = {},
+): BenchRow {
+  const ops = options.opsPerRound ?? 1;
+  const rounds = options.rounds ?? 15;
+  for (let i = 0; i < (options.warmup ?? 3); i++) {
+    ours();
+    theirs();
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    // Alternate which side goes first so that drift in machine speed does not favour one.
+    if (i % 2 === 0) {
+      a.push(time(ours));
+      b.push(time(theirs));
+    } else {
+      b.push(time(theirs));
+      a.push(time(ours));
+    }
+  }
+  const o = (median(a) * 1e6) / ops;
+  const t = (median(b) * 1e6) / ops;
+  return { name, anchor, ours: o, theirs: t, ratio: o / t, ...(options.goal !== undefined ? { goal: options.goal } : {}) };
+}
+
+/** Async variant of `compare` for work that returns a promise. */
+export async function compareAsync(
+  name: string,
+  anchor: string,
+  ours: () => Promise<unknown>,
+  theirs: () => Promise<unknown>,
+  options: { opsPerRound?: number; rounds?: number; goal?: number; warmup?: number } = {},
+): Promise<BenchRow> {
+  const ops = options.opsPerRound ?? 1;
+  const rounds = options.rounds ?? 9;
+  for (let i = 0; i < (options.warmup ?? 2); i++) {
+    await ours();
+    await theirs();
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    let t0 = performance.now();
+    await ours();
+    a.push(performance.now() - t0);
+    t0 = performance.now();
+    await theirs();
+    b.push(performance.now() - t0);
+  }
+  const o = (median(a) * 1e6) / ops;
+  const t = (median(b) * 1e6) / ops;
+  return { name, anchor, ours: o, theirs: t, ratio: o / t, ...(options.goal !== undefined ? { goal: options.goal } : {}) };
+}
+
+function time(fn: () => unknown): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+/** The median of a non-empty list. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Renders rows as an aligned table with a verdict against each goal. */
+export function formatRows(title: string, rows: readonly BenchRow[]): string {
+  const lines = [`## ${title}`, "", "| benchmark | anchor | ours | anchor | ratio | goal |", "|---|---|---:|---:|---:|---|"];
+  for (const r of rows) {
+    const unit = r.unit ?? "ns/op";
+    const higherIsBetter = unit.endsWith("/s");
+    const ok = r.goal === undefined ? "" : (higherIsBetter ? r.ratio >= r.goal : r.ratio <= r.goal) ? `${higherIsBetter ? ">=" : "<="} ${r.goal} ok` : `${higherIsBetter ? ">=" : "<="} ${r.goal} MISSED`;
+    lines.push(`| ${r.name} | ${r.anchor} | ${fmt(r.ours)} ${unit} | ${fmt(r.theirs)} ${unit} | ${r.ratio.toFixed(2)}x | ${ok} |`);
+  }
+  return lines.join("\n");
+}
+
+function fmt(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+}
