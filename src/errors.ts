@@ -38,7 +38,7 @@ export class LinkError extends Error {
   /** The import's module name. */
   readonly module: string;
   /** The import's field name. */
-  readonly name: string;
+  declare readonly name: string;
   /** The type the module expects, rendered, when the import exists but does not match. */
   readonly expected: string | undefined;
   /** The type of what was provided, rendered, when the import exists but does not match. */

@@ -1,0 +1,727 @@
+/**
+ * The binary decoder: WebAssembly bytes -> `ModuleInfo`, one function per section.
+ *
+ * It decodes structure, not semantics: function bodies are framed (their locals decoded, their
+ * instructions kept as a view), and validation of instructions is left to the engine. What it does
+ * check is everything a malformed binary can get wrong outside function bodies, with the spec's
+ * wording and the absolute byte offset (see `reader.ts`). Counts are capped by `limits.ts` and checked
+ * against the bytes left before anything is allocated, so hostile input costs at most linear time.
+ *
+ * @module
+ */
+import { CompileError } from "../errors.js";
+import * as L from "./limits.js";
+import type {
+  AbsHeapType,
+  CompositeType,
+  ConstExpr,
+  CustomSection,
+  DataSegment,
+  ElementSegment,
+  ExportInfo,
+  FieldType,
+  FunctionBody,
+  GlobalDesc,
+  GlobalInfo,
+  HeapType,
+  ImportInfo,
+  LocalRun,
+  MemoryDesc,
+  ModuleInfo,
+  NameInfo,
+  RecGroup,
+  SectionInfo,
+  StorageType,
+  TableDesc,
+  TableInfo,
+  TagInfo,
+  TypeDef,
+  ValueType,
+} from "./module-info.js";
+import { BinaryReader } from "./reader.js";
+
+const MAGIC = 0x6d736100; // "\0asm" little-endian
+const SECTION_EOF = "unexpected end of section or function";
+
+/**
+ * The position of each non-custom section in the required order (the tag section sits between
+ * memory and global, data count between element and code).
+ */
+const SECTION_RANK: Readonly<Record<number, number>> = {
+  1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13,
+};
+
+/** Abstract heap types by their one-byte (negative s33) encoding. */
+const ABS_HEAP: ReadonlyMap<number, AbsHeapType> = new Map<number, AbsHeapType>([
+  [0x70, "func"], [0x6f, "extern"], [0x6e, "any"], [0x6d, "eq"], [0x6c, "i31"], [0x6b, "struct"],
+  [0x6a, "array"], [0x69, "exn"], [0x71, "none"], [0x73, "nofunc"], [0x72, "noextern"], [0x74, "noexn"],
+]);
+
+/** Options for `decodeModule`. */
+export interface DecodeOptions {
+  /** Skip parsing the `name` section (faster when names are not needed). Default false. */
+  readonly skipNames?: boolean;
+}
+
+/**
+ * Decodes a binary module into metadata.
+ *
+ * @throws CompileError with the byte offset and the spec's wording when the binary is malformed.
+ */
+export function decodeModule(bytes: Uint8Array, options: DecodeOptions = {}): ModuleInfo {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(`decodeModule: expected a Uint8Array, got ${describe(bytes)}`);
+  }
+  if (bytes.length > L.MAX_MODULE_SIZE) throw new CompileError(`module too large (${bytes.length} bytes)`, 0);
+  return new Decoder(bytes, options).decode();
+}
+
+function describe(value: unknown): string {
+  return value === null ? "null" : typeof value === "object" ? (value.constructor?.name ?? "object") : typeof value;
+}
+
+class Decoder {
+  private readonly r: BinaryReader;
+  private readonly bytes: Uint8Array;
+  private readonly options: DecodeOptions;
+
+  private types: TypeDef[] = [];
+  private recGroups: RecGroup[] = [];
+  private imports: ImportInfo[] = [];
+  private functions: number[] = [];
+  private tables: TableInfo[] = [];
+  private memories: MemoryDesc[] = [];
+  private tags: TagInfo[] = [];
+  private globals: GlobalInfo[] = [];
+  private exports: ExportInfo[] = [];
+  private start: number | undefined;
+  private elements: ElementSegment[] = [];
+  private dataCount: number | undefined;
+  private code: FunctionBody[] = [];
+  private data: DataSegment[] = [];
+  private customSections: CustomSection[] = [];
+  private sections: SectionInfo[] = [];
+  private names: NameInfo = emptyNames();
+  private counts = { func: 0, table: 0, memory: 0, global: 0, tag: 0 };
+
+  constructor(bytes: Uint8Array, options: DecodeOptions) {
+    this.bytes = bytes;
+    this.r = new BinaryReader(bytes);
+    this.options = options;
+  }
+
+  decode(): ModuleInfo {
+    const r = this.r;
+    if (r.remaining < 4 || readU32LE(this.bytes, 0) !== MAGIC) r.fail("magic header not detected", 0);
+    r.pos = 4;
+    if (r.remaining < 4) r.fail("unknown binary version", 4);
+    const version = readU32LE(this.bytes, 4);
+    if (version !== 1) r.fail(`unknown binary version ${version}`, 4);
+    r.pos = 8;
+
+    let lastRank = 0;
+    let lastId = 0;
+    while (!r.done) {
+      const offset = r.pos;
+      const id = r.u8();
+      if (id > 13) r.fail("malformed section id", offset);
+      const size = r.u32();
+      const payloadOffset = r.pos;
+      if (size > r.remaining) r.fail(`length out of bounds: section size ${size} exceeds the ${r.remaining} bytes left`, payloadOffset);
+      if (id !== 0) {
+        const rank = SECTION_RANK[id]!;
+        if (rank <= lastRank) r.fail("unexpected content after last section", offset);
+        lastRank = rank;
+        lastId = id;
+      }
+      r.withLimit(size, SECTION_EOF, () => {
+        this.section(id, offset, lastId);
+        if (!r.done) r.fail("section size mismatch", r.pos);
+      });
+      const section: SectionInfo = { id, offset, payloadOffset, end: r.pos };
+      this.sections.push(id === 0 ? { ...section, name: this.customSections[this.customSections.length - 1]!.name } : section);
+    }
+
+    if (this.functions.length !== this.code.length) {
+      r.fail("function and code section have inconsistent lengths", this.bytes.length);
+    }
+    if (this.dataCount !== undefined && this.dataCount !== this.data.length) {
+      r.fail("data count and data section have inconsistent lengths", this.bytes.length);
+    }
+
+    return {
+      bytes: this.bytes,
+      version,
+      types: this.types,
+      recGroups: this.recGroups,
+      imports: this.imports,
+      functions: this.functions,
+      tables: this.tables,
+      memories: this.memories,
+      tags: this.tags,
+      globals: this.globals,
+      exports: this.exports,
+      ...(this.start !== undefined ? { start: this.start } : {}),
+      elements: this.elements,
+      ...(this.dataCount !== undefined ? { dataCount: this.dataCount } : {}),
+      code: this.code,
+      data: this.data,
+      customSections: this.customSections,
+      sections: this.sections,
+      names: this.names,
+      importedFuncs: this.counts.func,
+      importedTables: this.counts.table,
+      importedMemories: this.counts.memory,
+      importedGlobals: this.counts.global,
+      importedTags: this.counts.tag,
+    };
+  }
+
+  private section(id: number, offset: number, after: number): void {
+    switch (id) {
+      case 0: return this.customSection(offset, after);
+      case 1: return this.typeSection();
+      case 2: return this.importSection();
+      case 3: return this.functionSection();
+      case 4: return this.tableSection();
+      case 5: return this.memorySection();
+      case 6: return this.globalSection();
+      case 7: return this.exportSection();
+      case 8: this.start = this.r.u32(); return;
+      case 9: return this.elementSection();
+      case 10: return this.codeSection();
+      case 11: return this.dataSection();
+      case 12: this.dataCount = this.r.u32(); return;
+      case 13: return this.tagSection();
+    }
+  }
+
+  // ---- types -------------------------------------------------------------------------------------
+
+  private typeSection(): void {
+    const r = this.r;
+    const n = r.count(L.MAX_TYPES, "types");
+    for (let i = 0; i < n; i++) {
+      const form = r.peek();
+      if (form === 0x4e) {
+        r.u8();
+        const size = r.count(L.MAX_REC_GROUP_SIZE, "types in a recursion group");
+        const first = this.types.length;
+        for (let j = 0; j < size; j++) this.types.push(this.subType());
+        this.recGroups.push({ first, count: size, explicit: true });
+      } else {
+        this.recGroups.push({ first: this.types.length, count: 1, explicit: false });
+        this.types.push(this.subType());
+      }
+      if (this.types.length > L.MAX_TYPES) r.fail(`too many types (the limit is ${L.MAX_TYPES})`);
+    }
+  }
+
+  private subType(): TypeDef {
+    const r = this.r;
+    const form = r.peek();
+    if (form === 0x50 || form === 0x4f) {
+      r.u8();
+      const n = r.count(1, "supertypes");
+      const supertypes: number[] = [];
+      for (let i = 0; i < n; i++) supertypes.push(r.u32());
+      return { ...this.compositeType(), final: form === 0x4f, supertypes, explicitSub: true };
+    }
+    return { ...this.compositeType(), final: true, supertypes: [], explicitSub: false };
+  }
+
+  private compositeType(): CompositeType {
+    const r = this.r;
+    const at = r.pos;
+    const form = r.u8();
+    switch (form) {
+      case 0x60: {
+        const params = this.valueTypes(L.MAX_FUNCTION_PARAMS, "parameters");
+        const results = this.valueTypes(L.MAX_FUNCTION_RESULTS, "results");
+        return { kind: "func", params, results };
+      }
+      case 0x5f: {
+        const n = r.count(L.MAX_STRUCT_FIELDS, "struct fields", 2);
+        const fields: FieldType[] = [];
+        for (let i = 0; i < n; i++) fields.push(this.fieldType());
+        return { kind: "struct", fields };
+      }
+      case 0x5e:
+        return { kind: "array", element: this.fieldType() };
+      default:
+        return r.fail(`malformed type form 0x${form.toString(16)}: integer representation too long`, at);
+    }
+  }
+
+  private fieldType(): FieldType {
+    const r = this.r;
+    const b = r.peek();
+    let storage: StorageType;
+    if (b === 0x78) {
+      r.u8();
+      storage = "i8";
+    } else if (b === 0x77) {
+      r.u8();
+      storage = "i16";
+    } else {
+      storage = this.valueType();
+    }
+    return { storage, mutable: this.mutability() };
+  }
+
+  private valueTypes(max: number, what: string): ValueType[] {
+    const n = this.r.count(max, what);
+    const out: ValueType[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.valueType();
+    return out;
+  }
+
+  /** A value type (number, vector or reference type). */
+  valueType(): ValueType {
+    const r = this.r;
+    const at = r.pos;
+    const b = r.u8();
+    switch (b) {
+      case 0x7f: return "i32";
+      case 0x7e: return "i64";
+      case 0x7d: return "f32";
+      case 0x7c: return "f64";
+      case 0x7b: return "v128";
+    }
+    return this.refTypeAfter(b, at, "malformed value type");
+  }
+
+  /** A reference type (table element, element segment). */
+  private refType(): ValueType {
+    const at = this.r.pos;
+    return this.refTypeAfter(this.r.u8(), at, "malformed reference type");
+  }
+
+  private refTypeAfter(b: number, at: number, message: string): ValueType {
+    if (b === 0x70) return "funcref";
+    if (b === 0x6f) return "externref";
+    if (b === 0x63 || b === 0x64) {
+      const ref = this.heapType();
+      const nullable = b === 0x63;
+      if (nullable && ref === "func") return "funcref";
+      if (nullable && ref === "extern") return "externref";
+      return { ref, nullable };
+    }
+    const abs = ABS_HEAP.get(b);
+    if (abs !== undefined) return { ref: abs, nullable: true };
+    return this.r.fail(message, at);
+  }
+
+  private heapType(): HeapType {
+    const r = this.r;
+    const at = r.pos;
+    const b = r.peek();
+    const abs = ABS_HEAP.get(b);
+    if (abs !== undefined) {
+      r.u8();
+      return abs;
+    }
+    const index = r.s33();
+    if (index < 0) r.fail("malformed heap type", at);
+    return index;
+  }
+
+  private mutability(): boolean {
+    const r = this.r;
+    const at = r.pos;
+    const b = r.u8();
+    if (b > 1) r.fail("malformed mutability", at);
+    return b === 1;
+  }
+
+  // ---- imports, functions, tables, memories, globals, tags ---------------------------------------
+
+  private importSection(): void {
+    const r = this.r;
+    const n = r.count(L.MAX_IMPORTS, "imports", 3);
+    for (let i = 0; i < n; i++) {
+      const offset = r.pos;
+      const module = r.name();
+      const name = r.name();
+      const kindAt = r.pos;
+      const kind = r.u8();
+      switch (kind) {
+        case 0:
+          this.imports.push({ module, name, offset, kind: "func", typeIndex: r.u32() });
+          this.counts.func++;
+          break;
+        case 1:
+          this.imports.push({ module, name, offset, kind: "table", type: this.tableType() });
+          this.counts.table++;
+          break;
+        case 2:
+          this.imports.push({ module, name, offset, kind: "memory", type: this.memoryType() });
+          this.counts.memory++;
+          break;
+        case 3:
+          this.imports.push({ module, name, offset, kind: "global", type: this.globalType() });
+          this.counts.global++;
+          break;
+        case 4:
+          this.tagAttribute();
+          this.imports.push({ module, name, offset, kind: "tag", typeIndex: r.u32() });
+          this.counts.tag++;
+          break;
+        default:
+          r.fail("malformed import kind", kindAt);
+      }
+    }
+  }
+
+  private functionSection(): void {
+    const r = this.r;
+    const n = r.count(L.MAX_FUNCTIONS, "functions");
+    if (n + this.counts.func > L.MAX_FUNCTIONS) r.fail(`too many functions (the limit is ${L.MAX_FUNCTIONS})`);
+    const fns = new Array<number>(n);
+    for (let i = 0; i < n; i++) fns[i] = r.u32();
+    this.functions = fns;
+  }
+
+  private tableSection(): void {
+    const r = this.r;
+    const n = r.count(L.MAX_TABLES, "tables", 2);
+    for (let i = 0; i < n; i++) {
+      if (r.peek() === 0x40) {
+        // 3.0: a table with an explicit initializer: 0x40 0x00 tabletype expr.
+        r.u8();
+        const at = r.pos;
+        if (r.u8() !== 0) r.fail("malformed table", at);
+        const type = this.tableType();
+        this.tables.push({ type, init: this.constExpr() });
+      } else {
+        this.tables.push({ type: this.tableType() });
+      }
+    }
+  }
+
+  private tableType(): TableDesc {
+    const element = this.refType();
+    const r = this.r;
+    const at = r.pos;
+    const flags = r.u32();
+    if (flags & ~0x05) r.fail("integer too large", at);
+    const table64 = (flags & 4) !== 0;
+    const min = table64 ? r.u64() : r.u32();
+    const max = flags & 1 ? (table64 ? r.u64() : r.u32()) : undefined;
+    return max === undefined ? { element, table64, min } : { element, table64, min, max };
+  }
+
+  private memorySection(): void {
+    const r = this.r;
+    const n = r.count(L.MAX_MEMORIES, "memories", 2);
+    for (let i = 0; i < n; i++) this.memories.push(this.memoryType());
+  }
+
+  private memoryType(): MemoryDesc {
+    const r = this.r;
+    const at = r.pos;
+    const flags = r.u32();
+    // bit 0: has max; bit 1: shared (requires max); bit 2: 64-bit; bit 3: custom page size.
+    if (flags & ~0x0f || (flags & 3) === 2) r.fail("integer too large", at);
+    const memory64 = (flags & 4) !== 0;
+    const shared = (flags & 2) !== 0;
+    const min = memory64 ? r.u64() : r.u32();
+    const max = flags & 1 ? (memory64 ? r.u64() : r.u32()) : undefined;
+    const pageSizeLog2 = flags & 8 ? r.u32() : undefined;
+    return {
+      min,
+      ...(max !== undefined ? { max } : {}),
+      shared,
+      memory64,
+      ...(pageSizeLog2 !== undefined ? { pageSizeLog2 } : {}),
+    };
+  }
+
+  private globalType(): GlobalDesc {
+    const content = this.valueType();
+    return { content, mutable: this.mutability() };
+  }
+
+  private globalSection(): void {
+    const r = this.r;
+    const n = r.count(L.MAX_GLOBALS, "globals", 3);
+    for (let i = 0; i < n; i++) {
+      const type = this.globalType();
+      this.globals.push({ type, init: this.constExpr() });
+    }
+  }
+
+  private tagAttribute(): void {
+    const at = this.r.pos;
+    if (this.r.u8() !== 0) this.r.fail("malformed tag attribute", at);
+  }
+
+  private tagSection(): void {
+    const r = this.r;
+    const n = r.count(L.MAX_TAGS, "tags", 2);
+    for (let i = 0; i < n; i++) {
+      this.tagAttribute();
+      this.tags.push({ typeIndex: r.u32() });
+    }
+  }
+
+  // ---- exports, elements, code, data ------------------------------------------------------------
+
+  private exportSection(): void {
+    const r = this.r;
+    const n = r.count(L.MAX_EXPORTS, "exports", 3);
+    for (let i = 0; i < n; i++) {
+      const offset = r.pos;
+      const name = r.name();
+      const kindAt = r.pos;
+      const kindByte = r.u8();
+      const kind = (["func", "table", "memory", "global", "tag"] as const)[kindByte];
+      if (kind === undefined) return r.fail("malformed export kind", kindAt);
+      this.exports.push({ name, kind, index: r.u32(), offset });
+    }
+  }
+
+  private elementSection(): void {
+    const r = this.r;
+    const n = r.count(L.MAX_ELEMENT_SEGMENTS, "element segments");
+    for (let i = 0; i < n; i++) {
+      const offset = r.pos;
+      const flags = r.u32();
+      if (flags > 7) r.fail("malformed elements segment kind", offset);
+      const mode = flags & 1 ? (flags & 2 ? "declarative" : "passive") : "active";
+      const table = flags & 2 && mode === "active" ? r.u32() : 0;
+      const offsetExpr = mode === "active" ? this.constExpr() : undefined;
+      const usesExprs = (flags & 4) !== 0;
+      let elementType: ValueType = "funcref";
+      if (flags & 3) {
+        if (usesExprs) {
+          elementType = this.refType();
+        } else {
+          const at = r.pos;
+          if (r.u8() !== 0) r.fail("malformed element kind", at);
+        }
+      }
+      let items: ElementSegment["items"];
+      if (usesExprs) {
+        const count = r.count(L.MAX_TABLE_SIZE, "elements", 2);
+        const exprs: ConstExpr[] = [];
+        for (let j = 0; j < count; j++) exprs.push(this.constExpr());
+        items = { kind: "expressions", exprs };
+      } else {
+        const count = r.count(L.MAX_TABLE_SIZE, "elements");
+        const indices = new Array<number>(count);
+        for (let j = 0; j < count; j++) indices[j] = r.u32();
+        items = { kind: "functions", indices };
+      }
+      this.elements.push({
+        mode,
+        table,
+        ...(offsetExpr ? { offsetExpr } : {}),
+        elementType,
+        items,
+        flags,
+        offset,
+      });
+    }
+  }
+
+  private codeSection(): void {
+    const r = this.r;
+    const n = r.count(L.MAX_FUNCTIONS, "function bodies", 2);
+    if (n !== this.functions.length) r.fail("function and code section have inconsistent lengths");
+    const code = new Array<FunctionBody>(n);
+    for (let i = 0; i < n; i++) {
+      const offset = r.pos;
+      const size = r.u32();
+      if (size > L.MAX_FUNCTION_SIZE) r.fail(`function body too large (${size} bytes)`, offset);
+      code[i] = r.withLimit(size, SECTION_EOF, () => this.functionBody(offset));
+    }
+    this.code = code;
+  }
+
+  private functionBody(offset: number): FunctionBody {
+    const r = this.r;
+    const runs = r.count(L.MAX_FUNCTION_LOCALS, "local declarations", 2);
+    const locals: LocalRun[] = new Array(runs);
+    let localCount = 0;
+    for (let i = 0; i < runs; i++) {
+      const count = r.u32();
+      localCount += count;
+      if (localCount > L.MAX_FUNCTION_LOCALS) r.fail("too many locals");
+      locals[i] = { count, type: this.valueType() };
+    }
+    const codeOffset = r.pos;
+    if (r.done || this.bytes[r.end - 1] !== 0x0b) r.fail("END opcode expected", r.end);
+    const code = r.view(r.remaining);
+    return { locals, localCount, code, codeOffset, offset };
+  }
+
+  private dataSection(): void {
+    const r = this.r;
+    const n = r.count(L.MAX_DATA_SEGMENTS, "data segments");
+    if (this.dataCount !== undefined && n !== this.dataCount) {
+      r.fail("data count and data section have inconsistent lengths");
+    }
+    for (let i = 0; i < n; i++) {
+      const offset = r.pos;
+      const flags = r.u32();
+      if (flags > 2) r.fail("malformed data segment kind", offset);
+      const memory = flags === 2 ? r.u32() : 0;
+      const offsetExpr = flags === 1 ? undefined : this.constExpr();
+      const len = r.u32();
+      const init = r.view(len);
+      this.data.push({
+        mode: flags === 1 ? "passive" : "active",
+        memory,
+        ...(offsetExpr ? { offsetExpr } : {}),
+        init,
+        explicitMemory: flags === 2,
+        offset,
+      });
+    }
+  }
+
+  // ---- constant expressions ----------------------------------------------------------------------
+
+  /**
+   * Frames a constant expression: reads instructions up to its `end`. Only instructions that may
+   * appear in constant expressions are known here; anything else is rejected, as no valid module has it.
+   */
+  private constExpr(): ConstExpr {
+    const r = this.r;
+    const start = r.pos;
+    for (;;) {
+      const at = r.pos;
+      const op = r.u8();
+      switch (op) {
+        case 0x0b:
+          return { bytes: this.bytes.subarray(start, r.pos), offset: start };
+        case 0x41: r.s32(); break; // i32.const
+        case 0x42: r.s64(); break; // i64.const
+        case 0x43: r.skip(4); break; // f32.const
+        case 0x44: r.skip(8); break; // f64.const
+        case 0x23: r.u32(); break; // global.get
+        case 0xd2: r.u32(); break; // ref.func
+        case 0xd0: this.heapType(); break; // ref.null
+        case 0x6a: case 0x6b: case 0x6c: // i32.add/sub/mul (extended-const)
+        case 0x7c: case 0x7d: case 0x7e: // i64.add/sub/mul
+          break;
+        case 0xfd: {
+          const sub = r.u32();
+          if (sub !== 12) r.fail("constant expression required", at);
+          r.skip(16); // v128.const
+          break;
+        }
+        case 0xfb: {
+          const sub = r.u32();
+          switch (sub) {
+            case 0: case 1: case 6: case 7: r.u32(); break; // struct.new(_default), array.new(_default)
+            case 8: r.u32(); r.u32(); break; // array.new_fixed
+            case 0x1a: case 0x1b: case 0x1c: break; // any.convert_extern, extern.convert_any, ref.i31
+            default: r.fail("constant expression required", at);
+          }
+          break;
+        }
+        default:
+          if (r.done && op !== 0x0b) r.fail(r.eofMessage, at);
+          r.fail(op <= 0xdf ? "constant expression required" : "illegal opcode", at);
+      }
+    }
+  }
+
+  // ---- custom sections and names ---------------------------------------------------------------
+
+  private customSection(offset: number, after: number): void {
+    const r = this.r;
+    const name = r.name();
+    const data = r.view(r.remaining);
+    this.customSections.push({ name, data, offset, after });
+    if (name === "name" && !this.options.skipNames) {
+      const dataOffset = data.byteOffset - this.bytes.byteOffset;
+      this.names = decodeNameSection(this.bytes, dataOffset, dataOffset + data.length);
+    }
+  }
+}
+
+function readU32LE(b: Uint8Array, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+}
+
+/** A name section with no names. */
+export function emptyNames(): NameInfo {
+  const none = new Map<number, never>();
+  return {
+    functions: none, locals: none, labels: none, types: none, tables: none, memories: none,
+    globals: none, elements: none, data: none, fields: none, tags: none,
+  };
+}
+
+/**
+ * Decodes the `name` custom section's payload at `bytes[start..end)`. A malformed name section does not
+ * make the module malformed (the spec says to ignore it): the result then has `malformed` set and keeps
+ * the subsections decoded before the fault.
+ */
+export function decodeNameSection(bytes: Uint8Array, start: number, end: number): NameInfo {
+  const r = new BinaryReader(bytes, start, end);
+  const out = {
+    module: undefined as string | undefined,
+    functions: new Map<number, string>(),
+    locals: new Map<number, Map<number, string>>(),
+    labels: new Map<number, Map<number, string>>(),
+    types: new Map<number, string>(),
+    tables: new Map<number, string>(),
+    memories: new Map<number, string>(),
+    globals: new Map<number, string>(),
+    elements: new Map<number, string>(),
+    data: new Map<number, string>(),
+    fields: new Map<number, Map<number, string>>(),
+    tags: new Map<number, string>(),
+  };
+  const direct: Record<number, Map<number, string>> = {
+    1: out.functions, 4: out.types, 5: out.tables, 6: out.memories, 7: out.globals, 8: out.elements,
+    9: out.data, 11: out.tags,
+  };
+  const indirect: Record<number, Map<number, Map<number, string>>> = { 2: out.locals, 3: out.labels, 10: out.fields };
+  let malformed: string | undefined;
+  try {
+    let lastId = -1;
+    while (!r.done) {
+      const id = r.u8();
+      const size = r.u32();
+      if (id <= lastId && id <= 11) throw new CompileError("name subsections out of order", r.pos);
+      lastId = id;
+      r.withLimit(size, SECTION_EOF, () => {
+        if (id === 0) {
+          out.module = r.name();
+        } else if (direct[id]) {
+          readNameMap(r, direct[id]!);
+        } else if (indirect[id]) {
+          const target = indirect[id]!;
+          const n = r.count(L.MAX_NAMES, "names", 2);
+          for (let i = 0; i < n; i++) {
+            const outer = r.u32();
+            const inner = new Map<number, string>();
+            readNameMap(r, inner);
+            target.set(outer, inner);
+          }
+        } else {
+          r.skip(r.remaining); // an unknown subsection: skip it
+        }
+        if (!r.done) throw new CompileError("name subsection size mismatch", r.pos);
+      });
+    }
+  } catch (e) {
+    if (!(e instanceof CompileError)) throw e;
+    malformed = e.message;
+  }
+  const { module, ...maps } = out;
+  return { ...(module !== undefined ? { module } : {}), ...maps, ...(malformed ? { malformed } : {}) };
+}
+
+function readNameMap(r: BinaryReader, into: Map<number, string>): void {
+  const n = r.count(L.MAX_NAMES, "names", 2);
+  for (let i = 0; i < n; i++) {
+    const index = r.u32();
+    into.set(index, r.name());
+  }
+}

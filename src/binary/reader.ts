@@ -1,0 +1,261 @@
+/**
+ * A cursor over a WebAssembly binary: LEB128 integers, floats, names and vectors, each failing with a
+ * `CompileError` that carries the absolute byte offset and the spec's wording.
+ *
+ * One `BinaryReader` walks the whole binary; a section or function body is read by narrowing `end`
+ * (see `withLimit`), so every offset it reports is already absolute — there is no sub-reader whose
+ * relative offsets need rebasing.
+ *
+ * @module
+ */
+import { CompileError } from "../errors.js";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A position-tracking reader over `bytes[pos..end)`. */
+export class BinaryReader {
+  /** The whole binary. */
+  readonly bytes: Uint8Array;
+  /** The next byte to read. */
+  pos: number;
+  /** Reading stops here: the end of the current section or body, or of the binary. */
+  end: number;
+  /** What "running out of bytes" is called at this level (the spec distinguishes two wordings). */
+  eofMessage: string;
+
+  constructor(bytes: Uint8Array, pos = 0, end = bytes.length) {
+    this.bytes = bytes;
+    this.pos = pos;
+    this.end = end;
+    this.eofMessage = "unexpected end";
+  }
+
+  /** Throws a `CompileError` at `offset` (default: the current position). */
+  fail(reason: string, offset: number = this.pos): never {
+    throw new CompileError(reason, offset);
+  }
+
+  /** True when no bytes are left before `end`. */
+  get done(): boolean {
+    return this.pos >= this.end;
+  }
+
+  /** Bytes left before `end`. */
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  /** Runs `fn` with `end` narrowed to `pos + size` (and a given end-of-data wording), then restores it. */
+  withLimit<T>(size: number, eofMessage: string, fn: () => T): T {
+    const outerEnd = this.end;
+    const outerEof = this.eofMessage;
+    if (size > outerEnd - this.pos) this.fail(outerEof === "unexpected end" ? "length out of bounds" : outerEof);
+    this.end = this.pos + size;
+    this.eofMessage = eofMessage;
+    try {
+      return fn();
+    } finally {
+      this.end = outerEnd;
+      this.eofMessage = outerEof;
+    }
+  }
+
+  /** One byte. */
+  u8(): number {
+    if (this.pos >= this.end) this.fail(this.eofMessage);
+    return this.bytes[this.pos++]!;
+  }
+
+  /** The next byte without consuming it, or -1 at the end. */
+  peek(): number {
+    return this.pos < this.end ? this.bytes[this.pos]! : -1;
+  }
+
+  /** An unsigned LEB128 integer of at most 32 bits. */
+  u32(): number {
+    const bytes = this.bytes;
+    let pos = this.pos;
+    // Fast path: one byte.
+    if (pos < this.end) {
+      const b = bytes[pos]!;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return b;
+      }
+    }
+    let result = 0;
+    let shift = 0;
+    for (let i = 0; i < 5; i++) {
+      if (pos >= this.end) {
+        this.pos = pos;
+        this.fail(this.eofMessage);
+      }
+      const b = bytes[pos++]!;
+      if (i === 4) {
+        if (b & 0x80) this.fail("integer representation too long", pos - 1);
+        if (b & 0x70) this.fail("integer too large", pos - 1);
+      }
+      result |= (b & 0x7f) << shift;
+      shift += 7;
+      if ((b & 0x80) === 0) {
+        this.pos = pos;
+        return result >>> 0;
+      }
+    }
+    /* c8 ignore next */
+    return this.fail("integer representation too long");
+  }
+
+  /** A signed LEB128 integer of at most 32 bits. */
+  s32(): number {
+    const bytes = this.bytes;
+    let pos = this.pos;
+    let result = 0;
+    let shift = 0;
+    for (let i = 0; i < 5; i++) {
+      if (pos >= this.end) {
+        this.pos = pos;
+        this.fail(this.eofMessage);
+      }
+      const b = bytes[pos++]!;
+      if (i === 4) {
+        if (b & 0x80) this.fail("integer representation too long", pos - 1);
+        // The unused bits of the last byte must all equal the sign bit (bit 3).
+        const rest = b & 0x70;
+        if (rest !== 0 && rest !== 0x70) this.fail("integer too large", pos - 1);
+        if ((rest === 0x70) !== ((b & 0x08) !== 0)) this.fail("integer too large", pos - 1);
+      }
+      result |= (b & 0x7f) << shift;
+      shift += 7;
+      if ((b & 0x80) === 0) {
+        this.pos = pos;
+        if (shift < 32 && b & 0x40) result |= -1 << shift;
+        return result | 0;
+      }
+    }
+    /* c8 ignore next */
+    return this.fail("integer representation too long");
+  }
+
+  /** A signed LEB128 integer of at most 33 bits (a block type's type index), as a number. */
+  s33(): number {
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 5; i++) {
+      const b = this.u8();
+      if (i === 4) {
+        if (b & 0x80) this.fail("integer representation too long", this.pos - 1);
+        // 33 bits: the fifth byte holds bits 28-32; its two unused bits must equal the sign bit 0x10.
+        const rest = b & 0x60;
+        if (rest !== (b & 0x10 ? 0x60 : 0)) this.fail("integer too large", this.pos - 1);
+      }
+      result += (b & 0x7f) * mul;
+      mul *= 128;
+      if ((b & 0x80) === 0) {
+        if (b & 0x40) result -= mul;
+        return result;
+      }
+    }
+    /* c8 ignore next */
+    return this.fail("integer representation too long");
+  }
+
+  /** A signed LEB128 integer of at most 64 bits. */
+  s64(): bigint {
+    let result = 0n;
+    let shift = 0n;
+    for (let i = 0; i < 10; i++) {
+      const b = this.u8();
+      if (i === 9) {
+        if (b & 0x80) this.fail("integer representation too long", this.pos - 1);
+        if (b !== 0 && b !== 0x7f) this.fail("integer too large", this.pos - 1);
+      }
+      result |= BigInt(b & 0x7f) << shift;
+      shift += 7n;
+      if ((b & 0x80) === 0) {
+        if (b & 0x40) result -= 1n << shift;
+        return BigInt.asIntN(64, result);
+      }
+    }
+    /* c8 ignore next */
+    return this.fail("integer representation too long");
+  }
+
+  /** An unsigned LEB128 integer of at most 64 bits, as a number (exact up to 2^53; larger fails). */
+  u64(): number {
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+      const b = this.u8();
+      if (i === 9) {
+        if (b & 0x80) this.fail("integer representation too long", this.pos - 1);
+        if (b & 0x7e) this.fail("integer too large", this.pos - 1);
+      }
+      result += (b & 0x7f) * mul;
+      mul *= 128;
+      if ((b & 0x80) === 0) {
+        if (result > Number.MAX_SAFE_INTEGER) this.fail("integer too large", this.pos - 1);
+        return result;
+      }
+    }
+    /* c8 ignore next */
+    return this.fail("integer representation too long");
+  }
+
+  /** Skips `n` bytes. */
+  skip(n: number): void {
+    if (n > this.end - this.pos) {
+      this.pos = this.end;
+      this.fail(this.eofMessage);
+    }
+    this.pos += n;
+  }
+
+  /** A view (no copy) of the next `n` bytes. */
+  view(n: number): Uint8Array {
+    const start = this.pos;
+    this.skip(n);
+    return this.bytes.subarray(start, start + n);
+  }
+
+  /** A vector length, checked against `max` (named `what` in the error) and against the bytes left. */
+  count(max: number, what: string, minBytesEach = 1): number {
+    const at = this.pos;
+    const n = this.u32();
+    if (n > max) this.fail(`too many ${what} (${n}, the limit is ${max})`, at);
+    // Every element takes at least `minBytesEach` bytes: a count that cannot fit is malformed, and
+    // rejecting it here keeps hostile counts from sizing allocations.
+    if (n * minBytesEach > this.end - this.pos) this.fail(this.eofMessage, this.end);
+    return n;
+  }
+
+  /** A name: a length-prefixed UTF-8 string. */
+  name(): string {
+    const len = this.u32();
+    if (len > this.end - this.pos) {
+      this.pos = this.end;
+      this.fail(this.eofMessage);
+    }
+    const start = this.pos;
+    this.pos += len;
+    const bytes = this.bytes;
+    // ASCII fast path: most names are.
+    let ascii = true;
+    for (let i = start; i < start + len; i++) {
+      if (bytes[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      let s = "";
+      for (let i = start; i < start + len; i++) s += String.fromCharCode(bytes[i]!);
+      return s;
+    }
+    try {
+      return utf8.decode(bytes.subarray(start, start + len));
+    } catch {
+      return this.fail("malformed UTF-8 encoding", start);
+    }
+  }
+}
