@@ -1,0 +1,447 @@
+/**
+ * `Func`: a WebAssembly function (exported by an instance) or a host function, and the two adapters
+ * of the host boundary:
+ *
+ * - host -> wasm (`Func.call`, `Func.typed`): checks the arguments, converts `Func` references, calls
+ *   the engine function, and turns an engine trap into a `Trap`. The typed adapter is specialized by
+ *   arity so that a call allocates nothing.
+ * - wasm -> host (`bindHost`): the JS function handed to the engine for a host import; it passes the
+ *   `Caller` first and checks that the result has the declared shape.
+ *
+ * @module
+ */
+import type { FuncType, ValType } from "../types.js";
+import type { Caller } from "./caller.js";
+import type { Store } from "./store.js";
+import { toTrap } from "./trap.js";
+import {
+  checkFuncType,
+  describeValue,
+  jsTypeOf,
+  sameList,
+  valTypeCode,
+  type WasmParams,
+  type WasmResults,
+} from "./values.js";
+import { reexportModuleBytes } from "./prepare.js";
+
+/** A host function: receives the caller, then the wasm arguments. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type HostFunc<T = any> = (caller: Caller<T>, ...args: any[]) => unknown;
+
+/** A host function that takes the wasm arguments only (no caller): handed to the engine as it is. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RawHostFunc = (...args: any[]) => unknown;
+
+/** Engine function objects we have seen, and their `Func`: keeps function identity across the boundary. */
+const funcOfNative = new WeakMap<object, Func>();
+
+/** The `Func` already known for an engine function, if any. */
+export function knownFunc(native: object): Func | undefined {
+  return funcOfNative.get(native);
+}
+
+/** Records that engine function `native` is `func` (several engine functions may stand for one Func). */
+export function rememberFunc(native: object, func: Func): void {
+  funcOfNative.set(native, func);
+}
+
+/**
+ * A function: exported by an instance, or defined by the host with `Func.wrap`. Functions are
+ * first-class: a `Func` can be stored in a table, passed as a `funcref` and returned from wasm, and the
+ * same wasm function always comes back as the same `Func` object.
+ */
+export class Func {
+  /** The store the function belongs to. */
+  readonly store: Store;
+  private nativeFunc: ((...args: never[]) => unknown) | undefined;
+  /** The function's name, for messages: the export name, or "host function". */
+  readonly name: string;
+  /** For host functions: the host code. */
+  readonly host: HostFunc | RawHostFunc | undefined;
+  /** For host functions: true when `host` takes no caller argument. */
+  readonly raw: boolean;
+  private readonly funcType: FuncType;
+  private dynamicCall: ((args: readonly unknown[]) => unknown) | undefined;
+
+  /** @internal Use `Func.wrap`, or get functions from an instance. */
+  constructor(
+    store: Store,
+    type: FuncType,
+    native: ((...args: never[]) => unknown) | undefined,
+    name: string,
+    host?: { fn: HostFunc | RawHostFunc; raw: boolean },
+  ) {
+    this.store = store;
+    this.funcType = type;
+    this.nativeFunc = native;
+    this.name = name;
+    this.host = host?.fn;
+    this.raw = host?.raw ?? false;
+    if (native) rememberFunc(native, this);
+  }
+
+  /**
+   * The engine's function object. For a host function this is a genuine wasm function wrapping the
+   * host code, made on first use (only references and tables need it; imports call the host code).
+   */
+  get native(): (...args: never[]) => unknown {
+    if (!this.nativeFunc) {
+      this.nativeFunc = wasmFunctionForHost(this);
+      rememberFunc(this.nativeFunc, this);
+    }
+    return this.nativeFunc;
+  }
+
+  /**
+   * Defines a host function in `store`. `fn` receives a `Caller` and then the arguments, and returns
+   * nothing, one value, or an array of values when the type has several results.
+   *
+   * The result is a real wasm function: it can be stored in tables and passed as a `funcref`. Its
+   * `Caller` reaches no instance exports when it is called through a table or reference rather than as
+   * an import (`caller.getExport` returns `undefined` then).
+   *
+   * @throws TypeError if `type` is not a valid function type or `fn` is not a function.
+   */
+  static wrap<T, const P extends readonly ValType[], const R extends readonly ValType[]>(
+    store: Store<T>,
+    type: { readonly params: P; readonly results: R },
+    fn: (caller: Caller<T>, ...args: WasmParams<P>) => WasmResults<R> | unknown,
+  ): Func {
+    const checked = checkFuncType(type, "Func.wrap");
+    if (typeof fn !== "function") throw new TypeError(`Func.wrap: expected a function, got ${describeValue(fn)}`);
+    return makeHostFunc(store as Store, checked, fn as HostFunc, false, "host function");
+  }
+
+  /** The function's type. */
+  get type(): FuncType {
+    return this.funcType;
+  }
+
+  /**
+   * Calls the function with checked arguments: their number and types must match `type`. Returns
+   * `undefined`, the single result, or an array of results.
+   *
+   * @throws TypeError naming the function and the parameter on a wrong argument.
+   * @throws Trap when the function traps; a host function's error is rethrown as the same object.
+   */
+  call(...args: unknown[]): unknown {
+    this.dynamicCall ??= makeDynamicCall(this);
+    return this.dynamicCall(args);
+  }
+
+  /**
+   * A typed JS function calling this one: `func.typed(["i32", "i32"], ["i32"])` has type
+   * `(a: number, b: number) => number`. The adapter is specialized for the signature and allocates
+   * nothing per call.
+   *
+   * @throws TypeError if the types differ from the function's type.
+   */
+  typed<const P extends readonly ValType[], const R extends readonly ValType[]>(
+    params: P,
+    results: R,
+  ): (...args: WasmParams<P>) => WasmResults<R> {
+    const t = this.funcType;
+    if (!Array.isArray(params) || !Array.isArray(results) || !sameList(t.params, params) || !sameList(t.results, results)) {
+      throw new TypeError(
+        `function ${this.name} has type (${t.params.join(", ")}) -> (${t.results.join(", ")}), ` +
+          `not (${Array.isArray(params) ? params.join(", ") : describeValue(params)}) -> (${Array.isArray(results) ? results.join(", ") : describeValue(results)})`,
+      );
+    }
+    return makeTypedCall(this) as (...args: WasmParams<P>) => WasmResults<R>;
+  }
+}
+
+// ---- host functions ------------------------------------------------------------------------------
+
+/** Compiled re-export modules, one per signature (see `reexportModuleBytes`). */
+const reexportModules = new Map<string, WebAssembly.Module>();
+
+/** Makes a host `Func`; see `Func.native` for how it becomes a wasm function when needed. */
+export function makeHostFunc(store: Store, type: FuncType, fn: HostFunc | RawHostFunc, raw: boolean, name: string): Func {
+  return new Func(store, type, undefined, name, { fn, raw });
+}
+
+/** A genuine wasm function calling host function `func`: a tiny module re-exporting the host code. */
+function wasmFunctionForHost(func: Func): (...args: never[]) => unknown {
+  const type = func.type;
+  const key = `${type.params.join(",")}->${type.results.join(",")}`;
+  let module = reexportModules.get(key);
+  if (!module) {
+    module = new WebAssembly.Module(reexportModuleBytes(type.params.map(valTypeCode), type.results.map(valTypeCode)) as Uint8Array<ArrayBuffer>);
+    reexportModules.set(key, module);
+  }
+  // Reached through a reference, a host function has the store's caller, but no instance.
+  const store = func.store;
+  const bound = func.raw ? (func.host as RawHostFunc) : bindHost(func.host as HostFunc, store.unboundCaller(), type, func.name, store);
+  const instance = new WebAssembly.Instance(module, { h: { f: bound } });
+  return instance.exports.f as (...args: never[]) => unknown;
+}
+
+/**
+ * The JS function handed to the engine for a host import: it calls `fn(caller, ...args)` and checks the
+ * result's shape. Specialized by arity so that a call allocates nothing.
+ */
+export function bindHost(fn: HostFunc, caller: Caller, type: FuncType, name: string, store: Store): (...args: never[]) => unknown {
+  const params = type.params;
+  const results = type.results;
+  if (params.some((p) => p === "v128") || results.some((r) => r === "v128")) {
+    return () => {
+      throw new TypeError(`host function ${name}: v128 values cannot cross the host boundary`);
+    };
+  }
+  const check = resultChecker(results, name, store);
+  if (params.includes("funcref")) {
+    // Rare: convert engine function references to Funcs.
+    return (...args: unknown[]) => {
+      for (let i = 0; i < params.length; i++) if (params[i] === "funcref") args[i] = funcFromWasm(store, args[i]);
+      return check(fn(caller, ...args));
+    };
+  }
+  switch (params.length) {
+    case 0: return () => check(fn(caller));
+    case 1: return (a: unknown) => check(fn(caller, a));
+    case 2: return (a: unknown, b: unknown) => check(fn(caller, a, b));
+    case 3: return (a: unknown, b: unknown, c: unknown) => check(fn(caller, a, b, c));
+    case 4: return (a: unknown, b: unknown, c: unknown, d: unknown) => check(fn(caller, a, b, c, d));
+    case 5: return (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => check(fn(caller, a, b, c, d, e));
+    default: return (...args: unknown[]) => check(fn(caller, ...args));
+  }
+}
+
+/** Checks and converts a host function's return value for the engine. */
+function resultChecker(results: readonly ValType[], name: string, store: Store): (r: unknown) => unknown {
+  if (results.length === 0) return () => undefined;
+  if (results.length === 1) return singleResultChecker(results[0]!, name, store, "");
+  const each = results.map((t, i) => singleResultChecker(t, name, store, ` result ${i}`));
+  const n = results.length;
+  return (r: unknown) => {
+    if (!Array.isArray(r) || r.length !== n) {
+      throw new TypeError(`host function ${name} must return an array of ${n} results (${results.join(", ")}), got ${Array.isArray(r) ? `an array of ${r.length}` : describeValue(r)}`);
+    }
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) out[i] = each[i]!(r[i]);
+    return out;
+  };
+}
+
+function singleResultChecker(t: ValType, name: string, store: Store, which: string): (r: unknown) => unknown {
+  const js = jsTypeOf(t);
+  if (js === "number") {
+    return (r) => {
+      if (typeof r !== "number") throw new TypeError(`host function ${name}${which}: expected a number for ${t}, got ${describeValue(r)}`);
+      return r;
+    };
+  }
+  if (js === "bigint") {
+    return (r) => {
+      if (typeof r !== "bigint") throw new TypeError(`host function ${name}${which}: expected a bigint for i64, got ${describeValue(r)}`);
+      return r;
+    };
+  }
+  if (t === "funcref") return (r) => funcToWasm(store, r, `host function ${name}${which}`);
+  return (r) => r; // externref: any value
+}
+
+// ---- host -> wasm ----------------------------------------------------------------------------------
+
+/** Converts a `Func | null` for the engine, checking its store. */
+export function funcToWasm(store: Store, v: unknown, what: string): unknown {
+  if (v === null) return null;
+  if (v instanceof Func) {
+    if (v.store !== store) throw new TypeError(`${what}: the Func belongs to a different Store`);
+    return v.native;
+  }
+  throw new TypeError(`${what}: expected a Func or null for funcref, got ${describeValue(v)}`);
+}
+
+/** Converts an engine function reference (or null) into a `Func` of `store`. */
+export function funcFromWasm(store: Store, v: unknown): Func | null {
+  if (v === null || v === undefined) return null;
+  return knownFunc(v as object) ?? store.funcFromNative(v as (...args: never[]) => unknown);
+}
+
+function argError(func: Func, i: number, t: ValType, v: unknown): TypeError {
+  return new TypeError(`${func.name}: parameter ${i} (${t}) expects ${t === "i64" ? "a bigint" : t === "funcref" ? "a Func or null" : "a number"}, got ${describeValue(v)}`);
+}
+
+function arityError(func: Func, n: number): TypeError {
+  const t = func.type;
+  return new TypeError(`${func.name}: expected ${t.params.length} argument${t.params.length === 1 ? "" : "s"} (${t.params.join(", ")}), got ${n}`);
+}
+
+/** Converts one argument for the engine, or throws a TypeError naming the function and parameter. */
+function convertArg(func: Func, i: number, t: ValType, v: unknown): unknown {
+  switch (t) {
+    case "i32":
+    case "f32":
+    case "f64":
+      if (typeof v !== "number") throw argError(func, i, t, v);
+      return v;
+    case "i64":
+      if (typeof v !== "bigint") throw argError(func, i, t, v);
+      return v;
+    case "funcref":
+      if (v !== null && !(v instanceof Func)) throw argError(func, i, t, v);
+      return funcToWasm(func.store, v, `${func.name}: parameter ${i}`);
+    case "externref":
+      return v;
+    case "v128":
+      throw new TypeError(`${func.name}: parameter ${i} is v128, which cannot cross the host boundary`);
+  }
+}
+
+function checkNoV128(func: Func): void {
+  const t = func.type;
+  if (t.params.includes("v128") || t.results.includes("v128")) {
+    throw new TypeError(`${func.name}: v128 parameters and results cannot cross the host boundary (type (${t.params.join(", ")}) -> (${t.results.join(", ")}))`);
+  }
+}
+
+/** Converts the engine's results: funcrefs become Funcs; several results are an array already. */
+function resultConverter(func: Func): ((r: unknown) => unknown) | undefined {
+  const results = func.type.results;
+  if (!results.includes("funcref")) return undefined;
+  const store = func.store;
+  if (results.length === 1) return (r) => funcFromWasm(store, r);
+  return (r) => {
+    const arr = r as unknown[];
+    for (let i = 0; i < results.length; i++) if (results[i] === "funcref") arr[i] = funcFromWasm(store, arr[i]);
+    return arr;
+  };
+}
+
+/** What a host -> wasm adapter calls: the engine function, or for host functions the bound host code. */
+function callTarget(func: Func): (...args: unknown[]) => unknown {
+  if (func.host === undefined) return func.native as (...args: unknown[]) => unknown;
+  if (func.raw) return func.host as (...args: unknown[]) => unknown;
+  return bindHost(func.host as HostFunc, func.store.unboundCaller(), func.type, func.name, func.store) as (...args: unknown[]) => unknown;
+}
+
+function makeDynamicCall(func: Func): (args: readonly unknown[]) => unknown {
+  checkNoV128(func);
+  const params = func.type.params;
+  const convert = resultConverter(func);
+  const target = callTarget(func);
+  const store = func.store;
+  return (args) => {
+    if (args.length !== params.length) throw arityError(func, args.length);
+    const conv = new Array<unknown>(args.length);
+    for (let i = 0; i < args.length; i++) conv[i] = convertArg(func, i, params[i]!, args[i]);
+    let r: unknown;
+    store.enterWasm();
+    try {
+      r = target(...conv);
+    } catch (e) {
+      throw toTrap(e);
+    } finally {
+      store.exitWasm();
+    }
+    return convert ? convert(r) : r;
+  };
+}
+
+/**
+ * A typed adapter: checks each argument's JS type (cheap `typeof` tests) and the argument count, then
+ * calls the engine function inside a try/catch that turns traps into `Trap`s.
+ */
+function makeTypedCall(func: Func): (...args: unknown[]) => unknown {
+  checkNoV128(func);
+  const params = func.type.params;
+  const convert = resultConverter(func);
+  const target = callTarget(func);
+  const store = func.store;
+  const simple = params.every((p) => p !== "funcref");
+  if (!simple || convert || store.hasCallHooks) {
+    return (...args: unknown[]) => {
+      if (args.length !== params.length) throw arityError(func, args.length);
+      for (let i = 0; i < args.length; i++) args[i] = convertArg(func, i, params[i]!, args[i]);
+      let r: unknown;
+      store.enterWasm();
+      try {
+        r = target(...args);
+      } catch (e) {
+        throw toTrap(e);
+      } finally {
+        store.exitWasm();
+      }
+      return convert ? convert(r) : r;
+    };
+  }
+  const t0 = jsTypeOf(params[0] ?? "i32") ?? "";
+  const t1 = jsTypeOf(params[1] ?? "i32") ?? "";
+  const t2 = jsTypeOf(params[2] ?? "i32") ?? "";
+  const t3 = jsTypeOf(params[3] ?? "i32") ?? "";
+  const e0 = params[0] === "externref";
+  const e1 = params[1] === "externref";
+  const e2 = params[2] === "externref";
+  const e3 = params[3] === "externref";
+  const bad = (args: IArguments | unknown[]): never => {
+    if (args.length !== params.length) throw arityError(func, args.length);
+    for (let i = 0; i < params.length; i++) convertArg(func, i, params[i]!, args[i]);
+    throw new TypeError(`${func.name}: bad arguments`);
+  };
+  switch (params.length) {
+    case 0:
+      return function (this: unknown) {
+        if (arguments.length !== 0) bad(arguments);
+        try {
+          return target();
+        } catch (e) {
+          throw toTrap(e);
+        }
+      };
+    case 1:
+      return function (this: unknown, a: unknown) {
+        if (arguments.length !== 1 || (typeof a !== t0 && !e0)) bad(arguments);
+        try {
+          return target(a);
+        } catch (e) {
+          throw toTrap(e);
+        }
+      };
+    case 2:
+      return function (this: unknown, a: unknown, b: unknown) {
+        if (arguments.length !== 2 || (typeof a !== t0 && !e0) || (typeof b !== t1 && !e1)) bad(arguments);
+        try {
+          return target(a, b);
+        } catch (e) {
+          throw toTrap(e);
+        }
+      };
+    case 3:
+      return function (this: unknown, a: unknown, b: unknown, c: unknown) {
+        if (arguments.length !== 3 || (typeof a !== t0 && !e0) || (typeof b !== t1 && !e1) || (typeof c !== t2 && !e2)) bad(arguments);
+        try {
+          return target(a, b, c);
+        } catch (e) {
+          throw toTrap(e);
+        }
+      };
+    case 4:
+      return function (this: unknown, a: unknown, b: unknown, c: unknown, d: unknown) {
+        if (
+          arguments.length !== 4 ||
+          (typeof a !== t0 && !e0) ||
+          (typeof b !== t1 && !e1) ||
+          (typeof c !== t2 && !e2) ||
+          (typeof d !== t3 && !e3)
+        ) bad(arguments);
+        try {
+          return target(a, b, c, d);
+        } catch (e) {
+          throw toTrap(e);
+        }
+      };
+    default:
+      return (...args: unknown[]) => {
+        if (args.length !== params.length) throw arityError(func, args.length);
+        for (let i = 0; i < args.length; i++) convertArg(func, i, params[i]!, args[i]);
+        try {
+          return target(...args);
+        } catch (e) {
+          throw toTrap(e);
+        }
+      };
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * `Global`: a global variable, created by the host or exported by an instance.
+ *
+ * @module
+ */
+import type { GlobalType, ValType } from "../types.js";
+import { funcFromWasm, funcToWasm } from "./func.js";
+import type { Store } from "./store.js";
+import { describeValue, isValType, jsApiValueType, jsTypeOf } from "./values.js";
+
+/** A global variable. Reading `value` gives its current value; setting it requires a mutable global. */
+export class Global {
+  /** The store the global belongs to. */
+  readonly store: Store;
+  /** The engine's global object. */
+  readonly native: WebAssembly.Global;
+  /** The global's type. */
+  readonly type: GlobalType;
+
+  /**
+   * Creates a global of `type` holding `value` (a number, bigint for i64, `Func | null` for funcref).
+   *
+   * @throws TypeError when the type is malformed, the value has the wrong type, or the type is v128.
+   */
+  constructor(store: Store, type: GlobalType, value: unknown, native?: WebAssembly.Global) {
+    if (!type || !isValType(type.content)) throw new TypeError(`new Global: type.content must be a value type, got ${describeValue(type?.content)}`);
+    this.store = store;
+    this.type = Object.freeze({ content: type.content, mutable: !!type.mutable });
+    if (native === undefined) {
+      if (type.content === "v128") throw new TypeError("new Global: v128 globals cannot be created by the host");
+      const descriptor = { value: jsApiValueType(type.content), mutable: !!type.mutable } as WebAssembly.GlobalDescriptor;
+      native = new WebAssembly.Global(descriptor, toGlobalValue(store, type.content, value, "new Global"));
+    }
+    this.native = native;
+  }
+
+  /** The current value. */
+  get value(): unknown {
+    if (this.type.content === "v128") throw new TypeError("Global.value: a v128 global cannot be read by the host");
+    const v = this.native.value;
+    return this.type.content === "funcref" ? funcFromWasm(this.store, v) : v;
+  }
+
+  /** Sets the value. @throws TypeError on an immutable global or a value of the wrong type. */
+  set value(v: unknown) {
+    if (!this.type.mutable) throw new TypeError(`Global.value: cannot set an immutable ${this.type.content} global`);
+    if (this.type.content === "v128") throw new TypeError("Global.value: a v128 global cannot be written by the host");
+    this.native.value = toGlobalValue(this.store, this.type.content, v, "Global.value");
+  }
+}
+
+function toGlobalValue(store: Store, t: ValType, v: unknown, what: string): unknown {
+  const js = jsTypeOf(t);
+  if (js !== undefined) {
+    if (typeof v !== js) throw new TypeError(`${what}: a ${t} global holds a ${js}, got ${describeValue(v)}`);
+    return v;
+  }
+  if (t === "funcref") return funcToWasm(store, v ?? null, what);
+  return v;
+}

@@ -1,0 +1,92 @@
+/**
+ * Import matching: the spec's rules for whether a provided extern satisfies an import
+ * (https://webassembly.github.io/spec/core/valid/types.html#import-subtyping).
+ *
+ * @module
+ */
+import { LinkError } from "../errors.js";
+import type { ExternType } from "../types.js";
+import { formatExternType } from "../types.js";
+import { externTypeOf, isExtern, type Extern } from "./extern.js";
+import { importExternType, type Module } from "./module.js";
+import type { Store } from "./store.js";
+import { describeValue, sameList } from "./values.js";
+
+/** Throws a `LinkError` unless `imports` satisfy `module`'s imports, in order. */
+export function checkImports(store: Store, module: Module, imports: readonly Extern[]): void {
+  const info = module.info;
+  if (!Array.isArray(imports)) throw new TypeError(`new Instance: imports must be an array of externs, got ${describeValue(imports)}`);
+  if (imports.length !== info.imports.length) {
+    const missing = info.imports[imports.length];
+    throw new LinkError(
+      `the module has ${info.imports.length} imports but ${imports.length} were given` +
+        (missing ? ` (the first missing one is ${missing.module}::${missing.name})` : ""),
+      { module: missing?.module ?? "", name: missing?.name ?? "" },
+    );
+  }
+  for (let i = 0; i < imports.length; i++) {
+    const imp = info.imports[i]!;
+    checkImport(store, imp.module, imp.name, importExternType(info, imp), imports[i]);
+  }
+}
+
+/** Throws a `LinkError` unless `given` satisfies an import of type `expected`. */
+export function checkImport(store: Store, module: string, name: string, expected: ExternType, given: unknown): void {
+  const where = `${module}::${name}`;
+  if (!isExtern(given)) {
+    throw new LinkError(`import ${where}: expected a ${expected.kind} (${formatExternType(expected)}), got ${describeValue(given)}`, {
+      module, name, expected: formatExternType(expected), given: describeValue(given),
+    });
+  }
+  if (given.store !== store) {
+    throw new LinkError(`import ${where}: the ${externTypeOf(given).kind} given belongs to store ${given.store.id}, not to store ${store.id}`, { module, name });
+  }
+  const actual = externTypeOf(given);
+  const problem = mismatch(expected, actual);
+  if (problem !== undefined) {
+    throw new LinkError(
+      `incompatible import type for ${where}: expected ${formatExternType(expected)}, got ${formatExternType(actual)}${problem ? ` (${problem})` : ""}`,
+      { module, name, expected: formatExternType(expected), given: formatExternType(actual) },
+    );
+  }
+}
+
+/** Why `actual` does not match `expected` ("" for a plain kind or type difference), or undefined if it does. */
+function mismatch(expected: ExternType, actual: ExternType): string | undefined {
+  if (expected.kind !== actual.kind) return "";
+  switch (expected.kind) {
+    case "func": {
+      const a = actual as typeof expected;
+      return sameList(expected.params, a.params) && sameList(expected.results, a.results) ? undefined : "";
+    }
+    case "tag": {
+      const a = actual as typeof expected;
+      return sameList(expected.params, a.params) ? undefined : "";
+    }
+    case "global": {
+      const a = actual as typeof expected;
+      if (expected.content !== a.content) return "";
+      return expected.mutable === a.mutable ? undefined : "mutability differs";
+    }
+    case "table": {
+      const a = actual as typeof expected;
+      if (expected.element !== a.element) return "";
+      return limitsMismatch(expected, a);
+    }
+    case "memory": {
+      const a = actual as typeof expected;
+      if (expected.shared !== a.shared) return "sharing differs";
+      if (expected.memory64 !== a.memory64) return "index type differs";
+      return limitsMismatch(expected, a);
+    }
+  }
+}
+
+function limitsMismatch(expected: { min: number; max?: number }, actual: { min: number; max?: number }): string | undefined {
+  if (actual.min < expected.min) return `minimum ${actual.min} is below the required ${expected.min}`;
+  if (expected.max !== undefined) {
+    if (actual.max === undefined) return `no maximum, but at most ${expected.max} is required`;
+    if (actual.max > expected.max) return `maximum ${actual.max} is above the allowed ${expected.max}`;
+  }
+  return undefined;
+}

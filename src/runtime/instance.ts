@@ -1,0 +1,274 @@
+/**
+ * `Instance`: a module instantiated in a store with its imports.
+ *
+ * Instantiation type-checks every import (imports.ts), hands the engine an import object, and then
+ * runs the module's start function itself, once the instance exists, so that host functions called
+ * by the start function see the instance's exports through their `Caller` (see prepare.ts).
+ *
+ * @module
+ */
+import type { ImportInfo } from "../binary/module-info.js";
+import { LinkError } from "../errors.js";
+import type { ValType } from "../types.js";
+import { Caller } from "./caller.js";
+import type { Extern } from "./extern.js";
+import { bindHost, Func, knownFunc, rememberFunc } from "./func.js";
+import { Global } from "./global.js";
+import { checkImports } from "./imports.js";
+import { Memory } from "./memory.js";
+import { exportExternType, importsByKind, type Module } from "./module.js";
+import { HIDDEN_PREFIX, HIDDEN_START, hiddenFuncExport } from "./prepare.js";
+import type { Store } from "./store.js";
+import { Table } from "./table.js";
+import { Tag } from "./tag.js";
+import { toTrap } from "./trap.js";
+import type { WasmParams, WasmResults } from "./values.js";
+
+type ImportObject = WebAssembly.Imports;
+
+/**
+ * An instance of a module: its exports are functions, globals, tables, memories and tags that live in
+ * the instance's store.
+ */
+export class Instance {
+  /** The store the instance lives in. */
+  readonly store: Store;
+  /** The module this is an instance of. */
+  readonly module: Module;
+  /** The engine's instance. */
+  readonly native: WebAssembly.Instance;
+  private readonly imported: readonly Extern[];
+  private readonly funcImports: readonly Extern[];
+  private readonly cache = new Map<string, Extern>();
+  private exportsObject: Readonly<Record<string, Extern>> | undefined;
+
+  /**
+   * Instantiates `module` in `store` with `imports` given positionally, in the order of
+   * `module.imports`. Runs the start function, if any.
+   *
+   * @throws LinkError when an import is missing or has the wrong type (naming `module::name`, the
+   *   expected and the given type), or belongs to another store.
+   * @throws Trap when initialization (a segment out of bounds) or the start function traps.
+   */
+  constructor(store: Store, module: Module, imports: readonly Extern[]) {
+    const { importObject, caller } = prepareImports(store, module, imports);
+    let native: WebAssembly.Instance;
+    try {
+      native = new WebAssembly.Instance(module.native, importObject);
+    } catch (e) {
+      throw instantiationError(e, module);
+    }
+    this.store = store;
+    this.module = module;
+    this.native = native;
+    this.imported = imports;
+    this.funcImports = imports.filter((_, i) => module.info.imports[i]!.kind === "func");
+    finishInstantiation(this, caller);
+  }
+
+  /** @internal Instantiates asynchronously (the engine may work off the main thread). */
+  static async instantiateAsync(store: Store, module: Module, imports: readonly Extern[]): Promise<Instance> {
+    const { importObject, caller } = prepareImports(store, module, imports);
+    let native: WebAssembly.Instance;
+    try {
+      native = await WebAssembly.instantiate(module.native, importObject);
+    } catch (e) {
+      throw instantiationError(e, module);
+    }
+    const inst = Object.create(Instance.prototype) as { -readonly [K in keyof Instance]: Instance[K] };
+    Object.assign(inst, {
+      store,
+      module,
+      native,
+      imported: imports,
+      funcImports: imports.filter((_, i) => module.info.imports[i]!.kind === "func"),
+      cache: new Map<string, Extern>(),
+      exportsObject: undefined,
+    });
+    finishInstantiation(inst as Instance, caller);
+    return inst as Instance;
+  }
+
+  /** Every export by name. */
+  get exports(): Readonly<Record<string, Extern>> {
+    if (!this.exportsObject) {
+      const out = Object.create(null) as Record<string, Extern>;
+      for (const e of this.module.info.exports) {
+        Object.defineProperty(out, e.name, { value: this.getExport(e.name)!, enumerable: true });
+      }
+      this.exportsObject = Object.freeze(out);
+    }
+    return this.exportsObject;
+  }
+
+  /** The export `name`, or `undefined` when there is none. */
+  getExport(name: string): Extern | undefined {
+    const cached = this.cache.get(name);
+    if (cached) return cached;
+    if (typeof name !== "string" || name.startsWith(HIDDEN_PREFIX)) return undefined;
+    const info = this.module.info.exports.find((e) => e.name === name);
+    if (!info) return undefined;
+    const native = (this.native.exports as Record<string, unknown>)[name];
+    let extern: Extern;
+    const imported = this.importedEntity(info.kind, info.index);
+    if (imported) {
+      extern = imported;
+      if (info.kind === "func") rememberFunc(native as object, imported as Func);
+    } else {
+      const type = exportExternType(this.module.info, info.kind, info.index);
+      switch (type.kind) {
+        case "func":
+          extern = knownFunc(native as object) ?? new Func(this.store, { params: type.params, results: type.results }, native as () => unknown, name);
+          break;
+        case "memory":
+          extern = new Memory(this.store, type, native as WebAssembly.Memory);
+          break;
+        case "table":
+          extern = new Table(this.store, type, null, native as WebAssembly.Table);
+          break;
+        case "global":
+          extern = new Global(this.store, type, undefined, native as WebAssembly.Global);
+          break;
+        case "tag":
+          extern = new Tag(this.store, type, native as object);
+          break;
+      }
+    }
+    this.cache.set(name, extern);
+    return extern;
+  }
+
+  /** The exported function `name`, or `undefined` when there is none or it is not a function. */
+  getFunc(name: string): Func | undefined {
+    const e = this.getExport(name);
+    return e instanceof Func ? e : undefined;
+  }
+
+  /**
+   * The exported function `name` as a typed JS function. The adapter checks its arguments and turns
+   * traps into `Trap`s, and allocates nothing per call.
+   *
+   * @throws Error when there is no such function export; TypeError when its type differs.
+   */
+  getTypedFunc<const P extends readonly ValType[], const R extends readonly ValType[]>(
+    name: string,
+    params: P,
+    results: R,
+  ): (...args: WasmParams<P>) => WasmResults<R> {
+    const e = this.getExport(name);
+    if (e === undefined) throw new Error(`getTypedFunc: the instance has no export named ${JSON.stringify(name)}`);
+    if (!(e instanceof Func)) throw new TypeError(`getTypedFunc: export ${JSON.stringify(name)} is not a function`);
+    return e.typed(params, results);
+  }
+
+  /** The exported memory `name`, or `undefined`. */
+  getMemory(name: string): Memory | undefined {
+    const e = this.getExport(name);
+    return e instanceof Memory ? e : undefined;
+  }
+
+  /** The exported global `name`, or `undefined`. */
+  getGlobal(name: string): Global | undefined {
+    const e = this.getExport(name);
+    return e instanceof Global ? e : undefined;
+  }
+
+  /** The exported table `name`, or `undefined`. */
+  getTable(name: string): Table | undefined {
+    const e = this.getExport(name);
+    return e instanceof Table ? e : undefined;
+  }
+
+  /** The exported tag `name`, or `undefined`. */
+  getTag(name: string): Tag | undefined {
+    const e = this.getExport(name);
+    return e instanceof Tag ? e : undefined;
+  }
+
+  /**
+   * @internal The `Func` for function `index` of this instance if `native` is that function (checked
+   * against its export, hidden or not); else `undefined`.
+   */
+  funcAtIfNative(index: number, native: object): Func | undefined {
+    const exports = this.native.exports as Record<string, unknown>;
+    const info = this.module.info;
+    if (exports[hiddenFuncExport(index)] !== native) {
+      const named = info.exports.find((e) => e.kind === "func" && e.index === index);
+      if (!named || exports[named.name] !== native) return undefined;
+      return this.getExport(named.name) as Func;
+    }
+    if (index < info.importedFuncs) return this.funcImports[index] as Func;
+    const typeIndex = info.functions[index - info.importedFuncs]!;
+    const type = exportExternType(info, "func", index);
+    if (type.kind !== "func" || typeIndex === undefined) return undefined;
+    return new Func(this.store, { params: type.params, results: type.results }, native as () => unknown, info.names.functions.get(index) ?? `function ${index}`);
+  }
+
+  private importedEntity(kind: ImportInfo["kind"], index: number): Extern | undefined {
+    const byKind = importsByKind(this.module.info)[kind];
+    if (index >= byKind.length) return undefined;
+    return this.imported[this.module.info.imports.indexOf(byKind[index]!)];
+  }
+}
+
+/** Checks the imports and builds the engine's import object with host functions bound to a Caller. */
+function prepareImports(store: Store, module: Module, imports: readonly Extern[]): { importObject: ImportObject; caller: Caller } {
+  const info = module.info;
+  checkImports(store, module, imports);
+  const caller = new Caller(store, undefined);
+  const values = new Map<string, { module: string; name: string; list: unknown[] }>();
+  for (let i = 0; i < info.imports.length; i++) {
+    const imp = info.imports[i]!;
+    const ext = imports[i]!;
+    let value: unknown;
+    if (ext instanceof Func && ext.host !== undefined) {
+      value = ext.raw ? ext.host : bindHost(ext.host, caller, ext.type, `${imp.module}::${imp.name}`, store);
+    } else {
+      value = ext.native;
+    }
+    const key = `${imp.module}\u0000${imp.name}`;
+    const entry = values.get(key);
+    if (entry) entry.list.push(value);
+    else values.set(key, { module: imp.module, name: imp.name, list: [value] });
+  }
+  const importObject: ImportObject = Object.create(null);
+  for (const { module: m, name, list } of values.values()) {
+    const ns = (importObject[m] ??= Object.create(null) as Record<string, WebAssembly.ImportValue>) as Record<string, unknown>;
+    if (list.every((v) => v === list[0])) {
+      ns[name] = list[0];
+    } else {
+      // The same module/name imported several times with different values: the engine reads each
+      // import once, in order, so a getter hands out the values in that order.
+      let next = 0;
+      Object.defineProperty(ns, name, { get: () => list[next++ % list.length], enumerable: true });
+    }
+  }
+  return { importObject, caller };
+}
+
+function finishInstantiation(instance: Instance, caller: Caller): void {
+  caller.instance = instance;
+  instance.store.instances.push(instance);
+  const start = instance.module.prepared.start;
+  if (start !== undefined) {
+    const run = (instance.native.exports as Record<string, () => unknown>)[HIDDEN_START]!;
+    instance.store.enterWasm();
+    try {
+      run();
+    } catch (e) {
+      throw toTrap(e);
+    } finally {
+      instance.store.exitWasm();
+    }
+  }
+}
+
+/** Maps what the engine's instantiation threw: link errors, traps while initializing. */
+function instantiationError(e: unknown, module: Module): unknown {
+  if (e instanceof WebAssembly.LinkError) {
+    const m = /Import #(\d+)/.exec(e.message);
+    const imp = m ? module.info.imports[Number(m[1])] : undefined;
+    return new LinkError(e.message.replace(/^WebAssembly\.(Instance|instantiate)\(\): /, ""), { module: imp?.module ?? "", name: imp?.name ?? "" }, { cause: e });
+  }
+  return toTrap(e);
+}

@@ -1,0 +1,189 @@
+/**
+ * `Linker`: resolves a module's imports by name and instantiates it.
+ *
+ * Definitions are either externs of a particular store (`define`, `defineInstance`) or host functions
+ * that belong to no store yet (`defineFunc`, `defineWasi`): those become a `Func` in each store the
+ * linker instantiates into, created once per store.
+ *
+ * @module
+ */
+import { LinkError } from "../errors.js";
+import type { FuncType, ValType } from "../types.js";
+import { formatExternType } from "../types.js";
+import type { Caller } from "./caller.js";
+import type { Engine } from "./engine.js";
+import { externKindOf, isExtern, type Extern } from "./extern.js";
+import { makeHostFunc, type Func, type HostFunc, type RawHostFunc } from "./func.js";
+import { checkImport } from "./imports.js";
+import { Instance } from "./instance.js";
+import { importExternType, type Module } from "./module.js";
+import type { Store } from "./store.js";
+import { checkFuncType, describeValue, type WasmParams, type WasmResults } from "./values.js";
+
+/**
+ * A source of raw host functions by import module and name, such as `Wasi`. Raw functions take the
+ * wasm arguments only (no `Caller`) and are handed to the engine unwrapped.
+ */
+export interface HostFuncProvider {
+  getImports(): Record<string, Record<string, { readonly type: FuncType; readonly fn: RawHostFunc }>>;
+}
+
+type Definition =
+  | { readonly kind: "extern"; readonly extern: Extern }
+  | { readonly kind: "host"; readonly type: FuncType; readonly fn: HostFunc | RawHostFunc; readonly raw: boolean; readonly perStore: WeakMap<Store, Func> };
+
+/**
+ * Resolves imports by `module::name` and instantiates modules. One linker can serve many stores and
+ * modules. Redefining a name throws unless `allowShadowing` is set.
+ */
+export class Linker<T = unknown> {
+  /** The engine the linker works with. */
+  readonly engine: Engine;
+  /** When true, a definition may replace an earlier one of the same name; default false. */
+  allowShadowing = false;
+  private readonly defs = new Map<string, Definition>();
+
+  constructor(engine: Engine) {
+    if (!engine || typeof engine !== "object" || !("config" in engine)) throw new TypeError("new Linker(engine): expected an Engine");
+    this.engine = engine;
+  }
+
+  /**
+   * Defines host function `module::name` of `type`. `fn` receives the `Caller` first, then the
+   * arguments; it returns nothing, one value, or an array when the type has several results.
+   *
+   * @throws TypeError for a malformed type; Error when the name is taken and shadowing is not allowed.
+   */
+  defineFunc<const P extends readonly ValType[], const R extends readonly ValType[]>(
+    module: string,
+    name: string,
+    type: { readonly params: P; readonly results: R },
+    fn: (caller: Caller<T>, ...args: WasmParams<P>) => WasmResults<R> | unknown,
+  ): this {
+    const checked = checkFuncType(type, `defineFunc(${module}::${name})`);
+    if (typeof fn !== "function") throw new TypeError(`defineFunc(${module}::${name}): expected a function, got ${describeValue(fn)}`);
+    this.insert(module, name, { kind: "host", type: checked, fn: fn as HostFunc, raw: false, perStore: new WeakMap() });
+    return this;
+  }
+
+  /** Defines `module::name` as an extern of some store (a Func, Global, Table, Memory or Tag). */
+  define(module: string, name: string, extern: Extern): this {
+    if (!isExtern(extern)) throw new TypeError(`define(${module}::${name}): expected a Func, Global, Table, Memory or Tag, got ${describeValue(extern)}`);
+    this.insert(module, name, { kind: "extern", extern });
+    return this;
+  }
+
+  /** Defines every export of `instance` under `moduleName`. */
+  defineInstance(store: Store<T>, moduleName: string, instance: Instance): this {
+    if (!(instance instanceof Instance)) throw new TypeError(`defineInstance(${moduleName}): expected an Instance, got ${describeValue(instance)}`);
+    if (instance.store !== (store as Store)) throw new TypeError(`defineInstance(${moduleName}): the instance belongs to another store`);
+    for (const [name, extern] of Object.entries(instance.exports)) this.define(moduleName, name, extern);
+    return this;
+  }
+
+  /** Instantiates `module` with this linker in `store` and defines its exports under `moduleName`. */
+  defineModule(store: Store<T>, moduleName: string, module: Module): this {
+    return this.defineInstance(store, moduleName, this.instantiate(store, module));
+  }
+
+  /** Defines the host functions of `wasi` (both `wasi_snapshot_preview1` and `wasi_unstable`). */
+  defineWasi(wasi: HostFuncProvider): this {
+    if (!wasi || typeof wasi.getImports !== "function") throw new TypeError("defineWasi: expected a Wasi object");
+    for (const [module, funcs] of Object.entries(wasi.getImports())) {
+      for (const [name, { type, fn }] of Object.entries(funcs)) {
+        this.insert(module, name, { kind: "host", type, fn, raw: true, perStore: new WeakMap() });
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Defines every function import of `module` that this linker cannot resolve as a function that
+   * traps when called (with an error naming the import).
+   */
+  defineUnknownImportsAsTraps(module: Module): this {
+    for (const imp of module.info.imports) {
+      if (imp.kind !== "func" || this.defs.has(key(imp.module, imp.name))) continue;
+      const type = importExternType(module.info, imp);
+      if (type.kind !== "func") continue;
+      const where = `${imp.module}::${imp.name}`;
+      this.insert(imp.module, imp.name, {
+        kind: "host",
+        type: { params: type.params, results: type.results },
+        fn: () => {
+          throw new LinkError(`unknown import ${where} was called (it was defined as a trap)`, { module: imp.module, name: imp.name });
+        },
+        raw: true,
+        perStore: new WeakMap(),
+      });
+    }
+    return this;
+  }
+
+  /** The extern defined as `module::name`, made for `store`; `undefined` when there is none. */
+  get(store: Store<T>, module: string, name: string): Extern | undefined {
+    const def = this.defs.get(key(module, name));
+    return def ? this.materialize(store as Store, def, module, name) : undefined;
+  }
+
+  /**
+   * Resolves `module`'s imports and instantiates it in `store`, running its start function.
+   *
+   * @throws LinkError naming `module::name` when an import is missing or mistyped, or belongs to
+   *   another store; Trap when initialization or the start function traps.
+   */
+  instantiate(store: Store<T>, module: Module): Instance {
+    return new Instance(store as Store, module, this.resolve(store as Store, module));
+  }
+
+  /** Like `instantiate`, but lets the engine instantiate asynchronously. */
+  instantiateAsync(store: Store<T>, module: Module): Promise<Instance> {
+    try {
+      return Instance.instantiateAsync(store as Store, module, this.resolve(store as Store, module));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  private resolve(store: Store, module: Module): Extern[] {
+    if (module.engine !== this.engine) throw new TypeError("Linker: the module was compiled for another engine");
+    if (store.engine !== this.engine) throw new TypeError("Linker: the store belongs to another engine");
+    return module.info.imports.map((imp) => {
+      const def = this.defs.get(key(imp.module, imp.name));
+      const expected = importExternType(module.info, imp);
+      if (!def) {
+        throw new LinkError(`unknown import: ${imp.module}::${imp.name} has not been defined (expected ${formatExternType(expected)})`, {
+          module: imp.module, name: imp.name, expected: formatExternType(expected),
+        });
+      }
+      const extern = this.materialize(store, def, imp.module, imp.name);
+      checkImport(store, imp.module, imp.name, expected, extern);
+      return extern;
+    });
+  }
+
+  private materialize(store: Store, def: Definition, module: string, name: string): Extern {
+    if (def.kind === "extern") return def.extern;
+    let func = def.perStore.get(store);
+    if (!func) {
+      func = makeHostFunc(store, def.type, def.fn, def.raw, `${module}::${name}`);
+      def.perStore.set(store, func);
+    }
+    return func;
+  }
+
+  private insert(module: string, name: string, def: Definition): void {
+    if (typeof module !== "string" || typeof name !== "string") throw new TypeError(`Linker: module and name must be strings, got ${describeValue(module)} and ${describeValue(name)}`);
+    const k = key(module, name);
+    const existing = this.defs.get(k);
+    if (existing && !this.allowShadowing) {
+      const what = existing.kind === "extern" ? externKindOf(existing.extern) : "func";
+      throw new Error(`Linker: ${module}::${name} is already defined (as a ${what}); set allowShadowing to redefine it`);
+    }
+    this.defs.set(k, def);
+  }
+}
+
+function key(module: string, name: string): string {
+  return `${module}\u0000${name}`;
+}

@@ -1,0 +1,254 @@
+/**
+ * `Module`: a compiled, validated, immutable module, shareable across stores.
+ *
+ * Compiling runs our decoder (metadata, spec-worded errors for malformed binaries), prepares the
+ * binary for the engine (prepare.ts) and compiles it natively.
+ *
+ * @module
+ */
+import { decodeModule } from "../binary/decoder.js";
+import type { ImportInfo, ModuleInfo, ValueType } from "../binary/module-info.js";
+import { CompileError } from "../errors.js";
+import type { ExportType, ExternType, ImportType, ValType } from "../types.js";
+import type { Engine } from "./engine.js";
+import { prepareBinary, type PreparedBinary } from "./prepare.js";
+import { reserveModuleName } from "./registry.js";
+import { registerFrameModule } from "./trap.js";
+import { describeValue } from "./values.js";
+
+/** Bytes a module can be compiled from. */
+export type ModuleSource = Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/** The text-format compiler, installed by the `wasmhost` entry point when the text format is present. */
+let textCompiler: ((text: string, file?: string) => Uint8Array) | undefined;
+
+/** @internal Installs the WAT compiler used by `Module.fromText` and `Module.fromFile`. */
+export function setTextCompiler(compile: (text: string, file?: string) => Uint8Array): void {
+  textCompiler = compile;
+}
+
+/** @internal Reads a file (installed by the Node host support). */
+let fileReader: ((path: string) => Uint8Array) | undefined;
+
+/** @internal Installs the file reader used by `Module.fromFile`. */
+export function setFileReader(read: (path: string) => Uint8Array): void {
+  fileReader = read;
+}
+
+/**
+ * A compiled WebAssembly module. It holds no state: instantiate it in a store with a `Linker` or
+ * `new Instance`. The same module can be instantiated many times, in many stores.
+ */
+export class Module {
+  /** The engine the module was compiled for. */
+  readonly engine: Engine;
+  /** @internal The decoded metadata. */
+  readonly info: ModuleInfo;
+  /** @internal The engine's compiled module. */
+  readonly native: WebAssembly.Module;
+  /** @internal What prepare.ts did to the binary. */
+  readonly prepared: PreparedBinary;
+  private importTypes: readonly ImportType[] | undefined;
+  private exportTypes: readonly ExportType[] | undefined;
+
+  /**
+   * Compiles `bytes` synchronously. Large modules compile faster and without blocking with
+   * `Module.compile`.
+   *
+   * @throws CompileError when the binary is malformed or invalid, with the byte offset when known.
+   */
+  constructor(engine: Engine, bytes: ModuleSource) {
+    const { info, prepared } = prepare(bytes);
+    let native: WebAssembly.Module;
+    try {
+      native = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
+    } catch (e) {
+      throw engineCompileError(e, info);
+    }
+    this.engine = engine;
+    this.info = info;
+    this.native = native;
+    this.prepared = prepared;
+  }
+
+  /** @internal Builds a module from parts already compiled (used by `Module.compile`). */
+  private static fromParts(engine: Engine, info: ModuleInfo, prepared: PreparedBinary, native: WebAssembly.Module): Module {
+    const m = Object.create(Module.prototype) as { -readonly [K in keyof Module]: Module[K] };
+    m.engine = engine;
+    m.info = info;
+    m.native = native;
+    m.prepared = prepared;
+    return m as Module;
+  }
+
+  /** Compiles `bytes` asynchronously (off the main thread where the engine can). @throws CompileError. */
+  static async compile(engine: Engine, bytes: ModuleSource): Promise<Module> {
+    const { info, prepared } = prepare(bytes);
+    let native: WebAssembly.Module;
+    try {
+      native = await WebAssembly.compile(prepared.bytes as Uint8Array<ArrayBuffer>);
+    } catch (e) {
+      throw engineCompileError(e, info);
+    }
+    return Module.fromParts(engine, info, prepared, native);
+  }
+
+  /** Checks that `bytes` is a valid module without keeping it. @throws CompileError describing the first problem. */
+  static validate(engine: Engine, bytes: ModuleSource): void {
+    void new Module(engine, bytes);
+  }
+
+  /**
+   * Compiles a module from the WebAssembly text format.
+   *
+   * @throws WatError with line and column on a text error; CompileError if the result is invalid.
+   */
+  static fromText(engine: Engine, text: string, file?: string): Module {
+    if (typeof text !== "string") throw new TypeError(`Module.fromText: expected a string, got ${describeValue(text)}`);
+    if (!textCompiler) throw new Error("Module.fromText: the text format is not available in this build");
+    return new Module(engine, textCompiler(text, file));
+  }
+
+  /**
+   * Compiles the module in file `path` (Node only): binary or text, told apart by the content (a binary
+   * starts with `\0asm`).
+   */
+  static fromFile(engine: Engine, path: string): Module {
+    if (!fileReader) throw new Error("Module.fromFile: reading files needs Node.js");
+    const bytes = fileReader(path);
+    if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) {
+      return new Module(engine, bytes);
+    }
+    return Module.fromText(engine, new TextDecoder().decode(bytes), path);
+  }
+
+  /** The module's name from its name section, if it has one. */
+  get name(): string | undefined {
+    return this.info.names.module;
+  }
+
+  /** The module's imports with their types, in order. */
+  get imports(): readonly ImportType[] {
+    return (this.importTypes ??= Object.freeze(
+      this.info.imports.map((imp) => Object.freeze({ module: imp.module, name: imp.name, type: importExternType(this.info, imp) })),
+    ));
+  }
+
+  /** The module's exports with their types, in order. */
+  get exports(): readonly ExportType[] {
+    if (!this.exportTypes) {
+      const byKind = importsByKind(this.info);
+      this.exportTypes = Object.freeze(
+        this.info.exports.map((e) => Object.freeze({ name: e.name, type: exportExternType(this.info, e.kind, e.index, byKind) })),
+      );
+    }
+    return this.exportTypes;
+  }
+
+  /** The payloads of the custom sections called `name`, in order (copies). */
+  customSections(name: string): Uint8Array[] {
+    return this.info.customSections.filter((c) => c.name === name).map((c) => c.data.slice());
+  }
+}
+
+function toBytes(bytes: ModuleSource): Uint8Array {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  throw new TypeError(`expected the module's bytes (Uint8Array, ArrayBuffer or a view), got ${describeValue(bytes)}`);
+}
+
+function prepare(source: ModuleSource): { info: ModuleInfo; prepared: PreparedBinary } {
+  const info = decodeModule(toBytes(source));
+  const engineName = reserveModuleName(info.names.module, info);
+  const prepared = prepareBinary(info, engineName);
+  registerFrameModule(info, { displayName: info.names.module, funcNames: info.names.functions, codeDelta: prepared.codeDelta });
+  return { info, prepared };
+}
+
+/**
+ * Turns the engine's compile error into a `CompileError`. The engine saw the prepared binary, whose
+ * offsets differ from the original's; the original is compiled again (only on this failure path) to
+ * report the engine's message with the user's offsets.
+ */
+function engineCompileError(e: unknown, info: ModuleInfo): CompileError {
+  let message = e instanceof Error ? e.message : String(e);
+  try {
+    new WebAssembly.Module(info.bytes as Uint8Array<ArrayBuffer>);
+  } catch (original) {
+    if (original instanceof Error) message = original.message;
+  }
+  const m = /@\+(\d+)\s*$/.exec(message);
+  const reason = message.replace(/^WebAssembly\.Module\(\): /, "").replace(/\s*@\+\d+\s*$/, "");
+  return new CompileError(reason, m ? Number(m[1]) : undefined, { cause: e });
+}
+
+/** The public form of a value type; reference types beyond 2.0 show as the nearest 2.0 type. */
+export function publicValType(t: ValueType): ValType {
+  if (typeof t === "string") return t;
+  const h = t.ref;
+  return h === "func" || h === "nofunc" || typeof h === "number" ? "funcref" : "externref";
+}
+
+function publicFuncType(info: ModuleInfo, typeIndex: number): { params: ValType[]; results: ValType[] } {
+  const def = info.types[typeIndex];
+  if (!def || def.kind !== "func") return { params: [], results: [] };
+  return { params: def.params.map(publicValType), results: def.results.map(publicValType) };
+}
+
+/** The type of an import, in the public vocabulary. */
+export function importExternType(info: ModuleInfo, imp: ImportInfo): ExternType {
+  switch (imp.kind) {
+    case "func":
+      return { kind: "func", ...publicFuncType(info, imp.typeIndex) };
+    case "tag":
+      return { kind: "tag", params: publicFuncType(info, imp.typeIndex).params };
+    case "global":
+      return { kind: "global", content: publicValType(imp.type.content), mutable: imp.type.mutable };
+    case "table": {
+      const t = imp.type;
+      return { kind: "table", element: publicValType(t.element) === "funcref" ? "funcref" : "externref", min: t.min, ...(t.max !== undefined ? { max: t.max } : {}) };
+    }
+    case "memory": {
+      const t = imp.type;
+      return { kind: "memory", min: t.min, ...(t.max !== undefined ? { max: t.max } : {}), shared: t.shared, memory64: t.memory64 };
+    }
+  }
+}
+
+/** The imports of each kind, in order: index `i` of a kind's index space is import `i` while `i < length`. */
+export function importsByKind(info: ModuleInfo): Readonly<Record<ExternType["kind"], ImportInfo[]>> {
+  const out: Record<ExternType["kind"], ImportInfo[]> = { func: [], table: [], memory: [], global: [], tag: [] };
+  for (const imp of info.imports) out[imp.kind].push(imp);
+  return out;
+}
+
+/** The type of the entity `index` of `kind` (imported or defined), in the public vocabulary. */
+export function exportExternType(
+  info: ModuleInfo,
+  kind: ExternType["kind"],
+  index: number,
+  byKind: Readonly<Record<ExternType["kind"], ImportInfo[]>> = importsByKind(info),
+): ExternType {
+  const imported = byKind[kind];
+  if (index < imported.length) return importExternType(info, imported[index]!);
+  const local = index - imported.length;
+  switch (kind) {
+    case "func":
+      return { kind: "func", ...publicFuncType(info, info.functions[local] ?? -1) };
+    case "tag":
+      return { kind: "tag", params: publicFuncType(info, info.tags[local]?.typeIndex ?? -1).params };
+    case "global": {
+      const g = info.globals[local]!;
+      return { kind: "global", content: publicValType(g.type.content), mutable: g.type.mutable };
+    }
+    case "table": {
+      const t = info.tables[local]!.type;
+      return { kind: "table", element: publicValType(t.element) === "funcref" ? "funcref" : "externref", min: t.min, ...(t.max !== undefined ? { max: t.max } : {}) };
+    }
+    case "memory": {
+      const t = info.memories[local]!;
+      return { kind: "memory", min: t.min, ...(t.max !== undefined ? { max: t.max } : {}), shared: t.shared, memory64: t.memory64 };
+    }
+  }
+}

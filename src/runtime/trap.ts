@@ -1,0 +1,128 @@
+/**
+ * Turns the engine's errors into `Trap`s: the trap code from the engine's message, and the backtrace
+ * from the error's stack, with each frame's module and function named from our metadata.
+ *
+ * This runs only when something was thrown: calls that return normally pay nothing for it.
+ *
+ * @module
+ */
+import type { FrameInfo, TrapCode } from "../errors.js";
+import { Trap } from "../errors.js";
+import { lookupModule } from "./registry.js";
+
+/** Engine (V8) trap messages, by a distinctive substring, and the code each means. */
+const MESSAGE_CODES: readonly (readonly [string, TrapCode])[] = [
+  ["unreachable", "unreachable"],
+  ["memory access out of bounds", "memory_out_of_bounds"],
+  ["data segment out of bounds", "memory_out_of_bounds"],
+  ["remainder by zero", "integer_division_by_zero"],
+  ["divide by zero", "integer_division_by_zero"],
+  ["divide result unrepresentable", "integer_overflow"],
+  ["float unrepresentable in integer range", "bad_conversion_to_integer"],
+  ["table index is out of bounds", "table_out_of_bounds"],
+  ["element segment out of bounds", "table_out_of_bounds"],
+  ["table access out of bounds", "table_out_of_bounds"],
+  ["null function or function signature mismatch", "bad_signature"],
+  ["function signature mismatch", "bad_signature"],
+  ["dereferencing a null pointer", "null_reference"],
+  ["null", "null_reference"],
+  ["illegal cast", "cast_failure"],
+  ["unaligned", "heap_misaligned"],
+  ["Maximum call stack size exceeded", "stack_overflow"],
+];
+
+/** The trap code for an engine message, or `"unknown"`. */
+export function trapCodeOf(message: string): TrapCode {
+  for (const [text, code] of MESSAGE_CODES) if (message.includes(text)) return code;
+  return "unknown";
+}
+
+const FRAME = /wasm:\/\/wasm\/(?:([A-Za-z0-9_.$~]+)-)?[0-9a-f]+:wasm-function\[(\d+)\]:0x([0-9a-f]+)/;
+
+/** Hook that lets a frame's engine offset be mapped back to the original binary (see prepare.ts). */
+export interface FrameModule {
+  readonly displayName: string | undefined;
+  readonly funcNames: ReadonlyMap<number, string>;
+  readonly codeDelta: number;
+}
+
+const frameModules = new WeakMap<object, FrameModule>();
+
+/** Records how frames of the module with metadata `info` are named and offset. */
+export function registerFrameModule(info: object, frameModule: FrameModule): void {
+  frameModules.set(info, frameModule);
+}
+
+/** Parses the WebAssembly frames of a stack string, innermost first. */
+export function parseWasmFrames(stack: string | undefined): FrameInfo[] {
+  if (!stack) return [];
+  const frames: FrameInfo[] = [];
+  let pos = 0;
+  for (;;) {
+    const at = stack.indexOf("wasm://wasm/", pos);
+    if (at < 0) break;
+    const lineEnd = stack.indexOf("\n", at);
+    const line = stack.slice(at, lineEnd < 0 ? stack.length : lineEnd);
+    pos = lineEnd < 0 ? stack.length : lineEnd;
+    const m = FRAME.exec(line);
+    if (!m) continue;
+    const funcIndex = Number(m[2]);
+    let offset = parseInt(m[3]!, 16);
+    const info = m[1] !== undefined ? lookupModule(m[1]) : undefined;
+    const fm = info ? frameModules.get(info) : undefined;
+    if (fm) {
+      offset -= fm.codeDelta;
+      const funcName = fm.funcNames.get(funcIndex);
+      frames.push({
+        ...(fm.displayName !== undefined ? { module: fm.displayName } : {}),
+        funcIndex,
+        ...(funcName !== undefined ? { funcName } : {}),
+        offset,
+      });
+    } else {
+      frames.push({ funcIndex, offset });
+    }
+  }
+  return frames;
+}
+
+/** True when the innermost frame of `stack` is a WebAssembly frame. */
+function innermostIsWasm(stack: string | undefined): boolean {
+  if (!stack) return false;
+  const first = stack.indexOf("\n    at ");
+  if (first < 0) return false;
+  const end = stack.indexOf("\n", first + 1);
+  return stack.slice(first, end < 0 ? stack.length : end).includes("wasm://wasm/");
+}
+
+/**
+ * Converts what a call into wasm threw: an engine trap becomes a `Trap`; a stack overflow in wasm code
+ * becomes a `stack_overflow` Trap; anything else (a host function's error, a `Trap` from a nested call,
+ * a wasm exception) is returned as the same object.
+ */
+export function toTrap(error: unknown): unknown {
+  if (error instanceof WebAssembly.RuntimeError) {
+    const code = trapCodeOf(error.message);
+    return new Trap(code, parseWasmFrames(error.stack), {
+      cause: error,
+      ...(code === "unknown" ? { detail: error.message } : {}),
+    });
+  }
+  if (error instanceof RangeError && error.message.includes("Maximum call stack size exceeded") && innermostIsWasm(error.stack)) {
+    return new Trap("stack_overflow", parseWasmFrames(error.stack), { cause: error });
+  }
+  return error;
+}
+
+/**
+ * The WebAssembly frames that an error thrown by a host function crossed on its way out, innermost
+ * first (the frames below the host function that threw). For a `Trap`, its own `frames`.
+ *
+ * Host errors reach the caller of wasm as the very object the host function threw; this reads the
+ * frames from that object's stack, so it needs no bookkeeping while calls run.
+ */
+export function wasmFramesOf(error: unknown): readonly FrameInfo[] {
+  if (error instanceof Trap) return error.frames;
+  if (error instanceof Error) return parseWasmFrames(error.stack);
+  return [];
+}
