@@ -13,7 +13,7 @@
 import type { FuncType, ValType } from "../types.js";
 import type { Caller } from "./caller.js";
 import type { Store } from "./store.js";
-import { toTrap } from "./trap.js";
+import { noteHostError, toTrap } from "./trap.js";
 import {
   checkFuncType,
   describeValue,
@@ -194,18 +194,41 @@ export function bindHost(fn: HostFunc, caller: Caller, type: FuncType, name: str
   if (params.includes("funcref")) {
     // Rare: convert engine function references to Funcs.
     return (...args: unknown[]) => {
-      for (let i = 0; i < params.length; i++) if (params[i] === "funcref") args[i] = funcFromWasm(store, args[i]);
-      return check(fn(caller, ...args));
+      try {
+        for (let i = 0; i < params.length; i++) if (params[i] === "funcref") args[i] = funcFromWasm(store, args[i]);
+        return check(fn(caller, ...args));
+      } catch (e) {
+        throw noteHostError(e);
+      }
     };
   }
+  // Each adapter notes where an error leaves the host code (see `noteHostError`); the try/catch costs
+  // nothing while no error is thrown.
   switch (params.length) {
-    case 0: return () => check(fn(caller));
-    case 1: return (a: unknown) => check(fn(caller, a));
-    case 2: return (a: unknown, b: unknown) => check(fn(caller, a, b));
-    case 3: return (a: unknown, b: unknown, c: unknown) => check(fn(caller, a, b, c));
-    case 4: return (a: unknown, b: unknown, c: unknown, d: unknown) => check(fn(caller, a, b, c, d));
-    case 5: return (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => check(fn(caller, a, b, c, d, e));
-    default: return (...args: unknown[]) => check(fn(caller, ...args));
+    case 0:
+      return () => {
+        try { return check(fn(caller)); } catch (e) { throw noteHostError(e); }
+      };
+    case 1:
+      return (a: unknown) => {
+        try { return check(fn(caller, a)); } catch (e) { throw noteHostError(e); }
+      };
+    case 2:
+      return (a: unknown, b: unknown) => {
+        try { return check(fn(caller, a, b)); } catch (e) { throw noteHostError(e); }
+      };
+    case 3:
+      return (a: unknown, b: unknown, c: unknown) => {
+        try { return check(fn(caller, a, b, c)); } catch (e) { throw noteHostError(e); }
+      };
+    case 4:
+      return (a: unknown, b: unknown, c: unknown, d: unknown) => {
+        try { return check(fn(caller, a, b, c, d)); } catch (e) { throw noteHostError(e); }
+      };
+    default:
+      return (...args: unknown[]) => {
+        try { return check(fn(caller, ...args)); } catch (e) { throw noteHostError(e); }
+      };
   }
 }
 

@@ -114,15 +114,37 @@ export function toTrap(error: unknown): unknown {
   return error;
 }
 
+/** Where host errors left host code: a stack captured at that moment (it includes the wasm frames below). */
+const hostErrorStacks = new WeakMap<object, { stack?: string }>();
+
 /**
- * The WebAssembly frames that an error thrown by a host function crossed on its way out, innermost
- * first (the frames below the host function that threw). For a `Trap`, its own `frames`.
+ * @internal Records, for an error leaving a host function into wasm, the stack at that point, so that
+ * `wasmFramesOf` can list the wasm frames it crosses even when the error was created elsewhere.
+ * Only the innermost crossing is kept; it holds every frame below it. Returns the error itself.
+ */
+export function noteHostError(error: unknown): unknown {
+  if (typeof error === "object" && error !== null && !(error instanceof Trap) && !hostErrorStacks.has(error)) {
+    const holder: { stack?: string } = {};
+    Error.captureStackTrace(holder, noteHostError);
+    hostErrorStacks.set(error, holder);
+  }
+  return error;
+}
+
+/**
+ * The WebAssembly frames that an error thrown by a host function crossed on its way out to the host,
+ * innermost first. For a `Trap`, its own `frames`.
  *
- * Host errors reach the caller of wasm as the very object the host function threw; this reads the
- * frames from that object's stack, so it needs no bookkeeping while calls run.
+ * Host errors reach the caller of wasm as the very object the host function threw; wasmhost notes the
+ * stack where the error left the host function (at no cost until an error is thrown) and this reads
+ * the wasm frames from it.
  */
 export function wasmFramesOf(error: unknown): readonly FrameInfo[] {
   if (error instanceof Trap) return error.frames;
-  if (error instanceof Error) return parseWasmFrames(error.stack);
+  if (typeof error === "object" && error !== null) {
+    const noted = hostErrorStacks.get(error);
+    if (noted) return parseWasmFrames(noted.stack);
+    if (error instanceof Error) return parseWasmFrames(error.stack);
+  }
   return [];
 }
