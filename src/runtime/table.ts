@@ -81,7 +81,7 @@ export class Table {
 
   private checkIndex(index: number, what: string): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.native.length) {
-      throw new RangeError(`Table.${what}: index ${describeValue(index)} is out of bounds of table of ${this.native.length} elements`);
+      throw new RangeError(`Table.${what}: index ${typeof index === "number" ? index : describeValue(index)} is out of bounds of table of ${this.native.length} elements`);
     }
   }
 
