@@ -1,0 +1,371 @@
+/**
+ * `NodeFs`: a host directory as a WASI filesystem (Node only; the one WASI file that imports `node:fs`).
+ * Importing this module also lets `{ host: "./dir" }` preopens work (it registers itself with `Wasi`).
+ *
+ * Sandboxing. wasmhost walks guest paths itself, one component at a time (src/wasi/fs/resolve.ts), and
+ * this filesystem never follows a symlink on its behalf: directories are opened with
+ * `O_DIRECTORY | O_NOFOLLOW`, files with `O_NOFOLLOW`, entries are `lstat`ed. Each directory the walk
+ * enters is held open as a real descriptor, and on Linux every operation names its target through
+ * that descriptor (`/proc/self/fd/N/name`, which the kernel resolves to the directory actually opened,
+ * like `openat`). So swapping a directory for a symlink between the check and the use cannot redirect an
+ * operation outside the preopen. Elsewhere (no /proc) operations use the walked host path, and such a
+ * swap race is only narrowed, not closed: the host offers no portable `openat` to Node.
+ *
+ * Only regular files, directories and symlinks are exposed; a device or FIFO placed in the directory
+ * by the host cannot be opened (`ENOTSUP`), so a guest can never block the host on one.
+ *
+ * @module
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { WasiError } from "../errors.js";
+import { ERRNO, FILETYPE } from "../wasi/defs.js";
+import { registerHostFs } from "../wasi/fs/host-hook.js";
+import type { PreopenOption } from "../wasi/wasi.js";
+import type { Vfs, VfsDir, VfsDirEntry, VfsFile, VfsOpenFlags, VfsStat, VfsTimes } from "../wasi/fs/vfs.js";
+
+const C = fs.constants;
+const PROC = process.platform === "linux" && fs.existsSync("/proc/self/fd");
+const DIR_FLAGS = C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW;
+
+const CODES: Record<string, number> = {
+  ENOENT: ERRNO.NOENT, EEXIST: ERRNO.EXIST, ENOTDIR: ERRNO.NOTDIR, EISDIR: ERRNO.ISDIR,
+  ENOTEMPTY: ERRNO.NOTEMPTY, EACCES: ERRNO.ACCES, EPERM: ERRNO.PERM, ELOOP: ERRNO.LOOP, EXDEV: ERRNO.XDEV,
+  EINVAL: ERRNO.INVAL, EBADF: ERRNO.BADF, ENAMETOOLONG: ERRNO.NAMETOOLONG, ENOSPC: ERRNO.NOSPC,
+  EROFS: ERRNO.ROFS, EMLINK: ERRNO.MLINK, EBUSY: ERRNO.BUSY, EFBIG: ERRNO.FBIG, EIO: ERRNO.IO,
+  EMFILE: ERRNO.MFILE, ENFILE: ERRNO.NFILE, ENXIO: ERRNO.NXIO, EAGAIN: ERRNO.AGAIN, ETXTBSY: ERRNO.TXTBSY,
+  EOVERFLOW: ERRNO.OVERFLOW, ESPIPE: ERRNO.SPIPE, EDQUOT: ERRNO.DQUOT, ENOTSUP: ERRNO.NOTSUP,
+  EOPNOTSUPP: ERRNO.NOTSUP, ENOMEM: ERRNO.NOMEM, EINTR: ERRNO.INTR,
+};
+
+/** The WASI errno for a Node fs error (`EIO` for anything unknown). */
+export function errnoOf(e: unknown): number {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? (CODES[code] ?? ERRNO.IO) : ERRNO.IO;
+}
+
+function filetypeOf(s: fs.BigIntStats | fs.Stats | fs.Dirent): number {
+  if (s.isFile()) return FILETYPE.REGULAR_FILE;
+  if (s.isDirectory()) return FILETYPE.DIRECTORY;
+  if (s.isSymbolicLink()) return FILETYPE.SYMBOLIC_LINK;
+  if (s.isCharacterDevice()) return FILETYPE.CHARACTER_DEVICE;
+  if (s.isBlockDevice()) return FILETYPE.BLOCK_DEVICE;
+  if (s.isSocket()) return FILETYPE.SOCKET_STREAM;
+  return FILETYPE.UNKNOWN;
+}
+
+function toStat(s: fs.BigIntStats): VfsStat {
+  return { filetype: filetypeOf(s), dev: s.dev, ino: s.ino, nlink: s.nlink, size: s.size, atim: s.atimeNs, mtim: s.mtimeNs, ctim: s.ctimeNs };
+}
+
+/** Seconds (as Node's utimes wants them) from nanoseconds. */
+function secs(ns: bigint): number {
+  return Number(ns / 1000n) / 1e6;
+}
+
+/** New times, keeping the current ones where `times` says null (Node has no UTIME_OMIT). */
+function merged(cur: fs.BigIntStats, times: VfsTimes): [number, number] {
+  return [secs(times.atim ?? cur.atimeNs), secs(times.mtim ?? cur.mtimeNs)];
+}
+
+/** An open host directory. */
+class NodeDir implements VfsDir {
+  private closed = false;
+  /** How operations name this directory: through its descriptor on Linux, by path elsewhere. */
+  private readonly base: string;
+  constructor(readonly owner: NodeFs, readonly fd: number, readonly hostPath: string) {
+    this.base = PROC ? `/proc/self/fd/${fd}` : hostPath;
+  }
+  /** The host path of entry `name` of this directory. */
+  at(name: string): string {
+    return `${this.base}/${name}`;
+  }
+  private get ro(): boolean {
+    return this.owner.readOnly;
+  }
+  stat(): VfsStat | number {
+    try {
+      return toStat(fs.fstatSync(this.fd, { bigint: true }));
+    } catch (e) {
+      return errnoOf(e);
+    }
+  }
+  reopen(): VfsDir | number {
+    try {
+      return new NodeDir(this.owner, fs.openSync(this.base, C.O_RDONLY | C.O_DIRECTORY), this.hostPath);
+    } catch (e) {
+      return errnoOf(e);
+    }
+  }
+  statAt(name: string): VfsStat | number {
+    try {
+      const s = fs.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false });
+      return s === undefined ? ERRNO.NOENT : toStat(s);
+    } catch (e) {
+      return errnoOf(e);
+    }
+  }
+  openDirAt(name: string): VfsDir | number {
+    try {
+      return new NodeDir(this.owner, fs.openSync(this.at(name), DIR_FLAGS), `${this.hostPath}/${name}`);
+    } catch (e) {
+      return errnoOf(e);
+    }
+  }
+  openFileAt(name: string, f: VfsOpenFlags): VfsFile | number {
+    if (this.ro && (f.create || f.truncate || f.write)) {
+      if (!f.write && !f.truncate && fs.existsSync(this.at(name))) {
+        // O_CREAT on an existing file creates nothing: allowed on a read-only mount.
+      } else return ERRNO.ROFS;
+    }
+    let flags = C.O_NOFOLLOW | C.O_NONBLOCK | (f.write ? (f.read ? C.O_RDWR : C.O_WRONLY) : C.O_RDONLY);
+    if (f.create && !this.ro) flags |= C.O_CREAT;
+    if (f.exclusive && f.create) flags |= C.O_EXCL;
+    if (f.truncate) flags |= C.O_TRUNC;
+    let fd: number;
+    try {
+      fd = fs.openSync(this.at(name), flags, 0o666);
+    } catch (e) {
+      return errnoOf(e);
+    }
+    try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile()) {
+        fs.closeSync(fd);
+        return st.isDirectory() ? ERRNO.ISDIR : ERRNO.NOTSUP;
+      }
+    } catch (e) {
+      fs.closeSync(fd);
+      return errnoOf(e);
+    }
+    return new NodeFile(this.owner, fd);
+  }
+  readlinkAt(name: string): string | number {
+    try {
+      return fs.readlinkSync(this.at(name), "utf8");
+    } catch (e) {
+      return errnoOf(e);
+    }
+  }
+  mkdirAt(name: string): number {
+    if (this.ro) return ERRNO.ROFS;
+    return this.run(() => fs.mkdirSync(this.at(name), 0o777));
+  }
+  rmdirAt(name: string): number {
+    if (this.ro) return ERRNO.ROFS;
+    return this.run(() => fs.rmdirSync(this.at(name)));
+  }
+  unlinkAt(name: string): number {
+    if (this.ro) return ERRNO.ROFS;
+    const r = this.run(() => fs.unlinkSync(this.at(name)));
+    if (r === ERRNO.PERM || r === ERRNO.ACCES) {
+      const st = this.statAt(name);
+      if (typeof st !== "number" && st.filetype === FILETYPE.DIRECTORY) return ERRNO.ISDIR;
+    }
+    return r;
+  }
+  symlinkAt(target: string, name: string): number {
+    if (this.ro) return ERRNO.ROFS;
+    return this.run(() => fs.symlinkSync(target, this.at(name)));
+  }
+  linkAt(name: string, toDir: VfsDir, toName: string): number {
+    if (this.ro) return ERRNO.ROFS;
+    if (!(toDir instanceof NodeDir)) return ERRNO.XDEV;
+    return this.run(() => fs.linkSync(this.at(name), toDir.at(toName)));
+  }
+  renameAt(name: string, toDir: VfsDir, toName: string): number {
+    if (this.ro) return ERRNO.ROFS;
+    if (!(toDir instanceof NodeDir)) return ERRNO.XDEV;
+    return this.run(() => fs.renameSync(this.at(name), toDir.at(toName)));
+  }
+  setTimesAt(name: string, times: VfsTimes): number {
+    if (this.ro) return ERRNO.ROFS;
+    return this.run(() => {
+      const p = this.at(name);
+      const [a, m] = merged(fs.lstatSync(p, { bigint: true }), times);
+      fs.lutimesSync(p, a, m);
+    });
+  }
+  setTimes(times: VfsTimes): number {
+    if (this.ro) return ERRNO.ROFS;
+    return this.run(() => {
+      const [a, m] = merged(fs.fstatSync(this.fd, { bigint: true }), times);
+      fs.futimesSync(this.fd, a, m);
+    });
+  }
+  readdir(): VfsDirEntry[] | number {
+    try {
+      const out: VfsDirEntry[] = [];
+      for (const d of fs.readdirSync(this.base, { withFileTypes: true })) {
+        const s = fs.lstatSync(this.at(d.name), { bigint: true, throwIfNoEntry: false });
+        if (s === undefined) continue; // removed meanwhile
+        out.push({ name: d.name, filetype: filetypeOf(s), ino: s.ino });
+      }
+      return out;
+    } catch (e) {
+      return errnoOf(e);
+    }
+  }
+  sync(): number {
+    return this.run(() => fs.fsyncSync(this.fd));
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      /* already gone */
+    }
+  }
+  private run(op: () => void): number {
+    try {
+      op();
+      return 0;
+    } catch (e) {
+      return errnoOf(e);
+    }
+  }
+}
+
+/** An open host file. */
+class NodeFile implements VfsFile {
+  private closed = false;
+  constructor(readonly owner: NodeFs, readonly fd: number) {}
+  read(buf: Uint8Array, offset: number, length: number, position: number): number {
+    try {
+      return fs.readSync(this.fd, buf, offset, length, position);
+    } catch (e) {
+      return -errnoOf(e);
+    }
+  }
+  write(buf: Uint8Array, offset: number, length: number, position: number): number {
+    if (this.owner.readOnly) return -ERRNO.ROFS;
+    try {
+      return fs.writeSync(this.fd, buf, offset, length, position);
+    } catch (e) {
+      return -errnoOf(e);
+    }
+  }
+  size(): number {
+    try {
+      return fs.fstatSync(this.fd).size;
+    } catch (e) {
+      return -errnoOf(e);
+    }
+  }
+  stat(): VfsStat | number {
+    try {
+      return toStat(fs.fstatSync(this.fd, { bigint: true }));
+    } catch (e) {
+      return errnoOf(e);
+    }
+  }
+  setSize(size: number): number {
+    if (this.owner.readOnly) return ERRNO.ROFS;
+    try {
+      fs.ftruncateSync(this.fd, size);
+      return 0;
+    } catch (e) {
+      return errnoOf(e);
+    }
+  }
+  setTimes(times: VfsTimes): number {
+    if (this.owner.readOnly) return ERRNO.ROFS;
+    try {
+      const [a, m] = merged(fs.fstatSync(this.fd, { bigint: true }), times);
+      fs.futimesSync(this.fd, a, m);
+      return 0;
+    } catch (e) {
+      return errnoOf(e);
+    }
+  }
+  sync(datasyncOnly: boolean): number {
+    try {
+      if (datasyncOnly) fs.fdatasyncSync(this.fd);
+      else fs.fsyncSync(this.fd);
+      return 0;
+    } catch (e) {
+      return errnoOf(e);
+    }
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/**
+ * A host directory as a WASI filesystem.
+ *
+ * `new NodeFs("./data", { readOnly: true })`; mount with `preopens: { "/data": { fs } }` or write
+ * `{ host: "./data", readOnly: true }` once this module is loaded. Throws `WasiError` when `dir` is
+ * not an existing directory.
+ */
+export class NodeFs implements Vfs {
+  /** When true, every modification fails with `EROFS`. */
+  readonly readOnly: boolean;
+  /** The absolute host path of the root. */
+  readonly path: string;
+
+  constructor(dir: string, options: { readOnly?: boolean } = {}) {
+    this.readOnly = options.readOnly ?? false;
+    this.path = path.resolve(dir);
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(this.path);
+    } catch {
+      st = undefined;
+    }
+    if (st === undefined || !st.isDirectory()) throw new WasiError(`host directory ${dir} does not exist or is not a directory`);
+  }
+
+  root(): VfsDir | number {
+    try {
+      return new NodeDir(this, fs.openSync(this.path, C.O_RDONLY | C.O_DIRECTORY), this.path);
+    } catch (e) {
+      return errnoOf(e);
+    }
+  }
+}
+
+registerHostFs((dir, readOnly) => new NodeFs(dir, { readOnly }));
+
+/**
+ * Parses a CLI directory mapping `HOST[::GUEST]` (GUEST defaults to HOST) into a preopen entry.
+ * Throws `WasiError` when the host directory does not exist.
+ */
+export function parseDirMapping(spec: string, readOnly: boolean): [guest: string, preopen: PreopenOption] {
+  const at = spec.indexOf("::");
+  const host = at < 0 ? spec : spec.slice(0, at);
+  const guest = at < 0 ? spec : spec.slice(at + 2);
+  if (host === "" || guest === "") throw new WasiError(`bad directory mapping ${JSON.stringify(spec)}: expected HOST[::GUEST]`);
+  return [guest, { fs: new NodeFs(host, { readOnly }), readOnly }];
+}
+
+/**
+ * A stdin callback that reads the host process's standard input synchronously (for `wasmhost run`):
+ * `new Wasi({ stdin: hostStdin })`.
+ */
+export function hostStdin(max: number): Uint8Array | null {
+  const buf = new Uint8Array(Math.max(1, Math.min(max, 1 << 16)));
+  for (;;) {
+    try {
+      const n = fs.readSync(0, buf, 0, buf.length, null);
+      return n === 0 ? null : buf.subarray(0, n);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === "EAGAIN") {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      if (code === "EOF") return null;
+      throw e;
+    }
+  }
+}

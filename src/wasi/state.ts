@@ -1,0 +1,158 @@
+/**
+ * The state every WASI call works on: the guest memory (views cached, refreshed when the memory grows),
+ * the descriptor table, and the guest-memory helpers that turn a bad pointer into `EFAULT`.
+ *
+ * Descriptor table: `fds[n]` is an `FdEntry` or `undefined`. 0..2 are the standard streams, then the
+ * preopens in option order; new descriptors take the lowest free number.
+ *
+ * @module
+ */
+import { WasiError } from "../errors.js";
+import { ERRNO, type FilestatLayout } from "./defs.js";
+import type { Vfs, VfsDir, VfsFile, VfsStat } from "./fs/vfs.js";
+import type { InputStream, OutputStream } from "./stdio.js";
+import { cpuTimeNs, monotonicNs, realtimeNs, type WasiClock } from "./clock.js";
+import type { WasiRandom } from "./random.js";
+
+/** What a descriptor refers to. */
+export const KIND_INPUT = 0;
+export const KIND_OUTPUT = 1;
+export const KIND_FILE = 2;
+export const KIND_DIR = 3;
+
+/** A mounted filesystem. */
+export interface Mount {
+  readonly vfs: Vfs;
+  readonly readOnly: boolean;
+}
+
+/** A cached directory listing for `fd_readdir` (cookies index into it). */
+export interface Listing {
+  names: Uint8Array[];
+  inos: bigint[];
+  types: number[];
+}
+
+/** One open descriptor. */
+export class FdEntry {
+  pos = 0;
+  listing: Listing | null = null;
+  /** The guest path of a preopen (for `fd_prestat_*`), else null. */
+  preopen: Uint8Array | null = null;
+  constructor(
+    public kind: number,
+    public filetype: number,
+    public rightsBase: number,
+    public rightsInh: number,
+    public flags: number,
+    public file: VfsFile | null,
+    public dir: VfsDir | null,
+    public mount: Mount | null,
+    public input: InputStream | null,
+    public output: OutputStream | null,
+  ) {}
+
+  close(): void {
+    if (this.file !== null) this.file.close();
+    if (this.dir !== null) this.dir.close();
+    this.file = null;
+    this.dir = null;
+    this.listing = null;
+  }
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+const encoder = new TextEncoder();
+
+/** The shared state of one `Wasi`. */
+export class WasiState {
+  memory: WebAssembly.Memory | null = null;
+  buf: ArrayBufferLike = new ArrayBuffer(0);
+  u8: Uint8Array = new Uint8Array(0);
+  dv: DataView = new DataView(this.buf);
+  readonly fds: (FdEntry | undefined)[] = [];
+
+  constructor(
+    readonly args: readonly Uint8Array[],
+    readonly env: readonly Uint8Array[],
+    readonly clock: WasiClock | null,
+    readonly random: WasiRandom,
+    readonly sleep: (ns: bigint) => void,
+  ) {}
+
+  /** Makes the cached views current; call at the start of every WASI function. */
+  sync(): void {
+    const m = this.memory;
+    if (m === null) throw new WasiError("a WASI function was called before start() or initialize() bound the instance's memory");
+    const b = m.buffer;
+    if (b !== this.buf) {
+      this.buf = b;
+      this.u8 = new Uint8Array(b);
+      this.dv = new DataView(b);
+    }
+  }
+
+  /** Whether `[ptr, ptr+len)` lies in memory (both already unsigned). */
+  inBounds(ptr: number, len: number): boolean {
+    return ptr + len <= this.u8.length;
+  }
+
+  /** Decodes a guest string, or returns an errno (`EFAULT` out of bounds, `EILSEQ` invalid UTF-8). */
+  readString(ptr: number, len: number): string | number {
+    ptr >>>= 0;
+    len >>>= 0;
+    if (ptr + len > this.u8.length) return ERRNO.FAULT;
+    let view = this.u8.subarray(ptr, ptr + len);
+    if (!(this.buf instanceof ArrayBuffer)) view = view.slice();
+    try {
+      return decoder.decode(view);
+    } catch {
+      return ERRNO.ILSEQ;
+    }
+  }
+
+  /** The lowest free descriptor number. */
+  allocFd(entry: FdEntry): number {
+    let fd = 0;
+    while (this.fds[fd] !== undefined) fd++;
+    this.fds[fd] = entry;
+    return fd;
+  }
+
+  /** Writes a `filestat` in the given layout. */
+  writeStat(ptr: number, st: VfsStat, L: FilestatLayout): void {
+    const dv = this.dv;
+    dv.setBigUint64(ptr + L.DEV, st.dev, true);
+    dv.setBigUint64(ptr + L.INO, st.ino, true);
+    this.u8.fill(0, ptr + L.TYPE, ptr + L.NLINK);
+    dv.setUint8(ptr + L.TYPE, st.filetype);
+    if (L.NLINK_U32) dv.setUint32(ptr + L.NLINK, Number(BigInt.asUintN(32, st.nlink)), true);
+    else dv.setBigUint64(ptr + L.NLINK, st.nlink, true);
+    dv.setBigUint64(ptr + L.FSIZE, st.size, true);
+    dv.setBigUint64(ptr + L.ATIM, st.atim, true);
+    dv.setBigUint64(ptr + L.MTIM, st.mtim, true);
+    dv.setBigUint64(ptr + L.CTIM, st.ctim, true);
+  }
+
+  /** Encodes strings as NUL-terminated UTF-8 (args, env). */
+  static encodeAll(list: readonly string[]): Uint8Array[] {
+    return list.map((s) => {
+      if (s.includes("\0")) throw new WasiError(`arguments and environment may not contain NUL: ${JSON.stringify(s)}`);
+      const b = encoder.encode(s);
+      const out = new Uint8Array(b.length + 1);
+      out.set(b);
+      return out;
+    });
+  }
+
+  /** Current time of clock `id` in ns (pluggable clock or host), or -1n for an unknown id. */
+  nowNs(id: number): bigint {
+    if (id < 0 || id > 3) return -1n;
+    if (this.clock !== null) return this.clock.now(id);
+    return hostNow(id);
+  }
+}
+
+function hostNow(id: number): bigint {
+  return id === 0 ? realtimeNs() : id === 1 ? monotonicNs() : cpuTimeNs();
+}

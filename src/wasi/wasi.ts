@@ -1,0 +1,255 @@
+/**
+ * The `Wasi` class: options in, import objects out, `start`/`initialize` to run a guest.
+ *
+ * @module
+ */
+import { WasiError } from "../errors.js";
+import { sleepNs, type WasiClock } from "./clock.js";
+import { RIGHTS_DIR, RIGHTS_FILE, RIGHTS_STDIN, RIGHTS_STDOUT, FILETYPE } from "./defs.js";
+import { WasiExit } from "./exit.js";
+import { hostFsFactory } from "./fs/host-hook.js";
+import { MemoryFs, type MemoryTree } from "./fs/memory.js";
+import { isErrno, type Vfs } from "./fs/vfs.js";
+import { buildImports, type WasiImport } from "./imports.js";
+import { hostRandom, type WasiRandom } from "./random.js";
+import { FdEntry, KIND_DIR, KIND_INPUT, KIND_OUTPUT, WasiState, type Mount } from "./state.js";
+import { InputStream, OutputStream, type OutputOption, type StdinOption } from "./stdio.js";
+
+/**
+ * One preopened directory:
+ * - `{ memory: { "a.txt": "hi" } }` (or a `MemoryFs`): an in-memory filesystem, browser-safe;
+ * - `{ host: "./data" }`: a host directory, Node only (see `Wasi`);
+ * - `{ fs }` or a bare `Vfs`: any filesystem implementing the `Vfs` interface, e.g. `new NodeFs(dir)`.
+ * `readOnly: true` refuses every modification with `EROFS`.
+ */
+export type PreopenOption =
+  | Vfs
+  | { fs: Vfs; readOnly?: boolean }
+  | { memory: MemoryTree | MemoryFs; readOnly?: boolean }
+  | { host: string; readOnly?: boolean };
+
+/** Options of `new Wasi`. Nothing of the host is visible to the guest unless given here. */
+export interface WasiOptions {
+  /** `argv`, including the program name (default: none). */
+  args?: readonly string[];
+  /** Environment variables, as an object or as `"K=V"` strings (default: none). */
+  env?: Readonly<Record<string, string>> | readonly string[];
+  /** stdin (default: empty). */
+  stdin?: StdinOption;
+  /** stdout (default `"ignore"`). */
+  stdout?: OutputOption;
+  /** stderr (default `"ignore"`). */
+  stderr?: OutputOption;
+  /** Guest path -> directory. Descriptors 3, 4, ... in this order. */
+  preopens?: Readonly<Record<string, PreopenOption>>;
+  /** A pluggable clock (e.g. `fixedClock(...)`); default: the host's clocks. */
+  clock?: WasiClock;
+  /** A pluggable random source (e.g. `seededRandom(1)`); default: `crypto.getRandomValues`. */
+  random?: WasiRandom;
+}
+
+/** What `start`/`initialize` accept: a wasmhost `Instance` or a plain `WebAssembly.Instance`. */
+export type WasiInstance =
+  | WebAssembly.Instance
+  | {
+      getMemory(name: string): { readonly native: WebAssembly.Memory } | undefined | null;
+      getFunc(name: string): { call(...args: unknown[]): unknown } | undefined | null;
+    };
+
+const enc = new TextEncoder();
+
+/**
+ * WASI preview1 (and preview0) for one guest.
+ *
+ * ```ts
+ * const wasi = new Wasi({ args: ["prog"], stdout: "pipe", preopens: { "/tmp": { memory: {} } } });
+ * linker.defineWasi(wasi);
+ * const code = wasi.start(linker.instantiate(store, module));   // proc_exit(n) -> n; return -> 0
+ * wasi.stdoutText();
+ * ```
+ *
+ * Host directories: `{ host: "./data" }` is resolved by the Node host filesystem, which lives in its own
+ * module (src/host/node-fs.ts) so that this class stays browser-safe; that module registers itself when
+ * imported (the Node entry points and the CLI import it). Without it, a `{ host }` preopen throws
+ * `WasiError`; `{ fs: new NodeFs(dir) }` is the explicit equivalent.
+ *
+ * A trap propagates from `start` as `Trap`; a missing `memory` or `_start` export is a `WasiError`.
+ * `start` can be called once.
+ */
+export class Wasi {
+  private readonly state: WasiState;
+  private readonly stdinStream: InputStream;
+  private readonly out: OutputStream;
+  private readonly err: OutputStream;
+  private readonly owned: Vfs[] = [];
+  private imports: Record<string, Record<string, WasiImport>> | undefined;
+  private started = false;
+
+  constructor(options: WasiOptions = {}) {
+    const args = WasiState.encodeAll(options.args ?? []);
+    const envList = Array.isArray(options.env)
+      ? (options.env as readonly string[])
+      : Object.entries((options.env ?? {}) as Record<string, string>).map(([k, v]) => {
+          if (k.includes("=") || k === "") throw new WasiError(`invalid environment variable name ${JSON.stringify(k)}`);
+          return `${k}=${v}`;
+        });
+    const env = WasiState.encodeAll(envList);
+    const clock = options.clock ?? null;
+    const sleep = clock?.sleep !== undefined ? clock.sleep.bind(clock) : sleepNs;
+    this.state = new WasiState(args, env, clock, options.random ?? hostRandom, sleep);
+    this.stdinStream = new InputStream(options.stdin);
+    this.out = new OutputStream(options.stdout, 1);
+    this.err = new OutputStream(options.stderr, 2);
+    const fds = this.state.fds;
+    const inRights = RIGHTS_STDIN;
+    fds[0] = new FdEntry(KIND_INPUT, this.stdinStream.filetype, inRights, 0, 0, null, null, null, this.stdinStream, null);
+    fds[1] = new FdEntry(KIND_OUTPUT, this.out.filetype, RIGHTS_STDOUT, 0, 0, null, null, null, null, this.out);
+    fds[2] = new FdEntry(KIND_OUTPUT, this.err.filetype, RIGHTS_STDOUT, 0, 0, null, null, null, null, this.err);
+    const now = clock !== null ? () => clock.now(0) : undefined;
+    for (const [guest, spec] of Object.entries(options.preopens ?? {})) {
+      if (guest === "" || guest.includes("\0")) throw new WasiError(`invalid preopen guest path ${JSON.stringify(guest)}`);
+      const mount = this.mountOf(spec, now);
+      const root = mount.vfs.root();
+      if (isErrno(root)) throw new WasiError(`cannot open preopen ${guest}`, undefined);
+      const e = new FdEntry(KIND_DIR, FILETYPE.DIRECTORY, RIGHTS_DIR, RIGHTS_DIR | RIGHTS_FILE, 0, null, root, mount, null, null);
+      e.preopen = enc.encode(guest);
+      this.state.allocFd(e);
+    }
+  }
+
+  private mountOf(spec: PreopenOption, now: (() => bigint) | undefined): Mount {
+    if (typeof spec !== "object" || spec === null) throw new WasiError("a preopen must be an object");
+    if ("root" in spec && typeof spec.root === "function") return { vfs: spec, readOnly: spec.readOnly };
+    const ro = (spec as { readOnly?: boolean }).readOnly === true;
+    if ("fs" in spec) return { vfs: spec.fs, readOnly: ro || spec.fs.readOnly };
+    if ("memory" in spec) {
+      const m = spec.memory;
+      const vfs = m instanceof MemoryFs ? m : new MemoryFs(m, now !== undefined ? { now } : {});
+      return { vfs, readOnly: ro || vfs.readOnly };
+    }
+    if ("host" in spec) {
+      const make = hostFsFactory();
+      if (make === undefined)
+        throw new WasiError(`host directory preopens need Node's filesystem: import "wasmhost/node-fs" (src/host/node-fs.ts) first, or pass { fs: new NodeFs(dir) }`);
+      const vfs = make(spec.host, ro);
+      this.owned.push(vfs);
+      return { vfs, readOnly: ro };
+    }
+    throw new WasiError("a preopen needs one of `memory`, `host` or `fs`");
+  }
+
+  /**
+   * The WASI functions of both namespaces with their wasm types, as raw host functions (what
+   * `linker.defineWasi` installs). Built once per `Wasi`.
+   */
+  getImports(): Record<string, Record<string, WasiImport>> {
+    return (this.imports ??= buildImports(this.state));
+  }
+
+  /** A plain import object (`{ wasi_snapshot_preview1: { fd_write, ... }, wasi_unstable: {...} }`) for `WebAssembly.instantiate`. */
+  getImportObject(): Record<string, Record<string, (...args: any[]) => number | void>> {
+    const out: Record<string, Record<string, (...args: any[]) => number | void>> = {};
+    for (const [ns, fns] of Object.entries(this.getImports())) {
+      out[ns] = {};
+      for (const [name, imp] of Object.entries(fns)) out[ns]![name] = imp.fn;
+    }
+    return out;
+  }
+
+  /**
+   * Runs a command's `_start` and returns its exit code: `proc_exit(n)` gives n, a normal return 0.
+   * Traps and host errors propagate. Open descriptors are closed afterwards.
+   */
+  start(instance: WasiInstance): number {
+    if (this.started) throw new WasiError("this Wasi has already started a program; make a new Wasi per run");
+    this.started = true;
+    const { memory, func } = this.bind(instance, "_start");
+    this.state.memory = memory;
+    if (func === undefined) throw new WasiError("the module exports no _start function (is it a reactor? use initialize())");
+    try {
+      func();
+      return 0;
+    } catch (e) {
+      if (e instanceof WasiExit) return e.code;
+      throw e;
+    } finally {
+      this.out.flush();
+      this.err.flush();
+      this.close();
+    }
+  }
+
+  /**
+   * Prepares a reactor: binds its memory and runs its `_initialize` export when it has one. Afterwards
+   * call its exports as usual. A module with `_start` is a command: use `start` instead.
+   */
+  initialize(instance: WasiInstance): void {
+    if (this.started) throw new WasiError("this Wasi has already started a program");
+    this.started = true;
+    const { memory } = this.bind(instance, "_start");
+    if (this.bind(instance, "_start").func !== undefined) throw new WasiError("the module exports _start: it is a command, use start()");
+    this.state.memory = memory;
+    const init = this.bind(instance, "_initialize").func;
+    if (init !== undefined) init();
+  }
+
+  private bind(instance: WasiInstance, name: string): { memory: WebAssembly.Memory; func: (() => unknown) | undefined } {
+    let memory: WebAssembly.Memory | undefined;
+    let func: (() => unknown) | undefined;
+    if (instance instanceof WebAssembly.Instance) {
+      const m = instance.exports.memory;
+      if (m instanceof WebAssembly.Memory) memory = m;
+      const f = instance.exports[name];
+      if (typeof f === "function") func = f as () => unknown;
+    } else {
+      let m: { readonly native: WebAssembly.Memory } | undefined | null;
+      try {
+        m = instance.getMemory("memory");
+      } catch {
+        m = undefined;
+      }
+      memory = m?.native;
+      let f: { call(...args: unknown[]): unknown } | undefined | null;
+      try {
+        f = instance.getFunc(name);
+      } catch {
+        f = undefined;
+      }
+      if (f) func = () => f!.call();
+    }
+    if (memory === undefined) throw new WasiError('the module exports no memory named "memory", which WASI needs');
+    return { memory, func };
+  }
+
+  /** What the guest wrote to stdout, when stdout is `"pipe"`. */
+  stdoutBytes(): Uint8Array {
+    return this.out.bytes();
+  }
+  /** `stdoutBytes()` decoded as UTF-8. */
+  stdoutText(): string {
+    return this.out.text();
+  }
+  /** What the guest wrote to stderr, when stderr is `"pipe"`. */
+  stderrBytes(): Uint8Array {
+    return this.err.bytes();
+  }
+  /** `stderrBytes()` decoded as UTF-8. */
+  stderrText(): string {
+    return this.err.text();
+  }
+
+  /** Closes every open descriptor and the host filesystems this `Wasi` opened. Called by `start`. */
+  close(): void {
+    const fds = this.state.fds;
+    for (let i = 0; i < fds.length; i++) {
+      const e = fds[i];
+      if (e !== undefined && e.kind !== KIND_INPUT && e.kind !== KIND_OUTPUT) {
+        e.close();
+        fds[i] = undefined;
+      }
+    }
+    for (const v of this.owned.splice(0)) (v as { close?: () => void }).close?.();
+  }
+}
+
+
