@@ -57,10 +57,19 @@ const ABS_HEAP: ReadonlyMap<number, AbsHeapType> = new Map<number, AbsHeapType>(
   [0x6a, "array"], [0x69, "exn"], [0x71, "none"], [0x73, "nofunc"], [0x72, "noextern"], [0x74, "noexn"],
 ]);
 
+const EXPORT_KINDS = ["func", "table", "memory", "global", "tag"] as const;
+
 /** Options for `decodeModule`. */
 export interface DecodeOptions {
-  /** Skip parsing the `name` section (faster when names are not needed). Default false. */
-  readonly skipNames?: boolean;
+  /**
+   * Decode function bodies (their framing and locals) and the name section on first access of
+   * `info.code` / `info.names` instead of now. The section framing is still checked now; a malformed
+   * body then throws its `CompileError` from that first access. Default false.
+   *
+   * The runtime uses this: the engine validates bodies anyway, and a module's metadata is then
+   * decoded at several GB/s, so compiling costs little more than the engine's own work.
+   */
+  readonly lazy?: boolean;
 }
 
 /**
@@ -81,7 +90,7 @@ function describe(value: unknown): string {
 }
 
 class Decoder {
-  private readonly r: BinaryReader;
+  private r: BinaryReader;
   private readonly bytes: Uint8Array;
   private readonly options: DecodeOptions;
 
@@ -97,11 +106,11 @@ class Decoder {
   private start: number | undefined;
   private elements: ElementSegment[] = [];
   private dataCount: number | undefined;
-  private code: FunctionBody[] = [];
+  private codeSection: { payloadOffset: number; end: number } | undefined;
+  private nameSection: { start: number; end: number } | undefined;
   private data: DataSegment[] = [];
   private customSections: CustomSection[] = [];
   private sections: SectionInfo[] = [];
-  private names: NameInfo = emptyNames();
   private counts = { func: 0, table: 0, memory: 0, global: 0, tag: 0 };
 
   constructor(bytes: Uint8Array, options: DecodeOptions) {
@@ -142,14 +151,14 @@ class Decoder {
       this.sections.push(id === 0 ? { ...section, name: this.customSections[this.customSections.length - 1]!.name } : section);
     }
 
-    if (this.functions.length !== this.code.length) {
+    if (this.functions.length > 0 && this.codeSection === undefined) {
       r.fail("function and code section have inconsistent lengths", this.bytes.length);
     }
     if (this.dataCount !== undefined && this.dataCount !== this.data.length) {
       r.fail("data count and data section have inconsistent lengths", this.bytes.length);
     }
 
-    return {
+    const info = {
       bytes: this.bytes,
       version,
       types: this.types,
@@ -164,17 +173,25 @@ class Decoder {
       ...(this.start !== undefined ? { start: this.start } : {}),
       elements: this.elements,
       ...(this.dataCount !== undefined ? { dataCount: this.dataCount } : {}),
-      code: this.code,
       data: this.data,
       customSections: this.customSections,
       sections: this.sections,
-      names: this.names,
       importedFuncs: this.counts.func,
       importedTables: this.counts.table,
       importedMemories: this.counts.memory,
       importedGlobals: this.counts.global,
       importedTags: this.counts.tag,
     };
+    const codeSection = this.codeSection;
+    const nameSection = this.nameSection;
+    const decodeCode = (): FunctionBody[] => (codeSection ? this.functionBodies(codeSection.payloadOffset, codeSection.end) : []);
+    const decodeNames = (): NameInfo => (nameSection ? decodeNameSection(this.bytes, nameSection.start, nameSection.end) : emptyNames());
+    if (this.options.lazy) {
+      defineLazy(info, "code", decodeCode);
+      defineLazy(info, "names", decodeNames);
+      return info as unknown as ModuleInfo;
+    }
+    return { ...info, code: decodeCode(), names: decodeNames() };
   }
 
   private section(id: number, offset: number, after: number): void {
@@ -189,7 +206,7 @@ class Decoder {
       case 7: return this.exportSection();
       case 8: this.start = this.r.u32(); return;
       case 9: return this.elementSection();
-      case 10: return this.codeSection();
+      case 10: return this.codeSectionHeader();
       case 11: return this.dataSection();
       case 12: this.dataCount = this.r.u32(); return;
       case 13: return this.tagSection();
@@ -378,7 +395,7 @@ class Decoder {
     const n = r.count(L.MAX_FUNCTIONS, "functions");
     if (n + this.counts.func > L.MAX_FUNCTIONS) r.fail(`too many functions (the limit is ${L.MAX_FUNCTIONS})`);
     const fns = new Array<number>(n);
-    for (let i = 0; i < n; i++) fns[i] = r.u32();
+    r.u32s(fns, n);
     this.functions = fns;
   }
 
@@ -475,7 +492,7 @@ class Decoder {
       const name = r.name();
       const kindAt = r.pos;
       const kindByte = r.u8();
-      const kind = (["func", "table", "memory", "global", "tag"] as const)[kindByte];
+      const kind = EXPORT_KINDS[kindByte];
       if (kind === undefined) return r.fail("malformed export kind", kindAt);
       this.exports.push({ name, kind, index: r.u32(), offset });
     }
@@ -510,7 +527,7 @@ class Decoder {
       } else {
         const count = r.count(L.MAX_TABLE_SIZE, "elements");
         const indices = new Array<number>(count);
-        for (let j = 0; j < count; j++) indices[j] = r.u32();
+        r.u32s(indices, count);
         items = { kind: "functions", indices };
       }
       this.elements.push({
@@ -525,18 +542,44 @@ class Decoder {
     }
   }
 
-  private codeSection(): void {
+  /** Checks the code section's count; the bodies are framed by `functionBodies` (now or lazily). */
+  private codeSectionHeader(): void {
     const r = this.r;
+    const at = r.pos;
     const n = r.count(L.MAX_FUNCTIONS, "function bodies", 2);
-    if (n !== this.functions.length) r.fail("function and code section have inconsistent lengths");
+    if (n !== this.functions.length) r.fail("function and code section have inconsistent lengths", at);
+    this.codeSection = { payloadOffset: at, end: r.end };
+    r.pos = r.end; // the bodies are framed by functionBodies, after every section has been read
+
+  }
+
+  /** Frames every function body of the code section whose payload is `bytes[start..end)`. */
+  private functionBodies(start: number, end: number): FunctionBody[] {
+    const r = new BinaryReader(this.bytes, start, end);
+    r.eofMessage = SECTION_EOF;
+    const n = r.u32();
     const code = new Array<FunctionBody>(n);
-    for (let i = 0; i < n; i++) {
-      const offset = r.pos;
-      const size = r.u32();
-      if (size > L.MAX_FUNCTION_SIZE) r.fail(`function body too large (${size} bytes)`, offset);
-      code[i] = r.withLimit(size, SECTION_EOF, () => this.functionBody(offset));
+    const saved = this.r;
+    // valueType() reads from this.r: point it at the code section while framing.
+    this.r = r;
+    try {
+      for (let i = 0; i < n; i++) {
+        const offset = r.pos;
+        const size = r.u32();
+        if (size > L.MAX_FUNCTION_SIZE) r.fail(`function body too large (${size} bytes)`, offset);
+        if (size > r.remaining) r.fail(SECTION_EOF, r.end);
+        const bodyEnd = r.pos + size;
+        const outerEnd = r.end;
+        r.end = bodyEnd;
+        code[i] = this.functionBody(offset);
+        r.end = outerEnd;
+        r.pos = bodyEnd;
+      }
+      if (!r.done) r.fail("section size mismatch", r.pos);
+    } finally {
+      this.r = saved;
     }
-    this.code = code;
+    return code;
   }
 
   private functionBody(offset: number): FunctionBody {
@@ -636,15 +679,43 @@ class Decoder {
     const name = r.name();
     const data = r.view(r.remaining);
     this.customSections.push({ name, data, offset, after });
-    if (name === "name" && !this.options.skipNames) {
+    if (name === "name" && this.nameSection === undefined) {
       const dataOffset = data.byteOffset - this.bytes.byteOffset;
-      this.names = decodeNameSection(this.bytes, dataOffset, dataOffset + data.length);
+      this.nameSection = { start: dataOffset, end: dataOffset + data.length };
     }
   }
 }
 
+/** Defines `key` on `obj` as a property computed on first read and then kept. */
+function defineLazy<T>(obj: object, key: string, compute: () => T): void {
+  Object.defineProperty(obj, key, {
+    configurable: true,
+    enumerable: true,
+    get() {
+      const value = compute();
+      Object.defineProperty(obj, key, { value, enumerable: true, writable: false, configurable: false });
+      return value;
+    },
+  });
+}
+
 function readU32LE(b: Uint8Array, at: number): number {
   return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+}
+
+/**
+ * The module name of a `name` section payload (its first subsection, id 0), read without decoding the
+ * rest; `undefined` when there is none or it is malformed.
+ */
+export function readModuleName(payload: Uint8Array): string | undefined {
+  try {
+    const r = new BinaryReader(payload);
+    if (r.u8() !== 0) return undefined;
+    const size = r.u32();
+    return r.withLimit(size, SECTION_EOF, () => r.name());
+  } catch {
+    return undefined;
+  }
 }
 
 /** A name section with no names. */

@@ -11,6 +11,7 @@
 import { CompileError } from "../errors.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+const latin1 = new TextDecoder("latin1");
 
 /** A position-tracking reader over `bytes[pos..end)`. */
 export class BinaryReader {
@@ -202,6 +203,30 @@ export class BinaryReader {
     return this.fail("integer representation too long");
   }
 
+  /**
+   * Reads `n` unsigned 32-bit LEB128 numbers into `out` (from index 0): the tight loop behind the
+   * function section and element segments, which hold most of a large module's numbers.
+   */
+  u32s(out: number[], n: number): void {
+    const bytes = this.bytes;
+    const end = this.end;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) {
+      if (pos < end) {
+        const b = bytes[pos]!;
+        if (b < 0x80) {
+          out[i] = b;
+          pos++;
+          continue;
+        }
+      }
+      this.pos = pos;
+      out[i] = this.u32();
+      pos = this.pos;
+    }
+    this.pos = pos;
+  }
+
   /** Skips `n` bytes. */
   skip(n: number): void {
     if (n > this.end - this.pos) {
@@ -248,9 +273,12 @@ export class BinaryReader {
       }
     }
     if (ascii) {
-      let s = "";
-      for (let i = start; i < start + len; i++) s += String.fromCharCode(bytes[i]!);
-      return s;
+      if (len <= 16) {
+        let s = "";
+        for (let i = start; i < start + len; i++) s += String.fromCharCode(bytes[i]!);
+        return s;
+      }
+      return latin1.decode(bytes.subarray(start, start + len));
     }
     try {
       return utf8.decode(bytes.subarray(start, start + len));

@@ -17,7 +17,7 @@ import { Global } from "./global.js";
 import { checkImports } from "./imports.js";
 import { Memory } from "./memory.js";
 import { exportExternType, importsByKind, type Module } from "./module.js";
-import { HIDDEN_PREFIX, HIDDEN_START, hiddenFuncExport } from "./prepare.js";
+import { HIDDEN_FILL, HIDDEN_PREFIX, HIDDEN_REFS, HIDDEN_START } from "./prepare.js";
 import type { Store } from "./store.js";
 import { Table } from "./table.js";
 import { Tag } from "./tag.js";
@@ -186,21 +186,22 @@ export class Instance {
   }
 
   /**
-   * @internal The `Func` for function `index` of this instance if `native` is that function (checked
-   * against its export, hidden or not); else `undefined`.
+   * @internal The `Func` for function `index` of this instance if `native` is that function, checked
+   * against the hidden table of declared functions (see prepare.ts); else `undefined`.
    */
   funcAtIfNative(index: number, native: object): Func | undefined {
+    const slot = this.module.prepared.refSlots.get(index);
+    if (slot === undefined) return undefined;
     const exports = this.native.exports as Record<string, unknown>;
+    const refs = exports[HIDDEN_REFS] as WebAssembly.Table;
+    if (refs.length === 0) (exports[HIDDEN_FILL] as () => void)();
+    if (refs.get(slot) !== native) return undefined;
     const info = this.module.info;
-    if (exports[hiddenFuncExport(index)] !== native) {
-      const named = info.exports.find((e) => e.kind === "func" && e.index === index);
-      if (!named || exports[named.name] !== native) return undefined;
-      return this.getExport(named.name) as Func;
-    }
     if (index < info.importedFuncs) return this.funcImports[index] as Func;
-    const typeIndex = info.functions[index - info.importedFuncs]!;
+    const named = info.exports.find((e) => e.kind === "func" && e.index === index);
+    if (named) return this.getExport(named.name) as Func;
     const type = exportExternType(info, "func", index);
-    if (type.kind !== "func" || typeIndex === undefined) return undefined;
+    if (type.kind !== "func") return undefined;
     return new Func(this.store, { params: type.params, results: type.results }, native as () => unknown, info.names.functions.get(index) ?? `function ${index}`);
   }
 

@@ -6,13 +6,13 @@
  *
  * @module
  */
-import { decodeModule } from "../binary/decoder.js";
+import { decodeModule, readModuleName } from "../binary/decoder.js";
 import type { ImportInfo, ModuleInfo, ValueType } from "../binary/module-info.js";
 import { CompileError } from "../errors.js";
 import type { ExportType, ExternType, ImportType, ValType } from "../types.js";
 import type { Engine } from "./engine.js";
 import { prepareBinary, type PreparedBinary } from "./prepare.js";
-import { reserveModuleName } from "./registry.js";
+import { registerModuleName } from "./registry.js";
 import { registerFrameModule } from "./trap.js";
 import { describeValue } from "./values.js";
 
@@ -46,8 +46,8 @@ export class Module {
   readonly info: ModuleInfo;
   /** @internal The engine's compiled module. */
   readonly native: WebAssembly.Module;
-  /** @internal What prepare.ts did to the binary. */
-  readonly prepared: PreparedBinary;
+  /** @internal What prepare.ts did to the binary (its bytes went to the engine and are not kept). */
+  readonly prepared: PreparedLayout;
   private importTypes: readonly ImportType[] | undefined;
   private exportTypes: readonly ExportType[] | undefined;
 
@@ -68,7 +68,7 @@ export class Module {
     this.engine = engine;
     this.info = info;
     this.native = native;
-    this.prepared = prepared;
+    this.prepared = layoutOf(prepared);
   }
 
   /** @internal Builds a module from parts already compiled (used by `Module.compile`). */
@@ -77,7 +77,7 @@ export class Module {
     m.engine = engine;
     m.info = info;
     m.native = native;
-    m.prepared = prepared;
+    m.prepared = layoutOf(prepared);
     return m as Module;
   }
 
@@ -86,7 +86,8 @@ export class Module {
     const { info, prepared } = prepare(bytes);
     let native: WebAssembly.Module;
     try {
-      native = await WebAssembly.compile(prepared.bytes as Uint8Array<ArrayBuffer>);
+      // The prepared bytes live in a scratch buffer: give the asynchronous compile its own copy.
+      native = await WebAssembly.compile(prepared.bytes.slice());
     } catch (e) {
       throw engineCompileError(e, info);
     }
@@ -151,6 +152,13 @@ export class Module {
   }
 }
 
+/** What the runtime keeps of a prepared binary: everything but the bytes. */
+export type PreparedLayout = Omit<PreparedBinary, "bytes">;
+
+function layoutOf(p: PreparedBinary): PreparedLayout {
+  return { codeDelta: p.codeDelta, start: p.start, refSlots: p.refSlots };
+}
+
 function toBytes(bytes: ModuleSource): Uint8Array {
   if (bytes instanceof Uint8Array) return bytes;
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
@@ -159,10 +167,11 @@ function toBytes(bytes: ModuleSource): Uint8Array {
 }
 
 function prepare(source: ModuleSource): { info: ModuleInfo; prepared: PreparedBinary } {
-  const info = decodeModule(toBytes(source));
-  const engineName = reserveModuleName(info.names.module, info);
+  const info = decodeModule(toBytes(source), { lazy: true });
+  const nameSection = info.customSections.find((c) => c.name === "name");
+  const engineName = registerModuleName(nameSection ? readModuleName(nameSection.data) : undefined, info);
   const prepared = prepareBinary(info, engineName);
-  registerFrameModule(info, { displayName: info.names.module, funcNames: info.names.functions, codeDelta: prepared.codeDelta });
+  registerFrameModule(info, prepared.codeDelta);
   return { info, prepared };
 }
 
@@ -172,6 +181,8 @@ function prepare(source: ModuleSource): { info: ModuleInfo; prepared: PreparedBi
  * report the engine's message with the user's offsets.
  */
 function engineCompileError(e: unknown, info: ModuleInfo): CompileError {
+  // Bodies were framed lazily: a malformed one gets our spec-worded error and offset first.
+  void info.code;
   let message = e instanceof Error ? e.message : String(e);
   try {
     new WebAssembly.Module(info.bytes as Uint8Array<ArrayBuffer>);

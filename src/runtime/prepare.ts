@@ -1,19 +1,22 @@
 /**
  * Prepares a decoded binary for the engine. The JS API lacks three things the embedding API needs, and
- * each is obtained by a small rewrite of the module's sections (function bodies are never touched):
+ * each is obtained by a small rewrite of the module's sections (existing function bodies are never
+ * touched, and nothing is renumbered: whatever is added goes at the end of its index space):
  *
  * 1. The start function must run after the instance exists, so that host functions it calls can reach
  *    the instance's exports through their `Caller`. The start section is removed and the start function
  *    exported under a hidden name; `Instance` calls it after instantiation.
  * 2. A function reference that wasm hands to the host (a `funcref` result, `table.get`) must become the
- *    right `Func`, with its type. Only functions declared in the module's element segments, globals or
- *    exports can ever be referenced, so those are exported under hidden names, and an unknown engine
- *    function is identified by comparing it with them (see `Store.funcFromNative`).
+ *    right `Func`, with its type. The engine tells us the function's index (its `name`) but not its
+ *    instance. Only functions declared in element segments, globals or exports can be referenced, so
+ *    those go, in a passive element segment, into a hidden exported table that a hidden exported
+ *    function fills on first use; comparing the engine function with the table's slot identifies the
+ *    instance. Until a reference must be identified this costs nothing at instantiation.
  * 3. Stack frames must name the module they belong to. The binary's name section gets a unique module
  *    name (the original one where possible), which the engine prints in every frame location.
  *
- * Removing the start section and growing the export section shift the code section by `codeDelta`
- * bytes; frame offsets (which always lie in the code section) are mapped back with it.
+ * Sections grow, so the code section moves by `codeDelta` bytes; frame offsets (which always lie in
+ * the code section) are mapped back with it.
  *
  * @module
  */
@@ -24,76 +27,162 @@ import { SectionId } from "../binary/module-info.js";
 export const HIDDEN_PREFIX = "\u0000wasmhost:";
 /** The hidden export of the start function. */
 export const HIDDEN_START = `${HIDDEN_PREFIX}start`;
-
-/** The hidden export name of function `index`. */
-export function hiddenFuncExport(index: number): string {
-  return `${HIDDEN_PREFIX}f${index}`;
-}
+/** The hidden export of the table of declared functions. */
+export const HIDDEN_REFS = `${HIDDEN_PREFIX}refs`;
+/** The hidden export of the function that fills `HIDDEN_REFS`. */
+export const HIDDEN_FILL = `${HIDDEN_PREFIX}fill`;
 
 /** The result of `prepareBinary`. */
 export interface PreparedBinary {
-  /** The bytes to hand to the engine. */
+  /**
+   * The bytes to hand to the engine. They live in a scratch buffer that the next `prepareBinary`
+   * call overwrites: hand them to the engine (which copies them) right away, and don't keep them.
+   */
   readonly bytes: Uint8Array;
   /** Original offset = engine offset - codeDelta, for offsets in the code section. */
   readonly codeDelta: number;
   /** The module's start function, exported as `HIDDEN_START`, if it has one. */
   readonly start: number | undefined;
-  /** Functions exported under hidden names so that references to them can be identified. */
-  readonly declaredFuncs: ReadonlySet<number>;
+  /** For each declared function, its slot in the `HIDDEN_REFS` table. */
+  readonly refSlots: RefSlots;
+}
+
+/** Entries appended to a section (or forming a new one): how many, and their bytes. */
+interface Appended {
+  count: number;
+  readonly bytes: ByteSink;
 }
 
 /** Rewrites `info.bytes` as described in the module comment, naming the module `engineName`. */
 export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBinary {
-  const declared = declaredFunctions(info);
-  const exported = new Set<number>();
-  for (const e of info.exports) if (e.kind === "func") exported.add(e.index);
-  const hidden: [string, number][] = [];
-  if (info.start !== undefined) hidden.push([HIDDEN_START, info.start]);
-  for (const f of declared) if (!exported.has(f)) hidden.push([hiddenFuncExport(f), f]);
+  const refSlots = declaredFunctions(info);
+
+  const appended = new Map<number, Appended>();
+  const append = (id: number): Appended => {
+    let a = appended.get(id);
+    if (!a) appended.set(id, (a = { count: 0, bytes: new ByteSink(32) }));
+    a.count++;
+    return a;
+  };
+  const exportEntry = (name: string, kind: number, index: number): void => {
+    const e = append(SectionId.export).bytes;
+    e.name(name);
+    e.u8(kind);
+    e.u32(index);
+  };
+  if (info.start !== undefined) exportEntry(HIDDEN_START, 0, info.start);
+  const n = refSlots.count;
+  if (n > 0) {
+    const tableIndex = info.importedTables + info.tables.length;
+    const fillType = info.types.length;
+    const fillFunc = info.importedFuncs + info.functions.length;
+    const segment = info.elements.length;
+    append(SectionId.type).bytes.bytesOf([0x60, 0, 0]);
+    append(SectionId.function).bytes.u32(fillType);
+    append(SectionId.table).bytes.bytesOf([0x70, 0, 0]);
+    const elem = append(SectionId.element).bytes;
+    elem.bytesOf([1, 0]); // passive, elemkind funcref
+    elem.u32(n);
+    for (const f of refSlots.funcs) elem.u32(f);
+    // fill: table.grow $refs (ref.null func) n; drop; table.init $refs $segment 0 0 n
+    const body = new ByteSink(32);
+    body.bytesOf([0, 0xd0, 0x70, 0x41]);
+    body.s32(n);
+    body.bytesOf([0xfc, 15]);
+    body.u32(tableIndex);
+    body.bytesOf([0x1a, 0x41, 0, 0x41, 0, 0x41]);
+    body.s32(n);
+    body.bytesOf([0xfc, 12]);
+    body.u32(segment);
+    body.u32(tableIndex);
+    body.u8(0x0b);
+    const code = append(SectionId.code).bytes;
+    code.u32(body.length);
+    code.bytes(body.view());
+    exportEntry(HIDDEN_REFS, 1, tableIndex);
+    exportEntry(HIDDEN_FILL, 0, fillFunc);
+  }
 
   const src = info.bytes;
-  const out = new ByteSink(src.length + 64 + hidden.length * 16);
+  const out = ByteSink.scratch(src.length + 256 + n * 5);
   out.bytes(src.subarray(0, 8));
-  let exportWritten = false;
   let codeDelta = 0;
   let inputPos = 8;
-  const writeExports = (originalPayload: Uint8Array | undefined): void => {
-    const body = new ByteSink(64 + hidden.length * 16);
-    body.u32(info.exports.length + hidden.length);
-    if (originalPayload) {
-      // Skip the original count; copy the entries verbatim.
-      let p = 0;
-      while (originalPayload[p]! & 0x80) p++;
-      body.bytes(originalPayload.subarray(p + 1));
+  const present = new Set(info.sections.map((s) => s.id));
+  const emitMissingBefore = (r: number): void => {
+    for (const [id, a] of appended) {
+      if (!present.has(id) && rank(id) < r) {
+        writeSection(out, id, a, undefined, 0);
+        appended.delete(id);
+      }
     }
-    for (const [name, index] of hidden) {
-      body.name(name);
-      body.u8(0);
-      body.u32(index);
-    }
-    out.u8(SectionId.export);
-    out.u32(body.length);
-    out.bytes(body.view());
-    exportWritten = true;
   };
   for (const s of info.sections) {
-    if (s.id === SectionId.export) {
-      writeExports(src.subarray(s.payloadOffset, s.end));
+    if (s.id !== SectionId.custom) emitMissingBefore(rank(s.id));
+    if (s.id === SectionId.code) codeDelta = out.length - s.offset;
+    const a = appended.get(s.id);
+    if (a && s.id !== SectionId.custom) {
+      const startOut = out.length;
+      const header = writeSection(out, s.id, a, src.subarray(s.payloadOffset, s.end), s.id === SectionId.type ? info.recGroups.length : entryCount(src, s.payloadOffset));
+      // The entries keep their order; only the header (id, size, count) may have changed length.
+      if (s.id === SectionId.code) codeDelta = startOut + header - (s.payloadOffset + lebLength(src, s.payloadOffset));
+      appended.delete(s.id);
     } else if (s.id === SectionId.start || (s.id === SectionId.custom && s.name === "name")) {
       // dropped: the start function is called by Instance; the name section is rewritten at the end
     } else {
-      if (!exportWritten && hidden.length > 0 && s.id !== SectionId.custom && rank(s.id) > rank(SectionId.export)) {
-        writeExports(undefined);
-      }
-      if (s.id === SectionId.code) codeDelta = out.length - s.offset;
       out.bytes(src.subarray(s.offset, s.end));
     }
     inputPos = s.end;
   }
-  if (!exportWritten && hidden.length > 0) writeExports(undefined);
+  emitMissingBefore(Infinity);
   out.bytes(src.subarray(inputPos));
   writeNameSection(out, info, engineName);
-  return { bytes: out.view(), codeDelta, start: info.start, declaredFuncs: declared };
+  return { bytes: out.view(), codeDelta, start: info.start, refSlots };
+}
+
+/**
+ * Writes section `id`: the original payload's entries (after its count) followed by `a`'s entries.
+ * Returns the length of the header written (id, size and count).
+ */
+function writeSection(out: ByteSink, id: number, a: Appended, payload: Uint8Array | undefined, originalCount: number): number {
+  const rest = payload ? payload.subarray(lebLength(payload, 0)) : new Uint8Array(0);
+  const count = originalCount + a.count;
+  const start = out.length;
+  out.u8(id);
+  out.u32(lebSize(count) + rest.length + a.bytes.length);
+  out.u32(count);
+  const header = out.length - start;
+  out.bytes(rest);
+  out.bytes(a.bytes.view());
+  return header;
+}
+
+/** The vector count at the start of a section payload. */
+function entryCount(src: Uint8Array, at: number): number {
+  let v = 0;
+  let shift = 0;
+  for (let i = at; ; i++) {
+    const b = src[i]!;
+    v += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if ((b & 0x80) === 0) return v;
+  }
+}
+
+/** How many bytes the LEB128 number at `at` takes. */
+function lebLength(b: Uint8Array, at: number): number {
+  let i = at;
+  while (b[i]! & 0x80) i++;
+  return i - at + 1;
+}
+
+function lebSize(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
 }
 
 const RANKS: Readonly<Record<number, number>> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
@@ -101,20 +190,51 @@ function rank(id: number): number {
   return RANKS[id] ?? 0;
 }
 
+/** The declared functions, and the slot of each in the hidden table of references. */
+export class RefSlots {
+  /** The declared functions in slot order. */
+  readonly funcs: number[] = [];
+  private readonly slots: Int32Array;
+
+  constructor(funcCount: number) {
+    this.slots = new Int32Array(funcCount).fill(-1);
+  }
+
+  /** Declares function `f` (once). */
+  add(f: number): void {
+    if (f < this.slots.length && this.slots[f] === -1) {
+      this.slots[f] = this.funcs.length;
+      this.funcs.push(f);
+    }
+  }
+
+  /** How many functions are declared. */
+  get count(): number {
+    return this.funcs.length;
+  }
+
+  /** The slot of function `f`, or `undefined` when it is not declared. */
+  get(f: number): number | undefined {
+    const s = this.slots[f];
+    return s === undefined || s < 0 ? undefined : s;
+  }
+}
+
 /** Functions that may be referenced: in element segments, global initializers and exports. */
-function declaredFunctions(info: ModuleInfo): Set<number> {
-  const out = new Set<number>();
+function declaredFunctions(info: ModuleInfo): RefSlots {
+  const out = new RefSlots(info.importedFuncs + info.functions.length);
   for (const seg of info.elements) {
     if (seg.items.kind === "functions") for (const f of seg.items.indices) out.add(f);
     else for (const e of seg.items.exprs) addRefFunc(e.bytes, out);
   }
   for (const g of info.globals) addRefFunc(g.init.bytes, out);
   for (const t of info.tables) if (t.init) addRefFunc(t.init.bytes, out);
+  for (const e of info.exports) if (e.kind === "func") out.add(e.index);
   return out;
 }
 
 /** Adds the function of a `ref.func N` constant expression. */
-function addRefFunc(expr: Uint8Array, out: Set<number>): void {
+function addRefFunc(expr: Uint8Array, out: RefSlots): void {
   if (expr[0] !== 0xd2) return;
   let value = 0;
   let shift = 0;
@@ -131,7 +251,8 @@ function addRefFunc(expr: Uint8Array, out: Set<number>): void {
 
 /**
  * Appends a name section: the unique engine name as the module name, then the original section's
- * other subsections verbatim (function names keep showing in the engine's own stack traces).
+ * other subsections verbatim (function names keep showing in the engine's own stack traces). A
+ * subsection whose framing is broken ends the copy.
  */
 function writeNameSection(out: ByteSink, info: ModuleInfo, engineName: string): void {
   const body = new ByteSink(64);
@@ -142,8 +263,7 @@ function writeNameSection(out: ByteSink, info: ModuleInfo, engineName: string): 
   body.u32(sub.length);
   body.bytes(sub.view());
   const original = info.customSections.find((c) => c.name === "name");
-  if (original && info.names.malformed === undefined) {
-    // Copy every subsection but the module name.
+  if (original) {
     const d = original.data;
     let p = 0;
     while (p < d.length) {
@@ -152,18 +272,23 @@ function writeNameSection(out: ByteSink, info: ModuleInfo, engineName: string): 
       let size = 0;
       let shift = 0;
       for (;;) {
+        if (p >= d.length || shift > 28) return finish();
         const b = d[p++]!;
         size += (b & 0x7f) * 2 ** shift;
         shift += 7;
         if ((b & 0x80) === 0) break;
       }
       p += size;
+      if (p > d.length) break;
       if (id !== 0) body.bytes(d.subarray(start, p));
     }
   }
-  out.u8(SectionId.custom);
-  out.u32(body.length);
-  out.bytes(body.view());
+  finish();
+  function finish(): void {
+    out.u8(SectionId.custom);
+    out.u32(body.length);
+    out.bytes(body.view());
+  }
 }
 
 const utf8 = new TextEncoder();
@@ -173,14 +298,26 @@ class ByteSink {
   private buf: Uint8Array;
   length = 0;
 
-  constructor(capacity: number) {
-    this.buf = new Uint8Array(Math.max(16, capacity));
+  constructor(capacity: number, buf?: Uint8Array) {
+    this.buf = buf ?? new Uint8Array(Math.max(16, capacity));
+  }
+
+  private static shared: Uint8Array | undefined;
+
+  /**
+   * A sink writing into a buffer shared by every call: preparing a module then costs no fresh
+   * allocation (whose first touch of every page is most of the cost of copying a large module).
+   */
+  static scratch(capacity: number): ByteSink {
+    if (!ByteSink.shared || ByteSink.shared.length < capacity) ByteSink.shared = new Uint8Array(Math.max(capacity, 1 << 16));
+    return new ByteSink(capacity, ByteSink.shared);
   }
 
   private reserve(n: number): void {
     if (this.length + n <= this.buf.length) return;
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
     next.set(this.buf.subarray(0, this.length));
+    if (this.buf === ByteSink.shared) ByteSink.shared = next;
     this.buf = next;
   }
 
@@ -199,6 +336,24 @@ class ByteSink {
     } while (v !== 0);
   }
 
+  s32(v: number): void {
+    this.reserve(5);
+    for (;;) {
+      const b = v & 0x7f;
+      v >>= 7;
+      if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+        this.buf[this.length++] = b;
+        return;
+      }
+      this.buf[this.length++] = b | 0x80;
+    }
+  }
+
+  bytesOf(b: readonly number[]): void {
+    this.reserve(b.length);
+    for (const x of b) this.buf[this.length++] = x;
+  }
+
   bytes(b: Uint8Array): void {
     this.reserve(b.length);
     this.buf.set(b, this.length);
@@ -206,9 +361,17 @@ class ByteSink {
   }
 
   name(s: string): void {
-    const b = utf8.encode(s);
-    this.u32(b.length);
-    this.bytes(b);
+    let ascii = true;
+    for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) ascii = false;
+    if (!ascii) {
+      const b = utf8.encode(s);
+      this.u32(b.length);
+      this.bytes(b);
+      return;
+    }
+    this.u32(s.length);
+    this.reserve(s.length);
+    for (let i = 0; i < s.length; i++) this.buf[this.length++] = s.charCodeAt(i);
   }
 
   view(): Uint8Array {

@@ -1,7 +1,13 @@
 /**
  * Maps the engine's names for compiled modules back to our metadata, so that stack frames can be
- * named. Every module we compile gets a unique module name in the binary handed to the engine (see
- * `prepare.ts`); the engine prints it in frame locations as `wasm://wasm/<name>-<hash>`.
+ * named. Every module we compile gets a module name in the binary handed to the engine (see
+ * `prepare.ts`): the original name (or "wasm") followed by a fingerprint of the binary. The engine
+ * prints it in frame locations as `wasm://wasm/<name>-<hash>`.
+ *
+ * The name is a function of the bytes, so compiling the same bytes twice gives the engine the same
+ * bytes twice, and its compilation cache works as it does for the bare API. Different binaries with
+ * the same fingerprint are told apart when a frame is resolved: the frame's function must exist and
+ * contain the frame's offset (`resolveFrameModule`).
  *
  * Entries are held weakly: a module that is garbage-collected frees its entry.
  *
@@ -9,24 +15,64 @@
  */
 import type { ModuleInfo } from "../binary/module-info.js";
 
-const byName = new Map<string, WeakRef<ModuleInfo>>();
-let counter = 0;
+const byName = new Map<string, WeakRef<ModuleInfo>[]>();
+let registrations = 0;
 
-/** Reserves a unique engine-visible module name derived from `preferred` (the name section's name). */
-export function reserveModuleName(preferred: string | undefined, info: ModuleInfo): string {
+/**
+ * A fingerprint of `bytes`: every byte of binaries up to 64 KiB, and 4096 evenly spread words plus the
+ * last 4 KiB of larger ones, so that it costs microseconds even for large modules.
+ */
+export function fingerprint(bytes: Uint8Array): string {
+  const n = bytes.length;
+  let h1 = 0x811c9dc5 ^ n;
+  let h2 = 0x01000193 ^ Math.imul(n, 0x9e3779b1);
+  if (n <= 65536) {
+    for (let i = 0; i < n; i++) {
+      const b = bytes[i]!;
+      h1 = Math.imul(h1 ^ b, 0x01000193);
+      h2 = Math.imul(h2 ^ b, 0x5bd1e995) ^ (h2 >>> 13);
+    }
+  } else {
+    const stride = Math.floor((n - 4096) / 4096);
+    for (let i = 0, p = 0; i < 4096; i++, p += stride) {
+      const w = bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24);
+      h1 = Math.imul(h1 ^ w, 0x01000193);
+      h2 = Math.imul(h2 ^ w, 0x5bd1e995) ^ (h2 >>> 13);
+    }
+    for (let p = n - 4096; p < n; p++) {
+      const b = bytes[p]!;
+      h1 = Math.imul(h1 ^ b, 0x01000193);
+      h2 = Math.imul(h2 ^ b, 0x5bd1e995) ^ (h2 >>> 13);
+    }
+  }
+  return (h1 >>> 0).toString(36) + (h2 >>> 0).toString(36);
+}
+
+/** The engine-visible module name for `info`, derived from its name section's name and its bytes. */
+export function registerModuleName(preferred: string | undefined, info: ModuleInfo): string {
   const base = (preferred ?? "wasm").replace(/[^A-Za-z0-9_.$]/g, "_").slice(0, 64) || "wasm";
-  let name = base;
-  while (byName.get(name)?.deref() !== undefined) name = `${base}~${++counter}`;
-  byName.set(name, new WeakRef(info));
-  if (byName.size > 1024 && counter % 256 === 0) sweep();
+  const name = `${base}~${fingerprint(info.bytes)}`;
+  let list = byName.get(name);
+  if (!list) byName.set(name, (list = []));
+  list.push(new WeakRef(info));
+  if (++registrations % 1024 === 0) sweep();
   return name;
 }
 
-/** The metadata of the module the engine calls `name`, if it is still alive. */
-export function lookupModule(name: string): ModuleInfo | undefined {
-  return byName.get(name)?.deref();
+/** The live modules the engine calls `name` (usually one). */
+export function modulesNamed(name: string): ModuleInfo[] {
+  const out: ModuleInfo[] = [];
+  for (const ref of byName.get(name) ?? []) {
+    const info = ref.deref();
+    if (info) out.push(info);
+  }
+  return out;
 }
 
 function sweep(): void {
-  for (const [k, v] of byName) if (v.deref() === undefined) byName.delete(k);
+  for (const [k, list] of byName) {
+    const live = list.filter((r) => r.deref() !== undefined);
+    if (live.length === 0) byName.delete(k);
+    else byName.set(k, live);
+  }
 }

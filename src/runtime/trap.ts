@@ -8,7 +8,8 @@
  */
 import type { FrameInfo, TrapCode } from "../errors.js";
 import { Trap } from "../errors.js";
-import { lookupModule } from "./registry.js";
+import type { ModuleInfo } from "../binary/module-info.js";
+import { modulesNamed } from "./registry.js";
 
 /** Engine (V8) trap messages, by a distinctive substring, and the code each means. */
 const MESSAGE_CODES: readonly (readonly [string, TrapCode])[] = [
@@ -39,24 +40,26 @@ export function trapCodeOf(message: string): TrapCode {
 
 const FRAME = /wasm:\/\/wasm\/(?:([A-Za-z0-9_.$~]+)-)?[0-9a-f]+:wasm-function\[(\d+)\]:0x([0-9a-f]+)/;
 
-/** Hook that lets a frame's engine offset be mapped back to the original binary (see prepare.ts). */
-export interface FrameModule {
-  readonly displayName: string | undefined;
-  readonly funcNames: ReadonlyMap<number, string>;
-  readonly codeDelta: number;
+/** How far each module's code section moved in the binary given to the engine (see prepare.ts). */
+const codeDeltas = new WeakMap<ModuleInfo, number>();
+
+/** Records that frames of module `info` must have `codeDelta` subtracted from their engine offsets. */
+export function registerFrameModule(info: ModuleInfo, codeDelta: number): void {
+  codeDeltas.set(info, codeDelta);
 }
 
-const frameModules = new WeakMap<object, FrameModule>();
-
-/** Records how frames of the module with metadata `info` are named and offset. */
-export function registerFrameModule(info: object, frameModule: FrameModule): void {
-  frameModules.set(info, frameModule);
+/** One frame as the engine prints it. */
+interface RawFrame {
+  readonly url: string;
+  readonly name: string | undefined;
+  readonly funcIndex: number;
+  readonly offset: number;
 }
 
 /** Parses the WebAssembly frames of a stack string, innermost first. */
 export function parseWasmFrames(stack: string | undefined): FrameInfo[] {
   if (!stack) return [];
-  const frames: FrameInfo[] = [];
+  const raw: RawFrame[] = [];
   let pos = 0;
   for (;;) {
     const at = stack.indexOf("wasm://wasm/", pos);
@@ -66,24 +69,41 @@ export function parseWasmFrames(stack: string | undefined): FrameInfo[] {
     pos = lineEnd < 0 ? stack.length : lineEnd;
     const m = FRAME.exec(line);
     if (!m) continue;
-    const funcIndex = Number(m[2]);
-    let offset = parseInt(m[3]!, 16);
-    const info = m[1] !== undefined ? lookupModule(m[1]) : undefined;
-    const fm = info ? frameModules.get(info) : undefined;
-    if (fm) {
-      offset -= fm.codeDelta;
-      const funcName = fm.funcNames.get(funcIndex);
-      frames.push({
-        ...(fm.displayName !== undefined ? { module: fm.displayName } : {}),
-        funcIndex,
-        ...(funcName !== undefined ? { funcName } : {}),
-        offset,
-      });
-    } else {
-      frames.push({ funcIndex, offset });
-    }
+    raw.push({ url: line.slice(0, line.indexOf(":wasm-function")), name: m[1], funcIndex: Number(m[2]), offset: parseInt(m[3]!, 16) });
   }
-  return frames;
+  // Resolve each engine module (one URL) once, checking all of its frames against the candidates.
+  const resolved = new Map<string, ModuleInfo | undefined>();
+  return raw.map((f) => {
+    if (!resolved.has(f.url)) resolved.set(f.url, resolveFrameModule(f.name, raw.filter((g) => g.url === f.url)));
+    const info = resolved.get(f.url);
+    if (!info) return { funcIndex: f.funcIndex, offset: f.offset };
+    const names = info.names;
+    const funcName = names.functions.get(f.funcIndex);
+    return {
+      ...(names.module !== undefined ? { module: names.module } : {}),
+      funcIndex: f.funcIndex,
+      ...(funcName !== undefined ? { funcName } : {}),
+      offset: f.offset - (codeDeltas.get(info) ?? 0),
+    };
+  });
+}
+
+/**
+ * The module that the engine calls `name` whose functions contain all of `frames`; when several
+ * registered modules share the name, the offsets decide.
+ */
+function resolveFrameModule(name: string | undefined, frames: readonly RawFrame[]): ModuleInfo | undefined {
+  if (name === undefined) return undefined;
+  const candidates = modulesNamed(name);
+  if (candidates.length <= 1) return candidates[0];
+  return candidates.find((info) => frames.every((f) => containsFrame(info, f))) ?? candidates[candidates.length - 1];
+}
+
+function containsFrame(info: ModuleInfo, f: RawFrame): boolean {
+  const body = info.code[f.funcIndex - info.importedFuncs];
+  if (!body) return false;
+  const offset = f.offset - (codeDeltas.get(info) ?? 0);
+  return offset >= body.codeOffset && offset < body.codeOffset + body.code.length;
 }
 
 /** True when the innermost frame of `stack` is a WebAssembly frame. */
