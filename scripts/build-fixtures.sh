@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Builds the C sources of the test fixtures and examples into WebAssembly, each .c into a .wasm beside it.
+#
+#   bash scripts/build-fixtures.sh            # every test/fixtures/**/*.c and examples/**/*.c
+#   bash scripts/build-fixtures.sh FILE.c...  # only these
+#   bash scripts/build-fixtures.sh --check    # exit 1 if a committed .wasm differs from a fresh build
+#
+# Each file is compiled alone with `clang --target=wasm32-wasi -O2 FILE.c -o FILE.wasm` plus the flags
+# on its first line, if that line is a comment `// build: FLAGS` (split on whitespace; no quoting), e.g.
+#   // build: -mexec-model=reactor -Wl,--export=render
+# A first line `// build: skip` leaves the file out (for sources that others #include).
+# A .wasm is rewritten only when its bytes change, so running the script twice changes nothing.
+# The built .wasm files are committed: neither the tests, the demo nor CI need a compiler.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+install_hint="apt-get install -y clang lld wasi-libc libclang-rt-14-dev-wasm32"
+
+die() {
+  echo "build-fixtures: $*" >&2
+  exit 1
+}
+
+check=0
+files=()
+for arg in "$@"; do
+  case "$arg" in
+    --check) check=1 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) die "unknown option $arg (usage: bash scripts/build-fixtures.sh [--check] [FILE.c...])" ;;
+    *) files+=("$arg") ;;
+  esac
+done
+
+if [ "${#files[@]}" -eq 0 ]; then
+  while IFS= read -r -d '' f; do files+=("$f"); done < <(
+    find test/fixtures examples -name '*.c' -type f -print0 2>/dev/null | sort -z
+  )
+fi
+if [ "${#files[@]}" -eq 0 ]; then
+  echo "build-fixtures: no C sources under test/fixtures or examples"
+  exit 0
+fi
+
+command -v clang >/dev/null 2>&1 || die "clang is not installed. Install the toolchain with:
+  $install_hint"
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# Probe the toolchain once, so that a missing sysroot, linker or runtime library is named plainly
+# instead of surfacing as an error about some fixture.
+printf '#include <stdlib.h>\n#include <stdio.h>\nint main(void) { puts("ok"); return 0; }\n' > "$tmp/probe.c"
+if ! clang --target=wasm32-wasi -O2 "$tmp/probe.c" -o "$tmp/probe.wasm" 2> "$tmp/probe.err"; then
+  cat "$tmp/probe.err" >&2
+  if grep -q "file not found" "$tmp/probe.err"; then
+    what="the WASI sysroot (wasi-libc headers) is missing"
+  elif grep -qi "wasm-ld" "$tmp/probe.err"; then
+    what="the wasm linker (wasm-ld, package lld) is missing"
+  elif grep -qi "libclang_rt\|builtins" "$tmp/probe.err"; then
+    what="the wasm32 compiler runtime (libclang_rt.builtins-wasm32.a) is missing"
+  elif grep -qi "crt1\|-lc\|unable to find library" "$tmp/probe.err"; then
+    what="the WASI libc (wasi-libc) is missing"
+  else
+    what="clang cannot build for wasm32-wasi"
+  fi
+  die "$what. Install the toolchain with:
+  $install_hint"
+fi
+
+built=0
+unchanged=0
+stale=0
+for src in "${files[@]}"; do
+  [ -f "$src" ] || die "no such file: $src"
+  case "$src" in *.c) ;; *) die "not a C source: $src" ;; esac
+  out="${src%.c}.wasm"
+  first="$(head -n 1 "$src")"
+  flags=()
+  if [[ "$first" =~ ^[[:space:]]*//[[:space:]]*build:(.*)$ ]]; then
+    read -r -a flags <<< "${BASH_REMATCH[1]}"
+  fi
+  if [ "${#flags[@]}" -eq 1 ] && [ "${flags[0]}" = "skip" ]; then
+    echo "skipped   $src (// build: skip)"
+    continue
+  fi
+  cmd=(clang --target=wasm32-wasi -O2 "${flags[@]}" "$src" -o "$tmp/out.wasm")
+  if ! "${cmd[@]}"; then
+    die "FAILED to build $src
+  command: ${cmd[*]}"
+  fi
+  if [ -f "$out" ] && cmp -s "$tmp/out.wasm" "$out"; then
+    echo "unchanged $out ($(wc -c < "$out") bytes)"
+    unchanged=$((unchanged + 1))
+  elif [ "$check" -eq 1 ]; then
+    echo "STALE     $out (differs from a fresh build of $src)"
+    stale=$((stale + 1))
+  else
+    cp "$tmp/out.wasm" "$out"
+    echo "built     $out ($(wc -c < "$out") bytes): clang --target=wasm32-wasi -O2 ${flags[*]}"
+    built=$((built + 1))
+  fi
+done
+
+if [ "$check" -eq 1 ]; then
+  echo "build-fixtures: $unchanged up to date, $stale stale"
+  [ "$stale" -eq 0 ] || die "$stale .wasm file(s) are stale; run bash scripts/build-fixtures.sh and commit them"
+else
+  echo "build-fixtures: $built built, $unchanged unchanged"
+fi
