@@ -14,7 +14,6 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
 
 install_hint="apt-get install -y clang lld wasi-libc libclang-rt-14-dev-wasm32"
 
@@ -30,9 +29,10 @@ for arg in "$@"; do
     --check) check=1 ;;
     -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option $arg (usage: bash scripts/build-fixtures.sh [--check] [FILE.c...])" ;;
-    *) files+=("$arg") ;;
+    *) [ -f "$arg" ] || die "no such file: $arg"; files+=("$(realpath --relative-to="$root" "$arg")") ;;
   esac
 done
+cd "$root"
 
 if [ "${#files[@]}" -eq 0 ]; then
   while IFS= read -r -d '' f; do files+=("$f"); done < <(
@@ -99,6 +99,7 @@ for src in "${files[@]}"; do
     stale=$((stale + 1))
   else
     cp "$tmp/out.wasm" "$out"
+    chmod 644 "$out"
     echo "built     $out ($(wc -c < "$out") bytes): clang --target=wasm32-wasi -O2 ${flags[*]}"
     built=$((built + 1))
   fi
