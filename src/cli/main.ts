@@ -1,0 +1,60 @@
+/**
+ * The `wasmhost` command line: `wasmhost <command> [arguments]`. Each command lives in
+ * `commands/<name>.ts` and uses the public API only.
+ *
+ * @module
+ */
+import type { CliIO, Command } from "./io.js";
+import { UsageError } from "./io.js";
+import { describeError } from "./report.js";
+
+const COMMANDS: Readonly<Record<string, string>> = {
+  run: "run a module: WASI `_start`, or `--invoke NAME ARGS...`",
+  inspect: "show a module's imports, exports, sections and names",
+  wat2wasm: "translate the text format to a binary: wat2wasm IN -o OUT",
+  print: "print a binary in the text format",
+  wast: "run .wast spec scripts",
+};
+
+const USAGE = `usage: wasmhost <command> [arguments]
+
+commands:
+${Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(9)} ${v}`).join("\n")}
+
+wasmhost run FILE [--invoke NAME [ARGS...]] [--dir HOST[::GUEST]] [--dir-ro HOST[::GUEST]]
+             [--env K=V] [--fuel N] [--timeout MS] [-- PROGRAM_ARGS...]
+wasmhost inspect FILE
+wasmhost wat2wasm IN -o OUT
+wasmhost print IN [--flat]
+wasmhost wast FILE...`;
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    (name === undefined ? io.err : io.out)(`${USAGE}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (!(name in COMMANDS)) {
+    io.err(`wasmhost: unknown command ${JSON.stringify(name)}\n\n${USAGE}\n`);
+    return 2;
+  }
+  let command: Command;
+  try {
+    command = ((await import(`./commands/${name}.js`)) as { default: Command }).default;
+  } catch (e) {
+    io.err(`wasmhost: the ${name} command is not available in this build (${(e as Error).message})\n`);
+    return 1;
+  }
+  try {
+    return await command(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`wasmhost ${name}: ${e.message}\n(see wasmhost --help)\n`);
+      return 2;
+    }
+    io.err(`${describeError(e)}\n`);
+    return 1;
+  }
+}
+
