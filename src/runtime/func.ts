@@ -23,6 +23,7 @@ import {
   type WasmParams,
   type WasmResults,
 } from "./values.js";
+import { hostToWasmAdapter, wasmToHostAdapter } from "./adapters.js";
 import { reexportModuleBytes } from "./prepare.js";
 
 /** A host function: receives the caller, then the wasm arguments. */
@@ -193,6 +194,13 @@ export function bindHost(fn: HostFunc, caller: Caller, type: FuncType, name: str
     };
   }
   const check = resultChecker(results, name, store);
+  if (!params.includes("funcref") && results.length <= 1) {
+    const generated = wasmToHostAdapter(params, results[0], fn as (...args: unknown[]) => unknown, caller, noteHostError, (r) => {
+      check(r);
+      throw new TypeError(`host function ${name}: bad result ${describeValue(r)}`);
+    });
+    if (generated) return generated;
+  }
   if (params.includes("funcref")) {
     // Rare: convert engine function references to Funcs.
     return (...args: unknown[]) => {
@@ -383,6 +391,8 @@ function makeTypedCall(func: Func): (...args: unknown[]) => unknown {
     for (let i = 0; i < params.length; i++) convertArg(func, i, params[i]!, args[i]);
     throw new TypeError(`${func.name}: bad arguments`);
   };
+  const generated = hostToWasmAdapter(params, target, toTrap, bad);
+  if (generated) return generated;
   switch (params.length) {
     case 0:
       return function (this: unknown) {
