@@ -123,10 +123,14 @@ function innermostIsWasm(stack: string | undefined): boolean {
 export function toTrap(error: unknown): unknown {
   if (error instanceof WebAssembly.RuntimeError) {
     const code = trapCodeOf(error.message);
-    return new Trap(code, parseWasmFrames(error.stack), {
-      cause: error,
-      ...(code === "unknown" ? { detail: error.message } : {}),
-    });
+    // The engine reports a call through a null table entry and a signature mismatch alike.
+    const detail =
+      code === "unknown"
+        ? error.message
+        : error.message.includes("null function or function signature mismatch")
+          ? "or uninitialized element: the engine reports both alike"
+          : undefined;
+    return new Trap(code, parseWasmFrames(error.stack), { cause: error, ...(detail ? { detail } : {}) });
   }
   if (error instanceof RangeError && error.message.includes("Maximum call stack size exceeded") && innermostIsWasm(error.stack)) {
     return new Trap("stack_overflow", parseWasmFrames(error.stack), { cause: error });
