@@ -148,8 +148,10 @@ const hostErrorStacks = new WeakMap<object, { stack?: string }>();
  */
 export function noteHostError(error: unknown): unknown {
   if (typeof error === "object" && error !== null && !(error instanceof Trap) && !hostErrorStacks.has(error)) {
+    const v8 = Error as { captureStackTrace?: (target: object, omit?: unknown) => void };
     const holder: { stack?: string } = {};
-    Error.captureStackTrace(holder, noteHostError);
+    if (typeof v8.captureStackTrace === "function") v8.captureStackTrace(holder, noteHostError);
+    else holder.stack = new Error().stack;
     hostErrorStacks.set(error, holder);
   }
   return error;
