@@ -11,9 +11,11 @@ import type { ImportInfo, ModuleInfo, ValueType } from "../binary/module-info.js
 import { CompileError } from "../errors.js";
 import type { ExportType, ExternType, ImportType, ValType } from "../types.js";
 import type { Engine } from "./engine.js";
+import { instrumentForEngine, type InstrumentedCompile } from "../instrument/compile.js";
+import type { Instrumented } from "../instrument/index.js";
 import { prepareBinary, type PreparedBinary } from "./prepare.js";
 import { registerModuleName } from "./registry.js";
-import { registerFrameModule } from "./trap.js";
+import { registerFrameMapper, registerFrameModule } from "./trap.js";
 import { describeValue } from "./values.js";
 
 /** Bytes a module can be compiled from. */
@@ -48,6 +50,10 @@ export class Module {
   readonly native: WebAssembly.Module;
   /** @internal What prepare.ts did to the binary (its bytes went to the engine and are not kept). */
   readonly prepared: PreparedLayout;
+  /** @internal What instrumentation did to the binary (undefined when it changed nothing). */
+  readonly instrumented: Instrumented | undefined;
+  /** @internal The variant whose memories and tables the store creates, compiled for stores with size limits. */
+  private limitedVariant: CompiledVariant | undefined;
   private importTypes: readonly ImportType[] | undefined;
   private exportTypes: readonly ExportType[] | undefined;
 
@@ -58,7 +64,7 @@ export class Module {
    * @throws CompileError when the binary is malformed or invalid, with the byte offset when known.
    */
   constructor(engine: Engine, bytes: ModuleSource) {
-    const { info, prepared } = prepare(bytes);
+    const { info, prepared, instrumented } = prepare(engine, bytes);
     let native: WebAssembly.Module;
     try {
       native = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
@@ -69,21 +75,23 @@ export class Module {
     this.info = info;
     this.native = native;
     this.prepared = layoutOf(prepared);
+    this.instrumented = instrumented;
   }
 
   /** @internal Builds a module from parts already compiled (used by `Module.compile`). */
-  private static fromParts(engine: Engine, info: ModuleInfo, prepared: PreparedBinary, native: WebAssembly.Module): Module {
+  private static fromParts(engine: Engine, info: ModuleInfo, prepared: PreparedBinary, native: WebAssembly.Module, instrumented: Instrumented | undefined): Module {
     const m = Object.create(Module.prototype) as { -readonly [K in keyof Module]: Module[K] };
     m.engine = engine;
     m.info = info;
     m.native = native;
     m.prepared = layoutOf(prepared);
+    m.instrumented = instrumented;
     return m as Module;
   }
 
   /** Compiles `bytes` asynchronously (off the main thread where the engine can). @throws CompileError. */
   static async compile(engine: Engine, bytes: ModuleSource): Promise<Module> {
-    const { info, prepared } = prepare(bytes);
+    const { info, prepared, instrumented } = prepare(engine, bytes);
     let native: WebAssembly.Module;
     try {
       // The prepared bytes live in a scratch buffer: give the asynchronous compile its own copy.
@@ -91,7 +99,7 @@ export class Module {
     } catch (e) {
       throw engineCompileError(e, info);
     }
-    return Module.fromParts(engine, info, prepared, native);
+    return Module.fromParts(engine, info, prepared, native, instrumented);
   }
 
   /** Checks that `bytes` is a valid module without keeping it. @throws CompileError describing the first problem. */
@@ -146,10 +154,39 @@ export class Module {
     return this.exportTypes;
   }
 
+  /**
+   * @internal The compiled form to instantiate in `store`: this one, or — for a store that limits
+   * memory or table sizes — a variant (compiled once, on first use) whose memories and tables the store
+   * creates with its limits as their maximum (see src/instrument/limits.ts).
+   */
+  compiledFor(store: { readonly limits: { readonly memorySize?: number; readonly tableElements?: number } }): CompiledVariant {
+    const own: CompiledVariant = this;
+    if (store.limits.memorySize === undefined && store.limits.tableElements === undefined) return own;
+    if (this.engine.instrumentation.storeResources || (this.info.memories.length === 0 && this.info.tables.length === 0)) return own;
+    if (!this.limitedVariant) {
+      const { prepared, instrumented } = prepareFor(this.info, { ...this.engine.instrumentation, storeResources: true });
+      let native: WebAssembly.Module;
+      try {
+        native = new WebAssembly.Module(prepared.bytes.slice());
+      } catch (e) {
+        throw engineCompileError(e, this.info);
+      }
+      this.limitedVariant = { native, prepared: layoutOf(prepared), instrumented };
+    }
+    return this.limitedVariant;
+  }
+
   /** The payloads of the custom sections called `name`, in order (copies). */
   customSections(name: string): Uint8Array[] {
     return this.info.customSections.filter((c) => c.name === name).map((c) => c.data.slice());
   }
+}
+
+/** @internal One compiled form of a module (see `Module.compiledFor`). */
+export interface CompiledVariant {
+  readonly native: WebAssembly.Module;
+  readonly prepared: PreparedLayout;
+  readonly instrumented: Instrumented | undefined;
 }
 
 /** What the runtime keeps of a prepared binary: everything but the bytes. */
@@ -166,13 +203,43 @@ function toBytes(bytes: ModuleSource): Uint8Array {
   throw new TypeError(`expected the module's bytes (Uint8Array, ArrayBuffer or a view), got ${describeValue(bytes)}`);
 }
 
-function prepare(source: ModuleSource): { info: ModuleInfo; prepared: PreparedBinary } {
+function prepare(engine: Engine, source: ModuleSource): { info: ModuleInfo; prepared: PreparedBinary; instrumented: Instrumented | undefined } {
   const info = decodeModule(toBytes(source), { lazy: true });
-  const nameSection = info.customSections.find((c) => c.name === "name");
-  const engineName = registerModuleName(nameSection ? readModuleName(nameSection.data) : undefined, info);
-  const prepared = prepareBinary(info, engineName);
-  registerFrameModule(info, prepared.codeDelta);
-  return { info, prepared };
+  return { info, ...prepareFor(info, engine.instrumentation) };
+}
+
+/**
+ * Instruments `info` when `options` ask for it (src/instrument), then prepares the binary the engine
+ * will see. Frames of instrumented code are mapped back to the original module (`registerFrameMapper`).
+ */
+function prepareFor(info: ModuleInfo, options: Engine["instrumentation"]): { prepared: PreparedBinary; instrumented: Instrumented | undefined } {
+  let compiled: InstrumentedCompile | undefined;
+  try {
+    compiled = instrumentForEngine(info, options);
+  } catch (e) {
+    throw instrumentError(e, info);
+  }
+  const engineInfo = compiled ? compiled.engineInfo : info;
+  const nameSection = engineInfo.customSections.find((c) => c.name === "name");
+  const engineName = registerModuleName(nameSection ? readModuleName(nameSection.data) : undefined, engineInfo);
+  const prepared = prepareBinary(engineInfo, engineName);
+  registerFrameModule(engineInfo, prepared.codeDelta);
+  if (compiled) registerFrameMapper(engineInfo, compiled.mapper);
+  return { prepared, instrumented: compiled?.instrumented };
+}
+
+/**
+ * Instrumentation fails on a body our scanner cannot read: report the engine's own error for the
+ * original binary when it has one (its wording is the spec's), else ours.
+ */
+function instrumentError(e: unknown, info: ModuleInfo): unknown {
+  if (!(e instanceof CompileError)) return e;
+  try {
+    new WebAssembly.Module(info.bytes as Uint8Array<ArrayBuffer>);
+  } catch (engineError) {
+    return engineCompileError(engineError, info);
+  }
+  return e;
 }
 
 /**

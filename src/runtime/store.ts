@@ -9,6 +9,8 @@ import { Caller } from "./caller.js";
 import type { Engine } from "./engine.js";
 import { type Func, rememberFunc } from "./func.js";
 import type { Instance } from "./instance.js";
+import { StoreInstrumentation } from "../instrument/host.js";
+import { checkLimits } from "../instrument/limits.js";
 
 /** Resource limits of a store (enforced by the limits work; recorded here). */
 export interface StoreLimits {
@@ -53,6 +55,8 @@ export class Store<T = unknown> {
   hasCallHooks = false;
   /** @internal How many host -> wasm calls are active on the stack. */
   wasmDepth = 0;
+  /** @internal Fuel, interruption and limits state handed to instrumented modules. */
+  readonly instrumentation: StoreInstrumentation;
   private callerWithoutInstance: Caller<T> | undefined;
 
   constructor(engine: Engine, options: StoreOptions<T> = {}) {
@@ -62,12 +66,64 @@ export class Store<T = unknown> {
     this.engine = engine;
     this.data = options.data as T;
     this.limits = Object.freeze({ ...(options.limits ?? {}) });
+    checkLimits(this.limits);
     this.id = ++storeIds;
+    const features = engine.instrumentation;
+    this.instrumentation = new StoreInstrumentation({ fuel: features.fuelCosts !== undefined, interrupt: features.interrupt === true }, engine.epoch, this.limits);
+    // Time limits start when the host calls into wasm.
+    this.hasCallHooks = features.interrupt === true;
   }
 
   /** @internal Called when the host calls into wasm. */
   enterWasm(): void {
-    this.wasmDepth++;
+    if (this.wasmDepth++ === 0) this.instrumentation.enter();
+  }
+
+  /**
+   * The fuel left. @throws Error unless the engine was created with `{ consumeFuel: true }`.
+   */
+  getFuel(): number {
+    this.needs(this.instrumentation.fuel !== undefined, "getFuel", "consumeFuel");
+    return this.instrumentation.getFuel();
+  }
+
+  /**
+   * Sets the fuel left (a store starts with 0). Each instruction wasm runs costs fuel; when too little
+   * is left the call traps `"out_of_fuel"` and the fuel stays as it was before the block that did not fit.
+   *
+   * @throws Error unless the engine consumes fuel; RangeError unless `fuel` is a non-negative integer.
+   */
+  setFuel(fuel: number | bigint): void {
+    this.needs(this.instrumentation.fuel !== undefined, "setFuel", "consumeFuel");
+    this.instrumentation.setFuel(fuel);
+  }
+
+  /**
+   * Interrupts wasm running in this store (a `"interrupt"` trap) once the engine's epoch has advanced
+   * `ticks` past its current value (`engine.incrementEpoch()`, also from a Worker). Checks happen at
+   * function entries and loop back-edges. A store starts with no deadline.
+   *
+   * @throws Error unless the engine was created with `{ epochInterruption: true }`.
+   */
+  setEpochDeadline(ticks: number | bigint): void {
+    this.needs(this.instrumentation.countdown !== undefined, "setEpochDeadline", "epochInterruption");
+    this.instrumentation.setEpochDeadline(ticks);
+  }
+
+  /**
+   * Limits every call from the host into wasm to `ms` milliseconds: past it, the call traps
+   * `"interrupt"`. Works on the main thread with no Worker or timer. `Infinity` or `undefined` removes
+   * the limit. Nested calls (wasm -> host -> wasm) share the outermost call's time.
+   *
+   * @throws Error unless the engine was created with `{ timeLimits: true }` or `{ epochInterruption: true }`.
+   */
+  setTimeLimit(ms: number | undefined): void {
+    this.needs(this.instrumentation.countdown !== undefined, "setTimeLimit", "timeLimits");
+    this.instrumentation.setTimeLimit(ms);
+  }
+
+  private needs(ok: boolean, what: string, option: string): void {
+    if (!ok) throw new Error(`store.${what}: the engine was not configured for it; create it with new Engine({ ${option}: true })`);
   }
 
   /** @internal Called when a call from the host into wasm returns or throws. */

@@ -48,6 +48,24 @@ export function registerFrameModule(info: ModuleInfo, codeDelta: number): void {
   codeDeltas.set(info, codeDelta);
 }
 
+/**
+ * Maps frames of an instrumented binary (src/instrument) back to the original module: function
+ * indices and offsets, and the trap code of an `unreachable` that instrumentation inserted.
+ */
+export interface FrameMapper {
+  funcIndex(engineIndex: number): number;
+  offset(engineOffset: number): number;
+  /** The trap that an `unreachable` at `engineOffset` stands for, if instrumentation inserted it. */
+  site(engineOffset: number): TrapCode | undefined;
+}
+
+const frameMappers = new WeakMap<ModuleInfo, FrameMapper>();
+
+/** Records how frames of the instrumented module `info` map back to the original module. */
+export function registerFrameMapper(info: ModuleInfo, mapper: FrameMapper): void {
+  frameMappers.set(info, mapper);
+}
+
 /** One frame as the engine prints it. */
 interface RawFrame {
   readonly url: string;
@@ -57,7 +75,7 @@ interface RawFrame {
 }
 
 /** Parses the WebAssembly frames of a stack string, innermost first. */
-export function parseWasmFrames(stack: string | undefined): FrameInfo[] {
+export function parseWasmFrames(stack: string | undefined, innermost?: { site?: TrapCode }): FrameInfo[] {
   if (!stack) return [];
   const raw: RawFrame[] = [];
   let pos = 0;
@@ -73,17 +91,28 @@ export function parseWasmFrames(stack: string | undefined): FrameInfo[] {
   }
   // Resolve each engine module (one URL) once, checking all of its frames against the candidates.
   const resolved = new Map<string, ModuleInfo | undefined>();
-  return raw.map((f) => {
+  return raw.map((f, i) => {
     if (!resolved.has(f.url)) resolved.set(f.url, resolveFrameModule(f.name, raw.filter((g) => g.url === f.url)));
     const info = resolved.get(f.url);
     if (!info) return { funcIndex: f.funcIndex, offset: f.offset };
     const names = info.names;
     const funcName = names.functions.get(f.funcIndex);
+    let funcIndex = f.funcIndex;
+    let offset = f.offset - (codeDeltas.get(info) ?? 0);
+    const mapper = frameMappers.get(info);
+    if (mapper) {
+      if (i === 0 && innermost) {
+        const site = mapper.site(offset);
+        if (site) innermost.site = site;
+      }
+      funcIndex = mapper.funcIndex(funcIndex);
+      offset = mapper.offset(offset);
+    }
     return {
       ...(names.module !== undefined ? { module: names.module } : {}),
-      funcIndex: f.funcIndex,
+      funcIndex,
       ...(funcName !== undefined ? { funcName } : {}),
-      offset: f.offset - (codeDeltas.get(info) ?? 0),
+      offset,
     };
   });
 }
@@ -112,7 +141,9 @@ function innermostIsWasm(stack: string | undefined): boolean {
   const first = stack.indexOf("\n    at ");
   if (first < 0) return false;
   const end = stack.indexOf("\n", first + 1);
-  return stack.slice(first, end < 0 ? stack.length : end).includes("wasm://wasm/");
+  const line = stack.slice(first, end < 0 ? stack.length : end);
+  // The interruption check (src/instrument/host.ts) is called from wasm: an overflow may hit it.
+  return line.includes("wasm://wasm/") || line.includes("at wasmhostInterruptCheck ");
 }
 
 /**
@@ -122,7 +153,10 @@ function innermostIsWasm(stack: string | undefined): boolean {
  */
 export function toTrap(error: unknown): unknown {
   if (error instanceof WebAssembly.RuntimeError) {
-    const code = trapCodeOf(error.message);
+    const innermost: { site?: TrapCode } = {};
+    const frames = parseWasmFrames(error.stack, innermost);
+    let code = trapCodeOf(error.message);
+    if (code === "unreachable" && innermost.site) code = innermost.site;
     // The engine reports a call through a null table entry and a signature mismatch alike.
     const detail =
       code === "unknown"
@@ -130,7 +164,7 @@ export function toTrap(error: unknown): unknown {
         : error.message.includes("null function or function signature mismatch")
           ? "or uninitialized element: the engine reports both alike"
           : undefined;
-    return new Trap(code, parseWasmFrames(error.stack), { cause: error, ...(detail ? { detail } : {}) });
+    return new Trap(code, frames, { cause: error, ...(detail ? { detail } : {}) });
   }
   if (error instanceof RangeError && error.message.includes("Maximum call stack size exceeded") && innermostIsWasm(error.stack)) {
     return new Trap("stack_overflow", parseWasmFrames(error.stack), { cause: error });

@@ -1,0 +1,61 @@
+/**
+ * The entry point the runtime calls while compiling a module: instrument the decoded module as the
+ * engine's settings ask, decode the result for the next steps, and describe how to map its frames back.
+ *
+ * @module
+ */
+import { decodeModule } from "../binary/decoder.js";
+import type { ModuleInfo } from "../binary/module-info.js";
+import type { TrapCode } from "../errors.js";
+import { instrumentModule, originalFuncIndex, type InstrumentOptions, type Instrumented } from "./index.js";
+import { TrapSite } from "./offsets.js";
+
+/** An instrumented module ready for the engine. */
+export interface InstrumentedCompile {
+  /** What instrumentation did. */
+  readonly instrumented: Instrumented;
+  /** The decoded rewritten binary (what the rest of the compile path works on). */
+  readonly engineInfo: ModuleInfo;
+  /** Maps the rewritten binary's frames back to the original (see `FrameMapper` in runtime/trap.ts). */
+  readonly mapper: {
+    funcIndex(engineIndex: number): number;
+    offset(engineOffset: number): number;
+    site(engineOffset: number): TrapCode | undefined;
+  };
+}
+
+/** True when `options` ask for nothing that would change `info`. */
+function nothingToDo(info: ModuleInfo, options: InstrumentOptions): boolean {
+  if (options.fuelCosts || options.interrupt) return false;
+  return !options.storeResources || (info.memories.length === 0 && info.tables.length === 0);
+}
+
+/**
+ * Instruments `info` for `options`; `undefined` when the binary stays as it is.
+ *
+ * @throws CompileError when a function body cannot be scanned.
+ */
+export function instrumentForEngine(info: ModuleInfo, options: InstrumentOptions): InstrumentedCompile | undefined {
+  if (nothingToDo(info, options)) return undefined;
+  const instrumented = instrumentModule(info, options);
+  if (instrumented.bytes === info.bytes) return undefined;
+  return fromInstrumented(instrumented);
+}
+
+/** The compile-path view of an already instrumented module (also used when loading an artifact). */
+export function fromInstrumented(instrumented: Instrumented): InstrumentedCompile {
+  const engineInfo = decodeModule(instrumented.bytes, { lazy: true });
+  const offsets = instrumented.offsets;
+  return {
+    instrumented,
+    engineInfo,
+    mapper: {
+      funcIndex: (i) => originalFuncIndex(instrumented, i),
+      offset: (o) => offsets.original(o),
+      site: (o) => {
+        const site = offsets.trapAt(o);
+        return site === TrapSite.outOfFuel ? "out_of_fuel" : site === TrapSite.interrupt ? "interrupt" : undefined;
+      },
+    },
+  };
+}

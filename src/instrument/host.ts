@@ -1,0 +1,191 @@
+/**
+ * The host half of instrumentation: what a store hands to the hidden imports of instrumented modules
+ * (`HOST_MODULE`), and the engine's epoch counter.
+ *
+ * - **Fuel**: one mutable i64 `WebAssembly.Global` per store holds the fuel left; every instance of the
+ *   store imports the same global, so fuel is shared, and the host reads and sets it directly (host
+ *   functions run for free: nothing charges while they run).
+ * - **Interruption**: one mutable i32 countdown global per store and one check function (see
+ *   `epoch.ts`). The check re-arms the countdown so that it runs about every `CHECK_INTERVAL_MS` of
+ *   wasm execution: it measures the time since the previous check and doubles or halves the period.
+ *   It interrupts when the clock passes the time limit of the current call from the host, or when the
+ *   engine's epoch reaches the store's deadline.
+ * - **Epochs** live in a `SharedArrayBuffer` (a BigInt64 cell), so another thread — a Worker that was
+ *   sent `engine.epochBuffer` — can advance them with `incrementEpochIn` while wasm runs here.
+ *
+ * Nothing here imports the runtime: the store calls in.
+ *
+ * @module
+ */
+import type { ModuleInfo } from "../binary/module-info.js";
+import { HostImport, type Instrumented } from "./index.js";
+import { checkCounts, countDefined, createMemory, createTable, type ResourceLimits } from "./limits.js";
+
+/** How often (in milliseconds of running wasm) the interruption check aims to run. */
+export const CHECK_INTERVAL_MS = 0.25;
+const MAX_PERIOD = 1 << 30;
+
+/** Advances the epoch held in `buffer` (an engine's `epochBuffer`) by `delta`; works in any thread. */
+export function incrementEpochIn(buffer: SharedArrayBuffer, delta = 1): void {
+  Atomics.add(new BigInt64Array(buffer, 0, 1), 0, BigInt(delta));
+}
+
+/** An engine's epoch: a 64-bit counter in shared memory. */
+export class EpochCounter {
+  /** The shared memory holding the counter; send it to a Worker to increment from there. */
+  readonly buffer: SharedArrayBuffer;
+  /** @internal */
+  readonly cell: BigInt64Array;
+
+  constructor() {
+    this.buffer = new SharedArrayBuffer(8);
+    this.cell = new BigInt64Array(this.buffer, 0, 1);
+  }
+
+  /** Advances the epoch by one. */
+  increment(): void {
+    Atomics.add(this.cell, 0, 1n);
+  }
+
+  /** The current epoch. */
+  get value(): bigint {
+    return Atomics.load(this.cell, 0);
+  }
+}
+
+/** What the store's instrumentation supports (from the engine's configuration). */
+export interface HostFeatures {
+  readonly fuel: boolean;
+  readonly interrupt: boolean;
+}
+
+/**
+ * A store's instrumentation state. Created by every store; the fuel and interruption parts exist only
+ * when the engine instruments for them.
+ */
+export class StoreInstrumentation {
+  /** The fuel left (a mutable i64 global), when the engine consumes fuel. */
+  readonly fuel: WebAssembly.Global | undefined;
+  /** The interruption countdown (a mutable i32 global), when the engine checks for interruption. */
+  readonly countdown: WebAssembly.Global | undefined;
+  /** The host function the interruption checks call (returns 1 to interrupt). */
+  readonly check: (() => number) | undefined;
+  private readonly epoch: EpochCounter;
+  private readonly limits: ResourceLimits;
+  private period = 1024;
+  private lastCheck = 0;
+  /** The time limit of each call from the host, in ms (Infinity: none). */
+  private timeLimit = Infinity;
+  /** When the current call from the host must end (performance.now() time). */
+  private deadline = Infinity;
+  /** The epoch at which wasm is interrupted (-1n: no deadline). */
+  private epochDeadline = -1n;
+
+  constructor(features: HostFeatures, epoch: EpochCounter, limits: ResourceLimits) {
+    this.epoch = epoch;
+    this.limits = limits;
+    this.fuel = features.fuel ? new WebAssembly.Global({ value: "i64", mutable: true }, 0n) : undefined;
+    if (features.interrupt) {
+      const countdown = new WebAssembly.Global({ value: "i32", mutable: true }, this.period);
+      this.countdown = countdown;
+      const cell = epoch.cell;
+      // eslint-disable-next-line @typescript-eslint/no-this-alias
+      const self = this;
+      // A named function expression: trap handling recognizes this frame (a stack overflow can hit it).
+      this.check = function wasmhostInterruptCheck(this: void): number {
+        return self.runCheck(countdown, cell);
+      };
+    } else {
+      this.countdown = undefined;
+      this.check = undefined;
+    }
+  }
+
+  private runCheck(countdown: WebAssembly.Global, cell: BigInt64Array): number {
+    const now = performance.now();
+    const dt = now - this.lastCheck;
+    this.lastCheck = now;
+    let period = this.period;
+    if (dt < CHECK_INTERVAL_MS / 2) {
+      if (period < MAX_PERIOD) period *= 2;
+    } else if (dt > CHECK_INTERVAL_MS * 2 && period > 1) {
+      period >>>= 1;
+    }
+    this.period = period;
+    countdown.value = period;
+    if (now >= this.deadline) return 1;
+    if (this.epochDeadline >= 0n && Atomics.load(cell, 0) >= this.epochDeadline) return 1;
+    return 0;
+  }
+
+  /** Called when a call from the host into wasm starts (not for nested calls). */
+  enter(): void {
+    if (this.countdown === undefined) return;
+    const now = performance.now();
+    this.lastCheck = now;
+    this.deadline = now + this.timeLimit;
+  }
+
+  /** The fuel left. */
+  getFuel(): number {
+    const v = this.fuel!.value as bigint;
+    return v <= 0n ? 0 : Number(v);
+  }
+
+  /** Sets the fuel left. @throws RangeError unless `fuel` is a non-negative integer (number or bigint). */
+  setFuel(fuel: number | bigint): void {
+    let v: bigint;
+    if (typeof fuel === "bigint") v = fuel;
+    else if (typeof fuel === "number" && Number.isInteger(fuel)) v = BigInt(fuel);
+    else if (fuel === Infinity) v = 0x7fffffffffffffffn;
+    else throw new RangeError(`setFuel: expected a non-negative integer, got ${String(fuel)}`);
+    if (v < 0n) throw new RangeError(`setFuel: expected a non-negative integer, got ${String(fuel)}`);
+    this.fuel!.value = v > 0x7fffffffffffffffn ? 0x7fffffffffffffffn : v;
+  }
+
+  /** Interrupts wasm once the engine's epoch has advanced `ticks` past the current one. */
+  setEpochDeadline(ticks: number | bigint): void {
+    const t = typeof ticks === "bigint" ? ticks : Number.isInteger(ticks) && ticks >= 0 ? BigInt(ticks) : -1n;
+    if (t < 0n) throw new RangeError(`setEpochDeadline: expected a non-negative integer, got ${String(ticks)}`);
+    this.epochDeadline = this.epoch.value + t;
+    this.armNow();
+  }
+
+  /** Limits each call from the host into wasm to `ms` milliseconds (`Infinity` or `undefined`: no limit). */
+  setTimeLimit(ms: number | undefined): void {
+    const limit = ms ?? Infinity;
+    if (typeof limit !== "number" || !(limit >= 0)) throw new RangeError(`setTimeLimit: expected a non-negative number of milliseconds, got ${String(ms)}`);
+    this.timeLimit = limit;
+    // Applies to calls already running, too (a host function may set it).
+    this.deadline = performance.now() + limit;
+    this.armNow();
+  }
+
+  /** Makes the next check come soon (a new deadline may already have passed). */
+  private armNow(): void {
+    if (this.countdown && (this.countdown.value as number) > 16) this.countdown.value = 16;
+  }
+
+  /**
+   * The hidden imports for an instance of instrumented module `m` (original metadata `info`), after
+   * checking the store's count limits against the instances that exist (listed by `existing`, called only when a count is limited).
+   *
+   * @throws RangeError when a limit would be exceeded.
+   */
+  importsFor(info: ModuleInfo, m: Instrumented | undefined, existing: () => Iterable<ModuleInfo>): Record<string, unknown> | undefined {
+    const limits = this.limits;
+    if (limits.instances !== undefined || limits.memories !== undefined || limits.tables !== undefined) {
+      checkCounts(info, limits, countDefined(existing()));
+    }
+    if (m === undefined) return undefined;
+    const ns: Record<string, unknown> = Object.create(null);
+    if (m.fuel) ns[HostImport.fuel] = this.fuel;
+    if (m.interrupt) {
+      ns[HostImport.countdown] = this.countdown;
+      ns[HostImport.check] = this.check;
+    }
+    for (const mem of m.memories) ns[mem.name] = createMemory(mem, limits);
+    for (const t of m.tables) ns[t.name] = createTable(t, limits);
+    return ns;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Binary instrumentation: rewrites a decoded module so that the engine enforces what the JS API
+ * cannot — fuel, epoch deadlines and time limits, and store resource limits — before it is compiled.
+ *
+ * One pass per file, composed here into one rewrite (`rewrite.ts` holds the shared core):
+ * - `fuel.ts`: fuel charged per straight-line segment from a store-owned global.
+ * - `epoch.ts`: interruption checks at function entries and loop back-edges (epochs, time limits).
+ * - `limits.ts`: the module's memories and tables become imports the store creates within its limits.
+ *
+ * `host.ts` is the other half, on the host side: the store's globals, the check function and the
+ * memories and tables handed to the hidden imports. `artifact.ts` saves an instrumented module.
+ *
+ * @module
+ */
+import type { ModuleInfo } from "../binary/module-info.js";
+import { interruptPass } from "./epoch.js";
+import { fuelPass } from "./fuel.js";
+import type { OffsetMap } from "./offsets.js";
+import {
+  type AddedFunc,
+  type AddedGlobal,
+  type BodyPass,
+  type ConvertedMemory,
+  type ConvertedTable,
+  rewriteModule,
+} from "./rewrite.js";
+
+export { HOST_MODULE } from "./rewrite.js";
+export { fuelCostTable, type FuelCosts } from "./fuel.js";
+export { OffsetMap, TrapSite } from "./offsets.js";
+
+/** What to instrument. */
+export interface InstrumentOptions {
+  /** Charge fuel with these per-instruction costs (from `fuelCostTable`). */
+  readonly fuelCosts?: Uint32Array;
+  /** Insert interruption checks (epoch deadlines, time limits). */
+  readonly interrupt?: boolean;
+  /** Turn the module's memories and tables into imports the store creates (store limits). */
+  readonly storeResources?: boolean;
+}
+
+/** Names of the hidden imports, under `HOST_MODULE`. */
+export const HostImport = { fuel: "fuel", countdown: "countdown", check: "check" } as const;
+
+/** An instrumented module: its binary and how to relate it to the original. */
+export interface Instrumented {
+  /** The rewritten binary. */
+  readonly bytes: Uint8Array;
+  /** Rewritten code offsets -> original offsets, and the inserted trap sites. */
+  readonly offsets: OffsetMap;
+  /** The original module's imported function count. */
+  readonly importedFuncs: number;
+  /** How many function imports were added (defined functions move up by this much). */
+  readonly funcShift: number;
+  /** Whether the module charges fuel / checks for interruption. */
+  readonly fuel: boolean;
+  readonly interrupt: boolean;
+  /** Memories and tables the module now imports from the store instead of defining. */
+  readonly memories: readonly ConvertedMemory[];
+  readonly tables: readonly ConvertedTable[];
+}
+
+/**
+ * Instruments `info` as `options` ask. With nothing to do, the original bytes come back untouched.
+ *
+ * @throws CompileError when a function body cannot be scanned.
+ */
+export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): Instrumented {
+  const globals: AddedGlobal[] = [];
+  const funcs: AddedFunc[] = [];
+  const passes: BodyPass[] = [];
+  if (options.interrupt) {
+    const countdown = info.importedGlobals + globals.length;
+    globals.push({ name: HostImport.countdown, type: "i32", mutable: true });
+    const check = info.importedFuncs + funcs.length;
+    funcs.push({ name: HostImport.check, params: [], results: ["i32"] });
+    passes.push(interruptPass(countdown, check));
+  }
+  if (options.fuelCosts) {
+    const fuel = info.importedGlobals + globals.length;
+    globals.push({ name: HostImport.fuel, type: "i64", mutable: true });
+    passes.push(fuelPass(fuel, options.fuelCosts));
+  }
+  const r = rewriteModule(info, {
+    globals,
+    funcs,
+    passes,
+    importMemories: options.storeResources ?? false,
+    importTables: options.storeResources ?? false,
+  });
+  return {
+    bytes: r.bytes,
+    offsets: r.offsets,
+    importedFuncs: r.importedFuncs,
+    funcShift: r.funcShift,
+    fuel: options.fuelCosts !== undefined,
+    interrupt: options.interrupt ?? false,
+    memories: r.memories,
+    tables: r.tables,
+  };
+}
+
+/** The original index of function `engineIndex` of an instrumented module (-1 for an added import). */
+export function originalFuncIndex(m: Pick<Instrumented, "importedFuncs" | "funcShift">, engineIndex: number): number {
+  if (engineIndex < m.importedFuncs) return engineIndex;
+  if (engineIndex < m.importedFuncs + m.funcShift) return -1;
+  return engineIndex - m.funcShift;
+}
+
+/** The engine index of original function `index` (the inverse of `originalFuncIndex`). */
+export function engineFuncIndex(m: Pick<Instrumented, "importedFuncs" | "funcShift">, index: number): number {
+  return index < m.importedFuncs ? index : index + m.funcShift;
+}

@@ -1,0 +1,259 @@
+/**
+ * The instruction scanner of the rewriter: walks a function body (or a constant expression) once and
+ * records, in reusable typed arrays, where each instruction starts, which instruction it is (the dense
+ * `OpInfo.id` of `src/binary/opcodes.ts`), and where its function-index and global-index immediates
+ * are, so that passes can decide where to insert code and the writer can renumber indices.
+ *
+ * Note: `src/binary/instructions.ts` (the shared allocation-free instruction cursor) is being written by
+ * another engineer. Until it lands, this scanner reads immediates itself, driven by the shared
+ * instruction table (`opcodes.ts`), so that nothing here lists instructions.
+ *
+ * The scanner trusts nothing: truncated immediates and unknown opcodes throw a `CompileError` with the
+ * absolute offset. It does not validate (the engine does that after rewriting).
+ *
+ * @module
+ */
+import { CompileError } from "../errors.js";
+import { ALL_OPS, Imm, opByCode, opBySingleByte, type OpInfo } from "../binary/opcodes.js";
+
+/** Kinds of renumberable immediates. */
+export const RefKind = { func: 0, global: 1 } as const;
+
+/** Fast immediate shapes of single-byte opcodes (anything else goes through the generic reader). */
+const Shape = { none: 0, u32: 1, func: 2, global: 3, blockType: 4, memarg: 5, generic: 6 } as const;
+
+const SINGLE_SHAPE = new Uint8Array(256).fill(255);
+const SINGLE_ID = new Uint16Array(256);
+for (let code = 0; code < 256; code++) {
+  const info = opBySingleByte(code);
+  if (!info) continue;
+  SINGLE_ID[code] = info.id;
+  const imms = info.imms;
+  let shape: number = Shape.generic;
+  if (imms.length === 0) shape = Shape.none;
+  else if (imms.length === 1) {
+    switch (imms[0]) {
+      case Imm.label: case Imm.localIdx: case Imm.typeIdx: case Imm.tableIdx: case Imm.tagIdx:
+      case Imm.memIdx: case Imm.i32: case Imm.i64: case Imm.elemIdx: case Imm.dataIdx: case Imm.u32:
+        shape = Shape.u32; // every LEB is skipped the same way
+        break;
+      case Imm.funcIdx: shape = Shape.func; break;
+      case Imm.globalIdx: shape = Shape.global; break;
+      case Imm.blockType: shape = Shape.blockType; break;
+      case Imm.memarg: shape = Shape.memarg; break;
+    }
+  }
+  SINGLE_SHAPE[code] = shape;
+}
+
+/** The number of instructions in the shared table (op ids are below this). */
+export const OP_COUNT = ALL_OPS.length;
+
+/**
+ * The result of scanning one body, in arrays reused from one scan to the next (copy what you keep).
+ * Instruction `i` occupies `bytes[start[i] .. start[i + 1])`; `start[n]` is the end of the body.
+ */
+export class BodyScan {
+  /** Number of instructions. */
+  n = 0;
+  /** Absolute start offset of each instruction, and `start[n]` = end. */
+  start = new Int32Array(1024);
+  /** The `OpInfo.id` of each instruction. */
+  op = new Uint16Array(1024);
+  /** Number of renumberable immediates found. */
+  nrefs = 0;
+  /** For each renumberable immediate: its instruction index, byte range, kind and value. */
+  refInsn = new Int32Array(64);
+  refAt = new Int32Array(64);
+  refEnd = new Int32Array(64);
+  refKind = new Uint8Array(64);
+  refValue = new Float64Array(64);
+
+  private growInsns(): void {
+    const s = new Int32Array(this.start.length * 2);
+    s.set(this.start);
+    this.start = s;
+    const o = new Uint16Array(this.op.length * 2);
+    o.set(this.op);
+    this.op = o;
+  }
+
+  private growRefs(): void {
+    const n = this.refInsn.length * 2;
+    const grow = <A extends Int32Array | Uint8Array | Float64Array>(a: A, make: (n: number) => A): A => {
+      const b = make(n);
+      b.set(a as never);
+      return b;
+    };
+    this.refInsn = grow(this.refInsn, (k) => new Int32Array(k));
+    this.refAt = grow(this.refAt, (k) => new Int32Array(k));
+    this.refEnd = grow(this.refEnd, (k) => new Int32Array(k));
+    this.refKind = grow(this.refKind, (k) => new Uint8Array(k));
+    this.refValue = grow(this.refValue, (k) => new Float64Array(k));
+  }
+
+  /**
+   * Scans `bytes[from..to)` as a sequence of instructions (a body's code, or a constant expression).
+   *
+   * @throws CompileError on a truncated immediate or an unknown opcode.
+   */
+  scan(bytes: Uint8Array, from: number, to: number): void {
+    let p = from;
+    let n = 0;
+    this.nrefs = 0;
+    while (p < to) {
+      if (n + 1 >= this.start.length) this.growInsns();
+      const at = p;
+      this.start[n] = at;
+      const code = bytes[p++]!;
+      const shape = SINGLE_SHAPE[code]!;
+      if (shape !== 255 && shape !== Shape.generic) {
+        this.op[n] = SINGLE_ID[code]!;
+        switch (shape) {
+          case Shape.none:
+            break;
+          case Shape.u32:
+            p = skipLeb(bytes, p, to);
+            break;
+          case Shape.func:
+          case Shape.global: {
+            const end = skipLeb(bytes, p, to);
+            this.addRef(n, p, end, shape === Shape.func ? RefKind.func : RefKind.global, bytes);
+            p = end;
+            break;
+          }
+          case Shape.blockType:
+            p = skipBlockType(bytes, p, to);
+            break;
+          case Shape.memarg:
+            p = skipMemarg(bytes, p, to);
+            break;
+        }
+      } else {
+        let info: OpInfo | undefined;
+        if (code >= 0xfb && code <= 0xfe) {
+          const sub = readLeb(bytes, p, to);
+          p = lebEnd;
+          info = opByCode(code, sub);
+        } else {
+          info = opBySingleByte(code);
+        }
+        if (info === undefined) throw new CompileError(`illegal opcode 0x${code.toString(16)}`, at);
+        this.op[n] = info.id;
+        for (const kind of info.imms) p = this.skipImm(kind, bytes, p, to, n);
+      }
+      if (p > to) throw new CompileError("unexpected end of section or function", to);
+      n++;
+    }
+    this.n = n;
+    this.start[n] = p;
+  }
+
+  private addRef(insn: number, at: number, end: number, kind: number, bytes: Uint8Array): void {
+    if (this.nrefs >= this.refInsn.length) this.growRefs();
+    const k = this.nrefs++;
+    this.refInsn[k] = insn;
+    this.refAt[k] = at;
+    this.refEnd[k] = end;
+    this.refKind[k] = kind;
+    this.refValue[k] = readLeb(bytes, at, end);
+  }
+
+  private skipImm(kind: number, bytes: Uint8Array, p: number, to: number, insn: number): number {
+    switch (kind) {
+      case Imm.blockType:
+        return skipBlockType(bytes, p, to);
+      case Imm.funcIdx:
+      case Imm.globalIdx: {
+        const end = skipLeb(bytes, p, to);
+        this.addRef(insn, p, end, kind === Imm.funcIdx ? RefKind.func : RefKind.global, bytes);
+        return end;
+      }
+      case Imm.brTable: {
+        const count = readLeb(bytes, p, to);
+        p = lebEnd;
+        if (count > to - p) throw new CompileError("unexpected end of section or function", to);
+        for (let i = 0; i <= count; i++) p = skipLeb(bytes, p, to);
+        return p;
+      }
+      case Imm.memarg:
+        return skipMemarg(bytes, p, to);
+      case Imm.f32: return p + 4;
+      case Imm.f64: return p + 8;
+      case Imm.v128: return p + 16;
+      case Imm.shuffle: return p + 16;
+      case Imm.lane: case Imm.castFlags: case Imm.zeroByte: return p + 1;
+      case Imm.heapType: return skipLeb(bytes, p, to);
+      case Imm.selectTypes: {
+        const count = readLeb(bytes, p, to);
+        p = lebEnd;
+        if (count > to - p) throw new CompileError("unexpected end of section or function", to);
+        for (let i = 0; i < count; i++) p = skipValType(bytes, p, to);
+        return p;
+      }
+      case Imm.catches: {
+        const count = readLeb(bytes, p, to);
+        p = lebEnd;
+        if (count > to - p) throw new CompileError("unexpected end of section or function", to);
+        for (let i = 0; i < count; i++) {
+          const k = bytes[p++];
+          if (k === undefined || k > 3) throw new CompileError("malformed catch clause", p - 1);
+          if (k < 2) p = skipLeb(bytes, p, to); // tag
+          p = skipLeb(bytes, p, to); // label
+        }
+        return p;
+      }
+      default:
+        return skipLeb(bytes, p, to); // every other immediate is one LEB128
+    }
+  }
+}
+
+/** Set by `readLeb`: the position after the integer just read. */
+let lebEnd = 0;
+
+/** Reads an unsigned LEB128 (up to 35 bits) at `p`; sets `lebEnd`. */
+export function readLeb(bytes: Uint8Array, p: number, to: number): number {
+  let result = 0;
+  let mul = 1;
+  for (let i = 0; i < 10; i++) {
+    if (p >= to) throw new CompileError("unexpected end of section or function", to);
+    const b = bytes[p++]!;
+    result += (b & 0x7f) * mul;
+    mul *= 128;
+    if ((b & 0x80) === 0) {
+      lebEnd = p;
+      return result;
+    }
+  }
+  throw new CompileError("integer representation too long", p);
+}
+
+function skipLeb(bytes: Uint8Array, p: number, to: number): number {
+  for (let i = 0; i < 10; i++) {
+    if (p >= to) throw new CompileError("unexpected end of section or function", to);
+    if ((bytes[p++]! & 0x80) === 0) return p;
+  }
+  throw new CompileError("integer representation too long", p);
+}
+
+function skipBlockType(bytes: Uint8Array, p: number, to: number): number {
+  if (p >= to) throw new CompileError("unexpected end of section or function", to);
+  const b = bytes[p]!;
+  if (b === 0x63 || b === 0x64) return skipLeb(bytes, p + 1, to); // (ref null? ht)
+  return skipLeb(bytes, p, to); // 0x40, a one-byte value type, or an s33 type index
+}
+
+function skipValType(bytes: Uint8Array, p: number, to: number): number {
+  if (p >= to) throw new CompileError("unexpected end of section or function", to);
+  const b = bytes[p]!;
+  if (b === 0x63 || b === 0x64) return skipLeb(bytes, p + 1, to);
+  return p + 1;
+}
+
+function skipMemarg(bytes: Uint8Array, p: number, to: number): number {
+  const align = readLeb(bytes, p, to);
+  p = lebEnd;
+  if (align & 0x40) p = skipLeb(bytes, p, to); // memory index (multi-memory)
+  return skipLeb(bytes, p, to);
+}

@@ -1,0 +1,156 @@
+/**
+ * A growable byte buffer with the LEB128 writers the instrumentation passes need.
+ *
+ * Note: `src/binary/encoder.ts` (shared LEB writers and section builders) is being written by another
+ * engineer; until it lands the rewriter uses this small sink. It is internal to `src/instrument`.
+ *
+ * @module
+ */
+
+const utf8 = new TextEncoder();
+
+/** A byte buffer that grows by doubling; `view()` returns the bytes written so far (no copy). */
+export class ByteSink {
+  /** The backing buffer (its first `length` bytes are valid). */
+  buf: Uint8Array;
+  /** Bytes written. */
+  length = 0;
+
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(Math.max(16, capacity));
+  }
+
+  /** Makes room for `n` more bytes. */
+  reserve(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+
+  /** One byte. */
+  u8(b: number): void {
+    if (this.length >= this.buf.length) this.reserve(1);
+    this.buf[this.length++] = b;
+  }
+
+  /** An unsigned LEB128 u32 (minimal encoding). */
+  u32(v: number): void {
+    this.reserve(5);
+    const buf = this.buf;
+    let len = this.length;
+    v >>>= 0;
+    do {
+      let b = v & 0x7f;
+      v >>>= 7;
+      if (v !== 0) b |= 0x80;
+      buf[len++] = b;
+    } while (v !== 0);
+    this.length = len;
+  }
+
+  /** An unsigned LEB128 of a non-negative safe integer (u64 limits). */
+  u64(v: number): void {
+    this.reserve(10);
+    do {
+      let b = v % 128;
+      v = Math.floor(v / 128);
+      if (v !== 0) b |= 0x80;
+      this.buf[this.length++] = b;
+    } while (v !== 0);
+  }
+
+  /** A u32 as a 5-byte (padded) LEB128, so that it can be patched later with `patchU32`. */
+  u32Padded(v: number): number {
+    const at = this.length;
+    this.reserve(5);
+    this.patchU32(at, v);
+    this.length += 5;
+    return at;
+  }
+
+  /** Overwrites the 5-byte LEB128 written by `u32Padded` at `at`. */
+  patchU32(at: number, v: number): void {
+    const buf = this.buf;
+    buf[at] = (v & 0x7f) | 0x80;
+    buf[at + 1] = ((v >>> 7) & 0x7f) | 0x80;
+    buf[at + 2] = ((v >>> 14) & 0x7f) | 0x80;
+    buf[at + 3] = ((v >>> 21) & 0x7f) | 0x80;
+    buf[at + 4] = (v >>> 28) & 0x0f;
+  }
+
+  /** A signed LEB128 of a safe integer (used for `i32.const` / `i64.const` immediates). */
+  sleb(v: number): void {
+    this.reserve(10);
+    const buf = this.buf;
+    let len = this.length;
+    for (;;) {
+      const b = v - Math.floor(v / 128) * 128; // v mod 128, also for negatives
+      v = Math.floor(v / 128);
+      const signBitClear = (b & 0x40) === 0;
+      if ((v === 0 && signBitClear) || (v === -1 && !signBitClear)) {
+        buf[len++] = b;
+        break;
+      }
+      buf[len++] = b | 0x80;
+    }
+    this.length = len;
+  }
+
+  /** Raw bytes. */
+  bytes(b: Uint8Array): void {
+    this.reserve(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+
+  /** `src[start..end)`. */
+  copy(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (n <= 0) return;
+    this.reserve(n);
+    this.buf.set(src.subarray(start, end), this.length);
+    this.length += n;
+  }
+
+  /** A name: length-prefixed UTF-8. */
+  name(s: string): void {
+    const b = utf8.encode(s);
+    this.u32(b.length);
+    this.bytes(b);
+  }
+
+  /** Writes a section: id, size, then the payload of `body`. */
+  section(id: number, body: ByteSink): void {
+    this.u8(id);
+    this.u32(body.length);
+    this.copy(body.buf, 0, body.length);
+  }
+
+  /** The bytes written (a view; valid until the next write). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
+/** The number of bytes of the minimal LEB128 encoding of u32 `v`. */
+export function u32Size(v: number): number {
+  v >>>= 0;
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
+}
+
+/** Reads an unsigned LEB128 u32 at `bytes[at]`; returns the value and sets `lebEnd.pos` past it. */
+export function readU32(bytes: Uint8Array, at: number, out: { pos: number }): number {
+  let result = 0;
+  let shift = 0;
+  let p = at;
+  for (;;) {
+    const b = bytes[p++];
+    if (b === undefined) throw new RangeError("unexpected end");
+    result += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if ((b & 0x80) === 0 || shift > 35) break;
+  }
+  out.pos = p;
+  return result;
+}
