@@ -16,7 +16,8 @@ import { bindHost, Func, knownFunc, rememberFunc } from "./func.js";
 import { Global } from "./global.js";
 import { checkImports } from "./imports.js";
 import { Memory } from "./memory.js";
-import { exportExternType, importsByKind, type Module } from "./module.js";
+import { exportExternType, importsByKind, type CompiledVariant, type Module } from "./module.js";
+import { HOST_MODULE, originalFuncIndex } from "../instrument/index.js";
 import { HIDDEN_FILL, HIDDEN_PREFIX, HIDDEN_REFS, HIDDEN_START } from "./prepare.js";
 import type { Store } from "./store.js";
 import { Table } from "./table.js";
@@ -37,6 +38,8 @@ export class Instance {
   readonly module: Module;
   /** The engine's instance. */
   readonly native: WebAssembly.Instance;
+  /** The compiled form instantiated (the module's own, or its variant for a store with size limits). */
+  private readonly compiled: CompiledVariant;
   private readonly imported: readonly Extern[];
   private readonly funcImports: readonly Extern[];
   private readonly cache = new Map<string, Extern>();
@@ -51,16 +54,18 @@ export class Instance {
    * @throws Trap when initialization (a segment out of bounds) or the start function traps.
    */
   constructor(store: Store, module: Module, imports: readonly Extern[]) {
-    const { importObject, caller } = prepareImports(store, module, imports);
+    const compiled = module.compiledFor(store);
+    const { importObject, caller } = prepareImports(store, module, imports, compiled);
     let native: WebAssembly.Instance;
     try {
-      native = new WebAssembly.Instance(module.native, importObject);
+      native = new WebAssembly.Instance(compiled.native, importObject);
     } catch (e) {
       throw instantiationError(e, module);
     }
     this.store = store;
     this.module = module;
     this.native = native;
+    this.compiled = compiled;
     this.imported = imports;
     this.funcImports = imports.filter((_, i) => module.info.imports[i]!.kind === "func");
     finishInstantiation(this, caller);
@@ -68,10 +73,11 @@ export class Instance {
 
   /** @internal Instantiates asynchronously (the engine may work off the main thread). */
   static async instantiateAsync(store: Store, module: Module, imports: readonly Extern[]): Promise<Instance> {
-    const { importObject, caller } = prepareImports(store, module, imports);
+    const compiled = module.compiledFor(store);
+    const { importObject, caller } = prepareImports(store, module, imports, compiled);
     let native: WebAssembly.Instance;
     try {
-      native = await WebAssembly.instantiate(module.native, importObject);
+      native = await WebAssembly.instantiate(compiled.native, importObject);
     } catch (e) {
       throw instantiationError(e, module);
     }
@@ -80,6 +86,7 @@ export class Instance {
       store,
       module,
       native,
+      compiled,
       imported: imports,
       funcImports: imports.filter((_, i) => module.info.imports[i]!.kind === "func"),
       cache: new Map<string, Extern>(),
@@ -189,14 +196,16 @@ export class Instance {
    * @internal The `Func` for function `index` of this instance if `native` is that function, checked
    * against the hidden table of declared functions (see prepare.ts); else `undefined`.
    */
-  funcAtIfNative(index: number, native: object): Func | undefined {
-    const slot = this.module.prepared.refSlots.get(index);
+  funcAtIfNative(engineIndex: number, native: object): Func | undefined {
+    const slot = this.compiled.prepared.refSlots.get(engineIndex);
     if (slot === undefined) return undefined;
     const exports = this.native.exports as Record<string, unknown>;
     const refs = exports[HIDDEN_REFS] as WebAssembly.Table;
     if (refs.length === 0) (exports[HIDDEN_FILL] as () => void)();
     if (refs.get(slot) !== native) return undefined;
     const info = this.module.info;
+    // Instrumentation may have added function imports: the engine's indices are then shifted.
+    const index = this.compiled.instrumented ? originalFuncIndex(this.compiled.instrumented, engineIndex) : engineIndex;
     if (index < info.importedFuncs) return this.funcImports[index] as Func;
     const named = info.exports.find((e) => e.kind === "func" && e.index === index);
     if (named) return this.getExport(named.name) as Func;
@@ -213,7 +222,7 @@ export class Instance {
 }
 
 /** Checks the imports and builds the engine's import object with host functions bound to a Caller. */
-function prepareImports(store: Store, module: Module, imports: readonly Extern[]): { importObject: ImportObject; caller: Caller } {
+function prepareImports(store: Store, module: Module, imports: readonly Extern[], compiled: CompiledVariant): { importObject: ImportObject; caller: Caller } {
   const info = module.info;
   checkImports(store, module, imports);
   const caller = new Caller(store, undefined);
@@ -244,13 +253,16 @@ function prepareImports(store: Store, module: Module, imports: readonly Extern[]
       Object.defineProperty(ns, name, { get: () => list[next++ % list.length], enumerable: true });
     }
   }
+  // Store limits, and what instrumentation imports from the store (fuel, interruption, memories, tables).
+  const hidden = store.instrumentation.importsFor(info, compiled.instrumented, () => store.instances.map((i) => i.module.info));
+  if (hidden) importObject[HOST_MODULE] = hidden as Record<string, WebAssembly.ImportValue>;
   return { importObject, caller };
 }
 
 function finishInstantiation(instance: Instance, caller: Caller): void {
   caller.instance = instance;
   instance.store.instances.push(instance);
-  const start = instance.module.prepared.start;
+  const start = (instance as unknown as { compiled: CompiledVariant }).compiled.prepared.start;
   if (start !== undefined) {
     const run = (instance.native.exports as Record<string, () => unknown>)[HIDDEN_START]!;
     instance.store.enterWasm();
