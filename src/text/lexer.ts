@@ -302,7 +302,7 @@ export function hexDigit(c: number): number {
   return -1;
 }
 
-const utf8Fatal = new TextDecoder("utf-8", { fatal: true });
+const utf8Fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** A string literal decoded as a name (valid UTF-8 required). */
 export function stringText(t: Tokens, s: number, e: number): string {

@@ -1,0 +1,41 @@
+/**
+ * `npm run spec [-- --suite core|proposals|3.0] [--verbose] [FILTER]`: runs the spec suites and prints,
+ * per suite, `N passed, N failed, N unsupported`. Exits 1 when any command failed.
+ */
+import { basename } from "node:path";
+import { EXPECTED_FAILURES } from "./expected-failures.js";
+import { runWastFile, type RunResult } from "./run.js";
+import { suites } from "./suites.js";
+
+const argv = process.argv.slice(2);
+let only: string | undefined;
+let verbose = false;
+const filters: string[] = [];
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i]!;
+  if (a === "--suite") only = argv[++i];
+  else if (a === "--verbose" || a === "-v") verbose = true;
+  else filters.push(a);
+}
+let anyFailed = false;
+for (const suite of suites()) {
+  if (only !== undefined && suite.name !== only) continue;
+  const total: RunResult = { passed: 0, failed: 0, unsupported: 0, expectedFailures: 0, failures: [] };
+  const t0 = performance.now();
+  for (const file of suite.files) {
+    if (filters.length && !filters.some((f) => file.includes(f))) continue;
+    const r = runWastFile(file, { allowUnsupported: suite.allowUnsupported, expectedFailures: EXPECTED_FAILURES });
+    total.passed += r.passed;
+    total.failed += r.failed;
+    total.unsupported += r.unsupported;
+    total.expectedFailures += r.expectedFailures;
+    total.failures.push(...r.failures);
+    if (verbose) console.log(`  ${basename(file)}: ${r.passed} passed, ${r.failed} failed, ${r.unsupported} unsupported`);
+  }
+  for (const f of total.failures.slice(0, verbose ? Infinity : 50)) console.log(`  FAIL ${f}`);
+  if (total.failures.length > 50 && !verbose) console.log(`  … ${total.failures.length - 50} more (use --verbose)`);
+  const extra = total.expectedFailures ? ` (${total.expectedFailures} expected failures)` : "";
+  console.log(`${suite.name}: ${total.passed} passed, ${total.failed} failed, ${total.unsupported} unsupported${extra} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (total.failed) anyFailed = true;
+}
+process.exitCode = anyFailed ? 1 : 0;

@@ -1,0 +1,41 @@
+/**
+ * Where the spec suites are (read from `../shared` next to the repository, never copied) and how each
+ * is run: the 2.0 core, the proposals the engine runs, and the 3.0 suite (features the engine lacks
+ * count as unsupported).
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The repository root (this file runs from dist/test/spec). */
+export const REPO_ROOT = resolve(here, "..", "..", "..");
+/** The shared folder holding the suites. */
+export const SHARED = resolve(REPO_ROOT, "..", "shared");
+
+/** A named group of `.wast` files. */
+export interface Suite {
+  readonly name: "core" | "proposals" | "3.0";
+  readonly files: readonly string[];
+  readonly allowUnsupported: boolean;
+}
+
+function wastFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith(".wast")).sort().map((f) => join(dir, f));
+}
+
+/** The suites, by name. */
+export function suites(): Suite[] {
+  const v2 = join(SHARED, "testsuite-wasm-2.0");
+  const v3 = join(SHARED, "testsuite");
+  return [
+    { name: "core", files: wastFiles(v2), allowUnsupported: false },
+    {
+      name: "proposals",
+      files: ["tail-call", "exception-handling", "threads"].flatMap((p) => wastFiles(join(v2, "proposals", p))),
+      allowUnsupported: false,
+    },
+    { name: "3.0", files: [...wastFiles(v3), ...wastFiles(join(v3, "legacy"))], allowUnsupported: true },
+  ];
+}
