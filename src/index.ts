@@ -18,7 +18,8 @@
  * @module
  */
 import { fileReader } from "./host/node.js";
-import { setFileReader } from "./runtime/module.js";
+import { setFileReader, setTextCompiler } from "./runtime/module.js";
+import { watToBinary } from "./text/index.js";
 
 export type {
   ExportType,
@@ -58,5 +59,6 @@ export { wasmFramesOf } from "./runtime/trap.js";
 export { incrementEpochIn } from "./instrument/host.js";
 export type { FuelCosts } from "./instrument/fuel.js";
 
+setTextCompiler((text, file) => watToBinary(text, file !== undefined ? { file } : {}));
 const read = fileReader();
 if (read) setFileReader(read);

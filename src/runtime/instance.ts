@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { ImportInfo } from "../binary/module-info.js";
+import type { ExportInfo, ImportInfo, ModuleInfo } from "../binary/module-info.js";
 import { LinkError } from "../errors.js";
 import type { ValType } from "../types.js";
 import { Caller } from "./caller.js";
@@ -16,7 +16,7 @@ import { bindHost, Func, knownFunc, rememberFunc } from "./func.js";
 import { Global } from "./global.js";
 import { checkImports } from "./imports.js";
 import { Memory } from "./memory.js";
-import { exportExternType, importsByKind, type CompiledVariant, type Module } from "./module.js";
+import { exportExternType, type CompiledVariant, type Module } from "./module.js";
 import { HOST_MODULE, originalFuncIndex } from "../instrument/index.js";
 import { HIDDEN_FILL, HIDDEN_PREFIX, HIDDEN_REFS, HIDDEN_START } from "./prepare.js";
 import type { Store } from "./store.js";
@@ -113,7 +113,7 @@ export class Instance {
     const cached = this.cache.get(name);
     if (cached) return cached;
     if (typeof name !== "string" || name.startsWith(HIDDEN_PREFIX)) return undefined;
-    const info = this.module.info.exports.find((e) => e.name === name);
+    const info = indexOf(this.module.info).exports.get(name);
     if (!info) return undefined;
     const native = (this.native.exports as Record<string, unknown>)[name];
     let extern: Extern;
@@ -122,7 +122,7 @@ export class Instance {
       extern = imported;
       if (info.kind === "func") rememberFunc(native as object, imported as Func);
     } else {
-      const type = exportExternType(this.module.info, info.kind, info.index);
+      const type = exportExternType(this.module.info, info.kind, info.index, indexOf(this.module.info).importsByKind);
       switch (type.kind) {
         case "func":
           extern = knownFunc(native as object) ?? new Func(this.store, { params: type.params, results: type.results }, native as () => unknown, name);
@@ -209,16 +209,44 @@ export class Instance {
     if (index < info.importedFuncs) return this.funcImports[index] as Func;
     const named = info.exports.find((e) => e.kind === "func" && e.index === index);
     if (named) return this.getExport(named.name) as Func;
-    const type = exportExternType(info, "func", index);
+    const type = exportExternType(info, "func", index, indexOf(info).importsByKind);
     if (type.kind !== "func") return undefined;
     return new Func(this.store, { params: type.params, results: type.results }, native as () => unknown, info.names.functions.get(index) ?? `function ${index}`);
   }
 
   private importedEntity(kind: ImportInfo["kind"], index: number): Extern | undefined {
-    const byKind = importsByKind(this.module.info)[kind];
-    if (index >= byKind.length) return undefined;
-    return this.imported[this.module.info.imports.indexOf(byKind[index]!)];
+    const position = indexOf(this.module.info).importPositions[kind][index];
+    return position === undefined ? undefined : this.imported[position];
   }
+}
+
+/** Lookups over a module's metadata, built once per module so that export access stays O(1). */
+interface ModuleIndex {
+  /** Exports by name (the first, if a malformed module repeats one). */
+  readonly exports: ReadonlyMap<string, ExportInfo>;
+  /** For each kind, the position in the import list of the kind's import number i. */
+  readonly importPositions: Readonly<Record<ImportInfo["kind"], readonly number[]>>;
+  /** For each kind, its imports in order. */
+  readonly importsByKind: Record<ImportInfo["kind"], ImportInfo[]>;
+}
+
+const moduleIndexes = new WeakMap<ModuleInfo, ModuleIndex>();
+
+function indexOf(info: ModuleInfo): ModuleIndex {
+  let index = moduleIndexes.get(info);
+  if (!index) {
+    const exports = new Map<string, ExportInfo>();
+    for (const e of info.exports) if (!exports.has(e.name)) exports.set(e.name, e);
+    const importPositions: Record<ImportInfo["kind"], number[]> = { func: [], table: [], memory: [], global: [], tag: [] };
+    const importsByKind: Record<ImportInfo["kind"], ImportInfo[]> = { func: [], table: [], memory: [], global: [], tag: [] };
+    info.imports.forEach((imp, i) => {
+      importPositions[imp.kind].push(i);
+      importsByKind[imp.kind].push(imp);
+    });
+    index = { exports, importPositions, importsByKind };
+    moduleIndexes.set(info, index);
+  }
+  return index;
 }
 
 /** Checks the imports and builds the engine's import object with host functions bound to a Caller. */
