@@ -106,7 +106,9 @@ class Decoder {
   private start: number | undefined;
   private elements: ElementSegment[] = [];
   private dataCount: number | undefined;
-  private codeSection: { payloadOffset: number; end: number } | undefined;
+  private codeSection: { payloadOffset: number; end: number; count: number } | undefined;
+  /** Offset of the data section's count (for the data count check). */
+  private dataCountAt: number | undefined;
   private nameSection: { start: number; end: number } | undefined;
   private data: DataSegment[] = [];
   private customSections: CustomSection[] = [];
@@ -121,9 +123,11 @@ class Decoder {
 
   decode(): ModuleInfo {
     const r = this.r;
-    if (r.remaining < 4 || readU32LE(this.bytes, 0) !== MAGIC) r.fail("magic header not detected", 0);
+    // Too few bytes for the magic or the version is an unexpected end, even when those there are wrong.
+    if (r.remaining < 4) r.fail("unexpected end", r.end);
+    if (readU32LE(this.bytes, 0) !== MAGIC) r.fail("magic header not detected", 0);
     r.pos = 4;
-    if (r.remaining < 4) r.fail("unknown binary version", 4);
+    if (r.remaining < 4) r.fail("unexpected end", r.end);
     const version = readU32LE(this.bytes, 4);
     if (version !== 1) r.fail(`unknown binary version ${version}`, 4);
     r.pos = 8;
@@ -151,11 +155,14 @@ class Decoder {
       this.sections.push(id === 0 ? { ...section, name: this.customSections[this.customSections.length - 1]!.name } : section);
     }
 
-    if (this.functions.length > 0 && this.codeSection === undefined) {
-      r.fail("function and code section have inconsistent lengths", this.bytes.length);
+    // Counts are compared once every section is read, as the spec does, so that a misplaced or repeated
+    // section is reported as such. The offset is the code (data) section's count, or the module's end.
+    const codeCount = this.codeSection?.count ?? 0;
+    if (codeCount !== this.functions.length) {
+      r.fail("function and code section have inconsistent lengths", this.codeSection?.payloadOffset ?? this.bytes.length);
     }
     if (this.dataCount !== undefined && this.dataCount !== this.data.length) {
-      r.fail("data count and data section have inconsistent lengths", this.bytes.length);
+      r.fail("data count and data section have inconsistent lengths", this.dataCountAt ?? this.bytes.length);
     }
 
     const info = {
@@ -258,7 +265,7 @@ class Decoder {
         return { kind: "func", params, results };
       }
       case 0x5f: {
-        const n = r.count(L.MAX_STRUCT_FIELDS, "struct fields", 2);
+        const n = r.count(L.MAX_STRUCT_FIELDS, "struct fields");
         const fields: FieldType[] = [];
         for (let i = 0; i < n; i++) fields.push(this.fieldType());
         return { kind: "struct", fields };
@@ -266,7 +273,8 @@ class Decoder {
       case 0x5e:
         return { kind: "array", element: this.fieldType() };
       default:
-        return r.fail(`malformed type form 0x${form.toString(16)}: integer representation too long`, at);
+        // A byte with the continuation bit would start a longer (s7) encoding: too long; others are unknown forms.
+        return r.fail(form & 0x80 ? "integer representation too long" : `malformed type form 0x${form.toString(16)}`, at);
     }
   }
 
@@ -288,7 +296,7 @@ class Decoder {
 
   private valueTypes(max: number, what: string): ValueType[] {
     const n = this.r.count(max, what);
-    const out: ValueType[] = new Array(n);
+    const out: ValueType[] = new Array(Math.min(n, this.r.remaining));
     for (let i = 0; i < n; i++) out[i] = this.valueType();
     return out;
   }
@@ -355,7 +363,7 @@ class Decoder {
 
   private importSection(): void {
     const r = this.r;
-    const n = r.count(L.MAX_IMPORTS, "imports", 3);
+    const n = r.count(L.MAX_IMPORTS, "imports");
     for (let i = 0; i < n; i++) {
       const offset = r.pos;
       const module = r.name();
@@ -394,14 +402,14 @@ class Decoder {
     const r = this.r;
     const n = r.count(L.MAX_FUNCTIONS, "functions");
     if (n + this.counts.func > L.MAX_FUNCTIONS) r.fail(`too many functions (the limit is ${L.MAX_FUNCTIONS})`);
-    const fns = new Array<number>(n);
+    const fns = new Array<number>(Math.min(n, r.remaining));
     r.u32s(fns, n);
     this.functions = fns;
   }
 
   private tableSection(): void {
     const r = this.r;
-    const n = r.count(L.MAX_TABLES, "tables", 2);
+    const n = r.count(L.MAX_TABLES, "tables");
     for (let i = 0; i < n; i++) {
       if (r.peek() === 0x40) {
         // 3.0: a table with an explicit initializer: 0x40 0x00 tabletype expr.
@@ -420,7 +428,7 @@ class Decoder {
     const element = this.refType();
     const r = this.r;
     const at = r.pos;
-    const flags = r.u32();
+    const flags = limitsFlags(r);
     if (flags & ~0x05) r.fail("integer too large", at);
     const table64 = (flags & 4) !== 0;
     const min = table64 ? r.u64() : r.u32();
@@ -430,14 +438,14 @@ class Decoder {
 
   private memorySection(): void {
     const r = this.r;
-    const n = r.count(L.MAX_MEMORIES, "memories", 2);
+    const n = r.count(L.MAX_MEMORIES, "memories");
     for (let i = 0; i < n; i++) this.memories.push(this.memoryType());
   }
 
   private memoryType(): MemoryDesc {
     const r = this.r;
     const at = r.pos;
-    const flags = r.u32();
+    const flags = limitsFlags(r);
     // bit 0: has max; bit 1: shared (requires max); bit 2: 64-bit; bit 3: custom page size.
     if (flags & ~0x0f || (flags & 3) === 2) r.fail("integer too large", at);
     const memory64 = (flags & 4) !== 0;
@@ -461,7 +469,7 @@ class Decoder {
 
   private globalSection(): void {
     const r = this.r;
-    const n = r.count(L.MAX_GLOBALS, "globals", 3);
+    const n = r.count(L.MAX_GLOBALS, "globals");
     for (let i = 0; i < n; i++) {
       const type = this.globalType();
       this.globals.push({ type, init: this.constExpr() });
@@ -475,7 +483,7 @@ class Decoder {
 
   private tagSection(): void {
     const r = this.r;
-    const n = r.count(L.MAX_TAGS, "tags", 2);
+    const n = r.count(L.MAX_TAGS, "tags");
     for (let i = 0; i < n; i++) {
       this.tagAttribute();
       this.tags.push({ typeIndex: r.u32() });
@@ -486,7 +494,7 @@ class Decoder {
 
   private exportSection(): void {
     const r = this.r;
-    const n = r.count(L.MAX_EXPORTS, "exports", 3);
+    const n = r.count(L.MAX_EXPORTS, "exports");
     for (let i = 0; i < n; i++) {
       const offset = r.pos;
       const name = r.name();
@@ -520,13 +528,13 @@ class Decoder {
       }
       let items: ElementSegment["items"];
       if (usesExprs) {
-        const count = r.count(L.MAX_TABLE_SIZE, "elements", 2);
+        const count = r.count(L.MAX_TABLE_SIZE, "elements");
         const exprs: ConstExpr[] = [];
         for (let j = 0; j < count; j++) exprs.push(this.constExpr());
         items = { kind: "expressions", exprs };
       } else {
         const count = r.count(L.MAX_TABLE_SIZE, "elements");
-        const indices = new Array<number>(count);
+        const indices = new Array<number>(Math.min(count, r.remaining));
         r.u32s(indices, count);
         items = { kind: "functions", indices };
       }
@@ -546,9 +554,8 @@ class Decoder {
   private codeSectionHeader(): void {
     const r = this.r;
     const at = r.pos;
-    const n = r.count(L.MAX_FUNCTIONS, "function bodies", 2);
-    if (n !== this.functions.length) r.fail("function and code section have inconsistent lengths", at);
-    this.codeSection = { payloadOffset: at, end: r.end };
+    const n = r.count(L.MAX_FUNCTIONS, "function bodies");
+    this.codeSection = { payloadOffset: at, end: r.end, count: n };
     r.pos = r.end; // the bodies are framed by functionBodies, after every section has been read
 
   }
@@ -558,7 +565,7 @@ class Decoder {
     const r = new BinaryReader(this.bytes, start, end);
     r.eofMessage = SECTION_EOF;
     const n = r.u32();
-    const code = new Array<FunctionBody>(n);
+    const code = new Array<FunctionBody>(Math.min(n, r.remaining));
     const saved = this.r;
     // valueType() reads from this.r: point it at the code section while framing.
     this.r = r;
@@ -584,27 +591,28 @@ class Decoder {
 
   private functionBody(offset: number): FunctionBody {
     const r = this.r;
-    const runs = r.count(L.MAX_FUNCTION_LOCALS, "local declarations", 2);
-    const locals: LocalRun[] = new Array(runs);
+    const runs = r.count(L.MAX_FUNCTION_LOCALS, "local declarations");
+    const locals: LocalRun[] = new Array(Math.min(runs, r.remaining));
     let localCount = 0;
     for (let i = 0; i < runs; i++) {
+      const countAt = r.pos;
       const count = r.u32();
       localCount += count;
-      if (localCount > L.MAX_FUNCTION_LOCALS) r.fail("too many locals");
+      if (localCount > L.MAX_FUNCTION_LOCALS) r.fail("too many locals", countAt);
       locals[i] = { count, type: this.valueType() };
     }
     const codeOffset = r.pos;
-    if (r.done || this.bytes[r.end - 1] !== 0x0b) r.fail("END opcode expected", r.end);
+    // The body ended where its final END opcode should be: the spec reports this as "END opcode expected"
+    // or "unexpected end of section or function" depending on what follows, so say both.
+    if (r.done || this.bytes[r.end - 1] !== 0x0b) r.fail("END opcode expected (unexpected end of section or function)", r.end);
     const code = r.view(r.remaining);
     return { locals, localCount, code, codeOffset, offset };
   }
 
   private dataSection(): void {
     const r = this.r;
+    this.dataCountAt = r.pos;
     const n = r.count(L.MAX_DATA_SEGMENTS, "data segments");
-    if (this.dataCount !== undefined && n !== this.dataCount) {
-      r.fail("data count and data section have inconsistent lengths");
-    }
     for (let i = 0; i < n; i++) {
       const offset = r.pos;
       const flags = r.u32();
@@ -699,6 +707,17 @@ function defineLazy<T>(obj: object, key: string, compute: () => T): void {
   });
 }
 
+/**
+ * The flags byte of table and memory limits. It is a single byte: a continuation bit makes it "too long"
+ * even when the value it would spell is a valid flag (the spec reads it as a 1-byte LEB128).
+ */
+function limitsFlags(r: BinaryReader): number {
+  const at = r.pos;
+  const b = r.u8();
+  if (b & 0x80) r.fail("integer representation too long", at);
+  return b;
+}
+
 function readU32LE(b: Uint8Array, at: number): number {
   return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }
@@ -768,7 +787,7 @@ export function decodeNameSection(bytes: Uint8Array, start: number, end: number)
           readNameMap(r, direct[id]!);
         } else if (indirect[id]) {
           const target = indirect[id]!;
-          const n = r.count(L.MAX_NAMES, "names", 2);
+          const n = r.count(L.MAX_NAMES, "names");
           for (let i = 0; i < n; i++) {
             const outer = r.u32();
             const inner = new Map<number, string>();
@@ -790,7 +809,7 @@ export function decodeNameSection(bytes: Uint8Array, start: number, end: number)
 }
 
 function readNameMap(r: BinaryReader, into: Map<number, string>): void {
-  const n = r.count(L.MAX_NAMES, "names", 2);
+  const n = r.count(L.MAX_NAMES, "names");
   for (let i = 0; i < n; i++) {
     const index = r.u32();
     into.set(index, r.name());

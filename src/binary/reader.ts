@@ -10,7 +10,8 @@
  */
 import { CompileError } from "../errors.js";
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a name may start with U+FEFF, and that character is part of the name.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const latin1 = new TextDecoder("latin1");
 
 /** A position-tracking reader over `bytes[pos..end)`. */
@@ -243,14 +244,18 @@ export class BinaryReader {
     return this.bytes.subarray(start, start + n);
   }
 
-  /** A vector length, checked against `max` (named `what` in the error) and against the bytes left. */
-  count(max: number, what: string, minBytesEach = 1): number {
+  /**
+   * A vector length, checked against `max` (named `what` in the error).
+   *
+   * A count larger than the bytes left is not rejected here: the elements are read in order, so the
+   * first malformed one reports its own error (as the spec's reader does), and every element takes at
+   * least one byte, so the loop ends at the end of the data. Callers that size an array from a count
+   * cap it with `remaining` so that a hostile count never sizes an allocation.
+   */
+  count(max: number, what: string): number {
     const at = this.pos;
     const n = this.u32();
     if (n > max) this.fail(`too many ${what} (${n}, the limit is ${max})`, at);
-    // Every element takes at least `minBytesEach` bytes: a count that cannot fit is malformed, and
-    // rejecting it here keeps hostile counts from sizing allocations.
-    if (n * minBytesEach > this.end - this.pos) this.fail(this.eofMessage, this.end);
     return n;
   }
 
