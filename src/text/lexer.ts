@@ -114,12 +114,21 @@ export function lex(src: string, file?: string): Tokens {
       }
       case 0x3b: // ;
         if (src.charCodeAt(i + 1) === 0x3b) {
-          while (i < n && src.charCodeAt(i) !== 0x0a) i++;
+          // A line comment ends at a line feed or a carriage return.
+          while (i < n) {
+            const d = src.charCodeAt(i);
+            if (d === 0x0a || d === 0x0d) break;
+            i++;
+          }
           continue;
         }
         break;
       case 0x22: { // "
         const e = skipString(src, i, fail);
+        const next = e < n ? src.charCodeAt(e) : 0x20;
+        if (next !== 0x20 && next !== 0x09 && next !== 0x0a && next !== 0x0d && next !== 0x28 && next !== 0x29 && next !== 0x3b) {
+          fail("unknown operator: tokens must be separated", e);
+        }
         push(Tok.string, i, e);
         i = e;
         continue;
@@ -130,6 +139,10 @@ export function lex(src: string, file?: string): Tokens {
       i++;
       if (c === 0x24 && src.charCodeAt(i) === 0x22) { // $"..."
         i = skipString(src, i, fail);
+        const after = i < n ? src.charCodeAt(i) : 0x20;
+        if (after !== 0x20 && after !== 0x09 && after !== 0x0a && after !== 0x0d && after !== 0x28 && after !== 0x29 && after !== 0x3b) {
+          fail("unknown operator: tokens must be separated", i);
+        }
         push(Tok.id, s, i);
         continue;
       }
@@ -142,10 +155,11 @@ export function lex(src: string, file?: string): Tokens {
       if (next === 0x22 || (next !== 0x20 && next !== 0x09 && next !== 0x0a && next !== 0x0d && next !== 0x28 && next !== 0x29 && next !== 0x3b)) {
         fail("unknown operator: malformed token", s);
       }
+      if (c === 0x24 && i - s === 1) fail("empty identifier", s);
       push(c === 0x24 ? Tok.id : Tok.atom, s, i);
       continue;
     }
-    fail(`unexpected character ${c >= 0x20 && c < 0x7f ? JSON.stringify(String.fromCharCode(c)) : `U+${c.toString(16).padStart(4, "0")}`}`, i);
+    fail(`illegal character ${c >= 0x20 && c < 0x7f ? JSON.stringify(String.fromCharCode(c)) : `U+${c.toString(16).padStart(4, "0")}`}`, i);
   }
   if (stack.length > 0) fail("unexpected end of input: unclosed (", start[stack[stack.length - 1]!]!);
   push(Tok.eof, n, n);
@@ -174,8 +188,22 @@ function skipBlockComment(src: string, i: number, fail: (r: string, at: number) 
 
 function skipAnnotation(src: string, i: number, fail: (r: string, at: number) => never): number {
   const open = i;
-  let depth = 0;
   const n = src.length;
+  // The annotation id: idchars, or a non-empty string, right after "(@".
+  const idStart = i + 2;
+  if (src.charCodeAt(idStart) === 0x22) {
+    const e = skipString(src, idStart, fail);
+    if (e - idStart <= 2) fail("empty annotation id", open);
+    try {
+      stringText({ src, file: undefined } as unknown as Tokens, idStart, e);
+    } catch {
+      fail("malformed UTF-8 encoding in annotation id", idStart);
+    }
+  } else {
+    const c = src.charCodeAt(idStart);
+    if (!(c < 128 && IDCHAR[c] === 1)) fail("empty annotation id", open);
+  }
+  let depth = 0;
   while (i < n) {
     const c = src.charCodeAt(i);
     if (c === 0x22) {
@@ -183,7 +211,7 @@ function skipAnnotation(src: string, i: number, fail: (r: string, at: number) =>
     } else if (c === 0x28 && src.charCodeAt(i + 1) === 0x3b) {
       i = skipBlockComment(src, i, fail);
     } else if (c === 0x3b && src.charCodeAt(i + 1) === 0x3b) {
-      while (i < n && src.charCodeAt(i) !== 0x0a) i++;
+      while (i < n && src.charCodeAt(i) !== 0x0a && src.charCodeAt(i) !== 0x0d) i++;
     } else if (c === 0x28) {
       depth++;
       i++;
@@ -191,8 +219,10 @@ function skipAnnotation(src: string, i: number, fail: (r: string, at: number) =>
       depth--;
       i++;
       if (depth === 0) return i;
-    } else {
+    } else if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || (c > 0x20 && c < 0x7f)) {
       i++;
+    } else {
+      fail(`illegal character U+${c.toString(16).padStart(4, "0")}`, i);
     }
   }
   return fail("unclosed annotation", open);

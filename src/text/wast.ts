@@ -252,7 +252,13 @@ class WastParser {
         o += b.length;
       }
       if (!quote) return { ...base, form: "binary", bytes };
-      const text = new TextDecoder().decode(bytes);
+      let text: string;
+      try {
+        text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+      } catch {
+        const error = new WatError("malformed UTF-8 encoding", t.src, t.start[i]!, t.file);
+        return { ...base, form: "quote", quote: new TextDecoder().decode(bytes), error };
+      }
       try {
         const qt = lex(text, t.file);
         // A quoted module may or may not spell the `(module …)` wrapper.

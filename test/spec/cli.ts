@@ -5,7 +5,8 @@
 import { basename } from "node:path";
 import { EXPECTED_FAILURES } from "./expected-failures.js";
 import { runWastFile, type RunResult } from "./run.js";
-import { suites } from "./suites.js";
+import { SHARED, suites } from "./suites.js";
+import { relative } from "node:path";
 
 const argv = process.argv.slice(2);
 let only: string | undefined;
@@ -24,7 +25,9 @@ for (const suite of suites()) {
   const t0 = performance.now();
   for (const file of suite.files) {
     if (filters.length && !filters.some((f) => file.includes(f))) continue;
-    const r = runWastFile(file, { allowUnsupported: suite.allowUnsupported, expectedFailures: EXPECTED_FAILURES });
+    const r = runWastFile(file, {
+      allowUnsupported: suite.allowUnsupported, expectedFailures: EXPECTED_FAILURES, label: relative(SHARED, file),
+    });
     total.passed += r.passed;
     total.failed += r.failed;
     total.unsupported += r.unsupported;

@@ -33,9 +33,17 @@ export function suites(): Suite[] {
     { name: "core", files: wastFiles(v2), allowUnsupported: false },
     {
       name: "proposals",
-      files: ["tail-call", "exception-handling", "threads"].flatMap((p) => wastFiles(join(v2, "proposals", p))),
+      files: ["tail-call", "exception-handling/legacy", "threads"].flatMap((p) => wastFiles(join(v2, "proposals", p))),
       allowUnsupported: false,
     },
-    { name: "3.0", files: [...wastFiles(v3), ...wastFiles(join(v3, "legacy"))], allowUnsupported: true },
+    {
+      name: "3.0",
+      files: [
+        ...wastFiles(v3), ...wastFiles(join(v3, "legacy")), ...wastFiles(join(v3, "proposals", "threads")),
+        // exnref (try_table, throw_ref) is part of 3.0, not of the legacy proposal the engine runs.
+        ...wastFiles(join(v2, "proposals", "exception-handling")),
+      ],
+      allowUnsupported: true,
+    },
   ];
 }
