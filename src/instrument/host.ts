@@ -5,9 +5,10 @@
  * - **Fuel**: one mutable i64 `WebAssembly.Global` per store holds the fuel left; every instance of the
  *   store imports the same global, so fuel is shared, and the host reads and sets it directly (host
  *   functions run for free: nothing charges while they run).
- * - **Interruption**: one mutable i32 countdown global per store and one check function (see
- *   `epoch.ts`). The check re-arms the countdown so that it runs about every `CHECK_INTERVAL_MS` of
- *   wasm execution: it measures the time since the previous check and doubles or halves the period.
+ * - **Interruption**: one check function per store, called by instrumented code every `period`
+ *   countdown steps (see `epoch.ts`). It returns the next period, chosen so that it runs about every
+ *   `CHECK_INTERVAL_MS` of wasm execution: it measures the time since the previous check and doubles
+ *   or halves the period.
  *   It interrupts when the clock passes the time limit of the current call from the host, or when the
  *   engine's epoch reaches the store's deadline.
  * - **Epochs** live in a `SharedArrayBuffer` (a BigInt64 cell), so another thread — a Worker that was
@@ -66,9 +67,7 @@ export interface HostFeatures {
 export class StoreInstrumentation {
   /** The fuel left (a mutable i64 global), when the engine consumes fuel. */
   readonly fuel: WebAssembly.Global | undefined;
-  /** The interruption countdown (a mutable i32 global), when the engine checks for interruption. */
-  readonly countdown: WebAssembly.Global | undefined;
-  /** The host function the interruption checks call (returns 1 to interrupt). */
+  /** The host function the interruption checks call (returns the next period, or -1 to interrupt). */
   readonly check: (() => number) | undefined;
   private readonly epoch: EpochCounter;
   private readonly limits: ResourceLimits;
@@ -86,22 +85,24 @@ export class StoreInstrumentation {
     this.limits = limits;
     this.fuel = features.fuel ? new WebAssembly.Global({ value: "i64", mutable: true }, 0n) : undefined;
     if (features.interrupt) {
-      const countdown = new WebAssembly.Global({ value: "i32", mutable: true }, this.period);
-      this.countdown = countdown;
       const cell = epoch.cell;
       // eslint-disable-next-line @typescript-eslint/no-this-alias
       const self = this;
       // A named function expression: trap handling recognizes this frame (a stack overflow can hit it).
       this.check = function wasmhostInterruptCheck(this: void): number {
-        return self.runCheck(countdown, cell);
+        return self.runCheck(cell);
       };
     } else {
-      this.countdown = undefined;
       this.check = undefined;
     }
   }
 
-  private runCheck(countdown: WebAssembly.Global, cell: BigInt64Array): number {
+  /** True when the engine checks for interruption. */
+  get interruptible(): boolean {
+    return this.check !== undefined;
+  }
+
+  private runCheck(cell: BigInt64Array): number {
     const now = performance.now();
     const dt = now - this.lastCheck;
     this.lastCheck = now;
@@ -112,15 +113,14 @@ export class StoreInstrumentation {
       period >>>= 1;
     }
     this.period = period;
-    countdown.value = period;
-    if (now >= this.deadline) return 1;
-    if (this.epochDeadline >= 0n && Atomics.load(cell, 0) >= this.epochDeadline) return 1;
-    return 0;
+    if (now >= this.deadline) return -1;
+    if (this.epochDeadline >= 0n && Atomics.load(cell, 0) >= this.epochDeadline) return -1;
+    return period;
   }
 
   /** Called when a call from the host into wasm starts (not for nested calls). */
   enter(): void {
-    if (this.countdown === undefined) return;
+    if (this.check === undefined) return;
     const now = performance.now();
     this.lastCheck = now;
     this.deadline = now + this.timeLimit;
@@ -148,7 +148,6 @@ export class StoreInstrumentation {
     const t = typeof ticks === "bigint" ? ticks : Number.isInteger(ticks) && ticks >= 0 ? BigInt(ticks) : -1n;
     if (t < 0n) throw new RangeError(`setEpochDeadline: expected a non-negative integer, got ${String(ticks)}`);
     this.epochDeadline = this.epoch.value + t;
-    this.armNow();
   }
 
   /** Limits each call from the host into wasm to `ms` milliseconds (`Infinity` or `undefined`: no limit). */
@@ -158,12 +157,6 @@ export class StoreInstrumentation {
     this.timeLimit = limit;
     // Applies to calls already running, too (a host function may set it).
     this.deadline = performance.now() + limit;
-    this.armNow();
-  }
-
-  /** Makes the next check come soon (a new deadline may already have passed). */
-  private armNow(): void {
-    if (this.countdown && (this.countdown.value as number) > 16) this.countdown.value = 16;
   }
 
   /**
@@ -180,10 +173,7 @@ export class StoreInstrumentation {
     if (m === undefined) return undefined;
     const ns: Record<string, unknown> = Object.create(null);
     if (m.fuel) ns[HostImport.fuel] = this.fuel;
-    if (m.interrupt) {
-      ns[HostImport.countdown] = this.countdown;
-      ns[HostImport.check] = this.check;
-    }
+    if (m.interrupt) ns[HostImport.check] = this.check;
     for (const mem of m.memories) ns[mem.name] = createMemory(mem, limits);
     for (const t of m.tables) ns[t.name] = createTable(t, limits);
     return ns;

@@ -13,7 +13,7 @@
  * @module
  */
 import type { ModuleInfo } from "../binary/module-info.js";
-import { interruptPass } from "./epoch.js";
+import { INITIAL_PERIOD, interruptPass } from "./epoch.js";
 import { fuelPass } from "./fuel.js";
 import type { OffsetMap } from "./offsets.js";
 import {
@@ -21,6 +21,7 @@ import {
   type AddedGlobal,
   type BodyPass,
   type ConvertedMemory,
+  type DefinedGlobal,
   type ConvertedTable,
   rewriteModule,
 } from "./rewrite.js";
@@ -40,7 +41,7 @@ export interface InstrumentOptions {
 }
 
 /** Names of the hidden imports, under `HOST_MODULE`. */
-export const HostImport = { fuel: "fuel", countdown: "countdown", check: "check" } as const;
+export const HostImport = { fuel: "fuel", check: "check" } as const;
 
 /** An instrumented module: its binary and how to relate it to the original. */
 export interface Instrumented {
@@ -67,22 +68,22 @@ export interface Instrumented {
  */
 export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): Instrumented {
   const globals: AddedGlobal[] = [];
+  const definedGlobals: DefinedGlobal[] = [];
   const funcs: AddedFunc[] = [];
   const passes: BodyPass[] = [];
+  // Imported globals first, so that the defined one's index is known: it follows every global.
+  const fuel = options.fuelCosts ? info.importedGlobals + globals.push({ name: HostImport.fuel, type: "i64", mutable: true }) - 1 : -1;
   if (options.interrupt) {
-    const countdown = info.importedGlobals + globals.length;
-    globals.push({ name: HostImport.countdown, type: "i32", mutable: true });
+    const countdown = info.importedGlobals + globals.length + info.globals.length + definedGlobals.length;
+    definedGlobals.push({ type: "i32", mutable: true, init: INITIAL_PERIOD });
     const check = info.importedFuncs + funcs.length;
     funcs.push({ name: HostImport.check, params: [], results: ["i32"] });
-    passes.push(interruptPass(countdown, check));
+    passes.push(interruptPass(countdown, check, { paramCount: (i) => (info.types[i]?.kind === "func" ? (info.types[i] as { params: readonly unknown[] }).params.length : undefined) }));
   }
-  if (options.fuelCosts) {
-    const fuel = info.importedGlobals + globals.length;
-    globals.push({ name: HostImport.fuel, type: "i64", mutable: true });
-    passes.push(fuelPass(fuel, options.fuelCosts));
-  }
+  if (options.fuelCosts) passes.push(fuelPass(fuel, options.fuelCosts));
   const r = rewriteModule(info, {
     globals,
+    definedGlobals,
     funcs,
     passes,
     importMemories: options.storeResources ?? false,

@@ -26,7 +26,7 @@
 import { ABS_HEAP_TYPES } from "../binary/opcodes.js";
 import type { ConstExpr, MemoryDesc, ModuleInfo, TableDesc, ValueType } from "../binary/module-info.js";
 import { funcTypeAt, SectionId } from "../binary/module-info.js";
-import { CompileError } from "../errors.js";
+import { WasmhostBug } from "../errors.js";
 import { OffsetMap, OffsetMapBuilder } from "./offsets.js";
 import { BodyScan, readLeb, RefKind } from "./scan.js";
 import { ByteSink, readU32 } from "./sink.js";
@@ -39,6 +39,14 @@ export interface AddedGlobal {
   readonly name: string;
   readonly type: "i32" | "i64";
   readonly mutable: boolean;
+}
+
+/** A global the rewritten module defines (appended after its own globals: no index moves). */
+export interface DefinedGlobal {
+  readonly type: "i32" | "i64";
+  readonly mutable: boolean;
+  /** The initial value (an i32.const / i64.const). */
+  readonly init: number;
 }
 
 /** A function imported from the host. */
@@ -61,12 +69,22 @@ export interface Snippet {
 export interface FunctionContext {
   /** The function's index in the original module. */
   readonly funcIndex: number;
+  /** The module's bytes (`scan` offsets point into them), for passes that read immediates. */
+  readonly bytes: Uint8Array;
   /** Number of parameters (locals start after them). */
   readonly paramCount: number;
   /** The scanned instructions of the body. */
   readonly scan: BodyScan;
-  /** Inserts `snippet` before instruction `insn` (calls must come in nondecreasing `insn` order). */
-  insert(insn: number, snippet: Snippet): void;
+  /**
+   * Inserts `snippet` before instruction `insn` (calls must come in nondecreasing `insn` order). Frames
+   * in the inserted code map to the original offset of instruction `mapTo` (default `insn`).
+   */
+  insert(insn: number, snippet: Snippet, mapTo?: number): void;
+  /**
+   * Replaces instruction `insn` by `bytes` (for instance to renumber a branch's labels). It comes after
+   * every insertion before `insn`, from any pass, and in the same order as insertions.
+   */
+  replace(insn: number, bytes: Uint8Array): void;
   /** Declares a new local of value type `typeCode` (one byte, e.g. 0x7f for i32) and returns its index. */
   addLocal(typeCode: number): number;
 }
@@ -80,6 +98,8 @@ export interface BodyPass {
 /** Everything a composition of passes asks of the core. */
 export interface RewritePlan {
   readonly globals: readonly AddedGlobal[];
+  /** Globals to define, after the module's own. */
+  readonly definedGlobals: readonly DefinedGlobal[];
   readonly funcs: readonly AddedFunc[];
   /** Turn the module's leading convertible defined memories into imports named `memory<i>`. */
   readonly importMemories: boolean;
@@ -184,6 +204,9 @@ class Rewriter {
     const hasImport = info.sections.some((s) => s.id === SectionId.import);
     if (!hasType && this.plan.funcs.length > 0) pending.push([RANKS[SectionId.type]!, () => this.typeSection(out)]);
     if (!hasImport && addedImports > 0) pending.push([RANKS[SectionId.import]!, () => this.importSection(out)]);
+    if (!info.sections.some((s) => s.id === SectionId.global) && this.plan.definedGlobals.length > 0) {
+      pending.push([RANKS[SectionId.global]!, () => this.globalSection(out)]);
+    }
     let codeBase = -1;
     let codeMoved = 0;
     const flush = (rank: number): void => {
@@ -210,7 +233,7 @@ class Rewriter {
           else this.copySection(out, s);
           break;
         case SectionId.global:
-          if (this.shifting) this.globalSection(out);
+          if (this.shifting || this.plan.definedGlobals.length > 0) this.globalSection(out);
           else this.copySection(out, s);
           break;
         case SectionId.export:
@@ -372,11 +395,18 @@ class Rewriter {
 
   private globalSection(out: ByteSink): void {
     const body = new ByteSink(this.info.globals.length * 8 + 8);
-    body.u32(this.info.globals.length);
+    body.u32(this.info.globals.length + this.plan.definedGlobals.length);
     for (const g of this.info.globals) {
       valueType(body, g.type.content);
       body.u8(g.type.mutable ? 1 : 0);
       this.constExpr(body, g.init);
+    }
+    for (const g of this.plan.definedGlobals) {
+      body.u8(VAL_CODE[g.type]!);
+      body.u8(g.mutable ? 1 : 0);
+      body.u8(g.type === "i32" ? 0x41 : 0x42);
+      body.sleb(g.init);
+      body.u8(0x0b);
     }
     out.section(SectionId.global, body);
   }
@@ -497,8 +527,10 @@ class Rewriter {
     const ctx: FunctionContext = {
       get funcIndex() { return funcIndex; },
       get paramCount() { return paramCount; },
+      bytes: this.src,
       scan: this.scan,
-      insert: (insn, snippet) => lists[currentPass]!.add(insn, snippet),
+      insert: (insn, snippet, mapTo) => lists[currentPass]!.add(insn * 2, snippet, mapTo ?? insn),
+      replace: (insn, bytes) => lists[currentPass]!.add(insn * 2 + 1, { bytes, trapAt: -1, trapKind: 0 }, insn),
       addLocal: (typeCode) => {
         extraLocals.push(typeCode);
         return localBase + extraLocals.length - 1;
@@ -553,21 +585,21 @@ class Rewriter {
     let cursor = from;
     map.copyRun(out.length - base, from);
     for (;;) {
-      // The next event: the earliest insertion (by instruction, then pass order) or renumbered immediate.
+      // The next event: the earliest insertion or replacement (by instruction, insertions first, then
+      // pass order), or renumbered immediate.
       let best = -1;
+      let bestKey = Infinity;
       let bestAt = Infinity;
       for (let k = 0; k < lists.length; k++) {
         const l = lists[k]!;
         const h = heads[k]!;
-        if (h < l.n) {
-          const at = scan.start[l.insn[h]!]!;
-          if (at < bestAt) {
-            bestAt = at;
-            best = k;
-          }
+        if (h < l.n && l.key[h]! < bestKey) {
+          bestKey = l.key[h]!;
+          bestAt = scan.start[bestKey >>> 1]!;
+          best = k;
         }
       }
-      while (ref < nrefs && this.remap(scan.refKind[ref]!, scan.refValue[ref]!) === scan.refValue[ref]!) ref++;
+      while (ref < nrefs && (scan.refAt[ref]! < cursor || this.remap(scan.refKind[ref]!, scan.refValue[ref]!) === scan.refValue[ref]!)) ref++;
       if (ref < nrefs && scan.refAt[ref]! < bestAt) {
         const at = scan.refAt[ref]!;
         out.copy(src, cursor, at);
@@ -581,35 +613,46 @@ class Rewriter {
       }
       if (best < 0) break;
       const l = lists[best]!;
-      const snippet = l.snip[heads[best]!]!;
+      const h = heads[best]!;
+      const snippet = l.snip[h]!;
+      const mapTo = scan.start[l.mapTo[h]!]!;
       heads[best]!++;
       out.copy(src, cursor, bestAt);
       cursor = bestAt;
-      map.insertRun(out.length - base, bestAt);
+      map.insertRun(out.length - base, mapTo);
       if (snippet.trapAt >= 0) map.traps.set(out.length - base + snippet.trapAt, snippet.trapKind);
       out.bytes(snippet.bytes);
+      if (bestKey & 1) cursor = scan.start[(bestKey >>> 1) + 1]!; // a replacement: skip the original
       map.copyRun(out.length - base, cursor);
     }
     out.copy(src, cursor, to);
   }
 }
 
-/** Insertions of one pass into one body, in instruction order. */
+/**
+ * Insertions and replacements of one pass into one body, in order. `key` is `2 * insn` for an
+ * insertion before instruction `insn` and `2 * insn + 1` for a replacement of it.
+ */
 class InsertList {
   n = 0;
-  insn = new Int32Array(256);
+  key = new Float64Array(256);
+  mapTo = new Int32Array(256);
   snip: Snippet[] = [];
 
-  add(insn: number, snippet: Snippet): void {
-    if (this.n > 0 && insn < this.insn[this.n - 1]!) {
-      throw new CompileError("instrumentation pass inserted out of order (a wasmhost bug)");
+  add(key: number, snippet: Snippet, mapTo: number): void {
+    if (this.n > 0 && key < this.key[this.n - 1]!) {
+      throw new WasmhostBug("an instrumentation pass inserted code out of order");
     }
-    if (this.n >= this.insn.length) {
-      const next = new Int32Array(this.insn.length * 2);
-      next.set(this.insn);
-      this.insn = next;
+    if (this.n >= this.key.length) {
+      const k = new Float64Array(this.key.length * 2);
+      k.set(this.key);
+      this.key = k;
+      const m = new Int32Array(this.mapTo.length * 2);
+      m.set(this.mapTo);
+      this.mapTo = m;
     }
-    this.insn[this.n] = insn;
+    this.key[this.n] = key;
+    this.mapTo[this.n] = mapTo;
     this.snip[this.n] = snippet;
     this.n++;
   }

@@ -106,7 +106,7 @@ export class Store<T = unknown> {
    * @throws Error unless the engine was created with `{ epochInterruption: true }`.
    */
   setEpochDeadline(ticks: number | bigint): void {
-    this.needs(this.instrumentation.countdown !== undefined, "setEpochDeadline", "epochInterruption");
+    this.needs(this.instrumentation.interruptible, "setEpochDeadline", "epochInterruption");
     this.instrumentation.setEpochDeadline(ticks);
   }
 
@@ -118,7 +118,7 @@ export class Store<T = unknown> {
    * @throws Error unless the engine was created with `{ timeLimits: true }` or `{ epochInterruption: true }`.
    */
   setTimeLimit(ms: number | undefined): void {
-    this.needs(this.instrumentation.countdown !== undefined, "setTimeLimit", "timeLimits");
+    this.needs(this.instrumentation.interruptible, "setTimeLimit", "timeLimits");
     this.instrumentation.setTimeLimit(ms);
   }
 

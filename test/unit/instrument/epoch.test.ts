@@ -152,3 +152,55 @@ test("interruption methods explain what is missing on an engine without checks",
   assert.throws(() => checked.setTimeLimit(-1), RangeError);
   assert.throws(() => checked.setEpochDeadline(-1), RangeError);
 });
+
+test("branches out of wrapped loops, loop results and loops with parameters behave as without checks", () => {
+  const text = `(module
+    (type $p (func (param i32) (result i32)))
+    (func (export "nested") (param $n i32) (result i32)
+      (local $i i32) (local $j i32) (local $sum i32)
+      (block $done
+        (loop $outer
+          (local.set $j (i32.const 0))
+          (loop $inner
+            (local.set $sum (i32.add (local.get $sum) (i32.const 1)))
+            (br_if $done (i32.gt_u (local.get $sum) (i32.const 1000)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br_if $inner (i32.lt_u (local.get $j) (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $outer (i32.lt_u (local.get $i) (local.get $n)))))
+      (local.get $sum))
+    (func (export "table") (param $x i32) (result i32)
+      (local $k i32)
+      (block $a (block $b (block $c
+        (loop $l
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br_table $a $b $c $l (i32.rem_u (i32.add (local.get $x) (local.get $k)) (i32.const 4)))))
+        (return (i32.add (i32.const 300) (local.get $k))))
+        (return (i32.add (i32.const 200) (local.get $k))))
+      (i32.add (i32.const 100) (local.get $k)))
+    (func (export "result") (param $n i32) (result i32)
+      (loop $l (result i32)
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br_if $l (i32.gt_s (local.get $n) (i32.const 10)))
+        (i32.mul (local.get $n) (i32.const 3))))
+    (func (export "params") (param $n i32) (result i32)
+      (local.get $n)
+      (loop $l (type $p)
+        (i32.sub (i32.const 1))
+        (local.tee $n)
+        (br_if $l (i32.gt_s (local.get $n) (i32.const 5)))
+        (i32.add (i32.const 7)))))`;
+  const plainEngine = new Engine();
+  const plain = new Linker(plainEngine).instantiate(new Store(plainEngine), new Module(plainEngine, wat(text)));
+  for (const config of [{ epochInterruption: true }, { epochInterruption: true, consumeFuel: true }]) {
+    const engine = new Engine(config);
+    const store = new Store(engine);
+    if (config.consumeFuel) store.setFuel(1_000_000);
+    const checked = instantiate(engine, store, text);
+    for (const name of ["nested", "table", "result", "params"]) {
+      for (const arg of [0, 1, 2, 3, 7, 20, 100]) {
+        assert.equal(checked.getFunc(name)!.call(arg), plain.getFunc(name)!.call(arg), `${name}(${arg}) with ${JSON.stringify(config)}`);
+      }
+    }
+  }
+});

@@ -1,0 +1,118 @@
+/**
+ * Instrumentation benchmark: our C kernels (test/fixtures/kernels) run instrumented and plain in the
+ * same process, for each kind of instrumentation — fuel, time limits, epochs — and the `wasm-metering`
+ * package's metered build of the same kernels as the anchor for what fuel usually costs. Also the
+ * rewriting speed itself.
+ *
+ * Goals (issue 5): fuel <= 1.30x, time limit <= 1.15x, epochs <= 1.15x of the plain run; beat
+ * wasm-metering; instrument at >= 50 MB/s.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { decodeModule } from "../src/binary/decoder.js";
+import { Engine, Linker, Module, Store } from "../src/index.js";
+import { fuelCostTable, instrumentModule } from "../src/instrument/index.js";
+import { compare, median, type BenchRow, type BenchSuite } from "./harness.js";
+import { largeModule } from "./large-module.js";
+
+const require = createRequire(import.meta.url);
+const kernelsDir = new URL("../../test/fixtures/kernels/", import.meta.url);
+
+/** Each kernel with an argument that makes one run take a few milliseconds. */
+const KERNELS: readonly [name: string, arg: number][] = [
+  ["sieve", 1_000_000],
+  ["matmul", 100],
+  ["sha256", 500_000],
+  ["crc32", 500_000],
+  ["fib", 25],
+  ["indirect", 500_000],
+];
+
+type Run = (n: number) => number;
+
+function runner(engine: Engine, bytes: Uint8Array, setup: (store: Store) => void = () => {}): Run {
+  const store = new Store(engine);
+  setup(store);
+  const instance = new Linker(engine).instantiate(store, new Module(engine, bytes));
+  return instance.getTypedFunc("run", ["i32"], ["i32"]);
+}
+
+interface Metering {
+  meterWASM(wasm: Uint8Array, opts: { meterType: string }): Uint8Array;
+}
+
+function meteredRunner(bytes: Uint8Array): Run | string {
+  let metering: Metering;
+  try {
+    metering = require("wasm-metering") as Metering;
+  } catch (e) {
+    return `wasm-metering is not installed (${(e as Error).message})`;
+  }
+  try {
+    const metered = metering.meterWASM(Buffer.from(bytes), { meterType: "i32" });
+    let gas = 0;
+    const limit = 2 ** 52;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(metered as Uint8Array<ArrayBuffer>), {
+      metering: {
+        usegas: (g: number) => {
+          gas += g;
+          if (gas > limit) throw new Error("out of gas");
+        },
+      },
+    });
+    return instance.exports.run as Run;
+  } catch (e) {
+    return `wasm-metering failed: ${(e as Error).message}`;
+  }
+}
+
+const suite: BenchSuite = {
+  title: "Instrumentation: fuel, time limits, epochs (C kernels, instrumented / plain)",
+  run(): BenchRow[] {
+    const rows: BenchRow[] = [];
+    const plainEngine = new Engine();
+    const fuelEngine = new Engine({ consumeFuel: true });
+    const timeEngine = new Engine({ timeLimits: true });
+    const epochEngine = new Engine({ epochInterruption: true });
+    const opts = { rounds: 11, warmup: 3 };
+    for (const [name, arg] of KERNELS) {
+      const bytes = new Uint8Array(readFileSync(new URL(`${name}.wasm`, kernelsDir)));
+      const plain = runner(plainEngine, bytes);
+      const expected = plain(arg);
+      const fuel = runner(fuelEngine, bytes, (s) => s.setFuel(Number.MAX_SAFE_INTEGER));
+      const timed = runner(timeEngine, bytes, (s) => s.setTimeLimit(60_000));
+      const epoch = runner(epochEngine, bytes, (s) => s.setEpochDeadline(1_000_000_000));
+      for (const [label, f] of [["fuel", fuel], ["time limit", timed], ["epochs", epoch]] as const) {
+        if (f(arg) !== expected) throw new Error(`${label} ${name}: wrong result`);
+      }
+      rows.push(compare(`fuel: ${name}(${arg})`, "same kernel, plain", () => fuel(arg), () => plain(arg), { ...opts, goal: 1.3 }));
+      rows.push(compare(`time limit: ${name}(${arg})`, "same kernel, plain", () => timed(arg), () => plain(arg), { ...opts, goal: 1.15 }));
+      rows.push(compare(`epochs: ${name}(${arg})`, "same kernel, plain", () => epoch(arg), () => plain(arg), { ...opts, goal: 1.15 }));
+      const metered = meteredRunner(bytes);
+      if (typeof metered === "string") {
+        console.log(`  (${name}: ${metered})`);
+      } else {
+        if (metered(arg) !== expected) throw new Error(`wasm-metering ${name}: wrong result`);
+        rows.push(compare(`anchor: wasm-metering ${name}(${arg})`, "same kernel, plain", () => metered(arg), () => plain(arg), opts));
+        rows.push(compare(`fuel vs wasm-metering: ${name}(${arg})`, "wasm-metering", () => fuel(arg), () => metered(arg), { ...opts, goal: 1 }));
+      }
+    }
+    // Rewriting speed: fuel + interruption + store resources on a large module.
+    const big = largeModule(8 * 1024 * 1024);
+    const info = decodeModule(big);
+    void info.code;
+    const options = { fuelCosts: fuelCostTable(), interrupt: true, storeResources: true };
+    instrumentModule(info, options);
+    const times: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t0 = performance.now();
+      instrumentModule(info, options);
+      times.push(performance.now() - t0);
+    }
+    const mbps = big.length / 1048576 / (median(times) / 1000);
+    rows.push({ name: `instrumenting ${(big.length / 1048576).toFixed(1)} MB (fuel + epochs)`, anchor: "goal 50 MB/s", ours: mbps, theirs: 50, ratio: mbps / 50, goal: 1, unit: "MB/s" });
+    return rows;
+  },
+};
+
+export default suite;
