@@ -1561,7 +1561,7 @@ class ModuleParser {
           if (this.kind[this.p] !== Tok.atom) this.fail("invalid lane length", this.p);
           w.byte(this.laneIndex());
         }
-        if (this.kind[this.p] === Tok.atom) this.fail("invalid lane length", this.p);
+        if (this.kind[this.p] === Tok.atom && isNumberToken(this.src, this.start[this.p]!)) this.fail("invalid lane length", this.p);
         return;
       }
       case Imm.heapType: {

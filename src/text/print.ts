@@ -1,2 +1,558 @@
-export function printModule(b: Uint8Array): string { return String(b.length); }
-export interface PrintOptions { folded?: boolean }
+/**
+ * Binary -> text: prints a module in the text format, flat (one instruction per line) or folded
+ * (blocks as s-expressions: `(block …)`, `(if (then …) (else …))`, `(try (do …) (catch …))`).
+ *
+ * The output parses back to the same bytes for binaries our parser wrote (canonical LEB128s, one local
+ * run per type change, name section as we write it): every function names its `(type N)` and repeats
+ * its signature, and `$names` from the name section are used where they are unique. Custom sections
+ * other than `name` are not printed.
+ *
+ * @module
+ */
+import { decodeModule } from "../binary/decoder.js";
+import { InstrCursor } from "../binary/instructions.js";
+import type { ConstExpr, HeapType, ModuleInfo, StorageType, TypeDef, ValueType } from "../binary/module-info.js";
+import { ABS_HEAP_TYPES, Control, Imm } from "../binary/opcodes.js";
+import { isIdChar } from "./lexer.js";
+
+/** Options for `printModule`. */
+export interface PrintOptions {
+  /** Print blocks in the folded s-expression form (default: flat). */
+  readonly folded?: boolean;
+  /** Indentation unit (default two spaces). */
+  readonly indent?: string;
+}
+
+const HEAP_BY_CODE = new Map(ABS_HEAP_TYPES.map((h) => [h.code - 0x80, h]));
+const VALTYPE_BY_S33: Record<number, string> = { [-1]: "i32", [-2]: "i64", [-3]: "f32", [-4]: "f64", [-5]: "v128" };
+
+/**
+ * Prints the module `bytes` in the text format.
+ *
+ * @throws CompileError when the binary is malformed.
+ */
+export function printModule(bytes: Uint8Array, options: PrintOptions = {}): string {
+  const info = decodeModule(bytes);
+  return new Printer(info, options).print();
+}
+
+/** `$name` or `$"escaped name"`. */
+export function formatId(name: string): string {
+  let plain = name.length > 0;
+  for (let i = 0; i < name.length && plain; i++) plain = isIdChar(name.charCodeAt(i));
+  return plain ? `$${name}` : `$${formatString(new TextEncoder().encode(name))}`;
+}
+
+/** A string literal for `bytes`: printable ASCII kept, everything else as `\hh`. */
+export function formatString(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  let run = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c) run += String.fromCharCode(b);
+    else run += `\\${HEX2[b]}`;
+    if (run.length > 4096) {
+      parts.push(run);
+      run = "";
+    }
+  }
+  parts.push(run);
+  return `"${parts.join("")}"`;
+}
+
+const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+const F32 = new Float32Array(1);
+const U32 = new Uint32Array(F32.buffer);
+const F64 = new Float64Array(1);
+const U64 = new BigUint64Array(F64.buffer);
+
+/** An f32 literal for `bits` that parses back to the same bits. */
+export function formatF32(bits: number): string {
+  const sign = bits >>> 31 ? "-" : "";
+  if ((bits & 0x7f800000) === 0x7f800000) {
+    const payload = bits & 0x7fffff;
+    if (payload === 0) return `${sign}inf`;
+    return payload === 0x400000 ? `${sign}nan` : `${sign}nan:0x${payload.toString(16)}`;
+  }
+  U32[0] = bits;
+  // The f32 value is exact as a double; its shortest double spelling rounds back to the same f32.
+  const x = F32[0]!;
+  return Object.is(x, -0) ? "-0" : String(x);
+}
+
+/** An f64 literal for `bits` that parses back to the same bits. */
+export function formatF64(bits: bigint): string {
+  const sign = bits >> 63n ? "-" : "";
+  if ((bits & 0x7ff0000000000000n) === 0x7ff0000000000000n) {
+    const payload = bits & 0xfffffffffffffn;
+    if (payload === 0n) return `${sign}inf`;
+    return payload === 0x8000000000000n ? `${sign}nan` : `${sign}nan:0x${payload.toString(16)}`;
+  }
+  U64[0] = bits;
+  const x = F64[0]!;
+  return Object.is(x, -0) ? "-0" : String(x);
+}
+
+class Printer {
+  private readonly out: string[] = [];
+  private readonly ind: string;
+  private readonly cursor = new InstrCursor();
+  private readonly funcNames: Map<number, string>;
+  private readonly typeNames: Map<number, string>;
+  private readonly tableNames: Map<number, string>;
+  private readonly memNames: Map<number, string>;
+  private readonly globalNames: Map<number, string>;
+  private readonly tagNames: Map<number, string>;
+  private readonly elemNames: Map<number, string>;
+  private readonly dataNames: Map<number, string>;
+
+  constructor(private readonly info: ModuleInfo, private readonly options: PrintOptions) {
+    this.ind = options.indent ?? "  ";
+    const n = info.names;
+    this.funcNames = unique(n.functions);
+    this.typeNames = unique(n.types);
+    this.tableNames = unique(n.tables);
+    this.memNames = unique(n.memories);
+    this.globalNames = unique(n.globals);
+    this.tagNames = unique(n.tags);
+    this.elemNames = unique(n.elements);
+    this.dataNames = unique(n.data);
+  }
+
+  private line(depth: number, text: string): void {
+    this.out.push(this.ind.repeat(depth) + text);
+  }
+
+  print(): string {
+    const info = this.info;
+    const name = info.names.module;
+    this.out.push(name !== undefined ? `(module ${formatId(name)}` : "(module");
+    this.types();
+    let f = 0, t = 0, m = 0, g = 0, tg = 0;
+    for (const imp of info.imports) {
+      const head = `(import ${formatString(enc(imp.module))} ${formatString(enc(imp.name))}`;
+      switch (imp.kind) {
+        case "func": this.line(1, `${head} (func${this.def(this.funcNames, f)}${this.sig(f, imp.typeIndex)}))`); f++; break;
+        case "table": this.line(1, `${head} (table${this.def(this.tableNames, t++)} ${this.tableType(imp.type)}))`); break;
+        case "memory": this.line(1, `${head} (memory${this.def(this.memNames, m++)} ${this.memType(imp.type)}))`); break;
+        case "global": this.line(1, `${head} (global${this.def(this.globalNames, g++)} ${this.globalType(imp.type)}))`); break;
+        case "tag": this.line(1, `${head} (tag${this.def(this.tagNames, tg++)} (type ${this.typeRef(imp.typeIndex)})))`); break;
+      }
+    }
+    info.functions.forEach((typeIndex, i) => this.func(info.importedFuncs + i, typeIndex, i));
+    info.tables.forEach((tab, i) => {
+      const head = `(table${this.def(this.tableNames, info.importedTables + i)} ${this.tableType(tab.type)}`;
+      this.line(1, tab.init ? `${head} ${this.constExpr(tab.init)})` : `${head})`);
+    });
+    info.memories.forEach((mem, i) => this.line(1, `(memory${this.def(this.memNames, info.importedMemories + i)} ${this.memType(mem)})`));
+    info.tags.forEach((tag, i) => this.line(1, `(tag${this.def(this.tagNames, info.importedTags + i)} (type ${this.typeRef(tag.typeIndex)}))`));
+    info.globals.forEach((gl, i) => {
+      this.line(1, `(global${this.def(this.globalNames, info.importedGlobals + i)} ${this.globalType(gl.type)} ${this.constExpr(gl.init)})`);
+    });
+    for (const e of info.exports) {
+      const names = e.kind === "func" ? this.funcNames : e.kind === "table" ? this.tableNames : e.kind === "memory" ? this.memNames
+        : e.kind === "global" ? this.globalNames : this.tagNames;
+      this.line(1, `(export ${formatString(enc(e.name))} (${e.kind} ${ref(names, e.index)}))`);
+    }
+    if (info.start !== undefined) this.line(1, `(start ${ref(this.funcNames, info.start)})`);
+    info.elements.forEach((e, i) => {
+      const parts = [`(elem${this.def(this.elemNames, i)}`];
+      if (e.mode === "declarative") parts.push("declare");
+      if (e.mode === "active") {
+        if (e.flags & 2) parts.push(`(table ${ref(this.tableNames, e.table)})`);
+        parts.push(`(offset ${this.constExpr(e.offsetExpr!)})`);
+      }
+      if (e.items.kind === "functions") {
+        parts.push("func");
+        for (const x of e.items.indices) parts.push(ref(this.funcNames, x));
+      } else {
+        parts.push(this.valType(e.elementType));
+        for (const x of e.items.exprs) parts.push(`(item ${this.constExpr(x)})`);
+      }
+      this.line(1, `${parts.join(" ")})`);
+    });
+    info.data.forEach((d, i) => {
+      const parts = [`(data${this.def(this.dataNames, i)}`];
+      if (d.mode === "active") {
+        if (d.explicitMemory) parts.push(`(memory ${ref(this.memNames, d.memory)})`);
+        parts.push(`(offset ${this.constExpr(d.offsetExpr!)})`);
+      }
+      parts.push(formatString(d.init));
+      this.line(1, `${parts.join(" ")})`);
+    });
+    this.out.push(")");
+    return this.out.join("\n") + "\n";
+  }
+
+  /** ` $name` for a definition when it has a name. */
+  private def(names: Map<number, string>, index: number): string {
+    const n = names.get(index);
+    return n === undefined ? "" : ` ${formatId(n)}`;
+  }
+
+  private typeRef(index: number): string {
+    return ref(this.typeNames, index);
+  }
+
+  private types(): void {
+    const info = this.info;
+    const groups = info.recGroups.length ? info.recGroups : info.types.map((_, i) => ({ first: i, count: 1, explicit: false }));
+    for (const g of groups) {
+      if (g.explicit) {
+        this.line(1, "(rec");
+        for (let i = g.first; i < g.first + g.count; i++) this.line(2, this.typeDef(i, info.types[i]!));
+        this.line(1, ")");
+      } else {
+        this.line(1, this.typeDef(g.first, info.types[g.first]!));
+      }
+    }
+  }
+
+  private typeDef(index: number, t: TypeDef): string {
+    let comp: string;
+    switch (t.kind) {
+      case "func":
+        comp = `(func${this.params(t.params, undefined)}${this.results(t.results)})`;
+        break;
+      case "struct": {
+        const fieldNames = this.info.names.fields.get(index);
+        comp = `(struct${t.fields.map((f, i) => {
+          const n = fieldNames?.get(i);
+          return ` (field${n !== undefined ? ` ${formatId(n)}` : ""} ${this.fieldType(f.storage, f.mutable)})`;
+        }).join("")})`;
+        break;
+      }
+      case "array":
+        comp = `(array ${this.fieldType(t.element.storage, t.element.mutable)})`;
+        break;
+    }
+    if (t.explicitSub) {
+      const supers = t.supertypes.map((s) => ` ${this.typeRef(s)}`).join("");
+      comp = `(sub${t.final ? " final" : ""}${supers} ${comp})`;
+    }
+    return `(type${this.def(this.typeNames, index)} ${comp})`;
+  }
+
+  private fieldType(s: StorageType, mutable: boolean): string {
+    const t = s === "i8" || s === "i16" ? s : this.valType(s);
+    return mutable ? `(mut ${t})` : t;
+  }
+
+  private params(params: readonly ValueType[], names: ReadonlyMap<number, string> | undefined): string {
+    return params.map((p, i) => {
+      const n = names?.get(i);
+      return n !== undefined ? ` (param ${formatId(n)} ${this.valType(p)})` : ` (param ${this.valType(p)})`;
+    }).join("");
+  }
+
+  private results(results: readonly ValueType[]): string {
+    return results.length ? ` (result ${results.map((r) => this.valType(r)).join(" ")})` : "";
+  }
+
+  /** ` (type N) (param …)* (result …)*` for function `funcIndex`. */
+  private sig(funcIndex: number, typeIndex: number): string {
+    const t = this.info.types[typeIndex];
+    const head = ` (type ${this.typeRef(typeIndex)})`;
+    if (t === undefined || t.kind !== "func") return head;
+    return `${head}${this.params(t.params, uniqueLocal(this.info.names.locals.get(funcIndex)))}${this.results(t.results)}`;
+  }
+
+  valType(t: ValueType): string {
+    if (typeof t === "string") return t;
+    if (t.nullable && typeof t.ref === "string") {
+      const abbr = ABS_HEAP_TYPES.find((h) => h.name === t.ref);
+      if (abbr) return abbr.ref;
+    }
+    return `(ref ${t.nullable ? "null " : ""}${this.heapType(t.ref)})`;
+  }
+
+  private heapType(h: HeapType): string {
+    return typeof h === "number" ? this.typeRef(h) : h;
+  }
+
+  /** A heap type given as its s33 value (negative: abstract). */
+  private heapS33(v: number): string {
+    if (v >= 0) return this.typeRef(v);
+    return HEAP_BY_CODE.get(v)?.name ?? `${v}`;
+  }
+
+  private tableType(t: { element: ValueType; table64: boolean; min: number; max?: number }): string {
+    return `${t.table64 ? "i64 " : ""}${t.min}${t.max !== undefined ? ` ${t.max}` : ""} ${this.valType(t.element)}`;
+  }
+
+  private memType(m: { min: number; max?: number; shared: boolean; memory64: boolean; pageSizeLog2?: number }): string {
+    return `${m.memory64 ? "i64 " : ""}${m.min}${m.max !== undefined ? ` ${m.max}` : ""}${m.shared ? " shared" : ""}` +
+      `${m.pageSizeLog2 !== undefined ? ` (pagesize ${2 ** m.pageSizeLog2})` : ""}`;
+  }
+
+  private globalType(g: { content: ValueType; mutable: boolean }): string {
+    return g.mutable ? `(mut ${this.valType(g.content)})` : this.valType(g.content);
+  }
+
+  private constExpr(e: ConstExpr): string {
+    const c = this.cursor.reset(e.bytes, 0, e.bytes.length, e.offset);
+    const parts: string[] = [];
+    const locals = new Map<number, string>();
+    while (c.next()) {
+      if (c.op.code === 0x0b && c.op.prefix === undefined && c.pos === e.bytes.length) break;
+      parts.push(`(${this.instr(c, locals)})`);
+    }
+    return parts.join(" ");
+  }
+
+  private func(funcIndex: number, typeIndex: number, defined: number): void {
+    const body = this.info.code[defined];
+    this.line(1, `(func${this.def(this.funcNames, funcIndex)}${this.sig(funcIndex, typeIndex)}`);
+    if (!body) {
+      this.line(1, ")");
+      return;
+    }
+    const t = this.info.types[typeIndex];
+    const nparams = t && t.kind === "func" ? t.params.length : 0;
+    const localNames = uniqueLocal(this.info.names.locals.get(funcIndex)) ?? new Map<number, string>();
+    let index = nparams;
+    for (const run of body.locals) {
+      for (let k = 0; k < run.count; k++, index++) {
+        const n = localNames.get(index);
+        this.line(2, `(local${n !== undefined ? ` ${formatId(n)}` : ""} ${this.valType(run.type)})`);
+      }
+    }
+    const c = this.cursor.reset(body.code, 0, body.code.length, body.codeOffset);
+    if (this.options.folded) this.foldedBody(c, localNames);
+    else this.flatBody(c, localNames);
+    this.line(1, ")");
+  }
+
+  private flatBody(c: InstrCursor, locals: Map<number, string>): void {
+    let depth = 2;
+    const end = c.end;
+    while (c.next()) {
+      const ctl = c.op.control;
+      if (ctl === Control.close || ctl === Control.middle) depth--;
+      if (c.pos === end && c.op.code === 0x0b && c.op.prefix === undefined) break; // the function's own end
+      this.line(Math.max(depth, 2), this.instr(c, locals));
+      if (ctl === Control.open || ctl === Control.middle) depth++;
+    }
+  }
+
+  private foldedBody(c: InstrCursor, locals: Map<number, string>): void {
+    let depth = 2;
+    const end = c.end;
+    // What each open block is: its closing text at `end`.
+    const kinds: number[] = [];
+    while (c.next()) {
+      const op = c.op;
+      if (op.prefix !== undefined || op.control === Control.none) {
+        if (op.prefix === undefined && op.code === 0x0b) break;
+        this.line(depth, `(${this.instr(c, locals)})`);
+        continue;
+      }
+      switch (op.code) {
+        case 0x02: case 0x03: case 0x1f:
+          this.line(depth, `(${this.instr(c, locals)}`);
+          kinds.push(op.code);
+          depth++;
+          break;
+        case 0x04:
+          this.line(depth, `(${this.instr(c, locals)}`);
+          this.line(depth + 1, "(then");
+          kinds.push(op.code);
+          depth += 2;
+          break;
+        case 0x06:
+          this.line(depth, `(${this.instr(c, locals)}`);
+          this.line(depth + 1, "(do");
+          kinds.push(op.code);
+          depth += 2;
+          break;
+        case 0x05:
+          this.line(depth - 1, ")");
+          this.line(depth - 1, "(else");
+          break;
+        case 0x07:
+          this.line(depth - 1, ")");
+          this.line(depth - 1, `(catch ${ref(this.tagNames, c.idx0)}`);
+          break;
+        case 0x19:
+          this.line(depth - 1, ")");
+          this.line(depth - 1, "(catch_all");
+          break;
+        case 0x18: // delegate
+          this.line(depth - 1, ")");
+          this.line(depth - 1, `(delegate ${c.idx0})`);
+          kinds.pop();
+          depth -= 2;
+          this.line(depth, ")");
+          break;
+        case 0x0b: {
+          if (c.pos === end && kinds.length === 0) return;
+          const k = kinds.pop();
+          if (k === 0x04 || k === 0x06) {
+            this.line(depth - 1, ")");
+            depth -= 2;
+          } else {
+            depth--;
+          }
+          this.line(depth, ")");
+          break;
+        }
+      }
+    }
+  }
+
+  /** One instruction with its immediates (no parentheses). */
+  private instr(c: InstrCursor, locals: Map<number, string>): string {
+    const op = c.op;
+    const imms = op.imms;
+    if (imms.length === 0) return op.name;
+    const parts: string[] = [op.name];
+    let slot = 0;
+    const idx = () => (slot++ === 0 ? c.idx0 : slot === 2 ? c.idx1 : c.idx2);
+    const info = this.info;
+    for (let k = 0; k < imms.length; k++) {
+      switch (imms[k]) {
+        case Imm.blockType: {
+          const bt = c.blockType;
+          if (bt >= 0) parts.push(`(type ${this.typeRef(bt)})`);
+          else if (bt === -28 || bt === -29) parts.push(`(result (ref ${bt === -29 ? "null " : ""}${this.heapS33(c.blockHeap)}))`);
+          else if (bt !== -64) parts.push(`(result ${VALTYPE_BY_S33[bt] ?? HEAP_BY_CODE.get(bt)?.ref ?? bt})`);
+          break;
+        }
+        case Imm.label: parts.push(String(idx())); break;
+        case Imm.brTable:
+          for (let i = 0; i < c.brCount; i++) parts.push(String(c.brTargets[i]));
+          break;
+        case Imm.funcIdx: parts.push(ref(this.funcNames, idx())); break;
+        case Imm.typeIdx: {
+          const v = idx();
+          if (op.prefix === undefined && (op.code === 0x11 || op.code === 0x13)) {
+            // call_indirect: `tableidx (type N)` in the text.
+            parts.push(ref(this.tableNames, c.idx1), `(type ${this.typeRef(v)})`);
+            k++;
+            slot++;
+          } else {
+            parts.push(this.typeRef(v));
+          }
+          break;
+        }
+        case Imm.tableIdx: parts.push(ref(this.tableNames, idx())); break;
+        case Imm.memIdx: parts.push(ref(this.memNames, idx())); break;
+        case Imm.globalIdx: parts.push(ref(this.globalNames, idx())); break;
+        case Imm.localIdx: {
+          const v = idx();
+          const n = locals.get(v);
+          parts.push(n !== undefined ? formatId(n) : String(v));
+          break;
+        }
+        case Imm.elemIdx: {
+          const v = idx();
+          if (op.name === "table.init") {
+            parts.push(ref(this.tableNames, c.idx1), ref(this.elemNames, v));
+            k++;
+            slot++;
+          } else {
+            parts.push(ref(this.elemNames, v));
+          }
+          break;
+        }
+        case Imm.dataIdx: {
+          const v = idx();
+          if (op.name === "memory.init") {
+            parts.push(ref(this.memNames, c.idx1), ref(this.dataNames, v));
+            k++;
+            slot++;
+          } else {
+            parts.push(ref(this.dataNames, v));
+          }
+          break;
+        }
+        case Imm.tagIdx: parts.push(ref(this.tagNames, idx())); break;
+        case Imm.fieldIdx: case Imm.u32: parts.push(String(idx())); break;
+        case Imm.memarg: {
+          if (c.memIndex !== 0) parts.push(ref(this.memNames, c.memIndex));
+          if (c.memOffset !== 0) parts.push(`offset=${c.memOffset > Number.MAX_SAFE_INTEGER ? c.memOffsetExact() : c.memOffset}`);
+          if (c.memAlign !== op.align) parts.push(`align=${2 ** c.memAlign}`);
+          break;
+        }
+        case Imm.i32: parts.push(String(c.i32)); break;
+        case Imm.i64: parts.push(String(c.i64)); break;
+        case Imm.f32: parts.push(formatF32(c.f32Bits)); break;
+        case Imm.f64: parts.push(formatF64(c.f64Bits)); break;
+        case Imm.v128: {
+          const b = c.bytes;
+          const p = c.valueAt;
+          parts.push("i32x4");
+          for (let i = 0; i < 4; i++) {
+            const w = (b[p + i * 4]! | (b[p + i * 4 + 1]! << 8) | (b[p + i * 4 + 2]! << 16) | (b[p + i * 4 + 3]! << 24)) >>> 0;
+            parts.push(`0x${w.toString(16).padStart(8, "0")}`);
+          }
+          break;
+        }
+        case Imm.lane: parts.push(String(c.lane)); break;
+        case Imm.shuffle:
+          for (let i = 0; i < 16; i++) parts.push(String(c.bytes[c.valueAt + i]));
+          break;
+        case Imm.heapType: {
+          if (op.prefix === 0xfb && (op.name === "ref.test" || op.name === "ref.cast")) {
+            parts.push(`(ref ${op.code & 1 ? "null " : ""}${this.heapS33(c.heap0)})`);
+          } else if (op.prefix === 0xfb) {
+            // br_on_cast: handled with castFlags
+          } else {
+            parts.push(this.heapS33(c.heap0));
+          }
+          break;
+        }
+        case Imm.selectTypes: {
+          const types: string[] = [];
+          const sub = new InstrCursor(c.bytes, c.valueAt, c.pos, c.base);
+          for (let i = 0; i < c.selectCount; i++) {
+            const v = sub.valType();
+            types.push(v === -28 || v === -29 ? `(ref ${v === -29 ? "null " : ""}${this.heapS33(sub.blockHeap)})` : VALTYPE_BY_S33[v] ?? HEAP_BY_CODE.get(v)?.ref ?? String(v));
+          }
+          parts.push(`(result ${types.join(" ")})`);
+          break;
+        }
+        case Imm.castFlags: {
+          parts.push(String(c.idx0));
+          parts.push(`(ref ${c.castFlags & 1 ? "null " : ""}${this.heapS33(c.heap0)})`);
+          parts.push(`(ref ${c.castFlags & 2 ? "null " : ""}${this.heapS33(c.heap1)})`);
+          return parts.join(" ");
+        }
+        case Imm.catches:
+          for (let i = 0; i < c.catchCount; i++) {
+            const kind = c.catchKinds[i]!;
+            const name = ["catch", "catch_ref", "catch_all", "catch_all_ref"][kind]!;
+            parts.push(kind < 2 ? `(${name} ${ref(this.tagNames, c.catchTags[i]!)} ${c.catchLabels[i]})` : `(${name} ${c.catchLabels[i]})`);
+          }
+          break;
+        case Imm.zeroByte: break;
+      }
+    }
+    void info;
+    return parts.join(" ");
+  }
+}
+
+function enc(s: string): Uint8Array {
+  return new TextEncoder().encode(s);
+}
+
+/** A reference to entity `index`: its `$name` when it has one, else the number. */
+function ref(names: Map<number, string>, index: number): string {
+  const n = names.get(index);
+  return n === undefined ? String(index) : formatId(n);
+}
+
+/** Keeps only names that are unique in their map (a duplicate would not parse back). */
+function unique(map: ReadonlyMap<number, string>): Map<number, string> {
+  const count = new Map<string, number>();
+  for (const n of map.values()) count.set(n, (count.get(n) ?? 0) + 1);
+  const out = new Map<number, string>();
+  for (const [i, n] of map) if (count.get(n) === 1) out.set(i, n);
+  return out;
+}
+
+function uniqueLocal(map: ReadonlyMap<number, string> | undefined): Map<number, string> | undefined {
+  return map ? unique(map) : undefined;
+}

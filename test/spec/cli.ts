@@ -1,21 +1,26 @@
 /**
- * `npm run spec [-- --suite core|proposals|3.0] [--verbose] [FILTER]`: runs the spec suites and prints,
- * per suite, `N passed, N failed, N unsupported`. Exits 1 when any command failed.
+ * `npm run spec [-- --suite core|proposals|3.0] [--verbose] [--round-trip] [FILTER]`: runs the spec suites and prints,
+ * per suite, `N passed, N failed, N unsupported`. Exits 1 when any command failed. `--round-trip` also
+ * prints every text module (flat and folded) and fails its `module` command unless the print parses
+ * back to the same bytes.
  */
 import { basename } from "node:path";
 import { EXPECTED_FAILURES } from "./expected-failures.js";
 import { runWastFile, type RunResult } from "./run.js";
 import { SHARED, suites } from "./suites.js";
 import { relative } from "node:path";
+import { checkRoundTrip } from "./round-trip.js";
 
 const argv = process.argv.slice(2);
 let only: string | undefined;
 let verbose = false;
+let roundTrip = false;
 const filters: string[] = [];
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i]!;
   if (a === "--suite") only = argv[++i];
   else if (a === "--verbose" || a === "-v") verbose = true;
+  else if (a === "--round-trip") roundTrip = true;
   else filters.push(a);
 }
 let anyFailed = false;
@@ -27,6 +32,7 @@ for (const suite of suites()) {
     if (filters.length && !filters.some((f) => file.includes(f))) continue;
     const r = runWastFile(file, {
       allowUnsupported: suite.allowUnsupported, expectedFailures: EXPECTED_FAILURES, label: relative(SHARED, file),
+      ...(roundTrip ? { roundTrip: checkRoundTrip } : {}),
     });
     total.passed += r.passed;
     total.failed += r.failed;
