@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeModule } from "../../../src/binary/decoder.js";
+import { decodeModule, decodeNameSection, readModuleName } from "../../../src/binary/decoder.js";
 import { CompileError } from "../../../src/errors.js";
 import type { ModuleInfo } from "../../../src/binary/module-info.js";
 import { body, bytes, custom, END, HEADER, name, S, section, u32, vec, wasm, type Part } from "../../helpers/wasm-bytes.js";
@@ -335,6 +335,13 @@ test("a Buffer from Node's pool (non-zero byteOffset) decodes with offsets relat
   assert.deepEqual(list(mid.code[2]!.code), [0x01, 0x01, END]);
 });
 
+test("decoding leaves the input untouched", () => {
+  const input = rich.slice();
+  decodeModule(input);
+  decodeModule(input, { lazy: true }).code.length;
+  assert.deepEqual(input, rich);
+});
+
 test("a non-Uint8Array argument is a TypeError that says what it got", () => {
   assert.throws(() => decodeModule(rich.buffer as unknown as Uint8Array), (e: unknown) =>
     e instanceof TypeError && /ArrayBuffer/.test(e.message));
@@ -380,6 +387,26 @@ test("an empty name section has no names and is not malformed", () => {
   assert.equal(info.names.malformed, undefined);
   assert.equal(info.names.module, undefined);
   assert.equal(info.names.functions.size, 0);
+});
+
+test("readModuleName reads only the first subsection and gives undefined for anything else", () => {
+  assert.equal(readModuleName(bytes(sub(0, name("calc")), sub(1, 0xff))), "calc");
+  assert.equal(readModuleName(bytes(sub(1, nameMap([[0, "f"]])))), undefined, "no module subsection");
+  assert.equal(readModuleName(bytes()), undefined, "empty payload");
+  assert.equal(readModuleName(bytes(0x00, 0x09, name("m"))), undefined, "size past the end");
+  assert.equal(readModuleName(bytes(sub(0, 0x02, 0xc0, 0x80))), undefined, "malformed UTF-8");
+  assert.equal(readModuleName(bytes(sub(0, name("\u{feff}m")))), "\u{feff}m");
+});
+
+test("decodeNameSection reads a window of a larger buffer", () => {
+  const payload = bytes(sub(0, name("w")), sub(1, nameMap([[7, "seven"]])));
+  const big = bytes([0xff, 0xff, 0xff], payload, [0xff]);
+  const names = decodeNameSection(big, 3, 3 + payload.length);
+  assert.equal(names.module, "w");
+  assert.deepEqual([...names.functions], [[7, "seven"]]);
+  assert.equal(names.malformed, undefined);
+  // The byte after the window is not read: including it makes the section malformed.
+  assert.ok(decodeNameSection(big, 3, big.length).malformed);
 });
 
 // ---- lazy decoding ---------------------------------------------------------------------------------
