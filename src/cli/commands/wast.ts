@@ -1,0 +1,605 @@
+/**
+ * `wasmhost wast FILE... [--verbose]`: runs `.wast` spec scripts and prints, per file, how many commands
+ * passed, failed or are unsupported, with `file:line` for each failure (exit 1 if any failed).
+ *
+ * The runner (also used by the spec-suite tests) executes the directives of `src/text/wast.ts` against the public runtime API
+ * (Engine, Module, Store, Linker, Instance, Func, Global, Table, Memory), with the `spectest` host
+ * module, NaN patterns, reference results, and v128 (and NaN-exact float) values passed through a
+ * generated wrapper module that bakes the arguments in as constants and stores the results to memory.
+ *
+ * Each command is named `file:line`. A command whose module the engine cannot compile for lack of a
+ * feature is "unsupported" when the suite allows it (the 3.0 suite); otherwise it fails.
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import {
+  CompileError, Engine, Func, Global, Instance, LinkError, Linker, Memory, Module, Store, Table, Trap, WatError,
+} from "../../index.js";
+import type { FuncType, ValType } from "../../index.js";
+import { parseWast, watToBinary } from "../../text/index.js";
+import type { WastAction, WastConst, WastDirective, WastExpected, WastLane, WastModule } from "../../text/wast.js";
+import type { CliIO } from "../io.js";
+import { UsageError } from "../io.js";
+
+/** Outcome counts of one file (or a sum of files). */
+export interface RunResult {
+  passed: number;
+  failed: number;
+  unsupported: number;
+  /** Commands on the expected-failures list that failed as expected. */
+  expectedFailures: number;
+  /** `file:line: what` for each failure. */
+  failures: string[];
+}
+
+/** Options of `runWastFile`. */
+export interface RunOptions {
+  /** Count commands whose modules the engine rejects as unsupported instead of failed. */
+  readonly allowUnsupported?: boolean;
+  /** `file:line` keys expected to fail (with reasons); a listed command that passes is a failure. */
+  readonly expectedFailures?: ReadonlyMap<string, string>;
+  /** Also print each module and check print -> parse gives the same bytes. */
+  readonly roundTrip?: (bytes: Uint8Array, where: string) => string | undefined;
+  /** How the file is named in `file:line` keys (default: its base name). */
+  readonly label?: string;
+}
+
+class Unsupported extends Error {}
+class Failure extends Error {}
+
+const externs = new Map<number, object>();
+/** The host value standing for `(ref.extern n)`: one object per n, so identity can be compared. */
+function externRef(n: number): object {
+  let v = externs.get(n);
+  if (!v) externs.set(n, (v = { externref: n }));
+  return v;
+}
+
+/** Runs one `.wast` file. */
+export function runWastFile(path: string, options: RunOptions = {}): RunResult {
+  const file = options.label ?? basename(path);
+  const result: RunResult = { passed: 0, failed: 0, unsupported: 0, expectedFailures: 0, failures: [] };
+  let script;
+  try {
+    script = parseWast(readFileSync(path, "utf8"), { file: basename(path) });
+  } catch (e) {
+    result.failed++;
+    result.failures.push(`${file}: script does not parse: ${(e as Error).message}`);
+    return result;
+  }
+  const ctx = new Context(file, options);
+  const record = (line: number, outcome: "pass" | "unsupported" | Error) => {
+    const key = `${file}:${line}`;
+    const expected = options.expectedFailures?.get(key);
+    if (outcome === "unsupported") {
+      result.unsupported++;
+      return;
+    }
+    if (expected !== undefined) {
+      if (outcome === "pass") {
+        result.failed++;
+        result.failures.push(`${key}: listed as an expected failure (${expected}) but passes: remove it from the list`);
+      } else {
+        result.expectedFailures++;
+      }
+      return;
+    }
+    if (outcome === "pass") result.passed++;
+    else {
+      result.failed++;
+      result.failures.push(`${key}: ${outcome.message.split("\n").slice(0, 3).join(" | ")}`);
+    }
+  };
+  const run = (d: WastDirective) => {
+    if (d.type === "thread") {
+      // Threads with wait/notify need real concurrency; the directives of a thread are counted unsupported.
+      for (const inner of d.directives) record(inner.line, "unsupported");
+      return;
+    }
+    if (d.type === "wait") return;
+    try {
+      ctx.directive(d);
+      record(d.line, "pass");
+    } catch (e) {
+      if (e instanceof Unsupported) record(d.line, options.allowUnsupported ? "unsupported" : new Failure(`unsupported: ${e.message}`));
+      else record(d.line, e instanceof Error ? e : new Error(String(e)));
+    }
+  };
+  for (const d of script.directives) run(d);
+  return result;
+}
+
+/** Why a module failed to compile: "unsupported" when the engine lacks a feature. */
+function isFeatureGap(e: unknown): boolean {
+  return e instanceof CompileError || (e instanceof Error && /WebAssembly|invalid|unknown|expected/i.test(e.message));
+}
+
+/** Trap texts of the spec that the engine words differently, mapped to the trap codes that stand for them. */
+const TRAP_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  "undefined element": ["table_out_of_bounds", "indirect_call_to_null"],
+  // V8 reports a null entry and a signature mismatch alike ("null function or function signature mismatch").
+  "uninitialized element": ["indirect_call_to_null", "table_out_of_bounds", "bad_signature"],
+  "out of bounds table access": ["table_out_of_bounds"],
+  "indirect call type mismatch": ["bad_signature"],
+  "null function or function signature mismatch": ["bad_signature", "indirect_call_to_null"],
+  // V8 says "float unrepresentable in integer range" for both NaN and out-of-range conversions.
+  "integer overflow": ["integer_overflow", "bad_conversion_to_integer"],
+  "unreachable": ["unreachable"],
+  "null reference": ["null_reference"],
+  "null function reference": ["null_reference"],
+  "null structure reference": ["null_reference"],
+  "null array reference": ["null_reference"],
+  "null exception reference": ["null_reference"],
+  "cast failure": ["cast_failure"],
+  "out of bounds array access": ["memory_out_of_bounds", "table_out_of_bounds", "unknown"],
+  "array element access out of bounds": ["memory_out_of_bounds", "unknown"],
+  "unaligned atomic": ["heap_misaligned"],
+  "out of bounds data segment access": ["memory_out_of_bounds"],
+  "out of bounds elem segment access": ["table_out_of_bounds"],
+};
+
+class Context {
+  readonly engine = new Engine();
+  readonly store = new Store(this.engine);
+  readonly linker = new Linker(this.engine);
+  current: Instance | "unsupported" | undefined;
+  readonly named = new Map<string, Instance | "unsupported">();
+  readonly definitions = new Map<string, Module | "unsupported">();
+  private readonly wrappers = new Map<string, Module>();
+  /** Names registered for modules the engine could not compile. */
+  private readonly unsupportedNames = new Set<string>();
+
+  constructor(readonly file: string, readonly options: RunOptions) {
+    this.linker.allowShadowing = true;
+    defineSpectest(this.store, this.linker);
+  }
+
+  directive(d: WastDirective): void {
+    switch (d.type) {
+      case "module": return this.moduleDirective(d.module, d.line);
+      case "module_instance": {
+        const def = d.module !== undefined ? this.definitions.get(d.module) : undefined;
+        if (def === undefined) throw new Failure(`unknown module definition $${d.module}`);
+        if (def === "unsupported") {
+          this.setCurrent(d.instance, "unsupported");
+          throw new Unsupported("module definition not compiled");
+        }
+        this.setCurrent(d.instance, this.linker.instantiate(this.store, def));
+        return;
+      }
+      case "register": {
+        const inst = d.module !== undefined ? this.named.get(d.module) : this.current;
+        if (inst === undefined) throw new Failure(`register: no module ${d.module ?? ""}`);
+        if (inst === "unsupported") {
+          this.unsupportedNames.add(d.as);
+          throw new Unsupported("module not compiled");
+        }
+        this.linker.defineInstance(this.store, d.as, inst);
+        return;
+      }
+      case "action":
+        this.action(d.action);
+        return;
+      case "assert_return": {
+        const { values, exact } = this.invokeForValues(d.action, d.expected);
+        if (values.length !== d.expected.length) throw new Failure(`expected ${d.expected.length} results, got ${values.length}`);
+        d.expected.forEach((e, i) => {
+          if (!matches(e, values[i], exact[i])) {
+            throw new Failure(`result ${i}: expected ${describeExpected(e)}, got ${describeValue(values[i], exact[i])}`);
+          }
+        });
+        return;
+      }
+      case "assert_trap": {
+        if (d.module) {
+          const module = this.compileModule(d.module);
+          expectTrap(() => this.instantiate(module), d.text);
+          return;
+        }
+        expectTrap(() => this.action(d.action!), d.text);
+        return;
+      }
+      case "assert_exhaustion":
+        expectTrap(() => this.action(d.action), d.text);
+        return;
+      case "assert_exception": {
+        let threw = false;
+        try {
+          this.action(d.action);
+        } catch (e) {
+          if (e instanceof Unsupported) throw e;
+          if (e instanceof Trap) throw new Failure(`expected an exception, got trap: ${e.message}`);
+          threw = true;
+        }
+        if (!threw) throw new Failure("expected an exception, got a normal return");
+        return;
+      }
+      case "assert_invalid": case "assert_malformed": {
+        const m = d.module;
+        if (m.error) return; // failing to assemble counts as rejecting the module
+        if (!m.bytes) throw new Failure("no module bytes");
+        try {
+          new Module(this.engine, m.bytes);
+        } catch {
+          return;
+        }
+        throw new Failure(`module compiled, expected "${d.text}"`);
+      }
+      case "assert_unlinkable": case "assert_uninstantiable": {
+        const module = this.compileModule(d.module);
+        try {
+          this.instantiate(module);
+        } catch (e) {
+          if (e instanceof Unsupported) throw e;
+          if (d.type === "assert_unlinkable" && !(e instanceof LinkError) && !(e instanceof Error)) throw e;
+          return;
+        }
+        throw new Failure(`module instantiated, expected "${d.text}"`);
+      }
+    }
+  }
+
+  /** Instantiates `module`; a link failure caused by an import from a module the engine could not compile is unsupported. */
+  private instantiate(module: Module): Instance {
+    try {
+      return this.linker.instantiate(this.store, module);
+    } catch (e) {
+      if (this.options.allowUnsupported && module.imports.some((i) => this.unsupportedNames.has(i.module))) {
+        throw new Unsupported(`imports from a module the engine could not compile: ${(e as Error).message}`);
+      }
+      throw e;
+    }
+  }
+
+  private setCurrent(name: string | undefined, inst: Instance | "unsupported"): void {
+    this.current = inst;
+    if (name !== undefined) this.named.set(name, inst);
+  }
+
+  private compileModule(m: WastModule): Module {
+    if (m.error) throw new Failure(`module does not assemble: ${m.error.message}`);
+    try {
+      return new Module(this.engine, m.bytes!);
+    } catch (e) {
+      if (this.options.allowUnsupported && isFeatureGap(e)) throw new Unsupported((e as Error).message);
+      throw e;
+    }
+  }
+
+  private moduleDirective(m: WastModule, line: number): void {
+    if (m.bytes && m.form === "text" && this.options.roundTrip) {
+      const problem = this.options.roundTrip(m.bytes, `${this.file}:${line}`);
+      if (problem) throw new Failure(`round trip: ${problem}`);
+    }
+    let module: Module;
+    try {
+      module = this.compileModule(m);
+    } catch (e) {
+      if (m.definition && m.name !== undefined) this.definitions.set(m.name, "unsupported");
+      else this.setCurrent(m.name, "unsupported");
+      throw e;
+    }
+    if (m.definition) {
+      if (m.name !== undefined) this.definitions.set(m.name, module);
+      return;
+    }
+    let inst: Instance;
+    try {
+      inst = this.instantiate(module);
+    } catch (e) {
+      if (e instanceof Unsupported) this.setCurrent(m.name, "unsupported");
+      throw e;
+    }
+    this.setCurrent(m.name, inst);
+  }
+
+  private instanceFor(a: WastAction): Instance {
+    const inst = a.module !== undefined ? this.named.get(a.module) : this.current;
+    if (inst === undefined) throw new Failure(`no module ${a.module ?? "(current)"}`);
+    if (inst === "unsupported") throw new Unsupported("module not compiled");
+    return inst;
+  }
+
+  /** Runs an action; returns its results as JS values. */
+  action(a: WastAction): unknown[] {
+    return this.invokeForValues(a, undefined).values;
+  }
+
+  /**
+   * Runs an action. Values that JS cannot carry exactly (v128, NaN payloads) go through a wrapper and
+   * come back as bytes in `exact` (little-endian, 4, 8 or 16 bytes).
+   */
+  private invokeForValues(a: WastAction, expected: readonly WastExpected[] | undefined): { values: unknown[]; exact: (Uint8Array | undefined)[] } {
+    const inst = this.instanceFor(a);
+    if (a.kind === "get") {
+      const g = inst.getGlobal(a.name);
+      if (!g) throw new Failure(`no global export "${a.name}"`);
+      const t = g.type.content;
+      if (t === "f32" || t === "f64") {
+        // Read through a wrapper to keep NaN bits: a tiny module that imports the global.
+        const bytes = this.globalBits(g, t);
+        return { values: [g.value], exact: [bytes] };
+      }
+      if (t === "v128") return { values: [undefined], exact: [this.globalBits(g, t)] };
+      return { values: [g.value], exact: [undefined] };
+    }
+    const func = inst.getFunc(a.name);
+    if (!func) throw new Failure(`no function export "${a.name}"`);
+    const type = func.type;
+    const needsWrapper = type.params.includes("v128") || type.results.includes("v128") ||
+      a.args.some((x) => (x.type === "f32" && isNaN32(x.bits)) || (x.type === "f64" && isNaN64(x.bits))) ||
+      (expected !== undefined && expected.some(needsExact)) || type.results.some((r) => r === "f32" || r === "f64");
+    if (needsWrapper && !type.params.some((p) => p !== "i32" && p !== "i64" && p !== "f32" && p !== "f64" && p !== "v128" && p !== "externref" && p !== "funcref")) {
+      return this.callWrapped(func, type, a.args);
+    }
+    const args = a.args.map(toJs);
+    const r = func.call(...args);
+    const values = type.results.length === 0 ? [] : type.results.length === 1 ? [r] : (r as unknown[]);
+    return { values, exact: values.map(() => undefined) };
+  }
+
+  private globalBits(g: Global, t: "f32" | "f64" | "v128"): Uint8Array {
+    const text = `(module (import "t" "g" (global $g ${t})) (memory (export "m") 1)
+      (func (export "run") (${t}.store (i32.const 0) (global.get $g))))`;
+    const inst = this.wrapperInstance(text, (l) => l.define("t", "g", g));
+    inst.getFunc("run")!.call();
+    return inst.getMemory("m")!.read(0, t === "f32" ? 4 : t === "f64" ? 8 : 16);
+  }
+
+  private wrapperInstance(text: string, define: (l: Linker) => void): Instance {
+    let module = this.wrappers.get(text);
+    if (!module) {
+      module = new Module(this.engine, watToBinary(text));
+      this.wrappers.set(text, module);
+    }
+    const linker = new Linker(this.engine);
+    define(linker);
+    return linker.instantiate(this.store, module);
+  }
+
+  private callWrapped(func: Func, type: FuncType, args: readonly WastConst[]): { values: unknown[]; exact: (Uint8Array | undefined)[] } {
+    // The wrapper depends on the signature only (so it is compiled once per signature): floats come in
+    // as their bits (i32/i64) and v128 as four i32 lanes, and are reinterpreted inside.
+    const sig = `(param ${type.params.join(" ")}) (result ${type.results.join(" ")})`;
+    const passed: unknown[] = [];
+    const passedTypes: string[] = [];
+    const take = (t: string, v: unknown) => {
+      passed.push(v);
+      passedTypes.push(t);
+      return `(local.get ${passed.length - 1})`;
+    };
+    const pushes = type.params.map((t, i) => {
+      const x = args[i];
+      if (x === undefined) throw new Failure(`missing argument ${i}`);
+      switch (t) {
+        case "f32": return `(f32.reinterpret_i32 ${take("i32", x.type === "f32" ? x.bits | 0 : 0)})`;
+        case "f64": return `(f64.reinterpret_i64 ${take("i64", x.type === "f64" ? BigInt.asIntN(64, x.bits) : 0n)})`;
+        case "v128": {
+          if (x.type !== "v128") throw new Failure("v128 parameter needs a v128 argument");
+          const dv = new DataView(x.bytes.buffer, x.bytes.byteOffset, 16);
+          let e = `(i32x4.splat ${take("i32", dv.getInt32(0, true))})`;
+          for (let k = 1; k < 4; k++) e = `(i32x4.replace_lane ${k} ${e} ${take("i32", dv.getInt32(k * 4, true))})`;
+          return e;
+        }
+        default: return take(t, toJs(x));
+      }
+    });
+    const results = type.results;
+    const locals = results.map((r, i) => `(local $r${i} ${r})`).join(" ");
+    const sets = results.map((_, i) => `(local.set $r${results.length - 1 - i})`).join(" ");
+    const outs: string[] = [];
+    const refResults: ValType[] = [];
+    results.forEach((r, i) => {
+      if (r === "i32" || r === "i64" || r === "f32" || r === "f64" || r === "v128") {
+        outs.push(`(${r}.store (i32.const ${i * 16}) (local.get $r${i}))`);
+      } else {
+        outs.push(`(local.get $r${i})`);
+        refResults.push(r);
+      }
+    });
+    const text = `(module (import "t" "f" (func $f ${sig})) (memory (export "m") 1)
+      (func (export "run") (param ${passedTypes.join(" ")}) (result ${refResults.join(" ")}) ${locals}
+        ${pushes.join(" ")} (call $f) ${sets} ${outs.join(" ")}))`;
+    const inst = this.wrapperInstance(text, (l) => l.define("t", "f", func));
+    const r = inst.getFunc("run")!.call(...passed);
+    const refs = refResults.length === 0 ? [] : refResults.length === 1 ? [r] : (r as unknown[]);
+    const mem = inst.getMemory("m")!;
+    const values: unknown[] = [];
+    const exact: (Uint8Array | undefined)[] = [];
+    let refAt = 0;
+    results.forEach((t, i) => {
+      if (t === "i32") { values.push(mem.getI32(i * 16)); exact.push(undefined); }
+      else if (t === "i64") { values.push(mem.getI64(i * 16)); exact.push(undefined); }
+      else if (t === "f32" || t === "f64" || t === "v128") {
+        const bytes = mem.read(i * 16, t === "f32" ? 4 : t === "f64" ? 8 : 16);
+        values.push(t === "f32" ? mem.getF32(i * 16) : t === "f64" ? mem.getF64(i * 16) : undefined);
+        exact.push(bytes);
+      } else {
+        values.push(refs[refAt++]);
+        exact.push(undefined);
+      }
+    });
+    return { values, exact };
+  }
+}
+
+function needsExact(e: WastExpected): boolean {
+  if (e.type === "either") return e.options.some(needsExact);
+  if ("nan" in e) return true;
+  if (e.type === "v128") return true;
+  if (e.type === "f32" && "bits" in e) return isNaN32(e.bits);
+  if (e.type === "f64" && "bits" in e) return isNaN64(e.bits);
+  return false;
+}
+
+function isNaN32(bits: number): boolean {
+  return (bits & 0x7f800000) === 0x7f800000 && (bits & 0x7fffff) !== 0;
+}
+
+function isNaN64(bits: bigint): boolean {
+  return (bits & 0x7ff0000000000000n) === 0x7ff0000000000000n && (bits & 0xfffffffffffffn) !== 0n;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+const f64 = new Float64Array(1);
+const u64 = new BigUint64Array(f64.buffer);
+
+function toJs(c: WastConst): unknown {
+  switch (c.type) {
+    case "i32": return c.value;
+    case "i64": return c.value;
+    case "f32": u32[0] = c.bits; return f32[0];
+    case "f64": u64[0] = c.bits; return f64[0];
+    case "ref.null": return null;
+    case "ref.extern": return externRef(c.value);
+    case "ref.host": return externRef(c.value + 0x10000000);
+    case "v128": throw new Failure("v128 argument without wrapper");
+  }
+}
+
+function bits32(v: unknown, exact: Uint8Array | undefined): number {
+  if (exact) return new DataView(exact.buffer, exact.byteOffset).getUint32(0, true);
+  f32[0] = v as number;
+  return u32[0]!;
+}
+
+function bits64(v: unknown, exact: Uint8Array | undefined): bigint {
+  if (exact) return new DataView(exact.buffer, exact.byteOffset).getBigUint64(0, true);
+  f64[0] = v as number;
+  return u64[0]!;
+}
+
+function matches(e: WastExpected, v: unknown, exact: Uint8Array | undefined): boolean {
+  switch (e.type) {
+    case "i32": return typeof v === "number" && (v | 0) === (e.value | 0);
+    case "i64": return typeof v === "bigint" && BigInt.asIntN(64, v) === BigInt.asIntN(64, e.value);
+    case "f32": {
+      if (typeof v !== "number") return false;
+      const b = bits32(v, exact);
+      if ("nan" in e) return e.nan === "canonical" ? (b & 0x7fffffff) === 0x7fc00000 : (b & 0x7fc00000) === 0x7fc00000;
+      return b === ("bits" in e ? e.bits : -1);
+    }
+    case "f64": {
+      if (typeof v !== "number") return false;
+      const b = bits64(v, exact);
+      if ("nan" in e) {
+        return e.nan === "canonical" ? (b & 0x7fffffffffffffffn) === 0x7ff8000000000000n : (b & 0x7ff8000000000000n) === 0x7ff8000000000000n;
+      }
+      return b === ("bits" in e ? e.bits : -1n);
+    }
+    case "v128": {
+      if (!exact) return false;
+      if ("bytes" in e) return exact.every((b, i) => b === e.bytes[i]);
+      return lanesMatch(e.shape, e.lanes, exact);
+    }
+    case "ref.null": return v === null;
+    case "ref.extern":
+      if ("value" in e) return v === externRef(e.value);
+      return v !== null && v !== undefined;
+    case "ref.host": return v === externRef(e.value + 0x10000000);
+    case "ref.func": return v instanceof Func;
+    case "either": return e.options.some((o) => matches(o, v, exact));
+    default: return v !== null && v !== undefined;
+  }
+}
+
+function lanesMatch(shape: string, lanes: readonly WastLane[], bytes: Uint8Array): boolean {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, 16);
+  return lanes.every((lane, i) => {
+    switch (shape) {
+      case "i8x16": return dv.getUint8(i) === lane;
+      case "i16x8": return dv.getUint16(i * 2, true) === lane;
+      case "i32x4": return dv.getUint32(i * 4, true) === lane;
+      case "i64x2": return dv.getBigUint64(i * 8, true) === lane;
+      case "f32x4": {
+        const b = dv.getUint32(i * 4, true);
+        if (lane === "nan:canonical") return (b & 0x7fffffff) === 0x7fc00000;
+        if (lane === "nan:arithmetic") return (b & 0x7fc00000) === 0x7fc00000;
+        return b === lane;
+      }
+      case "f64x2": {
+        const b = dv.getBigUint64(i * 8, true);
+        if (lane === "nan:canonical") return (b & 0x7fffffffffffffffn) === 0x7ff8000000000000n;
+        if (lane === "nan:arithmetic") return (b & 0x7ff8000000000000n) === 0x7ff8000000000000n;
+        return b === lane;
+      }
+    }
+    return false;
+  });
+}
+
+function describeExpected(e: WastExpected): string {
+  return JSON.stringify(e, (_k, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? [...v] : v));
+}
+
+function describeValue(v: unknown, exact: Uint8Array | undefined): string {
+  if (exact) return `bytes [${[...exact].join(",")}]`;
+  return typeof v === "bigint" ? `${v}n` : typeof v === "object" && v !== null ? JSON.stringify(v) ?? String(v) : String(v);
+}
+
+function expectTrap(fn: () => unknown, text: string): void {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof Unsupported) throw e;
+    if (e instanceof Trap) {
+      if (e.message.includes(text)) return;
+      const codes = TRAP_ALIASES[text] ?? Object.entries(TRAP_ALIASES).find(([k]) => text.startsWith(k))?.[1];
+      if (codes?.includes(e.code)) return;
+      throw new Failure(`expected trap "${text}", got ${e.code}: ${e.message.split("\n")[0]}`);
+    }
+    if (e instanceof LinkError && /out of bounds/.test(e.message) && /out of bounds/.test(text)) return;
+    throw new Failure(`expected trap "${text}", got ${(e as Error)?.constructor?.name}: ${(e as Error)?.message?.split("\n")[0]}`);
+  }
+  throw new Failure(`expected trap "${text}", returned normally`);
+}
+
+/** Defines the `spectest` host module of the spec suite through the public API. */
+function defineSpectest(store: Store, linker: Linker): void {
+  const noop = () => {};
+  const fn = (params: ValType[]) => Func.wrap(store, { params, results: [] }, noop);
+  linker.define("spectest", "print", fn([]));
+  linker.define("spectest", "print_i32", fn(["i32"]));
+  linker.define("spectest", "print_i64", fn(["i64"]));
+  linker.define("spectest", "print_f32", fn(["f32"]));
+  linker.define("spectest", "print_f64", fn(["f64"]));
+  linker.define("spectest", "print_i32_f32", fn(["i32", "f32"]));
+  linker.define("spectest", "print_f64_f64", fn(["f64", "f64"]));
+  linker.define("spectest", "global_i32", new Global(store, { content: "i32", mutable: false }, 666));
+  linker.define("spectest", "global_i64", new Global(store, { content: "i64", mutable: false }, 666n));
+  linker.define("spectest", "global_f32", new Global(store, { content: "f32", mutable: false }, 666.6));
+  linker.define("spectest", "global_f64", new Global(store, { content: "f64", mutable: false }, 666.6));
+  linker.define("spectest", "table", new Table(store, { element: "funcref", min: 10, max: 20 }, null));
+  linker.define("spectest", "memory", new Memory(store, { min: 1, max: 2 }));
+  linker.define("spectest", "shared_memory", new Memory(store, { min: 1, max: 2, shared: true }));
+}
+
+export { WatError };
+
+/** The `wast` command. */
+export default function wast(argv: string[], io: CliIO): number {
+  const files: string[] = [];
+  let verbose = false;
+  let allowUnsupported = false;
+  for (const a of argv) {
+    if (a === "--verbose" || a === "-v") verbose = true;
+    else if (a === "--allow-unsupported") allowUnsupported = true;
+    else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
+    else files.push(a);
+  }
+  if (files.length === 0) throw new UsageError("wast takes one or more FILEs");
+  let failed = 0;
+  for (const file of files) {
+    const r = runWastFile(file, { allowUnsupported });
+    failed += r.failed;
+    for (const f of r.failures) io.err(`FAIL ${f}\n`);
+    {
+      void verbose;
+      io.out(`${file}: ${r.passed} passed, ${r.failed} failed, ${r.unsupported} unsupported\n`);
+    }
+  }
+  return failed ? 1 : 0;
+}
