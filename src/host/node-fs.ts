@@ -60,7 +60,9 @@ function toStat(s: fs.BigIntStats): VfsStat {
 
 /** Seconds (as Node's utimes wants them) from nanoseconds. */
 function secs(ns: bigint): number {
-  return Number(ns / 1000n) / 1e6;
+  // libuv truncates to whole microseconds; the half microsecond keeps the double's rounding from
+  // dropping one.
+  return (Number(ns / 1000n) + 0.5) / 1e6;
 }
 
 /** New times, keeping the current ones where `times` says null (Node has no UTIME_OMIT). */
@@ -122,20 +124,12 @@ class NodeDir implements VfsDir {
     if (f.create && !this.ro) flags |= C.O_CREAT;
     if (f.exclusive && f.create) flags |= C.O_EXCL;
     if (f.truncate) flags |= C.O_TRUNC;
+    // No fstat here: path_open already refused anything but a regular file, and O_NONBLOCK keeps a
+    // FIFO swapped in meanwhile from blocking (reads of it then fail with EAGAIN).
     let fd: number;
     try {
       fd = fs.openSync(this.at(name), flags, 0o666);
     } catch (e) {
-      return errnoOf(e);
-    }
-    try {
-      const st = fs.fstatSync(fd);
-      if (!st.isFile()) {
-        fs.closeSync(fd);
-        return st.isDirectory() ? ERRNO.ISDIR : ERRNO.NOTSUP;
-      }
-    } catch (e) {
-      fs.closeSync(fd);
       return errnoOf(e);
     }
     return new NodeFile(this.owner, fd);

@@ -19,7 +19,6 @@ export interface WasiClock {
 }
 
 const perf = globalThis.performance;
-const hrtime = (globalThis as { process?: { hrtime?: { bigint?: () => bigint } } }).process?.hrtime?.bigint;
 const cpuUsage = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process?.cpuUsage;
 const originMs = perf.timeOrigin;
 
@@ -30,9 +29,9 @@ export function realtimeNs(): bigint {
   return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6));
 }
 
-/** Monotonic nanoseconds (arbitrary origin). */
+/** Monotonic nanoseconds since the page or process started (the same origin as `writeHostTime`). */
 export function monotonicNs(): bigint {
-  return hrtime !== undefined ? hrtime() : BigInt(Math.round(perf.now() * 1e6));
+  return BigInt(Math.round(perf.now() * 1e6));
 }
 
 /** Process CPU time in nanoseconds where the host reports it, else monotonic time. */
@@ -50,8 +49,15 @@ export function cpuTimeNs(): bigint {
  */
 export function writeHostTime(view: DataView, addr: number, id: number): boolean {
   let ms: number;
+  if (id === 1) {
+    // Monotonic: milliseconds since start, so ns stays below 2^53 for 104 days.
+    const ns = Math.round(perf.now() * 1e6);
+    const hi = Math.floor(ns / 4294967296);
+    view.setUint32(addr, ns - hi * 4294967296, true);
+    view.setUint32(addr + 4, hi, true);
+    return true;
+  }
   if (id === 0) ms = originMs + perf.now();
-  else if (id === 1) ms = perf.now();
   else if (id === 2 || id === 3) {
     if (cpuUsage === undefined) ms = perf.now();
     else {

@@ -80,8 +80,26 @@ export class WasiState {
     readonly sleep: (ns: bigint) => void,
   ) {}
 
-  /** Makes the cached views current; call at the start of every WASI function. */
+  /** True when the memory is shared (its buffer is never detached, so growth must be checked by identity). */
+  private shared = false;
+
+  /** Binds the guest memory. */
+  bind(memory: WebAssembly.Memory): void {
+    this.memory = memory;
+    this.shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+    this.refresh();
+  }
+
+  /**
+   * Makes the cached views current; call at the start of every WASI function. A grown (non-shared)
+   * memory detaches the old buffer, which reads as length 0: one cheap test instead of fetching
+   * `memory.buffer` on every call.
+   */
   sync(): void {
+    if (this.u8.length === 0 || this.shared) this.refresh();
+  }
+
+  private refresh(): void {
     const m = this.memory;
     if (m === null) throw new WasiError("a WASI function was called before start() or initialize() bound the instance's memory");
     const b = m.buffer;

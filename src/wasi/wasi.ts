@@ -164,7 +164,7 @@ export class Wasi {
     if (this.started) throw new WasiError("this Wasi has already started a program; make a new Wasi per run");
     this.started = true;
     const { memory, func } = this.bind(instance, "_start");
-    this.state.memory = memory;
+    this.state.bind(memory);
     if (func === undefined) throw new WasiError("the module exports no _start function (is it a reactor? use initialize())");
     try {
       func();
@@ -188,7 +188,7 @@ export class Wasi {
     this.started = true;
     const { memory } = this.bind(instance, "_start");
     if (this.bind(instance, "_start").func !== undefined) throw new WasiError("the module exports _start: it is a command, use start()");
-    this.state.memory = memory;
+    this.state.bind(memory);
     const init = this.bind(instance, "_initialize").func;
     if (init !== undefined) init();
   }

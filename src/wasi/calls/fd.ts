@@ -143,7 +143,7 @@ export function fdCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
     if (e === undefined) return ERRNO.BADF;
     if (e.kind === KIND_DIR) return ERRNO.BADF;
     if (e.kind !== KIND_FILE) return ERRNO.SPIPE;
-    if (!(e.rightsBase & right)) return ERRNO.NOTCAPABLE;
+    if (right !== 0 && !(e.rightsBase & right)) return ERRNO.NOTCAPABLE;
     return e;
   }
 

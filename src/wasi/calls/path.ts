@@ -72,7 +72,7 @@ export function pathCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
         const writeAsked = (base & RIGHTS.FD_WRITE) !== 0 || (fdflags & FDFLAGS.APPEND) !== 0;
         const readOnly = ro(parent);
 
-        const st = r.name === "." ? r.dir.stat() : r.dir.statAt(r.name);
+        const st = r.stat !== undefined ? r.stat : r.name === "." ? r.dir.stat() : r.dir.statAt(r.name);
         const exists = !isErrno(st);
         if (!exists && st !== ERRNO.NOENT) return st;
         if (exists && create && excl) return ERRNO.EXIST;
@@ -92,6 +92,8 @@ export function pathCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
           return create && r.trailingSlash ? ERRNO.ISDIR : ERRNO.NOENT;
         }
         if (!exists && !create) return ERRNO.NOENT;
+        // Only regular files open as files: a device or FIFO a host put there could block or leak.
+        if (exists && st.filetype !== FILETYPE.REGULAR_FILE) return ERRNO.NOTSUP;
         if (readOnly && ((create && !exists) || trunc || writeAsked)) return ERRNO.ROFS;
         base &= RIGHTS_FILE;
         const f = r.dir.openFileAt(r.name, {
@@ -116,7 +118,7 @@ export function pathCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
       const r = w[1];
       try {
         if (!s.inBounds(out, FS.SIZE)) return ERRNO.FAULT;
-        const st = r.name === "." ? r.dir.stat() : r.dir.statAt(r.name);
+        const st = r.stat !== undefined ? r.stat : r.name === "." ? r.dir.stat() : r.dir.statAt(r.name);
         if (isErrno(st)) return st;
         if (r.trailingSlash && st.filetype !== FILETYPE.DIRECTORY) return ERRNO.NOTDIR;
         s.writeStat(out, st, FS);

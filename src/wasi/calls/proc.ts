@@ -19,6 +19,15 @@ const IGNORED_SIGNALS = new Set([16, 17, 18, 19, 20, 21, 22, 27]);
 /** The clock, poll, random and process calls of one namespace. */
 export function procCalls(s: WasiState, p: Preview): Record<string, HostFn> {
   const L = p.subscription;
+  function clockTimeGet(id: number, ptr: number): number {
+    s.sync();
+    ptr >>>= 0;
+    if (ptr + 8 > s.u8.length) return ERRNO.FAULT;
+    if (s.clock === null) return writeHostTime(s.dv, ptr, id) ? 0 : ERRNO.INVAL;
+    if (id < 0 || id > CLOCK.THREAD_CPUTIME_ID) return ERRNO.INVAL;
+    s.dv.setBigUint64(ptr, BigInt.asUintN(64, s.clock.now(id)), true);
+    return 0;
+  }
   return {
     clock_res_get(id: number, ptr: number): number {
       s.sync();
@@ -31,13 +40,12 @@ export function procCalls(s: WasiState, p: Preview): Record<string, HostFn> {
     },
 
     clock_time_get(id: number, _precision: bigint, ptr: number): number {
-      s.sync();
-      ptr >>>= 0;
-      if (ptr + 8 > s.u8.length) return ERRNO.FAULT;
-      if (s.clock === null) return writeHostTime(s.dv, ptr, id) ? 0 : ERRNO.INVAL;
-      if (id < 0 || id > CLOCK.THREAD_CPUTIME_ID) return ERRNO.INVAL;
-      s.dv.setBigUint64(ptr, BigInt.asUintN(64, s.clock.now(id)), true);
-      return 0;
+      return clockTimeGet(id, ptr);
+    },
+
+    /** The same without the ignored i64 `precision`, for the adapter in imports.ts. */
+    clock_time_get_i32(id: number, ptr: number): number {
+      return clockTimeGet(id, ptr);
     },
 
     poll_oneoff(inPtr: number, outPtr: number, nsubs: number, neventsPtr: number): number {

@@ -14,7 +14,7 @@
  * @module
  */
 import { ERRNO, FILETYPE } from "../defs.js";
-import type { VfsDir } from "./vfs.js";
+import type { VfsDir, VfsStat } from "./vfs.js";
 
 /** Symlink expansions allowed in one resolution (as Linux's MAXSYMLINKS). */
 export const MAX_SYMLINKS = 40;
@@ -31,6 +31,8 @@ export interface Resolved {
   trailingSlash: boolean;
   /** Handles opened while walking, to close (the starting handle is never among them). */
   opened: VfsDir[];
+  /** `dir.statAt(name)` when the walk already looked it up (an errno if that failed), else undefined. */
+  stat: VfsStat | number | undefined;
 }
 
 /** Closes the handles a resolution opened. */
@@ -60,7 +62,7 @@ export function resolvePath(start: VfsDir, path: string, followFinal: boolean): 
   while (todo.length > 0) {
     const c = todo.pop()!;
     if (c === "" || c === ".") {
-      if (todo.length === 0) return finish(stack, ".", trailingSlash);
+      if (todo.length === 0) return finish(stack, ".", trailingSlash, undefined);
       continue;
     }
     if (c === "..") {
@@ -69,7 +71,7 @@ export function resolvePath(start: VfsDir, path: string, followFinal: boolean): 
         return ERRNO.NOTCAPABLE;
       }
       stack.pop()!.close();
-      if (todo.length === 0) return finish(stack, ".", trailingSlash);
+      if (todo.length === 0) return finish(stack, ".", trailingSlash, undefined);
       continue;
     }
     const top = stack[stack.length - 1]!;
@@ -81,7 +83,7 @@ export function resolvePath(start: VfsDir, path: string, followFinal: boolean): 
         break;
       }
     }
-    if (last && !followFinal && !trailingSlash) return finish(stack, c, false);
+    if (last && !followFinal && !trailingSlash) return finish(stack, c, false, undefined);
     if (last) {
       const st = top.statAt(c);
       if (typeof st !== "number" && st.filetype === FILETYPE.SYMBOLIC_LINK) {
@@ -93,7 +95,7 @@ export function resolvePath(start: VfsDir, path: string, followFinal: boolean): 
         // A symlink target ending in "/" demands a directory as well.
         continue;
       }
-      return finish(stack, c, trailingSlash);
+      return finish(stack, c, trailingSlash, st);
     }
     const sub = top.openDirAt(c);
     if (typeof sub !== "number") {
@@ -116,10 +118,10 @@ export function resolvePath(start: VfsDir, path: string, followFinal: boolean): 
     closeAll(stack);
     return sub;
   }
-  return finish(stack, ".", trailingSlash);
+  return finish(stack, ".", trailingSlash, undefined);
 
-  function finish(s: VfsDir[], name: string, slash: boolean): Resolved {
-    return { dir: s[s.length - 1]!, name, trailingSlash: slash || trailingSlash, opened: s.slice(1) };
+  function finish(s: VfsDir[], name: string, slash: boolean, stat: VfsStat | number | undefined): Resolved {
+    return { dir: s[s.length - 1]!, name, trailingSlash: slash || trailingSlash, opened: s.slice(1), stat };
   }
 }
 

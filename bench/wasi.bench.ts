@@ -1,0 +1,89 @@
+/**
+ * WASI benchmarks: the same C program (test/fixtures/wasi/bench.c) under wasmhost's Wasi, node:wasi and
+ * @bjorn3/browser_wasi_shim, in the same run. Host-directory rows compare wasmhost's `NodeFs` with
+ * node:wasi's host preopen; in-memory rows compare `MemoryFs` with browser_wasi_shim's in-memory
+ * directory. Each row times whole runs (new Wasi + instantiate + _start) and reports ns per operation
+ * (per line, chunk, file or call).
+ *
+ * Anchor setups: node:wasi needs a real descriptor for stdout, so its "piped" stdout is a temp file
+ * (truncated before each run); browser_wasi_shim's stdout is an in-memory `OpenFile`. node:wasi's
+ * fd_readdir omits `.` and `..`; the program accepts either count.
+ */
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { WASI as NodeWASI } from "node:wasi";
+import { WASI as ShimWASI, File as ShimFile, OpenFile, PreopenDirectory } from "@bjorn3/browser_wasi_shim";
+import { Wasi } from "../src/wasi/index.js";
+import { NodeFs } from "../src/host/node-fs.js";
+import { compare, type BenchRow, type BenchSuite } from "./harness.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const wasmPath = join(here, "..", "..", "test", "fixtures", "wasi", "bench.wasm");
+
+// Keep node:wasi's one-time ExperimentalWarning out of the table.
+process.removeAllListeners("warning");
+
+function check(code: number, who: string, args: readonly string[]): void {
+  if (code !== 0) throw new Error(`${who} failed running bench ${args.join(" ")}: exit code ${code}`);
+}
+
+const suite: BenchSuite = {
+  title: "WASI: wasmhost vs node:wasi and browser_wasi_shim (same C program)",
+  run(): BenchRow[] {
+    const module = new WebAssembly.Module(readFileSync(wasmPath));
+    const work = mkdtempSync(join(tmpdir(), "wasmhost-bench-"));
+    const ourDir = mkdtempSync(join(work, "ours-"));
+    const nodeDir = mkdtempSync(join(work, "node-"));
+    const nodeOut = openSync(join(work, "node-stdout.txt"), "w");
+    const nodeNull = openSync("/dev/null", "w");
+
+    const ours = (fs: "host" | "memory", args: readonly string[]) => () => {
+      const wasi = new Wasi({
+        args: ["bench", ...args, "/sandbox"],
+        stdout: "pipe",
+        stderr: "inherit",
+        preopens: { "/sandbox": fs === "host" ? { fs: new NodeFs(ourDir) } : { memory: {} } },
+      });
+      check(wasi.start(new WebAssembly.Instance(module, wasi.getImportObject())), "wasmhost", args);
+    };
+    const node = (args: readonly string[]) => () => {
+      ftruncateSync(nodeOut, 0);
+      const wasi = new NodeWASI({
+        version: "preview1", args: ["bench", ...args, "/sandbox"], preopens: { "/sandbox": nodeDir },
+        stdout: nodeOut, stderr: 2, stdin: nodeNull, returnOnExit: true,
+      });
+      check(wasi.start(new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports)), "node:wasi", args);
+    };
+    const shim = (args: readonly string[]) => () => {
+      const fds = [new OpenFile(new ShimFile([])), new OpenFile(new ShimFile([])), new OpenFile(new ShimFile([])), new PreopenDirectory("/sandbox", new Map())];
+      const wasi = new ShimWASI(["bench", ...args, "/sandbox"], [], fds, { debug: false });
+      const inst = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wasi.wasiImport as unknown as WebAssembly.ModuleImports });
+      check(wasi.start(inst as { exports: { memory: WebAssembly.Memory; _start: () => unknown } }), "browser_wasi_shim", args);
+    };
+
+    const rows: BenchRow[] = [];
+    const LINES = ["printf", "1000000"];
+    const CLOCK = ["clock", "1000000"];
+    const BIG = ["bigfile", "1024"]; // 1024 x 64 KiB = 64 MiB written and read back
+    const MANY = ["manyfiles", "10000"];
+    try {
+      rows.push(compare("1M printf lines, piped stdout (per line)", "node:wasi", ours("memory", LINES), node(LINES), { opsPerRound: 1e6, rounds: 5, warmup: 1, goal: 1 }));
+      rows.push(compare("1M printf lines, piped stdout (per line)", "browser_wasi_shim", ours("memory", LINES), shim(LINES), { opsPerRound: 1e6, rounds: 5, warmup: 1, goal: 1 }));
+      rows.push(compare("1M clock_gettime (per call)", "node:wasi", ours("memory", CLOCK), node(CLOCK), { opsPerRound: 1e6, rounds: 7, warmup: 1, goal: 1 }));
+      rows.push(compare("1M clock_gettime (per call)", "browser_wasi_shim", ours("memory", CLOCK), shim(CLOCK), { opsPerRound: 1e6, rounds: 7, warmup: 1, goal: 1 }));
+      rows.push(compare("64 MiB file in 64 KiB chunks, host dir (per chunk)", "node:wasi", ours("host", BIG), node(BIG), { opsPerRound: 2048, rounds: 5, warmup: 1, goal: 1 }));
+      rows.push(compare("64 MiB file in 64 KiB chunks, in memory (per chunk)", "browser_wasi_shim", ours("memory", BIG), shim(BIG), { opsPerRound: 2048, rounds: 1, warmup: 0, goal: 1 }));
+      rows.push(compare("10k files created, listed, removed, host dir (per file)", "node:wasi", ours("host", MANY), node(MANY), { opsPerRound: 1e4, rounds: 5, warmup: 1, goal: 1 }));
+      rows.push(compare("10k files created, listed, removed, in memory (per file)", "browser_wasi_shim", ours("memory", MANY), shim(MANY), { opsPerRound: 1e4, rounds: 3, warmup: 1, goal: 1 }));
+    } finally {
+      closeSync(nodeOut);
+      closeSync(nodeNull);
+      rmSync(work, { recursive: true, force: true });
+    }
+    return rows;
+  },
+};
+
+export default suite;
