@@ -65,7 +65,7 @@
  *
  * @module
  */
-import { op } from "../binary/opcodes.js";
+import { ALL_OPS, op } from "../binary/opcodes.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { readLeb } from "./scan.js";
@@ -90,15 +90,19 @@ function slowPath(b: ByteSink, local: number, countdown: number, check: number):
   return trapAt;
 }
 
-const OPENS = new Set(["block", "if"].map((n) => op(n).id));
-const END = op("end").id;
-const BR = new Set(["br", "br_if"].map((n) => op(n).id));
 const BR_TABLE = op("br_table").id;
-/** Instructions whose labels this pass does not renumber: a function with them is not wrapped. */
-const UNWRAPPABLE = new Set(
-  ["try", "catch", "catch_all", "delegate", "rethrow", "try_table", "throw_ref", "br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail"]
-    .map((n) => op(n).id),
-);
+/** What this pass cares about, by instruction id. */
+const K = { other: 0, open: 1, loop: 2, end: 3, br: 4, brTable: 5, unwrappable: 6 } as const;
+const KIND = new Uint8Array(ALL_OPS.length);
+for (const name of ["block", "if"]) KIND[op(name).id] = K.open;
+KIND[LOOP] = K.loop;
+KIND[op("end").id] = K.end;
+for (const name of ["br", "br_if"]) KIND[op(name).id] = K.br;
+KIND[BR_TABLE] = K.brTable;
+// Instructions whose labels this pass does not renumber: a function with them is not wrapped.
+for (const name of ["try", "catch", "catch_all", "delegate", "rethrow", "try_table", "throw_ref", "br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail"]) {
+  KIND[op(name).id] = K.unwrappable;
+}
 
 /** A loop's block type has no parameters when it is empty, a value type, or a type without params. */
 function loopTakesParams(bytes: Uint8Array, at: number, end: number, types: ModuleTypes): boolean {
@@ -184,12 +188,13 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
       const local = fn.addLocal(0x7f);
       fn.insert(0, entryFor(local));
       let canWrap = true;
+      let loops = 0;
       for (let i = 0; i < n; i++) {
-        if (UNWRAPPABLE.has(ops[i]!)) {
-          canWrap = false;
-          break;
-        }
+        const kind = KIND[ops[i]!]!;
+        if (kind === K.loop) loops++;
+        else if (kind === K.unwrappable) canWrap = false;
       }
+      if (loops === 0) return;
       if (!canWrap) {
         for (let i = 0; i < n; i++) if (ops[i] === LOOP) fn.insert(i + 1, backEdgeFor(local));
         return;
@@ -200,9 +205,11 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
       const w = wrappedFor(local);
       for (let i = 0; i < n; i++) {
         const o = ops[i]!;
-        if (OPENS.has(o)) {
+        const kind = KIND[o]!;
+        if (kind === K.other) continue;
+        if (kind === K.open) {
           frames.push(-1);
-        } else if (o === LOOP) {
+        } else if (kind === K.loop) {
           const btAt = start[i]! + 1;
           const btEnd = start[i + 1]!;
           if (loopTakesParams(bytes, btAt, btEnd, types)) {
@@ -218,13 +225,13 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
             frames.push(i);
             wrappedOpen++;
           }
-        } else if (o === END) {
+        } else if (kind === K.end) {
           const loopAt = frames.pop();
           if (loopAt !== undefined && loopAt >= 0) {
             wrappedOpen--;
             fn.insert(i + 1, w.tail, loopAt);
           }
-        } else if (wrappedOpen > 0 && (BR.has(o) || o === BR_TABLE)) {
+        } else if (wrappedOpen > 0 && (kind === K.br || kind === K.brTable)) {
           relabel(fn, i, o, frames);
         }
       }

@@ -99,14 +99,22 @@ export function fuelCostTable(costs?: FuelCosts): Uint32Array {
   return table;
 }
 
-const BR = new Set(["br", "br_if"].map((n) => op(n).id));
-const OPENS = new Set(["block", "loop", "if", "try", "try_table"].map((n) => op(n).id));
-const CLOSES = new Set(["end", "delegate"].map((n) => op(n).id));
-const CALL = new Set(["call", "call_indirect", "call_ref"].map((n) => op(n).id));
-const CATCH = new Set(["catch", "catch_all"].map((n) => op(n).id));
-/** Instructions before which the local copy is stored: they may leave the function. */
-const EXIT = new Set(["return", "return_call", "return_call_indirect", "return_call_ref", "throw", "rethrow", "throw_ref",
-  "br_table", "br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail"].map((n) => op(n).id));
+/** Bits of `FLAGS`, by instruction id. */
+const F = { br: 1, open: 2, close: 4, call: 8, catch: 16, exit: 32 } as const;
+const FLAGS = new Uint8Array(ALL_OPS.length);
+const flag = (names: string[], bit: number): void => {
+  for (const name of names) FLAGS[op(name).id]! |= bit;
+};
+flag(["br", "br_if"], F.br);
+flag(["block", "loop", "if", "try", "try_table"], F.open);
+flag(["end", "delegate"], F.close);
+flag(["call", "call_indirect", "call_ref"], F.call);
+flag(["catch", "catch_all"], F.catch);
+/** 1 for instructions that neither end a segment nor open a block: the fast path of the pass. */
+const PLAIN = new Uint8Array(ALL_OPS.length);
+// Instructions before which the local copy is stored: they may leave the function.
+flag(["return", "return_call", "return_call_indirect", "return_call_ref", "throw", "rethrow", "throw_ref",
+  "br_table", "br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail"], F.exit);
 /** Fixed snippets of one pass instance (they depend on the global's and the local's indices). */
 class FuelSnippets {
   private readonly charges = new Map<number, Snippet>();
@@ -124,9 +132,17 @@ class FuelSnippets {
     this.store = { bytes: store.view().slice(), trapAt: -1, trapKind: 0 };
   }
 
+  private readonly small: (Snippet | undefined)[] = [];
+
   charge(cost: number): Snippet {
+    if (cost < 256) return (this.small[cost] ??= this.makeCharge(cost));
     let s = this.charges.get(cost);
-    if (!s) {
+    if (!s) this.charges.set(cost, (s = this.makeCharge(cost)));
+    return s;
+  }
+
+  private makeCharge(cost: number): Snippet {
+    {
       const b = new ByteSink(40);
       b.u8(0x20); b.u32(this.local); // local.get
       b.u8(0x42); b.sleb(cost); // i64.const
@@ -142,12 +158,12 @@ class FuelSnippets {
       const trapAt = b.length;
       b.u8(0x00); // unreachable
       b.u8(0x0b); // end
-      s = { bytes: b.view().slice(), trapAt, trapKind: TrapSite.outOfFuel };
-      this.charges.set(cost, s);
+      return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.outOfFuel };
     }
-    return s;
   }
 }
+
+for (let id = 0; id < ALL_OPS.length; id++) PLAIN[id] = FLOW[id] === Flow.plain && (FLAGS[id]! & F.open) === 0 ? 1 : 0;
 
 /** The fuel pass, charging the imported global `fuelGlobal` with the costs of `costs` (see the module comment). */
 export function fuelPass(fuelGlobal: number, costs: Uint32Array): BodyPass {
@@ -167,21 +183,23 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array): BodyPass {
       for (let i = 0; i < n; i++) {
         const o = ops[i]!;
         if (!dead) acc += costs[o]!;
-        if (OPENS.has(o)) depth++;
+        if (PLAIN[o] === 1) continue;
+        const flags = FLAGS[o]!;
+        if (flags & F.open) depth++;
         const flow = FLOW[o]!;
         if (flow === Flow.plain) continue;
         // The segment ends with instruction i: charge it at its start, then what goes before i.
         if (!dead && acc > 0) fn.insert(segStart, snippets.charge(acc));
         if (!dead) {
-          if (CALL.has(o) || EXIT.has(o) || (i === n - 1)) fn.insert(i, snippets.store);
-          else if (BR.has(o) && readLeb(bytes, start[i]! + 1, start[i + 1]!) === depth) fn.insert(i, snippets.store);
+          if (flags & (F.call | F.exit) || i === n - 1) fn.insert(i, snippets.store);
+          else if (flags & F.br && readLeb(bytes, start[i]! + 1, start[i + 1]!) === depth) fn.insert(i, snippets.store);
         }
-        if (CLOSES.has(o)) depth--;
+        if (flags & F.close) depth--;
         acc = 0;
         segStart = i + 1;
         if (flow === Flow.dead) dead = true;
         else if (flow === Flow.revive) dead = false;
-        if (!dead && i + 1 < n && (CALL.has(o) || CATCH.has(o))) fn.insert(i + 1, snippets.load);
+        if (!dead && i + 1 < n && flags & (F.call | F.catch)) fn.insert(i + 1, snippets.load);
       }
       if (!dead && acc > 0) fn.insert(segStart, snippets.charge(acc)); // only for a body without its final `end`
     },

@@ -16,9 +16,10 @@ export const TrapSite = { none: 0, outOfFuel: 1, interrupt: 2 } as const;
 
 /** Builds an `OffsetMap` run by run (offsets must be added in increasing order). */
 export class OffsetMapBuilder {
-  private newAt: number[] = [];
-  private origAt: number[] = [];
-  private copy: number[] = [];
+  private n = 0;
+  private newAt = new Int32Array(1024);
+  private origAt = new Int32Array(1024);
+  private copy = new Uint8Array(1024);
   /** Inserted `unreachable`s: new offset -> TrapSite. */
   readonly traps = new Map<number, number>();
 
@@ -33,31 +34,32 @@ export class OffsetMapBuilder {
   }
 
   private push(newAt: number, origAt: number, copy: number): void {
-    const last = this.newAt.length - 1;
+    const last = this.n - 1;
     if (last >= 0 && this.newAt[last] === newAt) {
       this.origAt[last] = origAt;
       this.copy[last] = copy;
       return;
     }
-    this.newAt.push(newAt);
-    this.origAt.push(origAt);
-    this.copy.push(copy);
+    if (this.n === this.newAt.length) {
+      const grow = <A extends Int32Array | Uint8Array>(a: A, b: A): A => {
+        b.set(a);
+        return b;
+      };
+      this.newAt = grow(this.newAt, new Int32Array(this.n * 2));
+      this.origAt = grow(this.origAt, new Int32Array(this.n * 2));
+      this.copy = grow(this.copy, new Uint8Array(this.n * 2));
+    }
+    this.newAt[this.n] = newAt;
+    this.origAt[this.n] = origAt;
+    this.copy[this.n] = copy;
+    this.n++;
   }
 
   /** The finished map, with every new offset moved by `base` (the rewritten code section's position). */
   build(base: number): OffsetMap {
-    const n = this.newAt.length;
-    const newAt = new Int32Array(n);
-    const origAt = new Int32Array(n);
-    const copy = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      newAt[i] = this.newAt[i]! + base;
-      origAt[i] = this.origAt[i]!;
-      copy[i] = this.copy[i]!;
-    }
     const traps = new Map<number, number>();
     for (const [at, kind] of this.traps) traps.set(at + base, kind);
-    return new OffsetMap(newAt, origAt, copy, traps);
+    return new OffsetMap(this.newAt, this.origAt, this.copy, traps, this.n, base);
   }
 }
 
@@ -72,6 +74,10 @@ export class OffsetMap {
     readonly copy: Uint8Array,
     /** Offsets of inserted `unreachable`s in the rewritten binary, with their `TrapSite`. */
     readonly traps: ReadonlyMap<number, number>,
+    /** How many runs the arrays hold (they may be longer). */
+    readonly count: number = newAt.length,
+    /** Added to every `newAt` (the rewritten code section's position). */
+    readonly base: number = 0,
   ) {}
 
   /** The identity map shifted by `delta` (a rewrite that moved the code section without changing it). */
@@ -80,11 +86,12 @@ export class OffsetMap {
   }
 
   /** The original offset of rewritten offset `at` (offsets before the first run are returned as they are). */
-  original(at: number): number {
+  original(absolute: number): number {
     const runs = this.newAt;
+    const at = absolute - this.base;
     let lo = 0;
-    let hi = runs.length - 1;
-    if (hi < 0 || at < runs[0]!) return at;
+    let hi = this.count - 1;
+    if (hi < 0 || at < runs[0]!) return absolute;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (runs[mid]! <= at) lo = mid;

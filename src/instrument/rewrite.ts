@@ -196,7 +196,7 @@ class Rewriter {
 
   run(): Rewritten {
     const info = this.info;
-    const out = new ByteSink(this.src.length + (this.src.length >>> 3) + 256);
+    const out = new ByteSink(this.src.length * (this.plan.passes.length > 0 ? 2 : 1) + 4096);
     out.copy(this.src, 0, 8);
     const pending: [number, () => void][] = [];
     const addedImports = this.plan.globals.length + this.plan.funcs.length + this.memories.length + this.tables.length;
@@ -553,7 +553,7 @@ class Rewriter {
       const bodySizeAt = out.u32Padded(0);
       const bodyStart = out.length;
       // Local declarations: the original runs, then the passes' extra locals.
-      const pos = { pos: 0 };
+      const pos = this.pos;
       readU32(this.src, body.offset, pos); // the body size
       const headerStart = pos.pos;
       if (extraLocals.length === 0) {
@@ -575,11 +575,16 @@ class Rewriter {
   }
 
   /** Copies code `[from, to)` into `out`, inserting the passes' snippets and renumbering indices. */
+  private heads = new Int32Array(8);
+  private readonly pos = { pos: 0 };
+
   private writeCode(out: ByteSink, base: number, from: number, to: number, lists: InsertList[]): void {
     const scan = this.scan;
     const src = this.src;
     const map = this.map;
-    const heads = new Int32Array(lists.length);
+    if (this.heads.length < lists.length) this.heads = new Int32Array(lists.length);
+    const heads = this.heads;
+    heads.fill(0);
     let ref = 0;
     const nrefs = this.shifting ? scan.nrefs : 0;
     let cursor = from;

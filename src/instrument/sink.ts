@@ -99,9 +99,17 @@ export class ByteSink {
 
   /** Raw bytes. */
   bytes(b: Uint8Array): void {
-    this.reserve(b.length);
+    const n = b.length;
+    this.reserve(n);
+    if (n < 48) {
+      const buf = this.buf;
+      let len = this.length;
+      for (let i = 0; i < n; i++) buf[len++] = b[i]!;
+      this.length = len;
+      return;
+    }
     this.buf.set(b, this.length);
-    this.length += b.length;
+    this.length += n;
   }
 
   /** `src[start..end)`. */
@@ -109,6 +117,14 @@ export class ByteSink {
     const n = end - start;
     if (n <= 0) return;
     this.reserve(n);
+    if (n < 48) {
+      // Small copies are most of a rewrite's copies: a loop allocates nothing (a subarray would).
+      const buf = this.buf;
+      let len = this.length;
+      for (let i = start; i < end; i++) buf[len++] = src[i]!;
+      this.length = len;
+      return;
+    }
     this.buf.set(src.subarray(start, end), this.length);
     this.length += n;
   }
