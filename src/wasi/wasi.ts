@@ -193,6 +193,14 @@ export class Wasi {
     if (init !== undefined) init();
   }
 
+  /**
+   * Binds the guest memory without running anything, for hosts that call a module's exports
+   * themselves (`start` and `initialize` do this for you).
+   */
+  setMemory(memory: WebAssembly.Memory | { readonly native: WebAssembly.Memory }): void {
+    this.state.bind(memory instanceof WebAssembly.Memory ? memory : memory.native);
+  }
+
   private bind(instance: WasiInstance, name: string): { memory: WebAssembly.Memory; func: (() => unknown) | undefined } {
     let memory: WebAssembly.Memory | undefined;
     let func: (() => unknown) | undefined;
