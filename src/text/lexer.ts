@@ -56,28 +56,11 @@ export function isIdChar(c: number): boolean {
 /** Lexes `src` into tokens. Throws `WatError` on an unterminated comment or string or unbalanced parens. */
 export function lex(src: string, file?: string): Tokens {
   const n = src.length;
-  let cap = Math.max(64, (n >> 2) + 16);
-  let kind = new Uint8Array(cap);
-  let start = new Int32Array(cap);
-  let end = new Int32Array(cap);
-  let match = new Int32Array(cap);
-  let count = 0;
-  const stack: number[] = [];
+  const buf = new TokenBuf(Math.max(64, (n >> 3) + 16));
+  const stack = new Int32Array(MAX_DEPTH + 1);
+  let depth = 0;
   const fail = (reason: string, at: number): never => {
     throw new WatError(reason, src, at, file);
-  };
-  const push = (k: number, s: number, e: number) => {
-    if (count >= cap) {
-      cap *= 2;
-      const k2 = new Uint8Array(cap); k2.set(kind); kind = k2;
-      const s2 = new Int32Array(cap); s2.set(start); start = s2;
-      const e2 = new Int32Array(cap); e2.set(end); end = e2;
-      const m2 = new Int32Array(cap); m2.set(match); match = m2;
-    }
-    kind[count] = k;
-    start[count] = s;
-    end[count] = e;
-    count++;
   };
 
   let i = 0;
@@ -87,6 +70,11 @@ export function lex(src: string, file?: string): Tokens {
     switch (c) {
       case 0x20: case 0x09: case 0x0a: case 0x0d:
         i++;
+        while (i < n) {
+          const d = src.charCodeAt(i);
+          if (d !== 0x20 && d !== 0x0a && d !== 0x09 && d !== 0x0d) break;
+          i++;
+        }
         continue;
       case 0x28: { // (
         const c1 = src.charCodeAt(i + 1);
@@ -98,17 +86,16 @@ export function lex(src: string, file?: string): Tokens {
           i = skipAnnotation(src, i, fail);
           continue;
         }
-        if (stack.length >= MAX_DEPTH) fail(`nesting too deep (the limit is ${MAX_DEPTH})`, i);
-        stack.push(count);
-        push(Tok.lparen, i, i + 1);
+        if (depth >= MAX_DEPTH) fail(`nesting too deep (the limit is ${MAX_DEPTH})`, i);
+        stack[depth++] = buf.count;
+        buf.push(Tok.lparen, i, i + 1);
         i++;
         continue;
       }
       case 0x29: { // )
-        const open = stack.pop();
-        if (open === undefined) fail("unexpected token )", i);
-        match[open!] = count;
-        push(Tok.rparen, i, i + 1);
+        if (depth === 0) fail("unexpected token )", i);
+        buf.match[stack[--depth]!] = buf.count;
+        buf.push(Tok.rparen, i, i + 1);
         i++;
         continue;
       }
@@ -129,7 +116,7 @@ export function lex(src: string, file?: string): Tokens {
         if (next !== 0x20 && next !== 0x09 && next !== 0x0a && next !== 0x0d && next !== 0x28 && next !== 0x29 && next !== 0x3b) {
           fail("unknown operator: tokens must be separated", e);
         }
-        push(Tok.string, i, e);
+        buf.push(Tok.string, i, e);
         i = e;
         continue;
       }
@@ -143,7 +130,7 @@ export function lex(src: string, file?: string): Tokens {
         if (after !== 0x20 && after !== 0x09 && after !== 0x0a && after !== 0x0d && after !== 0x28 && after !== 0x29 && after !== 0x3b) {
           fail("unknown operator: tokens must be separated", i);
         }
-        push(Tok.id, s, i);
+        buf.push(Tok.id, s, i);
         continue;
       }
       while (i < n) {
@@ -156,14 +143,47 @@ export function lex(src: string, file?: string): Tokens {
         fail("unknown operator: malformed token", s);
       }
       if (c === 0x24 && i - s === 1) fail("empty identifier", s);
-      push(c === 0x24 ? Tok.id : Tok.atom, s, i);
+      buf.push(c === 0x24 ? Tok.id : Tok.atom, s, i);
       continue;
     }
     fail(`illegal character ${c >= 0x20 && c < 0x7f ? JSON.stringify(String.fromCharCode(c)) : `U+${c.toString(16).padStart(4, "0")}`}`, i);
   }
-  if (stack.length > 0) fail("unexpected end of input: unclosed (", start[stack[stack.length - 1]!]!);
-  push(Tok.eof, n, n);
-  return { src, file, count, kind, start, end, match };
+  if (depth > 0) fail("unexpected end of input: unclosed (", buf.start[stack[depth - 1]!]!);
+  buf.push(Tok.eof, n, n);
+  return { src, file, count: buf.count, kind: buf.kind, start: buf.start, end: buf.end, match: buf.match };
+}
+
+/** Growable token arrays. */
+class TokenBuf {
+  kind: Uint8Array;
+  start: Int32Array;
+  end: Int32Array;
+  match: Int32Array;
+  count = 0;
+
+  constructor(cap: number) {
+    this.kind = new Uint8Array(cap);
+    this.start = new Int32Array(cap);
+    this.end = new Int32Array(cap);
+    this.match = new Int32Array(cap);
+  }
+
+  push(k: number, s: number, e: number): void {
+    const i = this.count;
+    if (i >= this.kind.length) this.grow();
+    this.kind[i] = k;
+    this.start[i] = s;
+    this.end[i] = e;
+    this.count = i + 1;
+  }
+
+  private grow(): void {
+    const cap = this.kind.length * 2;
+    const k = new Uint8Array(cap); k.set(this.kind); this.kind = k;
+    const s = new Int32Array(cap); s.set(this.start); this.start = s;
+    const e = new Int32Array(cap); e.set(this.end); this.end = e;
+    const m = new Int32Array(cap); m.set(this.match); this.match = m;
+  }
 }
 
 function skipBlockComment(src: string, i: number, fail: (r: string, at: number) => never): number {

@@ -39,7 +39,7 @@ import type {
   TypeDef,
   ValueType,
 } from "../binary/module-info.js";
-import { Imm, opByCode, opByName, type OpInfo } from "../binary/opcodes.js";
+import { ALL_OPS, Imm, opByCode, opByName, type OpInfo } from "../binary/opcodes.js";
 import { Tok, stringBytes, stringText, type Tokens } from "./lexer.js";
 import { f64Out, parseF32, parseF64, parseI32, parseI64, parseLaneInt, parseU32, parseU64 } from "./numbers.js";
 import { LabelStack, Namespace, type SpaceKind } from "./resolve.js";
@@ -1150,9 +1150,8 @@ class ModuleParser {
 
   private opAt(i: number): OpInfo {
     if (this.kind[i] !== Tok.atom) this.unexpected(i);
-    const name = this.text(i);
-    const op = opByName(name);
-    if (op === undefined) this.fail(`unknown operator ${name}`, i);
+    const op = lookupOp(this.src, this.start[i]!, this.end[i]!);
+    if (op === undefined) this.fail(`unknown operator ${this.text(i)}`, i);
     return op;
   }
 
@@ -1786,6 +1785,32 @@ class ModuleParser {
       tags: this.tags.names,
     });
   }
+}
+
+// Instruction names hashed from the source text without slicing it.
+const OP_HASH_BITS = 12;
+const OP_TABLE: (OpInfo[] | undefined)[] = new Array(1 << OP_HASH_BITS);
+function hashName(src: string, s: number, e: number): number {
+  let h = 0;
+  for (let i = s; i < e; i++) h = (Math.imul(h, 31) + src.charCodeAt(i)) | 0;
+  return (h ^ (h >>> 13)) & ((1 << OP_HASH_BITS) - 1);
+}
+for (const name of new Set(ALL_OPS.map((o) => o.name))) {
+  const op = opByName(name)!;
+  const h = hashName(name, 0, name.length);
+  (OP_TABLE[h] ??= []).push(op);
+}
+
+/** The instruction named by `src[s..e)`, or `undefined`. */
+function lookupOp(src: string, s: number, e: number): OpInfo | undefined {
+  const bucket = OP_TABLE[hashName(src, s, e)];
+  if (bucket === undefined) return undefined;
+  const len = e - s;
+  for (let k = 0; k < bucket.length; k++) {
+    const op = bucket[k]!;
+    if (op.name.length === len && src.startsWith(op.name, s)) return op;
+  }
+  return undefined;
 }
 
 const SHAPES: Record<string, number> = { i8x16: 16, i16x8: 8, i32x4: 4, i64x2: 2, f32x4: 4, f64x2: 2 };

@@ -437,7 +437,18 @@ class Printer {
           break;
         }
         case Imm.tableIdx: parts.push(ref(this.tableNames, idx())); break;
-        case Imm.memIdx: parts.push(ref(this.memNames, idx())); break;
+        case Imm.memIdx: {
+          // Memory 0 is implied (and plain 2.0 tools reject an explicit one).
+          const v = idx();
+          if (imms.length === 2) { // memory.copy: both or neither
+            if (c.idx0 !== 0 || c.idx1 !== 0) parts.push(ref(this.memNames, c.idx0), ref(this.memNames, c.idx1));
+            k++;
+            slot++;
+          } else if (v !== 0) {
+            parts.push(ref(this.memNames, v));
+          }
+          break;
+        }
         case Imm.globalIdx: parts.push(ref(this.globalNames, idx())); break;
         case Imm.localIdx: {
           const v = idx();
@@ -459,7 +470,8 @@ class Printer {
         case Imm.dataIdx: {
           const v = idx();
           if (op.name === "memory.init") {
-            parts.push(ref(this.memNames, c.idx1), ref(this.dataNames, v));
+            if (c.idx1 !== 0) parts.push(ref(this.memNames, c.idx1));
+            parts.push(ref(this.dataNames, v));
             k++;
             slot++;
           } else {
