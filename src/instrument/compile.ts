@@ -13,7 +13,7 @@ import { TrapSite } from "./offsets.js";
 /** An instrumented module ready for the engine. */
 export interface InstrumentedCompile {
   /** What instrumentation did. */
-  readonly instrumented: Instrumented;
+  readonly instrumented: Instrumented & { readonly engineInfo: ModuleInfo };
   /** The decoded rewritten binary (what the rest of the compile path works on). */
   readonly engineInfo: ModuleInfo;
   /** Maps the rewritten binary's frames back to the original (see `FrameMapper` in runtime/trap.ts). */
@@ -42,12 +42,14 @@ export function instrumentForEngine(info: ModuleInfo, options: InstrumentOptions
   return fromInstrumented(instrumented);
 }
 
-/** The compile-path view of an already instrumented module (also used when loading an artifact). */
-export function fromInstrumented(instrumented: Instrumented): InstrumentedCompile {
-  const engineInfo = decodeModule(instrumented.bytes, { lazy: true });
+/**
+ * The compile-path view of an already instrumented module; `engineInfo` is the decoded instrumented
+ * binary when known (loading an artifact), else it is decoded here.
+ */
+export function fromInstrumented(instrumented: Instrumented, engineInfo: ModuleInfo = decodeModule(instrumented.bytes, { lazy: true })): InstrumentedCompile {
   const offsets = instrumented.offsets;
   return {
-    instrumented,
+    instrumented: { ...instrumented, engineInfo },
     engineInfo,
     mapper: {
       funcIndex: (i) => originalFuncIndex(instrumented, i),

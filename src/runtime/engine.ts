@@ -63,10 +63,13 @@ export class Engine {
     const fuelCosts = config.consumeFuel ? fuelCostTable(config.fuelCosts) : undefined;
     this.config = Object.freeze({ ...config, maxTrapFrames, ...(config.fuelCosts ? { fuelCosts: Object.freeze({ ...config.fuelCosts }) } : {}) });
     this.id = ++engineIds;
+    const interrupt = config.epochInterruption === true || config.timeLimits === true;
     this.instrumentation = Object.freeze({
       ...(fuelCosts ? { fuelCosts } : {}),
-      interrupt: config.epochInterruption === true || config.timeLimits === true,
-      storeResources: true,
+      interrupt,
+      // A module rewritten anyway also gets its memories and tables from the store (limits at no
+      // cost); otherwise that variant is compiled only for stores with size limits (Module.compiledFor).
+      storeResources: fuelCosts !== undefined || interrupt,
     });
     this.epoch = new EpochCounter();
     // Backtraces come from the engine's stack capture, which stops at Error.stackTraceLimit.

@@ -11,8 +11,8 @@ import type { ImportInfo, ModuleInfo, ValueType } from "../binary/module-info.js
 import { CompileError } from "../errors.js";
 import type { ExportType, ExternType, ImportType, ValType } from "../types.js";
 import type { Engine } from "./engine.js";
-import { instrumentForEngine, type InstrumentedCompile } from "../instrument/compile.js";
-import type { Instrumented } from "../instrument/index.js";
+import { readArtifact, writeArtifact } from "../instrument/artifact.js";
+import { fromInstrumented, instrumentForEngine, type InstrumentedCompile } from "../instrument/compile.js";
 import { prepareBinary, type PreparedBinary } from "./prepare.js";
 import { registerModuleName } from "./registry.js";
 import { registerFrameMapper, registerFrameModule } from "./trap.js";
@@ -51,7 +51,7 @@ export class Module {
   /** @internal What prepare.ts did to the binary (its bytes went to the engine and are not kept). */
   readonly prepared: PreparedLayout;
   /** @internal What instrumentation did to the binary (undefined when it changed nothing). */
-  readonly instrumented: Instrumented | undefined;
+  readonly instrumented: InstrumentedModule | undefined;
   /** @internal The variant whose memories and tables the store creates, compiled for stores with size limits. */
   private limitedVariant: CompiledVariant | undefined;
   private importTypes: readonly ImportType[] | undefined;
@@ -79,7 +79,7 @@ export class Module {
   }
 
   /** @internal Builds a module from parts already compiled (used by `Module.compile`). */
-  private static fromParts(engine: Engine, info: ModuleInfo, prepared: PreparedBinary, native: WebAssembly.Module, instrumented: Instrumented | undefined): Module {
+  private static fromParts(engine: Engine, info: ModuleInfo, prepared: PreparedBinary, native: WebAssembly.Module, instrumented: InstrumentedModule | undefined): Module {
     const m = Object.create(Module.prototype) as { -readonly [K in keyof Module]: Module[K] };
     m.engine = engine;
     m.info = info;
@@ -176,17 +176,49 @@ export class Module {
     return this.limitedVariant;
   }
 
+  /**
+   * A precompiled artifact of this module: its binary after decoding and instrumentation, with the
+   * decoded metadata. `Module.deserialize` loads it again without decoding or instrumenting; only the
+   * engine's compilation remains.
+   */
+  serialize(): Uint8Array {
+    return writeArtifact({ info: this.info, instrumented: this.instrumented }, this.engine.instrumentation);
+  }
+
+  /**
+   * Loads an artifact made by `module.serialize()`.
+   *
+   * @throws CompileError when `bytes` is not an artifact, is damaged or truncated, comes from another
+   *   version of wasmhost's instrumentation, or was made by an engine with other fuel or
+   *   interruption settings than `engine`.
+   */
+  static deserialize(engine: Engine, bytes: Uint8Array): Module {
+    const { info, instrumented } = readArtifact(bytes, engine.instrumentation);
+    const compiled = instrumented ? fromInstrumented(instrumented, instrumented.engineInfo) : undefined;
+    const { prepared } = prepareFor(info, engine.instrumentation, { compiled });
+    let native: WebAssembly.Module;
+    try {
+      native = new WebAssembly.Module(prepared.bytes.slice());
+    } catch (e) {
+      throw engineCompileError(e, info);
+    }
+    return Module.fromParts(engine, info, prepared, native, compiled?.instrumented);
+  }
+
   /** The payloads of the custom sections called `name`, in order (copies). */
   customSections(name: string): Uint8Array[] {
     return this.info.customSections.filter((c) => c.name === name).map((c) => c.data.slice());
   }
 }
 
+/** @internal What instrumentation made of a module, with the decoded instrumented binary. */
+export type InstrumentedModule = InstrumentedCompile["instrumented"];
+
 /** @internal One compiled form of a module (see `Module.compiledFor`). */
 export interface CompiledVariant {
   readonly native: WebAssembly.Module;
   readonly prepared: PreparedLayout;
-  readonly instrumented: Instrumented | undefined;
+  readonly instrumented: InstrumentedModule | undefined;
 }
 
 /** What the runtime keeps of a prepared binary: everything but the bytes. */
@@ -203,7 +235,7 @@ function toBytes(bytes: ModuleSource): Uint8Array {
   throw new TypeError(`expected the module's bytes (Uint8Array, ArrayBuffer or a view), got ${describeValue(bytes)}`);
 }
 
-function prepare(engine: Engine, source: ModuleSource): { info: ModuleInfo; prepared: PreparedBinary; instrumented: Instrumented | undefined } {
+function prepare(engine: Engine, source: ModuleSource): { info: ModuleInfo; prepared: PreparedBinary; instrumented: InstrumentedModule | undefined } {
   const info = decodeModule(toBytes(source), { lazy: true });
   return { info, ...prepareFor(info, engine.instrumentation) };
 }
@@ -212,10 +244,14 @@ function prepare(engine: Engine, source: ModuleSource): { info: ModuleInfo; prep
  * Instruments `info` when `options` ask for it (src/instrument), then prepares the binary the engine
  * will see. Frames of instrumented code are mapped back to the original module (`registerFrameMapper`).
  */
-function prepareFor(info: ModuleInfo, options: Engine["instrumentation"]): { prepared: PreparedBinary; instrumented: Instrumented | undefined } {
+function prepareFor(
+  info: ModuleInfo,
+  options: Engine["instrumentation"],
+  given?: { compiled: InstrumentedCompile | undefined },
+): { prepared: PreparedBinary; instrumented: InstrumentedModule | undefined } {
   let compiled: InstrumentedCompile | undefined;
   try {
-    compiled = instrumentForEngine(info, options);
+    compiled = given ? given.compiled : instrumentForEngine(info, options);
   } catch (e) {
     throw instrumentError(e, info);
   }
