@@ -5,8 +5,8 @@
  *
  * `path_open` intersects the requested rights with the directory's inheriting rights (as wasi-libc
  * expects) rather than failing. On a read-only mount, creating, truncating or asking for the write right
- * gives `EROFS`. An existing directory opened without `O_DIRECTORY` becomes a directory descriptor unless
- * write access was asked for (`EISDIR`).
+ * gives `EROFS`. An existing directory becomes a directory descriptor (file rights dropped); asking to
+ * write or truncate it without `O_DIRECTORY` is `EISDIR`.
  *
  * @module
  */
@@ -78,7 +78,9 @@ export function pathCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
         if (exists && create && excl) return ERRNO.EXIST;
 
         if (exists && st.filetype === FILETYPE.DIRECTORY) {
-          if (writeAsked || trunc) return ERRNO.ISDIR;
+          // Asking to write a directory is EISDIR, as open(2) says, unless O_DIRECTORY makes the intent
+          // plain: then the file rights are simply dropped (callers often pass every right).
+          if (trunc || (writeAsked && !(oflags & OFLAGS.DIRECTORY))) return ERRNO.ISDIR;
           const d = r.name === "." ? r.dir.reopen() : r.dir.openDirAt(r.name);
           if (isErrno(d)) return d;
           base &= RIGHTS_DIR;
