@@ -1076,7 +1076,8 @@ class ModuleParser {
       if (def === undefined) this.fail(`unknown type ${explicit}`, at);
       if (def.kind !== "func") return this.fail(`type ${explicit} is not a function type`, at);
       if (hasInline && (sigKey(def.params, def.results) !== sigKey(params, results))) {
-        this.fail("inline function type doesn't match the type it names", inlineAt);
+        const tn = this.types.names.get(explicit);
+        this.fail(`inline function type doesn't match type ${tn !== undefined ? `$${tn}` : explicit}`, inlineAt);
       }
       return { typeIndex: explicit, params: def.params, results: def.results, paramNames: hasInline ? names : [] };
     }

@@ -1,0 +1,2 @@
+(module
+  (func (f32.const 0x1p128)))

@@ -1,0 +1,3 @@
+(module
+  (func $a)
+  (import "m" "f" (func $b)))

@@ -1,0 +1,3 @@
+(module
+  (type $t (func (param i32)))
+  (func (type $t) (param i64)))

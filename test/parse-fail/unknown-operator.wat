@@ -1,0 +1,2 @@
+(module
+  (func (i32.ad)))

@@ -1,0 +1,49 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { printModule, watToBinary } from "../../../src/text/index.js";
+import { formatF32, formatF64 } from "../../../src/text/print.js";
+
+const source = `(module $demo
+  (type $t (func (param i32) (result i32)))
+  (import "env" "log" (func $log (param $v i32)))
+  (memory $mem 1)
+  (table 1 funcref)
+  (global $g (mut i32) (i32.const 7))
+  (func $f (export "f") (type $t) (param $n i32) (result i32) (local $acc i32)
+    (block $done
+      (loop $again
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $acc (i32.add (local.get $acc) (i32.load offset=8 align=1 (local.get $n))))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $again)))
+    (if (result i32) (local.get $acc) (then (call_indirect (type $t) (local.get $acc) (i32.const 0))) (else (f32.const -nan:0x1) (drop) (i32.const 0))))
+  (elem (i32.const 0) $f)
+  (data (i32.const 16) "hi\\00"))`;
+
+test("print parses back to the same bytes, flat and folded", () => {
+  const bytes = watToBinary(source);
+  for (const folded of [false, true]) {
+    const text = printModule(bytes, { folded });
+    assert.deepEqual(watToBinary(text), bytes, text);
+  }
+});
+
+test("the print is readable: names, types and folded blocks", () => {
+  const text = printModule(watToBinary(source), { folded: true });
+  assert.match(text, /^\(module \$demo$/m);
+  assert.match(text, /\(func \$f \(type \$t\) \(param \$n i32\) \(result i32\)/);
+  assert.match(text, /^ +\(loop$/m);
+  assert.match(text, /\(i32\.load offset=8 align=1\)/);
+  assert.match(text, /\(then/);
+  const flat = printModule(watToBinary(source));
+  assert.match(flat, /^ +br_if 1$/m);
+});
+
+test("float literals print exactly", () => {
+  assert.equal(formatF32(0x7fa00000), "nan:0x200000");
+  assert.equal(formatF32(0x80000000), "-0");
+  assert.equal(formatF32(0x3dcccccd), "0.10000000149011612");
+  assert.equal(formatF64(0xfff0000000000000n), "-inf");
+  assert.equal(formatF64(0x7ff8000000000000n), "nan");
+  assert.equal(formatF64(1n), "5e-324");
+});

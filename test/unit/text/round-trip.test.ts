@@ -1,0 +1,24 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { parseWast } from "../../../src/text/index.js";
+import { checkRoundTrip } from "../../spec/round-trip.js";
+import { suites } from "../../spec/suites.js";
+
+const core = suites().find((s) => s.name === "core")!;
+
+test("every text module of the 2.0 core suite prints and parses back to the same bytes", { skip: core.files.length === 0 && "no ../shared/testsuite-wasm-2.0" }, () => {
+  const problems: string[] = [];
+  let modules = 0;
+  for (const file of core.files) {
+    const script = parseWast(readFileSync(file, "utf8"), { file });
+    for (const d of script.directives) {
+      if (d.type !== "module" || d.module.form !== "text" || !d.module.bytes) continue;
+      modules++;
+      const problem = checkRoundTrip(d.module.bytes);
+      if (problem) problems.push(`${file}:${d.line}: ${problem}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+  assert.ok(modules > 1000, `only ${modules} modules`);
+});
