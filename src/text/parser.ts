@@ -886,7 +886,9 @@ class ModuleParser {
     this.expectRP();
     const init = concat(parts, len);
     if (offsetExpr) {
-      this.data.push({ mode: "active", memory, offsetExpr, init, explicitMemory: memory !== 0, offset: 0 });
+      // `(memory x)` written out selects the binary form with an explicit index (flags 2), so that a
+      // printed module parses back to the same bytes.
+      this.data.push({ mode: "active", memory, offsetExpr, init, explicitMemory: explicitMemory || memory !== 0, offset: 0 });
     } else {
       this.data.push({ mode: "passive", memory: 0, init, explicitMemory: false, offset: 0 });
     }

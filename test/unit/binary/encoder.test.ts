@@ -62,3 +62,22 @@ test("names can be rewritten from NameInfo", () => {
   assert.equal(again.names.locals.get(1)?.get(0), "p");
   assert.ok(encodeNameSection({ ...info.names, module: "m" }).length > 0);
 });
+
+test("decode then encode is byte-identical for every text module of the 2.0 core suite", async () => {
+  const { suites } = await import("../../spec/suites.js");
+  const { parseWast } = await import("../../../src/text/index.js");
+  const { readFileSync } = await import("node:fs");
+  const core = suites().find((s) => s.name === "core")!;
+  let checked = 0;
+  const diffs: string[] = [];
+  for (const file of core.files) {
+    for (const d of parseWast(readFileSync(file, "utf8")).directives) {
+      if (d.type !== "module" || d.module.form !== "text" || !d.module.bytes) continue;
+      checked++;
+      const again = encodeModule(decodeModule(d.module.bytes));
+      if (Buffer.compare(Buffer.from(again), Buffer.from(d.module.bytes)) !== 0) diffs.push(`${file}:${d.line}`);
+    }
+  }
+  assert.deepEqual(diffs, []);
+  assert.ok(checked > 1000 || core.files.length === 0);
+});
