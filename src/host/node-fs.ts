@@ -27,6 +27,10 @@ import type { Vfs, VfsDir, VfsDirEntry, VfsFile, VfsOpenFlags, VfsStat, VfsTimes
 const C = fs.constants;
 const PROC = process.platform === "linux" && fs.existsSync("/proc/self/fd");
 const DIR_FLAGS = C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW;
+/** `/proc/<pid>/fd/` (a little cheaper for the kernel than `/proc/self/fd/`). */
+const PROC_FD = `/proc/${process.pid}/fd/`;
+/** Directory handles kept open per NodeFs for walks that pass through the same directories. */
+const DIR_CACHE_SIZE = 16;
 
 const CODES: Record<string, number> = {
   ENOENT: ERRNO.NOENT, EEXIST: ERRNO.EXIST, ENOTDIR: ERRNO.NOTDIR, EISDIR: ERRNO.ISDIR,
@@ -72,11 +76,12 @@ function merged(cur: fs.BigIntStats, times: VfsTimes): [number, number] {
 
 /** An open host directory. */
 class NodeDir implements VfsDir {
-  private closed = false;
+  /** Holders of this handle: the walk or descriptor that opened it, plus the owner's cache. */
+  refs = 1;
   /** How operations name this directory: through its descriptor on Linux, by path elsewhere. */
   private readonly base: string;
-  constructor(readonly owner: NodeFs, readonly fd: number, readonly hostPath: string) {
-    this.base = PROC ? `/proc/self/fd/${fd}` : hostPath;
+  constructor(readonly owner: NodeFs, readonly fd: number, readonly hostPath: string, readonly dev = 0n, readonly ino = 0n) {
+    this.base = PROC ? `${PROC_FD}${fd}` : hostPath;
   }
   /** The host path of entry `name` of this directory. */
   at(name: string): string {
@@ -108,8 +113,39 @@ class NodeDir implements VfsDir {
     }
   }
   openDirAt(name: string): VfsDir | number {
+    // Walks pass through the same directories again and again ("dir/f1", "dir/f2", ...): reuse a
+    // cached handle when the entry is still the very directory it was opened on (same device and
+    // inode, seen through this handle without following a symlink). Otherwise open it afresh.
+    const cache = this.owner.dirCache;
+    const key = `${this.fd}/${name}`;
+    const hit = cache.get(key);
     try {
-      return new NodeDir(this.owner, fs.openSync(this.at(name), DIR_FLAGS), `${this.hostPath}/${name}`);
+      if (hit !== undefined) {
+        const st = fs.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false });
+        if (st !== undefined && st.isDirectory() && st.ino === hit.ino && st.dev === hit.dev) {
+          hit.refs++;
+          return hit;
+        }
+        cache.delete(key);
+        hit.close();
+      }
+      const fd = fs.openSync(this.at(name), DIR_FLAGS);
+      let st: fs.BigIntStats;
+      try {
+        st = fs.fstatSync(fd, { bigint: true });
+      } catch (e) {
+        fs.closeSync(fd);
+        throw e;
+      }
+      const dir = new NodeDir(this.owner, fd, `${this.hostPath}/${name}`, st.dev, st.ino);
+      if (cache.size >= DIR_CACHE_SIZE) {
+        const [oldKey, old] = cache.entries().next().value as [string, NodeDir];
+        cache.delete(oldKey);
+        old.close();
+      }
+      dir.refs++;
+      cache.set(key, dir);
+      return dir;
     } catch (e) {
       return errnoOf(e);
     }
@@ -204,8 +240,8 @@ class NodeDir implements VfsDir {
     return this.run(() => fs.fsyncSync(this.fd));
   }
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.refs <= 0) return;
+    if (--this.refs > 0) return;
     try {
       fs.closeSync(this.fd);
     } catch {
@@ -306,6 +342,8 @@ export class NodeFs implements Vfs {
   readonly readOnly: boolean;
   /** The absolute host path of the root. */
   readonly path: string;
+  /** @internal Recently walked directories, keyed by parent descriptor and name (see `NodeDir.openDirAt`). */
+  readonly dirCache = new Map<string, NodeDir>();
 
   constructor(dir: string, options: { readOnly?: boolean } = {}) {
     this.readOnly = options.readOnly ?? false;
@@ -325,6 +363,12 @@ export class NodeFs implements Vfs {
     } catch (e) {
       return errnoOf(e);
     }
+  }
+
+  /** Closes the cached directory handles (the filesystem stays usable). `Wasi` calls it when done. */
+  close(): void {
+    for (const d of this.dirCache.values()) d.close();
+    this.dirCache.clear();
   }
 }
 

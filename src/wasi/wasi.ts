@@ -249,14 +249,18 @@ export class Wasi {
   /** Closes every open descriptor and the host filesystems this `Wasi` opened. Called by `start`. */
   close(): void {
     const fds = this.state.fds;
+    const mounts = new Set<Vfs>();
     for (let i = 0; i < fds.length; i++) {
       const e = fds[i];
       if (e !== undefined && e.kind !== KIND_INPUT && e.kind !== KIND_OUTPUT) {
+        if (e.mount !== null) mounts.add(e.mount.vfs);
         e.close();
         fds[i] = undefined;
       }
     }
-    for (const v of this.owned.splice(0)) (v as { close?: () => void }).close?.();
+    for (const v of this.owned.splice(0)) mounts.add(v);
+    // Filesystems may hold cached handles (NodeFs does); they stay usable after close().
+    for (const v of mounts) (v as { close?: () => void }).close?.();
   }
 }
 
