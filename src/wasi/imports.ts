@@ -4,7 +4,10 @@
  *
  * @module
  */
+import { WasiError } from "../errors.js";
 import type { FuncType, ValType } from "../types.js";
+import { ERRNO } from "./defs.js";
+import { WasiExit } from "./exit.js";
 import { argsCalls } from "./calls/args.js";
 import { fdCalls } from "./calls/fd.js";
 import { pathCalls } from "./calls/path.js";
@@ -82,6 +85,32 @@ function dropMiddleI64(fn: HostFn): HostFn | undefined {
   return inst.exports.f as HostFn;
 }
 
+/**
+ * Makes `fn` answer `EIO` instead of throwing when a filesystem, stream callback or clock throws, so
+ * that a failing `Vfs` never unwinds the guest. `WasiExit` (proc_exit) and `WasiError` (host misuse)
+ * pass through. Fixed arities, so no rest-parameter array is allocated per call.
+ */
+function guard(fn: HostFn, arity: number): HostFn {
+  const fail = (e: unknown): number => {
+    if (e instanceof WasiExit || e instanceof WasiError) throw e;
+    return ERRNO.IO;
+  };
+  switch (arity) {
+    case 0: return () => { try { return fn(); } catch (e) { return fail(e); } };
+    case 1: return (a) => { try { return fn(a); } catch (e) { return fail(e); } };
+    case 2: return (a, b) => { try { return fn(a, b); } catch (e) { return fail(e); } };
+    case 3: return (a, b, c) => { try { return fn(a, b, c); } catch (e) { return fail(e); } };
+    case 4: return (a, b, c, d) => { try { return fn(a, b, c, d); } catch (e) { return fail(e); } };
+    case 5: return (a, b, c, d, e) => { try { return fn(a, b, c, d, e); } catch (x) { return fail(x); } };
+    case 6: return (a, b, c, d, e, f) => { try { return fn(a, b, c, d, e, f); } catch (x) { return fail(x); } };
+    case 7: return (a, b, c, d, e, f, g) => { try { return fn(a, b, c, d, e, f, g); } catch (x) { return fail(x); } };
+    default: return (...args: unknown[]) => { try { return fn(...args); } catch (x) { return fail(x); } };
+  }
+}
+
+/** Calls that reach no filesystem, stream or user code, left unguarded (clock_time_get is the hot one). */
+const UNGUARDED = new Set(["args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "proc_exit", "sched_yield", "clock_time_get", "fd_prestat_get", "fd_prestat_dir_name", "fd_fdstat_get"]);
+
 function namespace(s: WasiState, pv: Preview): Record<string, WasiImport> {
   const fns: Record<string, HostFn> = {
     ...argsCalls(s), ...procCalls(s, pv), ...fdCalls(s, pv), ...pathCalls(s, pv), ...sockCalls(s, pv),
@@ -89,9 +118,9 @@ function namespace(s: WasiState, pv: Preview): Record<string, WasiImport> {
   const out: Record<string, WasiImport> = {};
   for (const [name, fn] of Object.entries(fns)) {
     const sig = SIGNATURES[name];
-    if (sig !== undefined) out[name] = { type: typeOf(name, sig), fn };
+    if (sig !== undefined) out[name] = { type: typeOf(name, sig), fn: UNGUARDED.has(name) ? fn : guard(fn, sig.length) };
   }
-  const fast = fns.clock_time_get_i32 !== undefined ? dropMiddleI64(fns.clock_time_get_i32) : undefined;
+  const fast = fns.clock_time_get_i32 !== undefined && s.clock === null ? dropMiddleI64(fns.clock_time_get_i32) : undefined;
   if (fast !== undefined) out.clock_time_get = { type: out.clock_time_get!.type, fn: fast };
   return out;
 }

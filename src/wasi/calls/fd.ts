@@ -105,6 +105,11 @@ function writeFrom(s: WasiState, e: FdEntry, iovs: number, n: number, position: 
     total += put;
     if (put < l) break;
   }
+  // O_SYNC / O_DSYNC / O_RSYNC: the data (and for SYNC the metadata) reaches storage before returning.
+  if (e.flags & (FDFLAGS.SYNC | FDFLAGS.DSYNC | FDFLAGS.RSYNC)) {
+    const r = file.sync((e.flags & FDFLAGS.SYNC) === 0);
+    if (r !== 0 && total === 0) return -r;
+  }
   return total;
 }
 

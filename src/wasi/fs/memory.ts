@@ -97,7 +97,7 @@ class MemFile extends MemBase implements VfsFile {
     if (this.fs.readOnly) return -ERRNO.ROFS;
     const end = position + length;
     if (end > this.fs.maxFileSize) return -ERRNO.FBIG;
-    if (end > this.data.length) this.grow(end);
+    if (end > this.data.length && !this.grow(end)) return -ERRNO.NOSPC;
     if (position > this.length) this.data.fill(0, this.length, position);
     if (length < 32) for (let i = 0; i < length; i++) this.data[position + i] = buf[offset + i]!;
     else this.data.set(buf.subarray(offset, offset + length), position);
@@ -105,15 +105,22 @@ class MemFile extends MemBase implements VfsFile {
     this.mtim = this.ctim = this.fs.now();
     return length;
   }
-  private grow(min: number): void {
-    const next = new Uint8Array(Math.max(min, Math.min(this.data.length * 2, this.data.length + (64 << 20)), 64));
+  /** Grows the backing store to hold `min` bytes; false when the host cannot allocate it. */
+  private grow(min: number): boolean {
+    let next: Uint8Array;
+    try {
+      next = new Uint8Array(Math.max(min, Math.min(this.data.length * 2, this.data.length + (64 << 20)), 64));
+    } catch {
+      return false;
+    }
     next.set(this.data.subarray(0, this.length));
     this.data = next;
+    return true;
   }
   setSize(size: number): number {
     if (this.fs.readOnly) return ERRNO.ROFS;
     if (size > this.fs.maxFileSize) return ERRNO.FBIG;
-    if (size > this.data.length) this.grow(size);
+    if (size > this.data.length && !this.grow(size)) return ERRNO.NOSPC;
     if (size > this.length) this.data.fill(0, this.length, size);
     this.length = size;
     this.mtim = this.ctim = this.fs.now();

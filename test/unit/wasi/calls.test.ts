@@ -270,3 +270,44 @@ test("a read-only in-memory mount refuses every write with EROFS and reads fine"
   assert.equal(b.call("path_remove_directory", 3, 1000, len), ERRNO.ROFS);
   assert.equal(b.call("path_create_directory", 3, 1000, b.put(1000, "e")), ERRNO.ROFS);
 });
+
+test("a filesystem that throws gives the guest EIO instead of unwinding it", () => {
+  const broken = {
+    readOnly: false,
+    root() {
+      const dir = new MemoryFs({ f: "x" }).root();
+      return new Proxy(dir, {
+        get(t, p, r) {
+          if (p === "statAt" || p === "openFileAt") return () => { throw new Error("disk on fire"); };
+          const v = Reflect.get(t, p, r);
+          return typeof v === "function" ? v.bind(t) : v;
+        },
+      });
+    },
+  };
+  const b = bare({ preopens: { "/": { fs: broken } } });
+  assert.equal(b.open(3, "f")[0], ERRNO.IO);
+  const len = b.put(1000, "f");
+  assert.equal(b.call("path_filestat_get", 3, 0, 1000, len, 0), ERRNO.IO);
+});
+
+test("a write on a descriptor opened with O_SYNC syncs it", () => {
+  let syncs = 0;
+  const fs = new MemoryFs({ f: "" });
+  const b = bare({ preopens: { "/": { fs } } });
+  const [e, fd] = b.open(3, "f", 0, 0x1fffffffn, 16 /* sync */);
+  assert.equal(e, 0);
+  const entry = (b.wasi as unknown as { state: { fds: { file: { sync(d: boolean): number } }[] } }).state.fds[fd]!;
+  const orig = entry.file.sync.bind(entry.file);
+  entry.file.sync = (d: boolean) => {
+    syncs++;
+    assert.equal(d, false, "O_SYNC syncs metadata too");
+    return orig(d);
+  };
+  const n = b.put(500, "abc");
+  b.dv().setUint32(0, 500, true);
+  b.dv().setUint32(4, n, true);
+  assert.equal(b.call("fd_write", fd, 0, 1, 8), 0);
+  assert.equal(syncs, 1);
+  assert.equal(fs.readText("f"), "abc");
+});
