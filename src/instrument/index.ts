@@ -15,7 +15,7 @@
 import type { ModuleInfo } from "../binary/module-info.js";
 import { INITIAL_PERIOD, interruptPass } from "./epoch.js";
 import { fuelPass } from "./fuel.js";
-import type { OffsetMap } from "./offsets.js";
+import { OffsetMap } from "./offsets.js";
 import {
   type AddedFunc,
   type AddedGlobal,
@@ -81,6 +81,10 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     passes.push(interruptPass(countdown, check, { paramCount: (i) => (info.types[i]?.kind === "func" ? (info.types[i] as { params: readonly unknown[] }).params.length : undefined) }));
   }
   if (options.fuelCosts) passes.push(fuelPass(fuel, options.fuelCosts));
+  const convert = options.storeResources === true && (info.memories.length > 0 || info.tables.length > 0);
+  if (passes.length === 0 && !convert) {
+    return { bytes: info.bytes, offsets: OffsetMap.shifted(0, 0), importedFuncs: info.importedFuncs, funcShift: 0, fuel: false, interrupt: false, memories: [], tables: [] };
+  }
   const r = rewriteModule(info, {
     globals,
     definedGlobals,

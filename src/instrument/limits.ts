@@ -125,5 +125,6 @@ export function createTable(t: ConvertedTable, limits: ResourceLimits): WebAssem
     initial: type.min,
     ...(max !== undefined ? { maximum: max } : {}),
   } as WebAssembly.TableDescriptor;
-  return new WebAssembly.Table(descriptor);
+  // Elements start null (for externref tables the engine's default would be `undefined`).
+  return new WebAssembly.Table(descriptor, null);
 }

@@ -26,7 +26,7 @@
 import { ABS_HEAP_TYPES } from "../binary/opcodes.js";
 import type { ConstExpr, MemoryDesc, ModuleInfo, TableDesc, ValueType } from "../binary/module-info.js";
 import { funcTypeAt, SectionId } from "../binary/module-info.js";
-import { WasmhostBug } from "../errors.js";
+import { CompileError, WasmhostBug } from "../errors.js";
 import { OffsetMap, OffsetMapBuilder } from "./offsets.js";
 import { BodyScan, readLeb, RefKind } from "./scan.js";
 import { ByteSink, readU32 } from "./sink.js";
@@ -176,6 +176,7 @@ class Rewriter {
     this.src = info.bytes;
     this.funcShift = plan.funcs.length;
     this.globalShift = plan.globals.length;
+    this.scan.typeLimit = info.types.length;
     if (plan.importMemories) {
       for (const m of info.memories) {
         if (!memoryConvertible(m)) break;
@@ -300,6 +301,27 @@ class Rewriter {
     return kind === RefKind.func ? this.func(value) : this.global(value);
   }
 
+  /**
+   * Refuses indices past the original index spaces: renumbered, they could land on what instrumentation
+   * added and make an invalid module valid. (The runtime then reports the engine's own error.)
+   */
+  private checkRefs(scan: BodyScan, at: number): void {
+    for (let k = 0; k < scan.nrefs; k++) {
+      const v = scan.refValue[k]!;
+      if (scan.refKind[k] === RefKind.func ? v >= this.funcCount : v >= this.globalCount) {
+        throw new CompileError(`unknown ${scan.refKind[k] === RefKind.func ? "function" : "global"} ${v}`, at);
+      }
+    }
+  }
+
+  private get funcCount(): number {
+    return this.info.importedFuncs + this.info.functions.length;
+  }
+
+  private get globalCount(): number {
+    return this.info.importedGlobals + this.info.globals.length;
+  }
+
   // ---- sections ----------------------------------------------------------------------------------
 
   private copySection(out: ByteSink, s: { offset: number; end: number }): void {
@@ -416,6 +438,9 @@ class Rewriter {
     body.u32(this.info.exports.length);
     const KIND: Readonly<Record<string, number>> = { func: 0, table: 1, memory: 2, global: 3, tag: 4 };
     for (const e of this.info.exports) {
+      if (e.kind === "func" ? e.index >= this.funcCount : e.kind === "global" && e.index >= this.globalCount) {
+        throw new CompileError(`unknown ${e.kind === "func" ? "function" : "global"} ${e.index}`, e.offset);
+      }
       body.name(e.name);
       body.u8(KIND[e.kind]!);
       body.u32(e.kind === "func" ? this.func(e.index) : e.kind === "global" ? this.global(e.index) : e.index);
@@ -466,6 +491,7 @@ class Rewriter {
     const start = expr.offset;
     const end = start + expr.bytes.length;
     scan.scan(this.src, start, end);
+    this.checkRefs(scan, start);
     let cursor = start;
     for (let k = 0; k < scan.nrefs; k++) {
       const v = scan.refValue[k]!;
@@ -544,7 +570,9 @@ class Rewriter {
       localBase = paramCount + body.localCount;
       extraLocals.length = 0;
       const codeEnd = body.codeOffset + body.code.length;
+      this.scan.localLimit = localBase;
       this.scan.scan(this.src, body.codeOffset, codeEnd);
+      this.checkRefs(this.scan, body.codeOffset);
       for (let k = 0; k < lists.length; k++) {
         lists[k]!.n = 0;
         currentPass = k;

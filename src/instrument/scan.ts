@@ -20,7 +20,7 @@ import { ALL_OPS, Imm, opByCode, opBySingleByte, type OpInfo } from "../binary/o
 export const RefKind = { func: 0, global: 1 } as const;
 
 /** Fast immediate shapes of single-byte opcodes (anything else goes through the generic reader). */
-const Shape = { none: 0, u32: 1, func: 2, global: 3, blockType: 4, memarg: 5, generic: 6 } as const;
+const Shape = { none: 0, u32: 1, func: 2, global: 3, blockType: 4, memarg: 5, generic: 6, local: 7 } as const;
 
 const SINGLE_SHAPE = new Uint8Array(256).fill(255);
 const SINGLE_ID = new Uint16Array(256);
@@ -33,7 +33,8 @@ for (let code = 0; code < 256; code++) {
   if (imms.length === 0) shape = Shape.none;
   else if (imms.length === 1) {
     switch (imms[0]) {
-      case Imm.label: case Imm.localIdx: case Imm.typeIdx: case Imm.tableIdx: case Imm.tagIdx:
+      case Imm.localIdx: shape = Shape.local; break;
+      case Imm.label: case Imm.tableIdx: case Imm.tagIdx:
       case Imm.memIdx: case Imm.i32: case Imm.i64: case Imm.elemIdx: case Imm.dataIdx: case Imm.u32:
         shape = Shape.u32; // every LEB is skipped the same way
         break;
@@ -68,6 +69,13 @@ export class BodyScan {
   refEnd = new Int32Array(64);
   refKind = new Uint8Array(64);
   refValue = new Float64Array(64);
+  /**
+   * Locals and types are checked against these while scanning (instrumentation adds locals and types,
+   * so a reference just past the end would otherwise become valid): `localLimit` is the number of
+   * parameters and locals of the body, `typeLimit` the number of types.
+   */
+  localLimit = Infinity;
+  typeLimit = Infinity;
 
   private growInsns(): void {
     const s = new Int32Array(this.start.length * 2);
@@ -115,6 +123,10 @@ export class BodyScan {
           case Shape.u32:
             p = skipLeb(bytes, p, to);
             break;
+          case Shape.local:
+            if (readLeb(bytes, p, to) >= this.localLimit) throw new CompileError("unknown local", at);
+            p = lebEnd;
+            break;
           case Shape.func:
           case Shape.global: {
             const end = skipLeb(bytes, p, to);
@@ -123,7 +135,7 @@ export class BodyScan {
             break;
           }
           case Shape.blockType:
-            p = skipBlockType(bytes, p, to);
+            p = this.blockType(bytes, p, to, at);
             break;
           case Shape.memarg:
             p = skipMemarg(bytes, p, to);
@@ -159,10 +171,25 @@ export class BodyScan {
     this.refValue[k] = readLeb(bytes, at, end);
   }
 
+  private blockType(bytes: Uint8Array, p: number, to: number, at: number): number {
+    if (p >= to) throw new CompileError("unexpected end of section or function", to);
+    const b = bytes[p]!;
+    if (b >= 0x40 && b < 0x80) return p + 1; // empty or a one-byte value type
+    if (b === 0x63 || b === 0x64) return skipLeb(bytes, p + 1, to);
+    if (readLeb(bytes, p, to) >= this.typeLimit) throw new CompileError("unknown type", at);
+    return lebEnd;
+  }
+
   private skipImm(kind: number, bytes: Uint8Array, p: number, to: number, insn: number): number {
     switch (kind) {
       case Imm.blockType:
-        return skipBlockType(bytes, p, to);
+        return this.blockType(bytes, p, to, this.start[insn]!);
+      case Imm.typeIdx:
+        if (readLeb(bytes, p, to) >= this.typeLimit) throw new CompileError("unknown type", this.start[insn]!);
+        return lebEnd;
+      case Imm.localIdx:
+        if (readLeb(bytes, p, to) >= this.localLimit) throw new CompileError("unknown local", this.start[insn]!);
+        return lebEnd;
       case Imm.funcIdx:
       case Imm.globalIdx: {
         const end = skipLeb(bytes, p, to);
@@ -235,13 +262,6 @@ function skipLeb(bytes: Uint8Array, p: number, to: number): number {
     if ((bytes[p++]! & 0x80) === 0) return p;
   }
   throw new CompileError("integer representation too long", p);
-}
-
-function skipBlockType(bytes: Uint8Array, p: number, to: number): number {
-  if (p >= to) throw new CompileError("unexpected end of section or function", to);
-  const b = bytes[p]!;
-  if (b === 0x63 || b === 0x64) return skipLeb(bytes, p + 1, to); // (ref null? ht)
-  return skipLeb(bytes, p, to); // 0x40, a one-byte value type, or an s33 type index
 }
 
 function skipValType(bytes: Uint8Array, p: number, to: number): number {

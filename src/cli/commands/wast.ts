@@ -17,7 +17,7 @@ import { basename } from "node:path";
 import {
   CompileError, Engine, Func, Global, Instance, LinkError, Linker, Memory, Module, Store, Table, Trap, WatError,
 } from "../../index.js";
-import type { FuncType, ValType } from "../../index.js";
+import type { EngineConfig, FuncType, ValType } from "../../index.js";
 import { parseWast, watToBinary } from "../../text/index.js";
 import type { WastAction, WastConst, WastDirective, WastExpected, WastLane, WastModule } from "../../text/wast.js";
 import type { CliIO } from "../io.js";
@@ -44,6 +44,11 @@ export interface RunOptions {
   readonly roundTrip?: (bytes: Uint8Array, where: string) => string | undefined;
   /** How the file is named in `file:line` keys (default: its base name). */
   readonly label?: string;
+  /**
+   * The engine's settings (default none): runs the script under instrumentation. With `consumeFuel`
+   * the store gets all the fuel it can hold.
+   */
+  readonly engineConfig?: EngineConfig;
 }
 
 class Unsupported extends Error {}
@@ -141,9 +146,9 @@ const TRAP_ALIASES: Readonly<Record<string, readonly string[]>> = {
 };
 
 class Context {
-  readonly engine = new Engine();
-  readonly store = new Store(this.engine);
-  readonly linker = new Linker(this.engine);
+  readonly engine: Engine;
+  readonly store: Store;
+  readonly linker: Linker;
   current: Instance | "unsupported" | undefined;
   readonly named = new Map<string, Instance | "unsupported">();
   readonly definitions = new Map<string, Module | "unsupported">();
@@ -152,6 +157,10 @@ class Context {
   private readonly unsupportedNames = new Set<string>();
 
   constructor(readonly file: string, readonly options: RunOptions) {
+    this.engine = new Engine(options.engineConfig ?? {});
+    this.store = new Store(this.engine);
+    if (options.engineConfig?.consumeFuel) this.store.setFuel(Number.MAX_SAFE_INTEGER);
+    this.linker = new Linker(this.engine);
     this.linker.allowShadowing = true;
     defineSpectest(this.store, this.linker);
   }

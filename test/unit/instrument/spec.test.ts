@@ -1,0 +1,37 @@
+/**
+ * The proof that instrumentation keeps semantics: the whole WebAssembly 2.0 core spec suite, run with
+ * each instrumentation switched on, gives the results it gives without (the suite's own test,
+ * test/spec/core.test.ts, checks the plain run against the expected-failures list).
+ *
+ * A command listed as an expected failure that passes under instrumentation is reported by the runner
+ * as a failure ("... but passes"); here that counts as a match, since instrumentation only ever makes
+ * such engine quirks disappear, never appear.
+ */
+import assert from "node:assert/strict";
+import { relative } from "node:path";
+import { test } from "node:test";
+import type { EngineConfig } from "../../../src/index.js";
+import { EXPECTED_FAILURES } from "../../spec/expected-failures.js";
+import { runWastFile } from "../../spec/run.js";
+import { SHARED, suites } from "../../spec/suites.js";
+
+const core = suites().find((s) => s.name === "core")!;
+const CONFIGS: readonly [string, EngineConfig][] = [
+  ["fuel", { consumeFuel: true }],
+  ["epoch interruption", { epochInterruption: true }],
+  ["fuel, time limits and store-created memories and tables", { consumeFuel: true, timeLimits: true }],
+];
+
+for (const [label, engineConfig] of CONFIGS) {
+  test(`the 2.0 core spec suite gives the same results with ${label}`, { skip: core.files.length === 0 && "no ../shared/testsuite-wasm-2.0" }, () => {
+    let passed = 0;
+    const failures: string[] = [];
+    for (const file of core.files) {
+      const r = runWastFile(file, { expectedFailures: EXPECTED_FAILURES, label: relative(SHARED, file), engineConfig });
+      passed += r.passed;
+      failures.push(...r.failures.filter((f) => !/listed as an expected failure .* but passes/.test(f)));
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(passed > 50_000, `only ${passed} commands passed`);
+  });
+}
