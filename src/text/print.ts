@@ -13,6 +13,7 @@ import { decodeModule } from "../binary/decoder.js";
 import { InstrCursor } from "../binary/instructions.js";
 import type { ConstExpr, HeapType, ModuleInfo, StorageType, TypeDef, ValueType } from "../binary/module-info.js";
 import { ABS_HEAP_TYPES, Control, Imm } from "../binary/opcodes.js";
+import { Folder, nameEffect, renderFolded } from "./fold.js";
 import { isIdChar } from "./lexer.js";
 
 /** Options for `printModule`. */
@@ -337,68 +338,52 @@ class Printer {
   }
 
   private foldedBody(c: InstrCursor, locals: Map<number, string>): void {
-    let depth = 2;
+    const folder = new Folder();
+    const info = this.info;
     const end = c.end;
-    // What each open block is: its closing text at `end`.
-    const kinds: number[] = [];
+    const funcType = (typeIndex: number) => {
+      const t = info.types[typeIndex];
+      return t !== undefined && t.kind === "func" ? t : undefined;
+    };
     while (c.next()) {
       const op = c.op;
-      if (op.prefix !== undefined || op.control === Control.none) {
-        if (op.prefix === undefined && op.code === 0x0b) break;
-        this.line(depth, `(${this.instr(c, locals)})`);
-        continue;
-      }
-      switch (op.code) {
-        case 0x02: case 0x03: case 0x1f:
-          this.line(depth, `(${this.instr(c, locals)}`);
-          kinds.push(op.code);
-          depth++;
-          break;
-        case 0x04:
-          this.line(depth, `(${this.instr(c, locals)}`);
-          this.line(depth + 1, "(then");
-          kinds.push(op.code);
-          depth += 2;
-          break;
-        case 0x06:
-          this.line(depth, `(${this.instr(c, locals)}`);
-          this.line(depth + 1, "(do");
-          kinds.push(op.code);
-          depth += 2;
-          break;
-        case 0x05:
-          this.line(depth - 1, ")");
-          this.line(depth - 1, "(else");
-          break;
-        case 0x07:
-          this.line(depth - 1, ")");
-          this.line(depth - 1, `(catch ${ref(this.tagNames, c.idx0)}`);
-          break;
-        case 0x19:
-          this.line(depth - 1, ")");
-          this.line(depth - 1, "(catch_all");
-          break;
-        case 0x18: // delegate
-          this.line(depth - 1, ")");
-          this.line(depth - 1, `(delegate ${c.idx0})`);
-          kinds.pop();
-          depth -= 2;
-          this.line(depth, ")");
-          break;
-        case 0x0b: {
-          if (c.pos === end && kinds.length === 0) return;
-          const k = kinds.pop();
-          if (k === 0x04 || k === 0x06) {
-            this.line(depth - 1, ")");
-            depth -= 2;
-          } else {
-            depth--;
+      if (op.prefix === undefined) {
+        switch (op.code) {
+          case 0x02: case 0x03: case 0x04: case 0x06: case 0x1f: {
+            const bt = c.blockType;
+            const results = bt === -64 ? 0 : bt < 0 ? 1 : funcType(bt)?.results.length ?? -1;
+            folder.open(this.instr(c, locals), op.code, results);
+            continue;
           }
-          this.line(depth, ")");
-          break;
+          case 0x05: folder.section("else"); continue;
+          case 0x07: folder.section(`catch ${ref(this.tagNames, c.idx0)}`); continue;
+          case 0x19: folder.section("catch_all"); continue;
+          case 0x18: folder.close(`delegate ${c.idx0}`); continue;
+          case 0x0b:
+            if (!folder.close() && c.pos === end) break;
+            continue;
+          case 0x10: case 0x12: case 0x11: case 0x13: case 0x14: case 0x15: {
+            // Calls: operands are the callee's parameters (and the table index or reference).
+            const direct = op.code === 0x10 || op.code === 0x12;
+            const typeIndex = direct ? funcTypeIndexOf(info, c.idx0) : c.idx0;
+            const t = typeIndex === undefined ? undefined : funcType(typeIndex);
+            const tail = op.code === 0x12 || op.code === 0x13 || op.code === 0x15;
+            const effect = t ? { pops: t.params.length + (direct ? 0 : 1), pushes: tail ? 0 : t.results.length } : { pops: 0, pushes: -1 };
+            folder.plain(this.instr(c, locals), effect);
+            continue;
+          }
+          case 0x08: { // throw: the tag's parameters
+            const tagType = tagTypeIndex(info, c.idx0);
+            const t = tagType === undefined ? undefined : funcType(tagType);
+            folder.plain(this.instr(c, locals), { pops: t ? t.params.length : 0, pushes: 0 });
+            continue;
+          }
         }
+        if (op.code === 0x0b) break;
       }
+      folder.plain(this.instr(c, locals), nameEffect(op));
     }
+    renderFolded(folder.root, 2, this.ind, this.out);
   }
 
   /** One instruction with its immediates (no parentheses). */
@@ -544,6 +529,24 @@ class Printer {
     void info;
     return parts.join(" ");
   }
+}
+
+function funcTypeIndexOf(info: ModuleInfo, funcIndex: number): number | undefined {
+  if (funcIndex >= info.importedFuncs) return info.functions[funcIndex - info.importedFuncs];
+  let seen = 0;
+  for (const imp of info.imports) {
+    if (imp.kind === "func" && seen++ === funcIndex) return imp.typeIndex;
+  }
+  return undefined;
+}
+
+function tagTypeIndex(info: ModuleInfo, tagIndex: number): number | undefined {
+  if (tagIndex >= info.importedTags) return info.tags[tagIndex - info.importedTags]?.typeIndex;
+  let seen = 0;
+  for (const imp of info.imports) {
+    if (imp.kind === "tag" && seen++ === tagIndex) return imp.typeIndex;
+  }
+  return undefined;
 }
 
 function enc(s: string): Uint8Array {

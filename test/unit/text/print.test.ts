@@ -33,7 +33,7 @@ test("the print is readable: names, types and folded blocks", () => {
   assert.match(text, /^\(module \$demo$/m);
   assert.match(text, /\(func \$f \(type \$t\) \(param \$n i32\) \(result i32\)/);
   assert.match(text, /^ +\(loop$/m);
-  assert.match(text, /\(i32\.load offset=8 align=1\)/);
+  assert.match(text, /\(local\.set \$acc \(i32\.add \(local\.get \$acc\) \(i32\.load offset=8 align=1 \(local\.get \$n\)\)\)\)/);
   assert.match(text, /\(then/);
   const flat = printModule(watToBinary(source));
   assert.match(flat, /^ +br_if 1$/m);
