@@ -1175,6 +1175,7 @@ class ModuleParser {
   /** `block|loop|if|try|try_table label? bt … end label?` in the plain form. */
   private blockPlain(op: OpInfo, at: number): void {
     const w = this.w;
+    if (this.labels.depth >= MAX_BLOCK_DEPTH) this.fail(`blocks nested too deep (the limit is ${MAX_BLOCK_DEPTH})`, at);
     const label = this.optId();
     w.op(op);
     this.blockType();
@@ -1238,6 +1239,7 @@ class ModuleParser {
     if (op.prefix === undefined) {
       switch (op.code) {
         case 0x02: case 0x03: case 0x1f: {
+          if (this.labels.depth >= MAX_BLOCK_DEPTH) this.fail(`blocks nested too deep (the limit is ${MAX_BLOCK_DEPTH})`, at);
           const label = this.optId();
           w.op(op);
           this.blockType();
@@ -1815,6 +1817,9 @@ function lookupOp(src: string, s: number, e: number): OpInfo | undefined {
   }
   return undefined;
 }
+
+/** The deepest block nesting accepted (plain blocks recurse without parentheses, so the lexer's cap does not bound them). */
+const MAX_BLOCK_DEPTH = 1000;
 
 const SHAPES: Record<string, number> = { i8x16: 16, i16x8: 8, i32x4: 4, i64x2: 2, f32x4: 4, f64x2: 2 };
 
