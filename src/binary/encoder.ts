@@ -32,7 +32,9 @@ const utf8 = new TextEncoder();
 
 /** A growable byte buffer with the binary format's primitive writers. */
 export class ByteWriter {
+  /** The buffer (its first `len` bytes are the output; it is replaced when it grows). */
   buf: Uint8Array;
+  /** How many bytes have been written. Setting it lower discards the bytes after it. */
   len = 0;
 
   constructor(capacity = 256) {
@@ -50,11 +52,13 @@ export class ByteWriter {
     this.buf = next;
   }
 
+  /** One byte. */
   byte(b: number): void {
     if (this.len >= this.buf.length) this.ensure(1);
     this.buf[this.len++] = b;
   }
 
+  /** Raw bytes. */
   bytes(data: ArrayLike<number>): void {
     this.ensure(data.length);
     this.buf.set(data, this.len);
@@ -80,7 +84,7 @@ export class ByteWriter {
   /** Unsigned LEB128 of a value up to 2^64 - 1 (number or bigint). */
   u64(v: number | bigint): void {
     if (typeof v === "number" && v <= 0x7fffffff) return this.u32(v);
-    let x = BigInt.asUintN(64, BigInt(v));
+    let x = typeof v === "number" && v >= 2 ** 64 ? 0xffffffffffffffffn : BigInt.asUintN(64, BigInt(v));
     this.ensure(10);
     for (;;) {
       const b = Number(x & 0x7fn);

@@ -25,6 +25,7 @@ import { Imm, opByCode, type OpInfo } from "./opcodes.js";
 
 /** Decodes instructions one by one from `bytes[pos..end)`; offsets are reported as `base + index`. */
 export class InstrCursor {
+  /** The bytes being read. */
   bytes: Uint8Array = new Uint8Array(0);
   /** Index of the next byte to read in `bytes`. */
   pos = 0;
@@ -40,27 +41,47 @@ export class InstrCursor {
   /** Index in `bytes` of the first immediate byte (just after the opcode). */
   immStart = 0;
 
+  /** The first index immediate (see the module comment for which immediates fill which field). */
   idx0 = 0;
+  /** The second index immediate. */
   idx1 = 0;
+  /** The third index immediate. */
   idx2 = 0;
+  /** The block type as an s33 value (-64 empty, negative value types, else a type index). */
   blockType = -64;
+  /** The heap type of a `(ref null? ht)` block type or value type just read. */
   blockHeap = 0;
+  /** The memarg's alignment exponent. */
   memAlign = 0;
+  /** The memarg's memory index (0 unless bit 6 of the alignment field was set). */
   memIndex = 0;
+  /** The memarg's offset (exact below 2^53; see `memOffsetExact`). */
   memOffset = 0;
+  /** The `i32.const` literal. */
   i32 = 0;
   /** Index in `bytes` where a literal (i64/f32/f64/v128/shuffle) or a `select` type vector starts. */
   valueAt = 0;
+  /** A lane index. */
   lane = 0;
+  /** `br_on_cast` flags. */
   castFlags = 0;
+  /** The first heap type immediate (s33 value). */
   heap0 = 0;
+  /** The second heap type immediate (`br_on_cast`). */
   heap1 = 0;
+  /** `br_table`: number of targets including the default (the last one). */
   brCount = 0;
+  /** `br_table` targets; reused between instructions. */
   brTargets = new Uint32Array(16);
+  /** `try_table`: number of catch clauses. */
   catchCount = 0;
+  /** `try_table` clause kinds (0 catch, 1 catch_ref, 2 catch_all, 3 catch_all_ref). */
   catchKinds = new Uint8Array(4);
+  /** `try_table` clause tags (for kinds 0 and 1). */
   catchTags = new Uint32Array(4);
+  /** `try_table` clause labels. */
   catchLabels = new Uint32Array(4);
+  /** `select t*`: number of value types (they start at `valueAt`). */
   selectCount = 0;
 
   constructor(bytes?: Uint8Array, pos = 0, end = bytes?.length ?? 0, base = 0) {
