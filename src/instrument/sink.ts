@@ -1,8 +1,9 @@
 /**
  * A growable byte buffer with the LEB128 writers the instrumentation passes need.
  *
- * Note: `src/binary/encoder.ts` (shared LEB writers and section builders) is being written by another
- * engineer; until it lands the rewriter uses this small sink. It is internal to `src/instrument`.
+ * It predates `src/binary/encoder.ts`'s `ByteWriter` and adds what the rewriter needs beyond it:
+ * padded LEB128s patched in place (each body is written once, its size afterwards) and small copies
+ * that allocate nothing. It is internal to `src/instrument`.
  *
  * @module
  */

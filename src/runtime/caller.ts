@@ -39,6 +39,19 @@ export class Caller<T = unknown> {
     return this.instance?.getExport(name);
   }
 
+  /** The store's fuel left (see `Store.getFuel`). @throws Error unless the engine consumes fuel. */
+  getFuel(): number {
+    return this.store.getFuel();
+  }
+
+  /**
+   * Sets the store's fuel left (see `Store.setFuel`): wasm continues with it when this host function
+   * returns. @throws Error unless the engine consumes fuel.
+   */
+  setFuel(fuel: number | bigint): void {
+    this.store.setFuel(fuel);
+  }
+
   /** The calling instance's exported memory `name` (default `"memory"`), or `undefined`. */
   getMemory(name = "memory"): Memory | undefined {
     return this.instance?.getMemory(name);

@@ -112,8 +112,8 @@ test("host functions run for free and can read and set the fuel through their ca
   const linker = new Linker(engine);
   const seen: number[] = [];
   linker.defineFunc("host", "peek", { params: [], results: [] }, (caller) => {
-    seen.push(caller.store.getFuel());
-    caller.store.setFuel(caller.store.getFuel() + 100);
+    seen.push(caller.getFuel());
+    caller.setFuel(caller.getFuel() + 100);
   });
   const { store, instance } = setup(`(module
     (import "host" "peek" (func $peek))
