@@ -559,12 +559,12 @@ function ref(names: Map<number, string>, index: number): string {
   return n === undefined ? String(index) : formatId(n);
 }
 
-/** Keeps only names that are unique in their map (a duplicate would not parse back). */
+/** Keeps only names that are unique in their map and not empty (others would not parse back). */
 function unique(map: ReadonlyMap<number, string>): Map<number, string> {
   const count = new Map<string, number>();
   for (const n of map.values()) count.set(n, (count.get(n) ?? 0) + 1);
   const out = new Map<number, string>();
-  for (const [i, n] of map) if (count.get(n) === 1) out.set(i, n);
+  for (const [i, n] of map) if (count.get(n) === 1 && n.length > 0) out.set(i, n);
   return out;
 }
 
