@@ -128,7 +128,7 @@ class Printer {
   print(): string {
     const info = this.info;
     const name = info.names.module;
-    this.out.push(name !== undefined ? `(module ${formatId(name)}` : "(module");
+    this.out.push(name ? `(module ${formatId(name)}` : "(module");
     this.types();
     let f = 0, t = 0, m = 0, g = 0, tg = 0;
     for (const imp of info.imports) {
@@ -217,7 +217,8 @@ class Printer {
         comp = `(func${this.params(t.params, undefined)}${this.results(t.results)})`;
         break;
       case "struct": {
-        const fieldNames = this.info.names.fields.get(index);
+        const fieldMap = this.info.names.fields.get(index);
+        const fieldNames = fieldMap ? unique(fieldMap) : undefined;
         comp = `(struct${t.fields.map((f, i) => {
           const n = fieldNames?.get(i);
           return ` (field${n !== undefined ? ` ${formatId(n)}` : ""} ${this.fieldType(f.storage, f.mutable)})`;
