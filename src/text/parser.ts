@@ -130,6 +130,10 @@ class ModuleParser {
   readonly labels = new LabelStack();
   locals = new Namespace("local");
   localTypes: ValueType[] = [];
+  labelCount = 0;
+  funcLabelNames: Map<number, string> | undefined;
+  /** Block label names per function (name section subsection 3). */
+  readonly labelNames = new Map<number, Map<number, string>>();
 
   constructor(t: Tokens) {
     this.t = t;
@@ -608,9 +612,12 @@ class ModuleParser {
     const w = this.w;
     w.len = 0;
     this.labels.clear();
+    this.labelCount = 0;
+    this.funcLabelNames = undefined;
     this.instrs();
     this.expectRP();
     w.byte(0x0b);
+    if (this.funcLabelNames) this.labelNames.set(index, this.funcLabelNames);
     this.code.push({
       locals: runs,
       localCount: localTypes.length - sig.params.length,
@@ -1181,6 +1188,7 @@ class ModuleParser {
     this.blockType();
     if (op.code === 0x1f) this.tryTableCatches();
     this.labels.push(label);
+    this.nameLabel(label);
     this.instrs();
     if (op.code === 0x04 && this.isAtom(this.p, "else")) {
       this.p++;
@@ -1218,6 +1226,12 @@ class ModuleParser {
     w.byte(0x0b);
   }
 
+  /** Numbers the block just opened (labels are numbered in code order) and records its name. */
+  private nameLabel(label: string | undefined): void {
+    const i = this.labelCount++;
+    if (label !== undefined) (this.funcLabelNames ??= new Map()).set(i, label);
+  }
+
   /** An optional `$label` after `end`/`else`/`catch` that must repeat the block's label. */
   private endLabel(label: string | undefined): void {
     if (this.kind[this.p] === Tok.id) {
@@ -1245,6 +1259,7 @@ class ModuleParser {
           this.blockType();
           if (op.code === 0x1f) this.tryTableCatches();
           this.labels.push(label);
+          this.nameLabel(label);
           this.instrs();
           this.labels.pop();
           w.byte(0x0b);
@@ -1289,6 +1304,7 @@ class ModuleParser {
     w.op(op);
     w.bytes(bt);
     this.labels.push(label);
+    this.nameLabel(label);
     this.p += 2;
     this.instrs();
     this.expectRP();
@@ -1309,6 +1325,7 @@ class ModuleParser {
     w.op(op);
     this.blockType();
     this.labels.push(label);
+    this.nameLabel(label);
     if (!this.isOpen(this.p, "do")) this.unexpected();
     this.p += 2;
     this.instrs();
@@ -1771,7 +1788,7 @@ class ModuleParser {
   private names(): Uint8Array | undefined {
     const fields = new Map<number, Map<number, string>>();
     for (const [t, ns] of this.fieldNames) if (ns.names.size) fields.set(t, ns.names);
-    const any = this.moduleName !== undefined || this.funcs.names.size || this.localNames.size || this.types.names.size ||
+    const any = this.moduleName !== undefined || this.funcs.names.size || this.localNames.size || this.labelNames.size || this.types.names.size ||
       this.tables.names.size || this.memories.names.size || this.globals.names.size || this.elems.names.size ||
       this.datas.names.size || this.tags.names.size || fields.size;
     if (!any) return undefined;
@@ -1779,7 +1796,7 @@ class ModuleParser {
       ...(this.moduleName !== undefined ? { module: this.moduleName } : {}),
       functions: this.funcs.names,
       locals: this.localNames,
-      labels: new Map(),
+      labels: this.labelNames,
       types: this.types.names,
       tables: this.tables.names,
       memories: this.memories.names,

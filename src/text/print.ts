@@ -321,25 +321,33 @@ class Printer {
       }
     }
     const c = this.cursor.reset(body.code, 0, body.code.length, body.codeOffset);
-    if (this.options.folded) this.foldedBody(c, localNames);
-    else this.flatBody(c, localNames);
+    const labels = this.info.names.labels.get(funcIndex);
+    this.labelStack.length = 0;
+    if (this.options.folded) this.foldedBody(c, localNames, labels);
+    else this.flatBody(c, localNames, labels);
     this.line(1, ")");
   }
 
-  private flatBody(c: InstrCursor, locals: Map<number, string>): void {
+  private flatBody(c: InstrCursor, locals: Map<number, string>, labels: ReadonlyMap<number, string> | undefined): void {
     let depth = 2;
     const end = c.end;
+    let block = 0;
     while (c.next()) {
       const ctl = c.op.control;
       if (ctl === Control.close || ctl === Control.middle) depth--;
       if (c.pos === end && c.op.code === 0x0b && c.op.prefix === undefined) break; // the function's own end
-      this.line(Math.max(depth, 2), this.instr(c, locals));
+      if (c.op.prefix === undefined && c.op.code === 0x18) this.labelStack.pop(); // delegate targets the outer label
+      const label = ctl === Control.open ? labels?.get(block++) : undefined;
+      this.line(Math.max(depth, 2), this.instr(c, locals, label));
+      if (ctl === Control.open) this.labelStack.push(label);
+      else if (ctl === Control.close && !(c.op.code === 0x18)) this.labelStack.pop();
       if (ctl === Control.open || ctl === Control.middle) depth++;
     }
   }
 
-  private foldedBody(c: InstrCursor, locals: Map<number, string>): void {
+  private foldedBody(c: InstrCursor, locals: Map<number, string>, labels: ReadonlyMap<number, string> | undefined): void {
     const folder = new Folder();
+    let block = 0;
     const info = this.info;
     const end = c.end;
     const funcType = (typeIndex: number) => {
@@ -353,15 +361,21 @@ class Printer {
           case 0x02: case 0x03: case 0x04: case 0x06: case 0x1f: {
             const bt = c.blockType;
             const results = bt === -64 ? 0 : bt < 0 ? 1 : funcType(bt)?.results.length ?? -1;
-            folder.open(this.instr(c, locals), op.code, results);
+            const label = labels?.get(block++);
+            folder.open(this.instr(c, locals, label), op.code, results);
+            this.labelStack.push(label);
             continue;
           }
           case 0x05: folder.section("else"); continue;
           case 0x07: folder.section(`catch ${ref(this.tagNames, c.idx0)}`); continue;
           case 0x19: folder.section("catch_all"); continue;
-          case 0x18: folder.close(`delegate ${c.idx0}`); continue;
+          case 0x18:
+            this.labelStack.pop();
+            folder.close(`delegate ${this.labelRef(c.idx0)}`);
+            continue;
           case 0x0b:
             if (!folder.close() && c.pos === end) break;
+            this.labelStack.pop();
             continue;
           case 0x10: case 0x12: case 0x11: case 0x13: case 0x14: case 0x15: {
             // Calls: operands are the callee's parameters (and the table index or reference).
@@ -387,12 +401,24 @@ class Printer {
     renderFolded(folder.root, 2, this.ind, this.out);
   }
 
+  /** Labels of the enclosing blocks while printing a body (innermost last). */
+  private readonly labelStack: (string | undefined)[] = [];
+
+  /** A branch target: `$name` when that label is named and not shadowed, else its depth. */
+  private labelRef(depth: number): string {
+    const st = this.labelStack;
+    const at = st.length - 1 - depth;
+    const name = at >= 0 ? st[at] : undefined;
+    return name && st.lastIndexOf(name) === at ? formatId(name) : String(depth);
+  }
+
   /** One instruction with its immediates (no parentheses). */
-  private instr(c: InstrCursor, locals: Map<number, string>): string {
+  private instr(c: InstrCursor, locals: Map<number, string>, label?: string): string {
     const op = c.op;
     const imms = op.imms;
     if (imms.length === 0) return op.name;
     const parts: string[] = [op.name];
+    if (label) parts.push(formatId(label));
     let slot = 0;
     const idx = () => (slot++ === 0 ? c.idx0 : slot === 2 ? c.idx1 : c.idx2);
     const info = this.info;
@@ -405,9 +431,9 @@ class Printer {
           else if (bt !== -64) parts.push(`(result ${VALTYPE_BY_S33[bt] ?? HEAP_BY_CODE.get(bt)?.ref ?? bt})`);
           break;
         }
-        case Imm.label: parts.push(String(idx())); break;
+        case Imm.label: parts.push(this.labelRef(idx())); break;
         case Imm.brTable:
-          for (let i = 0; i < c.brCount; i++) parts.push(String(c.brTargets[i]));
+          for (let i = 0; i < c.brCount; i++) parts.push(this.labelRef(c.brTargets[i]!));
           break;
         case Imm.funcIdx: parts.push(ref(this.funcNames, idx())); break;
         case Imm.typeIdx: {
@@ -512,7 +538,7 @@ class Printer {
           break;
         }
         case Imm.castFlags: {
-          parts.push(String(c.idx0));
+          parts.push(this.labelRef(c.idx0));
           parts.push(`(ref ${c.castFlags & 1 ? "null " : ""}${this.heapS33(c.heap0)})`);
           parts.push(`(ref ${c.castFlags & 2 ? "null " : ""}${this.heapS33(c.heap1)})`);
           return parts.join(" ");
@@ -521,7 +547,8 @@ class Printer {
           for (let i = 0; i < c.catchCount; i++) {
             const kind = c.catchKinds[i]!;
             const name = ["catch", "catch_ref", "catch_all", "catch_all_ref"][kind]!;
-            parts.push(kind < 2 ? `(${name} ${ref(this.tagNames, c.catchTags[i]!)} ${c.catchLabels[i]})` : `(${name} ${c.catchLabels[i]})`);
+            const l = this.labelRef(c.catchLabels[i]!);
+            parts.push(kind < 2 ? `(${name} ${ref(this.tagNames, c.catchTags[i]!)} ${l})` : `(${name} ${l})`);
           }
           break;
         case Imm.zeroByte: break;

@@ -32,11 +32,12 @@ test("the print is readable: names, types and folded blocks", () => {
   const text = printModule(watToBinary(source), { folded: true });
   assert.match(text, /^\(module \$demo$/m);
   assert.match(text, /\(func \$f \(type \$t\) \(param \$n i32\) \(result i32\)/);
-  assert.match(text, /^ +\(loop$/m);
+  assert.match(text, /^ +\(loop \$again$/m);
+  assert.match(text, /\(br_if \$done \(i32\.eqz/);
   assert.match(text, /\(local\.set \$acc \(i32\.add \(local\.get \$acc\) \(i32\.load offset=8 align=1 \(local\.get \$n\)\)\)\)/);
   assert.match(text, /\(then/);
   const flat = printModule(watToBinary(source));
-  assert.match(flat, /^ +br_if 1$/m);
+  assert.match(flat, /^ +br_if \$done$/m);
 });
 
 test("float literals print exactly", () => {
