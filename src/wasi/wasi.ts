@@ -130,7 +130,7 @@ export class Wasi {
     if ("host" in spec) {
       const make = hostFsFactory();
       if (make === undefined)
-        throw new WasiError(`host directory preopens need Node's filesystem: import "wasmhost/node-fs" (src/host/node-fs.ts) first, or pass { fs: new NodeFs(dir) }`);
+        throw new WasiError(`a { host } preopen needs the Node host filesystem (src/host/node-fs.ts) to be loaded first; or pass { fs: new NodeFs(dir) }`);
       const vfs = make(spec.host, ro);
       this.owned.push(vfs);
       return { vfs, readOnly: ro };

@@ -311,3 +311,31 @@ test("a write on a descriptor opened with O_SYNC syncs it", () => {
   assert.equal(syncs, 1);
   assert.equal(fs.readText("f"), "abc");
 });
+
+test("rights are enforced: a directory without path_open cannot open, and rights never grow back", () => {
+  const b = bare({ preopens: { "/": { memory: { d: { f: "x" } } } } });
+  const [e, d] = b.open(3, "d", 2, 1n << 14n /* fd_readdir only */);
+  assert.equal(e, 0);
+  assert.equal(b.open(d, "f", 0, 2n)[0], ERRNO.NOTCAPABLE);
+  assert.equal(b.call("fd_fdstat_set_rights", d, 1n << 13n, 0n), ERRNO.NOTCAPABLE);
+  assert.equal(b.call("fd_readdir", d, 4096, 100, 0n, 0), 0);
+  // A file opened read-only has no write right, and fd_write says EBADF as POSIX does.
+  const [e2, f] = b.open(3, "d/f", 0, 2n);
+  assert.equal(e2, 0);
+  b.dv().setUint32(0, 500, true);
+  b.dv().setUint32(4, 1, true);
+  assert.equal(b.call("fd_write", f, 0, 1, 8), ERRNO.BADF);
+  assert.equal(b.call("fd_filestat_set_size", f, 0n), ERRNO.NOTCAPABLE);
+  assert.equal(b.call("fd_close", f), 0);
+  assert.equal(b.call("fd_close", f), ERRNO.BADF);
+});
+
+test("a { host } preopen without the Node filesystem loaded is explained, and bad options are WasiErrors", async () => {
+  const { Wasi, WasiError } = await import("../../../src/wasi/index.js");
+  assert.throws(() => new Wasi({ preopens: { "": { memory: {} } } }), WasiError);
+  assert.throws(() => new Wasi({ env: { "A=B": "x" } }), WasiError);
+  assert.throws(() => new Wasi({ args: ["a\0b"] }), WasiError);
+  assert.throws(() => new Wasi({ stdout: "bogus" as "pipe" }), WasiError);
+  // This test file never loads src/host/node-fs.ts (each test file runs in its own process).
+  assert.throws(() => new Wasi({ preopens: { "/d": { host: "/tmp" } } }), (e: unknown) => e instanceof WasiError && /Node host filesystem/.test(e.message));
+});
