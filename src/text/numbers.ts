@@ -297,3 +297,28 @@ function roundRational(num: bigint, den: bigint, p: number, emin: number, emax: 
   if (m < hidden) return m; // subnormal (biased exponent 0)
   return (BigInt(e + emax) << BigInt(p - 1)) | (m - hidden);
 }
+
+/** How a token that should be a number reads: see `classifyNumber`. */
+export const NumClass = {
+  /** Not a number and not a keyword: a malformed literal such as `0x`, `1_`, `_1`, `.5`. */
+  malformed: 0,
+  /** An unsigned integer. */
+  nat: 1,
+  /** A signed integer. */
+  int: 2,
+  /** A float that is not an integer literal (`1.5`, `1e3`, `inf`, `nan`, `nan:0x1`). */
+  float: 3,
+  /** A keyword or other word (`nan:canonical`, `i32`). */
+  word: 4,
+} as const;
+
+/** Classifies the token `src[s..e)` to word errors as the spec's reference parser does. */
+export function classifyNumber(src: string, s: number, e: number): number {
+  const c = src.charCodeAt(s);
+  if (parseInt(src, s, e) !== undefined) return c === 0x2b || c === 0x2d ? NumClass.int : NumClass.nat;
+  if (scanFloat(src, s, e, 53, -1022, 1023) !== undefined) return NumClass.float;
+  // `nan:1`, `infinity`, `-nan:x`: malformed float literals, not words.
+  const t = c === 0x2b || c === 0x2d ? s + 1 : s;
+  if (src.startsWith("nan", t) || src.startsWith("inf", t)) return src.startsWith("nan:canonical", t) || src.startsWith("nan:arithmetic", t) ? NumClass.word : NumClass.malformed;
+  return c >= 0x61 && c <= 0x7a ? NumClass.word : NumClass.malformed;
+}

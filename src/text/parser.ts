@@ -41,7 +41,7 @@ import type {
 } from "../binary/module-info.js";
 import { ALL_OPS, Imm, opByCode, opByName, type OpInfo } from "../binary/opcodes.js";
 import { Tok, stringBytes, stringText, type Tokens } from "./lexer.js";
-import { f64Out, parseF32, parseF64, parseI32, parseI64, parseLaneInt, parseU32, parseU64 } from "./numbers.js";
+import { NumClass, classifyNumber, f64Out, parseF32, parseF64, parseI32, parseI64, parseLaneInt, parseU32, parseU64 } from "./numbers.js";
 import { LabelStack, Namespace, type SpaceKind } from "./resolve.js";
 
 const ABS_HEAP_NAMES = new Set(Object.keys(ABS_HEAP_CODE));
@@ -186,6 +186,21 @@ class ModuleParser {
     return this.fail(`unexpected token ${this.text(tok)}`, tok);
   }
 
+  /**
+   * Fails on token `i`, which should have been a number of `kind` but did not parse as one: a malformed
+   * literal is an "unknown operator", a word or a number of the wrong shape an "unexpected token", and a
+   * well-formed number that does not fit `outOfRange`.
+   */
+  numberError(i: number, kind: "int" | "nat" | "float", outOfRange: string): never {
+    const cls = classifyNumber(this.src, this.start[i]!, this.end[i]!);
+    const text = this.text(i);
+    if (cls === NumClass.malformed) this.fail(`unknown operator ${text}: malformed number`, i);
+    if (cls === NumClass.word) this.fail(`unexpected token ${text}`, i);
+    if (kind === "float") return this.fail(outOfRange, i);
+    if (cls === NumClass.float || (kind === "nat" && cls === NumClass.int)) this.fail(`unexpected token ${text}`, i);
+    return this.fail(outOfRange, i);
+  }
+
   /** An optional `$id` at the cursor. */
   optId(): string | undefined {
     if (this.kind[this.p] === Tok.id) return this.idName(this.p++);
@@ -219,7 +234,7 @@ class ModuleParser {
     const i = this.p;
     if (this.kind[i] !== Tok.atom) this.unexpected(i);
     const v = parseU32(this.src, this.start[i]!, this.end[i]!);
-    if (v === undefined) this.fail(isNumberToken(this.src, this.start[i]!) ? "constant out of range" : `unexpected token ${this.text(i)}`, i);
+    if (v === undefined) this.numberError(i, "nat", "i32 constant out of range");
     this.p++;
     return v;
   }
@@ -228,7 +243,7 @@ class ModuleParser {
     const i = this.p;
     if (this.kind[i] !== Tok.atom) this.unexpected(i);
     const v = parseU64(this.src, this.start[i]!, this.end[i]!);
-    if (v === undefined) this.fail(isNumberToken(this.src, this.start[i]!) ? "constant out of range" : `unexpected token ${this.text(i)}`, i);
+    if (v === undefined) this.numberError(i, "nat", "i64 constant out of range");
     this.p++;
     return v;
   }
@@ -1161,7 +1176,10 @@ class ModuleParser {
   private opAt(i: number): OpInfo {
     if (this.kind[i] !== Tok.atom) this.unexpected(i);
     const op = lookupOp(this.src, this.start[i]!, this.end[i]!);
-    if (op === undefined) this.fail(`unknown operator ${this.text(i)}`, i);
+    if (op === undefined) {
+      const word = this.text(i);
+      this.fail(`${NOT_INSTRUCTIONS.has(word) ? "unexpected token" : "unknown operator"} ${word}`, i);
+    }
     return op;
   }
 
@@ -1444,7 +1462,7 @@ class ModuleParser {
         const i = this.p;
         if (this.kind[i] !== Tok.atom) this.unexpected(i);
         const v = parseI32(this.src, this.start[i]!, this.end[i]!);
-        if (v === undefined) this.fail(isNumberToken(this.src, this.start[i]!) ? "i32 constant out of range" : `unexpected token ${this.text(i)}`, i);
+        if (v === undefined) this.numberError(i, "int", "i32 constant out of range");
         this.p++;
         w.s32(v);
         return;
@@ -1454,7 +1472,7 @@ class ModuleParser {
         const i = this.p;
         if (this.kind[i] !== Tok.atom) this.unexpected(i);
         const v = parseI64(this.src, this.start[i]!, this.end[i]!);
-        if (v === undefined) this.fail(isNumberToken(this.src, this.start[i]!) ? "i64 constant out of range" : `unexpected token ${this.text(i)}`, i);
+        if (v === undefined) this.numberError(i, "int", "i64 constant out of range");
         this.p++;
         writeS64(w, v);
         return;
@@ -1579,8 +1597,16 @@ class ModuleParser {
       case Imm.shuffle: {
         w.op(op);
         for (let k = 0; k < 16; k++) {
-          if (this.kind[this.p] !== Tok.atom) this.fail("invalid lane length", this.p);
-          w.byte(this.laneIndex());
+          const j = this.p;
+          if (this.kind[j] !== Tok.atom) this.fail("invalid lane length", j);
+          const v = parseU32(this.src, this.start[j]!, this.end[j]!);
+          if (v === undefined || v > 255) {
+            const cls = classifyNumber(this.src, this.start[j]!, this.end[j]!);
+            if (cls === NumClass.malformed) this.fail(`unknown operator ${this.text(j)}: malformed number`, j);
+            this.fail("malformed lane index: i8 constant out of range", j);
+          }
+          this.p++;
+          w.byte(v);
         }
         if (this.kind[this.p] === Tok.atom && isNumberToken(this.src, this.start[this.p]!)) this.fail("invalid lane length", this.p);
         return;
@@ -1639,9 +1665,10 @@ class ModuleParser {
 
   private laneIndex(): number {
     const i = this.p;
-    if (this.kind[i] !== Tok.atom) this.unexpected(i);
+    if (this.kind[i] === Tok.rparen) this.fail("malformed lane index: expected a lane number", i);
+    if (this.kind[i] !== Tok.atom) this.fail("unexpected token: expected a lane number", i);
     const v = parseU32(this.src, this.start[i]!, this.end[i]!);
-    if (v === undefined || v > 255) this.fail(isNumberToken(this.src, this.start[i]!) ? "malformed lane index" : `unexpected token ${this.text(i)}`, i);
+    if (v === undefined || v > 255) this.numberError(i, "nat", "malformed lane index: i8 constant out of range");
     this.p++;
     return v;
   }
@@ -1690,7 +1717,7 @@ class ModuleParser {
     if (this.kind[i] !== Tok.atom) this.unexpected(i);
     const v = parseF32(this.src, this.start[i]!, this.end[i]!);
     if (v === null) this.fail("constant out of range", i);
-    if (v === undefined) this.fail(isNumberToken(this.src, this.start[i]!) ? "constant out of range: malformed f32 literal" : `unexpected token ${this.text(i)}`, i);
+    if (v === undefined) this.numberError(i, "float", "constant out of range");
     this.p++;
     return v;
   }
@@ -1700,7 +1727,7 @@ class ModuleParser {
     if (this.kind[i] !== Tok.atom) this.unexpected(i);
     const v = parseF64(this.src, this.start[i]!, this.end[i]!);
     if (v === null) this.fail("constant out of range", i);
-    if (v === undefined) this.fail(isNumberToken(this.src, this.start[i]!) ? "constant out of range: malformed f64 literal" : `unexpected token ${this.text(i)}`, i);
+    if (v === undefined) this.numberError(i, "float", "constant out of range");
     this.p++;
   }
 
@@ -1722,20 +1749,20 @@ class ModuleParser {
         case "i8x16": case "i16x8": {
           const bits = shape === "i8x16" ? 8 : 16;
           const v = parseLaneInt(this.src, s, e, bits);
-          if (v === undefined) this.fail(isNumberToken(this.src, s) ? "constant out of range" : `unexpected token ${this.text(j)}`, j);
+          if (v === undefined) this.numberError(j, "int", "constant out of range");
           w.byte(v & 0xff);
           if (bits === 16) w.byte(v >> 8);
           break;
         }
         case "i32x4": {
           const v = parseI32(this.src, s, e);
-          if (v === undefined) this.fail(isNumberToken(this.src, s) ? "constant out of range" : `unexpected token ${this.text(j)}`, j);
+          if (v === undefined) this.numberError(j, "int", "constant out of range");
           w.u32le(v >>> 0);
           break;
         }
         case "i64x2": {
           const v = parseI64(this.src, s, e);
-          if (v === undefined) this.fail(isNumberToken(this.src, s) ? "constant out of range" : `unexpected token ${this.text(j)}`, j);
+          if (v === undefined) this.numberError(j, "int", "constant out of range");
           w.u64le(BigInt.asUintN(64, BigInt(v)));
           break;
         }
@@ -1837,6 +1864,12 @@ function lookupOp(src: string, s: number, e: number): OpInfo | undefined {
 
 /** The deepest block nesting accepted (plain blocks recurse without parentheses, so the lexer's cap does not bound them). */
 const MAX_BLOCK_DEPTH = 1000;
+
+/** Keywords of the text format that are not instructions: where an instruction is due, "unexpected token". */
+const NOT_INSTRUCTIONS = new Set([
+  "type", "param", "result", "local", "export", "import", "func", "table", "memory", "global", "elem", "data",
+  "start", "module", "then", "else", "do", "item", "offset", "mut", "ref", "rec", "sub", "field", "tag",
+]);
 
 const SHAPES: Record<string, number> = { i8x16: 16, i16x8: 8, i32x4: 4, i64x2: 2, f32x4: 4, f64x2: 2 };
 

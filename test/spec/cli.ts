@@ -26,7 +26,7 @@ for (let i = 0; i < argv.length; i++) {
 let anyFailed = false;
 for (const suite of suites()) {
   if (only !== undefined && suite.name !== only) continue;
-  const total: RunResult = { passed: 0, failed: 0, unsupported: 0, expectedFailures: 0, failures: [] };
+  const total: RunResult = { passed: 0, failed: 0, unsupported: 0, expectedFailures: 0, failures: [], messageMismatches: [] };
   const t0 = performance.now();
   for (const file of suite.files) {
     if (filters.length && !filters.some((f) => file.includes(f))) continue;
@@ -39,11 +39,14 @@ for (const suite of suites()) {
     total.unsupported += r.unsupported;
     total.expectedFailures += r.expectedFailures;
     total.failures.push(...r.failures);
+    total.messageMismatches.push(...r.messageMismatches);
     if (verbose) console.log(`  ${basename(file)}: ${r.passed} passed, ${r.failed} failed, ${r.unsupported} unsupported`);
   }
   for (const f of total.failures.slice(0, verbose ? Infinity : 50)) console.log(`  FAIL ${f}`);
+  if (verbose) for (const m of total.messageMismatches) console.log(`  MESSAGE ${m}`);
   if (total.failures.length > 50 && !verbose) console.log(`  … ${total.failures.length - 50} more (use --verbose)`);
-  const extra = total.expectedFailures ? ` (${total.expectedFailures} expected failures)` : "";
+  const extra = (total.expectedFailures ? ` (${total.expectedFailures} expected failures)` : "") +
+    (total.messageMismatches.length ? `; ${total.messageMismatches.length} assert_malformed messages worded differently (--verbose lists them)` : "");
   console.log(`${suite.name}: ${total.passed} passed, ${total.failed} failed, ${total.unsupported} unsupported${extra} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (total.failed) anyFailed = true;
 }
