@@ -121,7 +121,10 @@ class NodeDir implements VfsDir {
     const hit = cache.get(key);
     try {
       if (hit !== undefined) {
-        const st = fs.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false });
+        // The check only decides whether to reuse a handle this filesystem already opened inside the
+        // sandbox (every use goes through a descriptor), so it may take the cheaper plain host path:
+        // a racing swap can at worst make it miss, and then the directory is opened afresh, safely.
+        const st = fs.lstatSync(`${this.hostPath}/${name}`, { bigint: true, throwIfNoEntry: false });
         if (st !== undefined && st.isDirectory() && st.ino === hit.ino && st.dev === hit.dev) {
           hit.refs++;
           return hit;
