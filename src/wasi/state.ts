@@ -120,6 +120,18 @@ export class WasiState {
     ptr >>>= 0;
     len >>>= 0;
     if (ptr + len > this.u8.length) return ERRNO.FAULT;
+    // Short ASCII strings (most paths) are built directly: cheaper than a TextDecoder call.
+    if (len <= 64) {
+      const u8 = this.u8;
+      let out = "";
+      let i = 0;
+      for (; i < len; i++) {
+        const c = u8[ptr + i]!;
+        if (c >= 0x80) break;
+        out += String.fromCharCode(c);
+      }
+      if (i === len) return out;
+    }
     let view = this.u8.subarray(ptr, ptr + len);
     if (!(this.buf instanceof ArrayBuffer)) view = view.slice();
     try {
