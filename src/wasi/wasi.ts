@@ -74,7 +74,9 @@ const enc = new TextEncoder();
  * `WasiError`; `{ fs: new NodeFs(dir) }` is the explicit equivalent.
  *
  * A trap propagates from `start` as `Trap`; a missing `memory` or `_start` export is a `WasiError`.
- * `start` can be called once.
+ * `start` can be called once. Defaults keep the host invisible: no args, no env, empty stdin,
+ * stdout/stderr discarded, no preopens. A filesystem, stdin callback or clock that throws gives the
+ * guest `EIO` rather than unwinding it; bad guest pointers give `EFAULT`.
  */
 export class Wasi {
   private readonly state: WasiState;
