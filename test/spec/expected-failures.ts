@@ -7,7 +7,7 @@
  */
 
 const OLD_TEST = "test predates reference types: several tables are valid in WebAssembly 2.0, which V8 implements";
-const MULTI_MEMORY = "engine: V8 in Node 20 lacks multi-memory, so the module writing this data is unsupported and its data never reaches the shared memory";
+const MULTI_MEMORY = "engine: V8 in Node 20 lacks multi-memory, so the module that would write this memory or table is unsupported and its segments never land";
 
 /** `suite-path:line` -> reason. */
 export const EXPECTED_FAILURES: ReadonlyMap<string, string> = new Map<string, string>([
