@@ -54,6 +54,10 @@
  * and functions with exception handling or GC branches (whose labels are not renumbered here), keep
  * the slow path inside the loop instead.
  *
+ * Functions that are only ever called directly (see `RewritePlan.threading`) take the count as an
+ * extra parameter and return it as an extra result, so their entry check is register work too: the
+ * count flows down and back up the calls instead of through the global.
+ *
  * Back-edges of a callee's loops are not written back to the global when it returns, so between two
  * calls to the host the number of checks passed is bounded by about period x period rather than
  * period; the host's adaptation measures time, not checks, so it settles on a period that keeps the
@@ -122,7 +126,7 @@ export interface ModuleTypes {
  * The interruption pass, using the module's own countdown global `countdown` and the imported host
  * function `check` (indices after rewriting).
  */
-export function interruptPass(countdown: number, check: number, types: ModuleTypes): BodyPass {
+export function interruptPass(countdown: number, check: number, types: ModuleTypes, slot: number): BodyPass {
   const entries = new Map<number, Snippet>();
   const backEdges = new Map<number, Snippet>();
   const wrapped = new Map<number, { head: Snippet; tail: Snippet }>();
@@ -185,8 +189,11 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
     visit(fn: FunctionContext): void {
       const { n, op: ops, start } = fn.scan;
       const bytes = fn.bytes;
-      const local = fn.addLocal(0x7f);
-      fn.insert(0, entryFor(local));
+      // A threaded function gets the count as a parameter and gives it back: its entry check is
+      // register work, like a back-edge's.
+      const local = fn.threaded ? fn.threadParam(slot) : fn.addLocal(0x7f);
+      fn.threadValue(slot, local);
+      fn.insert(0, fn.threaded ? backEdgeFor(local) : entryFor(local));
       let canWrap = true;
       let loops = 0;
       for (let i = 0; i < n; i++) {

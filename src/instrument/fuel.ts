@@ -33,6 +33,9 @@
  * if  local.get $fuel  i64.const c  i64.add  global.set $fuel_g  unreachable  end   ;; trap here
  * ```
  *
+ * Functions that are only ever called directly (see `RewritePlan.threading`) take the fuel as an extra
+ * parameter and return it as an extra result instead, so that a call costs no load or store at all.
+ *
  * The recorded `unreachable` makes the engine's trap identifiable as `out_of_fuel` from its frame
  * offset alone, with no host call; the frame points at the segment's first instruction. A charge that
  * does not fit leaves the fuel as it was before it (less than `c`).
@@ -166,16 +169,19 @@ class FuelSnippets {
 for (let id = 0; id < ALL_OPS.length; id++) PLAIN[id] = FLOW[id] === Flow.plain && (FLAGS[id]! & F.open) === 0 ? 1 : 0;
 
 /** The fuel pass, charging the imported global `fuelGlobal` with the costs of `costs` (see the module comment). */
-export function fuelPass(fuelGlobal: number, costs: Uint32Array): BodyPass {
+export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number): BodyPass {
   const byLocal = new Map<number, FuelSnippets>();
   return {
     visit(fn: FunctionContext): void {
-      const local = fn.addLocal(0x7e);
+      // A threaded function gets the fuel as a parameter and gives it back: no loads, no exit stores.
+      const threaded = fn.threaded;
+      const local = threaded ? fn.threadParam(slot) : fn.addLocal(0x7e);
+      fn.threadValue(slot, local);
       let snippets = byLocal.get(local);
       if (!snippets) byLocal.set(local, (snippets = new FuelSnippets(fuelGlobal, local)));
       const { n, op: ops, start } = fn.scan;
       const bytes = fn.bytes;
-      fn.insert(0, snippets.load);
+      if (!threaded) fn.insert(0, snippets.load);
       let segStart = 0;
       let acc = 0;
       let dead = false;
@@ -190,16 +196,18 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array): BodyPass {
         if (flow === Flow.plain) continue;
         // The segment ends with instruction i: charge it at its start, then what goes before i.
         if (!dead && acc > 0) fn.insert(segStart, snippets.charge(acc));
-        if (!dead) {
-          if (flags & (F.call | F.exit) || i === n - 1) fn.insert(i, snippets.store);
-          else if (flags & F.br && readLeb(bytes, start[i]! + 1, start[i + 1]!) === depth) fn.insert(i, snippets.store);
+        const direct = flags & F.call && fn.callsThreaded(i);
+        if (!dead && !direct) {
+          if (flags & F.call) fn.insert(i, snippets.store);
+          else if (!threaded && (flags & F.exit || i === n - 1)) fn.insert(i, snippets.store);
+          else if (!threaded && flags & F.br && readLeb(bytes, start[i]! + 1, start[i + 1]!) === depth) fn.insert(i, snippets.store);
         }
         if (flags & F.close) depth--;
         acc = 0;
         segStart = i + 1;
         if (flow === Flow.dead) dead = true;
         else if (flow === Flow.revive) dead = false;
-        if (!dead && i + 1 < n && flags & (F.call | F.catch)) fn.insert(i + 1, snippets.load);
+        if (!dead && i + 1 < n && flags & (F.call | F.catch) && !direct) fn.insert(i + 1, snippets.load);
       }
       if (!dead && acc > 0) fn.insert(segStart, snippets.charge(acc)); // only for a body without its final `end`
     },

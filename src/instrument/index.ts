@@ -71,6 +71,7 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   const definedGlobals: DefinedGlobal[] = [];
   const funcs: AddedFunc[] = [];
   const passes: BodyPass[] = [];
+  const threading: number[] = [];
   // Imported globals first, so that the defined one's index is known: it follows every global.
   const fuel = options.fuelCosts ? info.importedGlobals + globals.push({ name: HostImport.fuel, type: "i64", mutable: true }) - 1 : -1;
   if (options.interrupt) {
@@ -78,9 +79,13 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     definedGlobals.push({ type: "i32", mutable: true, init: INITIAL_PERIOD });
     const check = info.importedFuncs + funcs.length;
     funcs.push({ name: HostImport.check, params: [], results: ["i32"] });
-    passes.push(interruptPass(countdown, check, { paramCount: (i) => (info.types[i]?.kind === "func" ? (info.types[i] as { params: readonly unknown[] }).params.length : undefined) }));
+    passes.push(interruptPass(countdown, check, { paramCount: (i) => (info.types[i]?.kind === "func" ? (info.types[i] as { params: readonly unknown[] }).params.length : undefined) }, threading.length));
+    threading.push(0x7f);
   }
-  if (options.fuelCosts) passes.push(fuelPass(fuel, options.fuelCosts));
+  if (options.fuelCosts) {
+    passes.push(fuelPass(fuel, options.fuelCosts, threading.length));
+    threading.push(0x7e);
+  }
   const convert = options.storeResources === true && (info.memories.length > 0 || info.tables.length > 0);
   if (passes.length === 0 && !convert) {
     return { bytes: info.bytes, offsets: OffsetMap.shifted(0, 0), importedFuncs: info.importedFuncs, funcShift: 0, fuel: false, interrupt: false, memories: [], tables: [] };
@@ -89,6 +94,7 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     globals,
     definedGlobals,
     funcs,
+    threading,
     passes,
     importMemories: options.storeResources ?? false,
     importTables: options.storeResources ?? false,

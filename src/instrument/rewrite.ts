@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { ABS_HEAP_TYPES } from "../binary/opcodes.js";
+import { ABS_HEAP_TYPES, ALL_OPS, op } from "../binary/opcodes.js";
 import type { ConstExpr, MemoryDesc, ModuleInfo, TableDesc, ValueType } from "../binary/module-info.js";
 import { funcTypeAt, SectionId } from "../binary/module-info.js";
 import { CompileError, WasmhostBug } from "../errors.js";
@@ -87,6 +87,16 @@ export interface FunctionContext {
   replace(insn: number, bytes: Uint8Array): void;
   /** Declares a new local of value type `typeCode` (one byte, e.g. 0x7f for i32) and returns its index. */
   addLocal(typeCode: number): number;
+  /** True when this function is threaded: it receives and returns the plan's `threading` values. */
+  readonly threaded: boolean;
+  /** True when original function `funcIndex` is threaded (calls to it pass the values along). */
+  isThreaded(funcIndex: number): boolean;
+  /** True when instruction `insn` is a `call` of a threaded function. */
+  callsThreaded(insn: number): boolean;
+  /** In a threaded function, the parameter holding value `slot` of `RewritePlan.threading`. */
+  threadParam(slot: number): number;
+  /** Says which local holds value `slot` in this function (passed to threaded callees, returned by threaded functions). */
+  threadValue(slot: number, local: number): void;
 }
 
 /** A pass over function bodies. */
@@ -106,7 +116,17 @@ export interface RewritePlan {
   /** Turn the module's leading convertible defined tables into imports named `table<i>`. */
   readonly importTables: boolean;
   readonly passes: readonly BodyPass[];
+  /**
+   * Values (by value type code, e.g. 0x7e for i64) that functions only called directly — not exported,
+   * not referenced, not the start function — take as extra parameters and give back as extra results,
+   * so that they stay in registers across calls instead of going through globals (see the module
+   * comment). Passes say which local holds each value with `threadValue`.
+   */
+  readonly threading?: readonly number[];
 }
+
+/** Thrown inside the rewriter when a module needs the rewrite without threading (tail calls, exceptions). */
+class WithoutThreading extends Error {}
 
 /** A memory or table the rewritten module imports instead of defining. */
 export interface ConvertedMemory {
@@ -154,8 +174,28 @@ export function tableConvertible(t: { type: TableDesc; init?: ConstExpr }): bool
  * @throws CompileError when a function body cannot be scanned (truncated or unknown instruction).
  */
 export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Rewritten {
-  return new Rewriter(info, plan).run();
+  if (!plan.threading?.length) return new Rewriter(info, plan).run();
+  try {
+    return new Rewriter(info, plan).run();
+  } catch (e) {
+    if (!(e instanceof WithoutThreading)) throw e;
+    return new Rewriter(info, { ...plan, threading: [] }).run();
+  }
 }
+
+/** Instructions that make a module keep the unthreaded rewrite: tail calls, exception handling. */
+const NO_THREADING = new Uint8Array(ALL_OPS.length);
+for (const name of ["return_call", "return_call_indirect", "return_call_ref", "try", "catch", "catch_all", "delegate", "throw", "rethrow", "throw_ref", "try_table", "br_on_cast", "br_on_cast_fail"]) {
+  NO_THREADING[op(name).id] = 1;
+}
+/** How the threading walk reads block structure: 1 opens a block, 2 ends one, 3 branches, 4 is `br_table`. */
+const STRUCTURE = new Uint8Array(ALL_OPS.length);
+for (const name of ["block", "loop", "if"]) STRUCTURE[op(name).id] = 1;
+STRUCTURE[op("end").id] = 2;
+for (const name of ["br", "br_if", "br_on_null", "br_on_non_null"]) STRUCTURE[op(name).id] = 3;
+STRUCTURE[op("br_table").id] = 4;
+const CALL_ID = op("call").id;
+const RETURN_ID = op("return").id;
 
 class Rewriter {
   private readonly info: ModuleInfo;
@@ -169,11 +209,25 @@ class Rewriter {
   private readonly exprScan = new BodyScan();
   private readonly map = new OffsetMapBuilder();
   private addedTypeBase = 0;
+  /** For each defined function: 1 when it is threaded. */
+  private readonly threaded: Uint8Array;
+  /** The extra values of threaded functions (value type codes); empty when no function is threaded. */
+  private extras: readonly number[];
+  /** Types appended for threaded functions: original type index -> new type index (filled by `typeSection`). */
+  private readonly threadedTypes = new Map<number, number>();
+  /** Function types appended to the type section after the added functions' ones: [params, results] as type codes. */
+  private readonly extraTypes: { params: Uint8Array; results: Uint8Array }[] = [];
+  /** Renumbering of locals in the body being written: indices >= `localShiftFrom` move up by `localShift`. */
+  private localShiftFrom = 0;
+  private localShift = 0;
 
   constructor(info: ModuleInfo, plan: RewritePlan) {
     this.info = info;
     this.plan = plan;
     this.src = info.bytes;
+    this.extras = plan.threading ?? [];
+    this.threaded = new Uint8Array(info.functions.length);
+    if (this.extras.length > 0) this.chooseThreaded();
     this.funcShift = plan.funcs.length;
     this.globalShift = plan.globals.length;
     this.scan.typeLimit = info.types.length;
@@ -191,6 +245,43 @@ class Rewriter {
     }
   }
 
+  /**
+   * Threads the functions that can only be called directly: not exported, not declared for reference
+   * (element segments, global and table initializers: a valid module can `ref.func` nothing else), not
+   * the start function, and with a type whose values the rewrite can encode.
+   */
+  private chooseThreaded(): void {
+    const info = this.info;
+    const referenced = new Set<number>();
+    for (const e of info.exports) if (e.kind === "func") referenced.add(e.index);
+    if (info.start !== undefined) referenced.add(info.start);
+    const exprs: ConstExpr[] = [];
+    for (const seg of info.elements) {
+      if (seg.items.kind === "functions") for (const f of seg.items.indices) referenced.add(f);
+      else exprs.push(...seg.items.exprs);
+    }
+    for (const g of info.globals) exprs.push(g.init);
+    for (const t of info.tables) if (t.init) exprs.push(t.init);
+    for (const e of exprs) {
+      this.exprScan.scan(this.src, e.offset, e.offset + e.bytes.length);
+      for (let k = 0; k < this.exprScan.nrefs; k++) if (this.exprScan.refKind[k] === RefKind.func) referenced.add(this.exprScan.refValue[k]!);
+    }
+    let any = false;
+    for (let i = 0; i < info.functions.length; i++) {
+      const type = info.types[info.functions[i]!];
+      if (!referenced.has(info.importedFuncs + i) && type?.kind === "func" && type.params.every(isSimple) && type.results.every(isSimple)) {
+        this.threaded[i] = 1;
+        any = true;
+      }
+    }
+    if (!any) this.extras = [];
+  }
+
+  private isThreaded(funcIndex: number): boolean {
+    const i = funcIndex - this.info.importedFuncs;
+    return i >= 0 && this.threaded[i] === 1;
+  }
+
   private get shifting(): boolean {
     return this.funcShift > 0 || this.globalShift > 0;
   }
@@ -203,7 +294,8 @@ class Rewriter {
     const addedImports = this.plan.globals.length + this.plan.funcs.length + this.memories.length + this.tables.length;
     const hasType = info.sections.some((s) => s.id === SectionId.type);
     const hasImport = info.sections.some((s) => s.id === SectionId.import);
-    if (!hasType && this.plan.funcs.length > 0) pending.push([RANKS[SectionId.type]!, () => this.typeSection(out)]);
+    const threading = this.threaded.includes(1);
+    if (!hasType && (this.plan.funcs.length > 0 || threading)) pending.push([RANKS[SectionId.type]!, () => this.typeSection(out)]);
     if (!hasImport && addedImports > 0) pending.push([RANKS[SectionId.import]!, () => this.importSection(out)]);
     if (!info.sections.some((s) => s.id === SectionId.global) && this.plan.definedGlobals.length > 0) {
       pending.push([RANKS[SectionId.global]!, () => this.globalSection(out)]);
@@ -217,7 +309,11 @@ class Rewriter {
       if (s.id !== SectionId.custom) flush(RANKS[s.id]!);
       switch (s.id) {
         case SectionId.type:
-          if (this.plan.funcs.length > 0) this.typeSection(out);
+          if (this.plan.funcs.length > 0 || threading) this.typeSection(out);
+          else this.copySection(out, s);
+          break;
+        case SectionId.function:
+          if (threading) this.functionSection(out);
           else this.copySection(out, s);
           break;
         case SectionId.import:
@@ -298,6 +394,7 @@ class Rewriter {
   }
 
   private remap(kind: number, value: number): number {
+    if (kind === RefKind.local) return value >= this.localShiftFrom ? value + this.localShift : value;
     return kind === RefKind.func ? this.func(value) : this.global(value);
   }
 
@@ -308,10 +405,21 @@ class Rewriter {
   private checkRefs(scan: BodyScan, at: number): void {
     for (let k = 0; k < scan.nrefs; k++) {
       const v = scan.refValue[k]!;
-      if (scan.refKind[k] === RefKind.func ? v >= this.funcCount : v >= this.globalCount) {
+      const kind = scan.refKind[k]!;
+      if (kind === RefKind.local) continue;
+      if (kind === RefKind.func ? v >= this.funcCount : v >= this.globalCount) {
         throw new CompileError(`unknown ${scan.refKind[k] === RefKind.func ? "function" : "global"} ${v}`, at);
       }
     }
+  }
+
+  /** How the locals of function `funcIndex` are renumbered (a threaded function's extra parameters come first). */
+  private localRenumbering(funcIndex: number): (j: number) => number {
+    const i = funcIndex - this.info.importedFuncs;
+    if (i < 0 || !this.threaded[i]) return (j) => j;
+    const params = funcTypeAt(this.info, this.info.functions[i]!)?.params.length ?? 0;
+    const shift = this.extras.length;
+    return (j) => (j >= params ? j + shift : j);
   }
 
   private get funcCount(): number {
@@ -342,7 +450,8 @@ class Rewriter {
     const old = this.vecPayload(SectionId.type);
     const oldGroups = this.info.recGroups.length;
     this.addedTypeBase = this.info.types.length;
-    body.u32(oldGroups + this.plan.funcs.length);
+    this.planThreadedTypes();
+    body.u32(oldGroups + this.plan.funcs.length + this.extraTypes.length);
     if (old) body.copy(this.src, old.from, old.to);
     for (const f of this.plan.funcs) {
       body.u8(0x60);
@@ -351,7 +460,47 @@ class Rewriter {
       body.u32(f.results.length);
       for (const r of f.results) body.u8(VAL_CODE[r]!);
     }
+    for (const t of this.extraTypes) {
+      body.u8(0x60);
+      body.u32(t.params.length);
+      body.bytes(t.params);
+      body.u32(t.results.length);
+      body.bytes(t.results);
+    }
     out.section(SectionId.type, body);
+  }
+
+  /** Decides the types appended for threaded functions (and their bodies' block types). */
+  private planThreadedTypes(): void {
+    const info = this.info;
+    const base = this.addedTypeBase + this.plan.funcs.length;
+    const extras = Uint8Array.from(this.extras);
+    const add = (params: Uint8Array, results: Uint8Array): number => {
+      this.extraTypes.push({ params, results });
+      return base + this.extraTypes.length - 1;
+    };
+    for (let i = 0; i < info.functions.length; i++) {
+      if (!this.threaded[i]) continue;
+      const t = info.functions[i]!;
+      if (this.threadedTypes.has(t)) continue;
+      const type = info.types[t] as { params: readonly ValueType[]; results: readonly ValueType[] };
+      const params = Uint8Array.from([...type.params.map((v) => VAL_CODE[v as string]!), ...extras]);
+      const results = Uint8Array.from([...type.results.map((v) => VAL_CODE[v as string]!), ...extras]);
+      this.threadedTypes.set(t, add(params, results));
+      // The body is wrapped in a block of the original results; several of them need a type.
+      if (type.results.length > 1) this.threadedTypes.set(-1 - t, add(new Uint8Array(0), results.subarray(0, type.results.length)));
+    }
+  }
+
+  private functionSection(out: ByteSink): void {
+    const info = this.info;
+    const body = new ByteSink(info.functions.length * 2 + 8);
+    body.u32(info.functions.length);
+    for (let i = 0; i < info.functions.length; i++) {
+      const t = info.functions[i]!;
+      body.u32(this.threaded[i] ? this.threadedTypes.get(t)! : t);
+    }
+    out.section(SectionId.function, body);
   }
 
   private importSection(out: ByteSink): void {
@@ -521,7 +670,7 @@ class Rewriter {
       p = pos.pos + size;
       const sub = new ByteSink(size + 16);
       if (id === 1) nameMap(sub, names.functions, (i) => this.func(i));
-      else if (id === 2) indirectNameMap(sub, names.locals, (i) => this.func(i));
+      else if (id === 2) indirectNameMap(sub, names.locals, (i) => this.func(i), (f) => this.localRenumbering(f));
       else if (id === 3) indirectNameMap(sub, names.labels, (i) => this.func(i));
       else if (id === 7) nameMap(sub, names.globals, (i) => this.global(i));
       else {
@@ -544,22 +693,33 @@ class Rewriter {
     const sizeAt = out.u32Padded(0);
     const base = out.length;
     // Bodies are written straight into `out`; map offsets are recorded relative to `base`.
-    const lists = this.plan.passes.map(() => new InsertList());
+    // List 0 holds the core's own insertions (threading); list k + 1 those of pass k.
+    const lists = [new InsertList(), ...this.plan.passes.map(() => new InsertList())];
     const extraLocals: number[] = [];
+    const values: number[] = [];
+    const threadedCalls = new Set<number>();
     let funcIndex = 0;
     let paramCount = 0;
     let localBase = 0;
     let currentPass = 0;
+    let threaded = false;
     const ctx: FunctionContext = {
       get funcIndex() { return funcIndex; },
       get paramCount() { return paramCount; },
+      get threaded() { return threaded; },
       bytes: this.src,
       scan: this.scan,
-      insert: (insn, snippet, mapTo) => lists[currentPass]!.add(insn * 2, snippet, mapTo ?? insn),
-      replace: (insn, bytes) => lists[currentPass]!.add(insn * 2 + 1, { bytes, trapAt: -1, trapKind: 0 }, insn),
+      insert: (insn, snippet, mapTo) => lists[currentPass + 1]!.add(insn * 16 + 1 + currentPass, snippet, mapTo ?? insn),
+      replace: (insn, bytes) => lists[currentPass + 1]!.add(insn * 16 + 15, { bytes, trapAt: -1, trapKind: 0 }, insn),
       addLocal: (typeCode) => {
         extraLocals.push(typeCode);
         return localBase + extraLocals.length - 1;
+      },
+      isThreaded: (f) => this.isThreaded(f),
+      callsThreaded: (insn) => threadedCalls.has(insn),
+      threadParam: (slot) => paramCount + slot,
+      threadValue: (slot, local) => {
+        values[slot] = local;
       },
     };
     out.u32(info.code.length);
@@ -567,17 +727,31 @@ class Rewriter {
       const body = info.code[i]!;
       funcIndex = info.importedFuncs + i;
       paramCount = funcTypeAt(info, info.functions[i]!)?.params.length ?? 0;
-      localBase = paramCount + body.localCount;
+      threaded = this.threaded[i] === 1;
+      const shift = threaded ? this.extras.length : 0;
+      this.localShiftFrom = paramCount;
+      this.localShift = shift;
+      localBase = paramCount + shift + body.localCount;
       extraLocals.length = 0;
+      values.length = 0;
       const codeEnd = body.codeOffset + body.code.length;
-      this.scan.localLimit = localBase;
+      this.scan.localLimit = paramCount + body.localCount;
+      this.scan.recordLocals = shift > 0;
       this.scan.scan(this.src, body.codeOffset, codeEnd);
       this.checkRefs(this.scan, body.codeOffset);
-      for (let k = 0; k < lists.length; k++) {
-        lists[k]!.n = 0;
+      threadedCalls.clear();
+      if (this.extras.length > 0) {
+        const scan = this.scan;
+        for (let k = 0; k < scan.nrefs; k++) {
+          if (scan.refKind[k] === RefKind.func && scan.op[scan.refInsn[k]!] === CALL_ID && this.isThreaded(scan.refValue[k]!)) threadedCalls.add(scan.refInsn[k]!);
+        }
+      }
+      for (let k = 0; k < lists.length; k++) lists[k]!.n = 0;
+      for (let k = 0; k < this.plan.passes.length; k++) {
         currentPass = k;
         this.plan.passes[k]!.visit(ctx);
       }
+      if (this.extras.length > 0) this.threadCalls(lists[0]!, threaded, values, info.functions[i]!, threadedCalls);
       const bodySizeAt = out.u32Padded(0);
       const bodyStart = out.length;
       // Local declarations: the original runs, then the passes' extra locals.
@@ -602,8 +776,96 @@ class Rewriter {
     return base;
   }
 
+  /**
+   * The core's insertions for threading in the body just scanned: threaded callees get the values as
+   * extra arguments and hand them back; a threaded function wraps its body in a block of its results
+   * (so that branches to the function's label still carry just those) and returns the values after them.
+   */
+  private threadCalls(list: InsertList, threaded: boolean, values: readonly number[], typeIndex: number, calls: ReadonlySet<number>): void {
+    const scan = this.scan;
+    const { n, op: ops } = scan;
+    if (values.length !== this.extras.length) throw new WasmhostBug("a pass did not say where its threaded value lives");
+    const push = this.valueSnippet(values, false);
+    const pop = this.valueSnippet(values, true);
+    if (threaded) {
+      const type = this.info.types[typeIndex] as { results: readonly ValueType[] };
+      const b = new ByteSink(8);
+      b.u8(0x02); // block
+      if (type.results.length === 0) b.u8(0x40);
+      else if (type.results.length === 1) valueType(b, type.results[0]!);
+      else b.u32(this.threadedTypes.get(-1 - typeIndex)!);
+      list.add(0, { bytes: b.view().slice(), trapAt: -1, trapKind: 0 }, 0);
+    }
+    const bytes = this.src;
+    let depth = 0;
+    for (let i = 0; i < n; i++) {
+      const o = ops[i]!;
+      if (NO_THREADING[o]) throw new WithoutThreading();
+      if (threaded) {
+        // The body's block adds a label: a branch past the function's own must stay invalid.
+        const st = STRUCTURE[o]!;
+        if (st === 1) depth++;
+        else if (st === 2) depth--;
+        else if (st === 3) {
+          if (readLeb(bytes, scan.start[i]! + 1, scan.start[i + 1]!) > depth) throw new CompileError("unknown label", scan.start[i]);
+        } else if (st === 4) {
+          let p = scan.start[i]! + 1;
+          const end = scan.start[i + 1]!;
+          const count = readLeb(bytes, p, end);
+          while (bytes[p]! & 0x80) p++;
+          p++;
+          for (let k = 0; k <= count; k++) {
+            if (readLeb(bytes, p, end) > depth) throw new CompileError("unknown label", scan.start[i]);
+            while (bytes[p]! & 0x80) p++;
+            p++;
+          }
+        }
+      }
+      if (o === CALL_ID) {
+        if (calls.has(i)) {
+          list.add(i * 16 + 10, push, i);
+          list.add((i + 1) * 16, pop, i);
+        }
+      } else if (o === RETURN_ID && threaded) {
+        list.add(i * 16 + 10, push, i);
+      }
+    }
+    if (threaded) {
+      const b = new ByteSink(push.bytes.length + 1);
+      b.bytes(push.bytes);
+      b.u8(0x0b); // end of the function (the original `end` closed the block)
+      list.add(n * 16, { bytes: b.view().slice(), trapAt: -1, trapKind: 0 }, n - 1);
+    }
+  }
+
+  private readonly valueSnippets = new Map<string, Snippet>();
+
+  /** `local.get` of each value in order, or `local.set` of each in reverse order. */
+  private valueSnippet(values: readonly number[], set: boolean): Snippet {
+    const key = `${set ? "s" : "g"}${values.join(",")}`;
+    let s = this.valueSnippets.get(key);
+    if (!s) {
+      const b = new ByteSink(12);
+      if (set) {
+        for (let k = values.length - 1; k >= 0; k--) {
+          b.u8(0x21);
+          b.u32(values[k]!);
+        }
+      } else {
+        for (const v of values) {
+          b.u8(0x20);
+          b.u32(v);
+        }
+      }
+      s = { bytes: b.view().slice(), trapAt: -1, trapKind: 0 };
+      this.valueSnippets.set(key, s);
+    }
+    return s;
+  }
+
   /** Copies code `[from, to)` into `out`, inserting the passes' snippets and renumbering indices. */
   private heads = new Int32Array(8);
+  private readonly active: InsertList[] = [];
   private readonly pos = { pos: 0 };
 
   private writeCode(out: ByteSink, base: number, from: number, to: number, lists: InsertList[]): void {
@@ -612,7 +874,15 @@ class Rewriter {
     const map = this.map;
     if (this.heads.length < lists.length) this.heads = new Int32Array(lists.length);
     const heads = this.heads;
-    heads.fill(0);
+    // Only the lists with something in them take part in the merge below.
+    const active = this.active;
+    let nactive = 0;
+    for (const l of lists) {
+      if (l.n > 0) {
+        heads[nactive] = 0;
+        active[nactive++] = l;
+      }
+    }
     let ref = 0;
     const nrefs = this.shifting ? scan.nrefs : 0;
     let cursor = from;
@@ -623,12 +893,12 @@ class Rewriter {
       let best = -1;
       let bestKey = Infinity;
       let bestAt = Infinity;
-      for (let k = 0; k < lists.length; k++) {
-        const l = lists[k]!;
+      for (let k = 0; k < nactive; k++) {
+        const l = active[k]!;
         const h = heads[k]!;
         if (h < l.n && l.key[h]! < bestKey) {
           bestKey = l.key[h]!;
-          bestAt = scan.start[bestKey >>> 1]!;
+          bestAt = scan.start[bestKey >>> 4]!;
           best = k;
         }
       }
@@ -645,7 +915,7 @@ class Rewriter {
         continue;
       }
       if (best < 0) break;
-      const l = lists[best]!;
+      const l = active[best]!;
       const h = heads[best]!;
       const snippet = l.snip[h]!;
       const mapTo = scan.start[l.mapTo[h]!]!;
@@ -655,7 +925,7 @@ class Rewriter {
       map.insertRun(out.length - base, mapTo);
       if (snippet.trapAt >= 0) map.traps.set(out.length - base + snippet.trapAt, snippet.trapKind);
       out.bytes(snippet.bytes);
-      if (bestKey & 1) cursor = scan.start[(bestKey >>> 1) + 1]!; // a replacement: skip the original
+      if ((bestKey & 15) === 15) cursor = scan.start[(bestKey >>> 4) + 1]!; // a replacement: skip the original
       map.copyRun(out.length - base, cursor);
     }
     out.copy(src, cursor, to);
@@ -663,8 +933,10 @@ class Rewriter {
 }
 
 /**
- * Insertions and replacements of one pass into one body, in order. `key` is `2 * insn` for an
- * insertion before instruction `insn` and `2 * insn + 1` for a replacement of it.
+ * Insertions and replacements of one pass (or of the core) into one body, in order. `key` is
+ * `16 * insn + priority`: the core's insertions before an instruction have priority 0 (values coming
+ * back from a call) or 10 (values going into a call or out of a return), pass k's are 1 + k, and a
+ * replacement of the instruction is 15, after all of them.
  */
 class InsertList {
   n = 0;
@@ -726,12 +998,22 @@ function nameMap(out: ByteSink, names: ReadonlyMap<number, string>, index: (i: n
   }
 }
 
-function indirectNameMap(out: ByteSink, names: ReadonlyMap<number, ReadonlyMap<number, string>>, index: (i: number) => number): void {
+function indirectNameMap(
+  out: ByteSink,
+  names: ReadonlyMap<number, ReadonlyMap<number, string>>,
+  index: (i: number) => number,
+  innerIndex: (i: number) => (j: number) => number = () => (j) => j,
+): void {
   out.u32(names.size);
   for (const [i, inner] of names) {
     out.u32(index(i));
-    nameMap(out, inner, (j) => j);
+    nameMap(out, inner, innerIndex(i));
   }
+}
+
+/** Whether a value type can be a threaded function's parameter or result (numbers and the 2.0 references). */
+function isSimple(t: ValueType): boolean {
+  return typeof t === "string";
 }
 
 /** Reads the u32 LEB128 at `bytes[at]` (exported for passes that inspect immediates). */

@@ -19,7 +19,7 @@ import { CompileError } from "../errors.js";
 import { ALL_OPS, Imm, opByCode, opBySingleByte, type OpInfo } from "../binary/opcodes.js";
 
 /** Kinds of renumberable immediates. */
-export const RefKind = { func: 0, global: 1 } as const;
+export const RefKind = { func: 0, global: 1, local: 2 } as const;
 
 /** Fast immediate shapes of single-byte opcodes (anything else goes through the generic reader). */
 const Shape = { none: 0, u32: 1, func: 2, global: 3, blockType: 4, memarg: 5, generic: 6, local: 7 } as const;
@@ -78,6 +78,8 @@ export class BodyScan {
    */
   localLimit = Infinity;
   typeLimit = Infinity;
+  /** Also record local indices (`RefKind.local`), for a body whose locals are renumbered. */
+  recordLocals = false;
 
   private growInsns(): void {
     const s = new Int32Array(this.start.length * 2);
@@ -125,10 +127,13 @@ export class BodyScan {
           case Shape.u32:
             p = skipLeb(bytes, p, to);
             break;
-          case Shape.local:
-            if (readLeb(bytes, p, to) >= this.localLimit) throw new CompileError("unknown local", at);
+          case Shape.local: {
+            const v = readLeb(bytes, p, to);
+            if (v >= this.localLimit) throw new CompileError("unknown local", at);
+            if (this.recordLocals) this.addRef(n, p, lebEnd, RefKind.local, bytes);
             p = lebEnd;
             break;
+          }
           case Shape.func:
           case Shape.global: {
             const end = skipLeb(bytes, p, to);
@@ -189,9 +194,12 @@ export class BodyScan {
       case Imm.typeIdx:
         if (readLeb(bytes, p, to) >= this.typeLimit) throw new CompileError("unknown type", this.start[insn]!);
         return lebEnd;
-      case Imm.localIdx:
+      case Imm.localIdx: {
         if (readLeb(bytes, p, to) >= this.localLimit) throw new CompileError("unknown local", this.start[insn]!);
-        return lebEnd;
+        const end = lebEnd;
+        if (this.recordLocals) this.addRef(insn, p, end, RefKind.local, bytes);
+        return end;
+      }
       case Imm.funcIdx:
       case Imm.globalIdx: {
         const end = skipLeb(bytes, p, to);
