@@ -18,7 +18,7 @@ import { checkImports } from "./imports.js";
 import { Memory } from "./memory.js";
 import { exportExternType, type CompiledVariant, type Module } from "./module.js";
 import { HOST_MODULE, originalFuncIndex } from "../instrument/index.js";
-import { HIDDEN_FILL, HIDDEN_PREFIX, HIDDEN_REFS, HIDDEN_START } from "./prepare.js";
+import { HIDDEN_FILL, HIDDEN_PREFIX, HIDDEN_REFS, HIDDEN_START, hiddenFuncExport } from "./prepare.js";
 import type { Store } from "./store.js";
 import { Table } from "./table.js";
 import { Tag } from "./tag.js";
@@ -193,22 +193,28 @@ export class Instance {
   }
 
   /**
-   * @internal The `Func` for function `index` of this instance if `native` is that function, checked
-   * against the hidden table of declared functions (see prepare.ts); else `undefined`.
+   * @internal The `Func` for the engine's function `engineIndex` of this instance if `native` is that
+   * function, checked against its export, its hidden export or its slot in the hidden table of
+   * referenceable functions (see prepare.ts); else `undefined`.
    */
   funcAtIfNative(engineIndex: number, native: object): Func | undefined {
     const slot = this.compiled.prepared.refSlots.get(engineIndex);
     if (slot === undefined) return undefined;
     const exports = this.native.exports as Record<string, unknown>;
-    const refs = exports[HIDDEN_REFS] as WebAssembly.Table;
-    if (refs.length === 0) (exports[HIDDEN_FILL] as () => void)();
-    if (refs.get(slot) !== native) return undefined;
     const info = this.module.info;
     // Instrumentation may have added function imports: the engine's indices are then shifted.
     const index = this.compiled.instrumented ? originalFuncIndex(this.compiled.instrumented, engineIndex) : engineIndex;
+    const named = indexOf(info).funcExports.get(index);
+    if (named !== undefined) return exports[named] === native ? (this.getExport(named) as Func) : undefined;
+    const hidden = hiddenFuncExport(engineIndex);
+    if (hidden in exports) {
+      if (exports[hidden] !== native) return undefined;
+    } else {
+      const refs = exports[HIDDEN_REFS] as WebAssembly.Table;
+      if (refs.length === 0) (exports[HIDDEN_FILL] as () => void)();
+      if (refs.get(slot) !== native) return undefined;
+    }
     if (index < info.importedFuncs) return this.funcImports[index] as Func;
-    const named = info.exports.find((e) => e.kind === "func" && e.index === index);
-    if (named) return this.getExport(named.name) as Func;
     const type = exportExternType(info, "func", index, indexOf(info).importsByKind);
     if (type.kind !== "func") return undefined;
     return new Func(this.store, { params: type.params, results: type.results }, native as () => unknown, info.names.functions.get(index) ?? `function ${index}`);
@@ -228,6 +234,8 @@ interface ModuleIndex {
   readonly importPositions: Readonly<Record<ImportInfo["kind"], readonly number[]>>;
   /** For each kind, its imports in order. */
   readonly importsByKind: Record<ImportInfo["kind"], ImportInfo[]>;
+  /** The first export name of each exported function. */
+  readonly funcExports: ReadonlyMap<number, string>;
 }
 
 const moduleIndexes = new WeakMap<ModuleInfo, ModuleIndex>();
@@ -236,14 +244,18 @@ function indexOf(info: ModuleInfo): ModuleIndex {
   let index = moduleIndexes.get(info);
   if (!index) {
     const exports = new Map<string, ExportInfo>();
-    for (const e of info.exports) if (!exports.has(e.name)) exports.set(e.name, e);
+    const funcExports = new Map<number, string>();
+    for (const e of info.exports) {
+      if (!exports.has(e.name)) exports.set(e.name, e);
+      if (e.kind === "func" && !funcExports.has(e.index)) funcExports.set(e.index, e.name);
+    }
     const importPositions: Record<ImportInfo["kind"], number[]> = { func: [], table: [], memory: [], global: [], tag: [] };
     const importsByKind: Record<ImportInfo["kind"], ImportInfo[]> = { func: [], table: [], memory: [], global: [], tag: [] };
     info.imports.forEach((imp, i) => {
       importPositions[imp.kind].push(i);
       importsByKind[imp.kind].push(imp);
     });
-    index = { exports, importPositions, importsByKind };
+    index = { exports, importPositions, importsByKind, funcExports };
     moduleIndexes.set(info, index);
   }
   return index;

@@ -258,7 +258,12 @@ function prepareFor(
   const engineInfo = compiled ? compiled.engineInfo : info;
   const nameSection = engineInfo.customSections.find((c) => c.name === "name");
   const engineName = registerModuleName(nameSection ? readModuleName(nameSection.data) : undefined, engineInfo);
-  const prepared = prepareBinary(engineInfo, engineName);
+  let prepared: PreparedBinary;
+  try {
+    prepared = prepareBinary(engineInfo, engineName);
+  } catch (e) {
+    throw e instanceof WebAssembly.CompileError ? engineCompileError(e, info) : e;
+  }
   registerFrameModule(engineInfo, prepared.codeDelta);
   if (compiled) registerFrameMapper(engineInfo, compiled.mapper);
   return { prepared, instrumented: compiled?.instrumented };

@@ -8,10 +8,12 @@
  *    exported under a hidden name; `Instance` calls it after instantiation.
  * 2. A function reference that wasm hands to the host (a `funcref` result, `table.get`) must become the
  *    right `Func`, with its type. The engine tells us the function's index (its `name`) but not its
- *    instance. Only functions declared in element segments, globals or exports can be referenced, so
- *    those go, in a passive element segment, into a hidden exported table that a hidden exported
- *    function fills on first use; comparing the engine function with the table's slot identifies the
- *    instance. Until a reference must be identified this costs nothing at instantiation.
+ *    instance. Only functions declared in element segments, globals or exports can be referenced.
+ *    Exported ones are compared with their export. The others get hidden exports while they are few;
+ *    when they are many (compiled programs with function pointers), they go, in a passive element
+ *    segment, into a hidden exported table that a hidden exported function fills on first use, which
+ *    costs nothing at instantiation. Comparing the engine function with the export or the table's slot
+ *    identifies the instance.
  * 3. Stack frames must name the module they belong to. The binary's name section gets a unique module
  *    name (the original one where possible), which the engine prints in every frame location.
  *
@@ -22,6 +24,7 @@
  */
 import type { ModuleInfo } from "../binary/module-info.js";
 import { SectionId } from "../binary/module-info.js";
+import { CompileError } from "../errors.js";
 
 /** The prefix of every hidden export; no sane module exports a name starting with NUL. */
 export const HIDDEN_PREFIX = "\u0000wasmhost:";
@@ -70,8 +73,19 @@ export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBin
     e.u8(kind);
     e.u32(index);
   };
+  checkInvariants(info);
+  if (info.start !== undefined && refSlots.get(info.start) === undefined) {
+    // Exporting the start function declares it for `ref.func`, which could make an invalid module
+    // valid: let the engine judge the original first (modules with a start section are few and small).
+    // An invalid one throws the engine's WebAssembly.CompileError, which the caller reports.
+    void new WebAssembly.Module(info.bytes as Uint8Array<ArrayBuffer>);
+  }
   if (info.start !== undefined) exportEntry(HIDDEN_START, 0, info.start);
-  const n = refSlots.count;
+  // Few referenceable functions: export each under a hidden name (exports add nothing to any index
+  // space, so validity is untouched). Many: the hidden table, which costs nothing at instantiation.
+  const useExports = refSlots.count <= MAX_HIDDEN_FUNC_EXPORTS;
+  if (useExports) for (const f of refSlots.funcs) exportEntry(hiddenFuncExport(f), 0, f);
+  const n = useExports ? 0 : refSlots.count;
   if (n > 0) {
     const tableIndex = info.importedTables + info.tables.length;
     const fillType = info.types.length;
@@ -110,11 +124,10 @@ export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBin
   let inputPos = 8;
   const present = new Set(info.sections.map((s) => s.id));
   const emitMissingBefore = (r: number): void => {
-    for (const [id, a] of appended) {
-      if (!present.has(id) && rank(id) < r) {
-        writeSection(out, id, a, undefined, 0);
-        appended.delete(id);
-      }
+    const due = [...appended.keys()].filter((id) => !present.has(id) && rank(id) < r).sort((a, b) => rank(a) - rank(b));
+    for (const id of due) {
+      writeSection(out, id, appended.get(id)!, undefined, 0);
+      appended.delete(id);
     }
   };
   for (const s of info.sections) {
@@ -138,6 +151,45 @@ export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBin
   out.bytes(src.subarray(inputPos));
   writeNameSection(out, info, engineName);
   return { bytes: out.view(), codeDelta, start: info.start, refSlots };
+}
+
+/**
+ * How many referenceable functions get hidden exports before the hidden table is used instead. Hidden
+ * exports cost a little at each instantiation; the table costs nothing until a reference is identified.
+ */
+const MAX_HIDDEN_FUNC_EXPORTS = 256;
+
+/** The hidden export of function `index` (used while few functions are referenceable). */
+export function hiddenFuncExport(index: number): string {
+  return `${HIDDEN_PREFIX}f${index}`;
+}
+
+/**
+ * Checks what the rewrite would otherwise hide from the engine's validation: the start section (which
+ * is removed) and element segments naming a table that does not exist (the hidden table could be it).
+ *
+ * The hidden table, its element segment, its fill function and that function's type each take the next
+ * free index of their space. A module that is invalid only because a function body names exactly that
+ * index would pass; the engine validates everything else. This concerns modules with more than
+ * `MAX_HIDDEN_FUNC_EXPORTS` referenceable functions, which compilers produce and which are valid.
+ */
+function checkInvariants(info: ModuleInfo): void {
+  const funcs = info.importedFuncs + info.functions.length;
+  if (info.start !== undefined) {
+    const startAt = info.sections.find((s) => s.id === SectionId.start)?.payloadOffset;
+    if (info.start >= funcs) throw new CompileError(`unknown function ${info.start}: the start function does not exist`, startAt);
+    const typeIndex = info.start < info.importedFuncs
+      ? info.imports.filter((i) => i.kind === "func")[info.start]!.typeIndex
+      : info.functions[info.start - info.importedFuncs]!;
+    const type = info.types[typeIndex];
+    if (!type || type.kind !== "func" || type.params.length !== 0 || type.results.length !== 0) {
+      throw new CompileError("start function must take no parameters and return nothing", startAt);
+    }
+  }
+  const tables = info.importedTables + info.tables.length;
+  for (const seg of info.elements) {
+    if (seg.mode === "active" && seg.table >= tables) throw new CompileError(`unknown table ${seg.table}`, seg.offset);
+  }
 }
 
 /**

@@ -16,6 +16,7 @@ const MESSAGE_CODES: readonly (readonly [string, TrapCode])[] = [
   ["unreachable", "unreachable"],
   ["memory access out of bounds", "memory_out_of_bounds"],
   ["data segment out of bounds", "memory_out_of_bounds"],
+  ["data segment is out of bounds", "memory_out_of_bounds"],
   ["remainder by zero", "integer_division_by_zero"],
   ["divide by zero", "integer_division_by_zero"],
   ["divide result unrepresentable", "integer_overflow"],

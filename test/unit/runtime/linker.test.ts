@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Engine, Func, Global, Instance, LinkError, Linker, Memory, Module, Store, Table, Trap } from "../../../src/index.js";
+import { CompileError, Engine, Func, Global, Instance, LinkError, Linker, Memory, Module, Store, Table, Trap } from "../../../src/index.js";
 import { wat } from "../../helpers/wat.js";
 
 const engine = new Engine();
@@ -257,4 +257,43 @@ test("the same import name twice with different values links each in order", () 
   const f = Func.wrap(store, { params: [], results: ["i32"] }, () => 1);
   const g = new Global(store, { content: "i32", mutable: false }, 10);
   assert.equal(new Instance(store, m, [f, g]).getTypedFunc("sum", [], ["i32"])(), 11);
+});
+
+test("a start function with parameters or results, or that does not exist, is a CompileError", () => {
+  assert.throws(() => compile(`(module (func $s (param i32)) (start $s))`), /start function must take no parameters/);
+  assert.throws(() => new Module(engine, new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 8, 1, 5])), /unknown function 5/);
+});
+
+test("preparing a module never makes an invalid one valid", () => {
+  // The start function referenced by ref.func without being declared.
+  assert.throws(() => compile(`(module (start $f) (func $f (drop (ref.func $f))))`), /undeclared|reference/i);
+  // An element segment without a table.
+  assert.throws(() => compile(`(module (func $f) (elem (i32.const 0) $f))`), /unknown table/);
+  // elem.drop of a segment that does not exist.
+  assert.throws(() => compile(`(module (func (export "f") (elem.drop 0)))`), CompileError);
+});
+
+test("a data segment out of bounds at instantiation is an out-of-bounds trap; earlier segments stay written", () => {
+  const store = new Store(engine);
+  const linker = new Linker(engine);
+  const mem = new Memory(store, { min: 1 });
+  linker.define("env", "mem", mem);
+  assert.throws(
+    () => linker.instantiate(store, compile(`(module (import "env" "mem" (memory 1)) (data (i32.const 0) "ok") (data (i32.const 65535) "ab"))`)),
+    (e: unknown) => e instanceof Trap && e.code === "memory_out_of_bounds",
+  );
+  assert.equal(mem.readString(0, 2), "ok");
+});
+
+test("segments written before a trapping start function stay written", () => {
+  const store = new Store(engine);
+  const linker = new Linker(engine);
+  const table = new Table(store, { element: "funcref", min: 1 });
+  linker.define("env", "table", table);
+  assert.throws(
+    () => linker.instantiate(store, compile(`(module (import "env" "table" (table 1 funcref)) (elem (i32.const 0) $f)
+      (func $f (result i32) (i32.const 57005)) (func $main unreachable) (start $main))`)),
+    (e: unknown) => e instanceof Trap && e.code === "unreachable",
+  );
+  assert.equal((table.get(0) as Func).call(), 57005);
 });
