@@ -16,6 +16,16 @@
  * into imports are the leading defined ones, appended after the original imports of their kind, so their
  * indices do not change and nothing refers to them differently.
  *
+ * Threading. Passes keep their per-call state (fuel left, interruption count) in locals, written to
+ * globals around calls. For functions that can only be called directly — not exported, not declared
+ * for reference (a valid module can `ref.func` nothing else), not the start function — the core
+ * instead appends that state to their parameters and results (new types, renumbered locals and local
+ * names), passes it at every `call` of them and takes it back after, and wraps their body in a block
+ * of their results, so that a branch to the function's label and `return` still carry just the
+ * original results before the state is appended. A recursive function then costs no memory access per
+ * call at all. Tail calls and exception handling would need more care; a module using them is
+ * rewritten again without threading (`WithoutThreading`).
+ *
  * Speed. Bodies are not re-encoded instruction by instruction: the core copies the original bytes
  * between insertion points and re-encodes only the index immediates that change. Sections that nothing
  * touches are copied whole. Function sizes are written as padded 5-byte LEB128s so that a body is
