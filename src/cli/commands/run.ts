@@ -137,7 +137,8 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
   const opts = parseRunArgs(argv);
   const engine = new Engine({
     ...(opts.fuel !== undefined ? { consumeFuel: true } : {}),
-  } as ConstructorParameters<typeof Engine>[0]);
+    ...(opts.timeoutMs !== undefined ? { timeLimits: true } : {}),
+  });
   const module = Module.fromFile(engine, opts.file);
   const store = new Store(engine);
   applyLimits(store, opts);
