@@ -39,6 +39,11 @@ export interface Tokens {
   readonly end: Int32Array;
   /** For a `(` token, the index of its matching `)`; otherwise 0. */
   readonly match: Int32Array;
+  /**
+   * The `(@custom …)` annotations, in order: source range and the token index of the enclosing `(`
+   * (-1 at top level). Other annotations are skipped without a trace.
+   */
+  readonly customs: readonly { readonly start: number; readonly end: number; readonly parent: number }[];
 }
 
 // Character classes: 1 = idchar.
@@ -59,6 +64,7 @@ export function lex(src: string, file?: string): Tokens {
   const buf = new TokenBuf(Math.max(64, (n >> 3) + 16));
   const stack = new Int32Array(MAX_DEPTH + 1);
   let depth = 0;
+  const customs: { start: number; end: number; parent: number }[] = [];
   const fail = (reason: string, at: number): never => {
     throw new WatError(reason, src, at, file);
   };
@@ -83,7 +89,11 @@ export function lex(src: string, file?: string): Tokens {
           continue;
         }
         if (c1 === 0x40) { // (@annotation ...)
-          i = skipAnnotation(src, i, fail);
+          const e = skipAnnotation(src, i, fail);
+          if (src.startsWith("custom", i + 2) && !isIdChar(src.charCodeAt(i + 8))) {
+            customs.push({ start: i, end: e, parent: depth > 0 ? stack[depth - 1]! : -1 });
+          }
+          i = e;
           continue;
         }
         if (depth >= MAX_DEPTH) fail(`nesting too deep (the limit is ${MAX_DEPTH})`, i);
@@ -150,7 +160,7 @@ export function lex(src: string, file?: string): Tokens {
   }
   if (depth > 0) fail("unexpected end of input: unclosed (", buf.start[stack[depth - 1]!]!);
   buf.push(Tok.eof, n, n);
-  return { src, file, count: buf.count, kind: buf.kind, start: buf.start, end: buf.end, match: buf.match };
+  return { src, file, count: buf.count, kind: buf.kind, start: buf.start, end: buf.end, match: buf.match, customs };
 }
 
 /** Growable token arrays. */

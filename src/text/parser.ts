@@ -40,7 +40,7 @@ import type {
   ValueType,
 } from "../binary/module-info.js";
 import { ALL_OPS, Imm, opByCode, opByName, type OpInfo } from "../binary/opcodes.js";
-import { Tok, stringBytes, stringText, type Tokens } from "./lexer.js";
+import { Tok, lex, stringBytes, stringText, type Tokens } from "./lexer.js";
 import { NumClass, classifyNumber, f64Out, parseF32, parseF64, parseI32, parseI64, parseLaneInt, parseU32, parseU64 } from "./numbers.js";
 import { LabelStack, Namespace, type SpaceKind } from "./resolve.js";
 
@@ -284,6 +284,8 @@ class ModuleParser {
       if (this.isAtom(p, "definition")) p++;
       if (this.kind[p] === Tok.id) this.moduleName = this.idName(p++);
     }
+    const parent = this.isOpen(first, "module") ? first : -1;
+    for (const c of this.t.customs) if (c.parent === parent) this.customAnnotation(c.start, c.end);
     const fields: number[] = [];
     for (let i = p; i < end; i = this.match[i]! + 1) {
       if (this.kind[i] !== Tok.lparen) this.unexpected(i);
@@ -299,6 +301,52 @@ class ModuleParser {
     for (const f of fields) this.field(f);
     return this.finish();
   }
+
+  /** `(@custom "name" (before|after place)? "data"*)`: a custom section at a chosen position. */
+  private customAnnotation(start: number, end: number): void {
+    // Lex the annotation on its own ("(@" becomes "( " so offsets stay the same) and map errors back.
+    const sub = lex(`( ${this.src.slice(start + 2, end)}`);
+    const at = (i: number) => start + sub.start[i]!;
+    const fail = (reason: string, i: number): never => {
+      throw new WatError(`@custom annotation: ${reason}`, this.src, at(i), this.t.file);
+    };
+    let i = 2;
+    if (sub.kind[i] !== Tok.string) fail("missing section name", i);
+    let name: string;
+    try {
+      name = stringText(sub, sub.start[i]!, sub.end[i]!);
+    } catch {
+      return fail("malformed UTF-8 encoding", i);
+    }
+    i++;
+    let after = 11;
+    if (sub.kind[i] === Tok.lparen) {
+      const how = sub.kind[i + 1] === Tok.atom ? sub.src.slice(sub.start[i + 1]!, sub.end[i + 1]!) : "";
+      const where = sub.kind[i + 2] === Tok.atom ? sub.src.slice(sub.start[i + 2]!, sub.end[i + 2]!) : "";
+      if ((how !== "before" && how !== "after") || sub.kind[i + 3] !== Tok.rparen) fail("unexpected token", i + 1);
+      const id = where === "first" ? (how === "before" ? 0 : -1) : where === "last" ? (how === "after" ? 11 : -1) : (CUSTOM_PLACES[where] ?? -1);
+      if (id < 0 || (where === "first" && how !== "before") || (where === "last" && how !== "after")) fail("unexpected token", i + 2);
+      if (where === "first" || where === "last") after = id;
+      else if (how === "after") after = id;
+      else {
+        const k = SECTION_ORDER.indexOf(id);
+        after = k <= 0 ? 0 : SECTION_ORDER[k - 1]!;
+      }
+      i += 4;
+    }
+    const parts: Uint8Array[] = [];
+    let len = 0;
+    for (; sub.kind[i] === Tok.string; i++) {
+      const b = stringBytes(sub, sub.start[i]!, sub.end[i]!);
+      parts.push(b);
+      len += b.length;
+    }
+    if (sub.kind[i] !== Tok.rparen) fail("unexpected token", i);
+    this.customs.push({ name, data: concat(parts, len), offset: 0, after });
+  }
+
+  /** Custom sections from `(@custom …)` annotations. */
+  readonly customs: CustomSection[] = [];
 
   // Pass A: names and index spaces.
   private definedAny: string | undefined;
@@ -1777,7 +1825,8 @@ class ModuleParser {
   // ---- output -----------------------------------------------------------------------------------
 
   private finish(): Uint8Array {
-    const customSections: CustomSection[] = [];
+    // Annotated custom sections first, then the name section last of all.
+    const customSections: CustomSection[] = [...this.customs];
     const names = this.names();
     if (names) customSections.push({ name: "name", data: names, offset: 0, after: 11 });
     const info: ModuleInfo = {
@@ -1870,6 +1919,14 @@ const NOT_INSTRUCTIONS = new Set([
   "type", "param", "result", "local", "export", "import", "func", "table", "memory", "global", "elem", "data",
   "start", "module", "then", "else", "do", "item", "offset", "mut", "ref", "rec", "sub", "field", "tag",
 ]);
+
+/** Section names of `(@custom … (before|after X))` and their ids. */
+const CUSTOM_PLACES: Record<string, number> = {
+  type: 1, import: 2, func: 3, table: 4, memory: 5, global: 6, export: 7, start: 8, elem: 9, code: 10, data: 11,
+  datacount: 12, tag: 13,
+};
+/** The order of the non-custom sections (as in the encoder). */
+const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 const SHAPES: Record<string, number> = { i8x16: 16, i16x8: 8, i32x4: 4, i64x2: 2, f32x4: 4, f64x2: 2 };
 

@@ -24,6 +24,10 @@ export interface PrintOptions {
   readonly indent?: string;
 }
 
+const SECTION_NAMES: Record<number, string> = {
+  1: "type", 2: "import", 3: "func", 4: "table", 5: "memory", 6: "global", 7: "export", 8: "start", 9: "elem",
+  10: "code", 11: "data", 12: "datacount", 13: "tag",
+};
 const HEAP_BY_CODE = new Map(ABS_HEAP_TYPES.map((h) => [h.code - 0x80, h]));
 const VALTYPE_BY_S33: Record<number, string> = { [-1]: "i32", [-2]: "i64", [-3]: "f32", [-4]: "f64", [-5]: "v128" };
 
@@ -182,8 +186,32 @@ class Printer {
       parts.push(formatString(d.init));
       this.line(1, `${parts.join(" ")})`);
     });
+    for (const c of info.customSections) {
+      if (c.name === "name") continue;
+      const after = this.placeAfter(c.after);
+      const place = after === 0 ? "(before first)" : `(after ${SECTION_NAMES[after] ?? "last"})`;
+      this.line(1, `(@custom ${formatString(enc(c.name))} ${place} ${formatString(c.data)})`);
+    }
     this.out.push(")");
     return this.out.join("\n") + "\n";
+  }
+
+  /**
+   * Where a custom section goes when the printed module is assembled again: after section `id` if that
+   * section will exist (has entries), else after the closest earlier one that will, else first.
+   */
+  private placeAfter(id: number): number {
+    const info = this.info;
+    const has: Record<number, boolean> = {
+      1: info.types.length > 0, 2: info.imports.length > 0, 3: info.functions.length > 0, 4: info.tables.length > 0,
+      5: info.memories.length > 0, 13: info.tags.length > 0, 6: info.globals.length > 0, 7: info.exports.length > 0,
+      // The data count section is written only when code needs it, so it is no anchor.
+      8: info.start !== undefined, 9: info.elements.length > 0, 12: false,
+      10: info.code.length > 0, 11: info.data.length > 0,
+    };
+    const order = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
+    for (let k = order.indexOf(id); k >= 0; k--) if (has[order[k]!]) return order[k]!;
+    return 0;
   }
 
   /** ` $name` for a definition when it has a name. */

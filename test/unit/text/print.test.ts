@@ -48,3 +48,16 @@ test("float literals print exactly", () => {
   assert.equal(formatF64(0x7ff8000000000000n), "nan");
   assert.equal(formatF64(1n), "5e-324");
 });
+
+test("custom sections survive print and parse as @custom annotations", () => {
+  const bytes = watToBinary(`(module
+    (@custom "before-all" (before first) "\\01")
+    (type (func))
+    (@custom "after-func" (after func) "abc")
+    (func)
+    (@custom "at-end" "z"))`);
+  const text = printModule(bytes);
+  assert.match(text, /\(@custom "before-all" \(before first\) "\\01"\)/);
+  assert.match(text, /\(@custom "after-func" \(after func\) "abc"\)/);
+  assert.deepEqual(watToBinary(text), bytes);
+});
