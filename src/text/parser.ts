@@ -280,6 +280,7 @@ class ModuleParser {
     let end = last;
     if (this.isOpen(p, "module")) {
       end = this.match[p]!;
+      if (end + 1 < last) this.fail(`unexpected token ${this.text(end + 1)} after the module`, end + 1);
       p += 2;
       if (this.isAtom(p, "definition")) p++;
       if (this.kind[p] === Tok.id) this.moduleName = this.idName(p++);

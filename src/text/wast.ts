@@ -69,7 +69,8 @@ export type WastDirective =
   | { readonly type: "assert_exhaustion"; readonly line: number; readonly action: WastAction; readonly text: string }
   | { readonly type: "assert_exception"; readonly line: number; readonly action: WastAction }
   | {
-      readonly type: "assert_invalid" | "assert_malformed" | "assert_unlinkable" | "assert_uninstantiable";
+      readonly type: "assert_invalid" | "assert_malformed" | "assert_unlinkable" | "assert_uninstantiable"
+        | "assert_malformed_custom" | "assert_invalid_custom";
       readonly line: number;
       readonly module: WastModule;
       readonly text: string;
@@ -198,6 +199,7 @@ class WastParser {
       case "assert_exception":
         return { type: "assert_exception", line, action: this.action(i + 2) };
       case "assert_invalid": case "assert_malformed": case "assert_unlinkable": case "assert_uninstantiable":
+      case "assert_malformed_custom": case "assert_invalid_custom":
         return { type: kw, line, module: this.module(i + 2), text: this.str(t.match[i + 2]! + 1) };
       case "thread": {
         let j = i + 2;

@@ -40,6 +40,7 @@ export function suites(): Suite[] {
       name: "3.0",
       files: [
         ...wastFiles(v3), ...wastFiles(join(v3, "legacy")), ...wastFiles(join(v3, "proposals", "threads")),
+        ...wastFiles(join(v3, "custom")),
         // exnref (try_table, throw_ref) is part of 3.0, not of the legacy proposal the engine runs.
         ...wastFiles(join(v2, "proposals", "exception-handling")),
       ],

@@ -258,6 +258,18 @@ class Context {
         }
         throw new Failure(`module compiled, expected "${d.text}"`);
       }
+      case "assert_malformed_custom": case "assert_invalid_custom": {
+        // A malformed or invalid custom annotation/section: rejecting the module passes; an
+        // implementation may also ignore custom sections, which counts as unsupported.
+        const m = d.module;
+        if (m.error) return;
+        try {
+          new Module(this.engine, m.bytes!);
+        } catch {
+          return;
+        }
+        throw new Unsupported(`custom section checks (${d.text}) are not implemented`);
+      }
       case "assert_unlinkable": case "assert_uninstantiable": {
         const module = this.compileModule(d.module);
         try {
