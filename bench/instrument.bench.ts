@@ -111,6 +111,11 @@ const suite: BenchSuite = {
     }
     const mbps = big.length / 1048576 / (median(times) / 1000);
     rows.push({ name: `instrumenting ${(big.length / 1048576).toFixed(1)} MB (fuel + epochs)`, anchor: "goal 50 MB/s", ours: mbps, theirs: 50, ratio: mbps / 50, goal: 1, unit: "MB/s" });
+    // Whole compile with instrumentation, and loading a precompiled artifact instead.
+    const both = new Engine({ consumeFuel: true, epochInterruption: true });
+    const artifact = new Module(both, big).serialize();
+    rows.push(compare(`new Module, fuel + epochs, ${(big.length / 1048576).toFixed(1)} MB`, "new Module, plain engine", () => new Module(both, big), () => new Module(plainEngine, big), { rounds: 5, warmup: 1 }));
+    rows.push(compare(`Module.deserialize (artifact), fuel + epochs`, "new Module, fuel + epochs", () => Module.deserialize(both, artifact), () => new Module(both, big), { rounds: 5, warmup: 1 }));
     return rows;
   },
 };
