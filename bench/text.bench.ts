@@ -30,7 +30,7 @@ function bigText(base: ModuleInfo, copies: number): string {
     ...base,
     functions,
     code,
-    customSections: base.customSections.filter((c) => c.name !== "name" && !c.name.startsWith(".debug")),
+    customSections: [], // wabt.js does not read @custom annotations
     names: { ...base.names, functions: new Map(), locals: new Map() },
   };
   return printModule(encodeModule(info), { folded: false });
