@@ -33,8 +33,14 @@ export interface StackEffect {
 const UNARY = /\.(eqz|clz|ctz|popcnt|abs|neg|sqrt|ceil|floor|trunc|nearest|not|any_true|all_true|bitmask|splat)$|(wrap|trunc|convert|extend|reinterpret|promote|demote|extadd_pairwise)|extract_lane|_zero$/;
 const TERNARY = /bitselect|relaxed_madd|relaxed_nmadd|laneselect|dot_i8x16_i7x16_add/;
 
-/** The stack effect of instructions whose effect follows from the name alone (not calls or blocks). */
+const effectCache: (StackEffect | undefined)[] = [];
+
+/** The stack effect of instructions whose effect follows from the name alone (not calls or blocks); cached. */
 export function nameEffect(op: OpInfo): StackEffect {
+  return (effectCache[op.id] ??= computeEffect(op));
+}
+
+function computeEffect(op: OpInfo): StackEffect {
   const name = op.name;
   switch (name) {
     case "unreachable": case "nop": case "br": case "return": case "atomic.fence": return { pops: 0, pushes: 0 };
@@ -140,20 +146,22 @@ export function renderFolded(nodes: readonly FoldNode[], depth: number, unit: st
   // An explicit stack keeps rendering iterative.
   type Task = { node: FoldNode; depth: number } | { close: string; depth: number };
   const stack: Task[] = [];
+  const indents: string[] = [];
+  const ind = (d: number) => (indents[d] ??= unit.repeat(d));
   for (let i = nodes.length - 1; i >= 0; i--) stack.push({ node: nodes[i]!, depth });
   while (stack.length) {
     const task = stack.pop()!;
     if ("close" in task) {
-      out.push(unit.repeat(task.depth) + task.close);
+      out.push(ind(task.depth) + task.close);
       continue;
     }
     const { node, depth: d } = task;
     const inline = inlineText(node, 100 - d * unit.length);
     if (inline !== undefined) {
-      out.push(unit.repeat(d) + inline);
+      out.push(ind(d) + inline);
       continue;
     }
-    out.push(`${unit.repeat(d)}(${node.text}`);
+    out.push(`${ind(d)}(${node.text}`);
     stack.push({ close: ")", depth: d });
     const tasks: Task[] = [];
     for (const k of node.kids) tasks.push({ node: k, depth: d + 1 });
@@ -176,6 +184,18 @@ export function renderFolded(nodes: readonly FoldNode[], depth: number, unit: st
 function inlineText(node: FoldNode, budget: number): string | undefined {
   if (node.sections || budget <= 0) return undefined;
   if (node.kids.length === 0) return `(${node.text})`;
+  const memo = inlineMemo.get(node);
+  if (memo !== undefined) return memo.length <= budget ? memo : undefined;
+  const text = inlineUncached(node, budget);
+  // Remember the text when it fits (it is the same at any budget it fits in); remember failure only
+  // for the widest budget there is.
+  if (text !== undefined) inlineMemo.set(node, text);
+  return text;
+}
+
+const inlineMemo = new WeakMap<FoldNode, string>();
+
+function inlineUncached(node: FoldNode, budget: number): string | undefined {
   let s = `(${node.text}`;
   for (const k of node.kids) {
     const t = inlineText(k, budget - s.length);

@@ -125,8 +125,10 @@ class Printer {
     this.dataNames = unique(n.data);
   }
 
+  private readonly indents: string[] = [];
+
   private line(depth: number, text: string): void {
-    this.out.push(this.ind.repeat(depth) + text);
+    this.out.push((this.indents[depth] ??= this.ind.repeat(depth)) + text);
   }
 
   print(): string {
@@ -217,7 +219,7 @@ class Printer {
   /** ` $name` for a definition when it has a name. */
   private def(names: Map<number, string>, index: number): string {
     const n = names.get(index);
-    return n === undefined ? "" : ` ${formatId(n)}`;
+    return n === undefined ? "" : ` ${n}`;
   }
 
   private typeRef(index: number): string {
@@ -249,7 +251,7 @@ class Printer {
         const fieldNames = fieldMap ? unique(fieldMap) : undefined;
         comp = `(struct${t.fields.map((f, i) => {
           const n = fieldNames?.get(i);
-          return ` (field${n !== undefined ? ` ${formatId(n)}` : ""} ${this.fieldType(f.storage, f.mutable)})`;
+          return ` (field${n !== undefined ? ` ${n}` : ""} ${this.fieldType(f.storage, f.mutable)})`;
         }).join("")})`;
         break;
       }
@@ -272,7 +274,7 @@ class Printer {
   private params(params: readonly ValueType[], names: ReadonlyMap<number, string> | undefined): string {
     return params.map((p, i) => {
       const n = names?.get(i);
-      return n !== undefined ? ` (param ${formatId(n)} ${this.valType(p)})` : ` (param ${this.valType(p)})`;
+      return n !== undefined ? ` (param ${n} ${this.valType(p)})` : ` (param ${this.valType(p)})`;
     }).join("");
   }
 
@@ -345,7 +347,7 @@ class Printer {
     for (const run of body.locals) {
       for (let k = 0; k < run.count; k++, index++) {
         const n = localNames.get(index);
-        this.line(2, `(local${n !== undefined ? ` ${formatId(n)}` : ""} ${this.valType(run.type)})`);
+        this.line(2, `(local${n !== undefined ? ` ${n}` : ""} ${this.valType(run.type)})`);
       }
     }
     const c = this.cursor.reset(body.code, 0, body.code.length, body.codeOffset);
@@ -445,6 +447,21 @@ class Printer {
     const op = c.op;
     const imms = op.imms;
     if (imms.length === 0) return op.name;
+    if (imms.length === 1 && label === undefined) {
+      // The common one-immediate instructions without building an array.
+      switch (imms[0]) {
+        case Imm.localIdx: {
+          const v = c.idx0;
+          return `${op.name} ${locals.get(v) ?? v}`;
+        }
+        case Imm.i32: return `${op.name} ${c.i32}`;
+        case Imm.label: return `${op.name} ${this.labelRef(c.idx0)}`;
+        case Imm.funcIdx: return `${op.name} ${ref(this.funcNames, c.idx0)}`;
+        case Imm.globalIdx: return `${op.name} ${ref(this.globalNames, c.idx0)}`;
+        case Imm.memarg:
+          if (c.memIndex === 0 && c.memAlign === op.align && c.memOffset <= Number.MAX_SAFE_INTEGER) return c.memOffset === 0 ? op.name : `${op.name} offset=${c.memOffset}`;
+      }
+    }
     const parts: string[] = [op.name];
     if (label) parts.push(formatId(label));
     let slot = 0;
@@ -493,7 +510,7 @@ class Printer {
         case Imm.localIdx: {
           const v = idx();
           const n = locals.get(v);
-          parts.push(n !== undefined ? formatId(n) : String(v));
+          parts.push(n !== undefined ? n : String(v));
           break;
         }
         case Imm.elemIdx: {
@@ -612,15 +629,18 @@ function enc(s: string): Uint8Array {
 /** A reference to entity `index`: its `$name` when it has one, else the number. */
 function ref(names: Map<number, string>, index: number): string {
   const n = names.get(index);
-  return n === undefined ? String(index) : formatId(n);
+  return n === undefined ? String(index) : n;
 }
 
-/** Keeps only names that are unique in their map and not empty (others would not parse back). */
+/**
+ * Keeps only names that are unique in their map and not empty (others would not parse back), already
+ * formatted as `$name`.
+ */
 function unique(map: ReadonlyMap<number, string>): Map<number, string> {
   const count = new Map<string, number>();
   for (const n of map.values()) count.set(n, (count.get(n) ?? 0) + 1);
   const out = new Map<number, string>();
-  for (const [i, n] of map) if (count.get(n) === 1 && n.length > 0) out.set(i, n);
+  for (const [i, n] of map) if (count.get(n) === 1 && n.length > 0) out.set(i, formatId(n));
   return out;
 }
 
