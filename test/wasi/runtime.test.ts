@@ -132,3 +132,10 @@ test("a wasi_unstable module gets preview0's whence, filestat and subscription l
   const runner = new Wasi();
   assert.equal(runner.start(instantiate(runner, module)), 9, "proc_exit from wasi_unstable");
 });
+
+test("clocks, sleeps and polls work through the linker too (clock_time_get is a wasm adapter there)", () => {
+  const wasi = new Wasi({ args: ["clocks"], stdin: "hello", stdout: "pipe" });
+  const code = wasi.start(instantiate(wasi, load("clocks")));
+  assert.deepEqual(reportLines(wasi.stdoutText()), ["ok clocks", "ok sleep", "ok poll", "ok random", "ok sockets", "ok proc_raise", "failures 0"]);
+  assert.equal(code, 0);
+});
