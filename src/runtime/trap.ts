@@ -143,8 +143,11 @@ function innermostIsWasm(stack: string | undefined): boolean {
   if (first < 0) return false;
   const end = stack.indexOf("\n", first + 1);
   const line = stack.slice(first, end < 0 ? stack.length : end);
-  // The interruption check (src/instrument/host.ts) is called from wasm: an overflow may hit it.
-  return line.includes("wasm://wasm/") || line.includes("at wasmhostInterruptCheck ");
+  if (line.includes("wasm://wasm/")) return true;
+  // The interruption check (src/instrument/host.ts) is called from wasm: an overflow may hit it or
+  // anything it calls (the clock), above the wasm frames.
+  const check = stack.indexOf("at wasmhostInterruptCheck ");
+  return check >= 0 && check < stack.indexOf("wasm://wasm/");
 }
 
 /**

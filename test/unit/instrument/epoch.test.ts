@@ -137,7 +137,8 @@ test("runaway recursion under interruption checks traps stack_overflow and the s
   const store = new Store(engine);
   store.setFuel(Number.MAX_SAFE_INTEGER);
   const instance = instantiate(engine, store);
-  for (let i = 0; i < 3; i++) {
+  // Many times: where the stack runs out varies (in wasm, or in the host's interruption check).
+  for (let i = 0; i < 12; i++) {
     const trap = trapOf(() => instance.getFunc("deep")!.call(0));
     assert.equal(trap.code, "stack_overflow");
   }
