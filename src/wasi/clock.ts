@@ -142,9 +142,13 @@ export function writeHostTime(view: DataView, addr: number, id: number): boolean
   return false;
 }
 
-/** The host clocks' resolution in nanoseconds. */
+/**
+ * The host clocks' resolution in nanoseconds: 1 ns with Node's hrtime; 100 µs elsewhere, since
+ * browsers coarsen `performance.now()` to that (less with cross-origin isolation); CPU clocks 1 µs.
+ */
 export function hostResolution(id: number): bigint {
-  return id === 0 ? 1000n : 1000n;
+  if (id === 2 || id === 3) return 1000n;
+  return hr !== undefined ? 1n : 100_000n;
 }
 
 /**
