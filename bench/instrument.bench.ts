@@ -6,13 +6,45 @@
  *
  * Goals (issue 5): fuel <= 1.30x, time limit <= 1.15x, epochs <= 1.15x of the plain run; beat
  * wasm-metering; instrument at >= 50 MB/s.
+ *
+ * Kernel rows compare the fastest of 15 alternating rounds of each side rather than the median: on a
+ * shared machine, interference only ever adds time, and a round of a few milliseconds is either hit
+ * or not, so the minimum is the stable estimate of what the code costs.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { decodeModule } from "../src/binary/decoder.js";
 import { Engine, Linker, Module, Store } from "../src/index.js";
 import { fuelCostTable, instrumentModule } from "../src/instrument/index.js";
-import { compare, median, type BenchRow, type BenchSuite } from "./harness.js";
+import { compare, type BenchRow, type BenchSuite } from "./harness.js";
+
+/** Like `compare`, with the fastest round of each side (see the module comment). */
+function compareMin(name: string, anchor: string, ours: () => unknown, theirs: () => unknown, goal?: number): BenchRow {
+  for (let i = 0; i < 3; i++) {
+    ours();
+    theirs();
+  }
+  let a = Infinity;
+  let b = Infinity;
+  for (let i = 0; i < 15; i++) {
+    const first = i % 2 === 0 ? ours : theirs;
+    const second = i % 2 === 0 ? theirs : ours;
+    let t0 = performance.now();
+    first();
+    const t1 = performance.now() - t0;
+    t0 = performance.now();
+    second();
+    const t2 = performance.now() - t0;
+    if (i % 2 === 0) {
+      a = Math.min(a, t1);
+      b = Math.min(b, t2);
+    } else {
+      b = Math.min(b, t1);
+      a = Math.min(a, t2);
+    }
+  }
+  return { name, anchor, ours: a * 1e6, theirs: b * 1e6, ratio: a / b, ...(goal !== undefined ? { goal } : {}) };
+}
 import { largeModule } from "./large-module.js";
 
 const require = createRequire(import.meta.url);
@@ -74,7 +106,6 @@ const suite: BenchSuite = {
     const fuelEngine = new Engine({ consumeFuel: true });
     const timeEngine = new Engine({ timeLimits: true });
     const epochEngine = new Engine({ epochInterruption: true });
-    const opts = { rounds: 11, warmup: 3 };
     for (const [name, arg] of KERNELS) {
       const bytes = new Uint8Array(readFileSync(new URL(`${name}.wasm`, kernelsDir)));
       const plain = runner(plainEngine, bytes);
@@ -85,16 +116,16 @@ const suite: BenchSuite = {
       for (const [label, f] of [["fuel", fuel], ["time limit", timed], ["epochs", epoch]] as const) {
         if (f(arg) !== expected) throw new Error(`${label} ${name}: wrong result`);
       }
-      rows.push(compare(`fuel: ${name}(${arg})`, "same kernel, plain", () => fuel(arg), () => plain(arg), { ...opts, goal: 1.3 }));
-      rows.push(compare(`time limit: ${name}(${arg})`, "same kernel, plain", () => timed(arg), () => plain(arg), { ...opts, goal: 1.15 }));
-      rows.push(compare(`epochs: ${name}(${arg})`, "same kernel, plain", () => epoch(arg), () => plain(arg), { ...opts, goal: 1.15 }));
+      rows.push(compareMin(`fuel: ${name}(${arg})`, "same kernel, plain", () => fuel(arg), () => plain(arg), 1.3));
+      rows.push(compareMin(`time limit: ${name}(${arg})`, "same kernel, plain", () => timed(arg), () => plain(arg), 1.15));
+      rows.push(compareMin(`epochs: ${name}(${arg})`, "same kernel, plain", () => epoch(arg), () => plain(arg), 1.15));
       const metered = meteredRunner(bytes);
       if (typeof metered === "string") {
         console.log(`  (${name}: ${metered})`);
       } else {
         if (metered(arg) !== expected) throw new Error(`wasm-metering ${name}: wrong result`);
-        rows.push(compare(`anchor: wasm-metering ${name}(${arg})`, "same kernel, plain", () => metered(arg), () => plain(arg), opts));
-        rows.push(compare(`fuel vs wasm-metering: ${name}(${arg})`, "wasm-metering", () => fuel(arg), () => metered(arg), { ...opts, goal: 1 }));
+        rows.push(compareMin(`anchor: wasm-metering ${name}(${arg})`, "same kernel, plain", () => metered(arg), () => plain(arg)));
+        rows.push(compareMin(`fuel vs wasm-metering: ${name}(${arg})`, "wasm-metering", () => fuel(arg), () => metered(arg), 1));
       }
     }
     // Rewriting speed: fuel + interruption + store resources on a large module.
@@ -109,7 +140,7 @@ const suite: BenchSuite = {
       instrumentModule(info, options);
       times.push(performance.now() - t0);
     }
-    const mbps = big.length / 1048576 / (median(times) / 1000);
+    const mbps = big.length / 1048576 / (Math.min(...times) / 1000); // fastest of 7, as above
     rows.push({ name: `instrumenting ${(big.length / 1048576).toFixed(1)} MB (fuel + epochs)`, anchor: "goal 50 MB/s", ours: mbps, theirs: 50, ratio: mbps / 50, goal: 1, unit: "MB/s" });
     // Whole compile with instrumentation, and loading a precompiled artifact instead.
     const both = new Engine({ consumeFuel: true, epochInterruption: true });
