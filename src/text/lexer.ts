@@ -44,6 +44,8 @@ export interface Tokens {
    * (-1 at top level). Other annotations are skipped without a trace.
    */
   readonly customs: readonly { readonly start: number; readonly end: number; readonly parent: number }[];
+  /** The `(@name "…")` annotations, recorded like `customs`. */
+  readonly names: readonly { readonly start: number; readonly end: number; readonly parent: number }[];
 }
 
 // Character classes: 1 = idchar.
@@ -65,6 +67,7 @@ export function lex(src: string, file?: string): Tokens {
   const stack = new Int32Array(MAX_DEPTH + 1);
   let depth = 0;
   const customs: { start: number; end: number; parent: number }[] = [];
+  const names: { start: number; end: number; parent: number }[] = [];
   const fail = (reason: string, at: number): never => {
     throw new WatError(reason, src, at, file);
   };
@@ -92,6 +95,8 @@ export function lex(src: string, file?: string): Tokens {
           const e = skipAnnotation(src, i, fail);
           if (src.startsWith("custom", i + 2) && !isIdChar(src.charCodeAt(i + 8))) {
             customs.push({ start: i, end: e, parent: depth > 0 ? stack[depth - 1]! : -1 });
+          } else if (src.startsWith("name", i + 2) && !isIdChar(src.charCodeAt(i + 6))) {
+            names.push({ start: i, end: e, parent: depth > 0 ? stack[depth - 1]! : -1 });
           }
           i = e;
           continue;
@@ -160,7 +165,7 @@ export function lex(src: string, file?: string): Tokens {
   }
   if (depth > 0) fail("unexpected end of input: unclosed (", buf.start[stack[depth - 1]!]!);
   buf.push(Tok.eof, n, n);
-  return { src, file, count: buf.count, kind: buf.kind, start: buf.start, end: buf.end, match: buf.match, customs };
+  return { src, file, count: buf.count, kind: buf.kind, start: buf.start, end: buf.end, match: buf.match, customs, names };
 }
 
 /** Growable token arrays. */

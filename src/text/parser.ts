@@ -287,6 +287,19 @@ class ModuleParser {
     }
     const parent = this.isOpen(first, "module") ? first : -1;
     for (const c of this.t.customs) if (c.parent === parent) this.customAnnotation(c.start, c.end);
+    for (const n of this.t.names) {
+      const list = this.nameAnnots.get(n.parent);
+      if (list) list.push(n);
+      else this.nameAnnots.set(n.parent, [n]);
+    }
+    const moduleNames = this.nameAnnots.get(parent);
+    if (moduleNames) {
+      if (moduleNames.length > 1) this.failAt("@name annotation: multiple module names", moduleNames[1]!.start);
+      const n = moduleNames[0]!;
+      // It must come right after `module $id?`.
+      if (parent >= 0 && n.start > this.start[p]! && p < end) this.failAt("misplaced @name annotation", n.start);
+      this.moduleName = this.nameAnnotation(n.start, n.end);
+    }
     const fields: number[] = [];
     for (let i = p; i < end; i = this.match[i]! + 1) {
       if (this.kind[i] !== Tok.lparen) this.unexpected(i);
@@ -346,6 +359,37 @@ class ModuleParser {
     this.customs.push({ name, data: concat(parts, len), offset: 0, after });
   }
 
+  /** `(@name …)` annotations by the token index of their enclosing `(`. */
+  private readonly nameAnnots = new Map<number, { start: number; end: number }[]>();
+
+  private failAt(reason: string, offset: number): never {
+    throw new WatError(reason, this.src, offset, this.t.file);
+  }
+
+  /** The string of `(@name "…")`. */
+  private nameAnnotation(start: number, end: number): string {
+    const sub = lex(`( ${this.src.slice(start + 2, end)}`);
+    if (sub.kind[2] !== Tok.string || sub.kind[3] !== Tok.rparen) this.failAt("@name annotation: expected one string", start);
+    try {
+      return stringText(sub, sub.start[2]!, sub.end[2]!);
+    } catch {
+      return this.failAt("@name annotation: malformed UTF-8 encoding", start);
+    }
+  }
+
+  /**
+   * The `(@name …)` of the definition opened by token `open` (whose `$id`, if any, ends at token
+   * `after - 1`): it must come right after the keyword and id.
+   */
+  private definitionName(open: number, after: number): string | undefined {
+    const list = this.nameAnnots.get(open);
+    if (!list) return undefined;
+    if (list.length > 1) this.failAt("@name annotation: multiple names", list[1]!.start);
+    const n = list[0]!;
+    if (n.start > this.start[after]!) this.failAt("misplaced @name annotation", n.start);
+    return this.nameAnnotation(n.start, n.end);
+  }
+
   /** Custom sections from `(@custom …)` annotations. */
   readonly customs: CustomSection[] = [];
 
@@ -357,8 +401,11 @@ class ModuleParser {
     let i = f + 2;
     const idAt = this.kind[i] === Tok.id ? i++ : -1;
     const id = idAt >= 0 ? this.idName(idAt) : undefined;
-    const add = (space: Namespace, name: string | undefined, at: number, what: string) => {
-      if (space.add(name) < 0) this.fail(`duplicate ${what} $${name}`, at);
+    const add = (space: Namespace, name: string | undefined, at: number, what: string, open = f, after = i) => {
+      const index = space.add(name);
+      if (index < 0) this.fail(`duplicate ${what} $${name}`, at);
+      const display = this.nameAnnots.size ? this.definitionName(open, after) : undefined;
+      if (display !== undefined) space.names.set(index, display);
     };
     const isImport = () => {
       // An inline import: (kind $id? (export "…")* (import "m" "n") …)
@@ -380,7 +427,7 @@ class ModuleParser {
         for (let j = f + 2; this.kind[j] === Tok.lparen; j = this.match[j]! + 1) {
           if (!this.isAtom(j + 1, "type")) this.unexpected(j + 1);
           const tid = this.kind[j + 2] === Tok.id ? this.idName(j + 2) : undefined;
-          add(this.types, tid, j + 2, "type");
+          add(this.types, tid, j + 2, "type", j, tid !== undefined ? j + 3 : j + 2);
         }
         break;
       case "func": define("function", this.funcs, isImport()); break;
@@ -400,7 +447,7 @@ class ModuleParser {
         const space = dk === "func" ? this.funcs : dk === "table" ? this.tables : dk === "memory" ? this.memories
           : dk === "global" ? this.globals : dk === "tag" ? this.tags : undefined;
         if (!space) this.fail(`unknown operator ${dk}: not an import kind`, d + 1);
-        add(space, did, d + 2, dk);
+        add(space, did, d + 2, dk, d, this.kind[d + 2] === Tok.id ? d + 3 : d + 2);
         break;
       }
       case "start":

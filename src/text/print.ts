@@ -45,7 +45,15 @@ export function printModule(bytes: Uint8Array, options: PrintOptions = {}): stri
 export function formatId(name: string): string {
   let plain = name.length > 0;
   for (let i = 0; i < name.length && plain; i++) plain = isIdChar(name.charCodeAt(i));
-  return plain ? `$${name}` : `$${formatString(new TextEncoder().encode(name))}`;
+  if (plain) return `$${name}`;
+  // Quoted: printable characters (Unicode included) as they are, the rest escaped.
+  let out = "";
+  for (const ch of name) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x20 || c === 0x7f || c === 0x22 || c === 0x5c) out += `\\u{${c.toString(16)}}`;
+    else out += ch;
+  }
+  return `$"${out}"`;
 }
 
 /** A string literal for `bytes`: printable ASCII kept, everything else as `\hh`. */
@@ -123,6 +131,14 @@ class Printer {
     this.tagNames = unique(n.tags);
     this.elemNames = unique(n.elements);
     this.dataNames = unique(n.data);
+    this.rawNames.set(this.funcNames, n.functions);
+    this.rawNames.set(this.typeNames, n.types);
+    this.rawNames.set(this.tableNames, n.tables);
+    this.rawNames.set(this.memNames, n.memories);
+    this.rawNames.set(this.globalNames, n.globals);
+    this.rawNames.set(this.tagNames, n.tags);
+    this.rawNames.set(this.elemNames, n.elements);
+    this.rawNames.set(this.dataNames, n.data);
   }
 
   private readonly indents: string[] = [];
@@ -134,7 +150,7 @@ class Printer {
   print(): string {
     const info = this.info;
     const name = info.names.module;
-    this.out.push(name ? `(module ${formatId(name)}` : "(module");
+    this.out.push(name ? `(module ${formatId(name)}` : name === "" ? `(module (@name "")` : "(module");
     this.types();
     let f = 0, t = 0, m = 0, g = 0, tg = 0;
     for (const imp of info.imports) {
@@ -219,8 +235,14 @@ class Printer {
   /** ` $name` for a definition when it has a name. */
   private def(names: Map<number, string>, index: number): string {
     const n = names.get(index);
-    return n === undefined ? "" : ` ${n}`;
+    if (n !== undefined) return ` ${n}`;
+    // A name that cannot be an $id (a duplicate, or empty) is kept as an annotation.
+    const raw = this.rawNames.get(names)?.get(index);
+    return raw === undefined ? "" : ` (@name ${formatString(enc(raw))})`;
   }
+
+  /** The name-section map behind each map of unique `$ids`. */
+  private readonly rawNames = new Map<Map<number, string>, ReadonlyMap<number, string>>();
 
   private typeRef(index: number): string {
     return ref(this.typeNames, index);

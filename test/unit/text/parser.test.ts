@@ -105,3 +105,12 @@ test("3.0 additions parse and encode", () => {
   assert.equal(info.memories[0]?.memory64, true);
   assert.equal(info.types[0]?.kind, "struct");
 });
+
+test("@name annotations name the module and definitions", () => {
+  const info = decodeModule(watToBinary(`(module $m (@name "Modül") (type $t (func)) (func $f (@name "λ") (type $t)) (tag (@name "θ") (type $t)))`));
+  assert.equal(info.names.module, "Modül");
+  assert.equal(info.names.functions.get(0), "λ");
+  assert.equal(info.names.tags.get(0), "θ");
+  assert.equal(reason(`(module (func) (@name "M"))`), "misplaced @name annotation");
+  assert.equal(reason(`(module (@name "a") (@name "b"))`), "@name annotation: multiple module names");
+});
