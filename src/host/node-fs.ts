@@ -229,10 +229,12 @@ class NodeDir implements VfsDir {
   readdir(): VfsDirEntry[] | number {
     try {
       const out: VfsDirEntry[] = [];
-      for (const d of fs.readdirSync(this.base, { withFileTypes: true })) {
-        const s = fs.lstatSync(this.at(d.name), { bigint: true, throwIfNoEntry: false });
+      // One lstat per entry: Node's directory entries carry no inode number, and a zero d_ino makes
+      // newer wasi-libc stat every entry itself, through the whole WASI stack.
+      for (const name of fs.readdirSync(this.base)) {
+        const s = fs.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false });
         if (s === undefined) continue; // removed meanwhile
-        out.push({ name: d.name, filetype: filetypeOf(s), ino: s.ino });
+        out.push({ name, filetype: filetypeOf(s), ino: s.ino });
       }
       return out;
     } catch (e) {
