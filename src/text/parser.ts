@@ -42,7 +42,7 @@ import type {
 import { ALL_OPS, Imm, opByCode, opByName, type OpInfo } from "../binary/opcodes.js";
 import { Tok, lex, stringBytes, stringText, type Tokens } from "./lexer.js";
 import { NumClass, classifyNumber, f64Out, parseF32, parseF64, parseI32, parseI64, parseLaneInt, parseU32, parseU64 } from "./numbers.js";
-import { LabelStack, Namespace, type SpaceKind } from "./resolve.js";
+import { LabelStack, Namespace } from "./resolve.js";
 
 const ABS_HEAP_NAMES = new Set(Object.keys(ABS_HEAP_CODE));
 const REF_ABBREV: Record<string, ValueType> = {
@@ -61,7 +61,6 @@ const REF_ABBREV: Record<string, ValueType> = {
 };
 const FIELD_KINDS = new Set(["type", "rec", "import", "func", "table", "memory", "global", "export", "start", "elem", "data", "tag"]);
 const OP_SELECT_T = opByCode(undefined, 0x1c)!;
-const OP_END = opByCode(undefined, 0x0b)!;
 
 interface FuncSig {
   readonly typeIndex: number;
@@ -463,17 +462,15 @@ class ModuleParser {
     if (this.isAtom(f + 1, "rec")) {
       const first = this.typeDefs.length;
       while (this.kind[this.p] === Tok.lparen) {
-        const open = this.p;
-        this.p++;
-        this.p++; // type
-        this.typeDef(open);
+        this.p += 2; // `(type`
+        this.typeDef();
       }
       this.expectRP();
       this.recGroups.push({ first, count: this.typeDefs.length - first, explicit: true });
       return;
     }
     this.recGroups.push({ first: this.typeDefs.length, count: 1, explicit: false });
-    const idx = this.typeDef(f);
+    const idx = this.typeDef();
     const def = this.typeDefs[idx]!;
     if (def.kind === "func" && !def.explicitSub) {
       const key = sigKey(def.params, def.results);
@@ -482,7 +479,7 @@ class ModuleParser {
   }
 
   /** Parses `$id? (sub final? $super* comp) | comp )` after `(type`; returns the new type index. */
-  private typeDef(open: number): number {
+  private typeDef(): number {
     const index = this.typeDefs.length;
     this.optId();
     this.expectLP();
@@ -504,7 +501,6 @@ class ModuleParser {
       def = { ...this.compositeType(index), final: true, supertypes: [], explicitSub: false };
     }
     this.expectRP();
-    void open;
     this.typeDefs.push(def);
     return index;
   }
@@ -767,7 +763,6 @@ class ModuleParser {
       const element = this.refType();
       if (!this.isOpen(this.p, "elem")) this.unexpected();
       this.p += 2;
-      const before = this.p;
       let items: ElementSegment["items"];
       if (this.kind[this.p] === Tok.lparen) {
         const exprs: ConstExpr[] = [];
@@ -778,7 +773,6 @@ class ModuleParser {
         while (this.atIndex()) indices.push(this.index(this.funcs));
         items = { kind: "functions", indices };
       }
-      void before;
       this.expectRP();
       const n = items.kind === "functions" ? items.indices.length : items.exprs.length;
       this.table64.push(table64);
@@ -1407,12 +1401,10 @@ class ModuleParser {
     const w = this.w;
     const label = this.optId();
     // The block type precedes the condition in the text but follows it in the binary.
-    const btStart = this.p;
     const saveLen = w.len;
     this.blockType();
     const bt = w.buf.slice(saveLen, w.len);
     w.len = saveLen;
-    void btStart;
     while (this.kind[this.p] === Tok.lparen && !this.isOpen(this.p, "then")) this.folded();
     if (!this.isOpen(this.p, "then")) this.unexpected();
     w.op(op);
@@ -1476,7 +1468,6 @@ class ModuleParser {
     const w = this.w;
     const clauses: number[] = [];
     let n = 0;
-    const mark = w.len;
     while (this.kind[this.p] === Tok.lparen) {
       const kw = this.text(this.p + 1);
       const kind = kw === "catch" ? 0 : kw === "catch_ref" ? 1 : kw === "catch_all" ? 2 : kw === "catch_all_ref" ? 3 : -1;
@@ -1488,7 +1479,6 @@ class ModuleParser {
       this.expectRP();
       n++;
     }
-    void mark;
     w.u32(n);
     for (let i = 0; i < clauses.length;) {
       const kind = clauses[i++]!;
@@ -2042,6 +2032,3 @@ function heapOf(t: ValueType): HeapType {
   return t.ref;
 }
 
-/** Used by `SpaceKind` consumers; re-exported for the printer's messages. */
-export type { SpaceKind };
-void OP_END;
