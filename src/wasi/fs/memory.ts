@@ -97,7 +97,11 @@ class MemFile extends MemBase implements VfsFile {
     if (this.fs.readOnly) return -ERRNO.ROFS;
     const end = position + length;
     if (end > this.fs.maxFileSize) return -ERRNO.FBIG;
-    if (end > this.data.length && !this.grow(end)) return -ERRNO.NOSPC;
+    if (end > this.length && !this.fs.reserve(end - this.length)) return -ERRNO.NOSPC;
+    if (end > this.data.length && !this.grow(end)) {
+      this.fs.reserve(this.length - end);
+      return -ERRNO.NOSPC;
+    }
     if (position > this.length) this.data.fill(0, this.length, position);
     if (length < 32) for (let i = 0; i < length; i++) this.data[position + i] = buf[offset + i]!;
     else this.data.set(buf.subarray(offset, offset + length), position);
@@ -120,7 +124,11 @@ class MemFile extends MemBase implements VfsFile {
   setSize(size: number): number {
     if (this.fs.readOnly) return ERRNO.ROFS;
     if (size > this.fs.maxFileSize) return ERRNO.FBIG;
-    if (size > this.data.length && !this.grow(size)) return ERRNO.NOSPC;
+    if (!this.fs.reserve(size - this.length)) return ERRNO.NOSPC;
+    if (size > this.data.length && !this.grow(size)) {
+      this.fs.reserve(this.length - size);
+      return ERRNO.NOSPC;
+    }
     if (size > this.length) this.data.fill(0, this.length, size);
     this.length = size;
     this.mtim = this.ctim = this.fs.now();
@@ -129,7 +137,22 @@ class MemFile extends MemBase implements VfsFile {
   sync(): number {
     return 0;
   }
-  close(): void {}
+  close(): void {
+    this.opens--;
+    this.release();
+  }
+  /** Open descriptors on this file (it is its own handle). */
+  opens = 0;
+  /**
+   * Gives the file's bytes back to the filesystem's budget once its last link is gone and no
+   * descriptor has it open (until then it stays readable and writable, as on POSIX).
+   */
+  release(): void {
+    if (this.nlink > 0n || this.opens > 0) return;
+    this.fs.reserve(-this.length);
+    this.length = 0;
+    this.data = new Uint8Array(0);
+  }
   /** The file's bytes (a copy). */
   contents(): Uint8Array {
     return this.data.slice(0, this.length);
@@ -172,6 +195,7 @@ class MemDir extends MemBase implements VfsDir {
       if (this.removed) return ERRNO.NOENT;
       e = new MemFile(this.fs);
       this.add(name, e);
+      e.opens++;
       return e;
     }
     if (flags.create && flags.exclusive) return ERRNO.EXIST;
@@ -179,6 +203,7 @@ class MemDir extends MemBase implements VfsDir {
     if (e instanceof MemLink) return ERRNO.LOOP;
     if ((flags.write || flags.truncate) && this.fs.readOnly) return ERRNO.ROFS;
     if (flags.truncate && e.length > 0) e.setSize(0);
+    e.opens++;
     return e;
   }
   readlinkAt(name: string): string | number {
@@ -223,6 +248,7 @@ class MemDir extends MemBase implements VfsDir {
     e.nlink--;
     e.ctim = this.fs.now();
     this.drop(name);
+    if (e.nlink === 0n && e instanceof MemFile) e.release();
     return 0;
   }
   symlinkAt(target: string, name: string): number {
@@ -261,7 +287,10 @@ class MemDir extends MemBase implements VfsDir {
         old.removed = true;
       }
     } else if (old instanceof MemDir) return ERRNO.ISDIR;
-    else if (old !== undefined) old.nlink--;
+    else if (old !== undefined) {
+      old.nlink--;
+      if (old.nlink === 0n && old instanceof MemFile) old.release();
+    }
     this.drop(name);
     toDir.add(toName, e);
     e.ctim = this.fs.now();
@@ -295,6 +324,9 @@ export class MemoryFs implements Vfs {
   readonly readOnly: boolean;
   /** Largest file size in bytes (default 4 GiB); beyond it writes fail with `EFBIG`. */
   readonly maxFileSize: number;
+  /** Total bytes all files may hold (default 1 GiB); beyond it writes fail with `ENOSPC`. */
+  readonly maxSize: number;
+  private used = 0;
   /** The device number reported by `stat`. */
   readonly dev: bigint;
   /** The source of timestamps. */
@@ -303,14 +335,27 @@ export class MemoryFs implements Vfs {
   private readonly top: MemDir;
   private static devs = 0n;
 
-  constructor(tree: MemoryTree = {}, options: { readOnly?: boolean; now?: () => bigint; maxFileSize?: number } = {}) {
+  constructor(tree: MemoryTree = {}, options: { readOnly?: boolean; now?: () => bigint; maxFileSize?: number; maxSize?: number } = {}) {
     this.readOnly = false;
     this.now = options.now ?? realtimeNs;
     this.maxFileSize = options.maxFileSize ?? 2 ** 32;
+    this.maxSize = options.maxSize ?? 2 ** 30;
     this.dev = ++MemoryFs.devs;
     this.top = new MemDir(this);
     this.fill(this.top, tree, 0);
     this.readOnly = options.readOnly ?? false;
+  }
+
+  /** @internal Books `delta` bytes (negative frees); false when that would exceed `maxSize`. */
+  reserve(delta: number): boolean {
+    if (delta > 0 && this.used + delta > this.maxSize) return false;
+    this.used += delta;
+    return true;
+  }
+
+  /** Bytes held by files now. */
+  get size(): number {
+    return this.used;
   }
 
   /** @internal */
@@ -337,13 +382,18 @@ export class MemoryFs implements Vfs {
     return dir === this.top ? undefined : seek(this.top);
   }
 
+  private counted(f: MemFile): MemFile {
+    this.used += f.length;
+    return f;
+  }
+
   private fill(dir: MemDir, tree: MemoryTree, depth: number): void {
     if (depth > 256) throw new WasiError("memory filesystem tree is nested too deeply");
     for (const [name, v] of Object.entries(tree)) {
       if (name === "" || name === "." || name === ".." || name.includes("/") || name.includes("\0"))
         throw new WasiError(`invalid file name in memory filesystem: ${JSON.stringify(name)}`);
-      if (typeof v === "string") dir.entries.set(name, new MemFile(this, enc.encode(v)));
-      else if (v instanceof Uint8Array) dir.entries.set(name, new MemFile(this, v.slice()));
+      if (typeof v === "string") dir.entries.set(name, this.counted(new MemFile(this, enc.encode(v))));
+      else if (v instanceof Uint8Array) dir.entries.set(name, this.counted(new MemFile(this, v.slice())));
       else if (v instanceof MemorySymlink) dir.entries.set(name, new MemLink(this, v.target));
       else if (typeof v === "object" && v !== null) {
         const sub = new MemDir(this);

@@ -339,3 +339,26 @@ test("a { host } preopen without the Node filesystem loaded is explained, and ba
   // This test file never loads src/host/node-fs.ts (each test file runs in its own process).
   assert.throws(() => new Wasi({ preopens: { "/d": { host: "/tmp" } } }), (e: unknown) => e instanceof WasiError && /Node host filesystem/.test(e.message));
 });
+
+test("an in-memory filesystem has a size budget: ENOSPC beyond it, space back after unlink and close", () => {
+  const fs = new MemoryFs({ seed: "12345" }, { maxSize: 1000 });
+  assert.equal(fs.size, 5);
+  const b = bare({ preopens: { "/": { fs } } });
+  const write = (fd: number, n: number): number => {
+    b.dv().setUint32(0, 100, true);
+    b.dv().setUint32(4, n, true);
+    return b.call("fd_write", fd, 0, 1, 8);
+  };
+  const [, f] = b.open(3, "big", 1);
+  assert.equal(write(f, 900), 0);
+  assert.equal(write(f, 900), ERRNO.NOSPC);
+  assert.equal(fs.size, 905);
+  // Unlinked but still open: still counted, still writable.
+  const len = b.put(2000, "big");
+  assert.equal(b.call("path_unlink_file", 3, 2000, len), 0);
+  assert.equal(fs.size, 905);
+  assert.equal(b.call("fd_close", f), 0);
+  assert.equal(fs.size, 5);
+  const [, g] = b.open(3, "again", 1);
+  assert.equal(write(g, 900), 0);
+});
