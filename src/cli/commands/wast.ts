@@ -179,6 +179,11 @@ class Context {
   }
 
   directive(d: WastDirective): void {
+    const m = "module" in d && typeof d.module === "object" ? d.module : undefined;
+    if (m && m.form === "text" && m.bytes && this.options.roundTrip) {
+      const problem = this.options.roundTrip(m.bytes, `${this.file}:${d.line}`);
+      if (problem) throw new Failure(`round trip: ${problem}`);
+    }
     switch (d.type) {
       case "module": return this.moduleDirective(d.module, d.line);
       case "module_instance": {
@@ -312,10 +317,6 @@ class Context {
   }
 
   private moduleDirective(m: WastModule, line: number): void {
-    if (m.bytes && m.form === "text" && this.options.roundTrip) {
-      const problem = this.options.roundTrip(m.bytes, `${this.file}:${line}`);
-      if (problem) throw new Failure(`round trip: ${problem}`);
-    }
     let module: Module;
     try {
       module = this.compileModule(m);
