@@ -1,6 +1,8 @@
 /**
- * `wasmhost wast FILE... [--verbose]`: runs `.wast` spec scripts and prints, per file, how many commands
- * passed, failed or are unsupported, with `file:line` for each failure (exit 1 if any failed).
+ * `wasmhost wast FILE... [--verbose] [--allow-unsupported]`: runs `.wast` spec scripts and prints how many
+ * commands passed, failed or are unsupported (per file with `--verbose` or when one has failures, and a
+ * total), with `file:line` for each failure on stderr; exit 1 if any failed. `--allow-unsupported`
+ * counts modules the engine cannot compile (features it lacks) as unsupported rather than failed.
  *
  * The runner (also used by the spec-suite tests) executes the directives of `src/text/wast.ts` against the public runtime API
  * (Engine, Module, Store, Linker, Instance, Func, Global, Table, Memory), with the `spectest` host
@@ -636,14 +638,18 @@ export default function wast(argv: string[], io: CliIO): number {
   }
   if (files.length === 0) throw new UsageError("wast takes one or more FILEs");
   let failed = 0;
+  let passed = 0;
+  let unsupported = 0;
   for (const file of files) {
     const r = runWastFile(file, { allowUnsupported });
     failed += r.failed;
+    passed += r.passed;
+    unsupported += r.unsupported;
     for (const f of r.failures) io.err(`FAIL ${f}\n`);
-    {
-      void verbose;
+    if (verbose || files.length === 1 || r.failed || r.unsupported) {
       io.out(`${file}: ${r.passed} passed, ${r.failed} failed, ${r.unsupported} unsupported\n`);
     }
   }
+  if (files.length > 1) io.out(`total: ${passed} passed, ${failed} failed, ${unsupported} unsupported\n`);
   return failed ? 1 : 0;
 }
