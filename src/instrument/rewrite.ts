@@ -681,7 +681,12 @@ class Rewriter {
       const sub = new ByteSink(size + 16);
       if (id === 1) nameMap(sub, names.functions, (i) => this.func(i));
       else if (id === 2) indirectNameMap(sub, names.locals, (i) => this.func(i), (f) => this.localRenumbering(f));
-      else if (id === 3) indirectNameMap(sub, names.labels, (i) => this.func(i));
+      else if (id === 3) {
+        // Label names are numbered by the blocks of a body, and the passes add blocks: rather than
+        // wrong names, none (the engine does not use them).
+        if (this.plan.passes.length > 0) continue;
+        indirectNameMap(sub, names.labels, (i) => this.func(i));
+      }
       else if (id === 7) nameMap(sub, names.globals, (i) => this.global(i));
       else {
         body.copy(src, start, p);
@@ -1026,7 +1031,3 @@ function isSimple(t: ValueType): boolean {
   return typeof t === "string";
 }
 
-/** Reads the u32 LEB128 at `bytes[at]` (exported for passes that inspect immediates). */
-export function u32At(bytes: Uint8Array, at: number): number {
-  return readLeb(bytes, at, bytes.length);
-}
