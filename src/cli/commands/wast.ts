@@ -4,10 +4,11 @@
  * total), with `file:line` for each failure on stderr; exit 1 if any failed. `--allow-unsupported`
  * counts modules the engine cannot compile (features it lacks) as unsupported rather than failed.
  *
- * The runner (also used by the spec-suite tests) executes the directives of `src/text/wast.ts` against the public runtime API
- * (Engine, Module, Store, Linker, Instance, Func, Global, Table, Memory), with the `spectest` host
- * module, NaN patterns, reference results, and v128 (and NaN-exact float) values passed through a
- * generated wrapper module that bakes the arguments in as constants and stores the results to memory.
+ * The runner (also used by the spec-suite tests) executes the directives of `src/text/wast.ts` against
+ * the public runtime API (Engine, Module, Store, Linker, Instance, Func, Global, Table, Memory), with the
+ * `spectest` host module, NaN patterns and reference results. Values JS cannot carry exactly (v128, NaN
+ * payloads) go through a generated wrapper module, one per signature, that takes floats as their bits
+ * and v128 as four i32 lanes, calls the export, and stores the results to its memory.
  *
  * Each command is named `file:line`. A command whose module the engine cannot compile for lack of a
  * feature is "unsupported" when the suite allows it (the 3.0 suite); otherwise it fails.
