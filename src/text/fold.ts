@@ -142,12 +142,15 @@ function takeOperands(items: FoldNode[], n: number): FoldNode[] {
 }
 
 /** Renders folded expressions, one top-level expression per line group, indented by `indent` units. */
-export function renderFolded(nodes: readonly FoldNode[], depth: number, unit: string, out: string[]): void {
+export function renderFolded(nodes: readonly FoldNode[], depth: number, unit: string, out: string[], maxIndent = 64): void {
   // An explicit stack keeps rendering iterative.
   type Task = { node: FoldNode; depth: number } | { close: string; depth: number };
   const stack: Task[] = [];
   const indents: string[] = [];
-  const ind = (d: number) => (indents[d] ??= unit.repeat(d));
+  const ind = (d: number) => {
+    const k = d > maxIndent ? maxIndent : d;
+    return (indents[k] ??= unit.repeat(k));
+  };
   for (let i = nodes.length - 1; i >= 0; i--) stack.push({ node: nodes[i]!, depth });
   while (stack.length) {
     const task = stack.pop()!;
@@ -156,7 +159,7 @@ export function renderFolded(nodes: readonly FoldNode[], depth: number, unit: st
       continue;
     }
     const { node, depth: d } = task;
-    const inline = inlineText(node, 100 - d * unit.length);
+    const inline = inlineText(node, 100 - Math.min(d, maxIndent) * unit.length);
     if (inline !== undefined) {
       out.push(ind(d) + inline);
       continue;

@@ -28,6 +28,9 @@ const SECTION_NAMES: Record<number, string> = {
   1: "type", 2: "import", 3: "func", 4: "table", 5: "memory", 6: "global", 7: "export", 8: "start", 9: "elem",
   10: "code", 11: "data", 12: "datacount", 13: "tag",
 };
+/** The deepest indentation printed. */
+export const MAX_INDENT = 64;
+
 const HEAP_BY_CODE = new Map(ABS_HEAP_TYPES.map((h) => [h.code - 0x80, h]));
 const VALTYPE_BY_S33: Record<number, string> = { [-1]: "i32", [-2]: "i64", [-3]: "f32", [-4]: "f64", [-5]: "v128" };
 
@@ -144,7 +147,9 @@ class Printer {
   private readonly indents: string[] = [];
 
   private line(depth: number, text: string): void {
-    this.out.push((this.indents[depth] ??= this.ind.repeat(depth)) + text);
+    // Indentation stops growing at MAX_INDENT levels, so hostile nesting cannot make the text quadratic.
+    const d = depth > MAX_INDENT ? MAX_INDENT : depth;
+    this.out.push((this.indents[d] ??= this.ind.repeat(d)) + text);
   }
 
   print(): string {
@@ -450,7 +455,7 @@ class Printer {
       }
       folder.plain(this.instr(c, locals), nameEffect(op));
     }
-    renderFolded(folder.root, 2, this.ind, this.out);
+    renderFolded(folder.root, 2, this.ind, this.out, MAX_INDENT);
   }
 
   /** Labels of the enclosing blocks while printing a body (innermost last). */

@@ -61,3 +61,35 @@ test("custom sections survive print and parse as @custom annotations", () => {
   assert.match(text, /\(@custom "after-func" \(after func\) "abc"\)/);
   assert.deepEqual(watToBinary(text), bytes);
 });
+
+test("deeply nested blocks print without exhausting the stack", () => {
+  const depth = 50_000;
+  const code = new Uint8Array(depth * 3 + 1);
+  for (let i = 0; i < depth; i++) {
+    code[i * 2] = 0x02; // block
+    code[i * 2 + 1] = 0x40;
+  }
+  code.fill(0x0b, depth * 2); // end ... end (and the function's own end)
+  const body = [0, ...code];
+  const size = [];
+  for (let v = body.length; ; v >>>= 7) {
+    if (v < 0x80) { size.push(v); break; }
+    size.push((v & 0x7f) | 0x80);
+  }
+  const section = [1, ...size, ...body];
+  const secSize = [];
+  for (let v = section.length; ; v >>>= 7) {
+    if (v < 0x80) { secSize.push(v); break; }
+    secSize.push((v & 0x7f) | 0x80);
+  }
+  const bytes = Uint8Array.from([
+    0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    1, 4, 1, 0x60, 0, 0, // type section: (func)
+    3, 2, 1, 0, // function section
+    10, ...secSize, ...section,
+  ]);
+  for (const folded of [false, true]) {
+    const text = printModule(bytes, { folded });
+    assert.ok(text.length > depth * 5);
+  }
+});
