@@ -205,3 +205,11 @@ test("branches out of wrapped loops, loop results and loops with parameters beha
     }
   }
 });
+
+test("a start function that never returns is stopped by the time limit at instantiation", () => {
+  const engine = new Engine({ timeLimits: true });
+  const store = new Store(engine);
+  store.setTimeLimit(30);
+  const module = new Module(engine, wat(`(module (func $forever (loop $l (br $l))) (start $forever))`));
+  assert.equal(trapOf(() => new Linker(engine).instantiate(store, module)).code, "interrupt");
+});

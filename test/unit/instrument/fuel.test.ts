@@ -170,3 +170,12 @@ test("recursion under fuel ends in out_of_fuel, and deep recursion in stack_over
   assert.equal(trapOf(() => down(10_000_000)).code, "stack_overflow");
   assert.equal(down(10), 10, "the store keeps working");
 });
+
+test("a start function is charged too: without fuel, instantiation traps out_of_fuel", () => {
+  const store = new Store(engine);
+  const module = new Module(engine, wat(`(module (global $g (mut i32) (i32.const 0)) (func $init (global.set $g (i32.const 1))) (start $init))`));
+  assert.equal(trapOf(() => new Linker(engine).instantiate(store, module)).code, "out_of_fuel");
+  store.setFuel(2);
+  new Linker(engine).instantiate(store, module);
+  assert.equal(store.getFuel(), 0, "i32.const and global.set");
+});
