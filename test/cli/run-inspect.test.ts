@@ -93,3 +93,30 @@ test("the wasmhost executable exits with the command's code", () => {
   const usage = spawnSync(process.execPath, [bin, "run"], { encoding: "utf8" });
   assert.equal(usage.status, 2);
 });
+
+const fixtures = join(root, "test/fixtures/wasi");
+
+test("run executes a WASI program with its arguments and environment and exits with its code", () => {
+  const exit = spawnSync(process.execPath, [bin, "run", join(fixtures, "exit_code.wasm"), "--", "exit", "7"], { encoding: "utf8" });
+  assert.equal(exit.status, 7);
+  assert.match(exit.stdout, /^before exit 7/);
+  const env = spawnSync(process.execPath, [bin, "run", join(fixtures, "args_env.wasm"), "--env", "A=b", "--", "x"], { encoding: "utf8" });
+  assert.equal(env.status, 1, "the program exits with its number of arguments");
+  assert.match(env.stdout, /argv\[1\]=x/);
+  assert.match(env.stdout, /env A=b/);
+  const trap = spawnSync(process.execPath, [bin, "run", join(fixtures, "exit_code.wasm"), "--", "trap"], { encoding: "utf8" });
+  assert.equal(trap.status, 1);
+  assert.match(trap.stderr, /wasm trap: unreachable/);
+});
+
+test("run --timeout and --fuel stop a runaway module with a trap", async () => {
+  const spin = join(dir, "spin.wat");
+  writeFileSync(spin, `(module (func (export "spin") (loop $l (br $l))))`);
+  const timed = await cli("run", spin, "--invoke", "spin", "--timeout", "100");
+  assert.equal(timed.code, 1);
+  assert.match(timed.err, /wasm trap: interrupt/);
+  const fueled = await cli("run", spin, "--invoke", "spin", "--fuel", "1000");
+  assert.equal(fueled.code, 1);
+  assert.match(fueled.err, /all fuel consumed/);
+  assert.match((await cli("run", spin, "--invoke", "spin", "--fuel", "-1")).err, /--fuel takes a non-negative integer/);
+});
