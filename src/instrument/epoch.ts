@@ -58,6 +58,9 @@
  * extra parameter and return it as an extra result, so their entry check is register work too: the
  * count flows down and back up the calls instead of through the global.
  *
+ * A loop whose every iteration starts (after straight-line code) with a call of a threaded function
+ * needs no check: the callee's entry check counts the iteration.
+ *
  * Back-edges of a callee's loops are not written back to the global when it returns, so between two
  * calls to the host the number of checks passed is bounded by about period x period rather than
  * period; the host's adaptation measures time, not checks, so it settles on a period that keeps the
@@ -103,6 +106,29 @@ KIND[LOOP] = K.loop;
 KIND[op("end").id] = K.end;
 for (const name of ["br", "br_if"]) KIND[op(name).id] = K.br;
 KIND[BR_TABLE] = K.brTable;
+/** Instructions that can change the flow of control (anything but falling through to the next one). */
+const FLOWS = new Uint8Array(ALL_OPS.length);
+for (const info of ALL_OPS) if (info.control !== 0) FLOWS[info.id] = 1;
+for (const name of ["br", "br_if", "br_table", "br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail", "return",
+  "return_call", "return_call_indirect", "return_call_ref", "unreachable", "throw", "rethrow", "throw_ref"]) {
+  FLOWS[op(name).id] = 1;
+}
+const CALL = op("call").id;
+
+/**
+ * True when every iteration of the loop at instruction `i` calls a threaded function: its body starts
+ * with straight-line code up to such a call. That function's entry check counts the iteration (the
+ * count comes back from it), so the loop needs no check of its own.
+ */
+function coveredByCall(fn: FunctionContext, i: number): boolean {
+  const { n, op: ops } = fn.scan;
+  for (let j = i + 1; j < n; j++) {
+    const o = ops[j]!;
+    if (o === CALL && fn.callsThreaded(j)) return true;
+    if (FLOWS[o]) return false;
+  }
+  return false;
+}
 // Instructions whose labels this pass does not renumber: a function with them is not wrapped.
 for (const name of ["try", "catch", "catch_all", "delegate", "rethrow", "try_table", "throw_ref", "br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail"]) {
   KIND[op(name).id] = K.unwrappable;
@@ -219,7 +245,9 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
         } else if (kind === K.loop) {
           const btAt = start[i]! + 1;
           const btEnd = start[i + 1]!;
-          if (loopTakesParams(bytes, btAt, btEnd, types)) {
+          if (coveredByCall(fn, i)) {
+            frames.push(-1);
+          } else if (loopTakesParams(bytes, btAt, btEnd, types)) {
             frames.push(-1);
             fn.insert(i + 1, backEdgeFor(local));
           } else {

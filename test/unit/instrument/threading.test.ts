@@ -119,3 +119,18 @@ test("modules with tail calls keep their tail calls (the rewrite falls back to g
   const inst = new Linker(engine).instantiate(store, new Module(engine, wat(text)));
   assert.equal(inst.getTypedFunc("run", ["i32"], ["i32"])(1_000_000), 2_000_000, "a million tail calls do not overflow the stack");
 });
+
+test("an infinite loop whose only check is in the threaded function it calls is still interrupted", () => {
+  const engine = new Engine({ timeLimits: true });
+  const store = new Store(engine);
+  const inst = new Linker(engine).instantiate(store, new Module(engine, wat(`(module
+    (func $id (param i32) (result i32) (local.get 0))
+    (func (export "spin") (local $x i32)
+      (loop $l
+        (local.set $x (call $id (local.get $x)))
+        (br $l))))`)));
+  store.setTimeLimit(30);
+  const t0 = performance.now();
+  assert.throws(() => inst.getFunc("spin")!.call(), (e: unknown) => e instanceof Trap && e.code === "interrupt");
+  assert.ok(performance.now() - t0 < 3000);
+});
