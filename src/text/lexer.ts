@@ -44,6 +44,11 @@ export interface Tokens {
    * (-1 at top level). Other annotations are skipped without a trace.
    */
   readonly customs: readonly { readonly start: number; readonly end: number; readonly parent: number }[];
+  /**
+   * An unmatched `)`: lexing stopped there. The parser throws this after the tokens before it parsed
+   * without error, so that earlier errors are reported first.
+   */
+  readonly pending?: WatError;
   /** The `(@name "…")` annotations, recorded like `customs`. */
   readonly names: readonly { readonly start: number; readonly end: number; readonly parent: number }[];
 }
@@ -68,13 +73,14 @@ export function lex(src: string, file?: string): Tokens {
   let depth = 0;
   const customs: { start: number; end: number; parent: number }[] = [];
   const names: { start: number; end: number; parent: number }[] = [];
+  let pending: WatError | undefined;
   const fail = (reason: string, at: number): never => {
     throw new WatError(reason, src, at, file);
   };
 
   let i = 0;
   if (n > 0 && src.charCodeAt(0) === 0xfeff) i = 1;
-  while (i < n) {
+  scan: while (i < n) {
     const c = src.charCodeAt(i);
     switch (c) {
       case 0x20: case 0x09: case 0x0a: case 0x0d:
@@ -108,7 +114,12 @@ export function lex(src: string, file?: string): Tokens {
         continue;
       }
       case 0x29: { // )
-        if (depth === 0) fail("unexpected token )", i);
+        if (depth === 0) {
+          // Stop here: the parser reports any error in what came before first (as a left-to-right
+          // parser would), and this one only if there is none.
+          pending = new WatError("unexpected token )", src, i, file);
+          break scan;
+        }
         buf.match[stack[--depth]!] = buf.count;
         buf.push(Tok.rparen, i, i + 1);
         i++;
@@ -140,7 +151,7 @@ export function lex(src: string, file?: string): Tokens {
       const s = i;
       i++;
       if (c === 0x24 && src.charCodeAt(i) === 0x22) { // $"..."
-        i = skipString(src, i, fail);
+        i = skipString(src, i, fail, "empty identifier: ");
         const after = i < n ? src.charCodeAt(i) : 0x20;
         if (after !== 0x20 && after !== 0x09 && after !== 0x0a && after !== 0x0d && after !== 0x28 && after !== 0x29 && after !== 0x3b) {
           fail("unknown operator: tokens must be separated", i);
@@ -165,7 +176,7 @@ export function lex(src: string, file?: string): Tokens {
   }
   if (depth > 0) fail("unexpected end of input: unclosed (", buf.start[stack[depth - 1]!]!);
   buf.push(Tok.eof, n, n);
-  return { src, file, count: buf.count, kind: buf.kind, start: buf.start, end: buf.end, match: buf.match, customs, names };
+  return { src, file, count: buf.count, kind: buf.kind, start: buf.start, end: buf.end, match: buf.match, customs, names, ...(pending ? { pending } : {}) };
 }
 
 /** Growable token arrays. */
@@ -227,7 +238,7 @@ function skipAnnotation(src: string, i: number, fail: (r: string, at: number) =>
   // The annotation id: idchars, or a non-empty string, right after "(@".
   const idStart = i + 2;
   if (src.charCodeAt(idStart) === 0x22) {
-    const e = skipString(src, idStart, fail);
+    const e = skipString(src, idStart, fail, "empty annotation id: ");
     if (e - idStart <= 2) fail("empty annotation id", open);
     try {
       stringText({ src, file: undefined } as unknown as Tokens, idStart, e);
@@ -263,7 +274,7 @@ function skipAnnotation(src: string, i: number, fail: (r: string, at: number) =>
   return fail("unclosed annotation", open);
 }
 
-function skipString(src: string, i: number, fail: (r: string, at: number) => never): number {
+function skipString(src: string, i: number, fail: (r: string, at: number) => never, context = ""): number {
   const open = i;
   const n = src.length;
   i++;
@@ -271,7 +282,7 @@ function skipString(src: string, i: number, fail: (r: string, at: number) => nev
     const c = src.charCodeAt(i);
     if (c === 0x22) return i + 1;
     if (c === 0x5c) i += 2;
-    else if (c < 0x20 || c === 0x7f) fail("malformed string: control character", i);
+    else if (c < 0x20 || c === 0x7f) fail(`${context}malformed string: control character`, i);
     else i++;
   }
   return fail("unclosed string", open);

@@ -312,6 +312,7 @@ class ModuleParser {
       if (this.isAtom(f + 1, "type") || this.isAtom(f + 1, "rec")) this.typeField(f);
     }
     for (const f of fields) this.field(f);
+    if (this.t.pending && last >= this.t.count - 1) throw this.t.pending;
     return this.finish();
   }
 
@@ -1028,7 +1029,7 @@ class ModuleParser {
         this.p++;
         return r;
       }
-      return this.fail(`unexpected token ${s}: expected a value type`, i);
+      return this.fail(`unknown operator ${s}: expected a value type`, i);
     }
     if (this.isOpen(i, "ref")) return this.refType();
     return this.unexpected(i);
@@ -1390,7 +1391,11 @@ class ModuleParser {
     const saved = w.buf.slice(immStart, w.len);
     w.len = immStart;
     while (this.kind[this.p] === Tok.lparen) this.folded();
-    if (this.kind[this.p] !== Tok.rparen) this.fail(`unexpected token ${this.text(this.p)}`, this.p);
+    if (this.kind[this.p] !== Tok.rparen) {
+      const j = this.p;
+      const known = this.kind[j] === Tok.atom && lookupOp(this.src, this.start[j]!, this.end[j]!) !== undefined;
+      this.fail(`${this.kind[j] === Tok.atom && !known ? "unknown operator" : "unexpected token"} ${this.text(j)}`, j);
+    }
     this.p = close + 1;
     w.ensure(len);
     w.buf.set(saved, w.len);
@@ -1575,7 +1580,10 @@ class ModuleParser {
         w.op(op);
         const targets: number[] = [];
         while (this.kind[this.p] === Tok.id || this.atU32()) targets.push(this.label());
-        if (targets.length === 0) this.unexpected();
+        if (targets.length === 0) {
+          if (this.kind[this.p] === Tok.atom) this.numberError(this.p, "nat", "i32 constant out of range");
+          this.unexpected();
+        }
         w.u32(targets.length - 1);
         for (const t of targets) w.u32(t);
         return;
@@ -1751,8 +1759,7 @@ class ModuleParser {
 
   private laneIndex(): number {
     const i = this.p;
-    if (this.kind[i] === Tok.rparen) this.fail("malformed lane index: expected a lane number", i);
-    if (this.kind[i] !== Tok.atom) this.fail("unexpected token: expected a lane number", i);
+    if (this.kind[i] !== Tok.atom) this.fail(`unexpected token${this.kind[i] === Tok.rparen ? " )" : ""}: expected a lane number`, i);
     const v = parseU32(this.src, this.start[i]!, this.end[i]!);
     if (v === undefined || v > 255) this.numberError(i, "nat", "malformed lane index: i8 constant out of range");
     this.p++;
@@ -1826,6 +1833,13 @@ class ModuleParser {
     w.op(op);
     const lanes = SHAPES[shape];
     if (lanes === undefined) this.fail(`unexpected token ${shape}: expected a v128 shape`, i);
+    // Count the literals first, as the reference parser does, so a short list is reported as such.
+    for (let k = 0; k < lanes; k++) {
+      const j = this.p + k;
+      if (this.kind[j] !== Tok.atom || lookupOp(this.src, this.start[j]!, this.end[j]!) !== undefined) {
+        this.fail("wrong number of lane literals", j);
+      }
+    }
     for (let k = 0; k < lanes; k++) {
       const j = this.p;
       if (this.kind[j] !== Tok.atom) this.fail("wrong number of lane literals", j);

@@ -105,6 +105,7 @@ export function parseWast(text: string, options: { file?: string } = {}): WastSc
     directives.push(p.directive(i));
     i = t.match[i]! + 1;
   }
+  if (t.pending) throw t.pending;
   return { file: options.file, directives };
 }
 

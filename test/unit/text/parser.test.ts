@@ -68,6 +68,9 @@ test("errors are worded after what failed", () => {
   assert.equal(reason("(module (func block $a end $b))"), "mismatching label $b");
   assert.equal(reason("(module (func (call $missing)))"), "unknown function $missing");
   assert.equal(reason("(module (start 0) (start 0) (func))"), "multiple start sections");
+  assert.equal(reason("(module (func (i32.const 0))))"), "unexpected token )");
+  assert.equal(reason("(module (func (i32.const 0x)))))"), "unknown operator 0x: malformed number");
+  assert.equal(reason("(module (func (i32.const x)))"), "unexpected token x");
 });
 
 test("WatError renders file:line:col, the line and a caret", () => {
