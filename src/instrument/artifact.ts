@@ -31,7 +31,7 @@ import { decodeModule } from "../binary/decoder.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import { CompileError } from "../errors.js";
 import type { InstrumentOptions, Instrumented } from "./index.js";
-import { OffsetMap } from "./offsets.js";
+import { OffsetMap, TrapSites } from "./offsets.js";
 
 const MAGIC = new TextEncoder().encode("\u0000wasmhost-artifact");
 /** Bump when the layout or what the passes emit changes: older artifacts are then refused. */
@@ -86,13 +86,12 @@ export function writeArtifact(contents: ArtifactContents, options: InstrumentOpt
     }
     r.set(offsets.copy.subarray(0, n), n * 8);
     runs = r;
-    const t = new Uint8Array(offsets.traps.size * 8);
+    const sites = offsets.traps;
+    const t = new Uint8Array(sites.count * 8);
     const tv = new DataView(t.buffer);
-    let k = 0;
-    for (const [at, kind] of offsets.traps) {
-      tv.setInt32(k, at, true);
-      tv.setInt32(k + 4, kind, true);
-      k += 8;
+    for (let k = 0; k < sites.count; k++) {
+      tv.setInt32(k * 8, sites.offsets[k]!, true);
+      tv.setInt32(k * 8 + 4, sites.kinds[k]!, true);
     }
     traps = t;
   }
@@ -174,9 +173,15 @@ export function readArtifact(bytes: Uint8Array, options: InstrumentOptions): Art
         origAt[i] = rv.getInt32(n * 4 + i * 4, true);
       }
       const copy = runs.slice(n * 8, n * 9);
-      const traps = new Map<number, number>();
+      const count = Math.floor(trapBytes.length / 8);
+      const trapOffsets = new Int32Array(count);
+      const trapKinds = new Uint8Array(count);
       const tv = new DataView(trapBytes.buffer, trapBytes.byteOffset, trapBytes.byteLength);
-      for (let k = 0; k + 8 <= trapBytes.length; k += 8) traps.set(tv.getInt32(k, true), tv.getInt32(k + 4, true));
+      for (let k = 0; k < count; k++) {
+        trapOffsets[k] = tv.getInt32(k * 8, true);
+        trapKinds[k] = tv.getInt32(k * 8 + 4, true);
+      }
+      const traps = new TrapSites(trapOffsets, trapKinds, count);
       instrumented = {
         bytes: instrumentedBytes,
         engineInfo: decodeModule(instrumentedBytes, { lazy: true }),

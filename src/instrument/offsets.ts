@@ -20,8 +20,23 @@ export class OffsetMapBuilder {
   private newAt = new Int32Array(1024);
   private origAt = new Int32Array(1024);
   private copy = new Uint8Array(1024);
-  /** Inserted `unreachable`s: new offset -> TrapSite. */
-  readonly traps = new Map<number, number>();
+  private ntraps = 0;
+  private trapOffsets = new Int32Array(256);
+  private trapKinds = new Uint8Array(256);
+
+  /** Records an inserted `unreachable` at `newAt` standing for `kind` (offsets must increase). */
+  trap(newAt: number, kind: number): void {
+    if (this.ntraps === this.trapOffsets.length) {
+      const o = new Int32Array(this.ntraps * 2);
+      o.set(this.trapOffsets);
+      this.trapOffsets = o;
+      const k = new Uint8Array(this.ntraps * 2);
+      k.set(this.trapKinds);
+      this.trapKinds = k;
+    }
+    this.trapOffsets[this.ntraps] = newAt;
+    this.trapKinds[this.ntraps++] = kind;
+  }
 
   /** From `newAt` on, bytes are copied from the original starting at `origAt`. */
   copyRun(newAt: number, origAt: number): void {
@@ -57,9 +72,7 @@ export class OffsetMapBuilder {
 
   /** The finished map, with every new offset moved by `base` (the rewritten code section's position). */
   build(base: number): OffsetMap {
-    const traps = new Map<number, number>();
-    for (const [at, kind] of this.traps) traps.set(at + base, kind);
-    return new OffsetMap(this.newAt, this.origAt, this.copy, traps, this.n, base);
+    return new OffsetMap(this.newAt, this.origAt, this.copy, new TrapSites(this.trapOffsets, this.trapKinds, this.ntraps), this.n, base);
   }
 }
 
@@ -72,8 +85,8 @@ export class OffsetMap {
     readonly origAt: Int32Array,
     /** 1 for copy runs, 0 for inserted runs. */
     readonly copy: Uint8Array,
-    /** Offsets of inserted `unreachable`s in the rewritten binary, with their `TrapSite`. */
-    readonly traps: ReadonlyMap<number, number>,
+    /** Offsets of inserted `unreachable`s (like `newAt`, before adding `base`), with their `TrapSite`. */
+    readonly traps: TrapSites,
     /** How many runs the arrays hold (they may be longer). */
     readonly count: number = newAt.length,
     /** Added to every `newAt` (the rewritten code section's position). */
@@ -82,7 +95,7 @@ export class OffsetMap {
 
   /** The identity map shifted by `delta` (a rewrite that moved the code section without changing it). */
   static shifted(codeStart: number, delta: number): OffsetMap {
-    return new OffsetMap(Int32Array.of(codeStart + delta), Int32Array.of(codeStart), Uint8Array.of(1), new Map());
+    return new OffsetMap(Int32Array.of(codeStart + delta), Int32Array.of(codeStart), Uint8Array.of(1), new TrapSites(new Int32Array(0), new Uint8Array(0), 0));
   }
 
   /** The original offset of rewritten offset `at` (offsets before the first run are returned as they are). */
@@ -102,6 +115,29 @@ export class OffsetMap {
 
   /** The `TrapSite` of rewritten offset `at` (`TrapSite.none` for the user's own code). */
   trapAt(at: number): number {
-    return this.traps.get(at) ?? TrapSite.none;
+    return this.traps.at(at - this.base);
+  }
+}
+
+/** Inserted trap sites: increasing offsets, each with its `TrapSite`. */
+export class TrapSites {
+  constructor(
+    readonly offsets: Int32Array,
+    readonly kinds: Uint8Array,
+    readonly count: number,
+  ) {}
+
+  /** The `TrapSite` at `offset`, or `TrapSite.none`. */
+  at(offset: number): number {
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = this.offsets[mid]!;
+      if (v === offset) return this.kinds[mid]!;
+      if (v < offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return TrapSite.none;
   }
 }

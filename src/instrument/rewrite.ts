@@ -277,9 +277,16 @@ class Rewriter {
       for (let k = 0; k < this.exprScan.nrefs; k++) if (this.exprScan.refKind[k] === RefKind.func) referenced.add(this.exprScan.refValue[k]!);
     }
     let any = false;
+    const simpleType = new Map<number, boolean>();
     for (let i = 0; i < info.functions.length; i++) {
-      const type = info.types[info.functions[i]!];
-      if (!referenced.has(info.importedFuncs + i) && type?.kind === "func" && type.params.every(isSimple) && type.results.every(isSimple)) {
+      const t = info.functions[i]!;
+      let simple = simpleType.get(t);
+      if (simple === undefined) {
+        const type = info.types[t];
+        simple = type?.kind === "func" && type.params.every(isSimple) && type.results.every(isSimple);
+        simpleType.set(t, simple);
+      }
+      if (simple && !referenced.has(info.importedFuncs + i)) {
         this.threaded[i] = 1;
         any = true;
       }
@@ -679,7 +686,7 @@ class Rewriter {
       const size = readU32(src, p, pos);
       p = pos.pos + size;
       const sub = new ByteSink(size + 16);
-      if (id === 1) nameMap(sub, names.functions, (i) => this.func(i));
+      if (id === 1) rawNameMap(sub, src, pos.pos, p, (i) => this.func(i));
       else if (id === 2) indirectNameMap(sub, names.locals, (i) => this.func(i), (f) => this.localRenumbering(f));
       else if (id === 3) {
         // Label names are numbered by the blocks of a body, and the passes add blocks: rather than
@@ -687,7 +694,7 @@ class Rewriter {
         if (this.plan.passes.length > 0) continue;
         indirectNameMap(sub, names.labels, (i) => this.func(i));
       }
-      else if (id === 7) nameMap(sub, names.globals, (i) => this.global(i));
+      else if (id === 7) rawNameMap(sub, src, pos.pos, p, (i) => this.global(i));
       else {
         body.copy(src, start, p);
         continue;
@@ -938,7 +945,7 @@ class Rewriter {
       out.copy(src, cursor, bestAt);
       cursor = bestAt;
       map.insertRun(out.length - base, mapTo);
-      if (snippet.trapAt >= 0) map.traps.set(out.length - base + snippet.trapAt, snippet.trapKind);
+      if (snippet.trapAt >= 0) map.trap(out.length - base + snippet.trapAt, snippet.trapKind);
       out.bytes(snippet.bytes);
       if ((bestKey & 15) === 15) cursor = scan.start[(bestKey >>> 4) + 1]!; // a replacement: skip the original
       map.copyRun(out.length - base, cursor);
@@ -1003,6 +1010,22 @@ function memoryType(out: ByteSink, m: MemoryDesc): void {
   out.u64(m.min);
   if (m.max !== undefined) out.u64(m.max);
   if (m.pageSizeLog2 !== undefined) out.u32(m.pageSizeLog2);
+}
+
+/** Copies the name map at `src[from..to)`, renumbering its indices (the names' bytes are copied as they are). */
+function rawNameMap(out: ByteSink, src: Uint8Array, from: number, to: number, index: (i: number) => number): void {
+  const pos = { pos: 0 };
+  const count = readU32(src, from, pos);
+  out.u32(count);
+  let p = pos.pos;
+  for (let k = 0; k < count && p < to; k++) {
+    const i = readU32(src, p, pos);
+    out.u32(index(i));
+    const lenAt = pos.pos;
+    const len = readU32(src, lenAt, pos);
+    out.copy(src, lenAt, pos.pos + len);
+    p = pos.pos + len;
+  }
 }
 
 function nameMap(out: ByteSink, names: ReadonlyMap<number, string>, index: (i: number) => number): void {
