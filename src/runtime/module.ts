@@ -7,6 +7,8 @@
  * @module
  */
 import { decodeModule, readModuleName } from "../binary/decoder.js";
+import { InstrCursor } from "../binary/instructions.js";
+import { Imm } from "../binary/opcodes.js";
 import type { ImportInfo, ModuleInfo, ValueType } from "../binary/module-info.js";
 import { CompileError } from "../errors.js";
 import type { ExportType, ExternType, ImportType, ValType } from "../types.js";
@@ -290,7 +292,7 @@ function instrumentError(e: unknown, info: ModuleInfo): unknown {
  */
 function engineCompileError(e: unknown, info: ModuleInfo): CompileError {
   // Bodies were framed lazily: a malformed one gets our spec-worded error and offset first.
-  void info.code;
+  scanBodies(info);
   let message = e instanceof Error ? e.message : String(e);
   try {
     new WebAssembly.Module(info.bytes as Uint8Array<ArrayBuffer>);
@@ -300,6 +302,34 @@ function engineCompileError(e: unknown, info: ModuleInfo): CompileError {
   const m = /@\+(\d+)\s*$/.exec(message);
   const reason = message.replace(/^WebAssembly\.Module\(\): /, "").replace(/\s*@\+\d+\s*$/, "");
   return new CompileError(reason, m ? Number(m[1]) : undefined, { cause: e });
+}
+
+/**
+ * Walks every function body's instructions (only when the engine rejected the module), so that a
+ * malformed body is reported with the spec's wording and our offset rather than the engine's.
+ *
+ * @throws CompileError for the first malformed instruction.
+ */
+function scanBodies(info: ModuleInfo): void {
+  const cursor = new InstrCursor();
+  // With at most one memory, memory indices are the reserved zero bytes and flags of WebAssembly 2.0.
+  const singleMemory = info.importedMemories + info.memories.length <= 1;
+  for (const body of info.code) {
+    const code = body.code;
+    cursor.reset(code, 0, code.length, body.codeOffset);
+    while (cursor.next()) {
+      const name = cursor.op.name;
+      if (info.dataCount === undefined && (name === "memory.init" || name === "data.drop")) {
+        throw new CompileError("data count section required", cursor.offset);
+      }
+      if (singleMemory && (name === "memory.size" || name === "memory.grow") && code[cursor.offset - body.codeOffset + 1] !== 0) {
+        throw new CompileError("zero byte expected", cursor.offset + 1);
+      }
+      if (singleMemory && cursor.op.imms.includes(Imm.memarg) && (cursor.memAlign >= 32 || cursor.memIndex !== 0)) {
+        throw new CompileError("malformed memop flags", cursor.offset + 1);
+      }
+    }
+  }
 }
 
 /** The public form of a value type; reference types beyond 2.0 show as the nearest 2.0 type. */
