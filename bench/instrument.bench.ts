@@ -20,7 +20,8 @@ import { compare, type BenchRow, type BenchSuite } from "./harness.js";
 
 /** Like `compare`, with the fastest round of each side (see the module comment). */
 function compareMin(name: string, anchor: string, ours: () => unknown, theirs: () => unknown, goal?: number): BenchRow {
-  for (let i = 0; i < 3; i++) {
+  // Enough warm-up for the engine's optimizing tier to replace the baseline code on both sides.
+  for (let i = 0; i < 10; i++) {
     ours();
     theirs();
   }
