@@ -23,8 +23,9 @@
  *
  * Loops run on the local alone: storing it at every loop header costs about a fifth of a tight loop's
  * time (measured on the sieve kernel). The price: when wasm traps with anything but `out_of_fuel`, the
- * charges the trapping function made since its entry or its last call are not deducted from the
- * store's fuel (a call cannot use more than the fuel it started with either way).
+ * charges made since the fuel was last stored (the entry or last call of the trapping function, or of
+ * the nearest caller that is not threaded, see below) are not deducted from the store's fuel. A call
+ * still cannot use more than the fuel it started with.
  *
  * A charge of `c` is register work; only the out-of-fuel path touches the global:
  *
