@@ -29,9 +29,11 @@ export class Memory {
   private dv: DataView;
 
   /**
-   * Creates a memory of `type` (sizes in 64 KiB pages) in `store`.
+   * Creates a memory of `type` (sizes in 64 KiB pages) in `store`. When the store limits memory size
+   * (`limits.memorySize`), the memory's maximum is at most that many bytes.
    *
-   * @throws RangeError when the limits are invalid (min > max, more than 65536 pages) or cannot be allocated.
+   * @throws RangeError when the limits are invalid (min > max, more than 65536 pages), the initial size
+   *   is over the store's limit, or the memory cannot be allocated.
    */
   constructor(store: Store, type: Partial<MemoryType> & { min: number }, native?: WebAssembly.Memory) {
     const shared = type.shared ?? false;
@@ -43,6 +45,14 @@ export class Memory {
       }
       if (shared && type.max === undefined) throw new RangeError("new Memory: a shared memory needs a max");
       if (memory64) throw new RangeError("new Memory: 64-bit memories are not supported by this engine");
+      const limit = store.limits.memorySize;
+      if (limit !== undefined && limit !== Infinity) {
+        const pages = Math.floor(limit / PAGE);
+        if (type.min > pages) {
+          throw new RangeError(`new Memory: ${type.min} pages (${type.min * PAGE} bytes) is over the store's memory limit of ${limit} bytes (${pages} pages)`);
+        }
+        if (type.max === undefined || type.max > pages) type = { ...type, max: pages };
+      }
       native = new WebAssembly.Memory({
         initial: type.min,
         ...(type.max !== undefined ? { maximum: type.max } : {}),

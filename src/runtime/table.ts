@@ -18,7 +18,8 @@ export class Table {
   private readonly max: number | undefined;
 
   /**
-   * Creates a table of `type` with every element set to `init` (default null).
+   * Creates a table of `type` with every element set to `init` (default null). When the store limits
+   * table size (`limits.tableElements`), the table's maximum is at most that many elements.
    *
    * @throws TypeError / RangeError on a malformed type or an `init` of the wrong kind.
    */
@@ -28,6 +29,13 @@ export class Table {
     }
     this.store = store;
     this.element = type.element;
+    if (native === undefined) {
+      const limit = store.limits.tableElements;
+      if (limit !== undefined && limit !== Infinity) {
+        if (type.min > limit) throw new RangeError(`new Table: ${type.min} elements is over the store's table limit of ${limit} elements`);
+        if (type.max === undefined || type.max > limit) type = { ...type, max: limit };
+      }
+    }
     this.max = type.max;
     if (native === undefined) {
       if (!Number.isInteger(type.min) || type.min < 0) throw new RangeError(`new Table: min must be a non-negative integer, got ${describeValue(type.min)}`);

@@ -169,3 +169,16 @@ test("instance.exports lists every export by name", () => {
   assert.ok(inst.exports.f instanceof Func);
   assert.ok(inst.exports.g instanceof Global);
 });
+
+test("host-created memories and tables obey the store's size limits", () => {
+  const store = new Store(engine, { limits: { memorySize: 2 * 65536, tableElements: 10 } });
+  const mem = new Memory(store, { min: 1 });
+  assert.equal(mem.type.max, 2);
+  assert.equal(mem.grow(1), 1);
+  assert.throws(() => mem.grow(1), RangeError);
+  assert.throws(() => new Memory(store, { min: 3 }), /over the store's memory limit of 131072 bytes/);
+  const table = new Table(store, { element: "externref", min: 5, max: 100 });
+  assert.equal(table.type.max, 10);
+  assert.throws(() => table.grow(6), RangeError);
+  assert.throws(() => new Table(store, { element: "funcref", min: 11 }), /over the store's table limit of 10 elements/);
+});
