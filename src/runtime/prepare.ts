@@ -24,6 +24,7 @@
  */
 import type { ModuleInfo } from "../binary/module-info.js";
 import { SectionId } from "../binary/module-info.js";
+import { ByteWriter } from "../binary/encoder.js";
 import { CompileError } from "../errors.js";
 
 /** The prefix of every hidden export; no sane module exports a name starting with NUL. */
@@ -53,7 +54,7 @@ export interface PreparedBinary {
 /** Entries appended to a section (or forming a new one): how many, and their bytes. */
 interface Appended {
   count: number;
-  readonly bytes: ByteSink;
+  readonly bytes: ByteWriter;
 }
 
 /** Rewrites `info.bytes` as described in the module comment, naming the module `engineName`. */
@@ -63,14 +64,14 @@ export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBin
   const appended = new Map<number, Appended>();
   const append = (id: number): Appended => {
     let a = appended.get(id);
-    if (!a) appended.set(id, (a = { count: 0, bytes: new ByteSink(32) }));
+    if (!a) appended.set(id, (a = { count: 0, bytes: new ByteWriter(32) }));
     a.count++;
     return a;
   };
   const exportEntry = (name: string, kind: number, index: number): void => {
     const e = append(SectionId.export).bytes;
     e.name(name);
-    e.u8(kind);
+    e.byte(kind);
     e.u32(index);
   };
   checkInvariants(info);
@@ -91,34 +92,34 @@ export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBin
     const fillType = info.types.length;
     const fillFunc = info.importedFuncs + info.functions.length;
     const segment = info.elements.length;
-    append(SectionId.type).bytes.bytesOf([0x60, 0, 0]);
+    append(SectionId.type).bytes.bytes([0x60, 0, 0]);
     append(SectionId.function).bytes.u32(fillType);
-    append(SectionId.table).bytes.bytesOf([0x70, 0, 0]);
+    append(SectionId.table).bytes.bytes([0x70, 0, 0]);
     const elem = append(SectionId.element).bytes;
-    elem.bytesOf([1, 0]); // passive, elemkind funcref
+    elem.bytes([1, 0]); // passive, elemkind funcref
     elem.u32(n);
     for (const f of refSlots.funcs) elem.u32(f);
     // fill: table.grow $refs (ref.null func) n; drop; table.init $refs $segment 0 0 n
-    const body = new ByteSink(32);
-    body.bytesOf([0, 0xd0, 0x70, 0x41]);
+    const body = new ByteWriter(32);
+    body.bytes([0, 0xd0, 0x70, 0x41]);
     body.s32(n);
-    body.bytesOf([0xfc, 15]);
+    body.bytes([0xfc, 15]);
     body.u32(tableIndex);
-    body.bytesOf([0x1a, 0x41, 0, 0x41, 0, 0x41]);
+    body.bytes([0x1a, 0x41, 0, 0x41, 0, 0x41]);
     body.s32(n);
-    body.bytesOf([0xfc, 12]);
+    body.bytes([0xfc, 12]);
     body.u32(segment);
     body.u32(tableIndex);
-    body.u8(0x0b);
+    body.byte(0x0b);
     const code = append(SectionId.code).bytes;
-    code.u32(body.length);
-    code.bytes(body.view());
+    code.u32(body.len);
+    code.bytes(written(body));
     exportEntry(HIDDEN_REFS, 1, tableIndex);
     exportEntry(HIDDEN_FILL, 0, fillFunc);
   }
 
   const src = info.bytes;
-  const out = ByteSink.scratch(src.length + 256 + n * 5);
+  const out = scratchWriter(src.length + 256 + n * 5);
   out.bytes(src.subarray(0, 8));
   let codeDelta = 0;
   let inputPos = 8;
@@ -132,10 +133,10 @@ export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBin
   };
   for (const s of info.sections) {
     if (s.id !== SectionId.custom) emitMissingBefore(rank(s.id));
-    if (s.id === SectionId.code) codeDelta = out.length - s.offset;
+    if (s.id === SectionId.code) codeDelta = out.len - s.offset;
     const a = appended.get(s.id);
     if (a && s.id !== SectionId.custom) {
-      const startOut = out.length;
+      const startOut = out.len;
       const header = writeSection(out, s.id, a, src.subarray(s.payloadOffset, s.end), s.id === SectionId.type ? info.recGroups.length : entryCount(src, s.payloadOffset));
       // The entries keep their order; only the header (id, size, count) may have changed length.
       if (s.id === SectionId.code) codeDelta = startOut + header - (s.payloadOffset + lebLength(src, s.payloadOffset));
@@ -150,7 +151,8 @@ export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBin
   emitMissingBefore(Infinity);
   out.bytes(src.subarray(inputPos));
   writeNameSection(out, info, engineName);
-  return { bytes: out.view(), codeDelta, start: info.start, refSlots };
+  scratch = out.buf; // it may have grown
+  return { bytes: written(out), codeDelta, start: info.start, refSlots };
 }
 
 /**
@@ -196,16 +198,16 @@ function checkInvariants(info: ModuleInfo): void {
  * Writes section `id`: the original payload's entries (after its count) followed by `a`'s entries.
  * Returns the length of the header written (id, size and count).
  */
-function writeSection(out: ByteSink, id: number, a: Appended, payload: Uint8Array | undefined, originalCount: number): number {
+function writeSection(out: ByteWriter, id: number, a: Appended, payload: Uint8Array | undefined, originalCount: number): number {
   const rest = payload ? payload.subarray(lebLength(payload, 0)) : new Uint8Array(0);
   const count = originalCount + a.count;
-  const start = out.length;
-  out.u8(id);
-  out.u32(lebSize(count) + rest.length + a.bytes.length);
+  const start = out.len;
+  out.byte(id);
+  out.u32(lebSize(count) + rest.length + a.bytes.len);
   out.u32(count);
-  const header = out.length - start;
+  const header = out.len - start;
   out.bytes(rest);
-  out.bytes(a.bytes.view());
+  out.bytes(written(a.bytes));
   return header;
 }
 
@@ -306,14 +308,14 @@ function addRefFunc(expr: Uint8Array, out: RefSlots): void {
  * other subsections verbatim (function names keep showing in the engine's own stack traces). A
  * subsection whose framing is broken ends the copy.
  */
-function writeNameSection(out: ByteSink, info: ModuleInfo, engineName: string): void {
-  const body = new ByteSink(64);
+function writeNameSection(out: ByteWriter, info: ModuleInfo, engineName: string): void {
+  const body = new ByteWriter(64);
   body.name("name");
-  const sub = new ByteSink(engineName.length + 2);
+  const sub = new ByteWriter(engineName.length + 2);
   sub.name(engineName);
-  body.u8(0);
-  body.u32(sub.length);
-  body.bytes(sub.view());
+  body.byte(0);
+  body.u32(sub.len);
+  body.bytes(written(sub));
   const original = info.customSections.find((c) => c.name === "name");
   if (original) {
     const d = original.data;
@@ -337,98 +339,29 @@ function writeNameSection(out: ByteSink, info: ModuleInfo, engineName: string): 
   }
   finish();
   function finish(): void {
-    out.u8(SectionId.custom);
-    out.u32(body.length);
-    out.bytes(body.view());
+    out.byte(SectionId.custom);
+    out.u32(body.len);
+    out.bytes(written(body));
   }
 }
 
-const utf8 = new TextEncoder();
+/** The output of the last `prepareBinary`, reused so that preparing costs no fresh large allocation. */
+let scratch: Uint8Array | undefined;
 
-/** A growable byte buffer with LEB128 and name writers. */
-class ByteSink {
-  private buf: Uint8Array;
-  length = 0;
+/**
+ * A writer into a buffer shared by every call: preparing a module then costs no fresh allocation
+ * (whose first touch of every page is most of the cost of copying a large module).
+ */
+function scratchWriter(capacity: number): ByteWriter {
+  if (!scratch || scratch.length < capacity) scratch = new Uint8Array(Math.max(capacity, 1 << 16));
+  const w = new ByteWriter(0);
+  w.buf = scratch;
+  return w;
+}
 
-  constructor(capacity: number, buf?: Uint8Array) {
-    this.buf = buf ?? new Uint8Array(Math.max(16, capacity));
-  }
-
-  private static shared: Uint8Array | undefined;
-
-  /**
-   * A sink writing into a buffer shared by every call: preparing a module then costs no fresh
-   * allocation (whose first touch of every page is most of the cost of copying a large module).
-   */
-  static scratch(capacity: number): ByteSink {
-    if (!ByteSink.shared || ByteSink.shared.length < capacity) ByteSink.shared = new Uint8Array(Math.max(capacity, 1 << 16));
-    return new ByteSink(capacity, ByteSink.shared);
-  }
-
-  private reserve(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
-    next.set(this.buf.subarray(0, this.length));
-    if (this.buf === ByteSink.shared) ByteSink.shared = next;
-    this.buf = next;
-  }
-
-  u8(b: number): void {
-    this.reserve(1);
-    this.buf[this.length++] = b;
-  }
-
-  u32(v: number): void {
-    this.reserve(5);
-    do {
-      let b = v & 0x7f;
-      v >>>= 7;
-      if (v !== 0) b |= 0x80;
-      this.buf[this.length++] = b;
-    } while (v !== 0);
-  }
-
-  s32(v: number): void {
-    this.reserve(5);
-    for (;;) {
-      const b = v & 0x7f;
-      v >>= 7;
-      if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-        this.buf[this.length++] = b;
-        return;
-      }
-      this.buf[this.length++] = b | 0x80;
-    }
-  }
-
-  bytesOf(b: readonly number[]): void {
-    this.reserve(b.length);
-    for (const x of b) this.buf[this.length++] = x;
-  }
-
-  bytes(b: Uint8Array): void {
-    this.reserve(b.length);
-    this.buf.set(b, this.length);
-    this.length += b.length;
-  }
-
-  name(s: string): void {
-    let ascii = true;
-    for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) ascii = false;
-    if (!ascii) {
-      const b = utf8.encode(s);
-      this.u32(b.length);
-      this.bytes(b);
-      return;
-    }
-    this.u32(s.length);
-    this.reserve(s.length);
-    for (let i = 0; i < s.length; i++) this.buf[this.length++] = s.charCodeAt(i);
-  }
-
-  view(): Uint8Array {
-    return this.buf.subarray(0, this.length);
-  }
+/** The bytes written so far. */
+function written(w: ByteWriter): Uint8Array {
+  return w.buf.subarray(0, w.len);
 }
 
 /**
@@ -436,34 +369,34 @@ class ByteSink {
  * with a JS function turns that function into a genuine wasm function (usable as a `funcref`).
  */
 export function reexportModuleBytes(params: readonly number[], results: readonly number[]): Uint8Array {
-  const out = new ByteSink(64);
+  const out = new ByteWriter(64);
   out.bytes(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
-  const type = new ByteSink(16);
+  const type = new ByteWriter(16);
   type.u32(1);
-  type.u8(0x60);
+  type.byte(0x60);
   type.u32(params.length);
-  for (const p of params) type.u8(p);
+  for (const p of params) type.byte(p);
   type.u32(results.length);
-  for (const r of results) type.u8(r);
-  out.u8(SectionId.type);
-  out.u32(type.length);
-  out.bytes(type.view());
-  const imp = new ByteSink(16);
+  for (const r of results) type.byte(r);
+  out.byte(SectionId.type);
+  out.u32(type.len);
+  out.bytes(written(type));
+  const imp = new ByteWriter(16);
   imp.u32(1);
   imp.name("h");
   imp.name("f");
-  imp.u8(0);
+  imp.byte(0);
   imp.u32(0);
-  out.u8(SectionId.import);
-  out.u32(imp.length);
-  out.bytes(imp.view());
-  const exp = new ByteSink(8);
+  out.byte(SectionId.import);
+  out.u32(imp.len);
+  out.bytes(written(imp));
+  const exp = new ByteWriter(8);
   exp.u32(1);
   exp.name("f");
-  exp.u8(0);
+  exp.byte(0);
   exp.u32(0);
-  out.u8(SectionId.export);
-  out.u32(exp.length);
-  out.bytes(exp.view());
-  return out.view();
+  out.byte(SectionId.export);
+  out.u32(exp.len);
+  out.bytes(written(exp));
+  return written(out);
 }
