@@ -8,7 +8,10 @@
 import "../host/node-fs.js";
 import { main } from "./main.js";
 
-process.exitCode = await main(process.argv.slice(2), {
+const code = await main(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
 });
+// Exit codes are 8 bits wide, as a shell sees them (a guest's exit(-1) is 255). Setting exitCode
+// rather than calling process.exit lets piped output drain first.
+process.exitCode = code & 0xff;

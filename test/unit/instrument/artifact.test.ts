@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CompileError, Engine, Linker, Module, Store, Trap } from "../../../src/index.js";
 import { wat } from "../../helpers/wat.js";
+import { trapOf } from "../../helpers/trap.js";
 
 const TEXT = `(module $art
   (memory (export "memory") 1)
@@ -14,15 +15,6 @@ const TEXT = `(module $art
       (br_if $l (local.get $n)))
     (local.get $s)))`;
 
-function trapOf(fn: () => unknown): Trap {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof Trap, `expected a Trap, got ${String(e)}`);
-    return e;
-  }
-  assert.fail("expected a trap");
-}
 
 function invalid(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (e: unknown) => {

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { Worker } from "node:worker_threads";
 import { Engine, incrementEpochIn, Linker, Module, Store, Trap } from "../../../src/index.js";
 import { wat } from "../../helpers/wat.js";
+import { trapOf } from "../../helpers/trap.js";
 
 const LOOPS = `(module $spinner
   (func $spin (export "spin") (loop $l (br $l)))
@@ -15,15 +16,6 @@ const LOOPS = `(module $spinner
   (func $deep (export "deep") (param i32) (result i32)
     (i32.add (i32.const 1) (call $deep (local.get 0)))))`;
 
-function trapOf(fn: () => unknown): Trap {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof Trap, `expected a Trap, got ${String(e)}`);
-    return e;
-  }
-  assert.fail("expected a trap");
-}
 
 function instantiate(engine: Engine, store: Store, text = LOOPS) {
   return new Linker(engine).instantiate(store, new Module(engine, wat(text)));

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Engine, Linker, Module, Store, Trap } from "../../../src/index.js";
 import { wat } from "../../helpers/wat.js";
+import { trapOf } from "../../helpers/trap.js";
 
 const engine = new Engine({ consumeFuel: true });
 
@@ -12,15 +13,6 @@ function setup(text: string, fuel = 1000, linker = new Linker(engine)) {
   return { store, instance };
 }
 
-function trapOf(fn: () => unknown): Trap {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof Trap, `expected a Trap, got ${String(e)}`);
-    return e;
-  }
-  assert.fail("expected a trap");
-}
 
 test("a store starts with no fuel, and any call then traps out_of_fuel", () => {
   const store = new Store(engine);

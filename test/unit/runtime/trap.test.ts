@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Engine, Linker, Module, Store, Trap, wasmFramesOf, type TrapCode } from "../../../src/index.js";
 import { wat } from "../../helpers/wat.js";
+import { trapOf } from "../../helpers/trap.js";
 
 const engine = new Engine();
 
@@ -9,15 +10,6 @@ function instantiate(text: string, linker = new Linker(engine)) {
   return linker.instantiate(new Store(engine), new Module(engine, wat(text)));
 }
 
-function trapOf(fn: () => unknown): Trap {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof Trap, `expected a Trap, got ${String(e)}`);
-    return e;
-  }
-  assert.fail("expected a trap");
-}
 
 test("every engine trap maps to its TrapCode", () => {
   const inst = instantiate(`(module $traps
