@@ -370,33 +370,28 @@ function written(w: ByteWriter): Uint8Array {
  */
 export function reexportModuleBytes(params: readonly number[], results: readonly number[]): Uint8Array {
   const out = new ByteWriter(64);
-  out.bytes(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
-  const type = new ByteWriter(16);
-  type.u32(1);
-  type.byte(0x60);
-  type.u32(params.length);
-  for (const p of params) type.byte(p);
-  type.u32(results.length);
-  for (const r of results) type.byte(r);
-  out.byte(SectionId.type);
-  out.u32(type.len);
-  out.bytes(written(type));
-  const imp = new ByteWriter(16);
-  imp.u32(1);
-  imp.name("h");
-  imp.name("f");
-  imp.byte(0);
-  imp.u32(0);
-  out.byte(SectionId.import);
-  out.u32(imp.len);
-  out.bytes(written(imp));
-  const exp = new ByteWriter(8);
-  exp.u32(1);
-  exp.name("f");
-  exp.byte(0);
-  exp.u32(0);
-  out.byte(SectionId.export);
-  out.u32(exp.len);
-  out.bytes(written(exp));
+  out.bytes([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+  const section = (id: number, write: () => void): void => {
+    out.byte(id);
+    const mark = out.beginSized();
+    write();
+    out.endSized(mark);
+  };
+  section(SectionId.type, () => {
+    out.bytes([1, 0x60]);
+    out.vecBytes(Uint8Array.from(params));
+    out.vecBytes(Uint8Array.from(results));
+  });
+  section(SectionId.import, () => {
+    out.u32(1);
+    out.name("h");
+    out.name("f");
+    out.bytes([0, 0]); // a function of type 0
+  });
+  section(SectionId.export, () => {
+    out.u32(1);
+    out.name("f");
+    out.bytes([0, 0]); // function 0
+  });
   return written(out);
 }
