@@ -70,6 +70,8 @@ export class WasiState {
   buf: ArrayBufferLike = new ArrayBuffer(0);
   u8: Uint8Array = new Uint8Array(0);
   dv: DataView = new DataView(this.buf);
+  /** The memory as u64s (wasm memory is whole 64 KiB pages), for allocation-free aligned clock writes. */
+  u64: BigUint64Array = new BigUint64Array(this.buf);
   readonly fds: (FdEntry | undefined)[] = [];
 
   constructor(
@@ -107,6 +109,7 @@ export class WasiState {
       this.buf = b;
       this.u8 = new Uint8Array(b);
       this.dv = new DataView(b);
+      this.u64 = new BigUint64Array(b);
     }
   }
 
