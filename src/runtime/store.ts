@@ -156,10 +156,3 @@ export class Store<T = unknown> {
   }
 }
 
-/** @internal Throws unless `owner` is `store`; `what` names the object. */
-export function checkStore(store: Store<unknown>, owner: Store<unknown>, what: string): void {
-  if (owner !== store) {
-    throw new TypeError(`${what} belongs to store ${owner.id}, not to store ${store.id}: externs cannot be shared between stores`);
-  }
-}
-

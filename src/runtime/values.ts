@@ -30,9 +30,6 @@ export type WasmResults<R extends readonly ValType[]> = R extends readonly []
     ? WasmValue<A>
     : { -readonly [K in keyof R]: WasmValue<R[K]> };
 
-/** Any value that can cross the host boundary. */
-export type Val = number | bigint | Func | null | unknown;
-
 const VAL_TYPES: ReadonlySet<string> = new Set(["i32", "i64", "f32", "f64", "v128", "funcref", "externref"]);
 
 /** True when `t` is one of the seven value types. */
@@ -92,11 +89,6 @@ export function valTypeCode(t: ValType): number {
 /** The JS API's name of a value type (`anyfunc` for funcref). */
 export function jsApiValueType(t: ValType): string {
   return t === "funcref" ? "anyfunc" : t;
-}
-
-/** True when two function types are equal. */
-export function sameFuncType(a: FuncType, b: FuncType): boolean {
-  return sameList(a.params, b.params) && sameList(a.results, b.results);
 }
 
 /** True when two type lists are equal. */
