@@ -183,7 +183,8 @@ function wasmFunctionForHost(func: Func): (...args: never[]) => unknown {
 
 /**
  * The JS function handed to the engine for a host import: it calls `fn(caller, ...args)` and checks the
- * result's shape. Specialized by arity so that a call allocates nothing.
+ * result's shape. Signatures without funcref parameters and with at most one result get a generated
+ * adapter (adapters.ts) that allocates nothing per call.
  */
 export function bindHost(fn: HostFunc, caller: Caller, type: FuncType, name: string, store: Store): (...args: never[]) => unknown {
   const params = type.params;
@@ -201,45 +202,17 @@ export function bindHost(fn: HostFunc, caller: Caller, type: FuncType, name: str
     });
     if (generated) return generated;
   }
-  if (params.includes("funcref")) {
-    // Rare: convert engine function references to Funcs.
-    return (...args: unknown[]) => {
-      try {
-        for (let i = 0; i < params.length; i++) if (params[i] === "funcref") args[i] = funcFromWasm(store, args[i]);
-        return check(fn(caller, ...args));
-      } catch (e) {
-        throw noteHostError(e);
-      }
-    };
-  }
-  // Each adapter notes where an error leaves the host code (see `noteHostError`); the try/catch costs
-  // nothing while no error is thrown.
-  switch (params.length) {
-    case 0:
-      return () => {
-        try { return check(fn(caller)); } catch (e) { throw noteHostError(e); }
-      };
-    case 1:
-      return (a: unknown) => {
-        try { return check(fn(caller, a)); } catch (e) { throw noteHostError(e); }
-      };
-    case 2:
-      return (a: unknown, b: unknown) => {
-        try { return check(fn(caller, a, b)); } catch (e) { throw noteHostError(e); }
-      };
-    case 3:
-      return (a: unknown, b: unknown, c: unknown) => {
-        try { return check(fn(caller, a, b, c)); } catch (e) { throw noteHostError(e); }
-      };
-    case 4:
-      return (a: unknown, b: unknown, c: unknown, d: unknown) => {
-        try { return check(fn(caller, a, b, c, d)); } catch (e) { throw noteHostError(e); }
-      };
-    default:
-      return (...args: unknown[]) => {
-        try { return check(fn(caller, ...args)); } catch (e) { throw noteHostError(e); }
-      };
-  }
+  // The generic path: funcref parameters, several results, or no code generation allowed. It notes
+  // where an error leaves the host code (see `noteHostError`).
+  const hasFuncref = params.includes("funcref");
+  return (...args: unknown[]) => {
+    try {
+      if (hasFuncref) for (let i = 0; i < params.length; i++) if (params[i] === "funcref") args[i] = funcFromWasm(store, args[i]);
+      return check(fn(caller, ...args));
+    } catch (e) {
+      throw noteHostError(e);
+    }
+  };
 }
 
 /** Checks and converts a host function's return value for the engine. */
@@ -352,8 +325,9 @@ function callTarget(func: Func): (...args: unknown[]) => unknown {
 }
 
 /**
- * A typed adapter: checks each argument's JS type (cheap `typeof` tests) and the argument count, then
- * calls the engine function inside a try/catch that turns traps into `Trap`s.
+ * A typed adapter: checks the argument count and each argument's JS type, then calls the engine function
+ * inside a try/catch that turns traps into `Trap`s. Simple signatures get a generated adapter with
+ * literal `typeof` checks (adapters.ts), which allocates nothing per call.
  */
 function makeTypedCall(func: Func): (...args: unknown[]) => unknown {
   checkNoV128(func);
@@ -361,99 +335,28 @@ function makeTypedCall(func: Func): (...args: unknown[]) => unknown {
   const convert = resultConverter(func);
   const target = callTarget(func);
   const store = func.store;
-  const simple = params.every((p) => p !== "funcref");
-  if (!simple || convert || store.hasCallHooks) {
-    return (...args: unknown[]) => {
+  if (!params.includes("funcref") && !convert && !store.hasCallHooks) {
+    const bad = (args: IArguments): never => {
       if (args.length !== params.length) throw arityError(func, args.length);
-      for (let i = 0; i < args.length; i++) args[i] = convertArg(func, i, params[i]!, args[i]);
-      let r: unknown;
-      store.enterWasm();
-      try {
-        r = target(...args);
-      } catch (e) {
-        throw toTrap(e);
-      } finally {
-        store.exitWasm();
-      }
-      return convert ? convert(r) : r;
+      for (let i = 0; i < params.length; i++) convertArg(func, i, params[i]!, args[i]);
+      throw new TypeError(`${func.name}: bad arguments`);
     };
+    const generated = hostToWasmAdapter(params, target, toTrap, bad);
+    if (generated) return generated;
   }
-  const t0 = jsTypeOf(params[0] ?? "i32") ?? "";
-  const t1 = jsTypeOf(params[1] ?? "i32") ?? "";
-  const t2 = jsTypeOf(params[2] ?? "i32") ?? "";
-  const t3 = jsTypeOf(params[3] ?? "i32") ?? "";
-  const e0 = params[0] === "externref";
-  const e1 = params[1] === "externref";
-  const e2 = params[2] === "externref";
-  const e3 = params[3] === "externref";
-  const bad = (args: IArguments | unknown[]): never => {
+  // The generic path: conversions, call hooks, or no code generation allowed.
+  return (...args: unknown[]) => {
     if (args.length !== params.length) throw arityError(func, args.length);
-    for (let i = 0; i < params.length; i++) convertArg(func, i, params[i]!, args[i]);
-    throw new TypeError(`${func.name}: bad arguments`);
+    for (let i = 0; i < args.length; i++) args[i] = convertArg(func, i, params[i]!, args[i]);
+    let r: unknown;
+    store.enterWasm();
+    try {
+      r = target(...args);
+    } catch (e) {
+      throw toTrap(e);
+    } finally {
+      store.exitWasm();
+    }
+    return convert ? convert(r) : r;
   };
-  const generated = hostToWasmAdapter(params, target, toTrap, bad);
-  if (generated) return generated;
-  switch (params.length) {
-    case 0:
-      return function (this: unknown) {
-        if (arguments.length !== 0) bad(arguments);
-        try {
-          return target();
-        } catch (e) {
-          throw toTrap(e);
-        }
-      };
-    case 1:
-      return function (this: unknown, a: unknown) {
-        if (arguments.length !== 1 || (typeof a !== t0 && !e0)) bad(arguments);
-        try {
-          return target(a);
-        } catch (e) {
-          throw toTrap(e);
-        }
-      };
-    case 2:
-      return function (this: unknown, a: unknown, b: unknown) {
-        if (arguments.length !== 2 || (typeof a !== t0 && !e0) || (typeof b !== t1 && !e1)) bad(arguments);
-        try {
-          return target(a, b);
-        } catch (e) {
-          throw toTrap(e);
-        }
-      };
-    case 3:
-      return function (this: unknown, a: unknown, b: unknown, c: unknown) {
-        if (arguments.length !== 3 || (typeof a !== t0 && !e0) || (typeof b !== t1 && !e1) || (typeof c !== t2 && !e2)) bad(arguments);
-        try {
-          return target(a, b, c);
-        } catch (e) {
-          throw toTrap(e);
-        }
-      };
-    case 4:
-      return function (this: unknown, a: unknown, b: unknown, c: unknown, d: unknown) {
-        if (
-          arguments.length !== 4 ||
-          (typeof a !== t0 && !e0) ||
-          (typeof b !== t1 && !e1) ||
-          (typeof c !== t2 && !e2) ||
-          (typeof d !== t3 && !e3)
-        ) bad(arguments);
-        try {
-          return target(a, b, c, d);
-        } catch (e) {
-          throw toTrap(e);
-        }
-      };
-    default:
-      return (...args: unknown[]) => {
-        if (args.length !== params.length) throw arityError(func, args.length);
-        for (let i = 0; i < args.length; i++) convertArg(func, i, params[i]!, args[i]);
-        try {
-          return target(...args);
-        } catch (e) {
-          throw toTrap(e);
-        }
-      };
-  }
 }

@@ -27,6 +27,13 @@ import type { WasmParams, WasmResults } from "./values.js";
 
 type ImportObject = WebAssembly.Imports;
 
+/** @internal What `instantiateAsync` hands the constructor: an instantiation already done. */
+interface Instantiated {
+  readonly compiled: CompiledVariant;
+  readonly native: WebAssembly.Instance;
+  readonly caller: Caller;
+}
+
 /**
  * An instance of a module: its exports are functions, globals, tables, memories and tags that live in
  * the instance's store.
@@ -53,14 +60,21 @@ export class Instance {
    *   expected and the given type), or belongs to another store.
    * @throws Trap when initialization (a segment out of bounds) or the start function traps.
    */
-  constructor(store: Store, module: Module, imports: readonly Extern[]) {
-    const compiled = module.compiledFor(store);
-    const { importObject, caller } = prepareImports(store, module, imports, compiled);
+  constructor(store: Store, module: Module, imports: readonly Extern[], instantiated?: Instantiated) {
+    let compiled: CompiledVariant;
     let native: WebAssembly.Instance;
-    try {
-      native = new WebAssembly.Instance(compiled.native, importObject);
-    } catch (e) {
-      throw instantiationError(e, module);
+    let caller: Caller;
+    if (instantiated) {
+      ({ compiled, native, caller } = instantiated);
+    } else {
+      compiled = module.compiledFor(store);
+      const prepared = prepareImports(store, module, imports, compiled);
+      caller = prepared.caller;
+      try {
+        native = new WebAssembly.Instance(compiled.native, prepared.importObject);
+      } catch (e) {
+        throw instantiationError(e, module);
+      }
     }
     this.store = store;
     this.module = module;
@@ -81,19 +95,7 @@ export class Instance {
     } catch (e) {
       throw instantiationError(e, module);
     }
-    const inst = Object.create(Instance.prototype) as { -readonly [K in keyof Instance]: Instance[K] };
-    Object.assign(inst, {
-      store,
-      module,
-      native,
-      compiled,
-      imported: imports,
-      funcImports: imports.filter((_, i) => module.info.imports[i]!.kind === "func"),
-      cache: new Map<string, Extern>(),
-      exportsObject: undefined,
-    });
-    finishInstantiation(inst as Instance, caller);
-    return inst as Instance;
+    return new Instance(store, module, imports, { compiled, native, caller });
   }
 
   /** Every export by name. */
