@@ -47,7 +47,7 @@ const SECTION_EOF = "unexpected end of section or function";
  * The position of each non-custom section in the required order (the tag section sits between
  * memory and global, data count between element and code).
  */
-const SECTION_RANK: Readonly<Record<number, number>> = {
+export const SECTION_RANK: Readonly<Record<number, number>> = {
   1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13,
 };
 

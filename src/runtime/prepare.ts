@@ -24,7 +24,9 @@
  */
 import type { ModuleInfo } from "../binary/module-info.js";
 import { SectionId } from "../binary/module-info.js";
+import { SECTION_RANK } from "../binary/decoder.js";
 import { ByteWriter } from "../binary/encoder.js";
+import { BinaryReader } from "../binary/reader.js";
 import { CompileError } from "../errors.js";
 
 /** The prefix of every hidden export; no sane module exports a name starting with NUL. */
@@ -137,9 +139,9 @@ export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBin
     const a = appended.get(s.id);
     if (a && s.id !== SectionId.custom) {
       const startOut = out.len;
-      const header = writeSection(out, s.id, a, src.subarray(s.payloadOffset, s.end), s.id === SectionId.type ? info.recGroups.length : entryCount(src, s.payloadOffset));
+      const header = writeSection(out, s.id, a, src.subarray(s.payloadOffset, s.end), s.id === SectionId.type ? info.recGroups.length : vectorCount(src, s.payloadOffset).count);
       // The entries keep their order; only the header (id, size, count) may have changed length.
-      if (s.id === SectionId.code) codeDelta = startOut + header - (s.payloadOffset + lebLength(src, s.payloadOffset));
+      if (s.id === SectionId.code) codeDelta = startOut + header - (s.payloadOffset + vectorCount(src, s.payloadOffset).size);
       appended.delete(s.id);
     } else if (s.id === SectionId.start || (s.id === SectionId.custom && s.name === "name")) {
       // dropped: the start function is called by Instance; the name section is rewritten at the end
@@ -199,7 +201,7 @@ function checkInvariants(info: ModuleInfo): void {
  * Returns the length of the header written (id, size and count).
  */
 function writeSection(out: ByteWriter, id: number, a: Appended, payload: Uint8Array | undefined, originalCount: number): number {
-  const rest = payload ? payload.subarray(lebLength(payload, 0)) : new Uint8Array(0);
+  const rest = payload ? payload.subarray(vectorCount(payload, 0).size) : new Uint8Array(0);
   const count = originalCount + a.count;
   const start = out.len;
   out.byte(id);
@@ -211,23 +213,10 @@ function writeSection(out: ByteWriter, id: number, a: Appended, payload: Uint8Ar
   return header;
 }
 
-/** The vector count at the start of a section payload. */
-function entryCount(src: Uint8Array, at: number): number {
-  let v = 0;
-  let shift = 0;
-  for (let i = at; ; i++) {
-    const b = src[i]!;
-    v += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if ((b & 0x80) === 0) return v;
-  }
-}
-
-/** How many bytes the LEB128 number at `at` takes. */
-function lebLength(b: Uint8Array, at: number): number {
-  let i = at;
-  while (b[i]! & 0x80) i++;
-  return i - at + 1;
+/** The vector count at `src[at]` (a section payload's start) and how many bytes its LEB128 takes. */
+function vectorCount(src: Uint8Array, at: number): { count: number; size: number } {
+  const r = new BinaryReader(src, at);
+  return { count: r.u32(), size: r.pos - at };
 }
 
 function lebSize(v: number): number {
@@ -239,9 +228,8 @@ function lebSize(v: number): number {
   return n;
 }
 
-const RANKS: Readonly<Record<number, number>> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
 function rank(id: number): number {
-  return RANKS[id] ?? 0;
+  return SECTION_RANK[id] ?? 0;
 }
 
 /** The declared functions, and the slot of each in the hidden table of references. */
