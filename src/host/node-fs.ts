@@ -381,30 +381,57 @@ registerHostFs((dir, readOnly) => new NodeFs(dir, { readOnly }));
 
 /**
  * Parses a CLI directory mapping `HOST[::GUEST]` (GUEST defaults to HOST) into a preopen entry.
- * Throws `WasiError` when the host directory does not exist.
+ * Throws `WasiError` when the host directory does not exist, or when `spec` has more than one `::`
+ * (`A::B::C` is ambiguous).
  */
 export function parseDirMapping(spec: string, readOnly: boolean): [guest: string, preopen: PreopenOption] {
-  const at = spec.indexOf("::");
-  const host = at < 0 ? spec : spec.slice(0, at);
-  const guest = at < 0 ? spec : spec.slice(at + 2);
+  const parts = spec.split("::");
+  if (parts.length > 2) throw new WasiError(`bad directory mapping ${JSON.stringify(spec)}: more than one "::" is ambiguous; expected HOST[::GUEST]`);
+  const host = parts[0]!;
+  const guest = parts.length === 2 ? parts[1]! : spec;
   if (host === "" || guest === "") throw new WasiError(`bad directory mapping ${JSON.stringify(spec)}: expected HOST[::GUEST]`);
   return [guest, { fs: new NodeFs(host, { readOnly }), readOnly }];
 }
 
 /**
- * A stdin callback that reads the host process's standard input synchronously (for `wasmhost run`):
- * `new Wasi({ stdin: hostStdin })`.
+ * The descriptor `hostStdin` reads: for a pipe, FIFO, terminal or socket, a second, non-blocking open of
+ * the same stdin (`/proc/self/fd/0`, Linux) so that a wait can end at a deadline; for a regular file, or
+ * where that cannot be opened, descriptor 0 itself (a read may then block without bound).
  */
-export function hostStdin(max: number): Uint8Array | null {
+let stdinFd: number | undefined;
+function stdinDescriptor(): number {
+  if (stdinFd !== undefined) return stdinFd;
+  stdinFd = 0;
+  try {
+    const st = fs.fstatSync(0);
+    if (PROC && !st.isFile()) stdinFd = fs.openSync("/proc/self/fd/0", C.O_RDONLY | C.O_NONBLOCK);
+  } catch {
+    /* keep descriptor 0 */
+  }
+  return stdinFd;
+}
+
+let waitCell: Int32Array | undefined;
+
+/**
+ * A stdin callback that reads the host process's standard input synchronously (for `wasmhost run`):
+ * `new Wasi({ stdin: hostStdin })`. It waits for input at most `waitMs` (the store's deadline; see
+ * `StdinOption`), returning `null` when that passes with nothing read.
+ */
+export function hostStdin(max: number, waitMs = Infinity): Uint8Array | null {
+  const fd = stdinDescriptor();
   const buf = new Uint8Array(Math.max(1, Math.min(max, 1 << 16)));
+  const end = performance.now() + waitMs;
   for (;;) {
     try {
-      const n = fs.readSync(0, buf, 0, buf.length, null);
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
       return n === 0 ? null : buf.subarray(0, n);
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code === "EAGAIN") {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        const left = end - performance.now();
+        if (left <= 0) return null;
+        Atomics.wait((waitCell ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, Math.min(5, left));
         continue;
       }
       if (code === "EOF") return null;

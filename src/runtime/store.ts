@@ -126,6 +126,20 @@ export class Store<T = unknown> {
     if (!ok) throw new Error(`store.${what}: the engine was not configured for it; create it with new Engine({ ${option}: true })`);
   }
 
+  /**
+   * @internal Milliseconds left before wasm running in this store must stop (time limit or epoch
+   * deadline): `Infinity` without a limit or when no call into wasm is active. Blocking host calls
+   * (WASI) wait at most this long.
+   */
+  remainingMs(): number {
+    return this.wasmDepth > 0 ? this.instrumentation.remainingMs() : Infinity;
+  }
+
+  /** @internal Whether an epoch deadline may arrive at any moment (waits should wake to look). */
+  epochWatched(): boolean {
+    return this.wasmDepth > 0 && this.instrumentation.epochWatched();
+  }
+
   /** @internal Called when a call from the host into wasm returns or throws. */
   exitWasm(): void {
     this.wasmDepth--;

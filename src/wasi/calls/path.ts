@@ -13,7 +13,7 @@
 import {
   ERRNO, FDFLAGS, FILETYPE, LOOKUP_SYMLINK_FOLLOW, OFLAGS, RIGHTS, RIGHTS_DIR, RIGHTS_FILE,
 } from "../defs.js";
-import { release, resolvePath, type Resolved } from "../fs/resolve.js";
+import { MAX_PATH, release, resolvePath, type Resolved } from "../fs/resolve.js";
 import { isErrno } from "../fs/vfs.js";
 import { FdEntry, KIND_DIR, KIND_FILE, type WasiState } from "../state.js";
 import { timesFrom } from "./fd.js";
@@ -40,6 +40,9 @@ export function pathCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
     s.sync();
     const e = dirFd(fd, right);
     if (isErrno(e)) return e;
+    // Refused before decoding: a guest cannot make the host copy a huge string.
+    if (!s.inBounds(ptr >>> 0, len >>> 0)) return ERRNO.FAULT;
+    if (len >>> 0 > MAX_PATH) return ERRNO.NAMETOOLONG;
     const path = s.readString(ptr, len);
     if (isErrno(path)) return path;
     const r = resolvePath(e.dir!, path, follow);
@@ -66,6 +69,7 @@ export function pathCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
       if (!s.inBounds(outPtr, 4)) return ERRNO.FAULT;
       if (oflags & ~15 || fdflags & ~31) return ERRNO.INVAL;
       if (!(parent.rightsBase & RIGHTS.PATH_CREATE_FILE)) return ERRNO.NOTCAPABLE;
+      if (!s.canAllocFd()) return ERRNO.MFILE;
       const trunc = (oflags & OFLAGS.TRUNC) !== 0;
       if (trunc && !(parent.rightsBase & RIGHTS.PATH_FILESTAT_SET_SIZE)) return ERRNO.NOTCAPABLE;
       const inh = parent.rightsInh;
@@ -101,6 +105,7 @@ export function pathCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
       try {
         if (!s.inBounds(outPtr, 4)) return ERRNO.FAULT;
         if (oflags & ~15 || fdflags & ~31) return ERRNO.INVAL;
+        if (!s.canAllocFd()) return ERRNO.MFILE;
         const create = (oflags & OFLAGS.CREAT) !== 0;
         const excl = (oflags & OFLAGS.EXCL) !== 0;
         const trunc = (oflags & OFLAGS.TRUNC) !== 0;
@@ -252,6 +257,8 @@ export function pathCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
 
     path_symlink(oldPtr: number, oldLen: number, fd: number, ptr: number, len: number): number {
       s.sync();
+      if (!s.inBounds(oldPtr >>> 0, oldLen >>> 0)) return ERRNO.FAULT;
+      if (oldLen >>> 0 > MAX_PATH) return ERRNO.NAMETOOLONG;
       const target = s.readString(oldPtr, oldLen);
       if (isErrno(target)) return target;
       const w = walk(fd, RIGHTS.PATH_SYMLINK, ptr, len, false);

@@ -18,7 +18,10 @@ import type { VfsDir, VfsStat } from "./vfs.js";
 
 /** Symlink expansions allowed in one resolution (as Linux's MAXSYMLINKS). */
 export const MAX_SYMLINKS = 40;
-/** Longest path accepted, in UTF-16 units. */
+/**
+ * Longest path or symlink target accepted (Linux's PATH_MAX): in UTF-8 bytes as the guest passes it
+ * (checked before decoding), in UTF-16 units for a symlink target read back. Longer is `ENAMETOOLONG`.
+ */
 export const MAX_PATH = 4096;
 
 /** Where a path leads: the directory that holds the last component, and its name. */
@@ -131,6 +134,7 @@ function expand(dir: VfsDir, name: string, todo: string[], count: number): numbe
   const target = dir.readlinkAt(name);
   if (typeof target === "number") return target;
   if (target.length === 0) return ERRNO.NOENT;
+  if (target.length > MAX_PATH) return ERRNO.NAMETOOLONG;
   if (target.charCodeAt(0) === 47) return ERRNO.NOTCAPABLE;
   if (target.includes("\0")) return ERRNO.INVAL;
   const parts = target.split("/");
