@@ -9,6 +9,7 @@ import { Caller } from "./caller.js";
 import type { Engine } from "./engine.js";
 import { type Func, rememberFunc } from "./func.js";
 import type { Instance } from "./instance.js";
+import type { ModuleInfo } from "../binary/module-info.js";
 import { StoreInstrumentation } from "../instrument/host.js";
 import { checkLimits } from "../instrument/limits.js";
 
@@ -51,6 +52,8 @@ export class Store<T = unknown> {
   readonly id: number;
   /** @internal Instances created in this store, oldest first. */
   readonly instances: Instance[] = [];
+  /** @internal Modules being instantiated asynchronously: they count against the limits already. */
+  readonly pendingInstances: ModuleInfo[] = [];
   /** @internal True when calls into wasm must run `enterWasm`/`exitWasm` (set by instrumentation). */
   hasCallHooks = false;
   /** @internal How many host -> wasm calls are active on the stack. */

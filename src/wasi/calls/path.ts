@@ -6,7 +6,8 @@
  * `path_open` intersects the requested rights with the directory's inheriting rights (as wasi-libc
  * expects) rather than failing. On a read-only mount, creating, truncating or asking for the write right
  * gives `EROFS`. An existing directory becomes a directory descriptor (file rights dropped); asking to
- * write or truncate it without `O_DIRECTORY` is `EISDIR`.
+ * write (`FD_WRITE` or `APPEND`) or truncate it is `EISDIR`, with or without `O_DIRECTORY`, as open(2)
+ * and Wasmtime answer; `O_DIRECTORY` with `O_CREAT`, `O_EXCL` or `O_TRUNC` is `EINVAL`, as in Wasmtime.
  *
  * @module
  */
@@ -105,6 +106,7 @@ export function pathCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
       try {
         if (!s.inBounds(outPtr, 4)) return ERRNO.FAULT;
         if (oflags & ~15 || fdflags & ~31) return ERRNO.INVAL;
+        if (oflags & OFLAGS.DIRECTORY && oflags & (OFLAGS.CREAT | OFLAGS.EXCL | OFLAGS.TRUNC)) return ERRNO.INVAL;
         if (!s.canAllocFd()) return ERRNO.MFILE;
         const create = (oflags & OFLAGS.CREAT) !== 0;
         const excl = (oflags & OFLAGS.EXCL) !== 0;
@@ -124,9 +126,9 @@ export function pathCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
         if (exists && create && excl) return ERRNO.EXIST;
 
         if (exists && st.filetype === FILETYPE.DIRECTORY) {
-          // Asking to write a directory is EISDIR, as open(2) says, unless O_DIRECTORY makes the intent
-          // plain: then the file rights are simply dropped (callers often pass every right).
-          if (trunc || (writeAsked && !(oflags & OFLAGS.DIRECTORY))) return ERRNO.ISDIR;
+          // Asking to write a directory is EISDIR, as open(2) says. Other file rights are dropped
+          // (wasi-libc asks for every right that does not contradict the access mode).
+          if (trunc || writeAsked) return ERRNO.ISDIR;
           const d = r.name === "." ? r.dir.reopen() : r.dir.openDirAt(r.name);
           if (isErrno(d)) return d;
           base &= RIGHTS_DIR;
