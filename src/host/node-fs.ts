@@ -478,19 +478,27 @@ export function parseDirMapping(spec: string, readOnly: boolean): [guest: string
 }
 
 /**
- * The descriptor `hostStdin` reads: for a pipe, FIFO, terminal or socket, a second, non-blocking open of
- * the same stdin (`/proc/self/fd/0`, Linux) so that a wait can end at a deadline; for a regular file, or
- * where that cannot be opened, descriptor 0 itself (a read may then block without bound).
+ * The descriptor `hostStdin` reads, non-blocking where it can be so that a wait can end at a deadline:
+ * for a pipe, FIFO or terminal, a second open of the same stdin (`/proc/self/fd/0`, Linux), which leaves
+ * the flags other processes see alone; for a socket (what Node gives a child for `"pipe"`), descriptor 0
+ * made non-blocking by letting Node open `process.stdin` (libuv does that; the stream stays paused);
+ * for a regular file, or where neither works, descriptor 0 as it is (a read may then block).
  */
 let stdinFd: number | undefined;
 function stdinDescriptor(): number {
   if (stdinFd !== undefined) return stdinFd;
   stdinFd = 0;
+  let st: fs.Stats;
   try {
-    const st = fs.fstatSync(0);
-    if (PROC && !st.isFile()) stdinFd = fs.openSync("/proc/self/fd/0", C.O_RDONLY | C.O_NONBLOCK);
+    st = fs.fstatSync(0);
   } catch {
-    /* keep descriptor 0 */
+    return stdinFd;
+  }
+  if (st.isFile()) return stdinFd;
+  try {
+    if (PROC) stdinFd = fs.openSync("/proc/self/fd/0", C.O_RDONLY | C.O_NONBLOCK);
+  } catch {
+    if (st.isSocket()) void process.stdin;
   }
   return stdinFd;
 }

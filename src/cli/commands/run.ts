@@ -167,7 +167,8 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
     }
     return wasi.start(instance);
   }
-  if (instance.getFunc("_initialize") && module.imports.some((i) => WASI_MODULES.has(i.module))) wasi.initialize(instance);
+  // A WASI reactor is initialized (which binds its memory and store) even without `_initialize`.
+  if (!instance.getFunc("_start") && instance.getMemory("memory") && module.imports.some((i) => WASI_MODULES.has(i.module))) wasi.initialize(instance);
   const func = instance.getFunc(opts.invoke);
   if (!func) {
     const names = module.exports.filter((e) => e.type.kind === "func").map((e) => e.name);
