@@ -15,13 +15,11 @@
  * by the host cannot be opened (`ENOTSUP`), so a guest can never block the host on one.
  *
  * Symlinks a guest plants. wasmhost never follows a symlink out of the preopen, but host tools would,
- * so a guest may only create symlinks whose target stays inside: absolute targets are refused
- * (`ENOTCAPABLE`, in path.ts) and so are relative targets that climb above the preopen's root from the
- * directory the link is made in (its real location, read from the host). `..` may only lead a target
- * (`../../lib/x`, not `a/../../x`): after a name, `..` would climb from wherever that name (perhaps a
- * symlink) leads, which the text of the target does not tell; such targets are refused as well.
- * Known limit: moving a directory that holds such a link (or the link itself) to a shallower place
- * afterwards can make its target point outside; wasmhost still refuses to follow it there.
+ * so a guest may only create symlinks whose target stays inside (`leadingClimbs` in resolve.ts: no
+ * absolute target, `..` only leading and no more of them than the link's depth), the depth being the
+ * directory's real location, read from the host (`/proc/self/fd/N`). Known limit: moving a directory
+ * that holds such a link (or the link itself) to a shallower place afterwards can make its target
+ * point outside; wasmhost still refuses to follow it there.
  *
  * Timestamps. Node's `utimes` takes seconds as a double and libuv keeps whole microseconds, so the
  * nanoseconds a guest sets are remembered (per device and inode, with the value the host then
@@ -36,6 +34,7 @@ import * as path from "node:path";
 import { WasiError } from "../errors.js";
 import { ERRNO, FILETYPE } from "../wasi/defs.js";
 import { registerHostFs } from "../wasi/fs/host-hook.js";
+import { leadingClimbs } from "../wasi/fs/resolve.js";
 import type { PreopenOption } from "../wasi/wasi.js";
 import type { Vfs, VfsDir, VfsDirEntry, VfsFile, VfsOpenFlags, VfsStat, VfsTimes } from "../wasi/fs/vfs.js";
 
@@ -125,23 +124,6 @@ function secs(ns: bigint): number {
   return (Number(ns / 1000n) + 0.5) / 1e6;
 }
 
-
-/**
- * How many `..` lead the relative symlink target `target` (`.` and empty components aside), or -1 when
- * a `..` follows a name (refused: see the module comment).
- */
-function leadingClimbs(target: string): number {
-  let climbs = 0;
-  let named = false;
-  for (const c of target.split("/")) {
-    if (c === "" || c === ".") continue;
-    if (c === "..") {
-      if (named) return -1;
-      climbs++;
-    } else named = true;
-  }
-  return climbs;
-}
 
 /** An open host directory. */
 class NodeDir implements VfsDir {

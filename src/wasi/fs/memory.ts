@@ -10,7 +10,8 @@
  * every node (file, directory, symlink) costs `MemoryFs.NODE_COST` bytes, every directory entry (a
  * name, so each hard link too) `MemoryFs.ENTRY_COST` plus the name's UTF-8 length, and a symlink its
  * target's UTF-8 length. Names are at most `MemoryFs.MAX_NAME` bytes and symlink targets
- * `MemoryFs.MAX_TARGET` (`ENAMETOOLONG`). So a guest cannot fill the host's heap with empty files,
+ * `MemoryFs.MAX_TARGET` (`ENAMETOOLONG`); a target may not climb above the root (`ENOTCAPABLE`, the
+ * rule of host directories, see `leadingClimbs`). So a guest cannot fill the host's heap with empty files,
  * directories, links or long symlink targets: a 1 MiB budget holds about five thousand of them.
  *
  * @module
@@ -18,6 +19,7 @@
 import { WasiError } from "../../errors.js";
 import { ERRNO, FILETYPE } from "../defs.js";
 import { realtimeNs } from "../clock.js";
+import { leadingClimbs } from "./resolve.js";
 import type { Vfs, VfsDir, VfsDirEntry, VfsFile, VfsOpenFlags, VfsStat, VfsTimes } from "./vfs.js";
 
 /** A symlink in a `MemoryTree`: `{ "link": symlink("target") }`. */
@@ -333,6 +335,12 @@ class MemDir extends MemBase implements VfsDir {
   symlinkAt(target: string, name: string): number {
     const bytes = utf8Length(target);
     if (bytes > MAX_TARGET) return ERRNO.NAMETOOLONG;
+    // The same rule as a host directory: a target may not climb above the root (see leadingClimbs).
+    const climbs = leadingClimbs(target);
+    if (climbs < 0) return ERRNO.NOTCAPABLE;
+    let depth = 0;
+    for (let d = this.parent; d !== undefined && depth < climbs; d = d.parent) depth++;
+    if (climbs > depth) return ERRNO.NOTCAPABLE;
     const err = this.writable(name) || this.charge(name, NODE_COST + bytes);
     if (err) return err;
     this.add(name, new MemLink(this.fs, target));

@@ -141,3 +141,24 @@ function expand(dir: VfsDir, name: string, todo: string[], count: number): numbe
   for (let i = parts.length - 1; i >= 0; i--) todo.push(parts[i]!);
   return 0;
 }
+
+/**
+ * How many `..` lead the relative symlink target `target` (`.` and empty components aside), or -1 when
+ * a `..` follows a name. A filesystem whose symlinks other programs may follow (a host directory)
+ * refuses, with `ENOTCAPABLE`, a target that climbs more levels than the link's directory lies below
+ * the preopen's root, and any target with `..` after a name: that `..` climbs from wherever the name
+ * (perhaps itself a symlink) leads, which the text does not tell. MemoryFs applies the same rule, so
+ * that a guest sees one behaviour.
+ */
+export function leadingClimbs(target: string): number {
+  let climbs = 0;
+  let named = false;
+  for (const c of target.split("/")) {
+    if (c === "" || c === ".") continue;
+    if (c === "..") {
+      if (named) return -1;
+      climbs++;
+    } else named = true;
+  }
+  return climbs;
+}
