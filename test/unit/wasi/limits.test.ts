@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Worker } from "node:worker_threads";
 import { Engine, Linker, Module, Store, Trap, type EngineConfig } from "../../../src/index.js";
-import { DEFAULT_PIPE_CAPACITY, MemoryFs, Wasi, type WasiOptions } from "../../../src/wasi/index.js";
+import { DEFAULT_PIPE_CAPACITY, MemoryFs, Wasi, seededRandom, type WasiOptions } from "../../../src/wasi/index.js";
 import { ERRNO } from "../../../src/wasi/defs.js";
 import { MAX_IO } from "../../../src/wasi/calls/fd.js";
 import { COUNT, NBYTES, OP, TEXT, hostileWasi } from "../../helpers/hostile-wasi.js";
@@ -223,4 +223,14 @@ test("descriptors are capped per Wasi (EMFILE), allocated without a scan, and th
   assert.equal(small.call("many", OP.open, 3, 100, len), ERRNO.MFILE);
   assert.equal(small.u32(COUNT), 6);
   assert.throws(() => new Wasi({ maxOpenFiles: 3, preopens: { "/": { memory: {} } } }), /maxOpenFiles/);
+});
+
+test("a huge random_get with a slow generator stops at the store's deadline", () => {
+  const g = guest({ random: seededRandom(1) });
+  g.grow(4096); // 256 MiB + 4 MiB
+  g.store.setTimeLimit(100);
+  const ms = interruptedAfter(() => g.call("random", 0, 256 * MiB));
+  assert.ok(ms < 1000, `interrupted after ${ms.toFixed(0)} ms`);
+  g.store.setTimeLimit(undefined);
+  assert.equal(g.call("random", 0, 64), 0);
 });
