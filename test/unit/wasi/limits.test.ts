@@ -10,6 +10,7 @@ import { Engine, Linker, Module, Store, Trap, type EngineConfig } from "../../..
 import { DEFAULT_PIPE_CAPACITY, MemoryFs, Wasi, seededRandom, type WasiOptions } from "../../../src/wasi/index.js";
 import { ERRNO } from "../../../src/wasi/defs.js";
 import { MAX_IO } from "../../../src/wasi/calls/fd.js";
+import { MAX_DEPTH } from "../../../src/wasi/fs/resolve.js";
 import { COUNT, NBYTES, OP, TEXT, hostileWasi } from "../../helpers/hostile-wasi.js";
 
 const MiB = 1 << 20;
@@ -233,4 +234,18 @@ test("a huge random_get with a slow generator stops at the store's deadline", ()
   assert.ok(ms < 1000, `interrupted after ${ms.toFixed(0)} ms`);
   g.store.setTimeLimit(undefined);
   assert.equal(g.call("random", 0, 64), 0);
+});
+
+test("a walk holds at most MAX_DEPTH directories (ENAMETOOLONG), however deep the tree", () => {
+  const fs = new MemoryFs({});
+  const g = guest({ preopens: { "/": { fs } } });
+  const imports = g.wasi.getImports().wasi_snapshot_preview1!;
+  for (let depth = 1; depth <= MAX_DEPTH + 2; depth++) {
+    const len = g.put(TEXT, Array(depth).fill("a").join("/"));
+    assert.equal(imports.path_create_directory!.fn(3, TEXT, len), depth <= MAX_DEPTH + 1 ? 0 : ERRNO.NAMETOOLONG, `depth ${depth}`);
+  }
+  const deep = g.put(TEXT, `${Array(MAX_DEPTH + 1).fill("a").join("/")}/x`);
+  assert.equal(imports.path_filestat_get!.fn(3, 0, TEXT, deep, 0x800), ERRNO.NAMETOOLONG);
+  const ok = g.put(TEXT, Array(MAX_DEPTH).fill("a").join("/"));
+  assert.equal(imports.path_filestat_get!.fn(3, 0, TEXT, ok, 0x800), 0);
 });
