@@ -72,9 +72,11 @@ export class Engine {
       storeResources: fuelCosts !== undefined || interrupt,
     });
     this.epoch = new EpochCounter();
-    // Backtraces come from the engine's stack capture, which stops at Error.stackTraceLimit.
-    if (typeof Error.stackTraceLimit !== "number" || Error.stackTraceLimit < maxTrapFrames) {
-      Error.stackTraceLimit = maxTrapFrames;
+    // Backtraces come from the engine's stack capture, which stops at Error.stackTraceLimit (a V8
+    // extension: other engines have no such limit, and setting it there does no harm).
+    const errors = Error as ErrorConstructor & { stackTraceLimit?: number };
+    if (typeof errors.stackTraceLimit !== "number" || errors.stackTraceLimit < maxTrapFrames) {
+      errors.stackTraceLimit = maxTrapFrames;
     }
   }
 
