@@ -131,6 +131,8 @@ export type TrapCode =
   | "bad_conversion_to_integer"
   | "unreachable"
   | "null_reference"
+  | "array_out_of_bounds"
+  | "allocation_too_large"
   | "cast_failure"
   | "interrupt"
   | "out_of_fuel"
@@ -149,6 +151,8 @@ export const TRAP_MESSAGES: Readonly<Record<TrapCode, string>> = {
   bad_conversion_to_integer: "invalid conversion to integer",
   unreachable: "unreachable instruction executed",
   null_reference: "null reference",
+  array_out_of_bounds: "out of bounds array access",
+  allocation_too_large: "allocation size too large",
   cast_failure: "cast failure",
   interrupt: "interrupt",
   out_of_fuel: "all fuel consumed",
