@@ -17,12 +17,18 @@ export class CompileError extends Error {
   readonly offset: number | undefined;
   /** The message without the position suffix. */
   readonly reason: string;
+  /**
+   * The WebAssembly proposal the module needs that the host engine lacks or the engine's config
+   * switches off (`EngineConfig.features`), e.g. `"gc"`; `undefined` for every other problem.
+   */
+  readonly proposal: string | undefined;
 
-  constructor(reason: string, offset?: number, options?: ErrorOptions) {
+  constructor(reason: string, offset?: number, options?: ErrorOptions & { readonly proposal?: string }) {
     super(offset === undefined ? reason : `${reason} (at offset 0x${offset.toString(16)})`, options);
     this.name = "CompileError";
     this.reason = reason;
     this.offset = offset;
+    this.proposal = options?.proposal;
   }
 }
 

@@ -12,7 +12,8 @@ import { Imm } from "../binary/opcodes.js";
 import type { ImportInfo, ModuleInfo, ValueType } from "../binary/module-info.js";
 import { CompileError } from "../errors.js";
 import type { ExportType, ExternType, ImportType, ValType } from "../types.js";
-import type { Engine } from "./engine.js";
+import { hostEngineName, type Engine } from "./engine.js";
+import { checkDisabledProposals, missingHostProposal } from "./feature-check.js";
 import { readArtifact, writeArtifact } from "../instrument/artifact.js";
 import { fromInstrumented, instrumentForEngine, type InstrumentedCompile } from "../instrument/compile.js";
 import { prepareBinary, type PreparedBinary } from "./prepare.js";
@@ -239,6 +240,7 @@ function toBytes(bytes: ModuleSource): Uint8Array {
 
 function prepare(engine: Engine, source: ModuleSource): { info: ModuleInfo; prepared: PreparedBinary; instrumented: InstrumentedModule | undefined } {
   const info = decodeModule(toBytes(source), { lazy: true });
+  checkDisabledProposals(info, engine.disabledProposals);
   return { info, ...prepareFor(info, engine.instrumentation) };
 }
 
@@ -293,6 +295,9 @@ function instrumentError(e: unknown, info: ModuleInfo): unknown {
 function engineCompileError(e: unknown, info: ModuleInfo): CompileError {
   // Bodies were framed lazily: a malformed one gets our spec-worded error and offset first.
   scanBodies(info);
+  // A proposal the host engine lacks is named as such, not in the engine's words.
+  const missing = missingHostProposal(info, e, hostEngineName());
+  if (missing) return missing;
   let message = e instanceof Error ? e.message : String(e);
   try {
     new WebAssembly.Module(info.bytes as Uint8Array<ArrayBuffer>);

@@ -377,7 +377,7 @@ class Context {
     const type = func.type;
     const needsWrapper = type.params.includes("v128") || type.results.includes("v128") ||
       a.args.some((x) => (x.type === "f32" && isNaN32(x.bits)) || (x.type === "f64" && isNaN64(x.bits))) ||
-      (expected !== undefined && expected.some(needsExact)) || type.results.some((r) => r === "f32" || r === "f64");
+      (expected !== undefined && expected.some(needsExact));
     if (needsWrapper && !type.params.some((p) => p !== "i32" && p !== "i64" && p !== "f32" && p !== "f64" && p !== "v128" && p !== "externref" && p !== "funcref")) {
       return this.callWrapped(func, type, a.args);
     }
