@@ -21,6 +21,7 @@ import {
   CompileError, Engine, Func, Global, Instance, LinkError, Linker, Memory, Module, Store, Table, Trap, WatError,
 } from "../../index.js";
 import type { EngineConfig, FuncType, ValType } from "../../index.js";
+import { funcTypeAt, funcTypeIndex } from "../../binary/module-info.js";
 import { parseWast, watToBinary } from "../../text/index.js";
 import type { WastAction, WastConst, WastDirective, WastExpected, WastLane, WastModule } from "../../text/wast.js";
 import type { CliIO } from "../io.js";
@@ -374,6 +375,8 @@ class Context {
     }
     const func = inst.getFunc(a.name);
     if (!func) throw new Failure(`no function export "${a.name}"`);
+    const exn = exnResult(inst, a.name);
+    if (exn !== undefined) return this.callExnWrapped(func, exn, a.args);
     const type = func.type;
     const needsWrapper = type.params.includes("v128") || type.results.includes("v128") ||
       a.args.some((x) => (x.type === "f32" && isNaN32(x.bits)) || (x.type === "f64" && isNaN64(x.bits))) ||
@@ -385,6 +388,20 @@ class Context {
     const r = func.call(...args);
     const values = type.results.length === 0 ? [] : type.results.length === 1 ? [r] : (r as unknown[]);
     return { values, exact: values.map(() => undefined) };
+  }
+
+  /**
+   * Calls a function whose one result is an exception reference, which the JS API cannot carry: a
+   * wrapper tests it for null inside wasm. The result is `null` or `EXN` (some exception).
+   */
+  private callExnWrapped(func: Func, exn: { params: readonly ValType[]; result: string }, args: readonly WastConst[]): { values: unknown[]; exact: (Uint8Array | undefined)[] } {
+    const params = exn.params.join(" ");
+    const text = `(module (import "t" "f" (func $f (param ${params}) (result ${exn.result})))
+      (func (export "run") (param ${params}) (result i32)
+        (ref.is_null (call $f ${exn.params.map((_, i) => `(local.get ${i})`).join(" ")}))))`;
+    const inst = this.wrapperInstance(text, (l) => l.define("t", "f", func));
+    const isNull = inst.getFunc("run")!.call(...args.map(toJs));
+    return { values: [isNull ? null : EXN], exact: [undefined] };
   }
 
   private globalBits(g: Global, t: "f32" | "f64" | "v128"): Uint8Array {
@@ -470,6 +487,24 @@ class Context {
     });
     return { values, exact };
   }
+}
+
+/** Stands for a non-null exception reference returned by a function (see `callExnWrapped`). */
+const EXN = Object.freeze({ exnref: true });
+
+/**
+ * For an exported function whose only result is an exception reference (`exnref`, `nullexnref`) and
+ * whose parameters are 2.0 types: its parameters and the result's text type. Otherwise `undefined`.
+ */
+function exnResult(inst: Instance, name: string): { params: ValType[]; result: string } | undefined {
+  const info = inst.module.info;
+  const exp = info.exports.find((e) => e.kind === "func" && e.name === name);
+  if (!exp) return undefined;
+  const type = funcTypeAt(info, funcTypeIndex(info, exp.index) ?? -1);
+  const result = type?.results.length === 1 ? type.results[0] : undefined;
+  if (!type || typeof result !== "object" || (result.ref !== "exn" && result.ref !== "noexn")) return undefined;
+  if (!type.params.every((p) => typeof p === "string")) return undefined;
+  return { params: type.params as ValType[], result: `(ref ${result.nullable ? "null " : ""}${result.ref})` };
 }
 
 function needsExact(e: WastExpected): boolean {
@@ -624,6 +659,17 @@ function defineSpectest(store: Store, linker: Linker): void {
   linker.define("spectest", "table", new Table(store, { element: "funcref", min: 10, max: 20 }, null));
   linker.define("spectest", "memory", new Memory(store, { min: 1, max: 2 }));
   linker.define("spectest", "shared_memory", new Memory(store, { min: 1, max: 2, shared: true }));
+  if (store.engine.features.memory64) {
+    // The embedding API creates 32-bit tables only: a module makes the 64-bit one. Some engines have
+    // 64-bit memories but not tables (Node 22): there, modules importing it are unsupported anyway.
+    let module: Module | undefined;
+    try {
+      module = new Module(store.engine, watToBinary(`(module (table (export "table64") i64 10 20 funcref))`));
+    } catch (e) {
+      if (!(e instanceof CompileError)) throw e;
+    }
+    if (module) linker.define("spectest", "table64", new Instance(store, module, []).getTable("table64")!);
+  }
 }
 
 export { WatError };
