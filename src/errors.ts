@@ -17,12 +17,18 @@ export class CompileError extends Error {
   readonly offset: number | undefined;
   /** The message without the position suffix. */
   readonly reason: string;
+  /**
+   * The WebAssembly proposal the module needs that the host engine lacks or the engine's config
+   * switches off (`EngineConfig.features`), e.g. `"gc"`; `undefined` for every other problem.
+   */
+  readonly proposal: string | undefined;
 
-  constructor(reason: string, offset?: number, options?: ErrorOptions) {
+  constructor(reason: string, offset?: number, options?: ErrorOptions & { readonly proposal?: string }) {
     super(offset === undefined ? reason : `${reason} (at offset 0x${offset.toString(16)})`, options);
     this.name = "CompileError";
     this.reason = reason;
     this.offset = offset;
+    this.proposal = options?.proposal;
   }
 }
 
@@ -131,6 +137,8 @@ export type TrapCode =
   | "bad_conversion_to_integer"
   | "unreachable"
   | "null_reference"
+  | "array_out_of_bounds"
+  | "allocation_too_large"
   | "cast_failure"
   | "interrupt"
   | "out_of_fuel"
@@ -149,6 +157,8 @@ export const TRAP_MESSAGES: Readonly<Record<TrapCode, string>> = {
   bad_conversion_to_integer: "invalid conversion to integer",
   unreachable: "unreachable instruction executed",
   null_reference: "null reference",
+  array_out_of_bounds: "out of bounds array access",
+  allocation_too_large: "allocation size too large",
   cast_failure: "cast failure",
   interrupt: "interrupt",
   out_of_fuel: "all fuel consumed",

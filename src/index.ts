@@ -38,7 +38,9 @@ export type {
 export { CompileError, LinkError, Trap, WasiError, WasmhostBug, WatError, formatFrame } from "./errors.js";
 export type { FrameInfo, TrapCode } from "./errors.js";
 export { Engine } from "./runtime/engine.js";
-export type { EngineConfig } from "./runtime/engine.js";
+export type { EngineConfig, WasmFeatures } from "./runtime/engine.js";
+export type { EngineFeatures } from "./runtime/features.js";
+export type { Proposal } from "./binary/features.js";
 export { Store } from "./runtime/store.js";
 export type { StoreLimits, StoreOptions } from "./runtime/store.js";
 export { Module } from "./runtime/module.js";

@@ -12,7 +12,8 @@ import { Imm } from "../binary/opcodes.js";
 import type { ImportInfo, ModuleInfo, ValueType } from "../binary/module-info.js";
 import { CompileError } from "../errors.js";
 import type { ExportType, ExternType, ImportType, ValType } from "../types.js";
-import type { Engine } from "./engine.js";
+import { hostEngineName, type Engine } from "./engine.js";
+import { checkDisabledProposals, missingHostProposal } from "./feature-check.js";
 import { readArtifact, writeArtifact } from "../instrument/artifact.js";
 import { fromInstrumented, instrumentForEngine, type InstrumentedCompile } from "../instrument/compile.js";
 import { prepareBinary, type PreparedBinary } from "./prepare.js";
@@ -239,6 +240,7 @@ function toBytes(bytes: ModuleSource): Uint8Array {
 
 function prepare(engine: Engine, source: ModuleSource): { info: ModuleInfo; prepared: PreparedBinary; instrumented: InstrumentedModule | undefined } {
   const info = decodeModule(toBytes(source), { lazy: true });
+  checkDisabledProposals(info, engine.disabledProposals);
   return { info, ...prepareFor(info, engine.instrumentation) };
 }
 
@@ -293,6 +295,9 @@ function instrumentError(e: unknown, info: ModuleInfo): unknown {
 function engineCompileError(e: unknown, info: ModuleInfo): CompileError {
   // Bodies were framed lazily: a malformed one gets our spec-worded error and offset first.
   scanBodies(info);
+  // A proposal the host engine lacks is named as such, not in the engine's words.
+  const missing = missingHostProposal(info, e, hostEngineName());
+  if (missing) return missing;
   let message = e instanceof Error ? e.message : String(e);
   try {
     new WebAssembly.Module(info.bytes as Uint8Array<ArrayBuffer>);
@@ -332,17 +337,22 @@ function scanBodies(info: ModuleInfo): void {
   }
 }
 
-/** The public form of a value type; reference types beyond 2.0 show as the nearest 2.0 type. */
-export function publicValType(t: ValueType): ValType {
+/**
+ * The public form of a value type; reference types beyond 2.0 show as the nearest 2.0 type: function
+ * references as `funcref`, every other reference (GC structs and arrays included: opaque to the host)
+ * as `externref`. `types` (the module's type section) tells what a concrete type index is.
+ */
+export function publicValType(t: ValueType, types?: ModuleInfo["types"]): ValType {
   if (typeof t === "string") return t;
   const h = t.ref;
-  return h === "func" || h === "nofunc" || typeof h === "number" ? "funcref" : "externref";
+  if (typeof h === "number") return types?.[h]?.kind === "struct" || types?.[h]?.kind === "array" ? "externref" : "funcref";
+  return h === "func" || h === "nofunc" ? "funcref" : "externref";
 }
 
 function publicFuncType(info: ModuleInfo, typeIndex: number): { params: ValType[]; results: ValType[] } {
   const def = info.types[typeIndex];
   if (!def || def.kind !== "func") return { params: [], results: [] };
-  return { params: def.params.map(publicValType), results: def.results.map(publicValType) };
+  return { params: def.params.map((t) => publicValType(t, info.types)), results: def.results.map((t) => publicValType(t, info.types)) };
 }
 
 /** The type of an import, in the public vocabulary. */
@@ -353,10 +363,10 @@ export function importExternType(info: ModuleInfo, imp: ImportInfo): ExternType 
     case "tag":
       return { kind: "tag", params: publicFuncType(info, imp.typeIndex).params };
     case "global":
-      return { kind: "global", content: publicValType(imp.type.content), mutable: imp.type.mutable };
+      return { kind: "global", content: publicValType(imp.type.content, info.types), mutable: imp.type.mutable };
     case "table": {
       const t = imp.type;
-      return { kind: "table", element: publicValType(t.element) === "funcref" ? "funcref" : "externref", min: t.min, ...(t.max !== undefined ? { max: t.max } : {}) };
+      return { kind: "table", element: publicValType(t.element, info.types) === "funcref" ? "funcref" : "externref", min: t.min, ...(t.max !== undefined ? { max: t.max } : {}) };
     }
     case "memory": {
       const t = imp.type;
@@ -389,11 +399,11 @@ export function exportExternType(
       return { kind: "tag", params: publicFuncType(info, info.tags[local]?.typeIndex ?? -1).params };
     case "global": {
       const g = info.globals[local]!;
-      return { kind: "global", content: publicValType(g.type.content), mutable: g.type.mutable };
+      return { kind: "global", content: publicValType(g.type.content, info.types), mutable: g.type.mutable };
     }
     case "table": {
       const t = info.tables[local]!.type;
-      return { kind: "table", element: publicValType(t.element) === "funcref" ? "funcref" : "externref", min: t.min, ...(t.max !== undefined ? { max: t.max } : {}) };
+      return { kind: "table", element: publicValType(t.element, info.types) === "funcref" ? "funcref" : "externref", min: t.min, ...(t.max !== undefined ? { max: t.max } : {}) };
     }
     case "memory": {
       const t = info.memories[local]!;
