@@ -89,11 +89,16 @@ export class Instance {
   static async instantiateAsync(store: Store, module: Module, imports: readonly Extern[]): Promise<Instance> {
     const compiled = module.compiledFor(store);
     const { importObject, caller } = prepareImports(store, module, imports, compiled);
+    // Counted against the store's limits while the engine works, so that concurrent instantiations
+    // cannot all pass the check before any of them is added.
+    store.pendingInstances.push(module.info);
     let native: WebAssembly.Instance;
     try {
       native = await WebAssembly.instantiate(compiled.native, importObject);
     } catch (e) {
       throw instantiationError(e, module);
+    } finally {
+      store.pendingInstances.splice(store.pendingInstances.indexOf(module.info), 1);
     }
     return new Instance(store, module, imports, { compiled, native, caller });
   }
@@ -296,7 +301,7 @@ function prepareImports(store: Store, module: Module, imports: readonly Extern[]
     }
   }
   // Store limits, and what instrumentation imports from the store (fuel, interruption, memories, tables).
-  const hidden = store.instrumentation.importsFor(info, compiled.instrumented, () => store.instances.map((i) => i.module.info));
+  const hidden = store.instrumentation.importsFor(info, compiled.instrumented, () => [...store.instances.map((i) => i.module.info), ...store.pendingInstances]);
   if (hidden) importObject[HOST_MODULE] = hidden as Record<string, WebAssembly.ImportValue>;
   return { importObject, caller };
 }

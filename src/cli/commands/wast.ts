@@ -1,8 +1,11 @@
 /**
- * `wasmhost wast FILE... [--verbose] [--allow-unsupported]`: runs `.wast` spec scripts and prints how many
- * commands passed, failed or are unsupported (per file with `--verbose` or when one has failures, and a
- * total), with `file:line` for each failure on stderr; exit 1 if any failed. `--allow-unsupported`
- * counts modules the engine cannot compile (features it lacks) as unsupported rather than failed.
+ * `wasmhost wast FILE... [--verbose] [--allow-unsupported] [--fuel N] [--timeout MS]`: runs `.wast`
+ * spec scripts and prints how many commands passed, failed or are unsupported (per file with
+ * `--verbose` or when one has failures, and a total), with `file:line` for each failure on stderr; exit
+ * 1 if any failed. `--allow-unsupported` counts modules the engine cannot compile (features it lacks)
+ * as unsupported rather than failed. `--fuel N` gives every directive N fuel and `--timeout MS` limits
+ * every call into wasm to MS milliseconds, so a script that loops forever fails (`out_of_fuel`,
+ * `interrupt`) instead of hanging.
  *
  * The runner (also used by the spec-suite tests) executes the directives of `src/text/wast.ts` against
  * the public runtime API (Engine, Module, Store, Linker, Instance, Func, Global, Table, Memory), with the
@@ -68,6 +71,10 @@ export interface RunOptions {
    * the store gets all the fuel it can hold.
    */
   readonly engineConfig?: EngineConfig;
+  /** Fuel each directive (module, instantiation, action, assertion) starts with; enables fuel. */
+  readonly fuel?: bigint;
+  /** Time limit in ms of each call into wasm (actions, start functions); enables time limits. */
+  readonly timeoutMs?: number;
 }
 
 class Unsupported extends Error {}
@@ -158,15 +165,21 @@ class Context {
     private readonly mismatch: (line: number, message: string) => void,
     private readonly merges: MergeCounts,
   ) {
-    this.engine = new Engine(options.engineConfig ?? {});
+    this.engine = new Engine({
+      ...options.engineConfig,
+      ...(options.fuel !== undefined ? { consumeFuel: true } : {}),
+      ...(options.timeoutMs !== undefined ? { timeLimits: true } : {}),
+    });
     this.store = new Store(this.engine);
     if (options.engineConfig?.consumeFuel) this.store.setFuel(Number.MAX_SAFE_INTEGER);
+    if (options.timeoutMs !== undefined) this.store.setTimeLimit(options.timeoutMs);
     this.linker = new Linker(this.engine);
     this.linker.allowShadowing = true;
     defineSpectest(this.store, this.linker);
   }
 
   directive(d: WastDirective): void {
+    if (this.options.fuel !== undefined) this.store.setFuel(this.options.fuel);
     const m = "module" in d && typeof d.module === "object" ? d.module : undefined;
     if (m && m.form === "text" && m.bytes && this.options.roundTrip) {
       const problem = this.options.roundTrip(m.bytes, `${this.file}:${d.line}`);
@@ -675,9 +688,19 @@ export default function wast(argv: string[], io: CliIO): number {
   const files: string[] = [];
   let verbose = false;
   let allowUnsupported = false;
-  for (const a of argv) {
+  let fuel: bigint | undefined;
+  let timeoutMs: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
     if (a === "--verbose" || a === "-v") verbose = true;
     else if (a === "--allow-unsupported") allowUnsupported = true;
+    else if (a === "--fuel" || a === "--timeout") {
+      const v = argv[++i];
+      if (v === undefined || !/^\d+$/.test(v) || (a === "--timeout" && Number(v) <= 0))
+        throw new UsageError(`${a} takes a ${a === "--fuel" ? "non-negative integer" : "positive number of milliseconds"}, got ${v === undefined ? "nothing" : JSON.stringify(v)}`);
+      if (a === "--fuel") fuel = BigInt(v);
+      else timeoutMs = Number(v);
+    }
     else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else files.push(a);
   }
@@ -687,7 +710,7 @@ export default function wast(argv: string[], io: CliIO): number {
   let unsupported = 0;
   const merges: MergeCounts = new Map();
   for (const file of files) {
-    const r = runWastFile(file, { allowUnsupported });
+    const r = runWastFile(file, { allowUnsupported, ...(fuel !== undefined ? { fuel } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
     failed += r.failed;
     passed += r.passed;
     unsupported += r.unsupported;
