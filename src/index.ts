@@ -42,7 +42,7 @@ export type { EngineConfig } from "./runtime/engine.js";
 export { Store } from "./runtime/store.js";
 export type { StoreLimits, StoreOptions } from "./runtime/store.js";
 export { Module } from "./runtime/module.js";
-export type { ModuleSource } from "./runtime/module.js";
+export type { ModuleOptions, ModuleSource } from "./runtime/module.js";
 export { Linker } from "./runtime/linker.js";
 export type { HostFuncProvider } from "./runtime/linker.js";
 export { Instance } from "./runtime/instance.js";

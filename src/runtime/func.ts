@@ -12,9 +12,11 @@
  */
 import type { FuncType, ValType } from "../types.js";
 import type { Caller } from "./caller.js";
-import type { Store } from "./store.js";
+import { Store } from "./store.js";
 import { noteHostError, toTrap } from "./trap.js";
+import { Trap } from "../errors.js";
 import {
+  checkArg,
   checkFuncType,
   describeValue,
   jsTypeOf,
@@ -73,6 +75,7 @@ export class Func {
     name: string,
     host?: { fn: HostFunc | RawHostFunc; raw: boolean },
   ) {
+    checkArg(store, Store, "new Func", "store");
     this.store = store;
     this.funcType = type;
     this.nativeFunc = native;
@@ -109,9 +112,24 @@ export class Func {
     type: { readonly params: P; readonly results: R },
     fn: (caller: Caller<T>, ...args: WasmParams<P>) => WasmResults<R> | unknown,
   ): Func {
+    checkArg(store, Store, "Func.wrap", "store");
     const checked = checkFuncType(type, "Func.wrap");
     if (typeof fn !== "function") throw new TypeError(`Func.wrap: expected a function, got ${describeValue(fn)}`);
     return makeHostFunc(store as Store, checked, fn as HostFunc, false, "host function");
+  }
+
+  /**
+   * Calls a function reference as wasm's `call_ref` does: `ref` may be the null reference (a `funcref`
+   * read from a table, a global or a host function's parameter), and calling it is a `Trap` with code
+   * `"indirect_call_to_null"`, as in Wasmtime, rather than a `TypeError` from `null.call`.
+   *
+   * @throws Trap `"indirect_call_to_null"` when `ref` is null; TypeError when it is not a `Func`;
+   *   otherwise what `ref.call(...args)` throws.
+   */
+  static callRef(ref: Func | null, ...args: unknown[]): unknown {
+    if (ref === null || ref === undefined) throw new Trap("indirect_call_to_null", [], { detail: "the function reference is null" });
+    checkArg(ref, Func, "Func.callRef", "ref");
+    return ref.call(...args);
   }
 
   /** The function's type. */
@@ -151,7 +169,8 @@ export class Func {
           `not (${Array.isArray(params) ? params.join(", ") : describeValue(params)}) -> (${Array.isArray(results) ? results.join(", ") : describeValue(results)})`,
       );
     }
-    return makeTypedCall(this) as (...args: WasmParams<P>) => WasmResults<R>;
+    // The signature is the function's own: one adapter serves every request (the same object each time).
+    return this.call as (...args: WasmParams<P>) => WasmResults<R>;
   }
 }
 

@@ -5,8 +5,8 @@
  */
 import type { GlobalType, ValType } from "../types.js";
 import { funcFromWasm, funcToWasm } from "./func.js";
-import type { Store } from "./store.js";
-import { describeValue, isValType, jsApiValueType, jsTypeOf } from "./values.js";
+import { Store } from "./store.js";
+import { checkArg, checkObject, describeValue, isValType, jsApiValueType, jsTypeOf } from "./values.js";
 
 /** A global variable. Reading `value` gives its current value; setting it requires a mutable global. */
 export class Global {
@@ -23,7 +23,9 @@ export class Global {
    * @throws TypeError when the type is malformed, the value has the wrong type, or the type is v128.
    */
   constructor(store: Store, type: GlobalType, value: unknown, native?: WebAssembly.Global) {
-    if (!type || !isValType(type.content)) throw new TypeError(`new Global: type.content must be a value type, got ${describeValue(type?.content)}`);
+    checkArg(store, Store, "new Global", "store");
+    checkObject(type, "new Global", "type");
+    if (!isValType(type.content)) throw new TypeError(`new Global: type.content must be a value type, got ${describeValue(type?.content)}`);
     this.store = store;
     this.type = Object.freeze({ content: type.content, mutable: !!type.mutable });
     if (native === undefined) {

@@ -49,6 +49,26 @@ export function checkFuncType(type: unknown, what: string): FuncType {
   return { params: Object.freeze([...params]), results: Object.freeze([...results]) };
 }
 
+/**
+ * Checks a public API argument: throws `TypeError("<where>: <param> must be a <Class>, got <value>")`
+ * unless `value` is an instance of `cls`.
+ */
+export function checkArg<T>(value: unknown, cls: abstract new (...args: never[]) => T, where: string, param: string): asserts value is T {
+  if (!(value instanceof cls)) {
+    throw new TypeError(`${where}: ${param} must be ${/^[AEIOU]/.test(cls.name) ? "an" : "a"} ${cls.name}, got ${describeValue(value)}`);
+  }
+}
+
+/** Checks that a public API argument is a string. */
+export function checkString(value: unknown, where: string, param: string): asserts value is string {
+  if (typeof value !== "string") throw new TypeError(`${where}: ${param} must be a string, got ${describeValue(value)}`);
+}
+
+/** Checks that a public API argument is a (non-null) object. */
+export function checkObject(value: unknown, where: string, param: string): asserts value is object {
+  if (value === null || typeof value !== "object") throw new TypeError(`${where}: ${param} must be an object, got ${describeValue(value)}`);
+}
+
 /** A short description of a JS value for error messages. */
 export function describeValue(v: unknown): string {
   if (v === null) return "null";
