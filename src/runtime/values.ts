@@ -1,20 +1,23 @@
 /**
  * How WebAssembly values look in TypeScript, and the checks and conversions at the host boundary.
  *
- * i32, f32 and f64 are `number`; i64 is `bigint`; funcref is `Func | null`; externref is any JS value
- * (`null` is the null reference). v128 cannot cross the boundary.
+ * i32, f32 and f64 are `number`; i64 is `bigint`; v128 is a `V128`; funcref is `Func | null`; externref
+ * is any JS value (`null` is the null reference).
  *
  * @module
  */
 import type { FuncType, ValType } from "../types.js";
 import type { Func } from "./func.js";
+import type { V128 } from "./v128.js";
 
 /** The TypeScript type of a value of WebAssembly type `T`. */
 export type WasmValue<T extends ValType> = T extends "i64"
   ? bigint
   : T extends "i32" | "f32" | "f64"
     ? number
-    : T extends "funcref"
+    : T extends "v128"
+      ? V128
+      : T extends "funcref"
       ? Func | null
       : T extends "externref"
         ? unknown
