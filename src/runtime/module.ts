@@ -203,7 +203,7 @@ export class Module {
     if (store.limits.memorySize === undefined && store.limits.tableElements === undefined) return own;
     if (this.engine.instrumentation.storeResources || (this.info.memories.length === 0 && this.info.tables.length === 0)) return own;
     if (!this.limitedVariant) {
-      const { prepared, instrumented } = prepareFor(this.info, { ...this.engine.instrumentation, storeResources: true }, this.name);
+      const { prepared, instrumented } = prepareFor(this.info, { ...this.engine.instrumentation, storeResources: true }, this.givenName);
       let native: WebAssembly.Module;
       try {
         native = new WebAssembly.Module(prepared.bytes.slice());
@@ -240,7 +240,7 @@ export class Module {
       info = artifact.info;
       const instrumented = artifact.instrumented;
       const compiled = instrumented ? fromInstrumented(instrumented, instrumented.engineInfo) : undefined;
-      const { prepared } = prepareFor(info, engine.instrumentation, name ?? info.names.module, { compiled });
+      const { prepared } = prepareFor(info, engine.instrumentation, name, { compiled });
       let native: WebAssembly.Module;
       try {
         native = new WebAssembly.Module(prepared.bytes.slice());
@@ -286,7 +286,7 @@ function toBytes(bytes: ModuleSource): Uint8Array {
 
 function prepare(engine: Engine, source: ModuleSource, name: string | undefined): { info: ModuleInfo; prepared: PreparedBinary; instrumented: InstrumentedModule | undefined } {
   const info = decodeModule(toBytes(source), { lazy: true });
-  return { info, ...prepareFor(info, engine.instrumentation, name ?? info.names.module) };
+  return { info, ...prepareFor(info, engine.instrumentation, name) };
 }
 
 /** Checks the engine and options of a constructor; returns the given name. */
@@ -319,7 +319,7 @@ function baseName(path: string): string {
 function prepareFor(
   info: ModuleInfo,
   options: Engine["instrumentation"],
-  displayName: string | undefined,
+  givenName: string | undefined,
   given?: { compiled: InstrumentedCompile | undefined },
 ): { prepared: PreparedBinary; instrumented: InstrumentedModule | undefined } {
   let compiled: InstrumentedCompile | undefined;
@@ -330,14 +330,14 @@ function prepareFor(
   }
   const engineInfo = compiled ? compiled.engineInfo : info;
   const nameSection = engineInfo.customSections.find((c) => c.name === "name");
-  const engineName = registerModuleName(displayName ?? (nameSection ? readModuleName(nameSection.data) : undefined), engineInfo);
+  const engineName = registerModuleName(givenName ?? (nameSection ? readModuleName(nameSection.data) : undefined), engineInfo);
   let prepared: PreparedBinary;
   try {
     prepared = prepareBinary(engineInfo, engineName);
   } catch (e) {
     throw e instanceof WebAssembly.CompileError ? engineCompileError(e, info) : e;
   }
-  registerFrameModule(engineInfo, prepared.codeDelta, displayName);
+  registerFrameModule(engineInfo, prepared.codeDelta, givenName);
   if (compiled) registerFrameMapper(engineInfo, compiled.mapper);
   return { prepared, instrumented: compiled?.instrumented };
 }

@@ -47,10 +47,10 @@ const codeDeltas = new WeakMap<ModuleInfo, number>();
 /** Records that frames of module `info` must have `codeDelta` subtracted from their engine offsets. */
 export function registerFrameModule(info: ModuleInfo, codeDelta: number, name?: string): void {
   codeDeltas.set(info, codeDelta);
-  if (name !== undefined && name !== info.names.module) displayNames.set(info, name);
+  if (name !== undefined) displayNames.set(info, name);
 }
 
-/** Module names given by the user (`new Module(engine, bytes, { name })`) where they differ from the name section's. */
+/** Module names given by the user (`new Module(engine, bytes, { name })`), which replace the name section's. */
 const displayNames = new WeakMap<ModuleInfo, string>();
 
 /**
