@@ -166,6 +166,66 @@ export function withFacts(t: ValueType): ValueType {
   return t;
 }
 
+// ---- sizes of function, instance and component types --------------------------------------------
+
+const sizes = new WeakMap<object, number>();
+
+/** The effective size of an extern type (value types: their expanded size; others: their parts'). */
+export function externSize(t: ComponentExternType): number {
+  switch (t.kind) {
+    case "func": return funcSize(t.type);
+    case "value": return factsOf(t.type).size;
+    case "type": return t.type instanceof ResourceType ? 1 : factsOf(t.type).size;
+    case "instance": return instanceSize(t.type);
+    case "component": return componentSize(t.type);
+    case "module": return 1 + t.type.imports.length + t.type.exports.length;
+  }
+}
+
+/** The effective size of a function type. */
+export function funcSize(t: ComponentFuncType): number {
+  let n = sizes.get(t);
+  if (n === undefined) {
+    n = 1;
+    for (const p of t.params) n += factsOf(p.type).size;
+    if (t.result) n += factsOf(t.result).size;
+    sizes.set(t, n);
+  }
+  return n;
+}
+
+/** The effective size of an instance type (memoized; capped just past `MAX_TYPE_SIZE`). */
+export function instanceSize(t: InstanceType): number {
+  let n = sizes.get(t);
+  if (n === undefined) {
+    n = 1;
+    for (const e of t.exports.values()) {
+      n += externSize(e);
+      if (n > MAX_TYPE_SIZE) break;
+    }
+    sizes.set(t, n);
+  }
+  return n;
+}
+
+/** The effective size of a component type (memoized; capped just past `MAX_TYPE_SIZE`). */
+export function componentSize(t: ComponentType): number {
+  let n = sizes.get(t);
+  if (n === undefined) {
+    n = 1;
+    for (const e of t.imports.values()) {
+      n += externSize(e);
+      if (n > MAX_TYPE_SIZE) break;
+    }
+    for (const e of t.exports.values()) {
+      if (n > MAX_TYPE_SIZE) break;
+      n += externSize(e);
+    }
+    sizes.set(t, n);
+  }
+  return n;
+}
+
 // ---- equality -------------------------------------------------------------------------------------
 
 /**
@@ -324,8 +384,32 @@ export class Matcher {
     }
   }
 
+  private readonly subPairs = new WeakMap<object, WeakSet<object>>();
+
+  /** Memoizes successful checks of `a` against `b` (types shared by many imports are checked once). */
+  private memo(a: object, b: object, check: () => string | undefined): string | undefined {
+    if (a === b && this.abstract.size === 0) return undefined;
+    const seen = this.subPairs.get(a);
+    if (seen?.has(b)) return undefined;
+    const why = check();
+    if (why === undefined) {
+      if (seen) seen.add(b);
+      else this.subPairs.set(a, new WeakSet([b]));
+    }
+    return why;
+  }
+
   /** Why instance type `a` is not a subtype of `b` (every export of `b` in `a`, with a subtype). */
   instance(a: InstanceType, b: InstanceType): string | undefined {
+    return this.memo(a, b, () => this.instanceUncached(a, b));
+  }
+
+  /** Why component type `a` is not a subtype of `b`. */
+  component(a: ComponentType, b: ComponentType): string | undefined {
+    return this.memo(a, b, () => this.componentUncached(a, b));
+  }
+
+  private instanceUncached(a: InstanceType, b: InstanceType): string | undefined {
     for (const [name, tb] of b.exports) {
       const ta = a.exports.get(name);
       if (ta === undefined) return `missing expected export \`${name}\``;
@@ -335,8 +419,7 @@ export class Matcher {
     return undefined;
   }
 
-  /** Why component type `a` is not a subtype of `b`. */
-  component(a: ComponentType, b: ComponentType): string | undefined {
+  private componentUncached(a: ComponentType, b: ComponentType): string | undefined {
     for (const [name, ta] of a.imports) {
       const tb = b.imports.get(name);
       if (tb === undefined) return `missing expected import \`${name}\``;

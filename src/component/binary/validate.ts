@@ -52,7 +52,10 @@ import {
 import { flatLength, flattenFuncType, needsMemory } from "./flatten.js";
 import { labelError, NameSet, parseExternName, type ParsedName } from "./names.js";
 import {
+  componentSize,
   copyFacts,
+  funcSize,
+  instanceSize,
   factsOf,
   Matcher,
   MAX_ELEM_SIZE,
@@ -147,6 +150,8 @@ class Scope {
   readonly importedResources: ResourceType[] = [];
   readonly exportedResources: ResourceType[] = [];
   readonly definedResources = new Set<ResourceType>();
+  /** Resources made fresh by instantiations inside this component. */
+  readonly createdResources: ResourceType[] = [];
   /** Value type nodes and handle nodes that have an external name, and by what. */
   readonly named = new WeakMap<object, NameOrigin>();
   readonly namedResources = new Map<ResourceType, NameOrigin>();
@@ -196,6 +201,8 @@ class Scope {
           this.at = s.component.offset;
           const inner = new Scope("component", this, this.options);
           const v = inner.component(s.component);
+          this.at = s.component.offset;
+          this.checkSize(componentSize(v.type));
           this.nested.push(v);
           this.spaces.components.push(v.type);
           break;
@@ -249,8 +256,15 @@ class Scope {
       }
     }
     const type: ComponentType = { imports: this.imports, exports: this.exports };
-    bindings.set(type, { imported: this.importedResources, exported: [...this.exportedResources, ...this.definedResources] });
+    bindings.set(type, {
+      imported: this.importedResources,
+      exported: [...this.exportedResources, ...this.definedResources, ...this.createdResources],
+    });
     return { info, type, spaces: this.spaces, nested: this.nested };
+  }
+
+  private checkSize(n: number): void {
+    if (n > MAX_TYPE_SIZE) this.fail(`effective type size exceeds the limit of ${MAX_TYPE_SIZE}`);
   }
 
   // ---- core ---------------------------------------------------------------------------------------
@@ -377,7 +391,9 @@ class Scope {
         if (argNames.add(a.name) !== undefined) this.fail(`instantiation argument \`${a.name}\` conflicts with previous argument`);
         args.set(a.name, this.itemType(a.sort, a.index));
       }
-      this.spaces.instances.push(this.instantiate(component, args));
+      const inst = this.instantiate(component, args);
+      this.checkSize(instanceSize(inst));
+      this.spaces.instances.push(inst);
       return;
     }
     const exports = new Map<string, ComponentExternType>();
@@ -388,7 +404,9 @@ class Scope {
       if (prev !== undefined) this.fail(`export name \`${e.name.name}\` conflicts with previous name \`${prev}\``);
       exports.set(e.name.name, this.itemType(e.sort, e.index));
     }
-    this.spaces.instances.push({ exports });
+    const inst: InstanceType = { exports };
+    this.checkSize(instanceSize(inst));
+    this.spaces.instances.push(inst);
   }
 
   /** Type-checks instantiating `component` with `args`; returns the instance's type. */
@@ -403,7 +421,11 @@ class Scope {
       if (why) this.fail(`type mismatch for import \`${name}\`: ${why}`);
     }
     const map = new Map(matcher.bound);
-    for (const r of binding.exported) map.set(r, new ResourceType(r.name, r.defined));
+    for (const r of binding.exported) {
+      const fresh = new ResourceType(r.name, r.defined);
+      map.set(r, fresh);
+      this.createdResources.push(fresh);
+    }
     const sub = new Substitution(map);
     const exports = new Map<string, ComponentExternType>();
     for (const [name, t] of component.exports) exports.set(name, sub.extern(t));
@@ -544,13 +566,18 @@ class Scope {
 
   private type(t: TypeDef): void {
     switch (t.kind) {
-      case "func":
-        this.spaces.types.push({ kind: "func", type: this.funcType(t) });
+      case "func": {
+        const ft = this.funcType(t);
+        this.checkSize(funcSize(ft));
+        this.spaces.types.push({ kind: "func", type: ft });
         return;
+      }
       case "component":
       case "instance": {
         const inner = new Scope(t.kind === "component" ? "component-type" : "instance-type", this, this.options);
-        this.spaces.types.push(inner.typeDecls(t.decls, t.kind));
+        const entry = inner.typeDecls(t.decls, t.kind);
+        this.checkSize(entry.kind === "component" ? componentSize(entry.type as ComponentType) : instanceSize(entry.type as InstanceType));
+        this.spaces.types.push(entry);
         return;
       }
       case "resource": {
@@ -740,11 +767,34 @@ class Scope {
     if (name.attributes.some((a) => a.kind === "implements") && desc.kind !== "instance") {
       this.fail("only instances can have an `implements` attribute");
     }
-    const t = this.externDesc(desc, name.name, which);
+    let t = this.externDesc(desc, name.name, which);
+    if (t.kind === "instance" || t.kind === "component") t = this.freshen(t, which);
     this.checkAnnotated(parsed, t, which);
     if (which === "import" || this.kind !== "component") this.checkVisible(t, which, which);
     (which === "import" ? this.imports : this.exports).set(name.name, t);
     this.addNamedItem(desc.kind === "module" ? "core module" : desc.kind, t, which, name.name);
+  }
+
+  /**
+   * Gives an imported (or, in a type, exported) instance its own copies of the abstract resources its
+   * type exports: two imports of the same instance type have distinct resources. The copies are
+   * abstract resources of this scope.
+   */
+  private freshen(t: ComponentExternType & { kind: "instance" | "component" }, which: "import" | "export"): ComponentExternType {
+    if (t.kind === "component") return t;
+    const bound = boundResources(t.type);
+    if (bound.length === 0) return t;
+    const map = new Map<ResourceType, ResourceType>();
+    const fresh: ResourceType[] = [];
+    for (const r of bound) {
+      const f = new ResourceType(r.name, r.defined);
+      map.set(r, f);
+      fresh.push(f);
+    }
+    (which === "import" ? this.importedResources : this.exportedResources).push(...fresh);
+    const type = new Substitution(map).instance(t.type);
+    bindings.set(type, { imported: [], exported: fresh });
+    return { kind: "instance", type };
   }
 
   /** Adds an imported/exported item to its index space; a type gets an external name. */
@@ -1145,6 +1195,15 @@ function primitive(kind: import("../types.js").PrimitiveKind): ValueType {
     PRIMITIVES.set(kind, t);
   }
   return t;
+}
+
+/** The abstract resources an instance type binds (in its exports and its exported instances'). */
+function boundResources(t: InstanceType): ResourceType[] {
+  const out = [...(bindings.get(t)?.exported ?? [])];
+  for (const e of t.exports.values()) {
+    if (e.kind === "instance") for (const r of boundResources(e.type)) if (!out.includes(r)) out.push(r);
+  }
+  return out;
 }
 
 function refersToResources(t: TypeEntry): boolean {
