@@ -458,7 +458,14 @@ export function copyFacts(original: ValueType, copy: ValueType): ValueType {
 export class Substitution {
   private readonly memo = new WeakMap<object, object>();
 
-  constructor(readonly map: ReadonlyMap<ResourceType, ResourceType>) {}
+  /**
+   * @param map the resources to replace.
+   * @param onCopy called with each node replaced and its copy (to carry facts kept elsewhere).
+   */
+  constructor(
+    readonly map: ReadonlyMap<ResourceType, ResourceType>,
+    private readonly onCopy?: (original: object, copy: object) => void,
+  ) {}
 
   get empty(): boolean {
     return this.map.size === 0;
@@ -487,6 +494,7 @@ export class Substitution {
     }
     withFacts(out);
     this.memo.set(t, out);
+    this.onCopy?.(t, out);
     return out;
   }
 

@@ -152,9 +152,11 @@ class Scope {
   readonly definedResources = new Set<ResourceType>();
   /** Resources made fresh by instantiations inside this component. */
   readonly createdResources: ResourceType[] = [];
-  /** Value type nodes and handle nodes that have an external name, and by what. */
-  readonly named = new WeakMap<object, NameOrigin>();
-  readonly namedResources = new Map<ResourceType, NameOrigin>();
+  /**
+   * Type index entries, value type nodes and handle nodes that have an external name, and by what
+   * (shared by all scopes of one validation: nodes are unique to where they were made).
+   */
+  readonly named: WeakMap<object, NameOrigin>;
   /** Resource names of this scope's imports/exports (for `[constructor]` etc.). */
   readonly resourceNames = new Map<string, ResourceType>();
   readonly nested: ValidatedComponent[] = [];
@@ -166,7 +168,15 @@ class Scope {
     readonly kind: ScopeKind,
     readonly parent: Scope | undefined,
     readonly options: ValidateOptions,
-  ) {}
+  ) {
+    this.named = parent?.named ?? new WeakMap();
+  }
+
+  /** Carries external names over to the copies a substitution makes. */
+  private readonly keepNames = (original: object, copy: object): void => {
+    const origin = this.named.get(original);
+    if (origin !== undefined) this.named.set(copy, origin);
+  };
 
   fail(reason: string, offset: number = this.at): never {
     throw new CompileError(reason, offset);
@@ -426,7 +436,7 @@ class Scope {
       map.set(r, fresh);
       this.createdResources.push(fresh);
     }
-    const sub = new Substitution(map);
+    const sub = new Substitution(map, this.keepNames);
     const exports = new Map<string, ComponentExternType>();
     for (const [name, t] of component.exports) exports.set(name, sub.extern(t));
     return { exports };
@@ -443,7 +453,7 @@ class Scope {
       case "type": {
         const t = this.get(s.types, index, "type");
         if (t.kind === "value" || t.kind === "resource") return { kind: "type", type: t.type };
-        return this.fail(`type index ${index} is not a defined type or resource (found a ${t.kind} type)`);
+        return this.fail("type not valid to be used as export");
       }
       case "core module":
         return { kind: "module", type: coreModuleType(this.get(s.coreModules, index, "module")) };
@@ -488,8 +498,6 @@ class Scope {
               this.fail("refers to resources not defined in the current component: an outer alias of a type that transitively refers to resources");
             }
             this.spaces.types.push(t);
-            if (t.kind === "value" && target.named.has(t.type)) this.named.set(t.type, target.named.get(t.type)!);
-            if (t.kind === "resource" && target.namedResources.has(t.type)) this.namedResources.set(t.type, target.namedResources.get(t.type)!);
             return;
           }
           case "core type": {
@@ -529,8 +537,9 @@ class Scope {
         if (t.kind !== "type") mismatch();
         const ty = t.type as ValueType | ResourceType;
         if (ty instanceof ResourceType) {
-          s.types.push({ kind: "resource", type: ty });
-          if (viaInstance) this.namedResources.set(ty, "import");
+          const entry: TypeEntry = { kind: "resource", type: ty };
+          s.types.push(entry);
+          if (viaInstance) this.named.set(entry, "import");
         } else {
           s.types.push({ kind: "value", type: ty });
           if (viaInstance) this.named.set(ty, "import");
@@ -672,7 +681,8 @@ class Scope {
         if (e === undefined) this.fail(`type index ${t.resource} out of bounds`);
         if (e.kind !== "resource") this.fail(`type index ${t.resource} is not a resource type`);
         out = { kind: t.kind, resource: e.type };
-        if (this.namedResources.has(e.type)) this.named.set(out, this.namedResources.get(e.type)!);
+        const origin = this.named.get(e);
+        if (origin !== undefined) this.named.set(out, origin);
         break;
       }
       case "stream":
@@ -770,7 +780,8 @@ class Scope {
     let t = this.externDesc(desc, name.name, which);
     if (t.kind === "instance" || t.kind === "component") t = this.freshen(t, which);
     this.checkAnnotated(parsed, t, which);
-    if (which === "import" || this.kind !== "component") this.checkVisible(t, which, which);
+    // Instance types check visibility where they are used; component types eagerly.
+    if (this.kind !== "instance-type") this.checkVisible(t, which, which);
     (which === "import" ? this.imports : this.exports).set(name.name, t);
     this.addNamedItem(desc.kind === "module" ? "core module" : desc.kind, t, which, name.name);
   }
@@ -792,7 +803,7 @@ class Scope {
       fresh.push(f);
     }
     (which === "import" ? this.importedResources : this.exportedResources).push(...fresh);
-    const type = new Substitution(map).instance(t.type);
+    const type = new Substitution(map, this.keepNames).instance(t.type);
     bindings.set(type, { imported: [], exported: fresh });
     return { kind: "instance", type };
   }
@@ -801,8 +812,9 @@ class Scope {
   private addNamedItem(sort: Sort, t: ComponentExternType, origin: NameOrigin, name: string): void {
     if (t.kind === "type") {
       if (t.type instanceof ResourceType) {
-        this.spaces.types.push({ kind: "resource", type: t.type });
-        if (!this.namedResources.has(t.type)) this.namedResources.set(t.type, origin);
+        const entry: TypeEntry = { kind: "resource", type: t.type };
+        this.spaces.types.push(entry);
+        this.named.set(entry, origin);
         if (!name.includes(":")) this.resourceNames.set(name, t.type);
       } else {
         // A new name for the type: a copy, so that the unnamed original stays unnamed.
@@ -859,7 +871,7 @@ class Scope {
         }
         const t = typeAt(d.bound.type);
         if (t.kind === "value" || t.kind === "resource") return { kind: "type", type: t.type };
-        return this.fail(`type index ${d.bound.type} is not a defined type`);
+        return this.fail(`type not valid to be used as ${which}`);
       }
     }
   }
@@ -894,64 +906,49 @@ class Scope {
    * type of an import or export must have an external name (imports may use only imported names).
    */
   private checkVisible(t: ComponentExternType, which: "import" | "export", label: "import" | "export"): void {
-    const bad = (what: string): never => this.fail(`${what} not valid to be used as ${label}`);
     const seen = new WeakSet<object>();
-    const visit = (v: ValueType, what: string): void => {
+    const bad = (what: string): never => this.fail(`${what} not valid to be used as ${label}`);
+    const ok = (v: object, strict: boolean): boolean => {
+      const origin = this.named.get(v);
+      return origin !== undefined && !(strict && which === "import" && origin === "export");
+    };
+    const visit = (v: ValueType, what: string, strict: boolean): void => {
       if (seen.has(v)) return;
       seen.add(v);
-      const origin = this.named.get(v);
       switch (v.kind) {
-        case "record": case "variant": case "enum": case "flags":
-          if (origin === undefined || (which === "import" && origin === "export")) bad(what);
+        case "record": case "variant": case "enum": case "flags": case "own": case "borrow":
+          if (!ok(v, strict)) bad(what);
           break;
-        case "own": case "borrow": {
-          const ro = origin ?? this.namedResources.get(v.resource);
-          if (ro === undefined || (which === "import" && ro === "export")) bad(what);
-          break;
-        }
       }
-      switch (v.kind) {
-        case "list": visit(v.element, what); break;
-        case "record": for (const f of v.fields) visit(f.type, what); break;
-        case "tuple": for (const x of v.types) visit(x, what); break;
-        case "variant": for (const c of v.cases) if (c.type) visit(c.type, what); break;
-        case "option": visit(v.type, what); break;
-        case "result": if (v.ok) visit(v.ok, what); if (v.err) visit(v.err, what); break;
-        case "stream": case "future": if (v.element) visit(v.element, what); break;
-        case "map": visit(v.key, what); visit(v.value, what); break;
+      children(v, (c) => visit(c, what, strict));
+    };
+    const externType = (e: ComponentExternType, what: string, strict: boolean): void => {
+      switch (e.kind) {
+        case "func":
+          for (const p of e.type.params) visit(p.type, what, strict);
+          if (e.type.result) visit(e.type.result, what, strict);
+          return;
+        case "type":
+          // The type itself is what gets the name: only its contents must be named already.
+          if (!(e.type instanceof ResourceType)) {
+            const v = e.type;
+            if ((v.kind === "own" || v.kind === "borrow") && !ok(v, strict)) bad(what);
+            seen.add(v);
+            children(v, (c) => visit(c, what, strict));
+          }
+          return;
+        case "value":
+          visit(e.type, what, strict);
+          return;
+        case "instance":
+          // Instance types defer these checks to where they are used (here).
+          if (seen.has(e.type)) return;
+          seen.add(e.type);
+          for (const x of e.type.exports.values()) externType(x, what, false);
+          return;
       }
     };
-    switch (t.kind) {
-      case "func":
-        for (const p of t.type.params) visit(p.type, "func");
-        if (t.type.result) visit(t.type.result, "func");
-        break;
-      case "type":
-        if (!(t.type instanceof ResourceType)) {
-          // The type itself gets the name; its contents must be named.
-          const v = t.type;
-          seen.add(v);
-          const children: ValueType[] = [];
-          switch (v.kind) {
-            case "list": children.push(v.element); break;
-            case "record": for (const f of v.fields) children.push(f.type); break;
-            case "tuple": children.push(...v.types); break;
-            case "variant": for (const c of v.cases) if (c.type) children.push(c.type); break;
-            case "option": children.push(v.type); break;
-            case "result": if (v.ok) children.push(v.ok); if (v.err) children.push(v.err); break;
-            case "own": case "borrow": {
-              const ro = this.namedResources.get(v.resource);
-              if (ro === undefined || (which === "import" && ro === "export")) bad("type");
-              break;
-            }
-          }
-          for (const c of children) visit(c, "type");
-        }
-        break;
-      case "value":
-        visit(t.type, "value");
-        break;
-    }
+    externType(t, t.kind, true);
   }
 
   private export(name: ExternName, sort: Sort, index: number, ascribed: ExternDesc | undefined): void {
@@ -973,19 +970,8 @@ class Scope {
     }
     this.checkAnnotated(parsed, t, "export");
     this.checkVisible(t, "export", "export");
-    if (t.kind === "instance") this.checkInstanceVisible(t.type);
     this.exports.set(name.name, t);
     this.addNamedItem(sort, t, "export", name.name);
-  }
-
-  /** The resources in an exported instance's function types must have names. */
-  private checkInstanceVisible(t: InstanceType): void {
-    for (const [, e] of t.exports) {
-      if (e.kind !== "func") continue;
-      for (const r of resourcesOfFunc(e.type)) {
-        if (!this.namedResources.has(r) && !instanceNames(t).has(r)) this.fail("instance not valid to be used as export");
-      }
-    }
   }
 
   // ---- canon and start ----------------------------------------------------------------------------
@@ -1238,11 +1224,18 @@ function resourcesOfFunc(ft: ComponentFuncType): ResourceType[] {
   return out;
 }
 
-/** The resources an instance type itself exports as types. */
-function instanceNames(t: InstanceType): Set<ResourceType> {
-  const out = new Set<ResourceType>();
-  for (const [, e] of t.exports) if (e.kind === "type" && e.type instanceof ResourceType) out.add(e.type);
-  return out;
+/** Calls `f` on each child of a value type node. */
+function children(v: ValueType, f: (c: ValueType) => void): void {
+  switch (v.kind) {
+    case "list": f(v.element); break;
+    case "record": for (const x of v.fields) f(x.type); break;
+    case "tuple": for (const x of v.types) f(x); break;
+    case "variant": for (const c of v.cases) if (c.type) f(c.type); break;
+    case "option": f(v.type); break;
+    case "result": if (v.ok) f(v.ok); if (v.err) f(v.err); break;
+    case "stream": case "future": if (v.element) f(v.element); break;
+    case "map": f(v.key); f(v.value); break;
+  }
 }
 
 function describeParsed(p: ParsedName): string {
