@@ -11,7 +11,7 @@ import { runWastFile, type RunResult } from "./run.js";
 import { SHARED, suites } from "./suites.js";
 import { relative } from "node:path";
 import { checkRoundTrip } from "./round-trip.js";
-import { componentSuites, runComponentSuite } from "./component-suites.js";
+import { componentSuites, enableCoreFeatures, runComponentSuite } from "./component-suites.js";
 
 const argv = process.argv.slice(2);
 let only: string | undefined;
@@ -66,6 +66,7 @@ for (const suite of suites()) {
 process.exitCode = anyFailed ? 1 : 0;
 
 // The component suites (see component-suites.ts).
+enableCoreFeatures();
 for (const suite of componentSuites()) {
   if (only !== undefined && suite.name !== only) continue;
   const t0 = performance.now();

@@ -190,6 +190,12 @@ class Scope {
         case "custom": break;
         case "core-module": {
           this.at = s.module.offset;
+          const seen = new Set<string>();
+          for (const imp of s.module.info.imports) {
+            const key = `${imp.module}:${imp.name}`;
+            if (seen.has(key)) this.fail(`duplicate import name \`${key}\``, s.module.offset + imp.offset);
+            seen.add(key);
+          }
           const why = this.options.validateCoreModule?.(s.module.bytes, s.module.info);
           if (why !== undefined) this.fail(`invalid core module: ${why}`);
           this.spaces.coreModules.push(moduleSig(s.module.info));
@@ -378,16 +384,35 @@ class Scope {
           const key = `${d.module}\0${d.name}`;
           if (seenImports.has(key)) this.fail(`duplicate import name \`${d.module}:${d.name}\``);
           seenImports.add(key);
+          this.checkCoreLimits(d.desc);
           imports.push({ module: d.module, name: d.name, type: coreExternOf(d.desc, funcType)! });
           break;
         }
         case "export":
-          if (exports.has(d.name)) this.fail(`duplicate export name \`${d.name}\``);
+          if (exports.has(d.name)) this.fail(`export name \`${d.name}\` already defined`);
+          this.checkCoreLimits(d.desc);
           exports.set(d.name, coreExternOf(d.desc, funcType)!);
           break;
       }
     }
     return { imports, exports };
+  }
+
+  /** The core limits of a memory or table type in a module type. */
+  private checkCoreLimits(d: import("../../binary/module-info.js").ImportDesc): void {
+    if (d.kind === "memory") {
+      const m = d.type;
+      const pages = m.memory64 ? 2 ** 48 : 65536;
+      if (m.pageSizeLog2 !== undefined && m.pageSizeLog2 !== 0 && m.pageSizeLog2 !== 16) this.fail("invalid custom page size");
+      const limit = m.pageSizeLog2 === 0 ? (m.memory64 ? 2 ** 64 - 1 : 2 ** 32 - 1) : pages;
+      if (m.min > limit || (m.max !== undefined && m.max > limit)) this.fail(`memory size must be at most ${limit} pages`);
+      if (m.max !== undefined && m.max < m.min) this.fail("size minimum must not be greater than maximum");
+      if (m.shared && m.max === undefined) this.fail("shared memory must have maximum size");
+    }
+    if (d.kind === "table") {
+      const t = d.type;
+      if (t.max !== undefined && t.max < t.min) this.fail("size minimum must not be greater than maximum");
+    }
   }
 
   // ---- instances and aliases --------------------------------------------------------------------
