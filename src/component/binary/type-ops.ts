@@ -17,6 +17,7 @@ import type {
   ValueType,
 } from "../types.js";
 import { ResourceType } from "../types.js";
+import { moduleMismatch, moduleSigOf } from "./core-sigs.js";
 
 /** Facts about one value type node, computed from its children's. */
 export interface TypeFacts {
@@ -380,7 +381,7 @@ export class Matcher {
       }
       case "instance": return this.instance(a.type, (b as typeof a).type);
       case "component": return this.component(a.type, (b as typeof a).type);
-      case "module": return undefined;
+      case "module": return moduleMismatch(moduleSigOf(a.type), moduleSigOf((b as typeof a).type));
     }
   }
 

@@ -23,7 +23,6 @@ import type {
   ValueType,
 } from "../types.js";
 import { ResourceType } from "../types.js";
-import type { ExternType as CoreApiExternType, ValType as CoreApiValType } from "../../types.js";
 import type {
   AliasDef,
   CanonDef,
@@ -40,6 +39,8 @@ import type {
 import {
   coreExternMismatch,
   coreExternOf,
+  coreModuleType,
+  moduleSigOf,
   formatFuncSig,
   moduleSig,
   sameFuncSig,
@@ -71,7 +72,7 @@ export type TypeEntry =
   | { readonly kind: "func"; readonly type: ComponentFuncType }
   | { readonly kind: "component"; readonly type: ComponentType }
   | { readonly kind: "instance"; readonly type: InstanceType }
-  | { readonly kind: "resource"; readonly type: ResourceType; readonly rep?: "i32"; readonly dtor?: number };
+  | { readonly kind: "resource"; readonly type: ResourceType; readonly rep?: "i32" | "i64"; readonly dtor?: number };
 
 /** Every index space of a component (or of a component or instance type), resolved, in index order. */
 export interface ComponentSpaces {
@@ -161,6 +162,8 @@ class Scope {
   readonly resourceNames = new Map<string, ResourceType>();
   readonly nested: ValidatedComponent[] = [];
   hasStart = false;
+  /** The type of each context slot used by `context.get`/`context.set` (kept on the root scope). */
+  readonly contextTypes = new Map<number, string>();
   /** Offset for errors of the definition being checked. */
   at = 0;
 
@@ -279,6 +282,12 @@ class Scope {
     return { info, type, spaces: this.spaces, nested: this.nested };
   }
 
+  private root(): Scope {
+    let s: Scope = this;
+    while (s.parent !== undefined && s.kind === "component") s = s.parent;
+    return s;
+  }
+
   private checkSize(n: number): void {
     if (n > MAX_TYPE_SIZE) this.fail(`effective type size exceeds the limit of ${MAX_TYPE_SIZE}`);
   }
@@ -331,8 +340,23 @@ class Scope {
     return v;
   }
 
+  /** Checks the type indices a core value type refers to. */
+  private coreRefs(types: readonly import("../../binary/module-info.js").ValueType[], limit: number, space: readonly CoreTypeEntry[]): void {
+    for (const v of types) {
+      if (typeof v === "string" || typeof v.ref === "string") continue;
+      if (v.ref >= limit) this.fail(`type index out of bounds`);
+      if (space[v.ref]?.kind === "module") this.fail(`type index ${v.ref} is a module type`);
+    }
+  }
+
   private coreType(t: CoreTypeDef): void {
     if (t.kind === "rec") {
+      const limit = this.spaces.coreTypes.length + t.types.length;
+      for (const sub of t.types) {
+        if (sub.kind === "func") this.coreRefs([...sub.params, ...sub.results], limit, this.spaces.coreTypes);
+        if (sub.kind === "struct") this.coreRefs(sub.fields.map((f) => f.storage).filter((x): x is import("../../binary/module-info.js").ValueType => x !== "i8" && x !== "i16"), limit, this.spaces.coreTypes);
+        for (const st of sub.supertypes) if (st >= limit) this.fail("type index out of bounds");
+      }
       for (const sub of t.types) {
         if (sub.kind === "func") this.spaces.coreTypes.push({ kind: "func", type: { params: sub.params, results: sub.results } });
         else this.spaces.coreTypes.push({ kind: "gc" });
@@ -616,14 +640,14 @@ class Scope {
       }
       case "resource": {
         if (this.kind !== "component") this.fail("resources can only be defined within a concrete component");
-        if (t.rep !== "i32") this.fail("resources can only be represented by `i32`");
+        if (t.rep !== "i32" && t.rep !== "i64") this.fail("resources can only be represented by `i32` or `i64`");
         if (t.dtor !== undefined) {
           const f = this.get(this.spaces.coreFuncs, t.dtor, "core function");
-          if (!sameFuncSig(f, { params: ["i32"], results: [] })) this.fail("wrong signature for a destructor");
+          if (!sameFuncSig(f, { params: [t.rep], results: [] })) this.fail("wrong signature for a destructor");
         }
         const r = new ResourceType("", true);
         this.definedResources.add(r);
-        this.spaces.types.push({ kind: "resource", type: r, rep: "i32", ...(t.dtor !== undefined ? { dtor: t.dtor } : {}) });
+        this.spaces.types.push({ kind: "resource", type: r, rep: t.rep as "i32" | "i64", ...(t.dtor !== undefined ? { dtor: t.dtor } : {}) });
         return;
       }
       default:
@@ -772,6 +796,7 @@ class Scope {
   private checkName(name: ExternName, what: "import" | "export"): ParsedName {
     const parsed = parseExternName(name.name);
     if (typeof parsed === "string") this.fail(parsed);
+    if (what === "export" && parsed.kind === "other") this.fail(`\`${name.name}\` is not a valid export name`);
     const seen = new Set<string>();
     for (const a of name.attributes) {
       if (seen.has(a.kind)) this.fail(`duplicate \`${a.kind}\` attribute`);
@@ -789,7 +814,6 @@ class Scope {
         if (!isSemverString(version + a.value)) this.fail(`version \`${version}${a.value}\` is not a valid semver`);
       }
     }
-    void what;
     return parsed;
   }
 
@@ -799,8 +823,8 @@ class Scope {
     const names = which === "import" ? this.importNames : this.exportNames;
     const prev = names.add(name.name);
     if (prev !== undefined) this.fail(`${which} name \`${name.name}\` conflicts with previous name \`${prev}\``);
-    if (name.attributes.some((a) => a.kind === "implements") && desc.kind !== "instance") {
-      this.fail("only instances can have an `implements` attribute");
+    if (name.attributes.some((a) => a.kind !== "external-id") && desc.kind !== "instance") {
+      this.fail("only instances can have an `implements` or `versionsuffix` attribute");
     }
     let t = this.externDesc(desc, name.name, which);
     if (t.kind === "instance" || t.kind === "component") t = this.freshen(t, which);
@@ -980,8 +1004,8 @@ class Scope {
     const parsed = this.checkName(name, "export");
     const prev = this.exportNames.add(name.name);
     if (prev !== undefined) this.fail(`export name \`${name.name}\` conflicts with previous name \`${prev}\``);
-    if (name.attributes.some((a) => a.kind === "implements") && sort !== "instance") {
-      this.fail("only instances can have an `implements` attribute");
+    if (name.attributes.some((a) => a.kind !== "external-id") && sort !== "instance") {
+      this.fail("only instances can have an `implements` or `versionsuffix` attribute");
     }
     if (sort !== "func" && sort !== "value" && sort !== "type" && sort !== "component" && sort !== "instance" && sort !== "core module") {
       this.fail(`${sort} not valid to be used as export`);
@@ -1051,7 +1075,11 @@ class Scope {
         if (c.kind !== "resource.drop" && c.kind !== "resource.drop async" && !this.definedResources.has(t.type)) {
           this.fail(`type index ${c.type} is not a local resource`);
         }
-        s.coreFuncs.push(c.kind === "resource.drop" || c.kind === "resource.drop async" ? { params: ["i32"], results: [] } : { params: ["i32"], results: ["i32"] });
+        const rep = t.rep ?? "i32";
+        s.coreFuncs.push(
+          c.kind === "resource.drop" || c.kind === "resource.drop async" ? { params: ["i32"], results: [] }
+            : c.kind === "resource.new" ? { params: [rep], results: ["i32"] } : { params: ["i32"], results: [rep] },
+        );
         return;
       }
       default:
@@ -1068,9 +1096,27 @@ class Scope {
     if (c.coreType !== undefined) this.get(s.coreTypes, c.coreType, "core type");
     if (c.options) this.options_(c.options, "lower");
     if (c.result !== undefined && c.result !== null) this.valType(c.result);
-    const sig = BUILTIN_SIGS[c.kind] ?? { params: [], results: [] };
-    s.coreFuncs.push(c.kind === "context.get" ? { params: [], results: [c.valType ?? "i32"] }
-      : c.kind === "context.set" ? { params: [c.valType ?? "i32"], results: [] } : sig);
+    if (c.kind === "context.get" || c.kind === "context.set") {
+      const t = c.valType ?? "i32";
+      if (t !== "i32" && t !== "i64") this.fail("context slots hold `i32` or `i64`");
+      const root = this.root();
+      const prev = root.contextTypes.get(c.index ?? 0);
+      if (prev !== undefined && prev !== t) this.fail("type must match previous context type");
+      root.contextTypes.set(c.index ?? 0, t);
+      s.coreFuncs.push(c.kind === "context.get" ? { params: [], results: [t] } : { params: [t], results: [] });
+      return;
+    }
+    if (c.kind === "task.return") {
+      const result = c.result === undefined || c.result === null ? undefined : this.valType(c.result);
+      const flat = flattenFuncType({ params: result ? [{ name: "r", type: result }] : [] }, "lower");
+      s.coreFuncs.push({ params: flat.params, results: [] });
+      return;
+    }
+    let sig = BUILTIN_SIGS[c.kind] ?? { params: [], results: [] };
+    if ((c.kind === "waitable-set.wait" || c.kind === "waitable-set.poll") && c.memory !== undefined && s.coreMemories[c.memory]!.memory64) {
+      sig = { params: ["i32", "i64"], results: ["i32"] };
+    }
+    s.coreFuncs.push(sig);
   }
 
   private options_(options: readonly import("./ast.js").CanonOption[], context: "lift" | "lower") {
@@ -1082,6 +1128,12 @@ class Scope {
     let async = false;
     let memory64 = false;
     for (const o of options) {
+      if (o.kind !== "memory") continue;
+      const m = this.get(this.spaces.coreMemories, o.index, "core memory");
+      if (m.shared) this.fail("mismatch in the shared flag for memories: canonical option `memory` cannot be shared");
+      memory64 = m.memory64;
+    }
+    for (const o of options) {
       switch (o.kind) {
         case "utf8": case "utf16": case "latin1+utf16":
           if (encoding !== undefined) this.fail(`canonical encoding option \`${o.kind}\` conflicts with option \`${encoding}\``);
@@ -1089,8 +1141,6 @@ class Scope {
           break;
         case "memory": {
           if (memory !== undefined) this.fail("canonical option `memory` is specified more than once");
-          const m = this.get(this.spaces.coreMemories, o.index, "core memory");
-          memory64 = m.memory64;
           memory = o.index;
           break;
         }
@@ -1277,39 +1327,3 @@ function isSemverString(v: string): boolean {
   return /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(v);
 }
 
-// ---- core module types at the component level -------------------------------------------------------
-
-function apiValType(t: import("../../binary/module-info.js").ValueType): CoreApiValType {
-  if (typeof t === "string") return t;
-  return t.ref === "extern" || t.ref === "noextern" ? "externref" : "funcref";
-}
-
-function apiExtern(t: CoreExtern): CoreApiExternType {
-  switch (t.kind) {
-    case "func": return { kind: "func", params: t.type.params.map(apiValType), results: t.type.results.map(apiValType) };
-    case "tag": return { kind: "tag", params: t.type.params.map(apiValType) };
-    case "table": {
-      const e = apiValType(t.type.element);
-      return { kind: "table", element: e === "externref" ? "externref" : "funcref", min: t.type.min, ...(t.type.max !== undefined ? { max: t.type.max } : {}) };
-    }
-    case "memory":
-      return { kind: "memory", min: t.type.min, ...(t.type.max !== undefined ? { max: t.type.max } : {}), shared: t.type.shared, memory64: t.type.memory64 };
-    case "global": return { kind: "global", content: apiValType(t.type.content), mutable: t.type.mutable };
-  }
-}
-
-const moduleSigs = new WeakMap<CoreModuleType, CoreModuleSig>();
-
-/** The public module type of a core module signature (remembering the signature for matching). */
-function coreModuleType(sig: CoreModuleSig): CoreModuleType {
-  const t: CoreModuleType = {
-    imports: sig.imports.map((i) => ({ module: i.module, name: i.name, type: apiExtern(i.type) })),
-    exports: [...sig.exports].map(([name, type]) => ({ name, type: apiExtern(type) })),
-  };
-  moduleSigs.set(t, sig);
-  return t;
-}
-
-function moduleSigOf(t: CoreModuleType): CoreModuleSig {
-  return moduleSigs.get(t) ?? { imports: [], exports: new Map() };
-}
