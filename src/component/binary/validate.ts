@@ -141,6 +141,12 @@ const bindings = new WeakMap<object, ResourceBinding>();
 /** Value type nodes named by an import or export (external visibility). */
 type NameOrigin = "import" | "export";
 
+/** Where a type got its external name: by an import or an export, in which scope. */
+interface Naming {
+  readonly origin: NameOrigin;
+  readonly scope: Scope;
+}
+
 class Scope {
   readonly spaces = emptySpaces();
   readonly imports = new Map<string, ComponentExternType>();
@@ -157,9 +163,11 @@ class Scope {
    * Type index entries, value type nodes and handle nodes that have an external name, and by what
    * (shared by all scopes of one validation: nodes are unique to where they were made).
    */
-  readonly named: WeakMap<object, NameOrigin>;
+  readonly named: WeakMap<object, Naming>;
+  /** The external naming of each instance index (imported or exported instances name their types). */
+  readonly instanceNaming: (NameOrigin | undefined)[] = [];
   /** Resource names of this scope's imports/exports (for `[constructor]` etc.). */
-  readonly resourceNames = new Map<string, ResourceType>();
+  readonly resourceNames = { import: new Map<string, ResourceType>(), export: new Map<string, ResourceType>() };
   readonly nested: ValidatedComponent[] = [];
   hasStart = false;
   /** The type of each context slot used by `context.get`/`context.set` (kept on the root scope). */
@@ -177,8 +185,8 @@ class Scope {
 
   /** Carries external names over to the copies a substitution makes. */
   private readonly keepNames = (original: object, copy: object): void => {
-    const origin = this.named.get(original);
-    if (origin !== undefined) this.named.set(copy, origin);
+    const naming = this.named.get(original);
+    if (naming !== undefined) this.named.set(copy, naming);
   };
 
   fail(reason: string, offset: number = this.at): never {
@@ -453,6 +461,7 @@ class Scope {
       const inst = this.instantiate(component, args);
       this.checkSize(instanceSize(inst));
       this.spaces.instances.push(inst);
+      this.instanceNaming.push(undefined);
       return;
     }
     const exports = new Map<string, ComponentExternType>();
@@ -466,6 +475,7 @@ class Scope {
     const inst: InstanceType = { exports };
     this.checkSize(instanceSize(inst));
     this.spaces.instances.push(inst);
+    this.instanceNaming.push(undefined);
   }
 
   /** Type-checks instantiating `component` with `args`; returns the instance's type. */
@@ -517,7 +527,7 @@ class Scope {
         const inst = this.get(this.spaces.instances, a.instance, "instance");
         const t = inst.exports.get(a.name);
         if (t === undefined) this.fail(`instance ${a.instance} has no export named \`${a.name}\``);
-        this.addItem(a.sort, t, true);
+        this.addItem(a.sort, t, this.instanceNaming[a.instance]);
         return;
       }
       case "core-export": {
@@ -573,14 +583,18 @@ class Scope {
   }
 
   /** Adds an item of `sort` with extern type `t` to its index space (aliases, imports, exports). */
-  private addItem(sort: Sort, t: ComponentExternType, viaInstance: boolean): void {
+  private addItem(sort: Sort, t: ComponentExternType, naming: NameOrigin | undefined): void {
     const s = this.spaces;
     const mismatch = (): never => this.fail(`expected ${sort}, found ${t.kind}`);
     switch (sort) {
       case "func": if (t.kind !== "func") mismatch(); s.funcs.push(t.type as ComponentFuncType); return;
       case "value": if (t.kind !== "value") mismatch(); s.values.push(t.type as ValueType); return;
       case "component": if (t.kind !== "component") mismatch(); s.components.push(t.type as ComponentType); return;
-      case "instance": if (t.kind !== "instance") mismatch(); s.instances.push(t.type as InstanceType); return;
+      case "instance":
+        if (t.kind !== "instance") mismatch();
+        s.instances.push(t.type as InstanceType);
+        this.instanceNaming.push(naming);
+        return;
       case "core module": if (t.kind !== "module") mismatch(); s.coreModules.push(moduleSigOf(t.type as CoreModuleType)); return;
       case "type": {
         if (t.kind !== "type") mismatch();
@@ -588,10 +602,13 @@ class Scope {
         if (ty instanceof ResourceType) {
           const entry: TypeEntry = { kind: "resource", type: ty };
           s.types.push(entry);
-          if (viaInstance) this.named.set(entry, "import");
+          if (naming) this.named.set(entry, { origin: naming, scope: this });
+        } else if (naming) {
+          const named = copyFacts(ty, { ...ty } as ValueType);
+          this.named.set(named, { origin: naming, scope: this });
+          s.types.push({ kind: "value", type: named });
         } else {
           s.types.push({ kind: "value", type: ty });
-          if (viaInstance) this.named.set(ty, "import");
         }
         return;
       }
@@ -730,14 +747,15 @@ class Scope {
         if (e === undefined) this.fail(`type index ${t.resource} out of bounds`);
         if (e.kind !== "resource") this.fail(`type index ${t.resource} is not a resource type`);
         out = { kind: t.kind, resource: e.type };
-        const origin = this.named.get(e);
-        if (origin !== undefined) this.named.set(out, origin);
+        const naming = this.named.get(e);
+        if (naming !== undefined) this.named.set(out, naming);
         break;
       }
       case "stream":
       case "future": {
         const element = t.element === undefined ? undefined : this.valType(t.element);
         if (element !== undefined && factsOf(element).borrow) this.fail(`${t.kind} element type cannot contain a borrow`);
+        if (t.kind === "stream" && element?.kind === "char") this.fail("`stream<char>` is not valid at this time");
         out = element === undefined ? { kind: t.kind } : { kind: t.kind, element };
         break;
       }
@@ -863,17 +881,17 @@ class Scope {
       if (t.type instanceof ResourceType) {
         const entry: TypeEntry = { kind: "resource", type: t.type };
         this.spaces.types.push(entry);
-        this.named.set(entry, origin);
-        if (!name.includes(":")) this.resourceNames.set(name, t.type);
+        this.named.set(entry, { origin, scope: this });
+        if (!name.includes(":")) this.resourceNames[origin].set(name, t.type);
       } else {
         // A new name for the type: a copy, so that the unnamed original stays unnamed.
         const named = copyFacts(t.type, { ...t.type } as ValueType);
-        this.named.set(named, origin);
+        this.named.set(named, { origin, scope: this });
         this.spaces.types.push({ kind: "value", type: named });
       }
       return;
     }
-    this.addItem(sort, t, false);
+    this.addItem(sort, t, t.kind === "instance" ? origin : undefined);
   }
 
   /** The extern type of an import or export declarator. */
@@ -932,7 +950,8 @@ class Scope {
     const ft = t.type;
     const resourceName = parsed.kind === "async" ? undefined : parsed.resource;
     if (resourceName === undefined) return;
-    const resource = this.resourceNames.get(resourceName);
+    const resource = this.resourceNames[which].get(resourceName) ??
+      (this.kind === "component" ? undefined : this.resourceNames[which === "import" ? "export" : "import"].get(resourceName));
     if (parsed.kind === "constructor") {
       if (resource === undefined) this.fail(`function does not match expected resource name \`${resourceName}\``);
       const r = ft.result;
@@ -957,9 +976,13 @@ class Scope {
   private checkVisible(t: ComponentExternType, which: "import" | "export", label: "import" | "export"): void {
     const seen = new WeakSet<object>();
     const bad = (what: string): never => this.fail(`${what} not valid to be used as ${label}`);
+    // Names count in the scope that gave them; inside an instance type (deferred checks), the names
+    // its own declarations gave count too.
     const ok = (v: object, strict: boolean): boolean => {
-      const origin = this.named.get(v);
-      return origin !== undefined && !(strict && which === "import" && origin === "export");
+      const n = this.named.get(v);
+      if (n === undefined) return false;
+      if (n.scope === this) return !(strict && which === "import" && n.origin === "export");
+      return !strict && n.scope.kind !== "component";
     };
     const visit = (v: ValueType, what: string, strict: boolean): void => {
       if (seen.has(v)) return;
