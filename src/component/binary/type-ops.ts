@@ -167,6 +167,19 @@ export function withFacts(t: ValueType): ValueType {
   return t;
 }
 
+// ---- resources bound by component and instance types --------------------------------------------
+
+/** Resource facts the instantiation and subtyping rules need, per component and instance type. */
+export interface ResourceBinding {
+  /** Abstract resources bound by imports (substituted by the instantiation's arguments). */
+  readonly imported: readonly ResourceType[];
+  /** Resources the type's exports make fresh on each instantiation. */
+  readonly exported: readonly ResourceType[];
+}
+
+/** The resource binding of each component and instance type validation made. */
+export const bindings = new WeakMap<object, ResourceBinding>();
+
 // ---- sizes of function, instance and component types --------------------------------------------
 
 const sizes = new WeakMap<object, number>();
@@ -238,11 +251,17 @@ export class Matcher {
   readonly bound = new Map<ResourceType, ResourceType>();
   private readonly equalPairs = new WeakMap<object, WeakSet<object>>();
 
-  constructor(readonly abstract: ReadonlySet<ResourceType> = new Set()) {}
+  readonly abstract: Set<ResourceType>;
+
+  constructor(abstract: Iterable<ResourceType> = []) {
+    this.abstract = new Set(abstract);
+  }
 
   resource(actual: ResourceType, expected: ResourceType): boolean {
     const b = this.bound.get(expected);
     if (b !== undefined) return b === actual;
+    // A component type's own imported resources, bound to the other side's while comparing it.
+    if (this.bound.get(actual) === expected) return true;
     if (this.abstract.has(expected)) {
       this.bound.set(expected, actual);
       return true;
@@ -421,6 +440,18 @@ export class Matcher {
   }
 
   private componentUncached(a: ComponentType, b: ComponentType): string | undefined {
+    // `a`'s abstract imported resources are bound to what `b` imports in their place.
+    const own = bindings.get(a)?.imported ?? [];
+    const abstract = this.abstract as Set<ResourceType>;
+    for (const r of own) abstract.add(r);
+    try {
+      return this.componentImportsExports(a, b);
+    } finally {
+      for (const r of own) abstract.delete(r);
+    }
+  }
+
+  private componentImportsExports(a: ComponentType, b: ComponentType): string | undefined {
     for (const [name, ta] of a.imports) {
       const tb = b.imports.get(name);
       if (tb === undefined) return `missing expected import \`${name}\``;

@@ -53,6 +53,7 @@ import {
 import { flatLength, flattenFuncType, needsMemory } from "./flatten.js";
 import { labelError, NameSet, parseExternName, type ParsedName } from "./names.js";
 import {
+  bindings,
   componentSize,
   copyFacts,
   funcSize,
@@ -129,14 +130,6 @@ function emptySpaces(): ComponentSpaces {
   };
 }
 
-/** Resource facts the instantiation rules need, per component and instance type. */
-interface ResourceBinding {
-  /** Abstract resources bound by imports (substituted by the instantiation's arguments). */
-  readonly imported: readonly ResourceType[];
-  /** Resources the type's exports make fresh on each instantiation. */
-  readonly exported: readonly ResourceType[];
-}
-const bindings = new WeakMap<object, ResourceBinding>();
 
 /** Value type nodes named by an import or export (external visibility). */
 type NameOrigin = "import" | "export";
