@@ -10,6 +10,7 @@
  * @module
  */
 import { readFileSync } from "node:fs";
+import type { CliIO } from "../io.js";
 import { basename } from "node:path";
 import { CompileError, WatError } from "../../errors.js";
 import { decodeComponent } from "../../component/binary/decoder.js";
@@ -311,4 +312,32 @@ function firstLine(e: Error): string {
 
 function bigints(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? `${value}` : value;
+}
+
+/** True when a script's text holds component directives (so the component runner runs it). */
+export function isComponentScript(text: string): boolean {
+  return /^\s*\((?:component\b|assert_\w+\s*\(\s*component\b)/m.test(text);
+}
+
+/**
+ * `wasmhost wast` for component scripts: runs each file with the component runner and prints the
+ * counts like the core runner does, plus the directives not run for want of a component runtime.
+ */
+export async function componentWastCommand(files: readonly string[], io: CliIO, verbose: boolean, host?: ComponentScriptHost): Promise<number> {
+  const total = emptyComponentResult();
+  for (const file of files) {
+    const r = await runComponentWastFile(file, host ? { host } : {});
+    total.passed += r.passed;
+    total.failed += r.failed;
+    total.unsupported += r.unsupported;
+    total.notRun += r.notRun;
+    for (const f of r.failures) io.err(`FAIL ${f}\n`);
+    if (verbose || files.length === 1 || r.failed) {
+      io.out(`${file}: ${r.passed} passed, ${r.failed} failed, ${r.unsupported} unsupported, ${r.notRun} not run (needs component runtime)\n`);
+    }
+  }
+  if (files.length > 1) {
+    io.out(`total: ${total.passed} passed, ${total.failed} failed, ${total.unsupported} unsupported, ${total.notRun} not run\n`);
+  }
+  return total.failed ? 1 : 0;
 }
