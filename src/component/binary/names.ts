@@ -151,13 +151,24 @@ export function parseExternName(s: string): ParsedName | string {
 
 function depNameError(kind: string, rest: string): string | undefined {
   if (!rest.startsWith("<")) return `expected \`<\` at \`${rest}\``;
-  const close = rest.indexOf(">");
+  // The closing `>`, skipping a version range's `{...}` (which may hold `>=`).
+  let close = -1;
+  for (let i = 1, braces = 0; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === "{") braces++;
+    else if (c === "}") braces--;
+    else if (c === ">" && braces === 0) {
+      close = i;
+      break;
+    }
+  }
   if (close < 0) return `expected \`>\` at \`${rest}\``;
   const inner = rest.slice(1, close);
   const after = rest.slice(close + 1);
   if (kind === "integrity") return integrityError(inner) ?? (after.length ? `trailing characters found: \`${after}\`` : undefined);
   if (kind === "url" || kind === "relative-url") {
     if (inner.includes("<")) return `\`${rest}\` is not a valid extern name`;
+    if (kind === "url" && after.startsWith(",integrity=")) return depNameError("integrity", after.slice(11));
     return after.length === 0 ? undefined : `trailing characters found: \`${after}\``;
   }
   // unlocked-dep=<ns:pkg[@{range}|@*]> or locked-dep=<ns:pkg[@version]>(,integrity=<...>)?
