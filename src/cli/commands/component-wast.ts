@@ -15,7 +15,7 @@ import { basename } from "node:path";
 import { CompileError, WatError } from "../../errors.js";
 import { decodeComponent } from "../../component/binary/decoder.js";
 import { encodeComponent } from "../../component/binary/encoder.js";
-import { validateComponent } from "../../component/binary/validate.js";
+import { UNSUPPORTED, validateComponent } from "../../component/binary/validate.js";
 import { decodeModule } from "../../binary/decoder.js";
 import {
   componentValuesEqual,
@@ -75,7 +75,7 @@ export async function runComponentWastFile(file: string, options: ComponentRunOp
 /** What compiling a unit gave: the bytes, or the stage that failed and why. */
 type Compiled =
   | { readonly ok: true; readonly bytes: Uint8Array }
-  | { readonly ok: false; readonly stage: "text" | "decode" | "validate" | "engine" | "round-trip"; readonly error: Error };
+  | { readonly ok: false; readonly stage: "text" | "decode" | "validate" | "engine" | "unsupported" | "round-trip"; readonly error: Error };
 
 /** Assembles (when text), decodes, round-trips and validates a unit. */
 export function compileUnit(unit: WastUnit): Compiled {
@@ -105,6 +105,7 @@ export function compileUnit(unit: WastUnit): Compiled {
     validateComponent(info, { validateCoreModule: engineValidate });
   } catch (e) {
     if (e instanceof CompileError && e.reason.startsWith(`invalid core module: ${ENGINE_REJECTS}`)) return { ok: false, stage: "engine", error: e };
+    if (e instanceof CompileError && e.reason.startsWith(UNSUPPORTED)) return { ok: false, stage: "unsupported", error: e };
     if (e instanceof CompileError) return { ok: false, stage: "validate", error: e };
     throw e;
   }
@@ -165,7 +166,7 @@ export async function runComponentWast(text: string, label: string, host?: Compo
       switch (d.type) {
         case "unit": {
           const c = compileUnit(d.unit);
-          if (!c.ok && c.stage === "engine") {
+          if (!c.ok && (c.stage === "engine" || c.stage === "unsupported")) {
             result.unsupported++;
             break;
           }
@@ -263,6 +264,10 @@ export async function runComponentWast(text: string, label: string, host?: Compo
         }
         case "assert_malformed": {
           const c = compileUnit(d.unit);
+          if (!c.ok && c.stage === "unsupported") {
+            result.unsupported++;
+            break;
+          }
           if (c.ok) fail(line, `assert_malformed: ${d.unit.kind} compiled, expected "${d.text}"`);
           else if (c.stage === "round-trip") fail(line, `assert_malformed: ${firstLine(c.error)}`);
           else result.passed++;
@@ -270,6 +275,10 @@ export async function runComponentWast(text: string, label: string, host?: Compo
         }
         case "assert_invalid": {
           const c = compileUnit(d.unit);
+          if (!c.ok && c.stage === "unsupported") {
+            result.unsupported++;
+            break;
+          }
           if (c.ok) fail(line, `assert_invalid: ${d.unit.kind} validated, expected "${d.text}"`);
           else if (c.stage === "text") fail(line, `assert_invalid: text does not assemble: ${firstLine(c.error)}`);
           else if (c.stage === "round-trip") fail(line, `assert_invalid: ${firstLine(c.error)}`);

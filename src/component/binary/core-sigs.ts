@@ -36,8 +36,8 @@ export interface CoreInstanceSig {
 
 /** An entry of the core type index space. */
 export type CoreTypeEntry =
-  | { readonly kind: "func"; readonly type: CoreFuncSig }
-  | { readonly kind: "gc" }
+  | { readonly kind: "func"; readonly type: CoreFuncSig; readonly final?: boolean }
+  | { readonly kind: "gc"; readonly final: boolean }
   | { readonly kind: "module"; readonly type: CoreModuleSig };
 
 const EMPTY_SIG: CoreFuncSig = { params: [], results: [] };

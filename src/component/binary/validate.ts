@@ -102,6 +102,9 @@ export interface ValidatedComponent {
   readonly nested: readonly ValidatedComponent[];
 }
 
+/** The prefix of the reason of a `CompileError` for a feature wasmhost does not implement. */
+export const UNSUPPORTED = "unsupported:";
+
 /** Options of `validateComponent`. */
 export interface ValidateOptions {
   /**
@@ -356,11 +359,15 @@ class Scope {
       for (const sub of t.types) {
         if (sub.kind === "func") this.coreRefs([...sub.params, ...sub.results], limit, this.spaces.coreTypes);
         if (sub.kind === "struct") this.coreRefs(sub.fields.map((f) => f.storage).filter((x): x is import("../../binary/module-info.js").ValueType => x !== "i8" && x !== "i16"), limit, this.spaces.coreTypes);
-        for (const st of sub.supertypes) if (st >= limit) this.fail("type index out of bounds");
+        for (const st of sub.supertypes) {
+          if (st >= limit) this.fail("type index out of bounds");
+          const sup = this.spaces.coreTypes[st];
+          if (sup !== undefined && sup.kind !== "module" && sup.final !== false) this.fail("sub type cannot have a final super type");
+        }
       }
       for (const sub of t.types) {
-        if (sub.kind === "func") this.spaces.coreTypes.push({ kind: "func", type: { params: sub.params, results: sub.results } });
-        else this.spaces.coreTypes.push({ kind: "gc" });
+        if (sub.kind === "func") this.spaces.coreTypes.push({ kind: "func", type: { params: sub.params, results: sub.results }, final: sub.final });
+        else this.spaces.coreTypes.push({ kind: "gc", final: sub.final });
       }
       return;
     }
@@ -383,7 +390,12 @@ class Scope {
         case "type":
           if (d.type.kind === "module") this.fail("core module types cannot be nested");
           for (const sub of d.type.types) {
-            types.push(sub.kind === "func" ? { kind: "func", type: { params: sub.params, results: sub.results } } : { kind: "gc" });
+            for (const st of sub.supertypes) {
+              const sup = types[st];
+              if (sup === undefined && st >= types.length + d.type.types.length) this.fail("type index out of bounds");
+              if (sup !== undefined && sup.kind !== "module" && sup.final !== false) this.fail("sub type cannot have a final super type");
+            }
+            types.push(sub.kind === "func" ? { kind: "func", type: { params: sub.params, results: sub.results }, final: sub.final } : { kind: "gc", final: sub.final });
           }
           break;
         case "alias": {
@@ -1187,7 +1199,9 @@ class Scope {
           this.get(this.spaces.coreTypes, o.index, "core type");
           break;
         case "gc":
-          break;
+          // The GC-based canonical ABI (a separate proposal) lowers to GC types; neither validation
+          // nor the runtime implements it.
+          this.fail(`${UNSUPPORTED} the \`gc\` canonical option (GC-based canonical ABI)`);
       }
     }
     if (callback !== undefined && !async) this.fail("cannot specify callback without async");
