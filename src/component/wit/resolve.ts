@@ -254,10 +254,10 @@ class Resolver {
     }
     for (const d of state.interfaces.values()) this.interface(d);
     for (const d of state.worlds.values()) this.world(d);
-    // Keep the source order of definitions (resolution may have visited them in dependency order).
-    const ifaces = [...pkg.interfaces.entries()];
+    // Interfaces in dependency order (as `wit-parser` sorts them), source order among equals.
+    const ifaces = [...state.interfaces.keys()].map((n) => pkg.interfaces.get(n)!);
     pkg.interfaces.clear();
-    for (const n of state.interfaces.keys()) { const e = ifaces.find(([k]) => k === n); if (e) pkg.interfaces.set(e[0], e[1]); }
+    for (const i of dependencyOrder(ifaces, (i) => interfaceDependencies(i.types.values(), i))) pkg.interfaces.set(i.name!, i);
     this.inProgress.delete(unit.key);
     this.resolved.set(unit.key, pkg);
     this.order.push(pkg);
@@ -379,7 +379,7 @@ class Resolver {
         }
       }
     }
-    for (const [n, def] of local) iface.types.set(n, def);
+    for (const def of dependencyOrder([...local.values()], (d) => defMentions(d, true))) iface.types.set(def.name, def);
   }
 
   /** The alias definitions a `use` brings into `owner`. */
@@ -714,13 +714,71 @@ function mentions(t: WitType, out: WitTypeDef[]): void {
   }
 }
 
-function defMentions(def: WitTypeDef): WitTypeDef[] {
+function defMentions(def: WitTypeDef, handles = false): WitTypeDef[] {
   const out: WitTypeDef[] = [];
+  if (handles) {
+    const all = (t: WitType): void => {
+      if (t.kind === "borrow") out.push(t.def);
+      else mentions(t, out);
+      for (const sub of children(t)) if (sub.kind === "borrow") out.push(sub.def);
+    };
+    const k = def.kind;
+    if (k.kind === "record") for (const f of k.fields) all(f.type);
+    else if (k.kind === "variant") for (const c of k.cases) { if (c.type) all(c.type); }
+    else if (k.kind === "alias") all(k.type);
+    return out;
+  }
   const k = def.kind;
   if (k.kind === "record") for (const f of k.fields) mentions(f.type, out);
   else if (k.kind === "variant") for (const c of k.cases) { if (c.type) mentions(c.type, out); }
   else if (k.kind === "alias") mentions(k.type, out);
   return out;
+}
+
+/** Every type nested in `t`, at any depth. */
+function children(t: WitType): WitType[] {
+  const out: WitType[] = [];
+  const walk = (x: WitType): void => {
+    const subs: WitType[] =
+      x.kind === "list" ? [x.element] : x.kind === "option" ? [x.type] : x.kind === "result" ? [x.ok, x.err].filter((y): y is WitType => !!y)
+        : x.kind === "tuple" ? [...x.types] : x.kind === "map" ? [x.key, x.value] : (x.kind === "future" || x.kind === "stream") && x.element ? [x.element] : [];
+    for (const s of subs) {
+      out.push(s);
+      walk(s);
+    }
+  };
+  walk(t);
+  return out;
+}
+
+/**
+ * Orders items so that each comes after what it depends on: items without pending dependencies in
+ * their given order, each item released once its last dependency is placed (Kahn's algorithm with a
+ * FIFO, the order `wit-parser` produces). Dependencies outside `items` are ignored; cycles were
+ * rejected before.
+ */
+export function dependencyOrder<T>(items: readonly T[], deps: (item: T) => readonly T[]): T[] {
+  const set = new Set(items);
+  const pending = new Map<T, number>();
+  const dependents = new Map<T, T[]>();
+  for (const item of items) {
+    const ds = [...new Set(deps(item))].filter((d) => set.has(d) && d !== item);
+    pending.set(item, ds.length);
+    for (const d of ds) {
+      let list = dependents.get(d);
+      if (!list) dependents.set(d, (list = []));
+      list.push(item);
+    }
+  }
+  const out = items.filter((i) => pending.get(i) === 0);
+  for (let i = 0; i < out.length; i++) {
+    for (const dep of dependents.get(out[i]!) ?? []) {
+      const n = pending.get(dep)! - 1;
+      pending.set(dep, n);
+      if (n === 0) out.push(dep);
+    }
+  }
+  return out.length === items.length ? out : [...out, ...items.filter((i) => !out.includes(i))];
 }
 
 /** Rejects a type definition that contains itself (directly or through other definitions of the scope). */
@@ -780,14 +838,19 @@ function elaborate(
     }
     if (key !== undefined) world.imports.set(key, { kind: "interface", interface: iface });
   };
+  // Imports as `wit-parser` orders them: interfaces (each after its dependencies), then types, then
+  // functions.
   for (const [key, item] of imports) {
-    if (item.kind === "interface") {
-      for (const dep of interfaceDependencies(item.interface.types.values(), item.interface)) addImportIface(dep, new Set());
-    } else if (item.kind === "type") {
-      for (const dep of interfaceDependencies([item.def])) addImportIface(dep, new Set());
-    }
+    if (item.kind !== "interface") continue;
+    for (const dep of interfaceDependencies(item.interface.types.values(), item.interface)) addImportIface(dep, new Set());
     world.imports.set(key, item);
   }
+  for (const [key, item] of imports) {
+    if (item.kind !== "type") continue;
+    for (const dep of interfaceDependencies([item.def])) addImportIface(dep, new Set());
+    world.imports.set(key, item);
+  }
+  for (const [key, item] of imports) if (item.kind === "function") world.imports.set(key, item);
   // Exports: dependencies that are not exported themselves become imports.
   const ordered: [string, WitWorldItem][] = [];
   const placed = new Set<WitInterface>();
@@ -802,14 +865,16 @@ function elaborate(
     const key = iface.qualifiedName!;
     ordered.push([key, exports.get(key)!]);
   };
+  // Exports: functions first, then interfaces (each after the exported interfaces it uses).
+  for (const [key, item] of exports) if (item.kind === "function") ordered.push([key, item]);
   for (const [key, item] of exports) {
-    if (item.kind === "interface" && item.plainName === undefined && item.interface.qualifiedName !== undefined) {
+    if (item.kind !== "interface") continue;
+    if (item.plainName === undefined && item.interface.qualifiedName !== undefined) {
       placeExport(item.interface, new Set());
     } else {
-      if (item.kind === "interface") {
-        for (const dep of interfaceDependencies(item.interface.types.values(), item.interface)) {
-          if (!exportedIfaces.has(dep)) addImportIface(dep, new Set());
-        }
+      for (const dep of interfaceDependencies(item.interface.types.values(), item.interface)) {
+        if (exportedIfaces.has(dep)) placeExport(dep, new Set());
+        else addImportIface(dep, new Set());
       }
       ordered.push([key, item]);
     }
