@@ -293,12 +293,13 @@ export function encodeWorldMetadata(world: WitWorld): Uint8Array {
 export function encodePackage(pkg: WitPackage): Uint8Array {
   const types: TypeDef[] = [];
   const exports: { name: ExternName; sort: "type"; index: number; offset: number }[] = [];
+  // Each type definition and each type export takes a type index: the i-th definition is 2i.
   for (const iface of pkg.interfaces.values()) {
-    exports.push({ name: externName(iface.name!), sort: "type", index: types.length, offset: 0 });
+    exports.push({ name: externName(iface.name!), sort: "type", index: 2 * types.length, offset: 0 });
     types.push({ ...encodeInterfaceType(iface), offset: 0 });
   }
   for (const world of pkg.worlds.values()) {
-    exports.push({ name: externName(world.name), sort: "type", index: types.length, offset: 0 });
+    exports.push({ name: externName(world.name), sort: "type", index: 2 * types.length, offset: 0 });
     types.push({ ...wrapWorld(world), offset: 0 });
   }
   // Types and exports interleave so that each export follows its type, as `wit-component` writes them.

@@ -239,20 +239,28 @@ class Printer {
     return `${f.async ? "async " : ""}func(${this.params(f)})${f.result ? ` -> ${printWitType(f.result)}` : ""}`;
   }
 
+  /** A world's items as `wasm-tools` lays them out: imports (types in place), a blank line, exports. */
   private worldItems(world: WitWorld, indent: string): void {
-    const types: WitTypeDef[] = [];
-    for (const item of world.imports.values()) if (item.kind === "type") types.push(item.def);
-    for (const [key, item] of world.imports) if (item.kind !== "type") this.worldItem("import", key, item, indent);
-    if (types.length) {
-      this.blank();
-      this.typeDefs(types, world, indent);
+    let types: WitTypeDef[] = [];
+    const flushTypes = (): void => {
+      if (types.length) this.typeDefs(types, world, indent);
+      types = [];
+    };
+    for (const [key, item] of world.imports) {
+      if (item.kind === "type") {
+        types.push(item.def);
+        continue;
+      }
+      flushTypes();
+      this.worldItem("import", key, item, indent);
     }
+    flushTypes();
+    if (world.imports.size && world.exports.size) this.out.push("");
     for (const [key, item] of world.exports) this.worldItem("export", key, item, indent);
   }
 
   private worldItem(side: "import" | "export", key: string, item: WitWorldItem, indent: string): void {
     if (item.kind === "type") return;
-    if (item.kind === "function" || (item.kind === "interface" && item.interface.name === undefined)) this.blank();
     this.head(item, indent);
     if (item.kind === "function") {
       this.line(`${side} ${witIdent(key)}: ${this.funcType(item.func)};`, indent);
