@@ -36,7 +36,7 @@ export function externName(name: string): ExternName {
 }
 
 /** One declaration scope (a component type or an instance type) and its type index space. */
-class Scope {
+export class Scope {
   readonly decls: Decl[] = [];
   typeCount = 0;
   instanceCount = 0;
@@ -72,7 +72,7 @@ class Scope {
  * Builds the declarations of a component type whose imports and exports are interfaces, functions
  * and types, tracking which instance provides each interface so `use`d types become aliases.
  */
-class TypeEncoder {
+export class TypeEncoder {
   /** The instance (in `outer`) that provides each interface's types right now. */
   private readonly instances = new Map<WitInterface, number>();
 
@@ -114,18 +114,45 @@ class TypeEncoder {
         // `type x = u64` gets its own definition (as `wit-component` writes it), never a shared one.
         inner = typeof v === "number" ? v : scope.type({ kind: "primitive", type: v });
       }
-    } else if (k.kind === "record") {
-      const fields = k.fields.map((f) => ({ name: f.name, type: this.valType(scope, f.type) }));
-      inner = scope.type({ kind: "record", fields });
-    } else if (k.kind === "variant") {
-      const cases = k.cases.map((c) => (c.type ? { name: c.name, type: this.valType(scope, c.type) } : { name: c.name }));
-      inner = scope.type({ kind: "variant", cases });
-    } else if (k.kind === "enum") {
-      inner = scope.type({ kind: "enum", names: k.cases.map((c) => c.name) });
     } else {
-      inner = scope.type({ kind: "flags", names: k.flags.map((c) => c.name) });
+      inner = scope.type(this.structure(scope, def));
     }
     return scope.exportType(def.name, { kind: "eq", type: inner }, side);
+  }
+
+  /** The type definition of a record, variant, enum or flags definition. */
+  private structure(scope: Scope, def: WitTypeDef): TypeBody {
+    const k = def.kind;
+    switch (k.kind) {
+      case "record": return { kind: "record", fields: k.fields.map((f) => ({ name: f.name, type: this.valType(scope, f.type) })) };
+      case "variant": return { kind: "variant", cases: k.cases.map((c) => (c.type ? { name: c.name, type: this.valType(scope, c.type) } : { name: c.name })) };
+      case "enum": return { kind: "enum", names: k.cases.map((c) => c.name) };
+      case "flags": return { kind: "flags", names: k.flags.map((c) => c.name) };
+      default: throw new Error(`no structure for a ${k.kind} definition`);
+    }
+  }
+
+  /**
+   * Defines the types of an interface the component itself implements in the outer scope, with no
+   * import (its `use`d types still alias the imported interfaces). Resources are not supported yet.
+   */
+  defineLocally(iface: WitInterface): void {
+    for (const def of iface.types.values()) this.outer.defs.delete(def);
+    for (const def of iface.types.values()) {
+      const k = def.kind;
+      let index: number;
+      if (k.kind === "resource") {
+        throw new WitError(`exporting the resource \`${def.name}\` of \`${iface.qualifiedName ?? "an interface"}\` is not supported yet`);
+      } else if (k.kind === "alias" && k.type.kind === "named" && k.type.def.owner !== iface) {
+        index = this.defIndex(this.outer, k.type.def);
+      } else if (k.kind === "alias") {
+        const v = this.valType(this.outer, k.type);
+        index = typeof v === "number" ? v : this.outer.type({ kind: "primitive", type: v });
+      } else {
+        index = this.outer.type(this.structure(this.outer, def));
+      }
+      this.outer.defs.set(def, index);
+    }
   }
 
   private anonType(scope: Scope, key: string, make: () => TypeBody): number {

@@ -752,33 +752,74 @@ function children(t: WitType): WitType[] {
 }
 
 /**
- * Orders items so that each comes after what it depends on: items without pending dependencies in
- * their given order, each item released once its last dependency is placed (Kahn's algorithm with a
- * FIFO, the order `wit-parser` produces). Dependencies outside `items` are ignored; cycles were
- * rejected before.
+ * Orders items so that each comes after what it depends on, otherwise in their given order: the ready
+ * item that comes first in `items` is placed next (Kahn's algorithm with a priority queue, the order
+ * `wit-parser` produces). Dependencies outside `items` are ignored; cycles were rejected before.
  */
 export function dependencyOrder<T>(items: readonly T[], deps: (item: T) => readonly T[]): T[] {
-  const set = new Set(items);
-  const pending = new Map<T, number>();
-  const dependents = new Map<T, T[]>();
-  for (const item of items) {
-    const ds = [...new Set(deps(item))].filter((d) => set.has(d) && d !== item);
-    pending.set(item, ds.length);
-    for (const d of ds) {
-      let list = dependents.get(d);
-      if (!list) dependents.set(d, (list = []));
-      list.push(item);
+  const position = new Map<T, number>();
+  items.forEach((item, i) => position.set(item, i));
+  const pending = new Int32Array(items.length);
+  const dependents: number[][] = items.map(() => []);
+  items.forEach((item, i) => {
+    const ds = new Set<number>();
+    for (const d of deps(item)) {
+      const p = position.get(d);
+      if (p !== undefined && p !== i) ds.add(p);
     }
+    pending[i] = ds.size;
+    for (const p of ds) dependents[p]!.push(i);
+  });
+  const heap = new MinHeap();
+  items.forEach((_, i) => { if (pending[i] === 0) heap.push(i); });
+  const out: T[] = [];
+  while (heap.size) {
+    const i = heap.pop();
+    out.push(items[i]!);
+    for (const j of dependents[i]!) if (--pending[j]! === 0) heap.push(j);
   }
-  const out = items.filter((i) => pending.get(i) === 0);
-  for (let i = 0; i < out.length; i++) {
-    for (const dep of dependents.get(out[i]!) ?? []) {
-      const n = pending.get(dep)! - 1;
-      pending.set(dep, n);
-      if (n === 0) out.push(dep);
+  if (out.length < items.length) for (const item of items) if (!out.includes(item)) out.push(item);
+  return out;
+}
+
+/** A binary min-heap of integers. */
+class MinHeap {
+  private readonly a: number[] = [];
+
+  get size(): number {
+    return this.a.length;
+  }
+
+  push(v: number): void {
+    const a = this.a;
+    let i = a.push(v) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= v) break;
+      a[i] = a[p]!;
+      i = p;
     }
+    a[i] = v;
   }
-  return out.length === items.length ? out : [...out, ...items.filter((i) => !out.includes(i))];
+
+  pop(): number {
+    const a = this.a;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const c = l + 1 < a.length && a[l + 1]! < a[l]! ? l + 1 : l;
+        if (a[c]! >= last) break;
+        a[i] = a[c]!;
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
 }
 
 /** Rejects a type definition that contains itself (directly or through other definitions of the scope). */
