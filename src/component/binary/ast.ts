@@ -294,7 +294,16 @@ export interface ComponentCustom {
  * One section of a component, in binary order. Vector sections hold their items; the singular
  * sections (core module, nested component, start, custom) hold one.
  */
-export type ComponentSection =
+export type ComponentSection = SectionBody & {
+  /**
+   * The byte length of the section's size field when the binary used a longer LEB128 than needed
+   * (kept so that re-encoding reproduces it); absent for the shortest encoding.
+   */
+  readonly sizeWidth?: number;
+};
+
+/** The contents of each kind of section. */
+export type SectionBody =
   | { readonly id: "custom"; readonly offset: number; readonly custom: ComponentCustom }
   | { readonly id: "core-module"; readonly offset: number; readonly module: CoreModuleDef }
   | { readonly id: "core-instance"; readonly offset: number; readonly items: readonly CoreInstanceDef[] }

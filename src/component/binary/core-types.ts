@@ -227,8 +227,9 @@ export function readCoreType(r: BinaryReader, inModuleType = false): CoreTypeDef
     return { kind: "rec", explicit: false, types: [subType(r, 0x50)], offset };
   }
   if (b === 0x4f) return { kind: "rec", explicit: false, types: [subType(r, 0x4f)], offset };
+  // Inside a module type, 0x50 is a non-final sub type (a module type cannot nest there).
+  if (b === 0x50 && inModuleType) return { kind: "rec", explicit: false, types: [subType(r, 0x50)], offset };
   if (b === 0x50) {
-    if (inModuleType) r.fail("core module types cannot be nested", offset);
     const n = r.count(MAX_MODULE_DECLS, "module type declarations");
     const decls: CoreModuleDecl[] = [];
     for (let i = 0; i < n; i++) decls.push(moduleDecl(r));
@@ -265,7 +266,7 @@ function moduleDecl(r: BinaryReader): CoreModuleDecl {
 }
 
 /** Writes a core type definition. */
-export function writeCoreType(w: ByteWriter, t: CoreTypeDef): void {
+export function writeCoreType(w: ByteWriter, t: CoreTypeDef, inModuleType = false): void {
   if (t.kind === "module") {
     w.byte(0x50);
     w.u32(t.decls.length);
@@ -279,7 +280,7 @@ export function writeCoreType(w: ByteWriter, t: CoreTypeDef): void {
           break;
         case "type":
           w.byte(0x01);
-          writeCoreType(w, d.type);
+          writeCoreType(w, d.type, true);
           break;
         case "alias":
           w.byte(0x02);
@@ -304,6 +305,6 @@ export function writeCoreType(w: ByteWriter, t: CoreTypeDef): void {
     return;
   }
   const s = t.types[0]!;
-  if (s.explicitSub && !s.final) w.byte(0x00);
+  if (s.explicitSub && !s.final && !inModuleType) w.byte(0x00);
   writeTypeDef(w, s);
 }

@@ -53,6 +53,9 @@ export const MAX_DEFINITIONS = 1_000_000;
 /** Most fields, cases, flags, parameters, tuple elements of one type. */
 export const MAX_TYPE_SIZE = 100_000;
 
+/** Most arguments or results of a start function. */
+export const MAX_START_VALUES = 1000;
+
 /** The component preamble after the magic number: version 0x0d, layer 1. */
 const COMPONENT_VERSION = 0x0d;
 const SECTION_EOF = "unexpected end of section";
@@ -116,9 +119,11 @@ class ComponentDecoder {
       const sectionOffset = r.pos;
       const id = r.u8();
       const size = r.u32();
+      const width = r.pos - sectionOffset - 1;
       if (size > end - r.pos) r.fail("section size mismatch: unexpected end", r.pos);
       const sectionEnd = r.pos + size;
-      const section = r.withLimit(size, SECTION_EOF, () => this.section(id, sectionOffset, sectionEnd, depth));
+      let section = r.withLimit(size, SECTION_EOF, () => this.section(id, sectionOffset, sectionEnd, depth));
+      if (width !== lebWidth(size)) section = { ...section, sizeWidth: width };
       if (r.pos !== sectionEnd) r.fail("section size mismatch: unexpected content after the last item", r.pos);
       if (section.id === "custom" && section.custom.name === "component-name") {
         names = decodeComponentNames(section.custom.data, section.custom.offset);
@@ -574,8 +579,11 @@ class ComponentDecoder {
     const r = this.r;
     const offset = r.pos;
     const func = r.u32();
-    const args = this.vecOf(MAX_TYPE_SIZE, "start arguments", () => r.u32());
-    return { func, args, results: r.u32(), offset };
+    const args = this.vecOf(MAX_START_VALUES, "start arguments", () => r.u32());
+    const at = r.pos;
+    const results = r.u32();
+    if (results > MAX_START_VALUES) r.fail("start function results size is out of bounds", at);
+    return { func, args, results, offset };
   }
 
   private import(): ImportDef {
@@ -601,6 +609,13 @@ class ComponentDecoder {
     const len = r.u32();
     return { type, value: r.view(len), offset };
   }
+}
+
+/** The byte length of the shortest unsigned LEB128 encoding of `n`. */
+export function lebWidth(n: number): number {
+  let width = 1;
+  for (let v = n; v >= 0x80; v = Math.floor(v / 128)) width++;
+  return width;
 }
 
 const EMPTY_NAMES: ComponentNames = { sorts: new Map() };

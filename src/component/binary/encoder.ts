@@ -47,7 +47,33 @@ function writeComponent(w: ByteWriter, info: Pick<ComponentInfo, "sections">): v
     const mark = w.beginSized();
     writeSection(w, s);
     w.endSized(mark);
+    if (s.sizeWidth !== undefined) padSize(w, mark, s.sizeWidth);
   }
+}
+
+/** Rewrites the minimal size field at `mark` as a `width`-byte LEB128 (same value, zero-padded). */
+function padSize(w: ByteWriter, mark: number, width: number): void {
+  const buf = w.buf;
+  let at = mark;
+  let size = 0;
+  let shift = 1;
+  for (;;) {
+    const b = buf[at++]!;
+    size += (b & 0x7f) * shift;
+    shift *= 128;
+    if (b < 0x80) break;
+  }
+  const minimal = at - mark;
+  if (width <= minimal) return;
+  w.ensure(width - minimal);
+  w.buf.copyWithin(mark + width, at, w.len);
+  let v = size;
+  for (let i = 0; i < width; i++) {
+    const b = v & 0x7f;
+    v = Math.floor(v / 128);
+    w.buf[mark + i] = i === width - 1 ? b : b | 0x80;
+  }
+  w.len += width - minimal;
 }
 
 function writeSection(w: ByteWriter, s: ComponentSection): void {
@@ -69,7 +95,7 @@ function writeSection(w: ByteWriter, s: ComponentSection): void {
       w.u32(s.start.results);
       return;
     case "core-instance": return vec(w, s.items, writeCoreInstance);
-    case "core-type": return vec(w, s.items, writeCoreType);
+    case "core-type": return vec(w, s.items, (w, t) => writeCoreType(w, t));
     case "instance": return vec(w, s.items, writeInstance);
     case "alias": return vec(w, s.items, writeAlias);
     case "type": return vec(w, s.items, writeType);
