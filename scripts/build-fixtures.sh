@@ -9,6 +9,9 @@
 # on its first line, if that line is a comment `// build: FLAGS` (split on whitespace; no quoting), e.g.
 #   // build: -mexec-model=reactor -Wl,--export=render
 # A first line `// build: skip` leaves the file out (for sources that others #include).
+# A second line `// component: WIT [WORLD]` makes FILE.wasm a component: the core module is wrapped by
+# our own `wasmhost component new` (from dist/: run `npm run build` first) for the world in WIT (a
+# file or directory relative to FILE.c).
 # A .wasm is rewritten only when its bytes change, so running the script twice changes nothing.
 # The built .wasm files are committed: neither the tests, the demo nor CI need a compiler.
 set -euo pipefail
@@ -90,6 +93,18 @@ for src in "${files[@]}"; do
   if ! "${cmd[@]}"; then
     die "FAILED to build $src
   command: ${cmd[*]}"
+  fi
+  second="$(sed -n 2p "$src")"
+  if [[ "$second" =~ ^[[:space:]]*//[[:space:]]*component:[[:space:]]*([^[:space:]]+)[[:space:]]*([^[:space:]]*) ]]; then
+    wit="$(dirname "$src")/${BASH_REMATCH[1]}"
+    world=()
+    [ -n "${BASH_REMATCH[2]}" ] && world=(--world "${BASH_REMATCH[2]}")
+    [ -f dist/src/cli/bin.js ] || die "$src is a component: run npm run build first (it uses dist/src/cli/bin.js)"
+    if ! node dist/src/cli/bin.js component new "$tmp/out.wasm" --wit "$wit" "${world[@]}" -o "$tmp/component.wasm" > /dev/null; then
+      die "FAILED to make the component of $src"
+    fi
+    mv "$tmp/component.wasm" "$tmp/out.wasm"
+    flags+=("(then wasmhost component new --wit ${BASH_REMATCH[1]})")
   fi
   if [ -f "$out" ] && cmp -s "$tmp/out.wasm" "$out"; then
     echo "unchanged $out ($(wc -c < "$out") bytes)"

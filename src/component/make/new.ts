@@ -21,14 +21,19 @@
  */
 import { CompileError } from "../../errors.js";
 import { decodeModule } from "../../binary/decoder.js";
-import { funcTypeAt } from "../../binary/module-info.js";
+import { type ValueType as CoreValueType, funcTypeAt, funcTypeIndex } from "../../binary/module-info.js";
 import { watToBinary } from "../../text/index.js";
 import type {
   CanonOption, ComponentSection, CoreInstanceDef, Decl, ExternName, InstanceDef,
 } from "../binary/ast.js";
 import { encodeComponent } from "../binary/encoder.js";
+import type { CoreFuncSig } from "../binary/core-sigs.js";
+import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flatLength, flattenFuncType, needsMemory } from "../binary/flatten.js";
+import type { ComponentFuncType } from "../types.js";
+import { WitTypeConverter } from "../wit/component-type.js";
 import { Scope, TypeEncoder, externName } from "../wit/encode.js";
-import { type WitFunction, WitInterface, type WitType, WitTypeDef, type WitWorld } from "../wit/model.js";
+import { type WitFunction, type WitInterface, WitTypeDef, type WitWorld } from "../wit/model.js";
+import { printWitType } from "../wit/print.js";
 import { interfaceDependencies } from "../wit/resolve.js";
 import { embeddedWorlds, stripComponentTypes } from "./embed.js";
 
@@ -38,87 +43,41 @@ export interface ComponentNewOptions {
   readonly world?: WitWorld;
 }
 
-const MAX_FLAT_PARAMS = 16;
-const MAX_FLAT_RESULTS = 1;
-
-/** How many core values a WIT type flattens to (`CanonicalABI.md`, `flatten_type`). */
-export function flatCount(t: WitType): number {
-  switch (t.kind) {
-    case "named": {
-      const r = t.def.resolved();
-      if (!(r instanceof WitTypeDef)) return flatCount(r);
-      const k = r.kind;
-      switch (k.kind) {
-        case "record": return k.fields.reduce((n, f) => n + flatCount(f.type), 0);
-        case "variant": return 1 + Math.max(0, ...k.cases.map((c) => (c.type ? flatCount(c.type) : 0)));
-        case "enum": case "resource": return 1;
-        case "flags": return Math.max(1, Math.ceil(k.flags.length / 32));
-        default: return 1;
-      }
-    }
-    case "string": return 2;
-    case "list": return t.length !== undefined ? t.length * flatCount(t.element) : 2;
-    case "map": return 2;
-    case "tuple": return t.types.reduce((n, x) => n + flatCount(x), 0);
-    case "option": return 1 + flatCount(t.type);
-    case "result": return 1 + Math.max(t.ok ? flatCount(t.ok) : 0, t.err ? flatCount(t.err) : 0);
-    default: return 1;
-  }
+/** What a lift or lower of a function needs from the module, and the core signature it has. */
+interface AbiNeeds {
+  readonly memory: boolean;
+  readonly realloc: boolean;
+  readonly signature: CoreFuncSig;
 }
 
-/** Whether a value of the type lives (partly) in linear memory: strings and lists. */
-export function usesMemory(t: WitType, seen = new Set<WitTypeDef>()): boolean {
-  switch (t.kind) {
-    case "string": case "map": return true;
-    case "list": return t.length === undefined || usesMemory(t.element, seen);
-    case "option": return usesMemory(t.type, seen);
-    case "result": return (t.ok !== undefined && usesMemory(t.ok, seen)) || (t.err !== undefined && usesMemory(t.err, seen));
-    case "tuple": return t.types.some((x) => usesMemory(x, seen));
-    case "named": {
-      if (seen.has(t.def)) return false;
-      seen.add(t.def);
-      const k = t.def.kind;
-      if (k.kind === "alias") return usesMemory(k.type, seen);
-      if (k.kind === "record") return k.fields.some((f) => usesMemory(f.type, seen));
-      if (k.kind === "variant") return k.cases.some((c) => c.type !== undefined && usesMemory(c.type, seen));
-      return false;
-    }
-    default: return false;
-  }
+function abiNeeds(ft: ComponentFuncType, side: "lift" | "lower"): AbiNeeds {
+  const params = ft.params.map((p) => p.type);
+  const paramMem = params.some(needsMemory) || flatLength(params, MAX_FLAT_PARAMS) > MAX_FLAT_PARAMS;
+  const resultMem = ft.result !== undefined && (needsMemory(ft.result) || flatLength([ft.result], MAX_FLAT_RESULTS) > MAX_FLAT_RESULTS);
+  // Lifting: the caller writes the arguments into guest memory. Lowering: the callee writes the results.
+  const realloc = side === "lift" ? paramMem : ft.result !== undefined && needsMemory(ft.result);
+  return { memory: paramMem || resultMem, realloc, signature: flattenFuncType(ft, side) };
 }
 
-/** What a lift or lower of `f` needs from the module. */
-function abiNeeds(f: WitFunction, side: "lift" | "lower"): { memory: boolean; realloc: boolean; strings: boolean } {
-  const params = f.params.map((p) => p.type);
-  const results = f.result ? [f.result] : [];
-  const flatParams = params.reduce((n, t) => n + flatCount(t), 0);
-  const flatResults = results.reduce((n, t) => n + flatCount(t), 0);
-  const paramMem = params.some((t) => usesMemory(t)) || flatParams > MAX_FLAT_PARAMS;
-  const resultMem = results.some((t) => usesMemory(t)) || flatResults > MAX_FLAT_RESULTS;
-  const strings = [...params, ...results].some((t) => mentionsString(t));
-  // Lifting: the caller writes arguments into guest memory (realloc). Lowering: the callee writes results.
-  const realloc = side === "lift" ? paramMem : results.some((t) => usesMemory(t));
-  return { memory: paramMem || resultMem, realloc, strings };
+/** A core signature with its types as text (reference types, which no canonical signature has, as `ref`). */
+type SigText = { readonly params: readonly string[]; readonly results: readonly string[] };
+
+function sigOf(s: { readonly params: readonly CoreValueType[]; readonly results: readonly CoreValueType[] }): SigText {
+  const name = (v: CoreValueType): string => (typeof v === "string" ? v : "ref");
+  return { params: s.params.map(name), results: s.results.map(name) };
 }
 
-function mentionsString(t: WitType, seen = new Set<WitTypeDef>()): boolean {
-  switch (t.kind) {
-    case "string": return true;
-    case "list": return mentionsString(t.element, seen);
-    case "map": return mentionsString(t.key, seen) || mentionsString(t.value, seen);
-    case "option": return mentionsString(t.type, seen);
-    case "result": return (t.ok !== undefined && mentionsString(t.ok, seen)) || (t.err !== undefined && mentionsString(t.err, seen));
-    case "tuple": return t.types.some((x) => mentionsString(x, seen));
-    case "named": {
-      if (seen.has(t.def)) return false;
-      seen.add(t.def);
-      const k = t.def.kind;
-      if (k.kind === "alias") return mentionsString(k.type, seen);
-      if (k.kind === "record") return k.fields.some((f) => mentionsString(f.type, seen));
-      if (k.kind === "variant") return k.cases.some((c) => c.type !== undefined && mentionsString(c.type, seen));
-      return false;
-    }
-    default: return false;
+function sigText(s: SigText): string {
+  return `(${s.params.join(", ")}) -> (${s.results.join(", ")})`;
+}
+
+/** Checks a core function type against the canonical ABI's signature for it. */
+function checkSignature(what: string, actual: SigText, needs: AbiNeeds, wit: string, offset?: number): void {
+  const expected = sigOf(needs.signature);
+  const same = actual.params.length === expected.params.length && actual.results.length === expected.results.length &&
+    actual.params.every((p, i) => p === expected.params[i]) && actual.results.every((r, i) => r === expected.results[i]);
+  if (!same) {
+    throw new CompileError(`${what} has the core type ${sigText(actual)}, but the canonical ABI gives \`${wit}\` the core type ${sigText(expected)}`, offset);
   }
 }
 
@@ -169,7 +128,11 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
   const core = stripComponentTypes(module);
   const info = decodeModule(core);
   const coreExports = new Map(info.exports.map((e) => [e.name, e]));
+  const funcTypeIndexOf = (funcIndex: number): number => funcTypeIndex(info, funcIndex) ?? -1;
 
+  const types = new WitTypeConverter();
+  const witText = (f: WitFunction): string =>
+    `${f.async ? "async " : ""}func(${f.params.map((p) => `${p.name}: ${printWitType(p.type)}`).join(", ")})${f.result ? ` -> ${printWitType(f.result)}` : ""}`;
   const out = new Sections();
   const outer = new Scope(undefined, undefined);
   const enc = new TypeEncoder(outer);
@@ -266,7 +229,7 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
   const coreTypeOf = (imp: UsedImport): { params: readonly string[]; results: readonly string[] } => {
     const t = funcTypeAt(info, imp.typeIndex);
     if (!t) throw new CompileError(`the import \`${imp.module}::${imp.name}\` has no function type`, imp.offset);
-    return { params: t.params.map(String), results: t.results.map(String) };
+    return sigOf(t);
   };
   const mainModule = out.coreModule(core);
   for (const [mod, imps] of byModule) {
@@ -299,8 +262,9 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
           return out.funcs++;
         };
       }
-      const needs = abiNeeds(f, "lower");
+      const needs = abiNeeds(types.funcType(f), "lower");
       const coreType = coreTypeOf(imp);
+      checkSignature(`the import \`${imp.module}::${imp.name}\``, coreType, needs, witText(f), imp.offset);
       if (needs.memory || needs.realloc) {
         const slot = deferred.length;
         deferred.push({ func: funcIndex, needs, coreType });
@@ -360,7 +324,6 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
         const opts: CanonOption[] = [];
         if (d.needs.memory || d.needs.realloc) opts.push({ kind: "memory", index: memoryIndex("imports pass strings or lists") });
         if (d.needs.realloc) opts.push({ kind: "realloc", index: reallocIndex("imports return strings or lists") });
-        if (d.needs.strings) opts.push({ kind: "utf8" });
         out.item("canon", { kind: "lower", func, options: opts, offset: 0 });
         return { name: String(i), sort: "func" as const, index: out.coreFuncs++ };
       });
@@ -375,12 +338,13 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
   const lift = (f: WitFunction, coreName: string, typeIndex: number): number => {
     const e = coreExports.get(coreName);
     if (e?.kind !== "func") throw new CompileError(`the module does not export the function \`${coreName}\` (world \`${world.name}\` exports it)`);
+    const needs = abiNeeds(types.funcType(f), "lift");
+    const t = funcTypeAt(info, funcTypeIndexOf(e.index));
+    if (t) checkSignature(`the export \`${coreName}\``, sigOf(t), needs, witText(f), e.offset);
     const core = out.coreAlias("func", main, coreName);
-    const needs = abiNeeds(f, "lift");
     const opts: CanonOption[] = [];
     if (needs.memory) opts.push({ kind: "memory", index: memoryIndex(`\`${coreName}\` passes strings or lists`) });
     if (needs.realloc) opts.push({ kind: "realloc", index: reallocIndex(`\`${coreName}\` takes strings or lists`) });
-    if (needs.strings) opts.push({ kind: "utf8" });
     const post = `cabi_post_${coreName}`;
     if (coreExports.get(post)?.kind === "func") opts.push({ kind: "post-return", index: out.coreAlias("func", main, post) });
     out.item("canon", { kind: "lift", func: core, options: opts, type: typeIndex, offset: 0 });
