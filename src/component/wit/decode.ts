@@ -217,7 +217,14 @@ class Walker {
       case "instance":
         for (const i of s.items) {
           if (i.kind === "exports") {
-            space.instances.push({ k: "instance", exports: i.exports.map((e) => ({ name: e.name.name, attributes: e.name.attributes, sort: sortOf(e.sort), ent: this.item(space, e.sort, e.index) })) });
+            space.instances.push({
+              k: "instance",
+              exports: i.exports.map((e) => {
+                const ent = this.item(space, e.sort, e.index);
+                // As for component exports, an exported type is a new name for the type.
+                return { name: e.name.name, attributes: e.name.attributes, sort: sortOf(e.sort), ent: e.sort === "type" ? { k: "named", name: e.name.name, target: ent } : ent };
+              }),
+            });
           } else {
             const c = space.at(space.components, i.component, "component");
             const argMap = new Map<string, Ent>();
@@ -266,6 +273,11 @@ class Walker {
     if (c.k === "component") return { k: "instance", exports: c.exports };
     return { k: "instance", exports: [] };
   }
+}
+
+/** Types WIT can only write by name. */
+function isNominal(e: Ent): boolean {
+  return e.k === "record" || e.k === "variant" || e.k === "enum" || e.k === "flags" || e.k === "resource";
 }
 
 function sortOf(sort: string): Extern["sort"] {
@@ -322,13 +334,23 @@ class Builder {
       }
       const def = new WitTypeDef(ex.name, iface);
       def.kind = this.kindOf(ex.ent, iface);
-      this.defs.set(ex.ent, def);
+      this.register(ex.ent, def);
       iface.types.set(ex.name, def);
     }
     for (const ex of inst.exports) {
       if (ex.sort !== "func" || iface.functions.has(ex.name)) continue;
       iface.functions.set(ex.name, this.func(ex.name, ex.ent, iface));
     }
+  }
+
+  /**
+   * Records which definition a named entry is. The structure it names is that definition too, when
+   * nothing named it before: an instance built from a component's own record type and a function
+   * using that record both refer to the record, and WIT calls it by the exported name.
+   */
+  private register(ent: Ent, def: WitTypeDef): void {
+    this.defs.set(ent, def);
+    if (ent.k === "named" && !this.defs.has(ent.target) && isNominal(ent.target)) this.defs.set(ent.target, def);
   }
 
   /** The definition of a named type entry (or a resource). */
@@ -442,7 +464,7 @@ class Builder {
       case "type": {
         const def = new WitTypeDef(ex.name, world);
         def.kind = this.kindOf(ex.ent, world);
-        this.defs.set(ex.ent, def);
+        this.register(ex.ent, def);
         return { kind: "type", def };
       }
       default:
