@@ -558,8 +558,9 @@ class Parser {
           if (!this.eatOp(",")) break;
         }
         this.expectOp("}");
-      }
-      this.expectOp(";");
+        // WIT.md writes `include w with { a as b }` both with and without a closing `;`.
+        this.eatOp(";");
+      } else this.expectOp(";");
       return { kind: "include", path, with: renames, at, ...head } satisfies IncludeAst;
     }
     const typedef = this.typeDef(head);

@@ -879,20 +879,15 @@ function elaborate(
     }
     if (key !== undefined) world.imports.set(key, { kind: "interface", interface: iface });
   };
-  // Imports as `wit-parser` orders them: interfaces (each after its dependencies), then types, then
-  // functions.
+  // Imports as `wit-parser` orders them: interfaces (each after its dependencies, those of the exports
+  // included), then types, then functions. (So a printed world resolves to the same order again.)
   for (const [key, item] of imports) {
     if (item.kind !== "interface") continue;
     for (const dep of interfaceDependencies(item.interface.types.values(), item.interface)) addImportIface(dep, new Set());
     world.imports.set(key, item);
   }
-  for (const [key, item] of imports) {
-    if (item.kind !== "type") continue;
-    for (const dep of interfaceDependencies([item.def])) addImportIface(dep, new Set());
-    world.imports.set(key, item);
-  }
-  for (const [key, item] of imports) if (item.kind === "function") world.imports.set(key, item);
-  // Exports: dependencies that are not exported themselves become imports.
+  // Exports: functions first, then interfaces, each after the exported interfaces it uses; what they
+  // use that is not exported becomes an import.
   const ordered: [string, WitWorldItem][] = [];
   const placed = new Set<WitInterface>();
   const placeExport = (iface: WitInterface, visiting: Set<WitInterface>): void => {
@@ -906,7 +901,6 @@ function elaborate(
     const key = iface.qualifiedName!;
     ordered.push([key, exports.get(key)!]);
   };
-  // Exports: functions first, then interfaces (each after the exported interfaces it uses).
   for (const [key, item] of exports) if (item.kind === "function") ordered.push([key, item]);
   for (const [key, item] of exports) {
     if (item.kind !== "interface") continue;
@@ -920,5 +914,10 @@ function elaborate(
       ordered.push([key, item]);
     }
   }
+  for (const item of imports.values()) {
+    if (item.kind === "type") for (const dep of interfaceDependencies([item.def])) addImportIface(dep, new Set());
+  }
+  for (const [key, item] of imports) if (item.kind === "type") world.imports.set(key, item);
+  for (const [key, item] of imports) if (item.kind === "function") world.imports.set(key, item);
   for (const [k, v] of ordered) world.exports.set(k, v);
 }
