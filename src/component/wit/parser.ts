@@ -149,13 +149,10 @@ class Parser {
   }
 
   private nestedBody(pkg: PackageNameAst, docs: string | undefined): PackageBodyAst {
-    this.expectOp("{");
-    const items: PackageBodyAst["items"][number][] = [];
-    while (!this.eatOp("}")) {
-      if (this.tok.kind === "eof") this.fail("expected `}` to close the nested package");
+    const items = this.block("nested package", () => {
       if (this.isKeyword("package")) this.fail("packages cannot be nested more than one level");
-      items.push(this.packageItem());
-    }
+      return this.packageItem();
+    });
     return { package: pkg, items, ...(docs ? { docs } : {}) };
   }
 
@@ -266,14 +263,19 @@ class Parser {
 
   // ---- interfaces ----
 
-  private interfaceBody(): InterfaceItemAst[] {
+  /** `{ item* }`: the body of an interface, a world, a resource or a nested package. */
+  private block<T>(what: string, item: () => T): T[] {
     this.expectOp("{");
-    const items: InterfaceItemAst[] = [];
+    const items: T[] = [];
     while (!this.eatOp("}")) {
-      if (this.tok.kind === "eof") this.fail("expected `}` to close the interface");
-      items.push(this.interfaceItem());
+      if (this.tok.kind === "eof") this.fail(`expected \`}\` to close the ${what}`);
+      items.push(item());
     }
     return items;
+  }
+
+  private interfaceBody(): InterfaceItemAst[] {
+    return this.block("interface", () => this.interfaceItem());
   }
 
   private interfaceItem(): InterfaceItemAst {
@@ -357,12 +359,7 @@ class Parser {
         this.pos++;
         const name = this.ident("a resource name");
         if (this.eatOp(";")) return { kind: "resource", name, funcs: [], ...head };
-        this.expectOp("{");
-        const funcs: ResourceFuncAst[] = [];
-        while (!this.eatOp("}")) {
-          if (this.tok.kind === "eof") this.fail("expected `}` to close the resource");
-          funcs.push(this.resourceFunc());
-        }
+        const funcs: ResourceFuncAst[] = this.block("resource", () => this.resourceFunc());
         return { kind: "resource", name, funcs, ...head };
       }
       default:
@@ -530,13 +527,7 @@ class Parser {
   // ---- worlds ----
 
   private worldBody(): WorldItemAst[] {
-    this.expectOp("{");
-    const items: WorldItemAst[] = [];
-    while (!this.eatOp("}")) {
-      if (this.tok.kind === "eof") this.fail("expected `}` to close the world");
-      items.push(this.worldItem());
-    }
-    return items;
+    return this.block("world", () => this.worldItem());
   }
 
   private worldItem(): WorldItemAst {
