@@ -31,7 +31,7 @@ import type { CoreFuncSig } from "../binary/core-sigs.js";
 import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flatLength, flattenFuncType, needsMemory } from "../binary/flatten.js";
 import type { ComponentFuncType } from "../types.js";
 import { WitTypeConverter } from "../wit/component-type.js";
-import { Scope, TypeEncoder, externName } from "../wit/encode.js";
+import { Scope, TypeEncoder, externName, worldItemName } from "../wit/encode.js";
 import { type WitFunction, type WitInterface, WitTypeDef, type WitWorld } from "../wit/model.js";
 import { printWitType } from "../wit/print.js";
 import { interfaceDependencies } from "../wit/resolve.js";
@@ -209,14 +209,14 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
   const funcOf = new Map<string, number>();
   for (const [key, item] of world.imports) {
     if (item.kind === "interface" && (needed.has(item.interface) || usedIfaces.has(item.interface))) {
-      enc.interfaceItem("import", key, item.interface);
+      enc.interfaceItem("import", worldItemName(key, item), item.interface);
       flush();
       instanceOf.set(key, outer.instanceCount - 1);
     } else if (item.kind === "type" && worldTypesNeeded) {
       enc.defIndex(outer, item.def);
       flush();
     } else if (item.kind === "function" && usedFuncs.has(key)) {
-      enc.funcItem("import", key, item.func);
+      enc.funcItem("import", worldItemName(key, item), item.func);
       flush();
       funcOf.set(key, out.funcs - 1);
     }
@@ -359,7 +359,7 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
     if (item.kind === "function") {
       const t = enc.funcType(outer, item.func);
       flush();
-      exportItem(externName(key), "func", lift(item.func, key, t));
+      exportItem(worldItemName(key, item), "func", lift(item.func, key, t));
     } else if (item.kind === "interface") {
       const iface = item.interface;
       enc.defineLocally(iface);
@@ -367,7 +367,7 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
       const members: InstanceDef & { kind: "exports" } = { kind: "exports", exports: [], offset: 0 };
       const list = members.exports as { name: ExternName; sort: "func" | "type"; index: number }[];
       for (const def of iface.types.values()) list.push({ name: externName(def.name), sort: "type", index: outer.defs.get(def)! });
-      const prefix = iface.qualifiedName ?? key;
+      const prefix = item.plainName ?? iface.qualifiedName ?? key;
       for (const f of iface.functions.values()) {
         const t = enc.funcType(outer, f);
         flush();
@@ -375,7 +375,7 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
       }
       out.item("instance", members);
       const inst = outer.instanceCount++;
-      exportItem(externName(key), "instance", inst);
+      exportItem(worldItemName(key, item), "instance", inst);
     }
   }
   return encodeComponent({ sections: out.list });

@@ -436,7 +436,10 @@ class Builder {
       const map = world[side];
       for (const ex of list) {
         const item = this.worldItem(world, ex);
-        if (item) map.set(ex.name, item);
+        if (!item) continue;
+        const externalId = ex.attributes.find((a) => a.kind === "external-id");
+        if (externalId && item.kind !== "type") item.externalId = externalId.value;
+        map.set(ex.name, item);
       }
     }
   }

@@ -16,12 +16,12 @@
  */
 import { WitError } from "../../errors.js";
 import type {
-  ComponentInfo, ComponentSection, ComponentTypeDef, Decl, DefValType, ExternName, FuncTypeDef, InstanceTypeDef, TypeDef,
+  ComponentInfo, ComponentSection, ComponentTypeDef, Decl, DefValType, ExternName, FuncTypeDef, InstanceTypeDef, NameAttribute, TypeDef,
   ValTypeRef,
 } from "../binary/ast.js";
 import { encodeComponent } from "../binary/encoder.js";
 import type { PrimitiveKind } from "../types.js";
-import { type WitFunction, WitInterface, type WitPackage, type WitType, WitTypeDef, WitWorld } from "./model.js";
+import { type WitFunction, WitInterface, type WitPackage, type WitType, WitTypeDef, WitWorld, type WitWorldItem } from "./model.js";
 import { interfaceDependencies } from "./resolve.js";
 
 /** The version byte `wit-component` writes in its `wit-component-encoding` custom section. */
@@ -33,6 +33,19 @@ type TypeBody = DefValType | FuncTypeDef | ComponentTypeDef | InstanceTypeDef;
 /** A plain extern name. */
 export function externName(name: string): ExternName {
   return { name, form: 0, attributes: [] };
+}
+
+/**
+ * The extern name of a world's import or export: its key, with the `implements` attribute when a
+ * named interface is imported under a plain name and `external-id` when it has one (🏷️).
+ */
+export function worldItemName(key: string, item: WitWorldItem): ExternName {
+  const attributes: NameAttribute[] = [];
+  if (item.kind === "interface" && item.plainName !== undefined && item.interface.qualifiedName !== undefined) {
+    attributes.push({ kind: "implements", value: item.interface.qualifiedName });
+  }
+  if (item.kind !== "type" && item.externalId !== undefined) attributes.push({ kind: "external-id", value: item.externalId });
+  return attributes.length ? { name: key, form: 2, attributes } : externName(key);
 }
 
 /** One declaration scope (a component type or an instance type) and its type index space. */
@@ -234,10 +247,10 @@ export class TypeEncoder {
   }
 
   /** Imports or exports an interface under `name` and records it as the provider of its types. */
-  interfaceItem(side: "import" | "export", name: string, iface: WitInterface): void {
+  interfaceItem(side: "import" | "export", name: string | ExternName, iface: WitInterface): void {
     const decls = this.instanceType(iface);
     const t = this.outer.type({ kind: "instance", decls });
-    this.outer.decls.push({ kind: side, decl: { name: externName(name), desc: { kind: "instance", type: t }, offset: 0 } });
+    this.outer.decls.push({ kind: side, decl: { name: typeof name === "string" ? externName(name) : name, desc: { kind: "instance", type: t }, offset: 0 } });
     const instance = this.outer.instanceCount++;
     if (iface.name !== undefined) {
       this.instances.set(iface, instance);
@@ -246,9 +259,9 @@ export class TypeEncoder {
     }
   }
 
-  funcItem(side: "import" | "export", name: string, f: WitFunction): void {
+  funcItem(side: "import" | "export", name: string | ExternName, f: WitFunction): void {
     const t = this.funcType(this.outer, f);
-    this.outer.decls.push({ kind: side, decl: { name: externName(name), desc: { kind: "func", type: t }, offset: 0 } });
+    this.outer.decls.push({ kind: side, decl: { name: typeof name === "string" ? externName(name) : name, desc: { kind: "func", type: t }, offset: 0 } });
   }
 }
 
@@ -257,13 +270,13 @@ export function encodeWorldType(world: WitWorld): ComponentTypeDef {
   const outer = new Scope(undefined, undefined);
   const enc = new TypeEncoder(outer);
   for (const [key, item] of world.imports) {
-    if (item.kind === "interface") enc.interfaceItem("import", key, item.interface);
-    else if (item.kind === "function") enc.funcItem("import", key, item.func);
+    if (item.kind === "interface") enc.interfaceItem("import", worldItemName(key, item), item.interface);
+    else if (item.kind === "function") enc.funcItem("import", worldItemName(key, item), item.func);
     else enc.defIndex(outer, item.def);
   }
   for (const [key, item] of world.exports) {
-    if (item.kind === "interface") enc.interfaceItem("export", key, item.interface);
-    else if (item.kind === "function") enc.funcItem("export", key, item.func);
+    if (item.kind === "interface") enc.interfaceItem("export", worldItemName(key, item), item.interface);
+    else if (item.kind === "function") enc.funcItem("export", worldItemName(key, item), item.func);
   }
   return { kind: "component", decls: outer.decls };
 }

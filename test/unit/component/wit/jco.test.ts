@@ -12,7 +12,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { decodeModule } from "../../../../src/binary/decoder.js";
 import {
-  componentNew, componentWit, encodeWorldMetadata, printWit, resolveWit, resolveWitPackages, selectWorld,
+  componentNew, componentWit, decodeComponent, decodeWit, encodeWorldMetadata, printWit, resolveWit, resolveWitPackages,
+  selectWorld,
 } from "../../../../src/component/index.js";
 import { watToBinary } from "../../../../src/text/index.js";
 
@@ -79,12 +80,26 @@ world w {
   export plain;
   export e2: func();
 }
+
+interface store { get: func(key: string) -> option<string>; }
+
+world named {
+  import one: store;
+  @external-id("//Two")
+  import two: store;
+  export my-store: store;
+}
 `;
 
 test("world metadata is byte-identical to wit-component's (componentEmbed)", { skip: !available }, async () => {
   const res = resolveWit(WORLDS);
-  const ours = encodeWorldMetadata(selectWorld(res, "w"));
-  assert.deepEqual(Buffer.from(ours), Buffer.from(await jcoMetadata(WORLDS, "w")));
+  for (const name of ["w", "named"]) {
+    const ours = encodeWorldMetadata(selectWorld(res, name));
+    assert.deepEqual(Buffer.from(ours), Buffer.from(await jcoMetadata(WORLDS, name)), name);
+    // And decoding it gives the same world back (plain names, `implements`, `external-id` included).
+    const again = decodeWit(decodeComponent(ours));
+    assert.deepEqual(encodeWorldMetadata(selectWorld(again, name)), ours);
+  }
 });
 
 test("WASI 0.2 worlds: our printed WIT is accepted by wit-parser and encodes byte-identically", { skip: !available || !existsSync(wasiDir) }, async () => {
