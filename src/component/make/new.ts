@@ -1,14 +1,9 @@
 /**
  * `component new`: wraps a core module into a component for a WIT world, by the canonical ABI's
- * naming conventions (what `wasm-tools component new` does for modules built by `wit-bindgen`-style
- * toolchains):
- *
- * - the module exports `memory`, `cabi_realloc` (when some argument or result needs allocation), each
- *   world function under its name, each function of an exported interface as `ns:pkg/iface@v#name`,
- *   and optionally `cabi_post_<export name>` (post-return) and `_initialize` (run once, first);
- * - the module imports world functions from `$root`, interface functions from the interface's name
- *   (`ns:pkg/iface@v`, or the plain name of an inline interface), and `[resource-drop]r` for each
- *   imported resource it drops.
+ * naming conventions (what `wasm-tools component new` does). Both conventions `wit-component` reads
+ * are accepted (`names.ts`): the legacy one of `wit-bindgen`-style toolchains (`memory`,
+ * `cabi_realloc`, `f`, `ns:pkg/iface@v#f`, `cabi_post_*`, `_initialize`, imports from `$root` and from
+ * interface names, `[resource-drop]r`) and the standard `cm32p2` one.
  *
  * The component: the world's imports that the module uses (and what they depend on), the core module,
  * an instance of it whose imports are the lowered component functions, then the lifted exports. Lowered
@@ -24,7 +19,7 @@ import { decodeModule } from "../../binary/decoder.js";
 import { type ValueType as CoreValueType, funcTypeAt, funcTypeIndex } from "../../binary/module-info.js";
 import { watToBinary } from "../../text/index.js";
 import type {
-  CanonOption, ComponentSection, CoreInstanceDef, Decl, ExternName, InstanceDef,
+  CanonOption, ComponentSection, CoreInstanceDef, Decl, ExternDesc, ExternName, InstanceDef,
 } from "../binary/ast.js";
 import { encodeComponent } from "../binary/encoder.js";
 import type { CoreFuncSig } from "../binary/core-sigs.js";
@@ -36,6 +31,7 @@ import { type WitFunction, type WitInterface, WitTypeDef, type WitWorld } from "
 import { printWitType } from "../wit/print.js";
 import { interfaceDependencies } from "../wit/resolve.js";
 import { embeddedWorlds, stripComponentTypes } from "./embed.js";
+import { namingOf } from "./names.js";
 
 /** Options of `componentNew`. */
 export interface ComponentNewOptions {
@@ -128,6 +124,10 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
   const core = stripComponentTypes(module);
   const info = decodeModule(core);
   const coreExports = new Map(info.exports.map((e) => [e.name, e]));
+  const naming = namingOf(info.imports, info.exports);
+  // Import module name -> world import key.
+  const moduleKeys = new Map<string, string>();
+  for (const [key, item] of world.imports) if (item.kind === "interface") moduleKeys.set(naming.importModule(key), key);
   const funcTypeIndexOf = (funcIndex: number): number => funcTypeIndex(info, funcIndex) ?? -1;
 
   const types = new WitTypeConverter();
@@ -163,26 +163,27 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
   const usedIfaces = new Set<WitInterface>();
   const usedFuncs = new Set<string>();
   for (const [mod, imps] of byModule) {
-    if (mod === "$root") {
+    if (mod === naming.rootModule) {
       for (const imp of imps) {
         const item = world.imports.get(imp.name);
-        if (item?.kind !== "function") throw new CompileError(`the module imports \`$root::${imp.name}\`, but world \`${world.name}\` has no function import \`${imp.name}\``, imp.offset);
+        if (item?.kind !== "function") throw new CompileError(`the module imports \`${mod}::${imp.name}\`, but world \`${world.name}\` has no function import \`${imp.name}\``, imp.offset);
         usedFuncs.add(imp.name);
       }
       continue;
     }
-    if (mod.startsWith("[export]")) {
+    if (mod.startsWith("[export]") || mod.startsWith("cm32p2|_ex_")) {
       throw new CompileError(`the module imports \`${mod}::${imps[0]!.name}\`: exporting resources is not supported yet`, imps[0]!.offset);
     }
-    const item = world.imports.get(mod);
+    const key = moduleKeys.get(mod);
+    const item = key === undefined ? undefined : world.imports.get(key);
     if (item?.kind !== "interface") {
       const hint = mod === "wasi_snapshot_preview1" ? " (a WASI preview1 module needs the adapter, `--adapt`, which is not supported yet)" : "";
       throw new CompileError(`the module imports from \`${mod}\`, which world \`${world.name}\` does not import${hint}`, imps[0]!.offset);
     }
     for (const imp of imps) {
-      const drop = /^\[resource-drop\](.+)$/.exec(imp.name);
-      const known = drop ? item.interface.types.get(drop[1]!)?.resolved() : item.interface.functions.get(imp.name);
-      if (!known || (drop && !(known instanceof WitTypeDef && known.kind.kind === "resource"))) {
+      const drop = naming.droppedResource(imp.name);
+      const known = drop !== undefined ? item.interface.types.get(drop)?.resolved() : item.interface.functions.get(imp.name);
+      if (!known || (drop !== undefined && !(known instanceof WitTypeDef && known.kind.kind === "resource"))) {
         throw new CompileError(`the module imports \`${mod}::${imp.name}\`, which \`${mod}\` does not define`, imp.offset);
       }
     }
@@ -237,14 +238,15 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
     for (const imp of imps) {
       let f: WitFunction;
       let funcIndex: () => number;
-      if (mod === "$root") {
+      if (mod === naming.rootModule) {
         f = (world.imports.get(imp.name) as { func: WitFunction }).func;
         funcIndex = () => funcOf.get(imp.name)!;
       } else {
-        const iface = (world.imports.get(mod) as { interface: WitInterface }).interface;
-        const drop = /^\[resource-drop\](.+)$/.exec(imp.name);
-        if (drop) {
-          const def = iface.types.get(drop[1]!)!;
+        const key = moduleKeys.get(mod)!;
+        const iface = (world.imports.get(key) as { interface: WitInterface }).interface;
+        const drop = naming.droppedResource(imp.name);
+        if (drop !== undefined) {
+          const def = iface.types.get(drop)!;
           exports.push({
             name: imp.name,
             make: () => {
@@ -258,7 +260,7 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
         }
         f = iface.functions.get(imp.name)!;
         funcIndex = () => {
-          out.item("alias", { kind: "export", sort: "func", instance: instanceOf.get(mod)!, name: imp.name, offset: 0 });
+          out.item("alias", { kind: "export", sort: "func", instance: instanceOf.get(key)!, name: imp.name, offset: 0 });
           return out.funcs++;
         };
       }
@@ -283,7 +285,7 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
     plan.push({ module: mod, exports });
   }
 
-  const hasInit = coreExports.get("_initialize")?.kind === "func";
+  const hasInit = coreExports.get(naming.initialize)?.kind === "func";
   let shimModule = -1;
   let shimInst = -1;
   const shimInstance = (): number => {
@@ -292,7 +294,7 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
   };
   if (deferred.length) shimModule = out.coreModule(watToBinary(shimWat(deferred.map((d) => d.coreType)), { file: "<shim>" }));
   const needFixup = deferred.length > 0 || hasInit;
-  const fixupModule = needFixup ? out.coreModule(watToBinary(fixupWat(deferred.map((d) => d.coreType), hasInit), { file: "<fixup>" })) : -1;
+  const fixupModule = needFixup ? out.coreModule(watToBinary(fixupWat(deferred.map((d) => d.coreType), hasInit ? naming.initialize : undefined), { file: "<fixup>" })) : -1;
 
   const args: { name: string; instance: number }[] = [];
   for (const p of plan) {
@@ -304,15 +306,15 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
   let memory: number | undefined;
   const memoryIndex = (why: string): number => {
     if (memory !== undefined) return memory;
-    if (coreExports.get("memory")?.kind !== "memory") throw new CompileError(`the module must export its memory as \`memory\` (${why})`);
-    memory = out.coreAlias("memory", main, "memory");
+    if (coreExports.get(naming.memory)?.kind !== "memory") throw new CompileError(`the module must export its memory as \`${naming.memory}\` (${why})`);
+    memory = out.coreAlias("memory", main, naming.memory);
     return memory;
   };
   let realloc: number | undefined;
   const reallocIndex = (why: string): number => {
     if (realloc !== undefined) return realloc;
-    if (coreExports.get("cabi_realloc")?.kind !== "func") throw new CompileError(`the module must export \`cabi_realloc\` (${why})`);
-    realloc = out.coreAlias("func", main, "cabi_realloc");
+    if (coreExports.get(naming.realloc)?.kind !== "func") throw new CompileError(`the module must export \`${naming.realloc}\` (${why})`);
+    realloc = out.coreAlias("func", main, naming.realloc);
     return realloc;
   };
 
@@ -345,13 +347,13 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
     const opts: CanonOption[] = [];
     if (needs.memory) opts.push({ kind: "memory", index: memoryIndex(`\`${coreName}\` passes strings or lists`) });
     if (needs.realloc) opts.push({ kind: "realloc", index: reallocIndex(`\`${coreName}\` takes strings or lists`) });
-    const post = `cabi_post_${coreName}`;
+    const post = naming.postReturn(coreName);
     if (coreExports.get(post)?.kind === "func") opts.push({ kind: "post-return", index: out.coreAlias("func", main, post) });
     out.item("canon", { kind: "lift", func: core, options: opts, type: typeIndex, offset: 0 });
     return out.funcs++;
   };
-  const exportItem = (name: ExternName, sort: "func" | "instance", index: number): void => {
-    out.item("export", { name, sort, index, offset: 0 });
+  const exportItem = (name: ExternName, sort: "func" | "instance", index: number, desc?: ExternDesc): void => {
+    out.item("export", { name, sort, index, offset: 0, ...(desc ? { desc } : {}) });
     if (sort === "func") out.funcs++;
     else outer.instanceCount++;
   };
@@ -359,7 +361,7 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
     if (item.kind === "function") {
       const t = enc.funcType(outer, item.func);
       flush();
-      exportItem(worldItemName(key, item), "func", lift(item.func, key, t));
+      exportItem(worldItemName(key, item), "func", lift(item.func, naming.exportName(undefined, key), t));
     } else if (item.kind === "interface") {
       const iface = item.interface;
       enc.defineLocally(iface);
@@ -371,11 +373,15 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
       for (const f of iface.functions.values()) {
         const t = enc.funcType(outer, f);
         flush();
-        list.push({ name: externName(f.name), sort: "func", index: lift(f, `${prefix}#${f.name}`, t) });
+        list.push({ name: externName(f.name), sort: "func", index: lift(f, naming.exportName(prefix, f.name), t) });
       }
       out.item("instance", members);
       const inst = outer.instanceCount++;
-      exportItem(worldItemName(key, item), "instance", inst);
+      // Exported with the interface's instance type ascribed, so that its type exports are names of
+      // their own (`use`d types distinct from the originals), as in the world's type.
+      const ascribed = outer.type({ kind: "instance", decls: enc.instanceType(iface) });
+      flush();
+      exportItem(worldItemName(key, item), "instance", inst, { kind: "instance", type: ascribed });
     }
   }
   return encodeComponent({ sections: out.list });
@@ -403,16 +409,16 @@ function shimWat(types: readonly { params: readonly string[]; results: readonly 
   return lines.join("\n");
 }
 
-/** Fills the shim's table with the lowered functions, then runs `_initialize` when there is one. */
-function fixupWat(types: readonly { params: readonly string[]; results: readonly string[] }[], init: boolean): string {
+/** Fills the shim's table with the lowered functions, then runs the initializer (`init`) when there is one. */
+function fixupWat(types: readonly { params: readonly string[]; results: readonly string[] }[], init: string | undefined): string {
   const lines = ["(module"];
   types.forEach((t, i) => lines.push(`  (import "" "${i}" (func $f${i}${watFuncType(t)}))`));
-  if (init) lines.push(`  (import "main" "_initialize" (func $init))`);
+  if (init !== undefined) lines.push(`  (import "main" ${JSON.stringify(init)} (func $init))`);
   if (types.length) {
     lines.push(`  (import "" "$imports" (table ${types.length} ${types.length} funcref))`);
     lines.push(`  (elem (i32.const 0) func ${types.map((_, i) => `$f${i}`).join(" ")})`);
   }
-  if (init) lines.push("  (start $init)");
+  if (init !== undefined) lines.push("  (start $init)");
   lines.push(")");
   return lines.join("\n");
 }

@@ -24,6 +24,7 @@ const wasiDir = join(root, "../shared/wasi-0.2-wit");
 
 interface Tools {
   componentEmbed(opts: { dummy?: boolean; witSource?: string; world?: string }): Promise<Uint8Array>;
+  componentNew(bytes: Uint8Array): Promise<Uint8Array>;
   componentWit(bytes: Uint8Array): Promise<string>;
 }
 interface Transpile {
@@ -102,18 +103,35 @@ test("world metadata is byte-identical to wit-component's (componentEmbed)", { s
   }
 });
 
-test("WASI 0.2 worlds: our printed WIT is accepted by wit-parser and encodes byte-identically", { skip: !available || !existsSync(wasiDir) }, async () => {
+/** Every WASI package as one WIT file (the root package, then the others nested: jco takes one source). */
+function wasiText(rootDir: string): string {
   const dirs = readdirSync(wasiDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const groups = [rootDir, ...dirs.filter((d) => d !== rootDir)].map((d) =>
+    readdirSync(join(wasiDir, d)).filter((f) => f.endsWith(".wit")).sort().map((f) => ({ path: `${d}/${f}`, source: readFileSync(join(wasiDir, d, f), "utf8") })));
+  return printWit(resolveWitPackages(groups));
+}
+
+test("WASI 0.2 worlds: our printed WIT is accepted by wit-parser and encodes byte-identically", { skip: !available || !existsSync(wasiDir) }, async () => {
   for (const rootDir of ["cli", "http"]) {
-    const groups = [rootDir, ...dirs.filter((d) => d !== rootDir)].map((d) =>
-      readdirSync(join(wasiDir, d)).filter((f) => f.endsWith(".wit")).sort().map((f) => ({ path: `${d}/${f}`, source: readFileSync(join(wasiDir, d, f), "utf8") })));
-    // One file: the root package, then its dependencies as nested packages (jco takes a single source).
-    const text = printWit(resolveWitPackages(groups));
+    const text = wasiText(rootDir);
     const res = resolveWit(text);
     for (const world of res.root!.worlds.values()) {
       const theirs = await jcoMetadata(text, world.name);
       assert.deepEqual(Buffer.from(encodeWorldMetadata(world)), Buffer.from(theirs), world.qualifiedName);
     }
+  }
+});
+
+test("componentNew on wit-component's dummy modules (cm32p2 names) makes components wasm-tools reads as the same world", { skip: !available || !existsSync(wasiDir) }, async () => {
+  const t = await tools();
+  const cases: [string, string][] = [[WORLDS, "w"], [WORLDS, "named"], [wasiText("cli"), "command"], [wasiText("http"), "proxy"]];
+  for (const [text, world] of cases) {
+    const dummy = await t.componentEmbed({ dummy: true, witSource: text, world });
+    const ours = componentNew(dummy);
+    const theirs = await t.componentNew(dummy);
+    const expected = await t.componentWit(theirs);
+    assert.equal(await t.componentWit(ours), expected, `${world}: wasm-tools reads our component as its own`);
+    assert.ok(componentWit(ours).startsWith(expected), `${world}: and we print what it prints`);
   }
 });
 
