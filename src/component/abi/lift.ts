@@ -51,6 +51,14 @@ function i32(flat: ArrayLike<unknown>, at: number): number {
   return flat[at] as number;
 }
 
+/**
+ * `canonicalize_nan32/64`: the engine keeps a NaN's payload bits in a JS number (a typed array or
+ * memory would show them); the literal `NaN` is the canonical NaN.
+ */
+function canonical(x: number): number {
+  return x === x ? x : NaN;
+}
+
 function char(i: number): string {
   if (i >= 0x110000 || (i >= 0xd800 && i <= 0xdfff)) throw abiTrap(MESSAGES.char);
   return String.fromCodePoint(i);
@@ -77,9 +85,9 @@ function compile(t: ValueType, nestedOption: boolean): Lifter {
     case "s64":
       return { load: (cx, p) => cx.dv.getBigInt64(p, true), flat: (_, f, at) => BigInt.asIntN(64, f[at] as bigint) };
     case "f32":
-      return { load: (cx, p) => cx.dv.getFloat32(p, true), flat: (_, f, at) => f[at] as number };
+      return { load: (cx, p) => canonical(cx.dv.getFloat32(p, true)), flat: (_, f, at) => canonical(f[at] as number) };
     case "f64":
-      return { load: (cx, p) => cx.dv.getFloat64(p, true), flat: (_, f, at) => f[at] as number };
+      return { load: (cx, p) => canonical(cx.dv.getFloat64(p, true)), flat: (_, f, at) => canonical(f[at] as number) };
     case "char":
       return { load: (cx, p) => char(cx.dv.getUint32(p, true)), flat: (_, f, at) => char(i32(f, at) >>> 0) };
     case "string":
@@ -130,10 +138,13 @@ function compileList(element: ValueType, length: number | undefined): Lifter {
   const el = layoutOf(element);
   const elem = lifterOf(element);
   const typed = typedArrayOf(element.kind);
+  const float = element.kind === "f32" || element.kind === "f64";
   const loadElements = (cx: AbiContext, p: number, n: number): unknown => {
     if (typed !== undefined) {
       const bytes = cx.u8.buffer.slice(cx.u8.byteOffset + p, cx.u8.byteOffset + p + n * el.size);
-      return new typed(bytes as ArrayBuffer);
+      const a = new typed(bytes as ArrayBuffer);
+      if (float) canonicalizeNaNs(a as Float32Array | Float64Array);
+      return a;
     }
     const a = new Array<unknown>(n);
     for (let i = 0; i < n; i++) a[i] = elem.load(cx, p + i * el.size);
@@ -163,6 +174,11 @@ function compileList(element: ValueType, length: number | undefined): Lifter {
     load: (cx, p) => range(cx, cx.dv.getUint32(p, true), cx.dv.getUint32(p + 4, true)),
     flat: (cx, f, at) => range(cx, i32(f, at) >>> 0, i32(f, at + 1) >>> 0),
   };
+}
+
+/** Rewrites every NaN with the canonical NaN (`canonicalize_nan32/64`): a copied list keeps the guest's bits. */
+function canonicalizeNaNs(a: Float32Array | Float64Array): void {
+  for (let i = 0; i < a.length; i++) if (a[i] !== a[i]) a[i] = NaN;
 }
 
 /** Records lift as objects with camelCase fields, tuples as arrays. */
