@@ -1,0 +1,9 @@
+/**
+ * `wasmhost/component`: the WebAssembly Component Model — the component binary format (decode,
+ * validate, encode), its text format, and the resolved component type model.
+ *
+ * @module
+ */
+export * from "./binary/index.js";
+export type * from "./types.js";
+export { ResourceType, PRIMITIVE_KINDS } from "./types.js";
