@@ -90,6 +90,18 @@ export function recordFields(t: ValueType): readonly { readonly name: string; re
   return undefined;
 }
 
+const mapEntries = new WeakMap<object, ValueType>();
+
+/**
+ * `map<K, V>` despecialises to `list<tuple<K, V>>`: this is the tuple (one object per map type, so
+ * that compiled lifters and lowerers are cached). A map's JS value is an array of `[key, value]`.
+ */
+export function mapEntry(t: ValueType & { kind: "map" }): ValueType {
+  let e = mapEntries.get(t);
+  if (e === undefined) mapEntries.set(t, (e = { kind: "tuple", types: [t.key, t.value] }));
+  return e;
+}
+
 /** The layout of a variant with these cases: discriminant, then the payload at the widest alignment. */
 export interface VariantLayout extends Layout {
   readonly discriminantSize: 1 | 2 | 4;

@@ -13,7 +13,7 @@
  */
 import type { HandleType, ValueType } from "../types.js";
 import type { AbiContext } from "./context.js";
-import { type FlatType, fieldOffsets, layoutOf, MAX_BYTE_LENGTH, recordFields, variantCases, variantLayoutOf } from "./layout.js";
+import { type FlatType, fieldOffsets, layoutOf, mapEntry, MAX_BYTE_LENGTH, recordFields, variantCases, variantLayoutOf } from "./layout.js";
 import { liftString } from "./strings.js";
 import { abiTrap, MESSAGES } from "./traps.js";
 import { camelCase } from "./values.js";
@@ -97,6 +97,8 @@ function compile(t: ValueType, nestedOption: boolean): Lifter {
       };
     case "list":
       return compileList(t.element, t.length);
+    case "map":
+      return compileList(mapEntry(t), undefined);
     case "record":
     case "tuple":
       return compileRecord(t);

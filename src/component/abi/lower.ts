@@ -13,7 +13,7 @@
  */
 import type { HandleType, ValueType } from "../types.js";
 import type { AbiContext } from "./context.js";
-import { type FlatType, fieldOffsets, layoutOf, MAX_BYTE_LENGTH, recordFields, variantCases, variantLayoutOf } from "./layout.js";
+import { type FlatType, fieldOffsets, layoutOf, mapEntry, MAX_BYTE_LENGTH, recordFields, variantCases, variantLayoutOf } from "./layout.js";
 import { lowerString } from "./strings.js";
 import { abiTrap } from "./traps.js";
 import { ResourceHandle, resourceImpl } from "./handles.js";
@@ -124,6 +124,8 @@ function compile(t: ValueType, nestedOption: boolean): Lowerer {
       };
     case "list":
       return compileList(t.element, t.length);
+    case "map":
+      return compileList(mapEntry(t), undefined);
     case "record":
     case "tuple":
       return compileRecord(t);

@@ -29,10 +29,10 @@ const TYPED = new Set(["u8", "s8", "u16", "s16", "u32", "s32", "u64", "s64", "f3
 /** A script value as the JS value of type `t`. */
 function toJs(v: ComponentValue, t: ValueType, nested = false): unknown {
   switch (t.kind) {
-    case "list": {
-      const values = (v as { values: readonly ComponentValue[] }).values.map((x) => toJs(x, t.element));
-      return values;
-    }
+    case "list":
+      return (v as { values: readonly ComponentValue[] }).values.map((x) => toJs(x, t.element));
+    case "map":
+      return (v as { values: readonly ComponentValue[] }).values.map((x) => toJs(x, { kind: "tuple", types: [t.key, t.value] }));
     case "tuple":
       return (v as { values: readonly ComponentValue[] }).values.map((x, i) => toJs(x, t.types[i]!));
     case "record": {
@@ -75,6 +75,8 @@ function fromJs(v: unknown, t: ValueType, nested = false): ComponentValue {
   switch (t.kind) {
     case "list":
       return { kind: "list", values: Array.from(v as ArrayLike<unknown>, (x) => fromJs(x, t.element)) };
+    case "map":
+      return { kind: "list", values: Array.from(v as ArrayLike<unknown>, (x) => fromJs(x, { kind: "tuple", types: [t.key, t.value] })) };
     case "tuple":
       return { kind: "tuple", values: (v as unknown[]).map((x, i) => fromJs(x, t.types[i]!)) };
     case "record":
