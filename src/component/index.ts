@@ -7,3 +7,5 @@
 export * from "./binary/index.js";
 export type * from "./types.js";
 export { ResourceType, PRIMITIVE_KINDS } from "./types.js";
+export { Component, ComponentLinker, ComponentInstance, ComponentFunc, ComponentError } from "./runtime/component.js";
+export type { HostResource, LinkerInstance } from "./runtime/component.js";
