@@ -17,7 +17,7 @@
 import type { ComponentFuncType, ValueType } from "../types.js";
 import { AbiContext, type CanonOptions, type ResourceBridge, type StringEncoding } from "./context.js";
 import { CallScope, type InstanceState } from "./handles.js";
-import { fieldOffsets, flattenLift, layoutOf } from "./layout.js";
+import { fieldOffsets, flattenLift, flattenLiftAsync, flattenLowerAsync, layoutOf } from "./layout.js";
 import { type Lifter, lifterOf } from "./lift.js";
 import { type Lowerer, lowererOf } from "./lower.js";
 import { abiTrap, cannotEnter, cannotLeave, FUSED_MESSAGES, HOST_MESSAGES, MESSAGES } from "./traps.js";
@@ -54,6 +54,11 @@ export interface LiftSpec {
   readonly resources?: ResourceBridge | undefined;
   /** Converts what a core call threw (an engine error becomes a `Trap`). */
   readonly toTrap?: ((e: unknown) => unknown) | undefined;
+  /**
+   * `async` without `callback`: the core function takes the parameters, returns nothing and delivers
+   * its result by calling `task.return` before it returns (calls complete synchronously).
+   */
+  readonly async?: boolean;
 }
 
 /** The instances entered by a call into `inst` from `caller`: `inst` and its ancestors minus the caller's. */
@@ -69,7 +74,8 @@ function enteringSet(inst: InstanceState, caller: InstanceState | undefined): In
 export function liftFunction(spec: LiftSpec): ComponentFuncImpl {
   const { type, callee, options, instance } = spec;
   const toTrap = spec.toTrap ?? ((e: unknown) => e);
-  const sig = flattenLift(type);
+  const isAsync = spec.async === true;
+  const sig = isAsync ? flattenLiftAsync(type) : flattenLift(type);
   const paramTypes = type.params.map((p) => p.type);
   const paramLowerers = paramTypes.map((t) => lowererOf(t));
   const paramOffsets: number[] = [];
@@ -141,10 +147,25 @@ export function liftFunction(spec: LiftSpec): ComponentFuncImpl {
       }
       entered_ = true;
       let r: unknown;
+      const outerTask = instance.taskResult;
+      const outerAsync = instance.inAsyncTask;
+      if (isAsync) {
+        instance.taskResult = undefined;
+        instance.inAsyncTask = true;
+      }
       try {
         r = callee(...flat);
       } catch (e) {
         throw toTrap(e);
+      } finally {
+        if (isAsync) instance.inAsyncTask = outerAsync;
+      }
+      if (isAsync) {
+        const delivered = instance.taskResult;
+        instance.taskResult = outerTask;
+        if (delivered === undefined) throw abiTrap(MESSAGES.noTaskReturn);
+        if (callScope.borrows > 0) throw abiTrap(MESSAGES.borrowsRemain);
+        return delivered.value;
       }
       // Lift the result (from the return pointer when it spilled).
       let result: unknown;
@@ -203,12 +224,21 @@ export interface LowerSpec {
   readonly resources?: ResourceBridge | undefined;
   /** Whether the callee is another component's lifted function (Wasmtime's adapter wording). */
   readonly fused?: boolean;
+  /**
+   * `async` lowering: the core function returns the subtask status; the callee always completes
+   * during the call here, so it is `RETURNED` (2) with the result stored at the result pointer.
+   */
+  readonly async?: boolean;
 }
+
+/** `Subtask.State.RETURNED`. */
+const RETURNED = 2;
 
 /** `canon lower`: the core function that calls component function `spec.callee`. */
 export function lowerFunction(spec: LowerSpec): (...flat: unknown[]) => unknown {
   const { type, callee, options, instance } = spec;
-  const sig = flattenLift(type);
+  const isAsync = spec.async === true;
+  const sig = isAsync ? flattenLowerAsync(type) : flattenLift(type);
   const paramTypes = type.params.map((p) => p.type);
   const paramLifters = paramTypes.map((t) => lifterOf(t));
   const paramOffsets: number[] = [];
@@ -222,7 +252,8 @@ export function lowerFunction(spec: LowerSpec): (...flat: unknown[]) => unknown 
   const resultType = type.result;
   const resultLowerer: Lowerer | undefined = resultType ? lowererOf(resultType) : undefined;
   const resultLayout = resultType ? layoutOf(resultType) : undefined;
-  const retptrIndex = sig.params.length; // the extra parameter when the result spills
+  // The result pointer: the extra last parameter (sync lowering of a spilled result, or async).
+  const retptrIndex = isAsync ? sig.params.length - 1 : sig.params.length;
   const nParams = paramTypes.length;
   const messages = spec.fused ? FUSED_MESSAGES : HOST_MESSAGES;
   const base = new AbiContext(options, instance, { messages, ...(spec.resources ? { resources: spec.resources } : {}) });
@@ -254,7 +285,7 @@ export function lowerFunction(spec: LowerSpec): (...flat: unknown[]) => unknown 
       }
       const result = callee.invoke(args, instance, myEncoding);
       scope.releaseLenders();
-      if (resultLowerer === undefined) return undefined;
+      if (resultLowerer === undefined) return isAsync ? RETURNED : undefined;
       cx.sourceEncoding = callee.stringEncoding ?? "utf16";
       cx.sync();
       try {
@@ -263,7 +294,7 @@ export function lowerFunction(spec: LowerSpec): (...flat: unknown[]) => unknown 
           if ((ptr & (resultLayout!.align - 1)) !== 0) throw abiTrap(cx.messages.pointerAlign);
           if (ptr + resultLayout!.size > cx.u8.length) throw abiTrap(cx.messages.pointerBounds);
           resultLowerer.store(cx, result, ptr);
-          return undefined;
+          return isAsync ? RETURNED : undefined;
         }
         resultLowerer.flat(cx, result, out, 0);
         return out[0];

@@ -126,6 +126,17 @@ export class InstanceState {
   readonly parent: InstanceState | undefined;
   /** Set once a trap left the instance in an unknown state; every later call traps. */
   poisoned = false;
+  /**
+   * The result an async-lifted export delivered with `task.return` during the current call
+   * (`undefined` while none was delivered).
+   */
+  taskResult: { readonly value: unknown } | undefined;
+  /** Whether an async-lifted call (which may call `task.return`) is in progress. */
+  inAsyncTask = false;
+  /** `context.get`/`context.set` slots of the current task. */
+  readonly context: number[] = [0, 0];
+  /** `backpressure.inc`/`dec` counter. */
+  backpressure = 0;
 
   constructor(parent?: InstanceState) {
     this.parent = parent;

@@ -254,6 +254,30 @@ export function flattenLift(ft: ComponentFuncType): FlatSignature {
   };
 }
 
+/** `MAX_FLAT_ASYNC_PARAMS`: an async lowered call passes more flat parameters than this through memory. */
+export const MAX_FLAT_ASYNC_PARAMS = 4;
+
+/**
+ * `flatten_functype(opts, ft, 'lift')` for an async function without a callback: parameters as for
+ * a sync function, no core results (the result goes through `task.return`).
+ */
+export function flattenLiftAsync(ft: ComponentFuncType): FlatSignature {
+  const lift = flattenLift(ft);
+  return { ...lift, results: [], resultInMemory: false };
+}
+
+/**
+ * `flatten_functype(opts, ft, 'lower')` for an async lowering: at most 4 flat parameters (else a
+ * pointer), a result pointer when there is a result, and the i32 subtask status as the result.
+ */
+export function flattenLowerAsync(ft: ComponentFuncType): FlatSignature {
+  const params = ft.params.flatMap((p) => layoutOf(p.type).flat);
+  const paramsInMemory = params.length > MAX_FLAT_ASYNC_PARAMS;
+  const out: FlatType[] = paramsInMemory ? ["i32"] : [...params];
+  if (ft.result !== undefined) out.push("i32");
+  return { params: out, results: ["i32"], paramsInMemory, resultInMemory: ft.result !== undefined };
+}
+
 /** `flatten_functype(opts, ft, 'lower')`: a spilled result becomes an extra pointer parameter. */
 export function flattenLower(ft: ComponentFuncType): FlatSignature {
   const lift = flattenLift(ft);

@@ -63,6 +63,8 @@ export const MESSAGES = {
   flags: "invalid flags: bits set beyond the declared flags",
   utf16: "invalid utf-16: lone surrogate found",
   borrowsRemain: "borrow handles still remain at the end of the call",
+  noTaskReturn: "async-lifted export failed to produce a result",
+  taskReturned: "task.return called more than once or outside an async task",
   stringTooLong: "string byte length exceeds 2^28 - 1",
   listTooLong: "list byte length exceeds 2^28 - 1",
   unknownHandle: (i: number) => `unknown handle index ${i}`,

@@ -23,10 +23,10 @@ import type { FuncType as CoreFuncType } from "../../types.js";
 import { type CanonOptions, type ResourceBridge, type StringEncoding } from "../abi/context.js";
 import { type ComponentFuncImpl, liftFunction, lowerFunction } from "../abi/function.js";
 import { defineResourceImpl, InstanceState, ResourceHandle, resourceImpl } from "../abi/handles.js";
-import { flattenLower } from "../abi/layout.js";
+import { flattenLower, flattenLowerAsync } from "../abi/layout.js";
 import { abiTrap, cannotLeave, MESSAGES } from "../abi/traps.js";
 import type { ComponentDefinition, Item, TypeEntry, TypeScope } from "./items.js";
-import { funcType, outerScope, resolveTypeDef, resourceType } from "./resolve.js";
+import { funcType, outerScope, resolveTypeDef, resourceType, valueType } from "./resolve.js";
 
 /** Supplies a top-level import: the item for import `name` of type `desc` (resolved in `scope`). */
 export type ImportResolver = (name: string, desc: ExternDesc, scope: TypeScope) => Item;
@@ -274,8 +274,9 @@ function alias(s: Spaces, a: AliasDef): void {
   }
 }
 
-/** The canonical options of a `canon lift`/`lower`. */
-function canonOptions(s: Spaces, options: readonly CanonOption[] | undefined): CanonOptions {
+/** The canonical options of a `canon lift`/`lower`, and whether `async` is among them. */
+function canonOptions(s: Spaces, options: readonly CanonOption[] | undefined): CanonOptions & { async: boolean } {
+  let isAsync = false;
   let stringEncoding: StringEncoding = "utf8";
   let memory: WebAssembly.Memory | undefined;
   let realloc: CanonOptions["realloc"];
@@ -300,11 +301,14 @@ function canonOptions(s: Spaces, options: readonly CanonOption[] | undefined): C
         postReturn = f.call;
         break;
       }
+      case "async":
+        isAsync = true;
+        break;
       default:
-        throw new CompileError(`canonical option ${o.kind} is not supported (async is not implemented)`);
+        throw new CompileError(`canonical option ${o.kind} is not supported (async callbacks are not implemented)`);
     }
   }
-  return { stringEncoding, memory, realloc, postReturn };
+  return { stringEncoding, memory, realloc, postReturn, async: isAsync };
 }
 
 function fail(message: string): never {
@@ -312,10 +316,55 @@ function fail(message: string): never {
 }
 
 /** The core function type of a lowered component function. */
-function coreTypeOfLowered(type: ComponentFuncType): CoreFuncType {
-  const sig = flattenLower(type);
+function coreTypeOfLowered(type: ComponentFuncType, isAsync: boolean): CoreFuncType {
+  const sig = isAsync ? flattenLowerAsync(type) : flattenLower(type);
   return { params: sig.params, results: sig.results };
 }
+
+const i32 = "i32" as const;
+/**
+ * Core signatures of the async, stream, future, waitable and thread built-ins. wasmhost does not run
+ * them (async is not implemented), but components that merely define them instantiate, and a call
+ * checks may-leave first, as the spec's definitions do, then traps.
+ */
+const BUILTIN_SIGNATURES: Readonly<Record<string, CoreFuncType>> = {
+  "resource.drop async": { params: [i32], results: [] },
+  "backpressure.set": { params: [i32], results: [] },
+  "task.cancel": { params: [], results: [] },
+  "subtask.cancel": { params: [i32], results: [i32] },
+  "subtask.drop": { params: [i32], results: [] },
+  "stream.new": { params: [], results: ["i64"] },
+  "future.new": { params: [], results: ["i64"] },
+  "stream.read": { params: [i32, i32, i32], results: [i32] },
+  "stream.write": { params: [i32, i32, i32], results: [i32] },
+  "future.read": { params: [i32, i32], results: [i32] },
+  "future.write": { params: [i32, i32], results: [i32] },
+  "stream.cancel-read": { params: [i32], results: [i32] },
+  "stream.cancel-write": { params: [i32], results: [i32] },
+  "future.cancel-read": { params: [i32], results: [i32] },
+  "future.cancel-write": { params: [i32], results: [i32] },
+  "stream.drop-readable": { params: [i32], results: [] },
+  "stream.drop-writable": { params: [i32], results: [] },
+  "future.drop-readable": { params: [i32], results: [] },
+  "future.drop-writable": { params: [i32], results: [] },
+  "error-context.new": { params: [i32, i32], results: [i32] },
+  "error-context.debug-message": { params: [i32, i32], results: [] },
+  "error-context.drop": { params: [i32], results: [] },
+  "waitable-set.new": { params: [], results: [i32] },
+  "waitable-set.wait": { params: [i32, i32], results: [i32] },
+  "waitable-set.poll": { params: [i32, i32], results: [i32] },
+  "waitable-set.drop": { params: [i32], results: [] },
+  "waitable.join": { params: [i32, i32], results: [] },
+  "thread.index": { params: [], results: [i32] },
+  "thread.new-indirect": { params: [i32, i32], results: [i32] },
+  "thread.resume-later": { params: [i32], results: [] },
+  "thread.suspend": { params: [], results: [i32] },
+  "thread.yield": { params: [], results: [i32] },
+  "thread.suspend-then-resume": { params: [i32], results: [i32] },
+  "thread.yield-then-resume": { params: [i32], results: [i32] },
+  "thread.suspend-then-promote": { params: [i32], results: [i32] },
+  "thread.yield-then-promote": { params: [i32], results: [i32] },
+};
 
 function canon(env: Env, s: Spaces, state: InstanceState, c: CanonDef): void {
   switch (c.kind) {
@@ -332,6 +381,7 @@ function canon(env: Env, s: Spaces, state: InstanceState, c: CanonDef): void {
           instance: state,
           resources: env.resources,
           toTrap,
+          async: options.async,
         }),
       );
       return;
@@ -340,8 +390,17 @@ function canon(env: Env, s: Spaces, state: InstanceState, c: CanonDef): void {
       const callee = s.funcs[c.func!] ?? fail(`unknown func ${c.func}`);
       const options = canonOptions(s, c.options);
       const fused = callee.stringEncoding !== undefined;
-      const fn = lowerFunction({ name: "import", type: callee.type, callee, options, instance: state, resources: env.resources, fused });
-      s.coreFuncs.push(makeHostFunc(env.store, coreTypeOfLowered(callee.type), fn, true, "lowered function"));
+      const fn = lowerFunction({
+        name: "import",
+        type: callee.type,
+        callee,
+        options,
+        instance: state,
+        resources: env.resources,
+        fused,
+        async: options.async,
+      });
+      s.coreFuncs.push(makeHostFunc(env.store, coreTypeOfLowered(callee.type, options.async), fn, true, "lowered function"));
       return;
     }
     case "resource.new": {
@@ -371,8 +430,58 @@ function canon(env: Env, s: Spaces, state: InstanceState, c: CanonDef): void {
       );
       return;
     }
-    default:
-      throw new CompileError(`canon ${c.kind} is not supported (async and threads are not implemented)`, c.offset);
+    case "task.return": {
+      const resultType = c.result === undefined || c.result === null ? undefined : valueType(s, c.result);
+      const options = canonOptions(s, c.options);
+      const type: ComponentFuncType = { params: resultType ? [{ name: "result", type: resultType }] : [] };
+      // task.return lifts its arguments as a lowered call would lift a callee's parameters.
+      const deliver: ComponentFuncImpl = {
+        type,
+        stringEncoding: undefined,
+        invoke: (args) => {
+          if (!state.inAsyncTask || state.taskResult !== undefined) throw abiTrap(MESSAGES.taskReturned);
+          state.taskResult = { value: args[0] };
+          return undefined;
+        },
+      };
+      const fn = lowerFunction({ name: "task.return", type, callee: deliver, options, instance: state, resources: env.resources });
+      s.coreFuncs.push(makeHostFunc(env.store, coreTypeOfLowered(type, false), fn, true, "task.return"));
+      return;
+    }
+    case "context.get":
+    case "context.set": {
+      const slot = c.index ?? 0;
+      const get = c.kind === "context.get";
+      s.coreFuncs.push(
+        makeHostFunc(env.store, get ? { params: [], results: ["i32"] } : { params: ["i32"], results: [] }, (v: unknown) => {
+          if (get) return state.context[slot] ?? 0;
+          state.context[slot] = (v as number) | 0;
+          return undefined;
+        }, true, c.kind),
+      );
+      return;
+    }
+    case "backpressure.inc":
+    case "backpressure.dec": {
+      const delta = c.kind === "backpressure.inc" ? 1 : -1;
+      s.coreFuncs.push(
+        makeHostFunc(env.store, { params: [], results: [] }, () => {
+          // Allowed during post-return (the spec's backpressure built-ins do not check may-leave).
+          state.backpressure += delta;
+        }, true, c.kind),
+      );
+      return;
+    }
+    default: {
+      const sig = BUILTIN_SIGNATURES[c.kind];
+      if (sig === undefined) throw new CompileError(`canon ${c.kind} is not supported`, c.offset);
+      s.coreFuncs.push(
+        makeHostFunc(env.store, sig, () => {
+          if (!state.mayLeave) throw cannotLeave();
+          throw abiTrap(`canon ${c.kind} is not supported: wasmhost does not implement async components yet`);
+        }, true, c.kind),
+      );
+    }
   }
 }
 
