@@ -22,6 +22,7 @@ import { type Lifter, lifterOf } from "./lift.js";
 import { type Lowerer, lowererOf } from "./lower.js";
 import { abiTrap, cannotEnter, cannotLeave, FUSED_MESSAGES, HOST_MESSAGES, MESSAGES } from "./traps.js";
 import { toTypeError } from "./values.js";
+import { entryApplies, generateEntry } from "./entry.js";
 
 /** A component-level function: called with JS values, returns the JS value of its result. */
 export interface ComponentFuncImpl {
@@ -34,6 +35,11 @@ export interface ComponentFuncImpl {
    * `result` is `{ tag, val? }`.
    */
   invoke(args: readonly unknown[], caller: InstanceState | undefined, encoding: StringEncoding): unknown;
+  /**
+   * The host's entry: a JS function taking the arguments. `unwrap` turns a `result`'s error payload
+   * into the error to throw (the result's ok value is returned); without it the result is raw.
+   */
+  hostEntry(unwrap: ((payload: unknown) => Error) | undefined): (...args: unknown[]) => unknown;
 }
 
 /** The tuple type of a parameter list, for spilling parameters to memory. */
@@ -54,6 +60,8 @@ export interface LiftSpec {
   readonly resources?: ResourceBridge | undefined;
   /** Converts what a core call threw (an engine error becomes a `Trap`). */
   readonly toTrap?: ((e: unknown) => unknown) | undefined;
+  /** The engine's function for `callee`, when calling it directly is equivalent (no call hooks). */
+  readonly native?: ((...flat: unknown[]) => unknown) | undefined;
   /**
    * `async` without `callback`: the core function takes the parameters, returns nothing and delivers
    * its result by calling `task.return` before it returns (calls complete synchronously).
@@ -198,7 +206,7 @@ export function liftFunction(spec: LiftSpec): ComponentFuncImpl {
     } catch (e) {
       // Anything that unwound guest code leaves the instance in an unknown state.
       if (entered_) for (const i of set ?? [instance]) i.poisoned = true;
-      throw e;
+      throw toTrap(e);
     } finally {
       cx.busy = false;
       cx.scope = undefined;
@@ -206,7 +214,30 @@ export function liftFunction(spec: LiftSpec): ComponentFuncImpl {
       else for (const i of set) i.mayEnter = true;
     }
   };
-  return { type, stringEncoding: options.stringEncoding, invoke };
+  const generic = (unwrap: ((payload: unknown) => Error) | undefined) =>
+    unwrap === undefined || resultType?.kind !== "result"
+      ? (...args: unknown[]) => invoke(args, undefined, "utf16")
+      : (...args: unknown[]) => {
+          const r = invoke(args, undefined, "utf16") as { tag: string; val?: unknown };
+          if (r.tag === "err") throw unwrap(r.val);
+          return r.val;
+        };
+  const hostEntry = (unwrap: ((payload: unknown) => Error) | undefined) => {
+    if (!entryApplies(type, sig.paramsInMemory, isAsync, selfOnly)) return generic(unwrap);
+    const fast = generateEntry({
+      name: spec.name,
+      type,
+      instance,
+      cx: contexts.host,
+      core: spec.native ?? callee,
+      toTrap,
+      postReturn: options.postReturn,
+      resultInMemory: sig.resultInMemory,
+      unwrap: resultType?.kind === "result" ? unwrap : undefined,
+    });
+    return fast ?? generic(unwrap);
+  };
+  return { type, stringEncoding: options.stringEncoding, invoke, hostEntry };
 }
 
 const scratch: unknown[] = [undefined];
@@ -329,5 +360,5 @@ export function hostFunction(
       throw e;
     }
   };
-  return { type, stringEncoding: undefined, invoke };
+  return { type, stringEncoding: undefined, invoke, hostEntry: () => (...args: unknown[]) => invoke(args) };
 }

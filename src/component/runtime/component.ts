@@ -45,6 +45,7 @@ function describePayload(p: unknown): string {
   }
 }
 
+const makeComponentError = (payload: unknown): Error => new ComponentError(payload);
 const isComponentError = (e: unknown): e is ComponentError => e instanceof ComponentError;
 
 function compileDefinition(engine: Engine, info: ComponentInfo): ComponentDefinition {
@@ -271,15 +272,7 @@ export class ComponentFunc {
   constructor(impl: ComponentFuncImpl) {
     this.impl = impl;
     this.type = impl.type;
-    const unwrap = impl.type.result?.kind === "result";
-    const invoke = impl.invoke;
-    this.call = unwrap
-      ? (...args) => {
-          const r = invoke(args, undefined, "utf16") as { tag: string; val?: unknown };
-          if (r.tag === "err") throw new ComponentError(r.val);
-          return r.val;
-        }
-      : (...args) => invoke(args, undefined, "utf16");
+    this.call = impl.hostEntry(makeComponentError);
   }
 }
 

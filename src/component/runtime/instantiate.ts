@@ -293,12 +293,12 @@ function canonOptions(s: Spaces, options: readonly CanonOption[] | undefined): C
         break;
       case "realloc": {
         const f = s.coreFuncs[o.index] ?? fail(`unknown core func ${o.index}`);
-        realloc = f.call as CanonOptions["realloc"];
+        realloc = (engineFunction(f) ?? f.call) as CanonOptions["realloc"];
         break;
       }
       case "post-return": {
         const f = s.coreFuncs[o.index] ?? fail(`unknown core func ${o.index}`);
-        postReturn = f.call;
+        postReturn = engineFunction(f) ?? f.call;
         break;
       }
       case "async":
@@ -309,6 +309,15 @@ function canonOptions(s: Spaces, options: readonly CanonOption[] | undefined): C
     }
   }
   return { stringEncoding, memory, realloc, postReturn, async: isAsync };
+}
+
+/**
+ * The engine's function of a core function when calling it directly is what `Func.call` would do
+ * (a wasm function, in a store without call hooks); engine errors then reach the caller unconverted
+ * and the lifted function's `toTrap` converts them.
+ */
+function engineFunction(f: Func): ((...args: unknown[]) => unknown) | undefined {
+  return f.host === undefined && !f.store.hasCallHooks ? (f.native as (...args: unknown[]) => unknown) : undefined;
 }
 
 function fail(message: string): never {
@@ -377,6 +386,7 @@ function canon(env: Env, s: Spaces, state: InstanceState, c: CanonDef): void {
           name: core.name,
           type,
           callee: core.call,
+          native: engineFunction(core),
           options,
           instance: state,
           resources: env.resources,
@@ -442,6 +452,9 @@ function canon(env: Env, s: Spaces, state: InstanceState, c: CanonDef): void {
           if (!state.inAsyncTask || state.taskResult !== undefined) throw abiTrap(MESSAGES.taskReturned);
           state.taskResult = { value: args[0] };
           return undefined;
+        },
+        hostEntry: () => () => {
+          throw abiTrap(MESSAGES.taskReturned);
         },
       };
       const fn = lowerFunction({ name: "task.return", type, callee: deliver, options, instance: state, resources: env.resources });
