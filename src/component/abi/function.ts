@@ -34,12 +34,13 @@ export interface ComponentFuncImpl {
    * the string encoding the arguments came from (`utf16` for JS strings). Results are raw: a
    * `result` is `{ tag, val? }`.
    */
-  invoke(args: readonly unknown[], caller: InstanceState | undefined, encoding: StringEncoding): unknown;
+  invoke(args: readonly unknown[], caller: InstanceState | undefined, encoding: StringEncoding, name?: string): unknown;
   /**
    * The host's entry: a JS function taking the arguments. `unwrap` turns a `result`'s error payload
    * into the error to throw (the result's ok value is returned); without it the result is raw.
+   * `name` names the function in `TypeError`s (default: the core function's name).
    */
-  hostEntry(unwrap: ((payload: unknown) => Error) | undefined): (...args: unknown[]) => unknown;
+  hostEntry(unwrap: ((payload: unknown) => Error) | undefined, name?: string): (...args: unknown[]) => unknown;
 }
 
 /** The tuple type of a parameter list, for spilling parameters to memory. */
@@ -107,9 +108,9 @@ export function liftFunction(spec: LiftSpec): ComponentFuncImpl {
   };
   const scope = new CallScope();
 
-  const invoke = (args: readonly unknown[], caller: InstanceState | undefined, encoding: StringEncoding): unknown => {
+  const invoke = (args: readonly unknown[], caller: InstanceState | undefined, encoding: StringEncoding, name = spec.name): unknown => {
     if (args.length !== nParams) {
-      throw new TypeError(`${spec.name}: expected ${nParams} argument${nParams === 1 ? "" : "s"}, got ${args.length}`);
+      throw new TypeError(`${name}: expected ${nParams} argument${nParams === 1 ? "" : "s"}, got ${args.length}`);
     }
     // may-enter: every instance entered must be enterable, and none may be poisoned.
     let set: InstanceState[] | undefined;
@@ -139,7 +140,7 @@ export function liftFunction(spec: LiftSpec): ComponentFuncImpl {
           try {
             paramLowerers[i]!.flat(cx, args[i], flat, paramOffsets[i]!);
           } catch (e) {
-            throw toTypeError(e, `${spec.name}: arg ${i}`);
+            throw toTypeError(e, `${name}: arg ${i}`);
           }
         }
       } else {
@@ -148,7 +149,7 @@ export function liftFunction(spec: LiftSpec): ComponentFuncImpl {
           try {
             paramLowerers[i]!.store(cx, args[i], ptr + spillOffsets[i]!);
           } catch (e) {
-            throw toTypeError(e, `${spec.name}: arg ${i}`);
+            throw toTypeError(e, `${name}: arg ${i}`);
           }
         }
         flat[0] = ptr;
@@ -214,18 +215,18 @@ export function liftFunction(spec: LiftSpec): ComponentFuncImpl {
       else for (const i of set) i.mayEnter = true;
     }
   };
-  const generic = (unwrap: ((payload: unknown) => Error) | undefined) =>
+  const generic = (unwrap: ((payload: unknown) => Error) | undefined, name: string) =>
     unwrap === undefined || resultType?.kind !== "result"
-      ? (...args: unknown[]) => invoke(args, undefined, "utf16")
+      ? (...args: unknown[]) => invoke(args, undefined, "utf16", name)
       : (...args: unknown[]) => {
-          const r = invoke(args, undefined, "utf16") as { tag: string; val?: unknown };
+          const r = invoke(args, undefined, "utf16", name) as { tag: string; val?: unknown };
           if (r.tag === "err") throw unwrap(r.val);
           return r.val;
         };
-  const hostEntry = (unwrap: ((payload: unknown) => Error) | undefined) => {
-    if (!entryApplies(type, sig.paramsInMemory, isAsync, selfOnly)) return generic(unwrap);
+  const hostEntry = (unwrap: ((payload: unknown) => Error) | undefined, name = spec.name) => {
+    if (!entryApplies(type, sig.paramsInMemory, isAsync, selfOnly)) return generic(unwrap, name);
     const fast = generateEntry({
-      name: spec.name,
+      name,
       type,
       instance,
       cx: contexts.host,
@@ -235,7 +236,7 @@ export function liftFunction(spec: LiftSpec): ComponentFuncImpl {
       resultInMemory: sig.resultInMemory,
       unwrap: resultType?.kind === "result" ? unwrap : undefined,
     });
-    return fast ?? generic(unwrap);
+    return fast ?? generic(unwrap, name);
   };
   return { type, stringEncoding: options.stringEncoding, invoke, hostEntry };
 }

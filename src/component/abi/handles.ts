@@ -94,8 +94,11 @@ export class HandleTable {
 export interface ResourceImpl {
   /** The instance that defined the type (`canon resource.new` lives there), or undefined for the host. */
   readonly instance: InstanceState | undefined;
-  /** The destructor called when the last own handle is dropped, given the representation. */
-  readonly dtor: ((rep: number) => void) | undefined;
+  /**
+   * The destructor called when an own handle is dropped, given the representation and the instance
+   * dropping it (undefined for the host): from another instance it enters the defining one.
+   */
+  readonly dtor: ((rep: number, caller: InstanceState | undefined) => void) | undefined;
 }
 
 const impls = new WeakMap<ResourceType, ResourceImpl>();

@@ -17,6 +17,7 @@ import type { ResourceBridge } from "../abi/context.js";
 import { type ComponentFuncImpl, hostFunction } from "../abi/function.js";
 import { defineResourceImpl, resourceImpl } from "../abi/handles.js";
 import { camelCase } from "../abi/values.js";
+import { nameResource, prototypeOf, StoreResources } from "./resources.js";
 import type { ComponentDefinition, Item, TypeScope } from "./items.js";
 import { instantiateComponent } from "./instantiate.js";
 import { funcType, instanceTypeExports, type InstanceTypeExport } from "./resolve.js";
@@ -97,57 +98,10 @@ export interface LinkerInstance {
   resource(name: string, impl: HostResource): LinkerInstance;
 }
 
-/** Guest resources as JS objects: the representation, the type, and a way to drop them. */
-class GuestResource {
-  #type: ResourceType;
-  #rep: number;
-  #dropped = false;
-  constructor(type: ResourceType, rep: number) {
-    this.#type = type;
-    this.#rep = rep;
-  }
-  static repOf(v: unknown, type: ResourceType): number | undefined {
-    return v instanceof GuestResource && v.#type === type && !v.#dropped ? v.#rep : undefined;
-  }
-  /** Drops the resource: runs its destructor in the instance that defined it. */
-  [Symbol.dispose](): void {
-    if (this.#dropped) return;
-    this.#dropped = true;
-    resourceImpl(this.#type)?.dtor?.(this.#rep);
-  }
-}
-
-/** Host resources: the host's own objects, numbered per store. */
-class HostResources implements ResourceBridge {
-  private readonly reps = new Map<unknown, number>();
-  private readonly objects: unknown[] = [];
-  toJs(type: ResourceType, rep: number, own: boolean): unknown {
-    if (resourceImpl(type)?.instance === undefined && rep < this.objects.length) return this.objects[rep];
-    return own ? new GuestResource(type, rep) : new GuestResource(type, rep);
-  }
-  fromJs(type: ResourceType, value: unknown): number {
-    const guest = GuestResource.repOf(value, type);
-    if (guest !== undefined) return guest;
-    if (resourceImpl(type)?.instance === undefined && typeof value === "object" && value !== null) {
-      let rep = this.reps.get(value);
-      if (rep === undefined) {
-        rep = this.objects.length;
-        this.objects.push(value);
-        this.reps.set(value, rep);
-      }
-      return rep;
-    }
-    throw new TypeError(`expected a ${type.name} resource`);
-  }
-  objectAt(rep: number): unknown {
-    return this.objects[rep];
-  }
-}
-
-const bridges = new WeakMap<Store, HostResources>();
-function bridgeOf(store: Store): HostResources {
+const bridges = new WeakMap<Store, StoreResources>();
+function bridgeOf(store: Store): StoreResources {
   let b = bridges.get(store);
-  if (b === undefined) bridges.set(store, (b = new HostResources()));
+  if (b === undefined) bridges.set(store, (b = new StoreResources()));
   return b;
 }
 
@@ -162,6 +116,8 @@ export class ComponentLinker {
 
   /** Defines `name` (`""` for the root, or an interface name) as an object of functions and resources. */
   define(name: string, impl: Record<string, unknown>): this {
+    const items = itemsOfInterface(impl);
+    if (items !== undefined) return this.defineInstance(name, items);
     if (name === "") {
       for (const [k, v] of Object.entries(impl)) this.defs.set(k, { kind: "js", impl: { [k]: v } });
       return this;
@@ -204,7 +160,7 @@ export class ComponentLinker {
     return new ComponentInstance(result.exports);
   }
 
-  private resolve(name: string, desc: ExternDesc, scope: TypeScope, bridge: HostResources): Item {
+  private resolve(name: string, desc: ExternDesc, scope: TypeScope, bridge: StoreResources): Item {
     const def = this.defs.get(name);
     if (def === undefined) throw new LinkError(`component import "${name}" is not defined in the linker`, { module: name, name });
     if (def.kind === "item") return def.item;
@@ -217,7 +173,7 @@ export class ComponentLinker {
     if (desc.kind === "instance") {
       const entry = scope.types[desc.type];
       if (entry === undefined || entry.t !== "instance") throw new LinkError(`import "${name}": not an instance type`, { module: name, name });
-      const exports = instanceTypeExports(entry.decls, entry.scope, (r) => hostResourceType(r, impl[r] ?? impl[camelCase(r)], bridge));
+      const exports = instanceTypeExports(entry.decls, entry.scope, (r) => hostResourceType(r, memberOf(impl, r), bridge));
       return { sort: "instance", exports: this.hostInstance(name, exports, impl) };
     }
     throw new LinkError(`component import "${name}" of kind ${desc.kind} is not supported by the linker yet`, { module: name, name });
@@ -236,13 +192,24 @@ export class ComponentLinker {
   }
 }
 
+/** `impl`'s member for WIT name `name`: as is, camelCase, or PascalCase (resource classes). */
+function memberOf(impl: Record<string, unknown>, name: string): unknown {
+  return impl[name] ?? impl[camelCase(name)] ?? impl[pascalCase(name)];
+}
+
+/** `foo-bar` → `FooBar`. */
+function pascalCase(name: string): string {
+  const c = camelCase(name);
+  return c.charAt(0).toUpperCase() + c.slice(1);
+}
+
 /** The host function for WIT name `name` (`f`, `[method]r.m`, `[static]r.s`, `[constructor]r`). */
 function hostFunctionOf(impl: Record<string, unknown>, name: string): ((...a: unknown[]) => unknown) | undefined {
   const direct = impl[name] ?? impl[camelCase(name)];
   if (typeof direct === "function" && !name.startsWith("[")) return direct as (...a: unknown[]) => unknown;
   const m = /^\[(method|static|constructor)\]([^.]+)(?:\.(.+))?$/.exec(name);
   if (!m) return undefined;
-  const cls = (impl[m[2]!] ?? impl[camelCase(m[2]!)]) as (new (...a: unknown[]) => object) & Record<string, unknown>;
+  const cls = memberOf(impl, m[2]!) as (new (...a: unknown[]) => object) & Record<string, unknown>;
   if (typeof cls !== "function") return undefined;
   if (m[1] === "constructor") return (...a) => new cls(...a);
   const member = camelCase(m[3]!);
@@ -251,12 +218,12 @@ function hostFunctionOf(impl: Record<string, unknown>, name: string): ((...a: un
 }
 
 /** The resource type of a host-defined resource `name`. */
-function hostResourceType(name: string, impl: unknown, bridge: HostResources): ResourceType {
+function hostResourceType(name: string, impl: unknown, bridge: StoreResources): ResourceType {
   const rt = new ResourceType(name, false);
   const drop = typeof impl === "object" && impl !== null && typeof (impl as { drop?: unknown }).drop === "function"
     ? (impl as { drop(r: unknown): void }).drop.bind(impl)
     : (r: unknown) => (r as { [Symbol.dispose]?: () => void })?.[Symbol.dispose]?.();
-  defineResourceImpl(rt, { instance: undefined, dtor: (rep) => drop(bridge.objectAt(rep)) });
+  defineResourceImpl(rt, { instance: undefined, dtor: (rep) => drop(bridge.release(rep)) });
   return rt;
 }
 
@@ -269,28 +236,31 @@ export class ComponentFunc {
   /** Calls the function with JS values; a `result` returns `ok` or throws `ComponentError`. */
   readonly call: (...args: unknown[]) => unknown;
 
-  constructor(impl: ComponentFuncImpl) {
+  constructor(impl: ComponentFuncImpl, name?: string) {
     this.impl = impl;
     this.type = impl.type;
-    this.call = impl.hostEntry(makeComponentError);
+    this.call = impl.hostEntry(makeComponentError, name);
   }
 }
 
 /** A running component: its exports as JS functions and objects. */
 export class ComponentInstance {
   /** World-level functions by camelCase name; interfaces by full name and camelCase short name. */
-  readonly exports: Record<string, unknown> = {};
+  readonly exports: Record<string, unknown>;
   /** @internal The exports as items, for linking to other components. */
   readonly items: ReadonlyMap<string, Item>;
 
   constructor(items: ReadonlyMap<string, Item>) {
     this.items = items;
+    this.exports = objectOf(items);
     for (const [name, item] of items) {
-      const value = jsOf(item);
-      if (value === undefined) continue;
+      if (item.sort !== "instance") continue;
+      const value = this.exports[camelCase(name)];
+      delete this.exports[camelCase(name)];
       this.exports[name] = value;
       const short = name.includes("/") ? name.slice(name.lastIndexOf("/") + 1).replace(/@.*$/, "") : name;
       this.exports[camelCase(short)] ??= value;
+      interfaceItems.set(value as object, item.exports);
     }
   }
 
@@ -299,19 +269,79 @@ export class ComponentInstance {
     const hash = name.indexOf("#");
     let item = this.items.get(hash < 0 ? name : name.slice(0, hash));
     if (hash >= 0 && item?.sort === "instance") item = item.exports.get(name.slice(hash + 1));
-    return item?.sort === "func" ? new ComponentFunc(item.func) : undefined;
+    return item?.sort === "func" ? new ComponentFunc(item.func, name) : undefined;
   }
 }
 
-function jsOf(item: Item): unknown {
-  if (item.sort === "func") return new ComponentFunc(item.func).call;
-  if (item.sort === "instance") {
-    const o: Record<string, unknown> = {};
-    for (const [n, i] of item.exports) {
-      const v = jsOf(i);
-      if (v !== undefined) o[camelCase(n)] = v;
+/** The items behind each interface object of `ComponentInstance.exports`, for component-to-component linking. */
+const interfaceItems = new WeakMap<object, ReadonlyMap<string, Item>>();
+
+/** The export items behind an interface object of another instance's `exports`, if it is one. */
+export function itemsOfInterface(value: unknown): ReadonlyMap<string, Item> | undefined {
+  return typeof value === "object" && value !== null ? interfaceItems.get(value) : undefined;
+}
+
+const RESOURCE_FUNC = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/;
+
+/**
+ * The JS object of an instance's exports: functions by camelCase name, nested instances as objects,
+ * and each exported resource as a class (PascalCase) whose objects carry the resource's methods.
+ */
+function objectOf(items: ReadonlyMap<string, Item>): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  const classes = new Map<string, { ctor?: ComponentFunc; methods: Map<string, ComponentFunc>; statics: Map<string, ComponentFunc>; type?: ResourceType }>();
+  const classOf = (r: string) => {
+    let c = classes.get(r);
+    if (c === undefined) classes.set(r, (c = { methods: new Map(), statics: new Map() }));
+    return c;
+  };
+  for (const [name, item] of items) {
+    if (item.sort === "instance") {
+      o[camelCase(name)] = objectOf(item.exports);
+      continue;
     }
-    return o;
+    if (item.sort === "type" && item.type.t === "resource") {
+      classOf(name).type = item.type.type;
+      continue;
+    }
+    if (item.sort !== "func") continue;
+    const f = new ComponentFunc(item.func, name);
+    const m = RESOURCE_FUNC.exec(name);
+    if (m === null) {
+      o[camelCase(name)] = f.call;
+      continue;
+    }
+    const c = classOf(m[2]!);
+    if (m[1] === "constructor") {
+      c.ctor = f;
+      const r = f.type.result;
+      if (r?.kind === "own") c.type ??= r.resource;
+    } else if (m[1] === "method") {
+      c.methods.set(m[3]!, f);
+      const self = f.type.params[0]?.type;
+      if (self?.kind === "borrow") c.type ??= self.resource;
+    } else c.statics.set(m[3]!, f);
   }
-  return undefined;
+  for (const [r, c] of classes) {
+    if (c.type === undefined) continue;
+    nameResource(c.type, r);
+    const proto = prototypeOf(c.type) as Record<string, unknown>;
+    for (const [m, f] of c.methods) {
+      const call = f.call;
+      proto[camelCase(m)] = function (this: unknown, ...args: unknown[]) {
+        return call(this, ...args);
+      };
+    }
+    const ctor = c.ctor?.call;
+    const cls = function (this: unknown, ...args: unknown[]) {
+      if (ctor === undefined) throw new TypeError(`resource ${r} has no constructor`);
+      return ctor(...args);
+    } as unknown as Record<string, unknown> & { prototype: object };
+    cls.prototype = proto;
+    Object.defineProperty(proto, "constructor", { value: cls, configurable: true, writable: true });
+    Object.defineProperty(cls, "name", { value: pascalCase(r) });
+    for (const [s2, f] of c.statics) cls[camelCase(s2)] = f.call;
+    o[pascalCase(r)] = cls;
+  }
+  return o;
 }

@@ -24,7 +24,7 @@ import { type CanonOptions, type ResourceBridge, type StringEncoding } from "../
 import { type ComponentFuncImpl, liftFunction, lowerFunction } from "../abi/function.js";
 import { defineResourceImpl, InstanceState, ResourceHandle, resourceImpl } from "../abi/handles.js";
 import { flattenLower, flattenLowerAsync } from "../abi/layout.js";
-import { abiTrap, cannotLeave, MESSAGES } from "../abi/traps.js";
+import { abiTrap, cannotEnter, cannotLeave, MESSAGES } from "../abi/traps.js";
 import type { ComponentDefinition, Item, TypeEntry, TypeScope } from "./items.js";
 import { funcType, outerScope, resolveTypeDef, resourceType, valueType } from "./resolve.js";
 
@@ -95,7 +95,7 @@ function run(env: Env, def: ComponentDefinition, imports: ImportResolver, parent
           const entry = resolveTypeDef(s, t);
           if (entry.t === "resource" && t.kind === "resource") {
             const dtor = t.dtor === undefined ? undefined : (s.coreFuncs[t.dtor] ?? fail(`unknown core func ${t.dtor}`));
-            defineResourceImpl(entry.type, { instance: state, dtor: dtor ? (rep) => void dtor.call(rep) : undefined });
+            defineResourceImpl(entry.type, { instance: state, dtor: dtor ? guestDestructor(state, dtor) : undefined });
           }
           s.types.push(entry);
         }
@@ -507,11 +507,29 @@ export function dropHandle(state: InstanceState, rt: ResourceType, i: number): v
     if (h.scope !== undefined) h.scope.borrows--;
     return;
   }
-  const impl = resourceImpl(rt);
-  if (impl?.dtor === undefined) return;
-  const owner = impl.instance;
-  if (owner !== undefined && owner !== state) {
-    if (!owner.mayEnter || owner.poisoned) throw abiTrap("cannot enter component instance");
-  }
-  impl.dtor(h.rep);
+  resourceImpl(rt)?.dtor?.(h.rep, state);
+}
+
+/**
+ * A guest destructor as a `ResourceImpl.dtor`: called from another instance or the host, it enters
+ * the defining instance (may-enter checked and cleared for the call); from the defining instance
+ * itself it is a plain call.
+ */
+function guestDestructor(owner: InstanceState, dtor: Func): (rep: number, caller: InstanceState | undefined) => void {
+  return (rep, caller) => {
+    if (caller === owner) {
+      dtor.call(rep);
+      return;
+    }
+    if (!owner.mayEnter || owner.poisoned) throw cannotEnter();
+    owner.mayEnter = false;
+    try {
+      dtor.call(rep);
+    } catch (e) {
+      owner.poisoned = true;
+      throw e;
+    } finally {
+      owner.mayEnter = true;
+    }
+  };
 }
