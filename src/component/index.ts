@@ -1,10 +1,21 @@
 /**
  * `wasmhost/component`: the WebAssembly Component Model — the component binary format (decode,
- * validate, encode), its text format, and the resolved component type model.
+ * validate, encode), its text format (`(component ...)` and component `.wast` scripts), and the
+ * resolved component type model shared by every component layer.
  *
  * @module
  */
 export * from "./binary/index.js";
+export { parseComponentText, parseComponentTokens, type ComponentTextOptions } from "./text/parser.js";
+export {
+  componentValuesEqual,
+  parseComponentWast,
+  type ComponentAction,
+  type ComponentValue,
+  type ComponentWastDirective,
+  type ComponentWastScript,
+  type WastUnit,
+} from "./text/wast.js";
 export type * from "./types.js";
 export { ResourceType, PRIMITIVE_KINDS } from "./types.js";
 export { Component, ComponentLinker, ComponentInstance, ComponentFunc, ComponentError } from "./runtime/component.js";
