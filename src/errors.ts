@@ -101,6 +101,45 @@ export class WatError extends Error {
   }
 }
 
+/**
+ * A WIT error: a syntax error, a name that does not resolve, a cycle, a conflicting definition.
+ *
+ * The fields and the rendering are those of `WatError` (`file:line:col: reason`, the source line and a
+ * caret), so tools print both alike; `file` is the path of the `.wit` file as given to the loader.
+ * Errors that belong to no single place (a package that no file declares) have no position: `line`
+ * and `column` are 0 then and the message is just the reason.
+ */
+export class WitError extends Error {
+  /** 1-based line of the error, 0 when it has no position. */
+  readonly line: number;
+  /** 1-based column of the error (in UTF-16 code units), 0 when it has no position. */
+  readonly column: number;
+  /** Offset of the error in the source text, -1 when it has no position. */
+  readonly offset: number;
+  /** The bare reason, e.g. ``type `foo` is not defined``. */
+  readonly reason: string;
+  /** The file the error is in, if known. */
+  readonly file: string | undefined;
+
+  constructor(reason: string, source?: string, offset = -1, file?: string) {
+    if (source === undefined || offset < 0) {
+      super(file === undefined ? reason : `${file}: ${reason}`);
+      this.line = 0;
+      this.column = 0;
+    } else {
+      const { line, column, text } = lineAt(source, offset);
+      const caret = " ".repeat(Math.max(0, column - 1)) + "^";
+      super(`${file ?? "<input>"}:${line}:${column}: ${reason}\n  | ${text}\n  | ${caret}`);
+      this.line = line;
+      this.column = column;
+    }
+    this.name = "WitError";
+    this.reason = reason;
+    this.offset = source === undefined ? -1 : offset;
+    this.file = file;
+  }
+}
+
 function lineAt(source: string, offset: number): { line: number; column: number; text: string } {
   const at = Math.max(0, Math.min(offset, source.length));
   let line = 1;

@@ -200,7 +200,7 @@ function writeAlias(w: ByteWriter, a: AliasDef): void {
 
 /** Writes a value type: a primitive's opcode or a type index. */
 export function writeValType(w: ByteWriter, t: ValTypeRef): void {
-  if (typeof t === "number") w.u32(t);
+  if (typeof t === "number") w.s33(t); // s33: a type index shares the byte space of the primitive opcodes
   else w.byte(PRIMITIVE_CODE[t]);
 }
 
