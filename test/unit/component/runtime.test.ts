@@ -57,7 +57,8 @@ const VALUES = `(component
       (i32.const 32))
   )
   (core instance $m (instantiate $M))
-  (type $point (record (field "x" s32) (field "y-coord" s32)))
+  (type $point' (record (field "x" s32) (field "y-coord" s32)))
+  (export $point "point" (type $point'))
   (type $div (result u32 (error string)))
   (type $oo (option (option u8)))
   (func (export "echo") (param "s" string) (result string)
@@ -123,8 +124,8 @@ const COUNTERS = `(component
     (func (export "drops") (result i32) (global.get $drops)))
   (core instance $d (instantiate $D))
   (alias core export $d "dtor" (core func $dtor))
-  (type $R (resource (rep i32) (dtor (func $dtor))))
-  (core func $new (canon resource.new $R))
+  (type $R' (resource (rep i32) (dtor (func $dtor))))
+  (core func $new (canon resource.new $R'))
   (core module $M
     (import "" "mem" (memory 1))
     (import "" "new" (func $new (param i32) (result i32)))
@@ -137,25 +138,18 @@ const COUNTERS = `(component
     (func (export "inc") (param i32) (i32.store (local.get 0) (i32.add (i32.load (local.get 0)) (i32.const 1))))
     (func (export "get") (param i32) (result i32) (i32.load (local.get 0))))
   (core instance $m (instantiate $M (with "" (instance (export "mem" (memory $d "mem")) (export "new" (func $new))))))
-  (func $ctor (param "init" u32) (result (own $R)) (canon lift (core func $m "ctor")))
-  (func $inc (param "self" (borrow $R)) (canon lift (core func $m "inc")))
-  (func $get (param "self" (borrow $R)) (result u32) (canon lift (core func $m "get")))
-  (func $drops (result u32) (canon lift (core func $d "drops")))
-  (instance $i
-    (export "counter" (type $R))
-    (export "[constructor]counter" (func $ctor))
-    (export "[method]counter.inc" (func $inc))
-    (export "[method]counter.get" (func $get)))
-  (export "demo:c/counters" (instance $i))
-  (export "drops" (func $drops))
+  (export $R "counter" (type $R'))
+  (func (export "[constructor]counter") (param "init" u32) (result (own $R)) (canon lift (core func $m "ctor")))
+  (func (export "[method]counter.inc") (param "self" (borrow $R)) (canon lift (core func $m "inc")))
+  (func (export "[method]counter.get") (param "self" (borrow $R)) (result u32) (canon lift (core func $m "get")))
+  (func (export "drops") (result u32) (canon lift (core func $d "drops")))
 )`;
 
 test("guest resources are objects with their methods; dispose runs the destructor once", () => {
   const exports = new ComponentLinker(engine).instantiate(new Store(engine), Component.fromText(engine, COUNTERS)).exports;
-  const counters = exports["demo:c/counters"] as { Counter: new (init: number) => { inc(): void; get(): number; [Symbol.dispose](): void } };
-  assert.equal(exports.counters, counters);
-  const c = new counters.Counter(5);
-  assert.ok(c instanceof counters.Counter);
+  const { Counter } = exports as { Counter: new (init: number) => { inc(): void; get(): number; [Symbol.dispose](): void } };
+  const c = new Counter(5);
+  assert.ok(c instanceof Counter);
   c.inc();
   c.inc();
   assert.equal(c.get(), 7);
@@ -220,35 +214,51 @@ test("a missing import is a LinkError naming it", () => {
   });
 });
 
-const CALLER = `(component
-  (import "demo:c/counters" (instance $c
-    (export "counter" (type $R (sub resource)))
-    (export "[constructor]counter" (func (param "init" u32) (result (own $R))))
-    (export "[method]counter.get" (func (param "self" (borrow $R)) (result u32)))
-  ))
-  (alias export $c "counter" (type $R))
-  (core func $new (canon lower (func $c "[constructor]counter")))
-  (core func $get (canon lower (func $c "[method]counter.get")))
-  (core func $drop (canon resource.drop $R))
+const GREETER = `(component
   (core module $M
-    (import "" "new" (func $new (param i32) (result i32)))
-    (import "" "get" (func $get (param i32) (result i32)))
-    (import "" "drop" (func $drop (param i32)))
-    (func (export "run") (result i32) (local $h i32) (local $v i32)
-      (local.set $h (call $new (i32.const 41)))
-      (local.set $v (call $get (local.get $h)))
-      (call $drop (local.get $h))
-      (local.get $v)))
-  (core instance $m (instantiate $M (with "" (instance (export "new" (func $new)) (export "get" (func $get)) (export "drop" (func $drop))))))
-  (func (export "run") (result u32) (canon lift (core func $m "run")))
+    (memory (export "mem") 1)
+    ${REALLOC}
+    (data (i32.const 100) "hello, ")
+    ;; greet(name) -> "hello, " + name, through a return area at 8
+    (func (export "greet") (param i32 i32) (result i32) (local $p i32)
+      (local.set $p (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.add (local.get 1) (i32.const 7))))
+      (memory.copy (local.get $p) (i32.const 100) (i32.const 7))
+      (memory.copy (i32.add (local.get $p) (i32.const 7)) (local.get 0) (local.get 1))
+      (i32.store (i32.const 8) (local.get $p))
+      (i32.store (i32.const 12) (i32.add (local.get 1) (i32.const 7)))
+      (i32.const 8)))
+  (core instance $m (instantiate $M))
+  (func $greet (param "name" string) (result string)
+    (canon lift (core func $m "greet") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
+  (instance $i (export "greet" (func $greet)))
+  (export "demo:c/greeter" (instance $i))
 )`;
 
-test("component-to-component linking: one instance's interface as another's import", () => {
+const CALLER = `(component
+  (import "demo:c/greeter" (instance $g (export "greet" (func (param "name" string) (result string)))))
+  (core module $Mem (memory (export "mem") 1) ${REALLOC})
+  (core instance $mem (instantiate $Mem))
+  (core func $greet (canon lower (func $g "greet") string-encoding=utf16
+    (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "greet" (func $greet (param i32 i32 i32)))
+    ;; "wasm" in UTF-16
+    (data (i32.const 300) "w\\00a\\00s\\00m\\00")
+    (func (export "run") (param i32) (result i32)
+      (call $greet (i32.const 300) (i32.const 4) (i32.const 400))
+      (i32.const 400)))
+  (core instance $m (instantiate $M (with "" (instance (export "mem" (memory $mem "mem")) (export "greet" (func $greet))))))
+  (func (export "run") (param "unused" u32) (result string)
+    (canon lift (core func $m "run") string-encoding=utf16 (memory (core memory $mem "mem"))))
+)`;
+
+test("component-to-component linking: one instance's interface as another's import, across string encodings", () => {
   const store = new Store(engine);
   const linker = new ComponentLinker(engine);
-  const counters = linker.instantiate(store, Component.fromText(engine, COUNTERS));
-  linker.define("demo:c/counters", counters.exports["demo:c/counters"] as Record<string, unknown>);
-  const { run } = linker.instantiate(store, Component.fromText(engine, CALLER)).exports as { run: () => number };
-  assert.equal(run(), 41);
-  assert.equal((counters.exports.drops as () => number)(), 1);
+  const greeter = linker.instantiate(store, Component.fromText(engine, GREETER));
+  assert.equal((greeter.exports.greeter as { greet(n: string): string }).greet("you"), "hello, you");
+  linker.define("demo:c/greeter", greeter.exports["demo:c/greeter"] as Record<string, unknown>);
+  const { run } = linker.instantiate(store, Component.fromText(engine, CALLER)).exports as { run: (n: number) => string };
+  assert.equal(run(0), "hello, wasm");
 });
