@@ -10,7 +10,7 @@
  */
 import { Engine } from "../src/runtime/engine.js";
 import { Store } from "../src/runtime/store.js";
-import { Component, ComponentLinker } from "../src/component/runtime/component.js";
+import { Component, ComponentLinker } from "../src/component/index.js";
 import { watToBinary } from "../src/text/index.js";
 import { compare, type BenchRow, type BenchSuite } from "./harness.js";
 

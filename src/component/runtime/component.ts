@@ -1,347 +1,190 @@
 /**
- * `Component`, `ComponentLinker`, `ComponentInstance` and `ComponentFunc`: the embedding API of
- * components (API.md, "Components").
+ * `Component`: a compiled component (API.md, "Components").
  *
  * @module
  */
-import type { ComponentInfo, ExternDesc } from "../binary/ast.js";
+import type { ComponentInfo } from "../binary/ast.js";
 import { decodeComponent } from "../binary/decoder.js";
-import { validateComponent } from "../binary/validate.js";
+import { validateComponent, type ValidatedComponent } from "../binary/validate.js";
+import { componentWit } from "../wit/index.js";
 import { parseComponentText } from "../text/parser.js";
-import { ResourceType, type ComponentFuncType } from "../types.js";
+import type { ComponentExternType } from "../types.js";
 import type { Engine } from "../../runtime/engine.js";
-import { Module } from "../../runtime/module.js";
-import type { Store } from "../../runtime/store.js";
-import { LinkError } from "../../errors.js";
-import type { ResourceBridge } from "../abi/context.js";
-import { type ComponentFuncImpl, hostFunction } from "../abi/function.js";
-import { defineResourceImpl, resourceImpl } from "../abi/handles.js";
-import { camelCase } from "../abi/values.js";
-import { nameResource, prototypeOf, StoreResources } from "./resources.js";
-import type { ComponentDefinition, Item, TypeScope } from "./items.js";
-import { instantiateComponent } from "./instantiate.js";
-import { funcType, instanceTypeExports, type InstanceTypeExport } from "./resolve.js";
+import { installedFileReader, Module } from "../../runtime/module.js";
+import { CompileError } from "../../errors.js";
+import type { ComponentDefinition } from "./items.js";
 
-/**
- * The error case of a `result` crossing the boundary as a function's result: a component function
- * that returns `err(e)` throws it (with `payload` = `e`), and a host function throws it to return
- * `err(e)`.
- */
-export class ComponentError extends Error {
-  /** The `err` payload. */
-  readonly payload: unknown;
-
-  constructor(payload: unknown, message?: string) {
-    super(message ?? `component function returned an error: ${describePayload(payload)}`);
-    this.name = "ComponentError";
-    this.payload = payload;
-  }
-}
-
-function describePayload(p: unknown): string {
-  try {
-    return typeof p === "string" ? p : JSON.stringify(p, (_, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)) ?? String(p);
-  } catch {
-    return String(p);
-  }
-}
-
-const makeComponentError = (payload: unknown): Error => new ComponentError(payload);
-const isComponentError = (e: unknown): e is ComponentError => e instanceof ComponentError;
-
-function compileDefinition(engine: Engine, info: ComponentInfo): ComponentDefinition {
+function compileDefinition(engine: Engine, info: ComponentInfo, compile: (bytes: Uint8Array) => Module): ComponentDefinition {
   const modules: Module[] = [];
   const nested: ComponentDefinition[] = [];
   for (const s of info.sections) {
-    if (s.id === "core-module") modules.push(new Module(engine, s.module.bytes));
-    else if (s.id === "component") nested.push(compileDefinition(engine, s.component));
+    if (s.id === "core-module") modules.push(compile(s.module.bytes));
+    else if (s.id === "component") nested.push(compileDefinition(engine, s.component, compile));
   }
   return { info, scope: undefined, modules, nested };
 }
 
-/** A compiled component: decoded, validated, its core modules compiled. */
+/** The core modules of `info` in definition order, depth first (the order of `serialize`). */
+function coreModuleBytes(info: ComponentInfo, out: Uint8Array[] = []): Uint8Array[] {
+  for (const s of info.sections) {
+    if (s.id === "core-module") out.push(s.module.bytes);
+    else if (s.id === "component") coreModuleBytes(s.component, out);
+  }
+  return out;
+}
+
+/** The start of a serialized component: "\0wasmhost-component" and a format version. */
+const ARTIFACT_MAGIC = new TextEncoder().encode("\0wasmhost-component\x01");
+
+/** One import or export of a component, with its component type. */
+export interface ComponentItemType {
+  readonly name: string;
+  readonly type: ComponentExternType;
+}
+
+/**
+ * A compiled component: decoded, validated, its core modules compiled (through the same path as
+ * `Module`, so fuel, limits, epochs and trap frames apply to its code). It holds no state:
+ * instantiate it with a `ComponentLinker`.
+ */
 export class Component {
   readonly engine: Engine;
   /** @internal The decoded component and its compiled core modules. */
   readonly definition: ComponentDefinition;
+  private readonly validated: ValidatedComponent;
+  private readonly bytes: Uint8Array;
 
   /**
    * Compiles a component binary.
-   * @throws CompileError on a malformed or invalid component.
+   * @throws CompileError on a malformed or invalid component, with the byte offset.
    */
   constructor(engine: Engine, bytes: Uint8Array) {
-    const info = decodeComponent(bytes);
-    validateComponent(info);
     this.engine = engine;
-    this.definition = compileDefinition(engine, info);
+    this.bytes = bytes;
+    const info = decodeComponent(bytes);
+    this.validated = validateComponent(info);
+    this.definition = compileDefinition(engine, info, (b) => new Module(engine, b));
   }
 
-  /** Compiles a component from its text format (`(component ...)`). */
+  private static assemble(engine: Engine, bytes: Uint8Array, modules: readonly Module[]): Component {
+    const c = Object.create(Component.prototype) as { -readonly [K in keyof Component]: Component[K] } & Record<string, unknown>;
+    const info = decodeComponent(bytes);
+    c.engine = engine;
+    c.bytes = bytes;
+    c.validated = validateComponent(info);
+    let i = 0;
+    c.definition = compileDefinition(engine, info, () => modules[i++]!);
+    return c as unknown as Component;
+  }
+
+  /** Compiles a component asynchronously (its core modules off the main thread where the engine can). */
+  static async compile(engine: Engine, bytes: Uint8Array): Promise<Component> {
+    const info = decodeComponent(bytes);
+    validateComponent(info);
+    const modules = await Promise.all(coreModuleBytes(info).map((b) => Module.compile(engine, b)));
+    return Component.assemble(engine, bytes, modules);
+  }
+
+  /** Checks that `bytes` is a valid component. @throws CompileError with the offset of the first problem. */
+  static validate(engine: Engine, bytes: Uint8Array): void {
+    void new Component(engine, bytes);
+  }
+
+  /** Compiles a component from its text format (`(component ...)`). @throws WatError, CompileError. */
   static fromText(engine: Engine, text: string): Component {
     return new Component(engine, parseComponentText(text));
   }
-}
 
-/** A host resource implementation: a class (its instances are the resources) or `{ drop }`. */
-export type HostResource = (abstract new (...args: never[]) => unknown) | { drop(resource: unknown): void };
-
-/** One definition of a `ComponentLinker`. */
-type Definition =
-  | { readonly kind: "js"; readonly impl: Record<string, unknown> }
-  | { readonly kind: "item"; readonly item: Item };
-
-/** The functions and resources of one linker namespace, Wasmtime-style. */
-export interface LinkerInstance {
-  /** Defines function `name` (WIT name or camelCase). */
-  func(name: string, fn: (...args: never[]) => unknown): LinkerInstance;
-  /** Defines resource `name` by a host class or `{ drop }`. */
-  resource(name: string, impl: HostResource): LinkerInstance;
-}
-
-const bridges = new WeakMap<Store, StoreResources>();
-function bridgeOf(store: Store): StoreResources {
-  let b = bridges.get(store);
-  if (b === undefined) bridges.set(store, (b = new StoreResources()));
-  return b;
-}
-
-/** Links components to host functions, host resources and other components' instances. */
-export class ComponentLinker {
-  readonly engine: Engine;
-  private readonly defs = new Map<string, Definition>();
-
-  constructor(engine: Engine) {
-    this.engine = engine;
-  }
-
-  /** Defines `name` (`""` for the root, or an interface name) as an object of functions and resources. */
-  define(name: string, impl: Record<string, unknown>): this {
-    const items = itemsOfInterface(impl);
-    if (items !== undefined) return this.defineInstance(name, items);
-    if (name === "") {
-      for (const [k, v] of Object.entries(impl)) this.defs.set(k, { kind: "js", impl: { [k]: v } });
-      return this;
+  /** Compiles the component in file `path` (Node only): binary, or text when it does not start with `\0asm`. */
+  static fromFile(engine: Engine, path: string): Component {
+    const read = installedFileReader();
+    if (read === undefined) throw new Error("Component.fromFile: reading files needs Node.js (import \"wasmhost\" first)");
+    const bytes = read(path);
+    if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) {
+      return new Component(engine, bytes);
     }
-    const prev = this.defs.get(name);
-    this.defs.set(name, { kind: "js", impl: prev?.kind === "js" ? { ...prev.impl, ...impl } : impl });
-    return this;
+    return Component.fromText(engine, new TextDecoder().decode(bytes));
   }
 
-  /** Defines `name` as an instance's export (component-to-component linking). */
-  defineInstance(name: string, exports: ReadonlyMap<string, Item>): this {
-    this.defs.set(name, { kind: "item", item: { sort: "instance", exports } });
-    return this;
-  }
-
-  /** The root namespace (world-level functions). */
-  root(): LinkerInstance {
-    return this.instance("");
-  }
-
-  /** The namespace of interface `name`. */
-  instance(name: string): LinkerInstance {
-    const api: LinkerInstance = {
-      func: (f, fn) => {
-        this.define(name, { [f]: fn });
-        return api;
-      },
-      resource: (r, impl) => {
-        this.define(name, { [r]: impl });
-        return api;
-      },
-    };
-    return api;
-  }
-
-  /** Instantiates `component` in `store`. @throws LinkError on a missing or mistyped import. */
-  instantiate(store: Store, component: Component): ComponentInstance {
-    const bridge = bridgeOf(store);
-    const result = instantiateComponent(store, component.definition, (name, desc, scope) => this.resolve(name, desc, scope, bridge), bridge);
-    return new ComponentInstance(result.exports);
-  }
-
-  private resolve(name: string, desc: ExternDesc, scope: TypeScope, bridge: StoreResources): Item {
-    const def = this.defs.get(name);
-    if (def === undefined) throw new LinkError(`component import "${name}" is not defined in the linker`, { module: name, name });
-    if (def.kind === "item") return def.item;
-    const impl = def.impl;
-    if (desc.kind === "func") {
-      const fn = impl[name] ?? impl[camelCase(name)];
-      if (typeof fn !== "function") throw new LinkError(`component import "${name}" is not a function`, { module: "", name });
-      return { sort: "func", func: hostFunction(funcType(scope, desc.type), fn as (...a: unknown[]) => unknown, isComponentError) };
+  /**
+   * A precompiled artifact: the component binary and each core module's artifact
+   * (`Module.serialize`), so that `Component.deserialize` skips decoding and instrumenting them.
+   */
+  serialize(): Uint8Array {
+    const parts: Uint8Array[] = [ARTIFACT_MAGIC, u32(this.bytes.length), this.bytes];
+    const modules = allModules(this.definition);
+    parts.push(u32(modules.length));
+    for (const m of modules) {
+      const a = m.serialize();
+      parts.push(u32(a.length), a);
     }
-    if (desc.kind === "instance") {
-      const entry = scope.types[desc.type];
-      if (entry === undefined || entry.t !== "instance") throw new LinkError(`import "${name}": not an instance type`, { module: name, name });
-      const exports = instanceTypeExports(entry.decls, entry.scope, (r) => hostResourceType(r, memberOf(impl, r), bridge));
-      return { sort: "instance", exports: this.hostInstance(name, exports, impl) };
-    }
-    throw new LinkError(`component import "${name}" of kind ${desc.kind} is not supported by the linker yet`, { module: name, name });
-  }
-
-  private hostInstance(iface: string, types: ReadonlyMap<string, InstanceTypeExport>, impl: Record<string, unknown>): Map<string, Item> {
-    const out = new Map<string, Item>();
-    for (const [name, t] of types) {
-      if (t.kind === "func") {
-        const fn = hostFunctionOf(impl, name);
-        if (fn === undefined) throw new LinkError(`${iface}#${name}: not defined in the linker`, { module: iface, name });
-        out.set(name, { sort: "func", func: hostFunction(t.type, fn, isComponentError) });
-      } else if (t.kind === "type") out.set(name, { sort: "type", type: t.entry });
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
     }
     return out;
   }
-}
 
-/** `impl`'s member for WIT name `name`: as is, camelCase, or PascalCase (resource classes). */
-function memberOf(impl: Record<string, unknown>, name: string): unknown {
-  return impl[name] ?? impl[camelCase(name)] ?? impl[pascalCase(name)];
-}
+  /**
+   * Loads an artifact made by `component.serialize()`.
+   * @throws CompileError when `bytes` is not such an artifact or is damaged.
+   */
+  static deserialize(engine: Engine, bytes: Uint8Array): Component {
+    const bad = (why: string): never => {
+      throw new CompileError(`not a serialized component: ${why}`, 0);
+    };
+    if (bytes.length < ARTIFACT_MAGIC.length || ARTIFACT_MAGIC.some((b, i) => bytes[i] !== b)) bad("wrong header");
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let at = ARTIFACT_MAGIC.length;
+    const next = (): Uint8Array => {
+      if (at + 4 > bytes.length) bad("truncated");
+      const n = dv.getUint32(at, true);
+      at += 4;
+      if (at + n > bytes.length) bad("truncated");
+      const part = bytes.subarray(at, at + n);
+      at += n;
+      return part;
+    };
+    const component = next().slice();
+    if (at + 4 > bytes.length) bad("truncated");
+    const count = dv.getUint32(at, true);
+    at += 4;
+    const modules: Module[] = [];
+    for (let i = 0; i < count; i++) modules.push(Module.deserialize(engine, next().slice()));
+    if (coreModuleBytes(decodeComponent(component)).length !== count) bad("module count does not match");
+    return Component.assemble(engine, component, modules);
+  }
 
-/** `foo-bar` → `FooBar`. */
-function pascalCase(name: string): string {
-  const c = camelCase(name);
-  return c.charAt(0).toUpperCase() + c.slice(1);
-}
+  /** The component's imports with their component types, in order. */
+  get imports(): readonly ComponentItemType[] {
+    return [...this.validated.type.imports].map(([name, type]) => ({ name, type }));
+  }
 
-/** The host function for WIT name `name` (`f`, `[method]r.m`, `[static]r.s`, `[constructor]r`). */
-function hostFunctionOf(impl: Record<string, unknown>, name: string): ((...a: unknown[]) => unknown) | undefined {
-  const direct = impl[name] ?? impl[camelCase(name)];
-  if (typeof direct === "function" && !name.startsWith("[")) return direct as (...a: unknown[]) => unknown;
-  const m = /^\[(method|static|constructor)\]([^.]+)(?:\.(.+))?$/.exec(name);
-  if (!m) return undefined;
-  const cls = memberOf(impl, m[2]!) as (new (...a: unknown[]) => object) & Record<string, unknown>;
-  if (typeof cls !== "function") return undefined;
-  if (m[1] === "constructor") return (...a) => new cls(...a);
-  const member = camelCase(m[3]!);
-  if (m[1] === "static") return (...a) => (cls[member] as (...x: unknown[]) => unknown)(...a);
-  return (self, ...a) => ((self as Record<string, (...x: unknown[]) => unknown>)[member]!)(...a);
-}
+  /** The component's exports with their component types, in order. */
+  get exports(): readonly ComponentItemType[] {
+    return [...this.validated.type.exports].map(([name, type]) => ({ name, type }));
+  }
 
-/** The resource type of a host-defined resource `name`. */
-function hostResourceType(name: string, impl: unknown, bridge: StoreResources): ResourceType {
-  const rt = new ResourceType(name, false);
-  const drop = typeof impl === "object" && impl !== null && typeof (impl as { drop?: unknown }).drop === "function"
-    ? (impl as { drop(r: unknown): void }).drop.bind(impl)
-    : (r: unknown) => (r as { [Symbol.dispose]?: () => void })?.[Symbol.dispose]?.();
-  defineResourceImpl(rt, { instance: undefined, dtor: (rep) => drop(bridge.release(rep)) });
-  return rt;
-}
-
-/** A component function of an instance, with its type. */
-export class ComponentFunc {
-  /** The function's type. */
-  readonly type: ComponentFuncType;
-  /** @internal */
-  readonly impl: ComponentFuncImpl;
-  /** Calls the function with JS values; a `result` returns `ok` or throws `ComponentError`. */
-  readonly call: (...args: unknown[]) => unknown;
-
-  constructor(impl: ComponentFuncImpl, name?: string) {
-    this.impl = impl;
-    this.type = impl.type;
-    this.call = impl.hostEntry(makeComponentError, name);
+  /** The component's world as WIT text, as `wasm-tools component wit` prints it. */
+  wit(): string {
+    return componentWit(this.definition.info);
   }
 }
 
-/** A running component: its exports as JS functions and objects. */
-export class ComponentInstance {
-  /** World-level functions by camelCase name; interfaces by full name and camelCase short name. */
-  readonly exports: Record<string, unknown>;
-  /** @internal The exports as items, for linking to other components. */
-  readonly items: ReadonlyMap<string, Item>;
-
-  constructor(items: ReadonlyMap<string, Item>) {
-    this.items = items;
-    this.exports = objectOf(items);
-    for (const [name, item] of items) {
-      if (item.sort !== "instance") continue;
-      const value = this.exports[camelCase(name)];
-      delete this.exports[camelCase(name)];
-      this.exports[name] = value;
-      const short = name.includes("/") ? name.slice(name.lastIndexOf("/") + 1).replace(/@.*$/, "") : name;
-      this.exports[camelCase(short)] ??= value;
-      interfaceItems.set(value as object, item.exports);
-    }
+function allModules(def: ComponentDefinition, out: Module[] = []): Module[] {
+  let m = 0;
+  let c = 0;
+  for (const s of def.info.sections) {
+    if (s.id === "core-module") out.push(def.modules[m++]!);
+    else if (s.id === "component") allModules(def.nested[c++]!, out);
   }
-
-  /** The function `name` (`"render"` or `"ns:pkg/iface#render"`), or undefined. */
-  getFunc(name: string): ComponentFunc | undefined {
-    const hash = name.indexOf("#");
-    let item = this.items.get(hash < 0 ? name : name.slice(0, hash));
-    if (hash >= 0 && item?.sort === "instance") item = item.exports.get(name.slice(hash + 1));
-    return item?.sort === "func" ? new ComponentFunc(item.func, name) : undefined;
-  }
+  return out;
 }
 
-/** The items behind each interface object of `ComponentInstance.exports`, for component-to-component linking. */
-const interfaceItems = new WeakMap<object, ReadonlyMap<string, Item>>();
-
-/** The export items behind an interface object of another instance's `exports`, if it is one. */
-export function itemsOfInterface(value: unknown): ReadonlyMap<string, Item> | undefined {
-  return typeof value === "object" && value !== null ? interfaceItems.get(value) : undefined;
-}
-
-const RESOURCE_FUNC = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/;
-
-/**
- * The JS object of an instance's exports: functions by camelCase name, nested instances as objects,
- * and each exported resource as a class (PascalCase) whose objects carry the resource's methods.
- */
-function objectOf(items: ReadonlyMap<string, Item>): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  const classes = new Map<string, { ctor?: ComponentFunc; methods: Map<string, ComponentFunc>; statics: Map<string, ComponentFunc>; type?: ResourceType }>();
-  const classOf = (r: string) => {
-    let c = classes.get(r);
-    if (c === undefined) classes.set(r, (c = { methods: new Map(), statics: new Map() }));
-    return c;
-  };
-  for (const [name, item] of items) {
-    if (item.sort === "instance") {
-      o[camelCase(name)] = objectOf(item.exports);
-      continue;
-    }
-    if (item.sort === "type" && item.type.t === "resource") {
-      classOf(name).type = item.type.type;
-      continue;
-    }
-    if (item.sort !== "func") continue;
-    const f = new ComponentFunc(item.func, name);
-    const m = RESOURCE_FUNC.exec(name);
-    if (m === null) {
-      o[camelCase(name)] = f.call;
-      continue;
-    }
-    const c = classOf(m[2]!);
-    if (m[1] === "constructor") {
-      c.ctor = f;
-      const r = f.type.result;
-      if (r?.kind === "own") c.type ??= r.resource;
-    } else if (m[1] === "method") {
-      c.methods.set(m[3]!, f);
-      const self = f.type.params[0]?.type;
-      if (self?.kind === "borrow") c.type ??= self.resource;
-    } else c.statics.set(m[3]!, f);
-  }
-  for (const [r, c] of classes) {
-    if (c.type === undefined) continue;
-    nameResource(c.type, r);
-    const proto = prototypeOf(c.type) as Record<string, unknown>;
-    for (const [m, f] of c.methods) {
-      const call = f.call;
-      proto[camelCase(m)] = function (this: unknown, ...args: unknown[]) {
-        return call(this, ...args);
-      };
-    }
-    const ctor = c.ctor?.call;
-    const cls = function (this: unknown, ...args: unknown[]) {
-      if (ctor === undefined) throw new TypeError(`resource ${r} has no constructor`);
-      return ctor(...args);
-    } as unknown as Record<string, unknown> & { prototype: object };
-    cls.prototype = proto;
-    Object.defineProperty(proto, "constructor", { value: cls, configurable: true, writable: true });
-    Object.defineProperty(cls, "name", { value: pascalCase(r) });
-    for (const [s2, f] of c.statics) cls[camelCase(s2)] = f.call;
-    o[pascalCase(r)] = cls;
-  }
-  return o;
+function u32(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n, true);
+  return b;
 }

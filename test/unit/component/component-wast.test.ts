@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Engine } from "../../../src/runtime/engine.js";
 import { Store } from "../../../src/runtime/store.js";
-import { Component, ComponentLinker, ComponentInstance } from "../../../src/component/runtime/component.js";
+import { Component, ComponentLinker, ComponentInstance } from "../../../src/component/index.js";
 import type { ValueType } from "../../../src/component/types.js";
 import type { ComponentValue } from "../../../src/component/text/wast.js";
 import { camelCase } from "../../../src/component/abi/values.js";
