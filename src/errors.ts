@@ -202,6 +202,9 @@ export type TrapCode =
   | "cast_failure"
   | "interrupt"
   | "out_of_fuel"
+  | "cannot_enter_component"
+  | "cannot_leave_component"
+  | "canonical_abi"
   | "unknown";
 
 /** What each trap code says, worded so that the spec suite's expected trap texts are substrings. */
@@ -222,6 +225,9 @@ export const TRAP_MESSAGES: Readonly<Record<TrapCode, string>> = {
   cast_failure: "cast failure",
   interrupt: "interrupt",
   out_of_fuel: "all fuel consumed",
+  cannot_enter_component: "cannot enter component instance",
+  cannot_leave_component: "cannot leave component instance",
+  canonical_abi: "canonical ABI violation",
   unknown: "unknown trap",
 };
 
@@ -250,6 +256,10 @@ export function formatFrame(frame: FrameInfo): string {
  * `code` says why; `frames` is the backtrace, innermost first, with names from the name section. The
  * message reads `wasm trap: integer divide by zero` followed by one line per frame
  * (`    0: 0x23 - calc!divide`). `cause` holds the engine's original error.
+ *
+ * `options.message` replaces the code's standard text where the trap has a more precise one: the
+ * canonical ABI's traps (code `canonical_abi`) say what was wrong in Wasmtime's words
+ * (`wasm trap: string pointer/length out of bounds of memory`).
  */
 export class Trap extends Error {
   /** Why the code trapped. */
@@ -257,8 +267,12 @@ export class Trap extends Error {
   /** The WebAssembly frames, innermost first. */
   readonly frames: readonly FrameInfo[];
 
-  constructor(code: TrapCode, frames: readonly FrameInfo[] = [], options?: ErrorOptions & { detail?: string }) {
-    const head = `wasm trap: ${TRAP_MESSAGES[code]}${options?.detail ? ` (${options.detail})` : ""}`;
+  constructor(
+    code: TrapCode,
+    frames: readonly FrameInfo[] = [],
+    options?: ErrorOptions & { detail?: string; message?: string },
+  ) {
+    const head = `wasm trap: ${options?.message ?? TRAP_MESSAGES[code]}${options?.detail ? ` (${options.detail})` : ""}`;
     const lines = frames.map((f, i) => `\n    ${i}: ${formatFrame(f)}`).join("");
     super(frames.length ? `${head}\nwasm backtrace:${lines}` : head, options);
     this.name = "Trap";
