@@ -274,7 +274,7 @@ export interface CompiledVariant {
 export type PreparedLayout = Omit<PreparedBinary, "bytes">;
 
 function layoutOf(p: PreparedBinary): PreparedLayout {
-  return { codeDelta: p.codeDelta, start: p.start, refSlots: p.refSlots };
+  return { codeDelta: p.codeDelta, start: p.start, refs: p.refs };
 }
 
 function toBytes(bytes: ModuleSource): Uint8Array {
