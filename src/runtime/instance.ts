@@ -324,6 +324,8 @@ function prepareImports(store: Store, module: Module, imports: readonly Extern[]
 
 function finishInstantiation(instance: Instance, caller: Caller): void {
   caller.instance = instance;
+  // Exported tags get their Tag now, so that exceptions of them reaching the host can be identified.
+  for (const e of instance.module.info.exports) if (e.kind === "tag") instance.getExport(e.name);
   instance.store.instances.push(instance);
   const start = (instance as unknown as { compiled: CompiledVariant }).compiled.prepared.start;
   if (start !== undefined) {
