@@ -378,6 +378,7 @@ function callTarget(func: Func): (...args: unknown[]) => unknown {
  * literal `typeof` checks (adapters.ts), which allocates nothing per call.
  */
 function makeTypedCall(func: Func): (...args: unknown[]) => unknown {
+  if (func.type.results.some((r) => refKindOf(r) === "exn")) return () => exnError(`${func.name}: its result`);
   if (hasV128(func.type.params) || hasV128(func.type.results)) return v128Call(func);
   const params = func.type.params;
   const convert = resultConverter(func);

@@ -188,7 +188,9 @@ test("multi-memory: each memory by name from the instance and from the Caller", 
 });
 
 test("exnref values do not cross the host boundary: a clear TypeError", skip(EXNREF, "exnref"), () => {
-  const inst = new Linker(engine).instantiate(new Store(engine), new Module(engine, wat(`(module (func (export "f") (param exnref)))`)));
-  assert.throws(() => inst.getFunc("f")!.call(null), /exnref values cannot cross the host boundary/);
+  const inst = new Linker(engine).instantiate(new Store(engine), new Module(engine, wat(`(module (func (export "f") (param exnref))
+    (func (export "g") (result exnref) (ref.null exn)))`)));
+  assert.throws(() => inst.getFunc("f")!.call(null), /f: parameter 0: exnref values cannot cross the host boundary/);
+  assert.throws(() => inst.getFunc("g")!.call(), /g: its result: exnref values cannot cross the host boundary/);
   void Global;
 });
