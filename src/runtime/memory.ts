@@ -97,7 +97,7 @@ export class Memory {
    */
   grow(deltaPages: number | bigint): number {
     if (typeof deltaPages === "bigint") deltaPages = Number(deltaPages);
-    if (typeof deltaPages !== "number") throw new TypeError(`Memory.grow: deltaPages must be a number, got ${describeValue(deltaPages)}`);
+    if (typeof deltaPages !== "number") throw new TypeError(`Memory.grow: deltaPages must be a number or bigint, got ${describeValue(deltaPages)}`);
     if (!Number.isInteger(deltaPages) || deltaPages < 0) throw new RangeError(`Memory.grow: delta must be a non-negative integer, got ${describeValue(deltaPages)}`);
     const before = this.size;
     const max = this.declared.max ?? (this.declared.memory64 ? 2 ** 48 : 65536);
