@@ -129,10 +129,29 @@ function time(fn: () => unknown): number {
   return performance.now() - t0;
 }
 
-/** Renders rows as an aligned table with a verdict against each goal. */
+/** Anchors too slow to judge against: their rows are context, and may not carry a goal. */
+export const WEAK_ANCHORS: readonly string[] = ["wasm-metering", "browser_wasi_shim"];
+
+/**
+ * Why a row's verdict would mean nothing, or `undefined`: a goal against a weak anchor, or against a
+ * fixed number that is not labelled as an absolute target.
+ */
+export function verdictProblem(r: BenchRow): string | undefined {
+  if (r.goal === undefined) return undefined;
+  if (WEAK_ANCHORS.some((w) => r.anchor.startsWith(w))) return `"${r.name}": ${r.anchor} is a context anchor; its row takes no goal`;
+  if (/^goal\b|^\d/.test(r.anchor)) return `"${r.name}": a fixed number ("${r.anchor}") must be an anchor measured in the run, or say "absolute target"`;
+  return undefined;
+}
+
+/**
+ * Renders rows as an aligned table with a verdict against each goal.
+ * @throws Error when a row's verdict would mean nothing (see `verdictProblem`).
+ */
 export function formatRows(title: string, rows: readonly BenchRow[]): string {
   const lines = [`## ${title}`, "", "| benchmark | anchor | ours | anchor | ratio | goal |", "|---|---|---:|---:|---:|---|"];
   for (const r of rows) {
+    const problem = verdictProblem(r);
+    if (problem) throw new Error(`benchmark row ${problem}`);
     const unit = r.unit ?? "ns/op";
     const higherIsBetter = unit.endsWith("/s");
     const ok = r.goal === undefined ? "" : (higherIsBetter ? r.ratio >= r.goal : r.ratio <= r.goal) ? `${higherIsBetter ? ">=" : "<="} ${r.goal} ok` : `${higherIsBetter ? ">=" : "<="} ${r.goal} MISSED`;
