@@ -750,6 +750,31 @@ export function readModuleName(payload: Uint8Array): string | undefined {
   }
 }
 
+/**
+ * The module name in the `name` section of binary `bytes`, found by walking the section headers only;
+ * `undefined` when there is none or the binary is malformed before it.
+ */
+export function readBinaryModuleName(bytes: Uint8Array): string | undefined {
+  try {
+    const r = new BinaryReader(bytes, 8);
+    while (r.pos < bytes.length) {
+      const id = r.u8();
+      const size = r.u32();
+      const end = r.pos + size;
+      if (end > bytes.length) return undefined;
+      if (id === 0) {
+        const nameLength = r.u32();
+        const name = new TextDecoder().decode(bytes.subarray(r.pos, r.pos + nameLength));
+        if (name === "name") return readModuleName(bytes.subarray(r.pos + nameLength, end));
+      }
+      r.pos = end;
+    }
+  } catch {
+    // malformed: no name
+  }
+  return undefined;
+}
+
 /** A name section with no names. */
 export function emptyNames(): NameInfo {
   const none = new Map<number, never>();

@@ -772,7 +772,11 @@ class ModuleParser {
       } else {
         const indices: number[] = [];
         while (this.atIndex()) indices.push(this.index(this.funcs));
-        items = { kind: "functions", indices };
+        // Function indices are `funcref` elements in the binary: for a table of another reference
+        // type (e.g. `(ref null $t)`) the segment lists `ref.func` expressions of the table's type.
+        items = element === "funcref"
+          ? { kind: "functions", indices }
+          : { kind: "expressions", exprs: indices.map((i) => constOf([0xd2, ...unsignedLeb(i), 0x0b])) };
       }
       this.expectRP();
       const n = items.kind === "functions" ? items.indices.length : items.exprs.length;
@@ -2029,6 +2033,17 @@ function pushRun(runs: LocalRun[], t: ValueType): void {
   } else {
     runs.push({ count: 1, type: t });
   }
+}
+
+/** The unsigned LEB128 encoding of `n` (a u32). */
+function unsignedLeb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    const b = n & 0x7f;
+    n >>>= 7;
+    out.push(n ? b | 0x80 : b);
+  } while (n);
+  return out;
 }
 
 function constOf(bytes: number[]): ConstExpr {

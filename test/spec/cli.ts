@@ -6,7 +6,7 @@
  */
 import { basename } from "node:path";
 import { setFlagsFromString } from "node:v8";
-import { EXPECTED_FAILURES } from "./expected-failures.js";
+import { expectedFailures } from "./expected-failures.js";
 import { runWastFile, type RunResult } from "./run.js";
 import { SHARED, suites } from "./suites.js";
 import { relative } from "node:path";
@@ -42,7 +42,8 @@ for (const suite of suites()) {
   for (const file of suite.files) {
     if (filters.length && !filters.some((f) => file.includes(f))) continue;
     const r = runWastFile(file, {
-      allowUnsupported: suite.allowUnsupported, expectedFailures: EXPECTED_FAILURES, label: relative(SHARED, file),
+      allowUnsupported: suite.allowUnsupported, expectedFailures: expectedFailures(), label: relative(SHARED, file),
+      engineConfig: { features: suite.featuresFor(file) },
       ...(roundTrip ? { roundTrip: checkRoundTrip } : {}),
       // The list is kept for the default engine; with more features some listed commands can pass.
       lenientExpectedFailures: experimental,

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { relative } from "node:path";
 import { test } from "node:test";
 import type { EngineConfig } from "../../../src/index.js";
-import { EXPECTED_FAILURES } from "../../spec/expected-failures.js";
+import { expectedFailures } from "../../spec/expected-failures.js";
 import { runWastFile } from "../../spec/run.js";
 import { requireSuite, SHARED, suiteOptions, suites } from "../../spec/suites.js";
 
@@ -28,7 +28,9 @@ for (const [label, engineConfig] of CONFIGS) {
     let passed = 0;
     const failures: string[] = [];
     for (const file of core.files) {
-      const r = runWastFile(file, { expectedFailures: EXPECTED_FAILURES, label: relative(SHARED, file), engineConfig });
+      const r = runWastFile(file, {
+        expectedFailures: expectedFailures(), label: relative(SHARED, file), engineConfig: { ...engineConfig, features: core.featuresFor(file) },
+      });
       passed += r.passed;
       failures.push(...r.failures.filter((f) => !/listed as an expected failure .* but passes/.test(f)));
     }
