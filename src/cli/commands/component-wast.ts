@@ -17,6 +17,7 @@ import { decodeComponent } from "../../component/binary/decoder.js";
 import { encodeComponent } from "../../component/binary/encoder.js";
 import { UNSUPPORTED, validateComponent } from "../../component/binary/validate.js";
 import { decodeModule } from "../../binary/decoder.js";
+import { missingFeatures } from "./wast-checks.js";
 import {
   componentValuesEqual,
   parseComponentWast,
@@ -84,7 +85,8 @@ export function compileUnit(unit: WastUnit): Compiled {
   if (unit.kind === "module") {
     try {
       decodeModule(bytes);
-      if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return { ok: false, stage: "engine", error: new CompileError(ENGINE_REJECTS) };
+      const why = engineValidate(bytes);
+      if (why !== undefined) return { ok: false, stage: why.startsWith(ENGINE_REJECTS) ? "engine" : "validate", error: new CompileError(why) };
       return { ok: true, bytes };
     } catch (e) {
       return { ok: false, stage: "decode", error: e as Error };
@@ -115,12 +117,14 @@ export function compileUnit(unit: WastUnit): Compiled {
 const ENGINE_REJECTS = "the engine rejects the module";
 
 /**
- * Core module code validation by the engine. A rejection may also mean the engine lacks a core
- * feature the module uses (custom page sizes, exnref): a unit that fails only there counts as
- * unsupported, not failed.
+ * Core module code validation by the engine. A rejection of a module that uses a proposal the engine
+ * lacks (custom page sizes, exnref; found by feature probing) counts as unsupported, not failed; any
+ * other rejection is the module's: invalid.
  */
 function engineValidate(bytes: Uint8Array): string | undefined {
-  return WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>) ? undefined : ENGINE_REJECTS;
+  if (WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return undefined;
+  const missing = missingFeatures(bytes);
+  return missing.length > 0 ? `${ENGINE_REJECTS}: it uses ${missing.join(", ")}, which the engine lacks` : "the engine finds the core module invalid";
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
