@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { Engine } from "../../../src/runtime/engine.js";
 import { Store } from "../../../src/runtime/store.js";
 import { Trap } from "../../../src/errors.js";
-import { Component, ComponentError, ComponentLinker } from "../../../src/component/index.js";
+import { Component, ComponentError, ComponentLinker, parseComponentText } from "../../../src/component/index.js";
 
 const engine = new Engine();
 
@@ -261,4 +261,62 @@ test("component-to-component linking: one instance's interface as another's impo
   linker.define("demo:c/greeter", greeter.exports["demo:c/greeter"] as Record<string, unknown>);
   const { run } = linker.instantiate(store, Component.fromText(engine, CALLER)).exports as { run: (n: number) => string };
   assert.equal(run(0), "hello, wasm");
+});
+
+const LOOP = `(component
+  (core module $M (func (export "spin") (loop $l (br $l))))
+  (core instance $m (instantiate $M))
+  (func (export "spin") (canon lift (core func $m "spin")))
+)`;
+
+test("component code runs under the store's fuel like any module", () => {
+  const fueled = new Engine({ consumeFuel: true });
+  const store = new Store(fueled);
+  store.setFuel(10_000);
+  const { spin } = new ComponentLinker(fueled).instantiate(store, Component.fromText(fueled, LOOP)).exports as { spin: () => void };
+  assert.throws(() => spin(), (e: unknown) => e instanceof Trap && e.code === "out_of_fuel");
+});
+
+test("serialize and deserialize give a component that runs the same", () => {
+  const c = Component.fromText(engine, VALUES);
+  const again = Component.deserialize(engine, c.serialize());
+  const exports = new ComponentLinker(engine).instantiate(new Store(engine), again).exports as { echo: (s: string) => string };
+  assert.equal(exports.echo("round trip ✓"), "round trip ✓");
+  assert.throws(() => Component.deserialize(engine, new Uint8Array([1, 2, 3])), { name: "CompileError" });
+});
+
+test("Component.compile compiles asynchronously", async () => {
+  const c = await Component.compile(engine, parseComponentText(VALUES));
+  const exports = new ComponentLinker(engine).instantiate(new Store(engine), c).exports as { echo: (s: string) => string };
+  assert.equal(exports.echo("async"), "async");
+});
+
+test("imports and exports list names with component types; wit() prints the world", () => {
+  const c = Component.fromText(engine, LOGGER);
+  assert.deepEqual(c.imports.map((i) => [i.name, i.type.kind]), [["demo:c/host", "instance"]]);
+  assert.deepEqual(c.exports.map((e) => [e.name, e.type.kind]), [["run", "func"]]);
+  const wit = c.wit();
+  assert.match(wit, /import demo:c\/host;/);
+  assert.match(wit, /export run: func\(\) -> u32;/);
+});
+
+test("undefined imports can be stubs that trap when called", () => {
+  const linker = new ComponentLinker(engine);
+  const component = Component.fromText(engine, LOGGER);
+  linker.defineUnknownImportsAsTraps(component);
+  const { run } = linker.instantiate(new Store(engine), component).exports as { run: () => number };
+  assert.throws(() => run(), { message: /unknown import: `demo:c\/host#\[constructor\]logger` has not been defined/ });
+});
+
+test("linking another component's export of the wrong type is a LinkError with both types", () => {
+  const store = new Store(engine);
+  const linker = new ComponentLinker(engine);
+  const greeter = linker.instantiate(store, Component.fromText(engine, GREETER));
+  linker.define("demo:c/greeter", greeter.exports["demo:c/greeter"] as Record<string, unknown>);
+  const wrong = CALLER.replace('(export "greet" (func (param "name" string) (result string)))', '(export "greet" (func (param "who" string) (result string)))');
+  assert.throws(() => linker.instantiate(store, Component.fromText(engine, wrong)), (e: unknown) => {
+    assert.equal((e as Error).message, "component import `demo:c/greeter#greet` has the wrong type: expected func(who: string) -> string, given func(name: string) -> string");
+    assert.equal((e as { expected?: string }).expected, "func(who: string) -> string");
+    return true;
+  });
 });
