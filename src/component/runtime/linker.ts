@@ -100,6 +100,14 @@ export class ComponentLinker {
     return new ComponentInstance(result.exports);
   }
 
+  /** A copy of this linker: later definitions on either do not affect the other. */
+  clone(): ComponentLinker {
+    const c = new ComponentLinker(this.engine);
+    for (const [k, v] of this.defs) c.defs.set(k, v);
+    for (const t of this.trapping) c.trapping.add(t);
+    return c;
+  }
+
   /**
    * Makes every import of `component` that the linker does not define a stub: its functions trap
    * when called (Wasmtime's `define_unknown_imports_as_traps`).
@@ -138,7 +146,8 @@ export class ComponentLinker {
       const exports = instanceTypeExports(entry.decls, entry.scope, (r) => hostResourceType(r, memberOf(impl, r), bridge));
       return { sort: "instance", exports: this.hostInstance(name, exports, impl) };
     }
-    throw new LinkError(`component import "${name}" of kind ${desc.kind} is not supported by the linker yet`, { module: name, name });
+    if (desc.kind === "type") return typeImport(name, desc, scope, () => hostResourceType(name, memberOf(impl, name), bridge));
+    throw new LinkError(`component import \`${name}\` of kind ${desc.kind} is not supported by the linker yet`, { module: name, name });
   }
 
   private hostInstance(iface: string, types: ReadonlyMap<string, InstanceTypeExport>, impl: Record<string, unknown>): Map<string, Item> {
@@ -176,7 +185,19 @@ function trappingItem(name: string, desc: ExternDesc, scope: TypeScope): Item {
     }
     return { sort: "instance", exports: out };
   }
+  if (desc.kind === "type") return typeImport(name, desc, scope, () => new ResourceType(name, false));
   throw new LinkError(`component import \`${name}\` of kind ${desc.kind} cannot be stubbed`, { module: name, name });
+}
+
+/**
+ * A type import: `(eq T)` is `T` itself; `(sub resource)` is the resource type `resource()` gives (a
+ * host resource defined on the linker, or an abstract one for a stub).
+ */
+function typeImport(name: string, desc: ExternDesc & { kind: "type" }, scope: TypeScope, resource: () => ResourceType): Item {
+  if (desc.bound.kind === "sub-resource") return { sort: "type", type: { t: "resource", type: resource() } };
+  const entry = scope.types[desc.bound.type];
+  if (entry === undefined) throw new LinkError(`component import \`${name}\`: unknown type ${desc.bound.type}`, { module: name, name });
+  return { sort: "type", type: entry };
 }
 
 /** Checks another component's export against the import it satisfies: a `LinkError` with both types otherwise. */
