@@ -24,6 +24,8 @@ const CORE_FIELDS = `
       (global.set $bump (i32.add (local.get $p) (local.get 3)))
       (if (i32.gt_u (global.get $bump) (i32.mul (memory.size) (i32.const 65536)))
         (then (drop (memory.grow (i32.const 1)))))
+      ;; a moved block keeps its content (min(old, new) bytes)
+      (memory.copy (local.get $p) (local.get 0) (select (local.get 1) (local.get 3) (i32.lt_u (local.get 1) (local.get 3))))
       (local.get $p))
     (func (export "echo") (param i32 i32) (result i32)
       (i32.store (i32.const 8) (local.get 0))
