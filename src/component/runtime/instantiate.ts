@@ -415,7 +415,7 @@ function canon(env: Env, s: Spaces, state: InstanceState, c: CanonDef): void {
       const options = canonOptions(s, c.options);
       const fused = callee.stringEncoding !== undefined;
       const fn = lowerFunction({
-        name: "import",
+        name: callee.name ?? "import",
         type: callee.type,
         callee,
         options,

@@ -138,7 +138,7 @@ export class ComponentLinker {
       if (typeof fn !== "function") {
         throw new LinkError(`component import \`${name}\` (${funcText(funcType(scope, desc.type))}) is defined as ${typeof fn}, not a function`, { module: "", name });
       }
-      return { sort: "func", func: hostFunction(funcType(scope, desc.type), fn as (...a: unknown[]) => unknown, isComponentError) };
+      return { sort: "func", func: hostFunction(funcType(scope, desc.type), fn as (...a: unknown[]) => unknown, isComponentError, name) };
     }
     if (desc.kind === "instance") {
       const entry = scope.types[desc.type];
@@ -158,7 +158,7 @@ export class ComponentLinker {
         if (fn === undefined) {
           throw new LinkError(`component import \`${iface}#${name}\` (${funcText(t.type)}) is not defined in the linker`, { module: iface, name, expected: funcText(t.type) });
         }
-        out.set(name, { sort: "func", func: hostFunction(t.type, fn, isComponentError) });
+        out.set(name, { sort: "func", func: hostFunction(t.type, fn, isComponentError, `${iface}#${name}`) });
       } else if (t.kind === "type") out.set(name, { sort: "type", type: t.entry });
     }
     return out;

@@ -320,3 +320,37 @@ test("linking another component's export of the wrong type is a LinkError with b
     return true;
   });
 });
+
+const ROOT_IMPORT = `(component
+  (import "double" (func $double (param "x" u32) (result u32)))
+  (core func $d (canon lower (func $double)))
+  (core module $M
+    (import "" "double" (func $double (param i32) (result i32)))
+    (func (export "quad") (param i32) (result i32) (call $double (call $double (local.get 0)))))
+  (core instance $m (instantiate $M (with "" (instance (export "double" (func $d))))))
+  (func (export "quad") (param "x" u32) (result u32) (canon lift (core func $m "quad")))
+)`;
+
+test("world-level imports from root().func; a host error leaves through the guest as the same object", () => {
+  const linker = new ComponentLinker(engine);
+  linker.root().func("double", (x: number) => x * 2);
+  const component = Component.fromText(engine, ROOT_IMPORT);
+  const { quad } = linker.instantiate(new Store(engine), component).exports as { quad: (x: number) => number };
+  assert.equal(quad(5), 20);
+
+  const failing = new ComponentLinker(engine);
+  const boom = new Error("boom");
+  failing.root().func("double", () => {
+    throw boom;
+  });
+  const broken = failing.instantiate(new Store(engine), component).exports as { quad: (x: number) => number };
+  assert.throws(() => broken.quad(1), (e: unknown) => e === boom);
+  assert.throws(() => broken.quad(1), { message: "wasm trap: cannot enter component instance" });
+  // Other instances keep working.
+  assert.equal(quad(1), 4);
+
+  const lying = new ComponentLinker(engine);
+  lying.root().func("double", () => "two");
+  const bad = lying.instantiate(new Store(engine), component).exports as { quad: (x: number) => number };
+  assert.throws(() => bad.quad(1), { name: "TypeError", message: 'double: result: expected a u32 (an integer in 0..4294967295), got "two"' });
+});
