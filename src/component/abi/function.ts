@@ -207,8 +207,9 @@ export function liftFunction(spec: LiftSpec): ComponentFuncImpl {
       }
       return result;
     } catch (e) {
-      // Anything that unwound guest code leaves the instance in an unknown state.
-      if (entered_) for (const i of set ?? [instance]) i.poisoned = true;
+      // Anything that unwound guest code (the callee, realloc, post-return) leaves the instance in an
+      // unknown state; a JS argument that did not fit (a TypeError before the call) does not.
+      if (entered_ || !(e instanceof TypeError)) for (const i of set ?? [instance]) i.poisoned = true;
       throw toTrap(e);
     } finally {
       cx.busy = false;

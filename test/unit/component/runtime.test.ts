@@ -354,3 +354,22 @@ test("world-level imports from root().func; a host error leaves through the gues
   const bad = lying.instantiate(new Store(engine), component).exports as { quad: (x: number) => number };
   assert.throws(() => bad.quad(1), { name: "TypeError", message: 'double: result: expected a u32 (an integer in 0..4294967295), got "two"' });
 });
+
+const TRAPPING_REALLOC = `(component
+  (core module $M
+    (memory (export "mem") 1)
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) unreachable)
+    (func (export "len") (param i32 i32) (result i32) (local.get 1)))
+  (core instance $m (instantiate $M))
+  (func (export "len") (param "s" string) (result u32)
+    (canon lift (core func $m "len") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
+)`;
+
+test("a trap in realloc while lowering arguments poisons the instance; a TypeError before it does not", () => {
+  const { len } = new ComponentLinker(engine).instantiate(new Store(engine), Component.fromText(engine, TRAPPING_REALLOC)).exports as {
+    len: (s: unknown) => number;
+  };
+  assert.throws(() => len(7), { name: "TypeError" });
+  assert.throws(() => len("abc"), (e: unknown) => e instanceof Trap && e.code === "unreachable");
+  assert.throws(() => len("abc"), { message: "wasm trap: cannot enter component instance" });
+});
