@@ -373,3 +373,62 @@ test("a trap in realloc while lowering arguments poisons the instance; a TypeErr
   assert.throws(() => len("abc"), (e: unknown) => e instanceof Trap && e.code === "unreachable");
   assert.throws(() => len("abc"), { message: "wasm trap: cannot enter component instance" });
 });
+
+const SPILL = `(component
+  (core module $M
+    (memory (export "mem") 1)
+    ${REALLOC}
+    (func (export "sum17") (param i32) (result i32) (local $s i32)
+      (local.set $s (i32.add (local.get $s) (i32.load offset=0 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=4 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=8 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=12 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=16 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=20 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=24 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=28 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=32 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=36 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=40 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=44 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=48 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=52 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=56 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=60 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=64 (local.get 0))))
+      (local.get $s)))
+  (core instance $m (instantiate $M))
+  (func (export "sum17") (param "p0" u32) (param "p1" u32) (param "p2" u32) (param "p3" u32) (param "p4" u32) (param "p5" u32) (param "p6" u32) (param "p7" u32) (param "p8" u32) (param "p9" u32) (param "p10" u32) (param "p11" u32) (param "p12" u32) (param "p13" u32) (param "p14" u32) (param "p15" u32) (param "p16" u32) (result u32)
+    (canon lift (core func $m "sum17") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
+)`;
+
+const GROWING = `(component
+  (core module $M
+    (memory (export "mem") 1)
+    ;; every allocation grows the memory by a page and returns the old end
+    (func $realloc (export "realloc") (param i32 i32 i32 i32) (result i32) (local $p i32)
+      (local.set $p (i32.mul (memory.grow (i32.const 1)) (i32.const 65536)))
+      (memory.copy (local.get $p) (local.get 0) (select (local.get 1) (local.get 3) (i32.lt_u (local.get 1) (local.get 3))))
+      (local.get $p))
+    (func (export "echo") (param i32 i32) (result i32)
+      (i32.store (i32.const 8) (local.get 0)) (i32.store (i32.const 12) (local.get 1)) (i32.const 8)))
+  (core instance $m (instantiate $M))
+  (func (export "echo") (param "s" string) (result string)
+    (canon lift (core func $m "echo") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
+)`;
+
+test("more than 16 flat parameters spill to memory allocated with realloc", () => {
+  const { sum17 } = new ComponentLinker(engine).instantiate(new Store(engine), Component.fromText(engine, SPILL)).exports as {
+    sum17: (...a: number[]) => number;
+  };
+  const args = Array.from({ length: 17 }, (_, i) => i + 1);
+  assert.equal(sum17(...args), 153);
+  assert.throws(() => sum17(...args.slice(0, 16), -1), { name: "TypeError", message: /sum17: arg 16: expected a u32/ });
+});
+
+test("memory that grows inside realloc is seen by the rest of the lowering", () => {
+  const { echo } = new ComponentLinker(engine).instantiate(new Store(engine), Component.fromText(engine, GROWING)).exports as {
+    echo: (s: string) => string;
+  };
+  for (const s of ["short", "ünïcödé grows twice", "x".repeat(5000)]) assert.equal(echo(s), s);
+});
