@@ -6,12 +6,13 @@
  */
 import { WasmhostBug } from "../errors.js";
 import { Caller } from "./caller.js";
-import type { Engine } from "./engine.js";
+import { Engine } from "./engine.js";
 import { type Func, rememberFunc } from "./func.js";
 import type { Instance } from "./instance.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import { StoreInstrumentation } from "../instrument/host.js";
 import { checkLimits } from "../instrument/limits.js";
+import { checkArg, checkObject } from "./values.js";
 
 /** Resource limits of a store (enforced by the limits work; recorded here). */
 export interface StoreLimits {
@@ -63,9 +64,8 @@ export class Store<T = unknown> {
   private callerWithoutInstance: Caller<T> | undefined;
 
   constructor(engine: Engine, options: StoreOptions<T> = {}) {
-    if (!engine || typeof engine !== "object" || !("config" in engine)) {
-      throw new TypeError("new Store(engine, options): the first argument must be an Engine");
-    }
+    checkArg(engine, Engine, "new Store", "engine");
+    checkObject(options, "new Store", "options");
     this.engine = engine;
     this.data = options.data as T;
     this.limits = Object.freeze({ ...(options.limits ?? {}) });

@@ -158,6 +158,22 @@ export class WasiState {
   /** True when the memory is shared (its buffer is never detached, so growth must be checked by identity). */
   private shared = false;
 
+  /**
+   * Where the memory comes from when none is bound: the instance a linker instantiated with these
+   * functions (see `Wasi.linkedTo`). Consulted on the first call only.
+   */
+  memorySource: (() => WebAssembly.Memory | undefined) | null = null;
+
+  /** Forgets the bound memory: the next call binds `memorySource`'s. */
+  unbind(memorySource: () => WebAssembly.Memory | undefined): void {
+    this.memory = null;
+    this.memorySource = memorySource;
+    this.buf = new ArrayBuffer(0);
+    this.u8 = new Uint8Array(0);
+    this.dv = new DataView(this.buf);
+    this.u64 = new BigUint64Array(this.buf);
+  }
+
   /** Binds the guest memory. */
   bind(memory: WebAssembly.Memory): void {
     this.memory = memory;
@@ -176,7 +192,15 @@ export class WasiState {
 
   private refresh(): void {
     const m = this.memory;
-    if (m === null) throw new WasiError("a WASI function was called before start() or initialize() bound the instance's memory");
+    if (m === null) {
+      const linked = this.memorySource?.();
+      if (linked !== undefined) return this.bind(linked);
+      throw new WasiError(
+        this.memorySource === null
+          ? "a WASI function was called before start(), initialize() or setMemory() bound the instance's memory"
+          : 'a WASI function was called by an instance that exports no memory named "memory"',
+      );
+    }
     const b = m.buffer;
     if (b !== this.buf) {
       this.buf = b;

@@ -4,6 +4,7 @@
  * @module
  */
 import { WasiError } from "../errors.js";
+import { describeValue } from "../runtime/values.js";
 import { sleepNs, type WasiClock } from "./clock.js";
 import { RIGHTS_DIR, RIGHTS_FILE, RIGHTS_STDIN, RIGHTS_STDOUT, FILETYPE } from "./defs.js";
 import { WasiExit } from "./exit.js";
@@ -119,8 +120,11 @@ export class Wasi {
   private readonly owned: Vfs[] = [];
   private imports: Record<string, Record<string, WasiImport>> | undefined;
   private started = false;
+  /** True once `setMemory` bound a memory: linking no longer rebinds it. */
+  private explicitMemory = false;
 
   constructor(options: WasiOptions = {}) {
+    if (options === null || typeof options !== "object") throw new TypeError(`new Wasi: options must be an object, got ${describeValue(options)}`);
     const args = WasiState.encodeAll(options.args ?? []);
     const envList = Array.isArray(options.env)
       ? (options.env as readonly string[])
@@ -236,14 +240,31 @@ export class Wasi {
   }
 
   /**
+   * Called by `Linker.instantiate` for a module that imports WASI functions: until `start`,
+   * `initialize` or `setMemory` binds a memory, WASI calls use the `memory` export of the latest
+   * instance linked this way (found on the first call), so a reactor's exports can be called right
+   * after instantiation. @internal
+   */
+  linkedTo(memory: () => WebAssembly.Memory | undefined): void {
+    if (this.started || this.explicitMemory) return;
+    this.state.unbind(memory);
+  }
+
+  /**
    * Binds the guest memory without running anything, for hosts that call a module's exports
    * themselves (`start` and `initialize` do this for you).
    */
   setMemory(memory: WebAssembly.Memory | { readonly native: WebAssembly.Memory }): void {
+    const native = memory instanceof WebAssembly.Memory ? memory : (memory as { native?: unknown } | null)?.native;
+    if (!(native instanceof WebAssembly.Memory)) throw new TypeError(`Wasi.setMemory: memory must be a Memory or WebAssembly.Memory, got ${describeValue(memory)}`);
+    this.explicitMemory = true;
     this.state.bind(memory instanceof WebAssembly.Memory ? memory : memory.native);
   }
 
   private bind(instance: WasiInstance, name: string): { memory: WebAssembly.Memory; func: (() => unknown) | undefined } {
+    if (instance === null || typeof instance !== "object") {
+      throw new TypeError(`Wasi: instance must be an Instance or WebAssembly.Instance, got ${describeValue(instance)}`);
+    }
     let memory: WebAssembly.Memory | undefined;
     let func: (() => unknown) | undefined;
     if (instance instanceof WebAssembly.Instance) {
