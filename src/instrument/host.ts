@@ -23,7 +23,7 @@ import { HostImport, type Instrumented } from "./index.js";
 import { checkCounts, countDefined, createMemory, createTable, type ResourceLimits } from "./limits.js";
 
 /** How often (in milliseconds of running wasm) the interruption check aims to run. */
-export const CHECK_INTERVAL_MS = 0.25;
+export const CHECK_INTERVAL_MS = 0.1;
 const MAX_PERIOD = 1 << 30;
 
 /** Advances the epoch held in `buffer` (an engine's `epochBuffer`) by `delta`; works in any thread. */
@@ -108,9 +108,12 @@ export class StoreInstrumentation {
     this.lastCheck = now;
     let period = this.period;
     if (dt < CHECK_INTERVAL_MS / 2) {
+      // Grows by doubling only: a period must prove itself short before the next one is longer.
       if (period < MAX_PERIOD) period *= 2;
-    } else if (dt > CHECK_INTERVAL_MS * 2 && period > 1) {
-      period >>>= 1;
+    } else if (dt > CHECK_INTERVAL_MS * 2) {
+      // Slow steps: shrink at once in proportion, not by halves (a period calibrated on a tight loop
+      // and then spent on slow steps would otherwise take many long periods to come down).
+      period = Math.max(1, Math.floor((period * CHECK_INTERVAL_MS) / dt));
     }
     this.period = period;
     if (now >= this.deadline) return -1;
