@@ -77,6 +77,15 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   // Imported globals first, so that the defined one's index is known: it follows every global.
   const memory64 = memoryIs64(info);
   const fuel = options.fuelCosts ? info.importedGlobals + globals.push({ name: HostImport.fuel, type: "i64", mutable: true }) - 1 : -1;
+  // Threaded values: the interruption count (i32), then the fuel (i64).
+  const countSlot = options.interrupt ? threading.push(0x7f) - 1 : -1;
+  const fuelSlot = options.fuelCosts ? threading.push(0x7e) - 1 : -1;
+  // The fuel pass goes first, so that where both insert before the same instruction the fuel is
+  // loaded and charged before an interruption check can store it (and outside the loops that the
+  // interruption pass wraps around a loop).
+  if (options.fuelCosts) {
+    passes.push(fuelPass(fuel, options.fuelCosts, fuelSlot, { bulkPerUnit: options.fuelBulkPerUnit ?? true, memory64: (i) => memory64[i] ?? false }));
+  }
   if (options.interrupt) {
     const countdown = info.importedGlobals + globals.length + info.globals.length + definedGlobals.length;
     definedGlobals.push({ type: "i32", mutable: true, init: INITIAL_PERIOD });
@@ -85,12 +94,7 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     passes.push(interruptPass(countdown, check, {
       paramCount: (i) => (info.types[i]?.kind === "func" ? (info.types[i] as { params: readonly unknown[] }).params.length : undefined),
       memory64: (i) => memory64[i] ?? false,
-    }, threading.length, options.fuelCosts ? { global: fuel, slot: threading.length + 1 } : undefined));
-    threading.push(0x7f);
-  }
-  if (options.fuelCosts) {
-    passes.push(fuelPass(fuel, options.fuelCosts, threading.length, { bulkPerUnit: options.fuelBulkPerUnit ?? true, memory64: (i) => memory64[i] ?? false }));
-    threading.push(0x7e);
+    }, countSlot, options.fuelCosts ? { global: fuel, slot: fuelSlot } : undefined));
   }
   const convert = options.storeResources === true && (info.memories.length > 0 || info.tables.length > 0);
   if (passes.length === 0 && !convert) {
