@@ -132,7 +132,7 @@ function weightOf(instructions: number): number {
 
 const BR_TABLE = op("br_table").id;
 /** What this pass cares about, by instruction id. */
-const K = { other: 0, open: 1, loop: 2, end: 3, br: 4, brTable: 5, unwrappable: 6, bulk: 7 } as const;
+const K = { other: 0, open: 1, loop: 2, end: 3, br: 4, brTable: 5, unwrappable: 6, bulk: 7, wait: 8 } as const;
 const KIND = new Uint8Array(ALL_OPS.length);
 for (const name of ["block", "if"]) KIND[op(name).id] = K.open;
 KIND[LOOP] = K.loop;
@@ -140,6 +140,8 @@ KIND[op("end").id] = K.end;
 for (const name of ["br", "br_if"]) KIND[op(name).id] = K.br;
 KIND[BR_TABLE] = K.brTable;
 for (const name of ["memory.fill", "memory.copy", "memory.init", "table.fill", "table.copy", "table.init", "table.grow"]) KIND[op(name).id] = K.bulk;
+KIND[op("memory.atomic.wait32").id] = K.wait;
+KIND[op("memory.atomic.wait64").id] = K.wait;
 /** Unwrappable instructions that open a block (closed by `end`), or close one (`delegate`). */
 const OPENS = new Uint8Array(ALL_OPS.length);
 OPENS[op("try").id] = 1;
@@ -292,7 +294,7 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
           canWrap = false;
           if (OPENS[ops[i]!]) openers.push(-1);
           else if (ops[i] === DELEGATE) openers.pop();
-        } else if (kind === K.bulk) bulk++;
+        } else if (kind === K.bulk || kind === K.wait) bulk++;
       }
       if (loops === 0 && bulk === 0) return;
       const bulkOps = bulk > 0 ? new BulkOps(fn, types, local, countdown, check, fuelLocal, fuelGlobal) : undefined;
@@ -300,6 +302,7 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
         for (let i = 0; i < n; i++) {
           if (ops[i] === LOOP) fn.insert(i + 1, backEdgeFor(local, weightOf(loopSizes[i]!), fuelLocal));
           else if (bulkOps && KIND[ops[i]!] === K.bulk) bulkOps.rewrite(i);
+          else if (bulkOps && KIND[ops[i]!] === K.wait) bulkOps.rewriteWait(i);
         }
         return;
       }
@@ -337,6 +340,8 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
           }
         } else if (kind === K.bulk) {
           bulkOps!.rewrite(i);
+        } else if (kind === K.wait) {
+          bulkOps!.rewriteWait(i);
         } else if (wrappedOpen > 0 && (kind === K.br || kind === K.brTable)) {
           relabel(fn, i, o, frames, branchCache);
         }
@@ -455,6 +460,8 @@ function lebEndAfter(bytes: Uint8Array, p: number): number {
  * to a higher address goes from the end down so that overlapping ranges copy as `memmove` does.
  */
 const CHUNK = 1 << 20;
+/** The longest a `memory.atomic.wait` waits between two deadline checks: 1 ms. */
+const WAIT_SLICE_NS = 1_000_000;
 const BYTES_PER_STEP_LOG2 = 5;
 const ELEMENTS_PER_STEP_LOG2 = 0;
 const MEMORY_FILL = op("memory.fill").id;
@@ -553,6 +560,68 @@ class BulkOps {
     b.u8(0x0b); // end if (long)
     this.checkDynamic(b, BYTES_PER_STEP_LOG2, traps);
     get(d); get(x); get(n); instr();
+    b.u8(0x0b); // end $done
+    fn.replace(i, this.snippet(b, traps));
+  }
+
+  /**
+   * `memory.atomic.wait32/64` waits at most `WAIT_SLICE_NS` at a time, then asks the host whether the
+   * deadline has passed (trapping `interrupt` if so) and waits again for what is left of its timeout
+   * (an infinite timeout, -1, waits slice after slice). A wake-up between two slices is not lost when,
+   * as the threads proposal's protocols do, the notifier changed the value first: the next slice then
+   * sees another value and the instruction reports 0 ("woken") rather than 1 ("not-equal"), which it
+   * reports only from its first slice.
+   */
+  rewriteWait(i: number): void {
+    const fn = this.fn;
+    const { op: ops, start } = fn.scan;
+    const bytes = fn.bytes;
+    const at = start[i]!;
+    const end = start[i + 1]!;
+    const memarg = lebEnd(bytes, at + 1);
+    // The memory index is in the memarg when bit 6 of its alignment field is set (multi-memory).
+    const align = readLeb(bytes, memarg, end);
+    const memory = align & 0x40 ? readLeb(bytes, lebEnd(bytes, memarg), end) : 0;
+    if (this.types.memory64(memory)) return;
+    const wide = ops[i] === op("memory.atomic.wait64").id;
+    const a = this.fn.addLocal(0x7f);
+    const e = this.fn.addLocal(wide ? 0x7e : 0x7f);
+    const t = this.fn.addLocal(0x7e);
+    const r = this.fn.addLocal(0x7f);
+    const again = this.fn.addLocal(0x7f);
+    const traps: number[] = [];
+    const b = new ByteSink(128);
+    const get = (l: number): void => { b.u8(0x20); b.u32(l); };
+    const set = (l: number): void => { b.u8(0x21); b.u32(l); };
+    set(t); set(e); set(a);
+    b.u8(0x41); b.u8(0x00); set(again); // i32.const 0  local.set $again
+    b.u8(0x02); b.u8(0x7f); // block $done (result i32)
+    b.u8(0x03); b.u8(0x40); // loop $retry
+    get(a); get(e);
+    // This slice: the timeout left, or a slice if that is longer (or infinite: negative, huge unsigned).
+    get(t); b.u8(0x42); b.sleb(WAIT_SLICE_NS); b.u8(0x56); // i64.gt_u
+    b.u8(0x04); b.u8(0x7e); b.u8(0x42); b.sleb(WAIT_SLICE_NS); b.u8(0x05); get(t); b.u8(0x0b); // if (result i64) slice else t end
+    b.copy(bytes, at, end); // the wait itself
+    b.u8(0x22); b.u32(r); // local.tee $r
+    b.u8(0x41); b.u8(0x02); b.u8(0x47); // i32.const 2  i32.ne
+    b.u8(0x04); b.u8(0x40); // if: woken or not-equal
+    b.u8(0x41); b.u8(0x00); get(r); // 0 or r:
+    get(again); get(r); b.u8(0x41); b.u8(0x01); b.u8(0x46); b.u8(0x71); b.u8(0x1b); // again & (r == 1)  select
+    b.u8(0x0c); b.u8(0x02); // br $done
+    b.u8(0x0b);
+    // Timed out for this slice: done if that was the whole (finite) timeout.
+    get(t); b.u8(0x42); b.u8(0x00); b.u8(0x59); // i64.ge_s 0
+    b.u8(0x04); b.u8(0x40);
+    get(t); b.u8(0x42); b.sleb(WAIT_SLICE_NS); b.u8(0x58); // i64.le_u
+    b.u8(0x04); b.u8(0x40); b.u8(0x41); b.u8(0x02); b.u8(0x0c); b.u8(0x03); b.u8(0x0b); // if i32.const 2 br $done end
+    get(t); b.u8(0x42); b.sleb(WAIT_SLICE_NS); b.u8(0x7d); set(t); // t -= slice
+    b.u8(0x0b);
+    // Ask the host (interrupts here when the deadline has passed), then wait again.
+    traps.push(slowPath(b, this.k, this.countdown, this.check, this.fuelLocal, this.fuelGlobal));
+    b.u8(0x41); b.u8(0x01); set(again);
+    b.u8(0x0c); b.u8(0x00); // br $retry
+    b.u8(0x0b); // end loop
+    b.u8(0x00); // unreachable (the loop only leaves through $done)
     b.u8(0x0b); // end $done
     fn.replace(i, this.snippet(b, traps));
   }

@@ -164,3 +164,26 @@ test("fuel bills what ran before a time limit interrupted it", () => {
   const used = Number.MAX_SAFE_INTEGER - store.getFuel();
   assert.ok(used > 100_000, `billed ${used} units for 30 ms of looping`);
 });
+
+test("memory.atomic.wait on the main thread is bounded by the deadline, and keeps its results", () => {
+  const engine = new Engine({ timeLimits: true });
+  const store = new Store(engine);
+  const instance = new Linker(engine).instantiate(store, new Module(engine, wat(`(module
+    (memory 1 1 shared)
+    (func (export "wait32") (param i32 i64) (result i32) (memory.atomic.wait32 (i32.const 0) (local.get 0) (local.get 1)))
+    (func (export "wait64") (param i64 i64) (result i32) (memory.atomic.wait64 (i32.const 8) (local.get 0) (local.get 1))))`)));
+  const wait32 = instance.getTypedFunc("wait32", ["i32", "i64"], ["i32"]);
+  const wait64 = instance.getTypedFunc("wait64", ["i64", "i64"], ["i32"]);
+  assert.equal(wait32(1, -1n), 1, "not-equal at once");
+  assert.equal(wait32(0, 3_500_000n), 2, "a finite timeout over several slices still times out");
+  assert.equal(wait64(0n, 0n), 2);
+  store.setTimeLimit(100);
+  for (const forever of [() => wait32(0, -1n), () => wait64(0n, -1n)]) {
+    let code: string | undefined;
+    const elapsed = timed(() => {
+      code = trapOf(forever).code;
+    });
+    assert.equal(code, "interrupt");
+    assert.ok(elapsed < 400, `interrupted after ${elapsed.toFixed(0)} ms (it blocked forever before)`);
+  }
+});
