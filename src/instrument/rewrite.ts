@@ -41,6 +41,9 @@ import { OffsetMap, OffsetMapBuilder } from "./offsets.js";
 import { BodyScan, readLeb, RefKind } from "./scan.js";
 import { ByteSink, readU32 } from "./sink.js";
 
+/** The most parameters and locals a function may have in the host engine (V8's limit). */
+const MAX_ENGINE_LOCALS = 50_000;
+
 /** The module name of every import the instrumentation adds (no real module is called this). */
 export const HOST_MODULE = "\u0000wasmhost:instrument";
 
@@ -791,6 +794,13 @@ class Rewriter {
         this.plan.passes[k]!.visit(ctx);
       }
       if (this.extras.length > 0) this.threadCalls(lists[0]!, threaded, values, info.functions[i]!, threadedCalls);
+      const locals = paramCount + shift + body.localCount + extraLocals.length;
+      if (locals > MAX_ENGINE_LOCALS && paramCount + body.localCount <= MAX_ENGINE_LOCALS) {
+        throw new CompileError(
+          `function ${funcIndex} has ${paramCount + body.localCount} parameters and locals; instrumentation (fuel, interruption) needs ${locals - paramCount - body.localCount} more, past the engine's limit of ${MAX_ENGINE_LOCALS}: compile it without instrumentation, or with fewer locals`,
+          body.offset,
+        );
+      }
       const bodySizeAt = out.u32Padded(0);
       const bodyStart = out.length;
       // Local declarations: the original runs, then the passes' extra locals.

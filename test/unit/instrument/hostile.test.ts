@@ -187,3 +187,21 @@ test("memory.atomic.wait on the main thread is bounded by the deadline, and keep
     assert.ok(elapsed < 400, `interrupted after ${elapsed.toFixed(0)} ms (it blocked forever before)`);
   }
 });
+
+test("a function at the engine's local limit is refused under instrumentation with its own offset", () => {
+  const text = `(module (func (export "f") (local ${"i32 ".repeat(49_999)}) (local i64)))`;
+  const bytes = wat(text);
+  assert.ok(new Module(new Engine(), bytes), "compiles plainly");
+  for (const config of [{ consumeFuel: true }, { timeLimits: true }]) {
+    const engine = new Engine(config);
+    try {
+      new Module(engine, bytes);
+      assert.fail("expected a CompileError");
+    } catch (e) {
+      const err = e as { name: string; offset?: number; message: string };
+      assert.equal(err.name, "CompileError");
+      assert.match(err.message, /50000 parameters and locals; instrumentation .* needs 1 more, past the engine's limit of 50000/);
+      assert.ok(err.offset !== undefined && err.offset < bytes.length, "an offset into the user's binary");
+    }
+  }
+});
