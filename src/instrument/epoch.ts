@@ -7,7 +7,7 @@
  * is far too slow to do at every check. So checks only count down, and every `period` of them the
  * imported host function `HOST_MODULE`.`check` is called. It compares the clock with the store's time
  * limit and the engine's epoch with the store's deadline, and returns the next period, or -1 to
- * interrupt. The host adapts the period so that it is consulted about every quarter of a millisecond
+ * interrupt. The host adapts the period so that it is consulted about every tenth of a millisecond
  * of running wasm, whatever the code does per iteration (see `host.ts`).
  *
  * The count lives where it is cheapest. Each instance defines its own countdown global (defined globals
@@ -60,6 +60,22 @@
  *
  * A loop whose every iteration starts (after straight-line code) with a call of a threaded function
  * needs no check: the callee's entry check counts the iteration.
+ *
+ * A deadline is a deadline. The host calibrates the period on time, so a step that suddenly takes much
+ * longer than the ones before could run for many periods unchecked (a tight loop, then loops of 32 MiB
+ * `memory.fill`). Three things bound the time between two checks:
+ *
+ * - Steps are weighed: a function entry or loop iteration counts 1 plus 1 per 64 instructions of the
+ *   function or loop body (`weightOf`), so a long loop body is not worth the same as a tight one.
+ * - Bulk memory and table instructions count by their length (1 per 32 bytes, 1 per table element),
+ *   checked before they run; `memory.fill/copy/init` longer than 1 MiB run in 1 MiB chunks, each
+ *   weighed and checked, with the single instruction's result and traps (`BulkOps`).
+ * - `memory.atomic.wait32/64` (which blocks the main thread, with no limit when its timeout is -1)
+ *   waits 1 ms at a time between checks: a deadline interrupts it (`BulkOps.rewriteWait`).
+ *
+ * and the host shrinks the period at once in proportion when a check comes late (`host.ts`). What is
+ * left is a step slower per weight than any the period was calibrated on (e.g. a loop of cache-missing
+ * loads after a tight loop): it overruns by the ratio of the two times the check interval (0.1 ms).
  *
  * Back-edges of a callee's loops are not written back to the global when it returns, so between two
  * calls to the host the number of checks passed is bounded by about period x period rather than

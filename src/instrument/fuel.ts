@@ -1,15 +1,21 @@
 /**
- * The fuel pass: every executed instruction costs fuel (1 by default; `nop`, `drop`, `block`, `loop`,
- * `end`, `else`, `unreachable` and `return` are free, as in Wasmtime), and running out traps
- * `out_of_fuel`.
+ * The fuel pass: every executed instruction costs fuel, with Wasmtime's default costs so that the same
+ * module and calls consume the same fuel as in Wasmtime: 1 per instruction (`nop`, `drop`, `block`,
+ * `loop`, `end`, `else`, `unreachable` and `return` are free), 1 per function entered (so an export
+ * calling a host function costs 2), and bulk memory and table instructions (`memory.fill/copy/init`,
+ * `table.fill/copy/init`, `table.grow`) 1 more per byte or element, charged before they run
+ * (`FuelPassOptions.bulkPerUnit`; off, they cost their flat 1). Running out traps `out_of_fuel` and
+ * leaves 0. (Wasmtime checks fuel only at function entries and loop headers, so its last block may run
+ * past zero where ours traps before it; the fuel consumed by calls that complete is the same.)
  *
  * Segments. Fuel is charged per straight-line segment, not per instruction. A segment starts at the
  * function entry and after every instruction that can change the flow of control (`loop`, `if`,
- * `else`, `end`, branches, calls, `catch`...) and is charged, before it runs, with the sum of its
- * instructions' costs. A segment contains no join point, so when its first instruction runs all of it
- * runs (unless something traps): the fuel left after a call returns is exact. Segments end after
- * every call, so that fuel is charged in execution order across calls. Code after an unconditional
- * branch is dead until the next `end`/`else` and is not charged.
+ * `else`, `end`, branches, calls, `catch`...) or whose cost depends on its operands (bulk
+ * instructions), and is charged, before it runs, with the sum of its instructions' costs. A segment
+ * contains no join point, so when its first instruction runs all of it runs (unless something traps):
+ * the fuel left after a call returns is exact. Segments end after every call, so that fuel is charged
+ * in execution order across calls. Code after an unconditional branch is dead until the next
+ * `end`/`else` and is not charged.
  *
  * Where fuel lives. The store owns the fuel left: an imported mutable i64 global
  * (`HOST_MODULE`.`fuel`) shared by all its instances, which the host reads and sets directly. Reading
@@ -17,29 +23,30 @@
  * (`$fuel`) and writes it back wherever the global must be right:
  *
  * - loaded from the global at entry and after every call (the callee, or a host function, changed it);
- * - stored to the global before every call (so a host function reads exactly what was used so far)
- *   and before every exit (`return`, the final `end`, a branch out of the function, `throw`, tail
- *   calls).
+ * - stored to the global before every call (so a host function reads exactly what was used so far),
+ *   before every exit (`return`, the final `end`, a branch out of the function, `throw`, tail
+ *   calls), before every `unreachable`, and by the interruption pass before it traps `interrupt`.
  *
- * Loops run on the local alone: storing it at every loop header costs about a fifth of a tight loop's
- * time (measured on the sieve kernel). The price: when wasm traps with anything but `out_of_fuel`, the
- * charges made since the fuel was last stored (the entry or last call of the trapping function, or of
- * the nearest caller that is not threaded, see below) are not deducted from the store's fuel. A call
- * still cannot use more than the fuel it started with.
+ * So every exit bills what ran: returns, host calls and host errors, `unreachable`, interrupts and
+ * running out. Loops run on the local alone: storing it at every loop header costs about a fifth of a
+ * tight loop's time (measured on the sieve kernel). The price: when the engine itself traps (out of
+ * bounds, division by zero, a failed `call_indirect` signature check, stack overflow), the charges made
+ * since the fuel was last stored (the entry or last call of the trapping function, or of the
+ * nearest caller that is not threaded, see below) are not deducted from the store's fuel. A call still
+ * cannot use more than the fuel it started with.
  *
  * A charge of `c` is register work; only the out-of-fuel path touches the global:
  *
  * ```wasm
  * local.get $fuel  i64.const c  i64.sub  local.tee $fuel  i64.const 0  i64.lt_s
- * if  local.get $fuel  i64.const c  i64.add  global.set $fuel_g  unreachable  end   ;; trap here
+ * if  i64.const 0  global.set $fuel_g  unreachable  end   ;; trap here, none left
  * ```
  *
  * Functions that are only ever called directly (see `RewritePlan.threading`) take the fuel as an extra
  * parameter and return it as an extra result instead, so that a call costs no load or store at all.
  *
  * The recorded `unreachable` makes the engine's trap identifiable as `out_of_fuel` from its frame
- * offset alone, with no host call; the frame points at the segment's first instruction. A charge that
- * does not fit leaves the fuel as it was before it (less than `c`).
+ * offset alone, with no host call; the frame points at the segment's first instruction.
  *
  * @module
  */

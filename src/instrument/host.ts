@@ -8,7 +8,7 @@
  * - **Interruption**: one check function per store, called by instrumented code every `period`
  *   countdown steps (see `epoch.ts`). It returns the next period, chosen so that it runs about every
  *   `CHECK_INTERVAL_MS` of wasm execution: it measures the time since the previous check and doubles
- *   or halves the period.
+ *   the period, or shrinks it in proportion when the check came late.
  *   It interrupts when the clock passes the time limit of the current call from the host, or when the
  *   engine's epoch reaches the store's deadline.
  * - **Epochs** live in a `SharedArrayBuffer` (a BigInt64 cell), so another thread — a Worker that was
