@@ -205,3 +205,22 @@ test("a function at the engine's local limit is refused under instrumentation wi
     }
   }
 });
+
+test("fuel bills what ran before a host function threw", () => {
+  const engine = new Engine({ consumeFuel: true });
+  const store = new Store(engine);
+  const linker = new Linker(engine);
+  linker.defineFunc("host", "fail", { params: [], results: [] }, () => {
+    throw new Error("host failure");
+  });
+  const instance = linker.instantiate(store, new Module(engine, wat(`(module
+    (import "host" "fail" (func $fail))
+    (func $inner (param $n i32)
+      (loop $l (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br_if $l (local.get $n)))
+      (call $fail))
+    (func (export "run") (call $inner (i32.const 1000))))`)));
+  store.setFuel(1_000_000);
+  assert.throws(() => instance.getTypedFunc("run", [], [])(), /host failure/);
+  // run: entry, i32.const, call (3); $inner: entry (1), 1000 iterations of 6, call (1).
+  assert.equal(1_000_000 - store.getFuel(), 3 + 1 + 6000 + 1);
+});
