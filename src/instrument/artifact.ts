@@ -56,6 +56,7 @@ export function settingsOf(options: InstrumentOptions): string {
     fuelBulkPerUnit: options.fuelCosts !== undefined && options.fuelBulkPerUnit !== false,
     interruption: options.interrupt === true,
     storeResources: options.storeResources === true,
+    ...(options.nanCanonicalization === true ? { nanCanonicalization: true } : {}),
   });
 }
 
