@@ -10,12 +10,13 @@
 import assert from "node:assert/strict";
 import { relative } from "node:path";
 import { test } from "node:test";
-import type { EngineConfig } from "../../../src/index.js";
+import { Engine, type EngineConfig } from "../../../src/index.js";
 import { expectedFailures } from "../../spec/expected-failures.js";
 import { runWastFile } from "../../spec/run.js";
 import { SHARED, suites } from "../../spec/suites.js";
 
 const core = suites().find((s) => s.name === "core")!;
+const v3 = suites().find((s) => s.name === "3.0")!;
 const CONFIGS: readonly [string, EngineConfig][] = [
   ["fuel", { consumeFuel: true }],
   ["epoch interruption", { epochInterruption: true }],
@@ -37,3 +38,22 @@ for (const [label, engineConfig] of CONFIGS) {
     assert.ok(passed > 50_000, `only ${passed} commands passed`);
   });
 }
+
+// WebAssembly 3.0 (GC, typed references, exceptions, memory64, multi-memory, ...) where the engine has
+// it: every instrumentation at once, which reads and rewrites every body and moves every memory and
+// table into the store. Features the engine lacks stay unsupported, as in the plain run.
+test("the 3.0 spec suite gives the same results with fuel, time limits and store-created memories and tables",
+  { skip: (v3.files.length === 0 && "no ../shared/testsuite") || (!Engine.hostFeatures().gc && "the engine lacks GC") }, () => {
+    let passed = 0;
+    const failures: string[] = [];
+    for (const file of v3.files) {
+      const r = runWastFile(file, {
+        allowUnsupported: true, expectedFailures: expectedFailures(), label: relative(SHARED, file),
+        engineConfig: { consumeFuel: true, timeLimits: true, features: v3.featuresFor(file) },
+      });
+      passed += r.passed;
+      failures.push(...r.failures.filter((f) => !/listed as an expected failure .* but passes/.test(f)));
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(passed > 60_000, `only ${passed} commands passed`);
+  });
