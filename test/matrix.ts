@@ -109,7 +109,13 @@ function testFiles(dir: string): string[] {
 function runEngine(engine: EngineEntry, files: readonly string[], logDir: string): Promise<EngineResult> {
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(engine.node, ["--test", "--test-reporter=tap", ...files], {
+    // The current engine's run also records each test's outcome for the README's feature table
+    // (test/check-feature-table.ts reads it after the matrix).
+    const record = engine.node === process.execPath
+      ? ["--test-reporter=./dist/test/reporters/results.js", "--test-reporter-destination=dist/test-results.json"]
+      : [];
+    const reporters = ["--test-reporter=tap", "--test-reporter-destination=stdout", ...record];
+    const child = spawn(engine.node, ["--test", ...reporters, ...files], {
       cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NODE_NO_WARNINGS: "1" },

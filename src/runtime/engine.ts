@@ -51,6 +51,13 @@ export interface EngineConfig {
    * @throws TypeError from `new Engine` on an unknown proposal name or a value that is not a boolean.
    */
   readonly features?: WasmFeatures;
+  /**
+   * Make float results deterministic (default false): every float instruction that can produce a NaN
+   * (arithmetic, `sqrt`, `min`/`max`, rounding, promote/demote, and their SIMD forms) yields the
+   * canonical NaN instead of whatever bits the CPU makes, as Wasmtime's `cranelift_nan_canonicalization`.
+   * Done by instrumentation; it costs a compare and a select after each such instruction.
+   */
+  readonly nanCanonicalization?: boolean;
 }
 
 let engineIds = 0;
@@ -93,14 +100,17 @@ export class Engine {
     this.instrumentation = Object.freeze({
       ...(fuelCosts ? { fuelCosts } : {}),
       interrupt,
+      ...(config.nanCanonicalization === true ? { nanCanonicalization: true } : {}),
       // A module rewritten anyway also gets its memories and tables from the store (limits at no
       // cost); otherwise that variant is compiled only for stores with size limits (Module.compiledFor).
       storeResources: fuelCosts !== undefined || interrupt,
     });
     this.epoch = new EpochCounter();
-    // Backtraces come from the engine's stack capture, which stops at Error.stackTraceLimit.
-    if (typeof Error.stackTraceLimit !== "number" || Error.stackTraceLimit < maxTrapFrames) {
-      Error.stackTraceLimit = maxTrapFrames;
+    // Backtraces come from the engine's stack capture, which stops at Error.stackTraceLimit (a V8
+    // extension: other engines have no such limit, and setting it there does no harm).
+    const errors = Error as ErrorConstructor & { stackTraceLimit?: number };
+    if (typeof errors.stackTraceLimit !== "number" || errors.stackTraceLimit < maxTrapFrames) {
+      errors.stackTraceLimit = maxTrapFrames;
     }
   }
 

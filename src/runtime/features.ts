@@ -11,29 +11,9 @@
  * @module
  */
 
-/**
- * A WebAssembly proposal, by the name of its repository in the WebAssembly organisation
- * (`legacy-exceptions` is the first exception-handling design, with `try`/`catch`/`delegate`;
- * `exceptions` is the current one, with `try_table` and `exnref`).
- */
-export type Proposal =
-  | "sign-extension"
-  | "saturating-conversions"
-  | "multi-value"
-  | "bulk-memory"
-  | "reference-types"
-  | "simd"
-  | "relaxed-simd"
-  | "threads"
-  | "tail-call"
-  | "legacy-exceptions"
-  | "exceptions"
-  | "function-references"
-  | "gc"
-  | "extended-const"
-  | "memory64"
-  | "multi-memory"
-  | "custom-page-sizes";
+import type { Proposal } from "../binary/proposals.js";
+
+export type { Proposal };
 
 /** Whether the engine supports each proposal. */
 export type EngineFeatures = { readonly [P in Proposal]: boolean };

@@ -107,9 +107,13 @@ const FRAME = /wasm:\/\/wasm\/(?:([A-Za-z0-9_.$~]+)-)?[0-9a-f]+:wasm-function\[(
 const codeDeltas = new WeakMap<ModuleInfo, number>();
 
 /** Records that frames of module `info` must have `codeDelta` subtracted from their engine offsets. */
-export function registerFrameModule(info: ModuleInfo, codeDelta: number): void {
+export function registerFrameModule(info: ModuleInfo, codeDelta: number, name?: string): void {
   codeDeltas.set(info, codeDelta);
+  if (name !== undefined) displayNames.set(info, name);
 }
+
+/** Module names given by the user (`new Module(engine, bytes, { name })`), which replace the name section's. */
+const displayNames = new WeakMap<ModuleInfo, string>();
 
 /**
  * Maps frames of an instrumented binary (src/instrument) back to the original module: function
@@ -193,6 +197,7 @@ export function parseWasmFrames(stack: string | undefined, innermost?: Innermost
     const info = resolved.get(f.url);
     if (!info) return { funcIndex: f.funcIndex, offset: f.offset };
     const names = info.names;
+    const moduleName = displayNames.get(info) ?? names.module;
     const funcName = names.functions.get(f.funcIndex);
     let funcIndex = f.funcIndex;
     let offset = f.offset - (codeDeltas.get(info) ?? 0);
@@ -207,7 +212,7 @@ export function parseWasmFrames(stack: string | undefined, innermost?: Innermost
       offset = mapper.offset(offset);
     }
     return {
-      ...(names.module !== undefined ? { module: names.module } : {}),
+      ...(moduleName !== undefined ? { module: moduleName } : {}),
       funcIndex,
       ...(funcName !== undefined ? { funcName } : {}),
       offset,

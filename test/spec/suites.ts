@@ -69,3 +69,18 @@ export function suites(): Suite[] {
     },
   ];
 }
+
+/**
+ * `node:test` options for a test that reads `suite`. A missing suite is a visible skip that says what is
+ * missing; with `CI=true` (where the suites must be present) the test runs instead, and `requireSuite`
+ * fails it.
+ */
+export function suiteOptions(suite: Suite, env: NodeJS.ProcessEnv = process.env): { skip?: string } {
+  if (suite.files.length > 0 || env.CI === "true") return {};
+  return { skip: `the ${suite.name} spec suite is missing (no .wast files under ${SHARED})` };
+}
+
+/** Fails the calling test when `suite` has no files (a run with CI=true gets here; see `suiteOptions`). */
+export function requireSuite(suite: Suite): void {
+  if (suite.files.length === 0) throw new Error(`the ${suite.name} spec suite is missing (no .wast files under ${SHARED})`);
+}

@@ -74,6 +74,6 @@ test("the public surface of wasmhost is the committed list", async () => {
   const api = await import("../../src/index.js");
   assert.deepEqual(Object.keys(api).sort(), [
     "Caller", "CompileError", "Engine", "Func", "Global", "Instance", "LinkError", "Linker", "Memory", "Module",
-    "Store", "Table", "Tag", "Trap", "WasiError", "WasmhostBug", "WatError", "formatFrame", "incrementEpochIn", "wasmFramesOf",
+    "Store", "Table", "Tag", "Trap", "V128", "WasiError", "WasmhostBug", "WatError", "formatFrame", "incrementEpochIn", "wasmFramesOf",
   ]);
 });
