@@ -1,5 +1,5 @@
 /** Test helper: for each WebAssembly proposal, module fields (text format) that use it. */
-import type { Proposal } from "../../src/binary/features.js";
+import type { Proposal } from "../../src/binary/proposals.js";
 
 /** A module using each proposal (and, apart from what it builds on, nothing newer). */
 export const USES: { readonly [P in Proposal]: string } = {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PROPOSALS } from "../../../src/binary/features.js";
+import { PROPOSALS } from "../../../src/runtime/features.js";
 import { CompileError, Engine, Module } from "../../../src/index.js";
 import { USES } from "../../helpers/proposals.js";
 import { wat } from "../../helpers/wat.js";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { decodeModule } from "../../../src/binary/decoder.js";
-import { PROPOSALS, proposalUses, type Proposal } from "../../../src/binary/features.js";
+import { proposalUses, type Proposal } from "../../../src/binary/proposals.js";
+import { PROPOSALS } from "../../../src/runtime/features.js";
 import { USES } from "../../helpers/proposals.js";
 import { wat } from "../../helpers/wat.js";
 
