@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PROPOSALS } from "../../../src/runtime/features.js";
+import { featureProbe, PROPOSALS } from "../../../src/runtime/features.js";
 import { CompileError, Engine, Module } from "../../../src/index.js";
-import { USES } from "../../helpers/proposals.js";
 import { wat } from "../../helpers/wat.js";
 
 test("a proposal switched off in EngineConfig.features rejects a module that uses it, naming the proposal and where", async () => {
@@ -24,7 +23,7 @@ test("a proposal switched off in EngineConfig.features rejects a module that use
 
 test("switching off a 2.0 proposal rejects it too (simd)", () => {
   const engine = new Engine({ features: { simd: false } });
-  assert.throws(() => new Module(engine, wat(`(module ${USES.simd})`)), (e: unknown) => e instanceof CompileError && e.proposal === "simd");
+  assert.throws(() => new Module(engine, featureProbe("simd")), (e: unknown) => e instanceof CompileError && e.proposal === "simd");
 });
 
 test("EngineConfig.features takes proposal names and booleans only", () => {
@@ -51,7 +50,7 @@ const missing = PROPOSALS.filter((p) => !Engine.hostFeatures()[p]);
 
 test("a module that needs a proposal the host engine lacks gets a CompileError naming the proposal and the engine", { skip: missing.length === 0 && "this engine has every proposal" }, () => {
   for (const p of missing) {
-    const bytes = wat(`(module ${USES[p]})`);
+    const bytes = featureProbe(p);
     assert.throws(() => new Module(new Engine(), bytes), (e: unknown) => {
       assert.ok(e instanceof CompileError, p);
       assert.equal(e.proposal, p);
