@@ -9,6 +9,10 @@
 # on its first line, if that line is a comment `// build: FLAGS` (split on whitespace; no quoting), e.g.
 #   // build: -mexec-model=reactor -Wl,--export=render
 # A first line `// build: skip` leaves the file out (for sources that others #include).
+# A second line `// component: WIT [WORLD]` makes FILE.wasm a component: the core module is wrapped by
+# our own `wasmhost component new` (from dist/: run `npm run build` first) for the world in WIT (a
+# file or directory relative to FILE.c). test/fixtures/components/NAME.wat files whose first line is
+# `;; component: WIT [WORLD]` become NAME.component.wasm the same way (when no FILE is given).
 # A .wasm is rewritten only when its bytes change, so running the script twice changes nothing.
 # The built .wasm files are committed: neither the tests, the demo nor CI need a compiler.
 #
@@ -47,6 +51,7 @@ for arg in "$@"; do
 done
 cd "$root"
 
+explicit="${#files[@]}"
 if [ "${#files[@]}" -eq 0 ]; then
   while IFS= read -r -d '' f; do files+=("$f"); done < <(
     find test/fixtures examples -name '*.c' -type f -print0 2>/dev/null | sort -z
@@ -99,6 +104,22 @@ fi
 built=0
 unchanged=0
 stale=0
+
+# place BUILT OUT SRC HOW: installs a fresh build unless it is unchanged (or reports it stale with --check).
+place() {
+  if [ -f "$2" ] && cmp -s "$1" "$2"; then
+    echo "unchanged $2 ($(wc -c < "$2") bytes)"
+    unchanged=$((unchanged + 1))
+  elif [ "$check" -eq 1 ]; then
+    echo "STALE     $2 (differs from a fresh build of $3)"
+    stale=$((stale + 1))
+  else
+    cp "$1" "$2"
+    chmod 644 "$2"
+    echo "built     $2 ($(wc -c < "$2") bytes): $4"
+    built=$((built + 1))
+  fi
+}
 for src in "${files[@]}"; do
   [ -f "$src" ] || die "no such file: $src"
   case "$src" in *.c) ;; *) die "not a C source: $src" ;; esac
@@ -117,19 +138,38 @@ for src in "${files[@]}"; do
     die "FAILED to build $src
   command: ${cmd[*]}"
   fi
-  if [ -f "$out" ] && cmp -s "$tmp/out.wasm" "$out"; then
-    echo "unchanged $out ($(wc -c < "$out") bytes)"
-    unchanged=$((unchanged + 1))
-  elif [ "$check" -eq 1 ]; then
-    echo "STALE     $out (differs from a fresh build of $src)"
-    stale=$((stale + 1))
-  else
-    cp "$tmp/out.wasm" "$out"
-    chmod 644 "$out"
-    echo "built     $out ($(wc -c < "$out") bytes): clang --target=wasm32-wasi -O2 ${flags[*]}"
-    built=$((built + 1))
+  second="$(sed -n 2p "$src")"
+  if [[ "$second" =~ ^[[:space:]]*//[[:space:]]*component:[[:space:]]*([^[:space:]]+)[[:space:]]*([^[:space:]]*) ]]; then
+    wit="$(dirname "$src")/${BASH_REMATCH[1]}"
+    world=()
+    [ -n "${BASH_REMATCH[2]}" ] && world=(--world "${BASH_REMATCH[2]}")
+    [ -f dist/src/cli/bin.js ] || die "$src is a component: run npm run build first (it uses dist/src/cli/bin.js)"
+    if ! node dist/src/cli/bin.js component new "$tmp/out.wasm" --wit "$wit" "${world[@]}" -o "$tmp/component.wasm" > /dev/null; then
+      die "FAILED to make the component of $src"
+    fi
+    mv "$tmp/component.wasm" "$tmp/out.wasm"
+    flags+=("(then wasmhost component new --wit ${BASH_REMATCH[1]})")
   fi
+  place "$tmp/out.wasm" "$out" "$src" "clang --target=wasm32-wasi -O2 ${flags[*]}"
 done
+
+# Components from WAT: test/fixtures/components/NAME.wat whose first line is `;; component: WIT [WORLD]`
+# becomes NAME.component.wasm, by our own `wasmhost wat2wasm` and `wasmhost component new`.
+if [ "$explicit" -eq 0 ]; then
+  for src in test/fixtures/components/*.wat; do
+    [ -f "$src" ] || continue
+    first="$(head -n 1 "$src")"
+    [[ "$first" =~ ^[[:space:]]*\;\;[[:space:]]*component:[[:space:]]*([^[:space:]]+)[[:space:]]*([^[:space:]]*) ]] || continue
+    [ -f dist/src/cli/bin.js ] || die "$src is a component: run npm run build first (it uses dist/src/cli/bin.js)"
+    wit="$(dirname "$src")/${BASH_REMATCH[1]}"
+    world=()
+    [ -n "${BASH_REMATCH[2]}" ] && world=(--world "${BASH_REMATCH[2]}")
+    node dist/src/cli/bin.js wat2wasm "$src" -o "$tmp/core.wasm" > /dev/null || die "FAILED to assemble $src"
+    node dist/src/cli/bin.js component new "$tmp/core.wasm" --wit "$wit" "${world[@]}" -o "$tmp/out.wasm" > /dev/null ||
+      die "FAILED to make the component of $src"
+    place "$tmp/out.wasm" "${src%.wat}.component.wasm" "$src" "wasmhost wat2wasm, component new --wit ${BASH_REMATCH[1]}"
+  done
+fi
 
 if [ "$check" -eq 1 ]; then
   echo "build-fixtures: $unchanged up to date, $stale stale"

@@ -128,6 +128,45 @@ export class WatError extends Error {
   }
 }
 
+/**
+ * A WIT error: a syntax error, a name that does not resolve, a cycle, a conflicting definition.
+ *
+ * The fields and the rendering are those of `WatError` (`file:line:col: reason`, the source line and a
+ * caret), so tools print both alike; `file` is the path of the `.wit` file as given to the loader.
+ * Errors that belong to no single place (a package that no file declares) have no position: `line`
+ * and `column` are 0 then and the message is just the reason.
+ */
+export class WitError extends Error {
+  /** 1-based line of the error, 0 when it has no position. */
+  readonly line: number;
+  /** 1-based column of the error (in UTF-16 code units), 0 when it has no position. */
+  readonly column: number;
+  /** Offset of the error in the source text, -1 when it has no position. */
+  readonly offset: number;
+  /** The bare reason, e.g. ``type `foo` is not defined``. */
+  readonly reason: string;
+  /** The file the error is in, if known. */
+  readonly file: string | undefined;
+
+  constructor(reason: string, source?: string, offset = -1, file?: string) {
+    if (source === undefined || offset < 0) {
+      super(file === undefined ? reason : `${file}: ${reason}`);
+      this.line = 0;
+      this.column = 0;
+    } else {
+      const { line, column, text } = lineAt(source, offset);
+      const caret = " ".repeat(Math.max(0, column - 1)) + "^";
+      super(`${file ?? "<input>"}:${line}:${column}: ${reason}\n  | ${text}\n  | ${caret}`);
+      this.line = line;
+      this.column = column;
+    }
+    this.name = "WitError";
+    this.reason = reason;
+    this.offset = source === undefined ? -1 : offset;
+    this.file = file;
+  }
+}
+
 function lineAt(source: string, offset: number): { line: number; column: number; text: string } {
   const at = Math.max(0, Math.min(offset, source.length));
   let line = 1;
@@ -163,6 +202,9 @@ export type TrapCode =
   | "cast_failure"
   | "interrupt"
   | "out_of_fuel"
+  | "cannot_enter_component"
+  | "cannot_leave_component"
+  | "canonical_abi"
   | "unknown";
 
 /** What each trap code says, worded so that the spec suite's expected trap texts are substrings. */
@@ -183,6 +225,9 @@ export const TRAP_MESSAGES: Readonly<Record<TrapCode, string>> = {
   cast_failure: "cast failure",
   interrupt: "interrupt",
   out_of_fuel: "all fuel consumed",
+  cannot_enter_component: "cannot enter component instance",
+  cannot_leave_component: "cannot leave component instance",
+  canonical_abi: "canonical ABI violation",
   unknown: "unknown trap",
 };
 
@@ -211,6 +256,10 @@ export function formatFrame(frame: FrameInfo): string {
  * `code` says why; `frames` is the backtrace, innermost first, with names from the name section. The
  * message reads `wasm trap: integer divide by zero` followed by one line per frame
  * (`    0: 0x23 - calc!divide`). `cause` holds the engine's original error.
+ *
+ * `options.message` replaces the code's standard text where the trap has a more precise one: the
+ * canonical ABI's traps (code `canonical_abi`) say what was wrong in Wasmtime's words
+ * (`wasm trap: string pointer/length out of bounds of memory`).
  */
 export class Trap extends Error {
   /** Why the code trapped. */
@@ -218,8 +267,12 @@ export class Trap extends Error {
   /** The WebAssembly frames, innermost first. */
   readonly frames: readonly FrameInfo[];
 
-  constructor(code: TrapCode, frames: readonly FrameInfo[] = [], options?: ErrorOptions & { detail?: string }) {
-    const head = `wasm trap: ${TRAP_MESSAGES[code]}${options?.detail ? ` (${options.detail})` : ""}`;
+  constructor(
+    code: TrapCode,
+    frames: readonly FrameInfo[] = [],
+    options?: ErrorOptions & { detail?: string; message?: string },
+  ) {
+    const head = `wasm trap: ${options?.message ?? TRAP_MESSAGES[code]}${options?.detail ? ` (${options.detail})` : ""}`;
     const lines = frames.map((f, i) => `\n    ${i}: ${formatFrame(f)}`).join("");
     super(frames.length ? `${head}\nwasm backtrace:${lines}` : head, options);
     this.name = "Trap";

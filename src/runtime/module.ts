@@ -49,6 +49,11 @@ export function setFileReader(read: (path: string) => Uint8Array): void {
   fileReader = read;
 }
 
+/** @internal The installed file reader (Node only), for other `fromFile`s (`Component.fromFile`). */
+export function installedFileReader(): ((path: string) => Uint8Array) | undefined {
+  return fileReader;
+}
+
 /**
  * A compiled WebAssembly module. It holds no state: instantiate it in a store with a `Linker` or
  * `new Instance`. The same module can be instantiated many times, in many stores.

@@ -12,6 +12,7 @@ import { SHARED, suites } from "./suites.js";
 import { relative } from "node:path";
 import { checkRoundTrip } from "./round-trip.js";
 import { addCounts, describeMerges } from "../../src/cli/commands/wast-checks.js";
+import { componentSuites, enableCoreFeatures, runComponentSuite } from "./component-suites.js";
 
 const argv = process.argv.slice(2);
 let only: string | undefined;
@@ -67,3 +68,15 @@ for (const suite of suites()) {
   if (total.failed) anyFailed = true;
 }
 process.exitCode = anyFailed ? 1 : 0;
+
+// The component suites (see component-suites.ts).
+enableCoreFeatures();
+for (const suite of componentSuites()) {
+  if (only !== undefined && suite.name !== only) continue;
+  const t0 = performance.now();
+  const r = await runComponentSuite(suite, { filters, verbose });
+  for (const f of r.failures.slice(0, verbose ? Infinity : 50)) console.log(`  FAIL ${f}`);
+  if (r.failures.length > 50 && !verbose) console.log(`  … ${r.failures.length - 50} more (use --verbose)`);
+  console.log(`${suite.name}: ${r.passed} passed, ${r.failed} failed, ${r.unsupported} unsupported; ${r.notRun} not run: needs component runtime; in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (r.failed) process.exitCode = 1;
+}

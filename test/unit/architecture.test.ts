@@ -35,8 +35,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   runtime: ["types", "errors", "binary", "text", "instrument"],
   wasi: ["types", "errors", "runtime"],
   host: ["types", "errors", "wasi"],
+  component: ["types", "errors", "binary", "text", "instrument", "runtime", "wasi"],
   index: ["types", "errors", "binary", "text", "instrument", "runtime", "host"],
-  cli: ["types", "errors", "binary", "text", "instrument", "runtime", "wasi", "host", "index"],
+  cli: ["types", "errors", "binary", "text", "instrument", "runtime", "wasi", "host", "index", "component"],
 };
 
 const IMPORT = /^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"|^\s*import\s+"([^"]+)"|import\(\s*"([^"]+)"\s*\)/gm;

@@ -30,6 +30,7 @@ import { funcTypeAt, funcTypeIndex } from "../../binary/module-info.js";
 import { parseWast, watToBinary } from "../../text/index.js";
 import type { WastAction, WastConst, WastDirective, WastExpected, WastLane, WastModule } from "../../text/wast.js";
 import type { CliIO } from "../io.js";
+import { componentWastCommand, isComponentScript } from "./component-wast.js";
 import { UsageError } from "../io.js";
 import {
   addCounts, CheckFailure, checkTrap, describeMerges, describeThrown, isWasmException, matchesGcRef, missingFeatures, rejectedByEngine,
@@ -684,7 +685,7 @@ function defineSpectest(store: Store, linker: Linker): void {
 export { WatError };
 
 /** The `wast` command. */
-export default function wast(argv: string[], io: CliIO): number {
+export default function wast(argv: string[], io: CliIO): number | Promise<number> {
   const files: string[] = [];
   let verbose = false;
   let allowUnsupported = false;
@@ -705,6 +706,8 @@ export default function wast(argv: string[], io: CliIO): number {
     else files.push(a);
   }
   if (files.length === 0) throw new UsageError("wast takes one or more FILEs");
+  // Component scripts go to the component runner (component-wast.ts).
+  if (files.some((f) => isComponentScript(readFileSync(f, "utf8")))) return componentWastCommand(files, io, verbose);
   let failed = 0;
   let passed = 0;
   let unsupported = 0;
