@@ -50,6 +50,7 @@ const SPEC_TRAP_CODES: Readonly<Record<string, TrapCode>> = {
   "null function reference": "null_reference",
   "null structure reference": "null_reference",
   "null array reference": "null_reference",
+  "null i31 reference": "null_reference",
   "null exception reference": "null_reference",
   "out of bounds table access": "table_out_of_bounds",
   "out of bounds data segment access": "memory_out_of_bounds",
@@ -77,6 +78,11 @@ export const TRAP_MERGES: readonly TrapMerge[] = [
     text: "integer overflow",
     code: "bad_conversion_to_integer",
     reason: "V8 reports a float-to-integer truncation of NaN and of an out-of-range value with one message, \"float unrepresentable in integer range\"",
+  },
+  {
+    text: "out of bounds array access",
+    code: "table_out_of_bounds",
+    reason: "V8 checks the element segment's bounds before the array's in array.init_elem, so when a length exceeds both it reports \"element segment out of bounds\"",
   },
 ];
 
