@@ -181,8 +181,8 @@ export class BodyScan {
   private blockType(bytes: Uint8Array, p: number, to: number, at: number): number {
     if (p >= to) throw new CompileError("unexpected end of section or function", to);
     const b = bytes[p]!;
-    if (b >= 0x40 && b < 0x80) return p + 1; // empty or a one-byte value type
     if (b === 0x63 || b === 0x64) return this.heapType(bytes, p + 1, to, at);
+    if (b >= 0x40 && b < 0x80) return p + 1; // empty or a one-byte value type
     if (readLeb(bytes, p, to) >= this.typeLimit) throw new CompileError("unknown type", at);
     return lebEnd;
   }
