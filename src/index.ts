@@ -55,6 +55,7 @@ export { Global } from "./runtime/global.js";
 export { Table } from "./runtime/table.js";
 export { Memory } from "./runtime/memory.js";
 export { Tag } from "./runtime/tag.js";
+export { Exception } from "./runtime/exception.js";
 export { V128 } from "./runtime/v128.js";
 export type { Extern } from "./runtime/extern.js";
 export type { WasmParams, WasmResults, WasmValue } from "./runtime/values.js";

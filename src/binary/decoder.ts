@@ -63,9 +63,10 @@ const EXPORT_KINDS = ["func", "table", "memory", "global", "tag"] as const;
 /** Options for `decodeModule`. */
 export interface DecodeOptions {
   /**
-   * Decode function bodies (their framing and locals) and the name section on first access of
-   * `info.code` / `info.names` instead of now. The section framing is still checked now; a malformed
-   * body then throws its `CompileError` from that first access. Default false.
+   * Decode function bodies (their framing and locals) on first access of `info.code` instead of now.
+   * The section framing is still checked now; a malformed body then throws its `CompileError` from that
+   * first access. Default false. (The name section is always decoded on first access of `info.names`:
+   * a malformed one does not make the module malformed, so deferring it changes no result.)
    *
    * The runtime uses this: the engine validates bodies anyway, and a module's metadata is then
    * decoded at several GB/s, so compiling costs little more than the engine's own work.
@@ -201,12 +202,10 @@ class Decoder {
     const nameSection = this.nameSection;
     const decodeCode = (): FunctionBody[] => (codeSection ? this.functionBodies(codeSection.payloadOffset, codeSection.end) : []);
     const decodeNames = (): NameInfo => (nameSection ? decodeNameSection(this.bytes, nameSection.start, nameSection.end) : emptyNames());
-    if (this.options.lazy) {
-      defineLazy(info, "code", decodeCode);
-      defineLazy(info, "names", decodeNames);
-      return info as unknown as ModuleInfo;
-    }
-    return { ...info, code: decodeCode(), names: decodeNames() };
+    defineLazy(info, "names", decodeNames);
+    if (this.options.lazy) defineLazy(info, "code", decodeCode);
+    else (info as { code?: FunctionBody[] }).code = decodeCode();
+    return info as unknown as ModuleInfo;
   }
 
   private section(id: number, offset: number, after: number): void {
@@ -543,9 +542,22 @@ class Decoder {
         items = { kind: "expressions", exprs };
       } else {
         const count = r.count(L.MAX_TABLE_SIZE, "elements");
-        const indices = new Array<number>(Math.min(count, r.remaining));
-        r.u32s(indices, count);
-        items = { kind: "functions", indices };
+        const at = r.pos;
+        if (this.options.lazy) {
+          // Checked now, read into numbers on first use (preparing a module copies the encoded form).
+          r.skipU32s(count);
+          const encoded = this.bytes.subarray(at, r.pos);
+          items = { kind: "functions", encoded } as unknown as ElementSegment["items"];
+          defineLazy(items, "indices", () => {
+            const indices = new Array<number>(count);
+            new BinaryReader(encoded).u32s(indices, count);
+            return indices;
+          });
+        } else {
+          const indices = new Array<number>(Math.min(count, r.remaining));
+          r.u32s(indices, count);
+          items = { kind: "functions", indices, encoded: this.bytes.subarray(at, r.pos) };
+        }
       }
       this.elements.push({
         mode,

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { FuncType, ValType } from "../types.js";
+import { formatValType, formatValTypes, type FuncType, type ValType } from "../types.js";
 import type { Caller } from "./caller.js";
 import { Store } from "./store.js";
 import { noteHostError, toTrap } from "./trap.js";
@@ -19,7 +19,9 @@ import {
   checkArg,
   checkFuncType,
   describeValue,
+  isNullable,
   jsTypeOf,
+  refKindOf,
   sameList,
   valTypeCode,
   type WasmParams,
@@ -196,7 +198,7 @@ function wasmFunctionForHost(func: Func): (...args: never[]) => unknown {
     const call = func.raw ? (args: unknown[]) => (host as RawHostFunc)(...args) : (args: unknown[]) => (host as HostFunc)(store.unboundCaller(), ...args);
     return v128HostFunction(call, type, func.name, store);
   }
-  const key = `${type.params.join(",")}->${type.results.join(",")}`;
+  const key = `${formatValTypes(type.params)}->${formatValTypes(type.results)}`;
   let module = reexportModules.get(key);
   if (!module) {
     module = new WebAssembly.Module(reexportModuleBytes(type.params.map(valTypeCode), type.results.map(valTypeCode)) as Uint8Array<ArrayBuffer>);
@@ -218,7 +220,8 @@ export function bindHost(fn: HostFunc, caller: Caller, type: FuncType, name: str
   const results = type.results;
   if (hasV128(params) || hasV128(results)) return v128HostFunction((args) => fn(caller, ...args), type, name, store);
   const check = resultChecker(results, name, store);
-  if (!params.includes("funcref") && results.length <= 1) {
+  const hasFuncref = params.some(isFuncKind);
+  if (!hasFuncref && results.length <= 1 && !results.some(isFuncKind)) {
     const generated = wasmToHostAdapter(params, results[0], fn as (...args: unknown[]) => unknown, caller, noteHostError, (r) => {
       check(r);
       throw new TypeError(`host function ${name}: bad result ${describeValue(r)}`);
@@ -227,10 +230,9 @@ export function bindHost(fn: HostFunc, caller: Caller, type: FuncType, name: str
   }
   // The generic path: funcref parameters, several results, or no code generation allowed. It notes
   // where an error leaves the host code (see `noteHostError`).
-  const hasFuncref = params.includes("funcref");
   return (...args: unknown[]) => {
     try {
-      if (hasFuncref) for (let i = 0; i < params.length; i++) if (params[i] === "funcref") args[i] = funcFromWasm(store, args[i]);
+      if (hasFuncref) for (let i = 0; i < params.length; i++) if (isFuncKind(params[i]!)) args[i] = funcFromWasm(store, args[i]);
       return check(fn(caller, ...args));
     } catch (e) {
       throw noteHostError(e);
@@ -268,7 +270,15 @@ function singleResultChecker(t: ValType, name: string, store: Store, which: stri
       return r;
     };
   }
-  if (t === "funcref") return (r) => funcToWasm(store, r, `host function ${name}${which}`);
+  const kind = refKindOf(t);
+  if (kind === "func") {
+    const nullable = isNullable(t);
+    return (r) => {
+      if (r === null && !nullable) throw new TypeError(`host function ${name}${which}: expected a Func for ${formatValType(t)}, got null`);
+      return funcToWasm(store, r, `host function ${name}${which}`);
+    };
+  }
+  if (kind === "exn") return () => exnError(`host function ${name}${which}`);
   if (t === "v128") {
     return (r) => {
       if (!(r instanceof V128)) throw new TypeError(`host function ${name}${which}: expected a V128 for v128, got ${describeValue(r)}`);
@@ -297,8 +307,9 @@ export function funcFromWasm(store: Store, v: unknown): Func | null {
 }
 
 function argError(func: Func, i: number, t: ValType, v: unknown): TypeError {
-  const expected = t === "i64" ? "a bigint" : t === "funcref" ? "a Func or null" : t === "v128" ? "a V128" : "a number";
-  return new TypeError(`${func.name}: parameter ${i} (${t}) expects ${expected}, got ${describeValue(v)}`);
+  const expected =
+    t === "i64" ? "a bigint" : refKindOf(t) === "func" ? (isNullable(t) ? "a Func or null" : "a Func") : t === "v128" ? "a V128" : "a number";
+  return new TypeError(`${func.name}: parameter ${i} (${formatValType(t)}) expects ${expected}, got ${describeValue(v)}`);
 }
 
 function arityError(func: Func, n: number): TypeError {
@@ -317,26 +328,39 @@ function convertArg(func: Func, i: number, t: ValType, v: unknown): unknown {
     case "i64":
       if (typeof v !== "bigint") throw argError(func, i, t, v);
       return v;
-    case "funcref":
-      if (v !== null && !(v instanceof Func)) throw argError(func, i, t, v);
-      return funcToWasm(func.store, v, `${func.name}: parameter ${i}`);
-    case "externref":
-      return v;
     case "v128":
       if (!(v instanceof V128)) throw argError(func, i, t, v);
       return v;
   }
+  switch (refKindOf(t)) {
+    case "func":
+      if (v === null ? !isNullable(t) : !(v instanceof Func)) throw argError(func, i, t, v);
+      return funcToWasm(func.store, v, `${func.name}: parameter ${i}`);
+    case "exn":
+      return exnError(`${func.name}: parameter ${i}`);
+    default:
+      return v; // externref: any value; GC references: the engine checks and converts
+  }
+}
+
+/** A function-reference type: its values are `Func | null` on the host side. */
+function isFuncKind(t: ValType): boolean {
+  return refKindOf(t) === "func";
+}
+
+function exnError(what: string): never {
+  throw new TypeError(`${what}: exnref values cannot cross the host boundary (catch the exception in wasm, or let it reach the host as an Exception)`);
 }
 
 /** Converts the engine's results: funcrefs become Funcs; several results are an array already. */
 function resultConverter(func: Func): ((r: unknown) => unknown) | undefined {
   const results = func.type.results;
-  if (!results.includes("funcref")) return undefined;
+  if (!results.some(isFuncKind)) return undefined;
   const store = func.store;
   if (results.length === 1) return (r) => funcFromWasm(store, r);
   return (r) => {
     const arr = r as unknown[];
-    for (let i = 0; i < results.length; i++) if (results[i] === "funcref") arr[i] = funcFromWasm(store, arr[i]);
+    for (let i = 0; i < results.length; i++) if (isFuncKind(results[i]!)) arr[i] = funcFromWasm(store, arr[i]);
     return arr;
   };
 }
@@ -354,12 +378,13 @@ function callTarget(func: Func): (...args: unknown[]) => unknown {
  * literal `typeof` checks (adapters.ts), which allocates nothing per call.
  */
 function makeTypedCall(func: Func): (...args: unknown[]) => unknown {
+  if (func.type.results.some((r) => refKindOf(r) === "exn")) return () => exnError(`${func.name}: its result`);
   if (hasV128(func.type.params) || hasV128(func.type.results)) return v128Call(func);
   const params = func.type.params;
   const convert = resultConverter(func);
   const target = callTarget(func);
   const store = func.store;
-  if (!params.includes("funcref") && !convert && !store.hasCallHooks) {
+  if (!params.some(isFuncKind) && !params.some((p) => refKindOf(p) === "exn") && !convert && !store.hasCallHooks) {
     const bad = (args: IArguments): never => {
       if (args.length !== params.length) throw arityError(func, args.length);
       for (let i = 0; i < params.length; i++) convertArg(func, i, params[i]!, args[i]);
@@ -436,7 +461,7 @@ function raiseValues(types: readonly ValType[], r: unknown, store: Store): unkno
       out.push(V128.fromLanes32(flat[j] as number, flat[j + 1] as number, flat[j + 2] as number, flat[j + 3] as number));
       j += 4;
     } else {
-      out.push(t === "funcref" ? funcFromWasm(store, flat[j]) : flat[j]);
+      out.push(isFuncKind(t) ? funcFromWasm(store, flat[j]) : flat[j]);
       j += 1;
     }
   }

@@ -8,7 +8,7 @@ import { funcFromWasm, funcToWasm } from "./func.js";
 import { V128 } from "./v128.js";
 import { newV128Global, v128GlobalAccess, type V128GlobalAccess } from "./v128-bridge.js";
 import { Store } from "./store.js";
-import { checkArg, checkObject, describeValue, isValType, jsApiValueType, jsTypeOf } from "./values.js";
+import { checkArg, checkObject, describeValue, isValType, jsApiValueType, jsTypeOf, refKindOf } from "./values.js";
 
 /** A global variable. Reading `value` gives its current value; setting it requires a mutable global. */
 export class Global {
@@ -49,7 +49,7 @@ export class Global {
       return V128.fromLanes32(a, b, c, d);
     }
     const v = this.native.value;
-    return this.type.content === "funcref" ? funcFromWasm(this.store, v) : v;
+    return refKindOf(this.type.content) === "func" ? funcFromWasm(this.store, v) : v;
   }
 
   /** Sets the value. @throws TypeError on an immutable global or a value of the wrong type. */
@@ -75,6 +75,6 @@ function toGlobalValue(store: Store, t: ValType, v: unknown, what: string): unkn
     if (typeof v !== js) throw new TypeError(`${what}: a ${t} global holds a ${js}, got ${describeValue(v)}`);
     return v;
   }
-  if (t === "funcref") return funcToWasm(store, v ?? null, what);
+  if (refKindOf(t) === "func") return funcToWasm(store, v ?? null, what);
   return v;
 }

@@ -219,21 +219,22 @@ export class Instance {
    * referenceable functions (see prepare.ts); else `undefined`.
    */
   funcAtIfNative(engineIndex: number, native: object): Func | undefined {
-    const slot = this.compiled.prepared.refSlots.get(engineIndex);
-    if (slot === undefined) return undefined;
     const exports = this.native.exports as Record<string, unknown>;
     const info = this.module.info;
     // Instrumentation may have added function imports: the engine's indices are then shifted.
     const index = this.compiled.instrumented ? originalFuncIndex(this.compiled.instrumented, engineIndex) : engineIndex;
+    if (index < 0) return undefined;
     const named = indexOf(info).funcExports.get(index);
     if (named !== undefined) return exports[named] === native ? (this.getExport(named) as Func) : undefined;
-    const hidden = hiddenFuncExport(engineIndex);
-    if (hidden in exports) {
-      if (exports[hidden] !== native) return undefined;
+    const refs = this.compiled.prepared.refs;
+    if (refs.mode === "exports") {
+      if (exports[hiddenFuncExport(engineIndex)] !== native) return undefined;
     } else {
-      const refs = exports[HIDDEN_REFS] as WebAssembly.Table;
-      if (refs.length === 0) (exports[HIDDEN_FILL] as () => void)();
-      if (refs.get(slot) !== native) return undefined;
+      const slot = refs.slotOf(engineIndex);
+      if (slot === undefined) return undefined;
+      const table = exports[HIDDEN_REFS] as WebAssembly.Table;
+      if (table.length === 0) (exports[HIDDEN_FILL] as () => void)();
+      if (table.get(slot) !== native) return undefined;
     }
     if (index < info.importedFuncs) return this.funcImports[index] as Func;
     const type = exportExternType(info, "func", index, indexOf(info).importsByKind);
@@ -328,6 +329,8 @@ function prepareImports(store: Store, module: Module, imports: readonly Extern[]
 
 function finishInstantiation(instance: Instance, caller: Caller): void {
   caller.instance = instance;
+  // Exported tags get their Tag now, so that exceptions of them reaching the host can be identified.
+  for (const e of instance.module.info.exports) if (e.kind === "tag") instance.getExport(e.name);
   instance.store.instances.push(instance);
   const start = (instance as unknown as { compiled: CompiledVariant }).compiled.prepared.start;
   if (start !== undefined) {

@@ -11,7 +11,7 @@ import { InstrCursor } from "../binary/instructions.js";
 import { Imm } from "../binary/opcodes.js";
 import type { ImportInfo, ModuleInfo, ValueType } from "../binary/module-info.js";
 import { CompileError, inModule } from "../errors.js";
-import type { ExportType, ExternType, ImportType, ValType } from "../types.js";
+import type { ConcreteHeapType, ExportType, ExternType, FuncType, ImportType, RefType, TableType, ValType } from "../types.js";
 import { Engine, hostEngineName } from "./engine.js";
 import { checkDisabledProposals, missingHostProposal } from "./feature-check.js";
 import { readArtifact, writeArtifact } from "../instrument/artifact.js";
@@ -280,7 +280,7 @@ export interface CompiledVariant {
 export type PreparedLayout = Omit<PreparedBinary, "bytes">;
 
 function layoutOf(p: PreparedBinary): PreparedLayout {
-  return { codeDelta: p.codeDelta, start: p.start, refSlots: p.refSlots };
+  return { codeDelta: p.codeDelta, start: p.start, refs: p.refs };
 }
 
 function toBytes(bytes: ModuleSource): Uint8Array {
@@ -413,22 +413,51 @@ function scanBodies(info: ModuleInfo): void {
   }
 }
 
+/** The short names of the nullable abstract reference types. */
+const NULLABLE_NAMES: Readonly<Record<string, RefType>> = {
+  func: "funcref", extern: "externref", any: "anyref", eq: "eqref", i31: "i31ref", struct: "structref", array: "arrayref",
+  exn: "exnref", none: "nullref", nofunc: "nullfuncref", noextern: "nullexternref", noexn: "nullexnref",
+};
+
+/** Concrete heap types already made, per module (also what breaks the cycle of recursive types). */
+const concreteTypes = new WeakMap<ModuleInfo, Map<number, ConcreteHeapType>>();
+
 /**
- * The public form of a value type; reference types beyond 2.0 show as the nearest 2.0 type: function
- * references as `funcref`, every other reference (GC structs and arrays included: opaque to the host)
- * as `externref`. `types` (the module's type section) tells what a concrete type index is.
+ * The public form of a value type of module `info`: a string for number types, v128 and nullable
+ * abstract references, a `RefValType` for the others (see `ValType`).
  */
-export function publicValType(t: ValueType, types?: ModuleInfo["types"]): ValType {
+export function publicValType(t: ValueType, info: ModuleInfo): ValType {
   if (typeof t === "string") return t;
-  const h = t.ref;
-  if (typeof h === "number") return types?.[h]?.kind === "struct" || types?.[h]?.kind === "array" ? "externref" : "funcref";
-  return h === "func" || h === "nofunc" ? "funcref" : "externref";
+  if (typeof t.ref === "string") {
+    const short = t.nullable ? NULLABLE_NAMES[t.ref] : undefined;
+    return short ?? Object.freeze({ ref: t.ref, nullable: t.nullable });
+  }
+  return Object.freeze({ ref: concreteHeapType(info, t.ref), nullable: t.nullable });
+}
+
+function concreteHeapType(info: ModuleInfo, index: number): ConcreteHeapType {
+  let byIndex = concreteTypes.get(info);
+  if (!byIndex) concreteTypes.set(info, (byIndex = new Map()));
+  let heap = byIndex.get(index);
+  if (!heap) {
+    const def = info.types[index];
+    const kind = def?.kind === "struct" || def?.kind === "array" ? def.kind : "func";
+    let func: FuncType | undefined;
+    // The signature is made on first read: a recursive type would otherwise never finish.
+    heap = Object.freeze(
+      kind === "func"
+        ? { index, kind, get func(): FuncType { return (func ??= Object.freeze(publicFuncType(info, index))); } }
+        : { index, kind },
+    );
+    byIndex.set(index, heap);
+  }
+  return heap;
 }
 
 function publicFuncType(info: ModuleInfo, typeIndex: number): { params: ValType[]; results: ValType[] } {
   const def = info.types[typeIndex];
   if (!def || def.kind !== "func") return { params: [], results: [] };
-  return { params: def.params.map((t) => publicValType(t, info.types)), results: def.results.map((t) => publicValType(t, info.types)) };
+  return { params: def.params.map((t) => publicValType(t, info)), results: def.results.map((t) => publicValType(t, info)) };
 }
 
 /** The type of an import, in the public vocabulary. */
@@ -439,10 +468,10 @@ export function importExternType(info: ModuleInfo, imp: ImportInfo): ExternType 
     case "tag":
       return { kind: "tag", params: publicFuncType(info, imp.typeIndex).params };
     case "global":
-      return { kind: "global", content: publicValType(imp.type.content, info.types), mutable: imp.type.mutable };
+      return { kind: "global", content: publicValType(imp.type.content, info), mutable: imp.type.mutable };
     case "table": {
       const t = imp.type;
-      return { kind: "table", element: publicValType(t.element, info.types) === "funcref" ? "funcref" : "externref", min: t.min, ...(t.max !== undefined ? { max: t.max } : {}) };
+      return { kind: "table", element: publicValType(t.element, info) as TableType["element"], min: t.min, ...(t.max !== undefined ? { max: t.max } : {}) };
     }
     case "memory": {
       const t = imp.type;
@@ -475,11 +504,11 @@ export function exportExternType(
       return { kind: "tag", params: publicFuncType(info, info.tags[local]?.typeIndex ?? -1).params };
     case "global": {
       const g = info.globals[local]!;
-      return { kind: "global", content: publicValType(g.type.content, info.types), mutable: g.type.mutable };
+      return { kind: "global", content: publicValType(g.type.content, info), mutable: g.type.mutable };
     }
     case "table": {
       const t = info.tables[local]!.type;
-      return { kind: "table", element: publicValType(t.element, info.types) === "funcref" ? "funcref" : "externref", min: t.min, ...(t.max !== undefined ? { max: t.max } : {}) };
+      return { kind: "table", element: publicValType(t.element, info) as TableType["element"], min: t.min, ...(t.max !== undefined ? { max: t.max } : {}) };
     }
     case "memory": {
       const t = info.memories[local]!;

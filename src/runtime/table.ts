@@ -3,10 +3,10 @@
  *
  * @module
  */
-import type { RefType, TableType } from "../types.js";
+import type { TableType } from "../types.js";
 import { funcFromWasm, funcToWasm } from "./func.js";
 import { Store } from "./store.js";
-import { checkArg, checkObject, describeValue } from "./values.js";
+import { checkArg, checkObject, describeValue, isValType, jsApiValueType, refKindOf } from "./values.js";
 
 /** A table of function references (`Func | null`) or external references (any JS value). */
 export class Table {
@@ -14,7 +14,7 @@ export class Table {
   readonly store: Store;
   /** The engine's table object. */
   readonly native: WebAssembly.Table;
-  private readonly element: RefType;
+  private readonly element: TableType["element"];
   private readonly max: number | undefined;
 
   /**
@@ -26,8 +26,8 @@ export class Table {
   constructor(store: Store, type: TableType, init: unknown = null, native?: WebAssembly.Table) {
     checkArg(store, Store, "new Table", "store");
     checkObject(type, "new Table", "type");
-    if ((type.element !== "funcref" && type.element !== "externref")) {
-      throw new TypeError(`new Table: type.element must be "funcref" or "externref", got ${describeValue(type?.element)}`);
+    if (!isValType(type.element) || refKindOf(type.element) === undefined) {
+      throw new TypeError(`new Table: type.element must be a reference type ("funcref", "externref", ...), got ${describeValue(type?.element)}`);
     }
     this.store = store;
     this.element = type.element;
@@ -45,7 +45,7 @@ export class Table {
         throw new RangeError(`new Table: max (${String(type.max)}) must be an integer >= min (${type.min})`);
       }
       const descriptor = {
-        element: type.element === "funcref" ? "anyfunc" : "externref",
+        element: jsApiValueType(type.element),
         initial: type.min,
         ...(type.max !== undefined ? { maximum: type.max } : {}),
       } as WebAssembly.TableDescriptor;
@@ -68,7 +68,7 @@ export class Table {
   get(index: number): unknown {
     this.checkIndex(index, "get");
     const v = this.native.get(index);
-    return this.element === "funcref" ? funcFromWasm(this.store, v) : v;
+    return refKindOf(this.element) === "func" ? funcFromWasm(this.store, v) : v;
   }
 
   /** Sets element `index`. @throws RangeError when out of bounds; TypeError for a value of the wrong kind. */
@@ -97,6 +97,6 @@ export class Table {
   }
 
   private toWasm(v: unknown, what: string): unknown {
-    return this.element === "funcref" ? funcToWasm(this.store, v ?? null, what) : v;
+    return refKindOf(this.element) === "func" ? funcToWasm(this.store, v ?? null, what) : v;
   }
 }

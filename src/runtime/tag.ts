@@ -10,6 +10,17 @@ import { checkArg, checkObject, isValType, jsApiValueType } from "./values.js";
 /** The engine's tag constructor (exception handling); absent on engines without it. */
 const NativeTag = (WebAssembly as unknown as { Tag?: new (t: { parameters: string[] }) => object }).Tag;
 
+/** Every `Tag` made (held weakly): the candidates when an exception from wasm must be identified. */
+const tags: WeakRef<Tag>[] = [];
+
+/** @internal The live tags, newest first. */
+export function* knownTags(): Generator<Tag> {
+  for (let i = tags.length - 1; i >= 0; i--) {
+    const tag = tags[i]!.deref();
+    if (tag) yield tag;
+  }
+}
+
 /** An exception tag: its type is the types of the values an exception carries. */
 export class Tag {
   /** The store the tag belongs to. */
@@ -31,5 +42,11 @@ export class Tag {
       native = new NativeTag({ parameters: type.params.map(jsApiValueType) });
     }
     this.native = native;
+    tags.push(new WeakRef(this));
+    if (tags.length % 256 === 0) {
+      const live = tags.filter((r) => r.deref() !== undefined);
+      tags.length = 0;
+      tags.push(...live);
+    }
   }
 }

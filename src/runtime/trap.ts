@@ -11,6 +11,7 @@ import { Trap } from "../errors.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import { InstrCursor } from "../binary/instructions.js";
 import { modulesNamed } from "./registry.js";
+import { exceptionOf, isNativeException, toWasmError } from "./exception.js";
 
 /**
  * Engine trap messages and the code each means, by a pattern that the wordings of every V8 in the
@@ -255,7 +256,7 @@ function innermostIsWasm(stack: string | undefined): boolean {
 /**
  * Converts what a call into wasm threw: an engine trap becomes a `Trap`; a stack overflow in wasm code
  * becomes a `stack_overflow` Trap; anything else (a host function's error, a `Trap` from a nested call,
- * a wasm exception) is returned as the same object.
+ * a wasm exception) is returned as the same object, except that a wasm exception becomes an `Exception`.
  */
 export function toTrap(error: unknown): unknown {
   if (error instanceof WebAssembly.RuntimeError) {
@@ -273,6 +274,7 @@ export function toTrap(error: unknown): unknown {
         : found.detail;
     return new Trap(code, frames, { cause: error, ...(detail ? { detail } : {}) });
   }
+  if (isNativeException(error)) return exceptionOf(error, undefined);
   if (error instanceof RangeError && error.message.includes("Maximum call stack size exceeded") && innermostIsWasm(error.stack)) {
     return new Trap("stack_overflow", parseWasmFrames(error.stack), { cause: error });
   }
@@ -295,7 +297,7 @@ export function noteHostError(error: unknown): unknown {
     else holder.stack = new Error().stack;
     hostErrorStacks.set(error, holder);
   }
-  return error;
+  return toWasmError(error);
 }
 
 /**

@@ -17,7 +17,7 @@
  */
 import { SectionId } from "../binary/module-info.js";
 import { ByteWriter } from "../binary/encoder.js";
-import type { ValType } from "../types.js";
+import { formatValTypes, type ValType } from "../types.js";
 import { valTypeCode } from "./values.js";
 
 const SIMD = 0xfd;
@@ -47,7 +47,7 @@ const modules = new Map<string, WebAssembly.Module>();
 
 /** The compiled bridge of `direction` for `params -> results` (cached). */
 function bridgeModule(direction: "toWasm" | "toHost", params: readonly ValType[], results: readonly ValType[]): WebAssembly.Module {
-  const key = `${direction}:${params.join(",")}->${results.join(",")}`;
+  const key = `${direction}:${formatValTypes(params)}->${formatValTypes(results)}`;
   let module = modules.get(key);
   if (!module) {
     const own = { params: params.map(valTypeCode), results: results.map(valTypeCode) };

@@ -474,7 +474,7 @@ class Context {
           for (let k = 1; k < 4; k++) e = `(i32x4.replace_lane ${k} ${e} ${take("i32", dv.getInt32(k * 4, true))})`;
           return e;
         }
-        default: return take(t, toJs(x));
+        default: return take(t as string, toJs(x));
       }
     });
     const results = type.results;
