@@ -9,7 +9,7 @@
 import { decodeModule } from "../../binary/decoder.js";
 import { proposalsUsed, type Proposal } from "../../binary/proposals.js";
 import { CompileError, TRAP_MESSAGES, Trap, type TrapCode } from "../../errors.js";
-import { Func } from "../../index.js";
+import { Exception, Func } from "../../index.js";
 import { engineFeatures } from "../../runtime/features.js";
 
 /**
@@ -37,7 +37,8 @@ const WasmException = (WebAssembly as unknown as { Exception?: abstract new (...
 
 /** True when `e` is an exception thrown by wasm code (`throw`), as `assert_exception` expects. */
 export function isWasmException(e: unknown): boolean {
-  return WasmException !== undefined && e instanceof WasmException;
+  // Calls through the API deliver wasm exceptions as wasmhost's `Exception` (holding the engine's).
+  return e instanceof Exception || (WasmException !== undefined && e instanceof WasmException);
 }
 
 /**
