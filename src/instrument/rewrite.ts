@@ -37,6 +37,7 @@ import { ABS_HEAP_TYPES, ALL_OPS, op } from "../binary/opcodes.js";
 import type { ConstExpr, MemoryDesc, ModuleInfo, TableDesc, ValueType } from "../binary/module-info.js";
 import { funcTypeAt, SectionId } from "../binary/module-info.js";
 import { CompileError, WasmhostBug } from "../errors.js";
+import { checkTypeReferences } from "./type-refs.js";
 import { OffsetMap, OffsetMapBuilder } from "./offsets.js";
 import { BodyScan, readLeb, RefKind } from "./scan.js";
 import { ByteSink, readU32 } from "./sink.js";
@@ -251,6 +252,7 @@ class Rewriter {
     this.funcShift = plan.funcs.length;
     this.globalShift = plan.globals.length;
     this.scan.typeLimit = info.types.length;
+    checkTypeReferences(info);
     if (plan.importMemories) {
       for (const m of info.memories) {
         if (!memoryConvertible(m)) break;

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { PROPOSALS, type Proposal } from "../binary/features.js";
+import type { Proposal } from "../binary/proposals.js";
 import { EpochCounter } from "../instrument/host.js";
 import { fuelCostTable, type FuelCosts, type InstrumentOptions } from "../instrument/index.js";
-import { engineFeatures, type EngineFeatures } from "./features.js";
+import { engineFeatures, PROPOSALS, type EngineFeatures } from "./features.js";
 
 /**
  * Each WebAssembly proposal switched on or off, by the name of its repository in the WebAssembly
