@@ -115,3 +115,16 @@ function leb(n: number): number[] {
   } while (n);
   return out;
 }
+
+test("type indices of 64 and more are signed LEB128 in value types (0xc0 0x00, not the opcode 0x40)", () => {
+  const types = Array.from({ length: 70 }, (_, i) => `(type $t${i} (list u${i % 2 ? 8 : 16}))`).join(" ");
+  const bytes = parseComponentText(`(component ${types} (type (option $t65)))`);
+  const info = decodeComponent(bytes);
+  assert.deepEqual(encodeComponent(info), bytes);
+  const last = info.sections.find((s) => s.id === "type");
+  assert.ok(last?.id === "type");
+  assert.deepEqual(last.items[70], { kind: "option", type: 65, offset: last.items[70]!.offset });
+  const v = validateComponent(info);
+  const t = v.spaces.types[70];
+  assert.ok(t?.kind === "value" && t.type.kind === "option" && t.type.type.kind === "list");
+});
