@@ -34,9 +34,11 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   instrument: ["types", "errors", "binary"],
   runtime: ["types", "errors", "binary", "text", "instrument"],
   wasi: ["types", "errors", "runtime"],
+  // The component family sits on top of the core layers; its runtime builds on src/runtime.
+  component: ["types", "errors", "binary", "text", "instrument", "runtime"],
   host: ["types", "errors", "wasi"],
   index: ["types", "errors", "binary", "text", "instrument", "runtime", "host"],
-  cli: ["types", "errors", "binary", "text", "instrument", "runtime", "wasi", "host", "index"],
+  cli: ["types", "errors", "binary", "text", "instrument", "runtime", "wasi", "host", "index", "component"],
 };
 
 const IMPORT = /^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"|^\s*import\s+"([^"]+)"|import\(\s*"([^"]+)"\s*\)/gm;
