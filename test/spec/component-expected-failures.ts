@@ -28,10 +28,4 @@ export const COMPONENT_EXPECTED_FAILURES: ReadonlyMap<string, string> = new Map(
   ["wasm-tools-component-tests/legacy-indices.wast:71", "`shared` core function types"],
   ["wasm-tools-component-tests/shared-everything-threads/not-accepted.wast:13", "`shared` core function types"],
   ["wasm-tools-component-tests/gc/gc.wast:69", "GC subtype declarations inside module types"],
-  // Value definitions (🪙): the value section decodes and encodes, but value text and the
-  // consumed-exactly-once rule are not implemented.
-  ["wasm-tools-component-tests/values/start.wast:19", "values consumed exactly once"],
-  ["wasm-tools-component-tests/values/values.wast:38", "values consumed exactly once"],
-  ["wasm-tools-component-tests/values/values.wast:46", "values consumed exactly once"],
-  ["wasm-tools-component-tests/values/values.wast:67", "value definitions in the text format"],
 ]);

@@ -166,6 +166,8 @@ class Scope {
   readonly resourceNames = { import: new Map<string, ResourceType>(), export: new Map<string, ResourceType>() };
   readonly nested: ValidatedComponent[] = [];
   hasStart = false;
+  /** Whether each value (🪙) has been consumed: every value must be used exactly once. */
+  readonly valueUsed: boolean[] = [];
   /** The type of each context slot used by `context.get`/`context.set` (kept on the root scope). */
   readonly contextTypes = new Map<number, string>();
   /** Offset for errors of the definition being checked. */
@@ -278,6 +280,11 @@ class Scope {
           break;
       }
     }
+    for (let i = 0; i < this.spaces.values.length; i++) {
+      if (!this.valueUsed[i]) {
+        this.fail(`value index ${i} was not used as part of an instantiation, start function, or export`, info.end);
+      }
+    }
     const type: ComponentType = { imports: this.imports, exports: this.exports };
     bindings.set(type, {
       imported: this.importedResources,
@@ -290,6 +297,14 @@ class Scope {
     let s: Scope = this;
     while (s.parent !== undefined && s.kind === "component") s = s.parent;
     return s;
+  }
+
+  /** Marks value `index` consumed (by an export, an instantiation or the start function). */
+  private consumeValue(index: number): void {
+    this.get(this.spaces.values, index, "value");
+    if (this.kind !== "component") return;
+    if (this.valueUsed[index]) this.fail(`value index ${index} cannot be used more than once`);
+    this.valueUsed[index] = true;
   }
 
   private checkSize(n: number): void {
@@ -462,6 +477,7 @@ class Scope {
       for (const a of i.args) {
         if (argNames.add(a.name) !== undefined) this.fail(`instantiation argument \`${a.name}\` conflicts with previous argument`);
         args.set(a.name, this.itemType(a.sort, a.index));
+        if (a.sort === "value") this.consumeValue(a.index);
       }
       const inst = this.instantiate(component, args);
       this.checkSize(instanceSize(inst));
@@ -476,6 +492,7 @@ class Scope {
       const prev = names.add(e.name.name);
       if (prev !== undefined) this.fail(`export name \`${e.name.name}\` conflicts with previous name \`${prev}\``);
       exports.set(e.name.name, this.itemType(e.sort, e.index));
+      if (e.sort === "value") this.consumeValue(e.index);
     }
     const inst: InstanceType = { exports };
     this.checkSize(instanceSize(inst));
@@ -1039,6 +1056,7 @@ class Scope {
       this.fail(`${sort} not valid to be used as export`);
     }
     let t = this.itemType(sort, index);
+    if (sort === "value") this.consumeValue(index);
     if (ascribed !== undefined) {
       const a = this.externDesc(ascribed, name.name, "export");
       const why = new Matcher().extern(t, a);
@@ -1049,6 +1067,7 @@ class Scope {
     this.checkVisible(t, "export", "export");
     this.exports.set(name.name, t);
     this.addNamedItem(sort, t, "export", name.name);
+    if (sort === "value") this.valueUsed[this.spaces.values.length - 1] = true;
   }
 
   // ---- canon and start ----------------------------------------------------------------------------
@@ -1217,6 +1236,7 @@ class Scope {
     if (ft.params.length !== args.length) this.fail(`start function requires ${ft.params.length} arguments`);
     for (let i = 0; i < args.length; i++) {
       const v = this.get(this.spaces.values, args[i]!, "value");
+      this.consumeValue(args[i]!);
       const why = new Matcher().value(v, ft.params[i]!.type);
       if (why) this.fail(`type mismatch for start function argument ${i}: ${why}`);
     }

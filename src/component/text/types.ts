@@ -376,6 +376,10 @@ export abstract class TypeParser extends ParserBase {
         if (this.eatOpen("eq")) {
           desc = { kind: "value", bound: { kind: "eq", value: this.index("value") } };
           this.expectRP();
+        } else if (this.atTypeUse()) {
+          this.p += 2;
+          desc = { kind: "value", bound: { kind: "type", type: this.index("type") } };
+          this.expectRP();
         } else {
           desc = { kind: "value", bound: { kind: "type", type: this.valType() } };
         }
