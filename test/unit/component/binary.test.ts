@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { CompileError } from "../../../src/errors.js";
 import {
   decodeComponent,
+  definitionSorts,
   encodeComponent,
   isComponentBinary,
   MAX_NESTING,
@@ -127,4 +128,16 @@ test("type indices of 64 and more are signed LEB128 in value types (0xc0 0x00, n
   const v = validateComponent(info);
   const t = v.spaces.types[70];
   assert.ok(t?.kind === "value" && t.type.kind === "option" && t.type.type.kind === "list");
+});
+
+test("definitionSorts walks the index spaces the way validation builds them", () => {
+  const info = decodeComponent(parseComponentText(SAMPLE));
+  const counts = new Map<string, number>();
+  for (const s of info.sections) for (const sort of definitionSorts(s)) counts.set(sort, (counts.get(sort) ?? 0) + 1);
+  const v = validateComponent(info);
+  assert.equal(counts.get("func"), v.spaces.funcs.length);
+  assert.equal(counts.get("type"), v.spaces.types.length);
+  assert.equal(counts.get("core func"), v.spaces.coreFuncs.length);
+  assert.equal(counts.get("instance"), v.spaces.instances.length);
+  assert.equal(counts.get("core memory"), v.spaces.coreMemories.length);
 });
