@@ -6,9 +6,7 @@
 export const COMPONENT_EXPECTED_FAILURES: ReadonlyMap<string, string> = new Map([
   // External visibility corner cases: types named through imports of other imports, re-exported
   // instances, annotated names of re-exported resources.
-  ["component-model/test/validation/annotated-names.wast:176", "resource names conferred through imported instances"],
   ["component-model/test/validation/external-visibility.wast:475", "visibility threaded through instantiation and re-export"],
-  ["wasm-tools-component-tests/resources.wast:1053", "resource names conferred through imported instances"],
   ["wasm-tools-component-tests/type-export-restrictions.wast:418", "one import naming a type for another nested one"],
   ["wasm-tools-component-tests/type-export-restrictions.wast:468", "visibility of an instance re-exported from a child"],
   // Types of kinds other than value types and resources used as `type` imports and exports: the

@@ -487,11 +487,23 @@ class Scope {
     }
     const exports = new Map<string, ComponentExternType>();
     const names = new NameSet();
+    // The bag's own resource names, for its `[constructor]`/`[method]`/`[static]` exports.
+    const resources = new Map<string, ResourceType>();
     for (const e of i.exports) {
-      this.checkName(e.name, "export");
+      const parsed = this.checkName(e.name, "export");
       const prev = names.add(e.name.name);
       if (prev !== undefined) this.fail(`export name \`${e.name.name}\` conflicts with previous name \`${prev}\``);
-      exports.set(e.name.name, this.itemType(e.sort, e.index));
+      const t = this.itemType(e.sort, e.index);
+      if (t.kind === "type" && t.type instanceof ResourceType && parsed.kind === "label") resources.set(e.name.name, t.type);
+      if (t.kind === "func" && parsed.kind !== "label" && parsed.kind !== "interface" && parsed.kind !== "other") {
+        this.checkAnnotated(parsed, t, "export", resources);
+        for (const p of [...t.type.params.map((x) => x.type), ...(t.type.result ? [t.type.result] : [])]) {
+          if ((p.kind === "own" || p.kind === "borrow") && this.named.get(p)?.scope !== this) {
+            this.fail("resource used in function does not have a name in this context");
+          }
+        }
+      }
+      exports.set(e.name.name, t);
       if (e.sort === "value") this.consumeValue(e.index);
     }
     const inst: InstanceType = { exports };
@@ -966,13 +978,18 @@ class Scope {
   }
 
   /** The `[constructor]`, `[method]` and `[static]` rules. */
-  private checkAnnotated(parsed: ParsedName, t: ComponentExternType, which: "import" | "export"): void {
+  private checkAnnotated(
+    parsed: ParsedName,
+    t: ComponentExternType,
+    which: "import" | "export",
+    names?: ReadonlyMap<string, ResourceType>,
+  ): void {
     if (parsed.kind === "label" || parsed.kind === "interface" || parsed.kind === "other") return;
     if (t.kind !== "func") this.fail(`${which} name \`${describeParsed(parsed)}\` is not a func`);
     const ft = t.type;
     const resourceName = parsed.kind === "async" ? undefined : parsed.resource;
     if (resourceName === undefined) return;
-    const resource = this.resourceNames[which].get(resourceName) ??
+    const resource = names !== undefined ? names.get(resourceName) : this.resourceNames[which].get(resourceName) ??
       (this.kind === "component" ? undefined : this.resourceNames[which === "import" ? "export" : "import"].get(resourceName));
     if (parsed.kind === "constructor") {
       if (resource === undefined) this.fail(`function does not match expected resource name \`${resourceName}\``);
