@@ -6,8 +6,6 @@
 export const COMPONENT_EXPECTED_FAILURES: ReadonlyMap<string, string> = new Map([
   // External visibility corner cases: types named through imports of other imports, re-exported
   // instances, annotated names of re-exported resources.
-  ["component-model/test/validation/external-visibility.wast:475", "visibility threaded through instantiation and re-export"],
-  ["wasm-tools-component-tests/type-export-restrictions.wast:418", "one import naming a type for another nested one"],
   ["wasm-tools-component-tests/type-export-restrictions.wast:468", "visibility of an instance re-exported from a child"],
   // Types of kinds other than value types and resources used as `type` imports and exports: the
   // shared type model's `type` externs hold value types and resources only.
@@ -17,11 +15,9 @@ export const COMPONENT_EXPECTED_FAILURES: ReadonlyMap<string, string> = new Map(
   ["wasm-tools-component-tests/memory64.wast:45", "the cm64 feature is always on here"],
   ["wasm-tools-component-tests/options.wast:54", "the cm64 feature is always on here"],
   ["wasm-tools-component-tests/resources.wast:51", "the cm64 feature is always on here"],
-  ["wasm-tools-component-tests/memory64/context.wast:36", "context slots of both widths (cm64 semantics)"],
   ["wasm-tools-component-tests/nested-names.wast:6", "nested namespaces and packages (cm-nested-names) are off"],
   ["wasm-tools-component-tests/nested-names.wast:13", "nested namespaces and packages (cm-nested-names) are off"],
   ["wasm-tools-component-tests/nested-names.wast:24", "nested namespaces and packages (cm-nested-names) are off"],
-  ["wasm-tools-component-tests/import.wast:303", "integrity hashes with options"],
   // Shared-everything threads: `shared` core types are not parsed.
   ["wasm-tools-component-tests/legacy-indices.wast:71", "`shared` core function types"],
   ["wasm-tools-component-tests/shared-everything-threads/not-accepted.wast:13", "`shared` core function types"],

@@ -249,6 +249,8 @@ export function componentSize(t: ComponentType): number {
  */
 export class Matcher {
   readonly bound = new Map<ResourceType, ResourceType>();
+  /** Expected type-import nodes matched by actual nodes (instantiation substitutes them). */
+  readonly boundTypes = new Map<ValueType, ValueType>();
   private readonly equalPairs = new WeakMap<object, WeakSet<object>>();
 
   readonly abstract: Set<ResourceType>;
@@ -396,7 +398,9 @@ export class Matcher {
           if (!(y instanceof ResourceType)) return "expected defined type, found resource";
           return this.resource(x, y) ? undefined : "resource types are not the same";
         }
-        return this.value(x, y);
+        const why = this.value(x, y);
+        if (why === undefined && x !== y) this.boundTypes.set(y, x);
+        return why;
       }
       case "instance": return this.instance(a.type, (b as typeof a).type);
       case "component": return this.component(a.type, (b as typeof a).type);
@@ -494,19 +498,28 @@ export class Substitution {
    * @param map the resources to replace.
    * @param onCopy called with each node replaced and its copy (to carry facts kept elsewhere).
    */
+  /**
+   * @param map the resources to replace.
+   * @param onCopy called with each node replaced and its copy (to carry facts kept elsewhere).
+   * @param types value type nodes to replace by other nodes (instantiation's type arguments).
+   */
   constructor(
     readonly map: ReadonlyMap<ResourceType, ResourceType>,
     private readonly onCopy?: (original: object, copy: object) => void,
+    readonly types: ReadonlyMap<ValueType, ValueType> = new Map(),
   ) {}
 
   get empty(): boolean {
-    return this.map.size === 0;
+    return this.map.size === 0 && this.types.size === 0;
   }
 
   value(t: ValueType): ValueType {
-    if (this.map.size === 0) return t;
+    if (this.empty) return t;
+    const direct = this.types.get(t);
+    if (direct !== undefined) return direct;
     const f = factsOf(t);
-    if (f.resources.length === 0 || !f.resources.some((r) => this.map.has(r))) return t;
+    if (this.types.size === 0 && (f.resources.length === 0 || !f.resources.some((r) => this.map.has(r)))) return t;
+    if (f.size === 1 && !(t.kind === "own" || t.kind === "borrow")) return t;
     const m = this.memo.get(t);
     if (m !== undefined) return m as ValueType;
     let out: ValueType;
@@ -524,6 +537,7 @@ export class Substitution {
       case "map": out = { kind: "map", key: this.value(t.key), value: this.value(t.value) }; break;
       default: out = t;
     }
+    if (out !== t && sameChildren(t, out)) out = t;
     withFacts(out);
     this.memo.set(t, out);
     this.onCopy?.(t, out);
@@ -531,7 +545,7 @@ export class Substitution {
   }
 
   func(t: ComponentFuncType): ComponentFuncType {
-    if (this.map.size === 0) return t;
+    if (this.empty) return t;
     const m = this.memo.get(t);
     if (m !== undefined) return m as ComponentFuncType;
     const out: ComponentFuncType = {
@@ -544,7 +558,7 @@ export class Substitution {
   }
 
   extern(t: ComponentExternType): ComponentExternType {
-    if (this.map.size === 0) return t;
+    if (this.empty) return t;
     switch (t.kind) {
       case "func": return { kind: "func", type: this.func(t.type) };
       case "value": return { kind: "value", type: this.value(t.type) };
@@ -559,7 +573,7 @@ export class Substitution {
   }
 
   instance(t: InstanceType): InstanceType {
-    if (this.map.size === 0) return t;
+    if (this.empty) return t;
     const m = this.memo.get(t);
     if (m !== undefined) return m as InstanceType;
     const exports = new Map<string, ComponentExternType>();
@@ -570,7 +584,7 @@ export class Substitution {
   }
 
   component(t: ComponentType): ComponentType {
-    if (this.map.size === 0) return t;
+    if (this.empty) return t;
     const m = this.memo.get(t);
     if (m !== undefined) return m as ComponentType;
     const imports = new Map<string, ComponentExternType>();
@@ -581,4 +595,27 @@ export class Substitution {
     this.memo.set(t, out);
     return out;
   }
+}
+
+/** True when a rebuilt node's children are the original's (nothing was substituted below it). */
+function sameChildren(a: ValueType, b: ValueType): boolean {
+  const x: ValueType[] = [];
+  const y: ValueType[] = [];
+  const collect = (t: ValueType, out: ValueType[]) => {
+    switch (t.kind) {
+      case "list": out.push(t.element); break;
+      case "record": for (const f of t.fields) out.push(f.type); break;
+      case "tuple": out.push(...t.types); break;
+      case "variant": for (const c of t.cases) if (c.type) out.push(c.type); break;
+      case "option": out.push(t.type); break;
+      case "result": if (t.ok) out.push(t.ok); if (t.err) out.push(t.err); break;
+      case "stream": case "future": if (t.element) out.push(t.element); break;
+      case "map": out.push(t.key, t.value); break;
+      case "own": case "borrow": return;
+    }
+  };
+  if (a.kind === "own" || a.kind === "borrow") return a.resource === (b as typeof a).resource;
+  collect(a, x);
+  collect(b, y);
+  return x.length === y.length && x.every((c, i) => c === y[i]);
 }

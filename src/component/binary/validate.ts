@@ -168,7 +168,7 @@ class Scope {
   hasStart = false;
   /** Whether each value (🪙) has been consumed: every value must be used exactly once. */
   readonly valueUsed: boolean[] = [];
-  /** The type of each context slot used by `context.get`/`context.set` (kept on the root scope). */
+  /** The type of each context slot used by `context.get`/`context.set` in this component. */
   readonly contextTypes = new Map<number, string>();
   /** Offset for errors of the definition being checked. */
   at = 0;
@@ -291,12 +291,6 @@ class Scope {
       exported: [...this.exportedResources, ...this.definedResources, ...this.createdResources],
     });
     return { info, type, spaces: this.spaces, nested: this.nested };
-  }
-
-  private root(): Scope {
-    let s: Scope = this;
-    while (s.parent !== undefined && s.kind === "component") s = s.parent;
-    return s;
   }
 
   /** Marks value `index` consumed (by an export, an instantiation or the start function). */
@@ -529,7 +523,7 @@ class Scope {
       map.set(r, fresh);
       this.createdResources.push(fresh);
     }
-    const sub = new Substitution(map, this.keepNames);
+    const sub = new Substitution(map, this.keepNames, matcher.boundTypes);
     const exports = new Map<string, ComponentExternType>();
     for (const [name, t] of component.exports) exports.set(name, sub.extern(t));
     return { exports };
@@ -883,8 +877,7 @@ class Scope {
     this.checkAnnotated(parsed, t, which);
     // Instance types check visibility where they are used; component types eagerly.
     if (this.kind !== "instance-type") this.checkVisible(t, which, which);
-    (which === "import" ? this.imports : this.exports).set(name.name, t);
-    this.addNamedItem(desc.kind === "module" ? "core module" : desc.kind, t, which, name.name);
+    (which === "import" ? this.imports : this.exports).set(name.name, this.addNamedItem(desc.kind === "module" ? "core module" : desc.kind, t, which, name.name));
   }
 
   /**
@@ -910,22 +903,27 @@ class Scope {
   }
 
   /** Adds an imported/exported item to its index space; a type gets an external name. */
-  private addNamedItem(sort: Sort, t: ComponentExternType, origin: NameOrigin, name: string): void {
+  /**
+   * Adds an imported/exported item to its index space. A value type gets a new node for its new name
+   * (the unnamed original stays unnamed); the extern type returned holds that node, so that what the
+   * import or export names can be told apart, and substituted on instantiation.
+   */
+  private addNamedItem(sort: Sort, t: ComponentExternType, origin: NameOrigin, name: string): ComponentExternType {
     if (t.kind === "type") {
       if (t.type instanceof ResourceType) {
         const entry: TypeEntry = { kind: "resource", type: t.type };
         this.spaces.types.push(entry);
         this.named.set(entry, { origin, scope: this });
         if (!name.includes(":")) this.resourceNames[origin].set(name, t.type);
-      } else {
-        // A new name for the type: a copy, so that the unnamed original stays unnamed.
-        const named = copyFacts(t.type, { ...t.type } as ValueType);
-        this.named.set(named, { origin, scope: this });
-        this.spaces.types.push({ kind: "value", type: named });
+        return t;
       }
-      return;
+      const named = copyFacts(t.type, { ...t.type } as ValueType);
+      this.named.set(named, { origin, scope: this });
+      this.spaces.types.push({ kind: "value", type: named });
+      return { kind: "type", type: named };
     }
     this.addItem(sort, t, t.kind === "instance" ? origin : undefined);
+    return t;
   }
 
   /** The extern type of an import or export declarator. */
@@ -1082,8 +1080,7 @@ class Scope {
     }
     this.checkAnnotated(parsed, t, "export");
     this.checkVisible(t, "export", "export");
-    this.exports.set(name.name, t);
-    this.addNamedItem(sort, t, "export", name.name);
+    this.exports.set(name.name, this.addNamedItem(sort, t, "export", name.name));
     if (sort === "value") this.valueUsed[this.spaces.values.length - 1] = true;
   }
 
@@ -1163,10 +1160,10 @@ class Scope {
     if (c.kind === "context.get" || c.kind === "context.set") {
       const t = c.valType ?? "i32";
       if (t !== "i32" && t !== "i64") this.fail("context slots hold `i32` or `i64`");
-      const root = this.root();
-      const prev = root.contextTypes.get(c.index ?? 0);
+      // Slots belong to the component instance: one width per slot within a component.
+      const prev = this.contextTypes.get(c.index ?? 0);
       if (prev !== undefined && prev !== t) this.fail("type must match previous context type");
-      root.contextTypes.set(c.index ?? 0, t);
+      this.contextTypes.set(c.index ?? 0, t);
       s.coreFuncs.push(c.kind === "context.get" ? { params: [], results: [t] } : { params: [t], results: [] });
       return;
     }
