@@ -21,5 +21,4 @@ export const COMPONENT_EXPECTED_FAILURES: ReadonlyMap<string, string> = new Map(
   // Shared-everything threads: `shared` core types are not parsed.
   ["wasm-tools-component-tests/legacy-indices.wast:71", "`shared` core function types"],
   ["wasm-tools-component-tests/shared-everything-threads/not-accepted.wast:13", "`shared` core function types"],
-  ["wasm-tools-component-tests/gc/gc.wast:69", "GC subtype declarations inside module types"],
 ]);
