@@ -41,6 +41,21 @@ export const MAX_ELEM_SIZE = 2 ** 28;
 
 const facts = new WeakMap<object, TypeFacts>();
 
+/** The value types directly inside `t` (fields, cases, elements, ...), in order. */
+export function childTypes(t: ValueType): ValueType[] {
+  switch (t.kind) {
+    case "list": return [t.element];
+    case "record": return t.fields.map((f) => f.type);
+    case "tuple": return [...t.types];
+    case "variant": return t.cases.flatMap((c) => (c.type ? [c.type] : []));
+    case "option": return [t.type];
+    case "result": return [...(t.ok ? [t.ok] : []), ...(t.err ? [t.err] : [])];
+    case "stream": case "future": return t.element ? [t.element] : [];
+    case "map": return [t.key, t.value];
+    default: return [];
+  }
+}
+
 const PRIM_SIZE: Readonly<Record<string, number>> = {
   bool: 1, s8: 1, u8: 1, s16: 2, u16: 2, s32: 4, u32: 4, f32: 4, char: 4, s64: 8, u64: 8, f64: 8,
   string: 16, "error-context": 4,
@@ -85,18 +100,7 @@ export function factsOf(t: ValueType): TypeFacts {
  */
 export function withFacts(t: ValueType): ValueType {
   if (facts.has(t)) return t;
-  const children: ValueType[] = [];
-  switch (t.kind) {
-    case "list": children.push(t.element); break;
-    case "record": for (const f of t.fields) children.push(f.type); break;
-    case "tuple": children.push(...t.types); break;
-    case "variant": for (const c of t.cases) if (c.type) children.push(c.type); break;
-    case "option": children.push(t.type); break;
-    case "result": if (t.ok) children.push(t.ok); if (t.err) children.push(t.err); break;
-    case "stream": case "future": if (t.element) children.push(t.element); break;
-    case "map": children.push(t.key, t.value); break;
-  }
-  const cf = children.map(factsOf);
+  const cf = childTypes(t).map(factsOf);
   let size = 1;
   let depth = 0;
   let borrow = t.kind === "borrow";
@@ -599,23 +603,8 @@ export class Substitution {
 
 /** True when a rebuilt node's children are the original's (nothing was substituted below it). */
 function sameChildren(a: ValueType, b: ValueType): boolean {
-  const x: ValueType[] = [];
-  const y: ValueType[] = [];
-  const collect = (t: ValueType, out: ValueType[]) => {
-    switch (t.kind) {
-      case "list": out.push(t.element); break;
-      case "record": for (const f of t.fields) out.push(f.type); break;
-      case "tuple": out.push(...t.types); break;
-      case "variant": for (const c of t.cases) if (c.type) out.push(c.type); break;
-      case "option": out.push(t.type); break;
-      case "result": if (t.ok) out.push(t.ok); if (t.err) out.push(t.err); break;
-      case "stream": case "future": if (t.element) out.push(t.element); break;
-      case "map": out.push(t.key, t.value); break;
-      case "own": case "borrow": return;
-    }
-  };
   if (a.kind === "own" || a.kind === "borrow") return a.resource === (b as typeof a).resource;
-  collect(a, x);
-  collect(b, y);
+  const x = childTypes(a);
+  const y = childTypes(b);
   return x.length === y.length && x.every((c, i) => c === y[i]);
 }

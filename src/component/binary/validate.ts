@@ -54,6 +54,7 @@ import { flatLength, flattenFuncType, needsMemory } from "./flatten.js";
 import { labelError, NameSet, parseExternName, type ParsedName } from "./names.js";
 import {
   bindings,
+  childTypes,
   componentSize,
   copyFacts,
   funcSize,
@@ -1365,16 +1366,7 @@ function resourcesOfFunc(ft: ComponentFuncType): ResourceType[] {
 
 /** Calls `f` on each child of a value type node. */
 function children(v: ValueType, f: (c: ValueType) => void): void {
-  switch (v.kind) {
-    case "list": f(v.element); break;
-    case "record": for (const x of v.fields) f(x.type); break;
-    case "tuple": for (const x of v.types) f(x); break;
-    case "variant": for (const c of v.cases) if (c.type) f(c.type); break;
-    case "option": f(v.type); break;
-    case "result": if (v.ok) f(v.ok); if (v.err) f(v.err); break;
-    case "stream": case "future": if (v.element) f(v.element); break;
-    case "map": f(v.key); f(v.value); break;
-  }
+  for (const c of childTypes(v)) f(c);
 }
 
 function describeParsed(p: ParsedName): string {
