@@ -4,9 +4,6 @@
  * list shrinks) or when anything else fails.
  */
 export const COMPONENT_EXPECTED_FAILURES: ReadonlyMap<string, string> = new Map([
-  // External visibility corner cases: types named through imports of other imports, re-exported
-  // instances, annotated names of re-exported resources.
-  ["wasm-tools-component-tests/type-export-restrictions.wast:468", "visibility of an instance re-exported from a child"],
   // Types of kinds other than value types and resources used as `type` imports and exports: the
   // shared type model's `type` externs hold value types and resources only.
   ["wasm-tools-component-tests/import.wast:3", "a function type imported as a type"],

@@ -494,24 +494,34 @@ export function copyFacts(original: ValueType, copy: ValueType): ValueType {
   return copy;
 }
 
-/** Replaces resources by `map` throughout types, memoizing so that shared subtrees stay shared. */
+/**
+ * Replaces resources (and, for instantiation's type arguments, value type nodes) throughout types,
+ * memoizing so that shared subtrees stay shared.
+ */
 export class Substitution {
   private readonly memo = new WeakMap<object, object>();
 
   /**
    * @param map the resources to replace.
    * @param onCopy called with each node replaced and its copy (to carry facts kept elsewhere).
-   */
-  /**
-   * @param map the resources to replace.
-   * @param onCopy called with each node replaced and its copy (to carry facts kept elsewhere).
    * @param types value type nodes to replace by other nodes (instantiation's type arguments).
+   * @param copiedFrom the node a renamed copy was made from (replacements apply to copies too).
    */
   constructor(
     readonly map: ReadonlyMap<ResourceType, ResourceType>,
     private readonly onCopy?: (original: object, copy: object) => void,
     readonly types: ReadonlyMap<ValueType, ValueType> = new Map(),
+    private readonly copiedFrom?: (t: ValueType) => ValueType | undefined,
   ) {}
+
+  /** The replacement of `t` or of a node it is a renamed copy of. */
+  private replacement(t: ValueType): ValueType | undefined {
+    for (let n: ValueType | undefined = t, k = 0; n !== undefined && k < 64; n = this.copiedFrom?.(n), k++) {
+      const r = this.types.get(n);
+      if (r !== undefined) return r;
+    }
+    return undefined;
+  }
 
   get empty(): boolean {
     return this.map.size === 0 && this.types.size === 0;
@@ -519,7 +529,7 @@ export class Substitution {
 
   value(t: ValueType): ValueType {
     if (this.empty) return t;
-    const direct = this.types.get(t);
+    const direct = this.types.size === 0 ? undefined : this.replacement(t);
     if (direct !== undefined) return direct;
     const f = factsOf(t);
     if (this.types.size === 0 && (f.resources.length === 0 || !f.resources.some((r) => this.map.has(r)))) return t;

@@ -161,6 +161,8 @@ class Scope {
    * (shared by all scopes of one validation: nodes are unique to where they were made).
    */
   readonly named: WeakMap<object, Naming>;
+  /** The node each renamed copy was made from (shared by all scopes of one validation). */
+  readonly copiedFrom: WeakMap<ValueType, ValueType>;
   /** The external naming of each instance index (imported or exported instances name their types). */
   readonly instanceNaming: (NameOrigin | undefined)[] = [];
   /** Resource names of this scope's imports/exports (for `[constructor]` etc.). */
@@ -180,6 +182,7 @@ class Scope {
     readonly options: ValidateOptions,
   ) {
     this.named = parent?.named ?? new WeakMap();
+    this.copiedFrom = parent?.copiedFrom ?? new WeakMap();
   }
 
   /** Carries external names over to the copies a substitution makes. */
@@ -524,7 +527,7 @@ class Scope {
       map.set(r, fresh);
       this.createdResources.push(fresh);
     }
-    const sub = new Substitution(map, this.keepNames, matcher.boundTypes);
+    const sub = new Substitution(map, this.keepNames, matcher.boundTypes, (t) => this.copiedFrom.get(t));
     const exports = new Map<string, ComponentExternType>();
     for (const [name, t] of component.exports) exports.set(name, sub.extern(t));
     return { exports };
@@ -634,6 +637,7 @@ class Scope {
           if (naming) this.named.set(entry, { origin: naming, scope: this });
         } else if (naming) {
           const named = copyFacts(ty, { ...ty } as ValueType);
+          this.copiedFrom.set(named, ty);
           this.named.set(named, { origin: naming, scope: this });
           s.types.push({ kind: "value", type: named });
         } else {
@@ -919,6 +923,7 @@ class Scope {
         return t;
       }
       const named = copyFacts(t.type, { ...t.type } as ValueType);
+      this.copiedFrom.set(named, t.type);
       this.named.set(named, { origin, scope: this });
       this.spaces.types.push({ kind: "value", type: named });
       return { kind: "type", type: named };
