@@ -25,7 +25,6 @@ import type {
 import { ResourceType } from "../types.js";
 import type {
   AliasDef,
-  CanonDef,
   ComponentInfo,
   CoreTypeDef,
   Decl,
@@ -41,7 +40,6 @@ import {
   coreExternOf,
   coreModuleType,
   moduleSigOf,
-  formatFuncSig,
   moduleSig,
   sameFuncSig,
   type CoreExtern,
@@ -50,7 +48,7 @@ import {
   type CoreModuleSig,
   type CoreTypeEntry,
 } from "./core-sigs.js";
-import { flatLength, flattenFuncType, needsMemory } from "./flatten.js";
+import { checkCanon } from "./validate-canon.js";
 import { labelError, NameSet, parseExternName, type ParsedName } from "./names.js";
 import {
   bindings,
@@ -103,8 +101,7 @@ export interface ValidatedComponent {
   readonly nested: readonly ValidatedComponent[];
 }
 
-/** The prefix of the reason of a `CompileError` for a feature wasmhost does not implement. */
-export const UNSUPPORTED = "unsupported:";
+export { UNSUPPORTED } from "./validate-canon.js";
 
 /** Options of `validateComponent`. */
 export interface ValidateOptions {
@@ -144,7 +141,8 @@ interface Naming {
   readonly scope: Scope;
 }
 
-class Scope {
+/** A validation scope: a component, or a component or instance type being declared. */
+export class Scope {
   readonly spaces = emptySpaces();
   readonly imports = new Map<string, ComponentExternType>();
   readonly exports = new Map<string, ComponentExternType>();
@@ -257,7 +255,7 @@ class Scope {
         case "canon":
           for (const c of s.items) {
             this.at = c.offset;
-            this.canon(c);
+            checkCanon(this, c);
           }
           break;
         case "start":
@@ -351,7 +349,8 @@ class Scope {
     }
   }
 
-  private get<T>(space: readonly T[], index: number, what: string): T {
+  /** Entry `index` of `space`, or a failure naming `what`. */
+  get<T>(space: readonly T[], index: number, what: string): T {
     const v = space[index];
     if (v === undefined) this.fail(`unknown ${what} ${index}: ${what} index out of bounds`);
     return v;
@@ -1092,163 +1091,6 @@ class Scope {
 
   // ---- canon and start ----------------------------------------------------------------------------
 
-  private canon(c: CanonDef): void {
-    const s = this.spaces;
-    switch (c.kind) {
-      case "lift": {
-        const core = this.get(s.coreFuncs, c.func!, "core function");
-        const t = this.get(s.types, c.type!, "type");
-        if (t.kind !== "func") this.fail(`type index ${c.type} is not a function type`);
-        const ft = t.type;
-        const opts = this.options_(c.options ?? [], "lift");
-        const async = opts.async;
-        if (!async) {
-          const expected = flattenFuncType(ft, "lift", opts.memory64 ? "i64" : "i32");
-          if (!sameFuncSig(core, expected)) {
-            this.fail(`lowered function type \`${formatFuncSig(expected)}\` does not match the core function's type \`${formatFuncSig(core)}\``);
-          }
-          const paramsNeed = ft.params.some((p) => needsMemory(p.type)) || countFlat(ft) > 16;
-          const resultNeeds = ft.result !== undefined && (needsMemory(ft.result) || countFlatResult(ft) > 1);
-          if ((paramsNeed || resultNeeds) && opts.memory === undefined) this.fail("canonical option `memory` is required");
-          if (paramsNeed && opts.realloc === undefined) this.fail("canonical option `realloc` is required");
-          if (opts.postReturn !== undefined) {
-            const pr = this.get(s.coreFuncs, opts.postReturn, "core function");
-            if (!sameFuncSig(pr, { params: expected.results, results: [] })) this.fail("canonical option `post-return` uses a core function with an incorrect signature");
-          }
-        } else if (opts.postReturn !== undefined) {
-          this.fail("cannot specify post-return function in async");
-        }
-        s.funcs.push(ft);
-        return;
-      }
-      case "lower": {
-        const ft = this.get(s.funcs, c.func!, "func");
-        const opts = this.options_(c.options ?? [], "lower");
-        if (opts.postReturn !== undefined) this.fail("canonical option `post-return` is not allowed in `canon lower`");
-        const flat = flattenFuncType(ft, "lower", opts.memory64 ? "i64" : "i32");
-        const paramsNeed = ft.params.some((p) => needsMemory(p.type)) || countFlat(ft) > 16;
-        const resultNeeds = ft.result !== undefined && (needsMemory(ft.result) || countFlatResult(ft) > 1);
-        if ((paramsNeed || resultNeeds) && opts.memory === undefined) this.fail("canonical option `memory` is required");
-        if (ft.result !== undefined && needsMemory(ft.result) && opts.realloc === undefined) this.fail("canonical option `realloc` is required");
-        s.coreFuncs.push(opts.async ? { params: flat.params, results: ["i32"] } : flat);
-        return;
-      }
-      case "resource.new":
-      case "resource.rep":
-      case "resource.drop":
-      case "resource.drop async": {
-        const t = this.get(s.types, c.type!, "type");
-        if (t.kind !== "resource") this.fail(`type index ${c.type} is not a resource type`);
-        if (c.kind !== "resource.drop" && c.kind !== "resource.drop async" && !this.definedResources.has(t.type)) {
-          this.fail(`type index ${c.type} is not a local resource`);
-        }
-        const rep = t.rep ?? "i32";
-        s.coreFuncs.push(
-          c.kind === "resource.drop" || c.kind === "resource.drop async" ? { params: ["i32"], results: [] }
-            : c.kind === "resource.new" ? { params: [rep], results: ["i32"] } : { params: ["i32"], results: [rep] },
-        );
-        return;
-      }
-      default:
-        this.builtin(c);
-    }
-  }
-
-  /** The async, thread and error-context built-ins: index checks and their core signature. */
-  private builtin(c: CanonDef): void {
-    const s = this.spaces;
-    if (c.type !== undefined) this.get(s.types, c.type, "type");
-    if (c.memory !== undefined) this.get(s.coreMemories, c.memory, "core memory");
-    if (c.table !== undefined) this.get(s.coreTables, c.table, "core table");
-    if (c.coreType !== undefined) this.get(s.coreTypes, c.coreType, "core type");
-    if (c.options) this.options_(c.options, "lower");
-    if (c.result !== undefined && c.result !== null) this.valType(c.result);
-    if (c.kind === "context.get" || c.kind === "context.set") {
-      const t = c.valType ?? "i32";
-      if (t !== "i32" && t !== "i64") this.fail("context slots hold `i32` or `i64`");
-      // Slots belong to the component instance: one width per slot within a component.
-      const prev = this.contextTypes.get(c.index ?? 0);
-      if (prev !== undefined && prev !== t) this.fail("type must match previous context type");
-      this.contextTypes.set(c.index ?? 0, t);
-      s.coreFuncs.push(c.kind === "context.get" ? { params: [], results: [t] } : { params: [t], results: [] });
-      return;
-    }
-    if (c.kind === "task.return") {
-      const result = c.result === undefined || c.result === null ? undefined : this.valType(c.result);
-      const flat = flattenFuncType({ params: result ? [{ name: "r", type: result }] : [] }, "lower");
-      s.coreFuncs.push({ params: flat.params, results: [] });
-      return;
-    }
-    let sig = BUILTIN_SIGS[c.kind] ?? { params: [], results: [] };
-    if ((c.kind === "waitable-set.wait" || c.kind === "waitable-set.poll") && c.memory !== undefined && s.coreMemories[c.memory]!.memory64) {
-      sig = { params: ["i32", "i64"], results: ["i32"] };
-    }
-    s.coreFuncs.push(sig);
-  }
-
-  private options_(options: readonly import("./ast.js").CanonOption[], context: "lift" | "lower") {
-    let encoding: string | undefined;
-    let memory: number | undefined;
-    let realloc: number | undefined;
-    let postReturn: number | undefined;
-    let callback: number | undefined;
-    let async = false;
-    let memory64 = false;
-    for (const o of options) {
-      if (o.kind !== "memory") continue;
-      const m = this.get(this.spaces.coreMemories, o.index, "core memory");
-      if (m.shared) this.fail("mismatch in the shared flag for memories: canonical option `memory` cannot be shared");
-      memory64 = m.memory64;
-    }
-    for (const o of options) {
-      switch (o.kind) {
-        case "utf8": case "utf16": case "latin1+utf16":
-          if (encoding !== undefined) this.fail(`canonical encoding option \`${o.kind}\` conflicts with option \`${encoding}\``);
-          encoding = o.kind;
-          break;
-        case "memory": {
-          if (memory !== undefined) this.fail("canonical option `memory` is specified more than once");
-          memory = o.index;
-          break;
-        }
-        case "realloc": {
-          if (realloc !== undefined) this.fail("canonical option `realloc` is specified more than once");
-          const f = this.get(this.spaces.coreFuncs, o.index, "core function");
-          realloc = o.index;
-          const p = memory64 ? "i64" : "i32";
-          if (!sameFuncSig(f, { params: [p, p, p, p], results: [p] })) this.fail("canonical option `realloc` uses a core function with an incorrect signature");
-          break;
-        }
-        case "post-return":
-          if (postReturn !== undefined) this.fail("canonical option `post-return` is specified more than once");
-          if (context === "lower") this.fail("canonical option `post-return` is not allowed in `canon lower`");
-          this.get(this.spaces.coreFuncs, o.index, "core function");
-          postReturn = o.index;
-          break;
-        case "async":
-          if (async) this.fail("canonical option `async` is specified more than once");
-          async = true;
-          break;
-        case "callback":
-          if (callback !== undefined) this.fail("canonical option `callback` is specified more than once");
-          this.get(this.spaces.coreFuncs, o.index, "core function");
-          callback = o.index;
-          break;
-        case "core-type":
-          this.get(this.spaces.coreTypes, o.index, "core type");
-          break;
-        case "gc":
-          // The GC-based canonical ABI (a separate proposal) lowers to GC types; neither validation
-          // nor the runtime implements it.
-          this.fail(`${UNSUPPORTED} the \`gc\` canonical option (GC-based canonical ABI)`);
-      }
-    }
-    if (callback !== undefined && !async) this.fail("cannot specify callback without async");
-    if (callback !== undefined && context === "lower") this.fail("cannot specify callback in `canon lower`");
-    if (realloc !== undefined && memory === undefined) this.fail("canonical option `memory` is required");
-    return { encoding, memory, realloc, postReturn, callback, async, memory64 };
-  }
-
   private start(func: number, args: readonly number[], results: number): void {
     if (this.hasStart) this.fail("component cannot have more than one start function");
     this.hasStart = true;
@@ -1263,57 +1105,6 @@ class Scope {
     if ((ft.result ? 1 : 0) !== results) this.fail(`start function results size mismatch: expected ${ft.result ? 1 : 0}, found ${results}`);
     if (ft.result) this.spaces.values.push(ft.result);
   }
-}
-
-const BUILTIN_SIGS: Readonly<Record<string, CoreFuncSig>> = {
-  "backpressure.inc": { params: [], results: [] },
-  "backpressure.dec": { params: [], results: [] },
-  "backpressure.set": { params: ["i32"], results: [] },
-  "task.cancel": { params: [], results: [] },
-  "subtask.cancel": { params: ["i32"], results: ["i32"] },
-  "subtask.drop": { params: ["i32"], results: [] },
-  "stream.new": { params: [], results: ["i64"] },
-  "future.new": { params: [], results: ["i64"] },
-  "stream.read": { params: ["i32", "i32", "i32"], results: ["i32"] },
-  "stream.write": { params: ["i32", "i32", "i32"], results: ["i32"] },
-  "future.read": { params: ["i32", "i32"], results: ["i32"] },
-  "future.write": { params: ["i32", "i32"], results: ["i32"] },
-  "stream.cancel-read": { params: ["i32"], results: ["i32"] },
-  "stream.cancel-write": { params: ["i32"], results: ["i32"] },
-  "future.cancel-read": { params: ["i32"], results: ["i32"] },
-  "future.cancel-write": { params: ["i32"], results: ["i32"] },
-  "stream.drop-readable": { params: ["i32"], results: [] },
-  "stream.drop-writable": { params: ["i32"], results: [] },
-  "future.drop-readable": { params: ["i32"], results: [] },
-  "future.drop-writable": { params: ["i32"], results: [] },
-  "error-context.new": { params: ["i32", "i32"], results: ["i32"] },
-  "error-context.debug-message": { params: ["i32", "i32"], results: [] },
-  "error-context.drop": { params: ["i32"], results: [] },
-  "waitable-set.new": { params: [], results: ["i32"] },
-  "waitable-set.wait": { params: ["i32", "i32"], results: ["i32"] },
-  "waitable-set.poll": { params: ["i32", "i32"], results: ["i32"] },
-  "waitable-set.drop": { params: ["i32"], results: [] },
-  "waitable.join": { params: ["i32", "i32"], results: [] },
-  "thread.index": { params: [], results: ["i32"] },
-  "thread.new-indirect": { params: ["i32", "i32"], results: ["i32"] },
-  "thread.resume-later": { params: ["i32"], results: [] },
-  "thread.suspend": { params: [], results: ["i32"] },
-  "thread.yield": { params: [], results: ["i32"] },
-  "thread.suspend-then-resume": { params: ["i32"], results: ["i32"] },
-  "thread.yield-then-resume": { params: ["i32"], results: ["i32"] },
-  "thread.suspend-then-promote": { params: ["i32"], results: ["i32"] },
-  "thread.yield-then-promote": { params: ["i32"], results: ["i32"] },
-  "thread.available-parallelism": { params: [], results: ["i32"] },
-};
-
-/** Flat parameter count, capped just past the spilling limit. */
-function countFlat(ft: ComponentFuncType): number {
-  return flatLength(ft.params.map((p) => p.type), 17);
-}
-
-/** Flat result count, capped just past the limit of one. */
-function countFlatResult(ft: ComponentFuncType): number {
-  return ft.result ? flatLength([ft.result], 2) : 0;
 }
 
 const PRIMITIVES = new Map<string, ValueType>();
