@@ -49,10 +49,10 @@ import {
   type CoreTypeEntry,
 } from "./core-sigs.js";
 import { checkCanon } from "./validate-canon.js";
+import { checkAnnotated, checkVisible } from "./validate-visibility.js";
 import { labelError, NameSet, parseExternName, type ParsedName } from "./names.js";
 import {
   bindings,
-  childTypes,
   componentSize,
   copyFacts,
   funcSize,
@@ -493,7 +493,7 @@ export class Scope {
       const t = this.itemType(e.sort, e.index);
       if (t.kind === "type" && t.type instanceof ResourceType && parsed.kind === "label") resources.set(e.name.name, t.type);
       if (t.kind === "func" && parsed.kind !== "label" && parsed.kind !== "interface" && parsed.kind !== "other") {
-        this.checkAnnotated(parsed, t, "export", resources);
+        checkAnnotated(this, parsed, t, "export", resources);
         for (const p of [...t.type.params.map((x) => x.type), ...(t.type.result ? [t.type.result] : [])]) {
           if ((p.kind === "own" || p.kind === "borrow") && this.named.get(p)?.scope !== this) {
             this.fail("resource used in function does not have a name in this context");
@@ -878,9 +878,9 @@ export class Scope {
     }
     let t = this.externDesc(desc, name.name, which);
     if (t.kind === "instance" || t.kind === "component") t = this.freshen(t, which);
-    this.checkAnnotated(parsed, t, which);
+    checkAnnotated(this, parsed, t, which);
     // Instance types check visibility where they are used; component types eagerly.
-    if (this.kind !== "instance-type") this.checkVisible(t, which, which);
+    if (this.kind !== "instance-type") checkVisible(this, t, which, which);
     (which === "import" ? this.imports : this.exports).set(name.name, this.addNamedItem(desc.kind === "module" ? "core module" : desc.kind, t, which, name.name));
   }
 
@@ -980,91 +980,6 @@ export class Scope {
     }
   }
 
-  /** The `[constructor]`, `[method]` and `[static]` rules. */
-  private checkAnnotated(
-    parsed: ParsedName,
-    t: ComponentExternType,
-    which: "import" | "export",
-    names?: ReadonlyMap<string, ResourceType>,
-  ): void {
-    if (parsed.kind === "label" || parsed.kind === "interface" || parsed.kind === "other") return;
-    if (t.kind !== "func") this.fail(`${which} name \`${describeParsed(parsed)}\` is not a func`);
-    const ft = t.type;
-    const resourceName = parsed.kind === "async" ? undefined : parsed.resource;
-    if (resourceName === undefined) return;
-    const resource = names !== undefined ? names.get(resourceName) : this.resourceNames[which].get(resourceName) ??
-      (this.kind === "component" ? undefined : this.resourceNames[which === "import" ? "export" : "import"].get(resourceName));
-    if (parsed.kind === "constructor") {
-      if (resource === undefined) this.fail(`function does not match expected resource name \`${resourceName}\``);
-      const r = ft.result;
-      if (r === undefined) this.fail("function should return one value");
-      const isOwn = (x: ValueType | undefined) => x !== undefined && x.kind === "own" && x.resource === resource;
-      if (!(isOwn(r) || (r.kind === "result" && isOwn(r.ok)))) this.fail("function should return `(own $T)` or `(result (own $T))`");
-      return;
-    }
-    if (resource === undefined) this.fail(`static resource name is not known in this context: \`${resourceName}\``);
-    if (parsed.kind === "method" || parsed.kind === "async method") {
-      const first = ft.params[0];
-      if (first === undefined) this.fail("function should have at least one argument");
-      if (first.name !== "self") this.fail("function should have a first argument called `self`");
-      if (!(first.type.kind === "borrow" && first.type.resource === resource)) this.fail("function should take a first argument of `(borrow $T)`");
-    }
-  }
-
-  /**
-   * External visibility: every resource and every record, variant, enum and flags type used in the
-   * type of an import or export must have an external name (imports may use only imported names).
-   */
-  private checkVisible(t: ComponentExternType, which: "import" | "export", label: "import" | "export"): void {
-    const seen = new WeakSet<object>();
-    const bad = (what: string): never => this.fail(`${what} not valid to be used as ${label}`);
-    // Names count in the scope that gave them; inside an instance type (deferred checks), the names
-    // its own declarations gave count too.
-    const ok = (v: object, strict: boolean): boolean => {
-      const n = this.named.get(v);
-      if (n === undefined) return false;
-      if (n.scope === this) return !(strict && which === "import" && n.origin === "export");
-      return !strict && n.scope.kind !== "component";
-    };
-    const visit = (v: ValueType, what: string, strict: boolean): void => {
-      if (seen.has(v)) return;
-      seen.add(v);
-      switch (v.kind) {
-        case "record": case "variant": case "enum": case "flags": case "own": case "borrow":
-          if (!ok(v, strict)) bad(what);
-          break;
-      }
-      children(v, (c) => visit(c, what, strict));
-    };
-    const externType = (e: ComponentExternType, what: string, strict: boolean): void => {
-      switch (e.kind) {
-        case "func":
-          for (const p of e.type.params) visit(p.type, what, strict);
-          if (e.type.result) visit(e.type.result, what, strict);
-          return;
-        case "type":
-          // The type itself is what gets the name: only its contents must be named already.
-          if (!(e.type instanceof ResourceType)) {
-            const v = e.type;
-            if ((v.kind === "own" || v.kind === "borrow") && !ok(v, strict)) bad(what);
-            seen.add(v);
-            children(v, (c) => visit(c, what, strict));
-          }
-          return;
-        case "value":
-          visit(e.type, what, strict);
-          return;
-        case "instance":
-          // Instance types defer these checks to where they are used (here).
-          if (seen.has(e.type)) return;
-          seen.add(e.type);
-          for (const x of e.type.exports.values()) externType(x, what, false);
-          return;
-      }
-    };
-    externType(t, t.kind, true);
-  }
-
   private export(name: ExternName, sort: Sort, index: number, ascribed: ExternDesc | undefined): void {
     const parsed = this.checkName(name, "export");
     const prev = this.exportNames.add(name.name);
@@ -1083,8 +998,8 @@ export class Scope {
       if (why) this.fail(`type mismatch in export \`${name.name}\`: ${why}`);
       t = a;
     }
-    this.checkAnnotated(parsed, t, "export");
-    this.checkVisible(t, "export", "export");
+    checkAnnotated(this, parsed, t, "export");
+    checkVisible(this, t, "export", "export");
     this.exports.set(name.name, this.addNamedItem(sort, t, "export", name.name));
     if (sort === "value") this.valueUsed[this.spaces.values.length - 1] = true;
   }
@@ -1160,20 +1075,6 @@ function resourcesOfFunc(ft: ComponentFuncType): ResourceType[] {
   return out;
 }
 
-/** Calls `f` on each child of a value type node. */
-function children(v: ValueType, f: (c: ValueType) => void): void {
-  for (const c of childTypes(v)) f(c);
-}
-
-function describeParsed(p: ParsedName): string {
-  switch (p.kind) {
-    case "constructor": return `[constructor]${p.resource}`;
-    case "method": case "static": case "async method": case "async static": return `[${p.kind}]${p.resource}.${p.name}`;
-    case "async": return `[async]${p.label}`;
-    case "label": return p.label;
-    default: return p.name;
-  }
-}
 
 function isSemverString(v: string): boolean {
   return /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(v);
