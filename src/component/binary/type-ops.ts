@@ -10,6 +10,7 @@
  * @module
  */
 import type {
+  PrimitiveKind,
   ComponentExternType,
   ComponentFuncType,
   ComponentType,
@@ -168,6 +169,18 @@ export function withFacts(t: ValueType): ValueType {
   }
   if (elemSize > 2 ** 32) elemSize = 2 ** 32;
   facts.set(t, { size, depth, borrow, resources: resources.length ? resources : EMPTY, elemSize, align });
+  return t;
+}
+
+const PRIMITIVES = new Map<string, ValueType>();
+
+/** The shared node of a primitive type (one node per primitive kind). */
+export function primitive(kind: PrimitiveKind): ValueType {
+  let t = PRIMITIVES.get(kind);
+  if (t === undefined) {
+    t = withFacts({ kind });
+    PRIMITIVES.set(kind, t);
+  }
   return t;
 }
 

@@ -18,7 +18,6 @@ import type {
   ComponentFuncType,
   ComponentType,
   CoreModuleType,
-  Field,
   InstanceType,
   ValueType,
 } from "../types.js";
@@ -28,7 +27,6 @@ import type {
   ComponentInfo,
   CoreTypeDef,
   Decl,
-  DefValType,
   ExternDesc,
   ExternName,
   Sort,
@@ -50,8 +48,10 @@ import {
 } from "./core-sigs.js";
 import { checkCanon } from "./validate-canon.js";
 import { checkAnnotated, checkVisible } from "./validate-visibility.js";
-import { labelError, NameSet, parseExternName, type ParsedName } from "./names.js";
+import { resolveDefValType, resolveFuncType } from "./validate-types.js";
+import { NameSet, parseExternName, type ParsedName } from "./names.js";
 import {
+  primitive,
   bindings,
   componentSize,
   copyFacts,
@@ -59,8 +59,6 @@ import {
   instanceSize,
   factsOf,
   Matcher,
-  MAX_ELEM_SIZE,
-  MAX_TYPE_DEPTH,
   MAX_TYPE_SIZE,
   Substitution,
   withFacts,
@@ -674,7 +672,7 @@ export class Scope {
   private type(t: TypeDef): void {
     switch (t.kind) {
       case "func": {
-        const ft = this.funcType(t);
+        const ft = resolveFuncType(this, t);
         this.checkSize(funcSize(ft));
         this.spaces.types.push({ kind: "func", type: ft });
         return;
@@ -700,105 +698,8 @@ export class Scope {
         return;
       }
       default:
-        this.spaces.types.push({ kind: "value", type: this.defValType(t) });
+        this.spaces.types.push({ kind: "value", type: resolveDefValType(this, t) });
     }
-  }
-
-  private funcType(t: import("./ast.js").FuncTypeDef): ComponentFuncType {
-    const params: Field[] = [];
-    const seen = new NameSet();
-    for (const p of t.params) {
-      const e = labelError(p.name);
-      if (e) this.fail(`function parameter name ${e.slice(e.indexOf("`"))}`);
-      const prev = seen.add(p.name);
-      if (prev !== undefined) this.fail(`function parameter name \`${p.name}\` conflicts with previous parameter name \`${prev}\``);
-      params.push({ name: p.name, type: this.valType(p.type) });
-    }
-    const result = t.result === undefined ? undefined : this.valType(t.result);
-    if (result !== undefined && factsOf(result).borrow) this.fail("function result cannot contain a `borrow` type");
-    return { params, ...(result !== undefined ? { result } : {}), ...(t.async ? { async: true } : {}) };
-  }
-
-  private labels(names: readonly string[], what: string): void {
-    const seen = new NameSet();
-    for (const n of names) {
-      const e = labelError(n);
-      if (e) this.fail(`${what} name ${e.slice(e.indexOf("`"))}`);
-      const prev = seen.add(n);
-      if (prev !== undefined) this.fail(`${what} name \`${n}\` conflicts with previous ${what} name \`${prev}\``);
-    }
-  }
-
-  private defValType(t: DefValType): ValueType {
-    let out: ValueType;
-    switch (t.kind) {
-      case "primitive": out = primitive(t.type); break;
-      case "record":
-        if (t.fields.length === 0) this.fail("record type must have at least one field");
-        this.labels(t.fields.map((f) => f.name), "record field");
-        out = { kind: "record", fields: t.fields.map((f) => ({ name: f.name, type: this.valType(f.type) })) };
-        break;
-      case "variant":
-        if (t.cases.length === 0) this.fail("variant type must have at least one case");
-        this.labels(t.cases.map((c) => c.name), "variant case");
-        out = {
-          kind: "variant",
-          cases: t.cases.map((c) => (c.type === undefined ? { name: c.name } : { name: c.name, type: this.valType(c.type) })),
-        };
-        break;
-      case "list":
-        if (t.length === 0) this.fail("fixed size list length must be greater than 0");
-        out = t.length === undefined ? { kind: "list", element: this.valType(t.element) } : { kind: "list", element: this.valType(t.element), length: t.length };
-        break;
-      case "tuple":
-        if (t.types.length === 0) this.fail("tuple type must have at least one type");
-        out = { kind: "tuple", types: t.types.map((x) => this.valType(x)) };
-        break;
-      case "flags":
-        if (t.names.length === 0) this.fail("flags must have at least one entry");
-        if (t.names.length > 32) this.fail("cannot have more than 32 flags");
-        this.labels(t.names, "flag");
-        out = { kind: "flags", names: t.names };
-        break;
-      case "enum":
-        if (t.names.length === 0) this.fail("enum type must have at least one variant");
-        this.labels(t.names, "enum tag");
-        out = { kind: "enum", names: t.names };
-        break;
-      case "option": out = { kind: "option", type: this.valType(t.type) }; break;
-      case "result":
-        out = {
-          kind: "result",
-          ...(t.ok !== undefined ? { ok: this.valType(t.ok) } : {}),
-          ...(t.err !== undefined ? { err: this.valType(t.err) } : {}),
-        };
-        break;
-      case "own":
-      case "borrow": {
-        const e = this.spaces.types[t.resource];
-        if (e === undefined) this.fail(`type index ${t.resource} out of bounds`);
-        if (e.kind !== "resource") this.fail(`type index ${t.resource} is not a resource type`);
-        out = { kind: t.kind, resource: e.type };
-        const naming = this.named.get(e);
-        if (naming !== undefined) this.named.set(out, naming);
-        break;
-      }
-      case "stream":
-      case "future": {
-        const element = t.element === undefined ? undefined : this.valType(t.element);
-        if (element !== undefined && factsOf(element).borrow) this.fail(`${t.kind} element type cannot contain a borrow`);
-        if (t.kind === "stream" && element?.kind === "char") this.fail("`stream<char>` is not valid at this time");
-        out = element === undefined ? { kind: t.kind } : { kind: t.kind, element };
-        break;
-      }
-      case "map": out = { kind: "map", key: this.valType(t.key), value: this.valType(t.value) }; break;
-    }
-    withFacts(out);
-    const f = factsOf(out);
-    if (f.size > MAX_TYPE_SIZE) this.fail(`effective type size exceeds the limit of ${MAX_TYPE_SIZE}`);
-    if (f.depth > MAX_TYPE_DEPTH) this.fail(`type nesting exceeds the limit of ${MAX_TYPE_DEPTH}`);
-    if (f.elemSize >= MAX_ELEM_SIZE) this.fail(`type exceeds maximum byte size of ${MAX_ELEM_SIZE}`);
-    return out;
   }
 
   /** Validates the declarators of a component or instance type (this scope is the type's). */
@@ -1022,17 +923,6 @@ export class Scope {
   }
 }
 
-const PRIMITIVES = new Map<string, ValueType>();
-
-/** The shared node of a primitive type. */
-function primitive(kind: import("../types.js").PrimitiveKind): ValueType {
-  let t = PRIMITIVES.get(kind);
-  if (t === undefined) {
-    t = withFacts({ kind });
-    PRIMITIVES.set(kind, t);
-  }
-  return t;
-}
 
 /** The abstract resources an instance type binds (in its exports and its exported instances'). */
 function boundResources(t: InstanceType): ResourceType[] {
