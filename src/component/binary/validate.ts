@@ -61,7 +61,6 @@ import {
   Matcher,
   MAX_TYPE_SIZE,
   Substitution,
-  withFacts,
 } from "./type-ops.js";
 
 /** An entry of the component type index space, resolved. */
