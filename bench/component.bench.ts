@@ -1,129 +1,208 @@
 /**
- * Component binary decode, validate and encode throughput (MB/s) on the largest component at hand.
+ * Component calls: wasmhost's canonical ABI against hand-written glue on the same core module (the
+ * allocator dance a user writes without components), in the same run.
  *
- * The component: a componentize-js output when one was built to `COMPONENT_BENCH_FILE` (see below),
- * otherwise a synthetic one of the same shape — the StarlingMonkey engine core module shipped in
- * componentize-js (about 10 MB, a devDependency of jco) wrapped in a component with a WASI-like
- * import surface (instances of resources, records, variants and functions) and lifted exports.
- * The anchor is V8 validating the same core module (`WebAssembly.validate`): the least any
- * component loader must do with those bytes.
- *
- * Rows: decode (`decodeComponent`, the core module decoded lazily as the runtime does), decode +
- * validate (types resolved, no core code validation), and encode (`encodeComponent`).
+ * One component wraps one core module: `echo(string) -> string` (the core function returns a pointer
+ * to the `(ptr, len)` of its argument, `post-return` resets the bump allocator), `add(u32, u32) -> u32`
+ * and `sum(list<u8>) -> u32` (returns the length; the row measures the copy in). The glue calls the
+ * same core instance's exports directly: `realloc`, `TextEncoder.encodeInto`, the call, a `DataView`
+ * read of the result, `TextDecoder`, `post-return`. When jco is installed, the same component
+ * transpiled by jco (build-time generated glue) gives context rows.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { Engine } from "../src/runtime/engine.js";
+import { Store } from "../src/runtime/store.js";
+import { Component, ComponentLinker } from "../src/component/index.js";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { decodeComponent } from "../src/component/binary/decoder.js";
-import { encodeComponent } from "../src/component/binary/encoder.js";
-import { validateComponent } from "../src/component/binary/validate.js";
-import { parseComponentText } from "../src/component/text/parser.js";
-import type { ComponentInfo, ComponentSection } from "../src/component/binary/ast.js";
-import { median, type BenchRow, type BenchSuite } from "./harness.js";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { watToBinary } from "../src/text/index.js";
+import { parseComponentText } from "../src/component/index.js";
+import { compare, type BenchRow, type BenchSuite } from "./harness.js";
 
-/** The core module: StarlingMonkey from componentize-js, when installed. */
-function engineModule(): Uint8Array | undefined {
-  // This file runs from dist/bench; the package sits in the repository's node_modules.
-  const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-  const file = join(repo, "node_modules", "@bytecodealliance", "componentize-js", "lib", "starlingmonkey_embedding.wasm");
-  return existsSync(file) ? new Uint8Array(readFileSync(file)) : undefined;
+const CORE_FIELDS = `
+    (memory (export "mem") 17)
+    (global $bump (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (i32.and (i32.add (global.get $bump) (i32.sub (local.get 2) (i32.const 1)))
+                             (i32.sub (i32.const 0) (local.get 2))))
+      (global.set $bump (i32.add (local.get $p) (local.get 3)))
+      (if (i32.gt_u (global.get $bump) (i32.mul (memory.size) (i32.const 65536)))
+        (then (drop (memory.grow (i32.const 1)))))
+      ;; a moved block keeps its content (min(old, new) bytes)
+      (memory.copy (local.get $p) (local.get 0) (select (local.get 1) (local.get 3) (i32.lt_u (local.get 1) (local.get 3))))
+      (local.get $p))
+    (func (export "echo") (param i32 i32) (result i32)
+      (i32.store (i32.const 8) (local.get 0))
+      (i32.store (i32.const 12) (local.get 1))
+      (i32.const 8))
+    (func (export "reset") (param i32) (global.set $bump (i32.const 1024)))
+    (func (export "reset-list") (global.set $bump (i32.const 1024)))
+    (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+    (func (export "sum") (param i32 i32) (result i32)
+      (global.set $bump (i32.const 1024))
+      (local.get 1))
+`;
+
+/** The core module, for the glue and the bare calls. */
+const CORE = `(module ${CORE_FIELDS})`;
+
+/** The component around it. */
+export const BENCH_COMPONENT = `(component
+  (core module $M ${CORE_FIELDS})
+  (core instance $m (instantiate $M))
+  (func (export "echo") (param "s" string) (result string)
+    (canon lift (core func $m "echo") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))
+      (post-return (core func $m "reset"))))
+  (func (export "add") (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $m "add")))
+  (func (export "sum") (param "bytes" (list u8)) (result u32)
+    (canon lift (core func $m "sum") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
+)`;
+
+/** jco's transpiler (`@bytecodealliance/jco-transpile`, a devDependency), when installed. */
+interface JcoExports {
+  echo(s: string): string;
+  add(a: number, b: number): number;
+  sum(b: Uint8Array): number;
 }
 
-/** A WASI-like interface with `n` resources, each with a record type and two functions. */
-function interfaceText(n: number): string {
-  const decls: string[] = [];
-  // Per resource: the resource (type index 3i), a record (3i+1) and the record's export (3i+2).
-  for (let i = 0; i < n; i++) {
-    decls.push(
-      `(export "r${i}" (type (sub resource)))`,
-      `(type (record (field "a" u32) (field "b" string) (field "c" s64)))`,
-      `(export "rec${i}" (type (eq ${3 * i + 1})))`,
-    );
+/** The bench component transpiled by jco and instantiated, or undefined when jco is not installed. */
+async function jcoInstance(bytes: Uint8Array): Promise<JcoExports | undefined> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const jco = join(here, "..", "..", "node_modules", "@bytecodealliance", "jco-transpile", "dist", "transpile.js");
+  if (!existsSync(jco)) return undefined;
+  type Transpile = (b: Uint8Array, o: { name: string; instantiation: "async" }) => Promise<{ files: Record<string, Uint8Array> }>;
+  const { transpileBytes } = (await import(pathToFileURL(jco).href)) as { transpileBytes: Transpile };
+  const dir = mkdtempSync(join(tmpdir(), "wasmhost-bench-jco-"));
+  const { files } = await transpileBytes(bytes, { name: "bench", instantiation: "async" });
+  for (const [file, data] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), data);
   }
-  for (let i = 0; i < n; i++) {
-    decls.push(
-      `(export "[method]r${i}.get" (func (param "self" (borrow ${3 * i})) (result ${3 * i + 2})))`,
-      `(export "f${i}" (func (param "x" ${3 * i + 2}) (result (result string (error u32)))))`,
-    );
-  }
-  return `(instance ${decls.join(" ")})`;
-}
-
-/** The synthetic component: the engine module plus an import and export surface. */
-function syntheticComponent(core: Uint8Array): Uint8Array {
-  const imports: string[] = [];
-  for (let k = 0; k < 20; k++) imports.push(`(import "wasi:io/iface${k}@0.2.0" ${interfaceText(8)})`);
-  const shell = parseComponentText(`(component ${imports.join("\n")}
-    (core module $shim (func (export "run") (param i32 i32) (result i32) i32.const 0)
-      (memory (export "memory") 1) (func (export "realloc") (param i32 i32 i32 i32) (result i32) i32.const 0))
-    (core instance $s (instantiate $shim))
-    (func (export "render") (param "markdown" string) (result string)
-      (canon lift (core func $s "run") (memory (core memory $s "memory")) (realloc (core func $s "realloc")))))`);
-  const info = decodeComponent(shell);
-  const engine: ComponentSection = {
-    id: "core-module",
-    offset: 0,
-    module: { offset: 0, bytes: core, info: undefined as never },
+  const mod = (await import(pathToFileURL(join(dir, "bench.js")).href)) as {
+    instantiate(compile: (p: string) => Promise<WebAssembly.Module>, imports: object): Promise<JcoExports>;
   };
-  // The engine module goes last, so that the shell's module indices stay as they are.
-  return encodeComponent({ sections: [...info.sections, engine] } as Pick<ComponentInfo, "sections">);
-}
-
-function bestMs(fn: () => unknown, rounds: number): number {
-  const times: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  return Math.min(...times, median(times));
-}
-
-function mbps(bytes: number, ms: number): number {
-  return bytes / 1e6 / (ms / 1000);
+  return mod.instantiate(async (p) => WebAssembly.compile(readFileSync(join(dir, p))), {});
 }
 
 const suite: BenchSuite = {
-  title: "Component binary: decode / validate / encode",
-  run(): BenchRow[] {
-    const file = process.env.COMPONENT_BENCH_FILE;
-    let bytes: Uint8Array;
-    let what: string;
-    if (file && existsSync(file)) {
-      bytes = new Uint8Array(readFileSync(file));
-      what = `${file.split("/").pop()} (${(bytes.length / 1e6).toFixed(1)} MB)`;
-    } else {
-      const core = engineModule();
-      if (core === undefined) {
-        console.log("  (skipped: @bytecodealliance/componentize-js is not installed and COMPONENT_BENCH_FILE is unset)");
-        return [];
-      }
-      bytes = syntheticComponent(core);
-      what = `synthetic ${(bytes.length / 1e6).toFixed(1)} MB component`;
-    }
-    const cores = decodeComponent(bytes).sections.flatMap((s) => (s.id === "core-module" ? [s.module.bytes] : []));
-    const anchor = "V8 WebAssembly.validate of its core modules";
-    const rounds = 7;
-    const rows: BenchRow[] = [];
-    const measure = (name: string, ours: () => unknown) => {
-      ours();
-      // Alternate ours and the anchor so that machine noise hits both alike.
-      let o = Infinity;
-      let t = Infinity;
-      for (let r = 0; r < rounds; r++) {
-        o = Math.min(o, bestMs(ours, 1));
-        t = Math.min(t, bestMs(() => cores.every((c) => WebAssembly.validate(c as Uint8Array<ArrayBuffer>)), 1));
-      }
-      const ob = mbps(bytes.length, o);
-      const tb = mbps(bytes.length, t);
-      rows.push({ name: `${name}, ${what}`, anchor, ours: ob, theirs: tb, ratio: ob / tb, unit: "MB/s" });
+  title: "Components: canonical ABI calls vs hand-written glue on the same core module (and jco as context)",
+  async run(): Promise<BenchRow[]> {
+    const engine = new Engine();
+    const component = Component.fromText(engine, BENCH_COMPONENT);
+    const instance = new ComponentLinker(engine).instantiate(new Store(engine), component);
+    const echo = instance.exports.echo as (s: string) => string;
+    const add = instance.exports.add as (a: number, b: number) => number;
+    const sum = instance.exports.sum as (b: Uint8Array) => number;
+
+    // The same core module instantiated bare, for the glue and the bare call.
+    const core = bareCore();
+    const mem = core.mem;
+    const enc = new TextEncoder();
+    const dec = new TextDecoder();
+    const glueEcho = (s: string): string => {
+      const cap = s.length * 3;
+      const p = core.realloc(0, 0, 1, cap);
+      const { written } = enc.encodeInto(s, new Uint8Array(mem.buffer, p, cap));
+      const r = core.echo(p, written);
+      const dv = new DataView(mem.buffer);
+      const out = dec.decode(new Uint8Array(mem.buffer, dv.getUint32(r, true), dv.getUint32(r + 4, true)));
+      core.reset(r);
+      return out;
     };
-    measure("decode", () => decodeComponent(bytes));
-    measure("decode + validate", () => validateComponent(decodeComponent(bytes)));
-    const info = decodeComponent(bytes);
-    measure("encode", () => encodeComponent(info));
+    const glueSum = (b: Uint8Array): number => {
+      const p = core.realloc(0, 0, 1, b.length);
+      new Uint8Array(mem.buffer).set(b, p);
+      return core.sum(p, b.length);
+    };
+
+    const text = "The quick brown fox jumps over the lazy dog; the quick brown fox jumps over the lazy dog again!!";
+    const N = 100_000;
+    const mib = new Uint8Array(1 << 20).fill(7);
+    const rows: BenchRow[] = [];
+    let sink = 0;
+    rows.push(
+      compare(
+        `echo(string) -> string, ${text.length} ASCII bytes`,
+        "hand-written glue",
+        () => {
+          for (let i = 0; i < N; i++) sink += echo(text).length;
+        },
+        () => {
+          for (let i = 0; i < N; i++) sink += glueEcho(text).length;
+        },
+        { opsPerRound: N, goal: 1.5 },
+      ),
+    );
+    rows.push(
+      compare(
+        "add(u32, u32) -> u32",
+        "bare core call",
+        () => {
+          for (let i = 0; i < N; i++) sink += add(i, 1);
+        },
+        () => {
+          for (let i = 0; i < N; i++) sink += core.add(i, 1);
+        },
+        { opsPerRound: N, goal: 2 },
+      ),
+    );
+    rows.push(
+      compare(
+        "sum(list<u8>), 1 MiB",
+        "memcpy through the glue",
+        () => {
+          for (let i = 0; i < 50; i++) sink += sum(mib);
+        },
+        () => {
+          for (let i = 0; i < 50; i++) sink += glueSum(mib);
+        },
+        { opsPerRound: 50, goal: 1.2 },
+      ),
+    );
+    // Context: the same component transpiled by jco 1.35 (build-time glue), ratio = ours / jco.
+    const jco = await jcoInstance(parseComponentText(BENCH_COMPONENT));
+    if (jco !== undefined) {
+      const jcoSum = jco.sum.bind(jco);
+      rows.push(
+        compare(`echo(string) -> string, ${text.length} ASCII bytes`, "jco transpile", () => {
+          for (let i = 0; i < N; i++) sink += echo(text).length;
+        }, () => {
+          for (let i = 0; i < N; i++) sink += jco.echo(text).length;
+        }, { opsPerRound: N }),
+      );
+      rows.push(
+        compare("add(u32, u32) -> u32", "jco transpile", () => {
+          for (let i = 0; i < N; i++) sink += add(i, 1);
+        }, () => {
+          for (let i = 0; i < N; i++) sink += jco.add(i, 1);
+        }, { opsPerRound: N }),
+      );
+      rows.push(
+        compare("sum(list<u8>), 1 MiB", "jco transpile", () => {
+          for (let i = 0; i < 50; i++) sink += sum(mib);
+        }, () => {
+          for (let i = 0; i < 50; i++) sink += jcoSum(mib);
+        }, { opsPerRound: 50 }),
+      );
+    }
+    if (sink === 42) console.log(sink);
     return rows;
   },
 };
+
+interface BareCore {
+  mem: WebAssembly.Memory;
+  realloc(a: number, b: number, c: number, d: number): number;
+  echo(p: number, n: number): number;
+  reset(p: number): void;
+  add(a: number, b: number): number;
+  sum(p: number, n: number): number;
+}
+
+function bareCore(): BareCore {
+  return new WebAssembly.Instance(new WebAssembly.Module(watToBinary(CORE) as Uint8Array<ArrayBuffer>)).exports as unknown as BareCore;
+}
 
 export default suite;

@@ -8,17 +8,61 @@
 /** A number type: `i32`, `i64`, `f32` or `f64`. */
 export type NumType = "i32" | "i64" | "f32" | "f64";
 
-/** A reference type that crosses the host boundary: a function reference or an external reference. */
-export type RefType = "funcref" | "externref";
+/**
+ * A nullable reference type to an abstract heap type, by its text-format short name: `funcref` and
+ * `externref` (WebAssembly 2.0), and from WebAssembly 3.0 `anyref`, `eqref`, `i31ref`, `structref`,
+ * `arrayref`, the bottom types `nullref`, `nullfuncref`, `nullexternref`, and `exnref`/`nullexnref`.
+ */
+export type RefType =
+  | "funcref"
+  | "externref"
+  | "anyref"
+  | "eqref"
+  | "i31ref"
+  | "structref"
+  | "arrayref"
+  | "nullref"
+  | "nullfuncref"
+  | "nullexternref"
+  | "exnref"
+  | "nullexnref";
+
+/** An abstract heap type (WebAssembly 3.0): what a reference may point to. */
+export type AbsHeapType = "func" | "extern" | "any" | "eq" | "i31" | "struct" | "array" | "exn" | "none" | "nofunc" | "noextern" | "noexn";
 
 /**
- * A value type as the embedding API sees it.
- *
- * In TypeScript, `i32`, `f32` and `f64` are `number`, `i64` is `bigint`, `funcref` is `Func | null`
- * and `externref` is any JS value (`null` is the null reference). `v128` exists inside wasm only:
- * a `v128` parameter or result cannot cross the host boundary.
+ * A concrete heap type: a type defined by the module, by its index in the module's types, with its
+ * kind and, for a function type, its signature (typed function references).
  */
-export type ValType = NumType | "v128" | RefType;
+export interface ConcreteHeapType {
+  /** The type's index in the module that defines it. */
+  readonly index: number;
+  /** What the type defines. */
+  readonly kind: "func" | "struct" | "array";
+  /** For a function type: its parameters and results. */
+  readonly func?: FuncType;
+}
+
+/**
+ * A reference type the short names cannot say (WebAssembly 3.0): a non-nullable reference
+ * (`(ref func)`, `(ref $t)`) or a reference to a concrete type (`(ref null $t)`).
+ */
+export interface RefValType {
+  readonly ref: AbsHeapType | ConcreteHeapType;
+  readonly nullable: boolean;
+}
+
+/**
+ * A value type as the embedding API sees it: a string for the number types, `v128` and the nullable
+ * abstract reference types, a `RefValType` object for the other reference types.
+ *
+ * In TypeScript, `i32`, `f32` and `f64` are `number`, `i64` is `bigint`, `v128` is a `V128`, a
+ * function reference (`funcref`, `(ref $f)` of a function type, ...) is `Func | null`, `externref` is
+ * any JS value (`null` is the null reference), and GC references (`anyref`, `eqref`, `structref`,
+ * `(ref $t)` of a struct type, ...) are opaque values the engine hands out (an `i31ref` is a number).
+ * `exnref` does not cross the host boundary.
+ */
+export type ValType = NumType | "v128" | RefType | RefValType;
 
 /** The type of a function: its parameter and result types (any number of each). */
 export interface FuncType {
@@ -34,7 +78,7 @@ export interface GlobalType {
 
 /** The type of a table: its element type and its limits, in elements. */
 export interface TableType {
-  readonly element: RefType;
+  readonly element: RefType | RefValType;
   readonly min: number;
   readonly max?: number;
 }
@@ -77,8 +121,15 @@ export interface ExportType {
 }
 
 /** Renders a value-type list as the text format writes it: `(i32, i64)` or `()`. */
-export function formatValTypes(types: readonly string[]): string {
-  return `(${types.join(", ")})`;
+export function formatValTypes(types: readonly ValType[]): string {
+  return `(${types.map(formatValType).join(", ")})`;
+}
+
+/** Renders a value type as the text format writes it: `i32`, `anyref`, `(ref null $3)`, `(ref func)`. */
+export function formatValType(t: ValType): string {
+  if (typeof t === "string") return t;
+  const heap = typeof t.ref === "string" ? t.ref : `$${t.ref.index}`;
+  return `(ref ${t.nullable ? "null " : ""}${heap})`;
 }
 
 /** Renders an extern type for messages, e.g. `func (i32, i32) -> (i32)` or `memory 1..2 pages shared`. */
@@ -87,9 +138,9 @@ export function formatExternType(type: ExternType): string {
     case "func":
       return `func ${formatValTypes(type.params)} -> ${formatValTypes(type.results)}`;
     case "global":
-      return `global ${type.mutable ? "mut " : ""}${type.content}`;
+      return `global ${type.mutable ? "mut " : ""}${formatValType(type.content)}`;
     case "table":
-      return `table ${formatLimits(type.min, type.max)} ${type.element}`;
+      return `table ${formatLimits(type.min, type.max)} ${formatValType(type.element)}`;
     case "memory":
       return `memory ${formatLimits(type.min, type.max)} pages${type.shared ? " shared" : ""}${type.memory64 ? " i64" : ""}`;
     case "tag":

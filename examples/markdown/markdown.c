@@ -35,7 +35,12 @@ typedef unsigned char u8;
 typedef unsigned int u32;
 typedef __UINTPTR_TYPE__ uptr;
 
+/* markdown.component.c includes this file and exports its own canonical-ABI entry points instead. */
+#ifdef MARKDOWN_NO_EXPORTS
+#define EXPORT(name)
+#else
 #define EXPORT(name) __attribute__((export_name(name)))
+#endif
 
 /* ---------------------------------------------------------------------------------------------------
  * Allocator: boundary-tag blocks in one heap that grows upward from __heap_base.

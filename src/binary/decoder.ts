@@ -39,6 +39,7 @@ import type {
   ValueType,
 } from "./module-info.js";
 import { BinaryReader } from "./reader.js";
+import { InstrCursor, skipExpression } from "./instructions.js";
 
 const MAGIC = 0x6d736100; // "\0asm" little-endian
 const SECTION_EOF = "unexpected end of section or function";
@@ -62,14 +63,22 @@ const EXPORT_KINDS = ["func", "table", "memory", "global", "tag"] as const;
 /** Options for `decodeModule`. */
 export interface DecodeOptions {
   /**
-   * Decode function bodies (their framing and locals) and the name section on first access of
-   * `info.code` / `info.names` instead of now. The section framing is still checked now; a malformed
-   * body then throws its `CompileError` from that first access. Default false.
+   * Decode function bodies (their framing and locals) on first access of `info.code` instead of now.
+   * The section framing is still checked now; a malformed body then throws its `CompileError` from that
+   * first access. Default false. (The name section is always decoded on first access of `info.names`:
+   * a malformed one does not make the module malformed, so deferring it changes no result.)
    *
    * The runtime uses this: the engine validates bodies anyway, and a module's metadata is then
    * decoded at several GB/s, so compiling costs little more than the engine's own work.
    */
   readonly lazy?: boolean;
+  /**
+   * Accept any instruction in constant expressions (framed by the instruction encodings up to the
+   * matching `end`) instead of rejecting instructions that are not constant with "constant expression
+   * required". Such a module is invalid, not malformed: the printer reads it this way so that it can
+   * print every module that decodes. Default false.
+   */
+  readonly anyConstExpr?: boolean;
 }
 
 /**
@@ -193,12 +202,10 @@ class Decoder {
     const nameSection = this.nameSection;
     const decodeCode = (): FunctionBody[] => (codeSection ? this.functionBodies(codeSection.payloadOffset, codeSection.end) : []);
     const decodeNames = (): NameInfo => (nameSection ? decodeNameSection(this.bytes, nameSection.start, nameSection.end) : emptyNames());
-    if (this.options.lazy) {
-      defineLazy(info, "code", decodeCode);
-      defineLazy(info, "names", decodeNames);
-      return info as unknown as ModuleInfo;
-    }
-    return { ...info, code: decodeCode(), names: decodeNames() };
+    defineLazy(info, "names", decodeNames);
+    if (this.options.lazy) defineLazy(info, "code", decodeCode);
+    else (info as { code?: FunctionBody[] }).code = decodeCode();
+    return info as unknown as ModuleInfo;
   }
 
   private section(id: number, offset: number, after: number): void {
@@ -446,8 +453,9 @@ class Decoder {
     const r = this.r;
     const at = r.pos;
     const flags = limitsFlags(r);
-    // bit 0: has max; bit 1: shared (requires max); bit 2: 64-bit; bit 3: custom page size.
-    if (flags & ~0x0f || (flags & 3) === 2) r.fail("integer too large", at);
+    // bit 0: has max; bit 1: shared; bit 2: 64-bit; bit 3: custom page size. A shared memory without
+    // a maximum decodes but is invalid (the engine rejects it: "shared memory must have maximum").
+    if (flags & ~0x0f) r.fail("integer too large", at);
     const memory64 = (flags & 4) !== 0;
     const shared = (flags & 2) !== 0;
     const min = memory64 ? r.u64() : r.u32();
@@ -534,9 +542,22 @@ class Decoder {
         items = { kind: "expressions", exprs };
       } else {
         const count = r.count(L.MAX_TABLE_SIZE, "elements");
-        const indices = new Array<number>(Math.min(count, r.remaining));
-        r.u32s(indices, count);
-        items = { kind: "functions", indices };
+        const at = r.pos;
+        if (this.options.lazy) {
+          // Checked now, read into numbers on first use (preparing a module copies the encoded form).
+          r.skipU32s(count);
+          const encoded = this.bytes.subarray(at, r.pos);
+          items = { kind: "functions", encoded } as unknown as ElementSegment["items"];
+          defineLazy(items, "indices", () => {
+            const indices = new Array<number>(count);
+            new BinaryReader(encoded).u32s(indices, count);
+            return indices;
+          });
+        } else {
+          const indices = new Array<number>(Math.min(count, r.remaining));
+          r.u32s(indices, count);
+          items = { kind: "functions", indices, encoded: this.bytes.subarray(at, r.pos) };
+        }
       }
       this.elements.push({
         mode,
@@ -641,6 +662,10 @@ class Decoder {
   private constExpr(): ConstExpr {
     const r = this.r;
     const start = r.pos;
+    if (this.options.anyConstExpr) {
+      r.pos = skipExpression(new InstrCursor(this.bytes, start, r.end));
+      return { bytes: this.bytes.subarray(start, r.pos), offset: start };
+    }
     for (;;) {
       const at = r.pos;
       const op = r.u8();
@@ -735,6 +760,31 @@ export function readModuleName(payload: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The module name in the `name` section of binary `bytes`, found by walking the section headers only;
+ * `undefined` when there is none or the binary is malformed before it.
+ */
+export function readBinaryModuleName(bytes: Uint8Array): string | undefined {
+  try {
+    const r = new BinaryReader(bytes, 8);
+    while (r.pos < bytes.length) {
+      const id = r.u8();
+      const size = r.u32();
+      const end = r.pos + size;
+      if (end > bytes.length) return undefined;
+      if (id === 0) {
+        const nameLength = r.u32();
+        const name = new TextDecoder().decode(bytes.subarray(r.pos, r.pos + nameLength));
+        if (name === "name") return readModuleName(bytes.subarray(r.pos + nameLength, end));
+      }
+      r.pos = end;
+    }
+  } catch {
+    // malformed: no name
+  }
+  return undefined;
 }
 
 /** A name section with no names. */

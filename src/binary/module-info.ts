@@ -160,7 +160,12 @@ export interface TagInfo {
 
 /** The items of an element segment: function indices (the compact forms) or expressions. */
 export type ElementItems =
-  | { readonly kind: "functions"; readonly indices: readonly number[] }
+  | {
+      readonly kind: "functions";
+      readonly indices: readonly number[];
+      /** The decoded binary's bytes of the indices (their LEB128s, after the count), when decoded from one. */
+      readonly encoded?: Uint8Array;
+    }
   | { readonly kind: "expressions"; readonly exprs: readonly ConstExpr[] };
 
 /** An element segment in any of the eight binary forms (`flags` 0-7 kept for exact re-encoding). */

@@ -228,6 +228,17 @@ export class BinaryReader {
     this.pos = pos;
   }
 
+  /** Skips `n` unsigned 32-bit LEB128 numbers, checking each as `u32` does. */
+  skipU32s(n: number): void {
+    const bytes = this.bytes;
+    const end = this.end;
+    for (let i = 0; i < n; i++) {
+      const pos = this.pos;
+      if (pos < end && bytes[pos]! < 0x80) this.pos = pos + 1;
+      else this.u32();
+    }
+  }
+
   /** Skips `n` bytes. */
   skip(n: number): void {
     if (n > this.end - this.pos) {

@@ -14,6 +14,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   wat2wasm: "translate the text format to a binary: wat2wasm IN -o OUT",
   print: "print a binary in the text format",
   wast: "run .wast spec scripts",
+  component: "make components and print their WIT: component new|embed|wit",
 };
 
 const USAGE = `usage: wasmhost <command> [arguments]
@@ -26,7 +27,10 @@ wasmhost run FILE [--invoke NAME [ARGS...]] [--dir HOST[::GUEST]] [--dir-ro HOST
 wasmhost inspect FILE
 wasmhost wat2wasm IN -o OUT
 wasmhost print IN [--flat]
-wasmhost wast FILE...`;
+wasmhost wast FILE...
+wasmhost component new CORE.wasm [--wit WIT] [--world W] [--features F,...] -o OUT
+wasmhost component embed CORE.wasm --wit WIT [--world W] -o OUT
+wasmhost component wit FILE|DIR [--world W] [--wasm -o OUT]`;
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {

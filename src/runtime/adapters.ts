@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { ValType } from "../types.js";
+import { formatValType, formatValTypes, type ValType } from "../types.js";
 
 type Factory = (...deps: unknown[]) => (...args: unknown[]) => unknown;
 
@@ -54,7 +54,7 @@ export function hostToWasmAdapter(
     const js = jsCheck(p);
     if (js) checks.push(`typeof a${i} !== "${js}"`);
   });
-  const key = `h2w:${params.join(",")}`;
+  const key = `h2w:${formatValTypes(params)}`;
   const factory = compile(
     key,
     ["target", "toTrap", "bad"],
@@ -86,7 +86,7 @@ export function wasmToHostAdapter(
   else if (js) body = `const r = ${call}; if (typeof r !== "${js}") badResult(r); return r;`;
   else if (result === "externref") body = `return ${call};`;
   else return undefined; // funcref results need conversion: the generic path handles them
-  const key = `w2h:${params.join(",")}->${result ?? ""}`;
+  const key = `w2h:${formatValTypes(params)}->${result === undefined ? "" : formatValType(result)}`;
   const factory = compile(
     key,
     ["fn", "caller", "noteError", "badResult"],

@@ -5,12 +5,12 @@
  * @module
  */
 import { LinkError } from "../errors.js";
-import type { ExternType } from "../types.js";
+import type { ExternType, ValType } from "../types.js";
 import { formatExternType } from "../types.js";
 import { externTypeOf, isExtern, type Extern } from "./extern.js";
 import { importExternType, type Module } from "./module.js";
 import type { Store } from "./store.js";
-import { describeValue, sameList } from "./values.js";
+import { describeValue, refKindOf, sameValType } from "./values.js";
 
 /** Throws a `LinkError` unless `imports` satisfy `module`'s imports, in order. */
 export function checkImports(store: Store, module: Module, imports: readonly Extern[]): void {
@@ -57,20 +57,20 @@ function mismatch(expected: ExternType, actual: ExternType): string | undefined 
   switch (expected.kind) {
     case "func": {
       const a = actual as typeof expected;
-      return sameList(expected.params, a.params) && sameList(expected.results, a.results) ? undefined : "";
+      return matchingList(expected.params, a.params) && matchingList(expected.results, a.results) ? undefined : "";
     }
     case "tag": {
       const a = actual as typeof expected;
-      return sameList(expected.params, a.params) ? undefined : "";
+      return matchingList(expected.params, a.params) ? undefined : "";
     }
     case "global": {
       const a = actual as typeof expected;
-      if (expected.content !== a.content) return "";
+      if (!matching(expected.content, a.content)) return "";
       return expected.mutable === a.mutable ? undefined : "mutability differs";
     }
     case "table": {
       const a = actual as typeof expected;
-      if (expected.element !== a.element) return "";
+      if (!matching(expected.element, a.element)) return "";
       return limitsMismatch(expected, a);
     }
     case "memory": {
@@ -80,6 +80,21 @@ function mismatch(expected: ExternType, actual: ExternType): string | undefined 
       return limitsMismatch(expected, a);
     }
   }
+}
+
+/**
+ * True when a value of type `actual` may be given where `expected` is imported, as far as we check:
+ * equal types, or two reference types of which one is beyond WebAssembly 2.0 (subtyping and concrete
+ * types of other modules: the engine checks those exactly when it instantiates).
+ */
+function matching(expected: ValType, actual: ValType): boolean {
+  if (sameValType(expected, actual)) return true;
+  const beyond2 = (t: ValType): boolean => t !== "funcref" && t !== "externref";
+  return refKindOf(expected) !== undefined && refKindOf(actual) !== undefined && (beyond2(expected) || beyond2(actual));
+}
+
+function matchingList(expected: readonly ValType[], actual: readonly ValType[]): boolean {
+  return expected.length === actual.length && expected.every((t, i) => matching(t, actual[i]!));
 }
 
 function limitsMismatch(expected: { min: number; max?: number }, actual: { min: number; max?: number }): string | undefined {

@@ -4,8 +4,8 @@
  * @module
  */
 import type { MemoryType } from "../types.js";
-import type { Store } from "./store.js";
-import { describeValue } from "./values.js";
+import { Store } from "./store.js";
+import { checkArg, checkObject, describeValue } from "./values.js";
 
 const PAGE = 65536;
 const utf8Encoder = new TextEncoder();
@@ -36,6 +36,8 @@ export class Memory {
    *   is over the store's limit, or the memory cannot be allocated.
    */
   constructor(store: Store, type: Partial<MemoryType> & { min: number }, native?: WebAssembly.Memory) {
+    checkArg(store, Store, "new Memory", "store");
+    checkObject(type, "new Memory", "type");
     const shared = type.shared ?? false;
     const memory64 = type.memory64 ?? false;
     if (native === undefined) {
@@ -44,7 +46,6 @@ export class Memory {
         throw new RangeError(`new Memory: max (${String(type.max)}) must be an integer >= min (${type.min})`);
       }
       if (shared && type.max === undefined) throw new RangeError("new Memory: a shared memory needs a max");
-      if (memory64) throw new RangeError("new Memory: 64-bit memories are not supported by this engine");
       const limit = store.limits.memorySize;
       if (limit !== undefined && limit !== Infinity) {
         const pages = Math.floor(limit / PAGE);
@@ -53,7 +54,7 @@ export class Memory {
         }
         if (type.max === undefined || type.max > pages) type = { ...type, max: pages };
       }
-      native = new WebAssembly.Memory({
+      native = memory64 ? newMemory64(type.min, type.max, shared) : new WebAssembly.Memory({
         initial: type.min,
         ...(type.max !== undefined ? { maximum: type.max } : {}),
         ...(shared ? { shared: true } : {}),
@@ -89,19 +90,24 @@ export class Memory {
   }
 
   /**
-   * Grows the memory by `deltaPages` pages and returns the previous size in pages.
+   * Grows the memory by `deltaPages` pages (a number, or a bigint for a 64-bit memory) and returns
+   * the previous size in pages.
    *
    * @throws RangeError when the memory cannot grow that much (its max, or the engine's limit).
    */
-  grow(deltaPages: number): number {
+  grow(deltaPages: number | bigint): number {
+    if (typeof deltaPages === "bigint") deltaPages = Number(deltaPages);
+    if (typeof deltaPages !== "number") throw new TypeError(`Memory.grow: deltaPages must be a number or bigint, got ${describeValue(deltaPages)}`);
     if (!Number.isInteger(deltaPages) || deltaPages < 0) throw new RangeError(`Memory.grow: delta must be a non-negative integer, got ${describeValue(deltaPages)}`);
     const before = this.size;
-    const max = this.declared.max ?? 65536;
+    const max = this.declared.max ?? (this.declared.memory64 ? 2 ** 48 : 65536);
     if (before + deltaPages > max) {
       throw new RangeError(`Memory.grow: cannot grow from ${before} by ${deltaPages} pages past the maximum of ${max} pages`);
     }
     try {
-      return this.native.grow(deltaPages);
+      return this.declared.memory64
+        ? Number((this.native.grow as unknown as (d: bigint) => bigint)(BigInt(deltaPages)))
+        : this.native.grow(deltaPages);
     } catch (e) {
       throw new RangeError(`Memory.grow: cannot grow from ${before} by ${deltaPages} pages: ${(e as Error).message}`, { cause: e });
     }
@@ -117,43 +123,51 @@ export class Memory {
     }
   }
 
-  private check(addr: number, len: number, what: string): void {
+  /** Checks `[addr, addr + len)` against the memory and returns `addr` as a number. */
+  private check(addr: Address, len: Address, what: string): number {
+    if (typeof addr !== "number") addr = toNumber(addr, what, "addr");
+    if (typeof len !== "number") len = toNumber(len, what, "len");
     this.sync();
     if (!(addr >= 0 && len >= 0 && addr + len <= this.u8.length) || !Number.isInteger(addr) || !Number.isInteger(len)) {
       throw outOfBounds(addr, len, this.u8.length, what);
     }
+    return addr;
   }
 
   /** A copy of `len` bytes at `addr`. */
-  read(addr: number, len: number): Uint8Array {
-    this.check(addr, len, "read");
-    return this.u8.slice(addr, addr + len);
+  read(addr: Address, len: Address): Uint8Array {
+    const at = this.check(addr, len, "read");
+    return this.u8.slice(at, at + Number(len));
   }
 
   /** A view (no copy) of `len` bytes at `addr`, valid until the memory grows. */
-  view(addr: number, len: number): Uint8Array {
-    this.check(addr, len, "view");
-    return this.u8.subarray(addr, addr + len);
+  view(addr: Address, len: Address): Uint8Array {
+    const at = this.check(addr, len, "view");
+    return this.u8.subarray(at, at + Number(len));
   }
 
   /** Copies `bytes` into memory at `addr`. */
-  write(addr: number, bytes: Uint8Array | ArrayLike<number>): void {
-    this.check(addr, bytes.length, "write");
-    this.u8.set(bytes, addr);
+  write(addr: Address, bytes: Uint8Array | ArrayLike<number>): void {
+    if (bytes === null || typeof bytes !== "object" || typeof bytes.length !== "number") {
+      throw new TypeError(`Memory.write: bytes must be a Uint8Array or an array of numbers, got ${describeValue(bytes)}`);
+    }
+    const at = this.check(addr, bytes.length, "write");
+    this.u8.set(bytes, at);
   }
 
   /** Decodes `len` bytes at `addr` as UTF-8 (invalid sequences become U+FFFD). */
-  readString(addr: number, len: number): string {
-    this.check(addr, len, "readString");
+  readString(addr: Address, len: Address): string {
+    const at = this.check(addr, len, "readString");
     // TextDecoder cannot read a view of a SharedArrayBuffer: copy in that case.
-    const bytes = this.u8.subarray(addr, addr + len);
+    const bytes = this.u8.subarray(at, at + Number(len));
     return utf8Decoder.decode(this.declared.shared ? bytes.slice() : bytes);
   }
 
   /** Encodes `text` as UTF-8 at `addr` and returns the number of bytes written. */
-  writeString(addr: number, text: string): number {
+  writeString(addr: Address, text: string): number {
     this.sync();
-    if (typeof text !== "string") throw new TypeError(`Memory.writeString: expected a string, got ${describeValue(text)}`);
+    if (typeof addr !== "number") addr = toNumber(addr, "writeString", "addr");
+    if (typeof text !== "string") throw new TypeError(`Memory.writeString: text must be a string, got ${describeValue(text)}`);
     if (!(addr >= 0 && addr <= this.u8.length) || !Number.isInteger(addr)) throw outOfBounds(addr, 0, this.u8.length, "writeString");
     if (text.length * 3 <= this.u8.length - addr && !this.declared.shared) {
       return utf8Encoder.encodeInto(text, this.u8.subarray(addr)).written;
@@ -164,49 +178,69 @@ export class Memory {
   }
 
   /** Reads a little-endian i32. */
-  getI32(addr: number): number {
-    this.check(addr, 4, "getI32");
-    return this.dv.getInt32(addr, true);
+  getI32(addr: Address): number {
+    const at = this.check(addr, 4, "getI32");
+    return this.dv.getInt32(at, true);
   }
   /** Writes a little-endian i32 (any number; it is wrapped to 32 bits). */
-  setI32(addr: number, value: number): void {
-    this.check(addr, 4, "setI32");
-    this.dv.setInt32(addr, value, true);
+  setI32(addr: Address, value: number): void {
+    const at = this.check(addr, 4, "setI32");
+    this.dv.setInt32(at, value, true);
   }
   /** Reads a little-endian i64. */
-  getI64(addr: number): bigint {
-    this.check(addr, 8, "getI64");
-    return this.dv.getBigInt64(addr, true);
+  getI64(addr: Address): bigint {
+    const at = this.check(addr, 8, "getI64");
+    return this.dv.getBigInt64(at, true);
   }
   /** Writes a little-endian i64. */
-  setI64(addr: number, value: bigint): void {
-    this.check(addr, 8, "setI64");
+  setI64(addr: Address, value: bigint): void {
+    const at = this.check(addr, 8, "setI64");
     if (typeof value !== "bigint") throw new TypeError(`Memory.setI64: expected a bigint, got ${describeValue(value)}`);
-    this.dv.setBigInt64(addr, value, true);
+    this.dv.setBigInt64(at, value, true);
   }
   /** Reads a little-endian f32. */
-  getF32(addr: number): number {
-    this.check(addr, 4, "getF32");
-    return this.dv.getFloat32(addr, true);
+  getF32(addr: Address): number {
+    const at = this.check(addr, 4, "getF32");
+    return this.dv.getFloat32(at, true);
   }
   /** Writes a little-endian f32. */
-  setF32(addr: number, value: number): void {
-    this.check(addr, 4, "setF32");
-    this.dv.setFloat32(addr, value, true);
+  setF32(addr: Address, value: number): void {
+    const at = this.check(addr, 4, "setF32");
+    this.dv.setFloat32(at, value, true);
   }
   /** Reads a little-endian f64. */
-  getF64(addr: number): number {
-    this.check(addr, 8, "getF64");
-    return this.dv.getFloat64(addr, true);
+  getF64(addr: Address): number {
+    const at = this.check(addr, 8, "getF64");
+    return this.dv.getFloat64(at, true);
   }
   /** Writes a little-endian f64. */
-  setF64(addr: number, value: number): void {
-    this.check(addr, 8, "setF64");
-    this.dv.setFloat64(addr, value, true);
+  setF64(addr: Address, value: number): void {
+    const at = this.check(addr, 8, "setF64");
+    this.dv.setFloat64(at, value, true);
   }
 }
 
-function outOfBounds(addr: number, len: number, size: number, what: string): RangeError {
+/** An address or length: a number, or a bigint (64-bit memories). */
+export type Address = number | bigint;
+
+/** A bigint address or length as a number (every valid one is below 2^53); anything else a TypeError. */
+function toNumber(v: unknown, what: string, param: string): number {
+  if (typeof v === "bigint") return v >= 0n && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : -1;
+  throw new TypeError(`Memory.${what}: ${param} must be a number or bigint, got ${describeValue(v)}`);
+}
+
+/** A new 64-bit memory (the JS API takes its limits as bigints). */
+function newMemory64(min: number, max: number | undefined, shared: boolean): WebAssembly.Memory {
+  try {
+    const descriptor = { address: "i64", initial: BigInt(min), ...(max !== undefined ? { maximum: BigInt(max) } : {}), ...(shared ? { shared: true } : {}) };
+    const memory = new WebAssembly.Memory(descriptor as unknown as WebAssembly.MemoryDescriptor);
+    return memory;
+  } catch (e) {
+    throw new RangeError("new Memory: 64-bit memories are not supported by this engine", { cause: e });
+  }
+}
+
+function outOfBounds(addr: Address, len: number, size: number, what: string): RangeError {
   const a = typeof addr === "number" && Number.isInteger(addr) && addr >= 0 ? `0x${addr.toString(16)}` : describeValue(addr);
   return new RangeError(`Memory.${what}: address ${a} + ${String(len)} bytes is out of bounds of memory of ${size} bytes`);
 }

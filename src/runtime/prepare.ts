@@ -13,7 +13,9 @@
  *    when they are many (compiled programs with function pointers), they go, in a passive element
  *    segment, into a hidden exported table that a hidden exported function fills on first use, which
  *    costs nothing at instantiation. Comparing the engine function with the export or the table's slot
- *    identifies the instance.
+ *    identifies the instance. Which slot holds a function is worked out on demand, the first time a
+ *    reference of the module must be identified (`FuncRefs.slotOf`): preparing only copies the
+ *    element segments' function lists, duplicates included, into the hidden segment.
  * 3. Stack frames must name the module they belong to. The binary's name section gets a unique module
  *    name (the original one where possible), which the engine prints in every frame location.
  *
@@ -49,8 +51,8 @@ export interface PreparedBinary {
   readonly codeDelta: number;
   /** The module's start function, exported as `HIDDEN_START`, if it has one. */
   readonly start: number | undefined;
-  /** For each declared function, its slot in the `HIDDEN_REFS` table. */
-  readonly refSlots: RefSlots;
+  /** How the referenceable functions that are not exported can be identified. */
+  readonly refs: FuncRefs;
 }
 
 /** Entries appended to a section (or forming a new one): how many, and their bytes. */
@@ -61,7 +63,6 @@ interface Appended {
 
 /** Rewrites `info.bytes` as described in the module comment, naming the module `engineName`. */
 export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBinary {
-  const refSlots = declaredFunctions(info);
 
   const appended = new Map<number, Appended>();
   const append = (id: number): Appended => {
@@ -77,7 +78,7 @@ export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBin
     e.u32(index);
   };
   checkInvariants(info);
-  if (info.start !== undefined && refSlots.get(info.start) === undefined) {
+  if (info.start !== undefined && !isDeclared(info, info.start)) {
     // Exporting the start function declares it for `ref.func`, which could make an invalid module
     // valid: let the engine judge the original first (modules with a start section are few and small).
     // An invalid one throws the engine's WebAssembly.CompileError, which the caller reports.
@@ -86,9 +87,22 @@ export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBin
   if (info.start !== undefined) exportEntry(HIDDEN_START, 0, info.start);
   // Few referenceable functions: export each under a hidden name (exports add nothing to any index
   // space, so validity is untouched). Many: the hidden table, which costs nothing at instantiation.
-  const useExports = refSlots.count <= MAX_HIDDEN_FUNC_EXPORTS;
-  if (useExports) for (const f of refSlots.funcs) exportEntry(hiddenFuncExport(f), 0, f);
-  const n = useExports ? 0 : refSlots.count;
+  const listed = listedFunctionCount(info);
+  let n = 0;
+  let mode: FuncRefs["mode"] = "none";
+  if (listed > 0 && listed <= MAX_HIDDEN_FUNC_EXPORTS) {
+    const exported = new Set<number>();
+    for (const e of info.exports) if (e.kind === "func") exported.add(e.index);
+    const hidden = new Set<number>();
+    forEachListedFunction(info, (f) => {
+      if (!exported.has(f)) hidden.add(f);
+    });
+    for (const f of hidden) exportEntry(hiddenFuncExport(f), 0, f);
+    if (hidden.size > 0) mode = "exports";
+  } else if (listed > 0) {
+    n = listed;
+    mode = "table";
+  }
   if (n > 0) {
     const tableIndex = info.importedTables + info.tables.length;
     const fillType = info.types.length;
@@ -98,9 +112,10 @@ export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBin
     append(SectionId.function).bytes.u32(fillType);
     append(SectionId.table).bytes.bytes([0x70, 0, 0]);
     const elem = append(SectionId.element).bytes;
+    elem.ensure(8 + n * 5);
     elem.bytes([1, 0]); // passive, elemkind funcref
     elem.u32(n);
-    for (const f of refSlots.funcs) elem.u32(f);
+    writeListedFunctions(info, elem);
     // fill: table.grow $refs (ref.null func) n; drop; table.init $refs $segment 0 0 n
     const body = new ByteWriter(32);
     body.bytes([0, 0xd0, 0x70, 0x41]);
@@ -154,7 +169,7 @@ export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBin
   out.bytes(src.subarray(inputPos));
   writeNameSection(out, info, engineName);
   scratch = out.buf; // it may have grown
-  return { bytes: written(out), codeDelta, start: info.start, refSlots };
+  return { bytes: written(out), codeDelta, start: info.start, refs: new FuncRefs(info, mode) };
 }
 
 /**
@@ -232,63 +247,120 @@ function rank(id: number): number {
   return SECTION_RANK[id] ?? 0;
 }
 
-/** The declared functions, and the slot of each in the hidden table of references. */
-export class RefSlots {
-  /** The declared functions in slot order. */
-  readonly funcs: number[] = [];
-  private readonly slots: Int32Array;
+/**
+ * The referenceable functions of a prepared module that are not identified by their own export: how
+ * (`mode`), and for the hidden table, the slot of each, found on first use.
+ */
+export class FuncRefs {
+  private slots: Int32Array | undefined;
 
-  constructor(funcCount: number) {
-    this.slots = new Int32Array(funcCount).fill(-1);
-  }
+  constructor(
+    private readonly info: ModuleInfo,
+    /** `"exports"`: hidden exports (`hiddenFuncExport`); `"table"`: slots of `HIDDEN_REFS`; `"none"`: nothing to identify. */
+    readonly mode: "none" | "exports" | "table",
+  ) {}
 
-  /** Declares function `f` (once). */
-  add(f: number): void {
-    if (f < this.slots.length && this.slots[f] === -1) {
-      this.slots[f] = this.funcs.length;
-      this.funcs.push(f);
+  /** The slot in the hidden table of function `f` (its first place in the listed functions), or `undefined`. */
+  slotOf(f: number): number | undefined {
+    if (this.mode !== "table") return undefined;
+    if (!this.slots) {
+      const slots = new Int32Array(this.info.importedFuncs + this.info.functions.length).fill(-1);
+      let next = 0;
+      forEachListedFunction(this.info, (g) => {
+        if (g < slots.length && slots[g] === -1) slots[g] = next;
+        next++;
+      });
+      this.slots = slots;
     }
-  }
-
-  /** How many functions are declared. */
-  get count(): number {
-    return this.funcs.length;
-  }
-
-  /** The slot of function `f`, or `undefined` when it is not declared. */
-  get(f: number): number | undefined {
     const s = this.slots[f];
     return s === undefined || s < 0 ? undefined : s;
   }
 }
 
-/** Functions that may be referenced: in element segments, global initializers and exports. */
-function declaredFunctions(info: ModuleInfo): RefSlots {
-  const out = new RefSlots(info.importedFuncs + info.functions.length);
+/**
+ * How many functions the element segments and the global and table initializers list (a function
+ * listed twice counts twice): the length of the hidden segment.
+ */
+function listedFunctionCount(info: ModuleInfo): number {
+  let n = 0;
   for (const seg of info.elements) {
-    if (seg.items.kind === "functions") for (const f of seg.items.indices) out.add(f);
-    else for (const e of seg.items.exprs) addRefFunc(e.bytes, out);
+    if (seg.items.kind === "functions") n += seg.items.indices.length;
+    else for (const e of seg.items.exprs) if (refFuncOf(e.bytes) !== undefined) n++;
   }
-  for (const g of info.globals) addRefFunc(g.init.bytes, out);
-  for (const t of info.tables) if (t.init) addRefFunc(t.init.bytes, out);
-  for (const e of info.exports) if (e.kind === "func") out.add(e.index);
-  return out;
+  for (const g of info.globals) if (refFuncOf(g.init.bytes) !== undefined) n++;
+  for (const t of info.tables) if (t.init && refFuncOf(t.init.bytes) !== undefined) n++;
+  return n;
 }
 
-/** Adds the function of a `ref.func N` constant expression. */
-function addRefFunc(expr: Uint8Array, out: RefSlots): void {
-  if (expr[0] !== 0xd2) return;
+/** Calls `visit` for each function the element segments and global and table initializers list, in order. */
+function forEachListedFunction(info: ModuleInfo, visit: (f: number) => void): void {
+  for (const seg of info.elements) {
+    if (seg.items.kind === "functions") {
+      const indices = seg.items.indices;
+      for (let i = 0; i < indices.length; i++) visit(indices[i]!);
+    } else {
+      for (const e of seg.items.exprs) {
+        const f = refFuncOf(e.bytes);
+        if (f !== undefined) visit(f);
+      }
+    }
+  }
+  for (const g of info.globals) {
+    const f = refFuncOf(g.init.bytes);
+    if (f !== undefined) visit(f);
+  }
+  for (const t of info.tables) {
+    const f = t.init ? refFuncOf(t.init.bytes) : undefined;
+    if (f !== undefined) visit(f);
+  }
+}
+
+/** Writes the LEB128s of the listed functions in `forEachListedFunction`'s order (segments' bytes copied as they are). */
+function writeListedFunctions(info: ModuleInfo, out: ByteWriter): void {
+  for (const seg of info.elements) {
+    if (seg.items.kind === "functions" && seg.items.encoded) {
+      out.bytes(seg.items.encoded);
+    } else if (seg.items.kind === "functions") {
+      for (const f of seg.items.indices) out.u32(f);
+    } else {
+      for (const e of seg.items.exprs) {
+        const f = refFuncOf(e.bytes);
+        if (f !== undefined) out.u32(f);
+      }
+    }
+  }
+  for (const g of info.globals) {
+    const f = refFuncOf(g.init.bytes);
+    if (f !== undefined) out.u32(f);
+  }
+  for (const t of info.tables) {
+    const f = t.init ? refFuncOf(t.init.bytes) : undefined;
+    if (f !== undefined) out.u32(f);
+  }
+}
+
+/** True when function `f` is declared for `ref.func`: exported, or listed by a segment or initializer. */
+function isDeclared(info: ModuleInfo, f: number): boolean {
+  if (info.exports.some((e) => e.kind === "func" && e.index === f)) return true;
+  let found = false;
+  forEachListedFunction(info, (g) => {
+    if (g === f) found = true;
+  });
+  return found;
+}
+
+/** The function of a `ref.func N` constant expression, or `undefined` for any other expression. */
+function refFuncOf(expr: Uint8Array): number | undefined {
+  if (expr[0] !== 0xd2) return undefined;
   let value = 0;
   let shift = 0;
   for (let i = 1; i < expr.length && i < 6; i++) {
     const b = expr[i]!;
     value += (b & 0x7f) * 2 ** shift;
     shift += 7;
-    if ((b & 0x80) === 0) {
-      out.add(value);
-      return;
-    }
+    if ((b & 0x80) === 0) return value;
   }
+  return undefined;
 }
 
 /**
@@ -297,14 +369,15 @@ function addRefFunc(expr: Uint8Array, out: RefSlots): void {
  * subsection whose framing is broken ends the copy.
  */
 function writeNameSection(out: ByteWriter, info: ModuleInfo, engineName: string): void {
-  const body = new ByteWriter(64);
+  const original = info.customSections.find((c) => c.name === "name");
+  // Sized for the copied subsections at once: growing by doubling would copy them again and again.
+  const body = new ByteWriter(engineName.length * 3 + 32 + (original?.data.length ?? 0));
   body.name("name");
   const sub = new ByteWriter(engineName.length + 2);
   sub.name(engineName);
   body.byte(0);
   body.u32(sub.len);
   body.bytes(written(sub));
-  const original = info.customSections.find((c) => c.name === "name");
   if (original) {
     const d = original.data;
     let p = 0;

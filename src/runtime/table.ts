@@ -3,10 +3,10 @@
  *
  * @module
  */
-import type { RefType, TableType } from "../types.js";
+import type { TableType } from "../types.js";
 import { funcFromWasm, funcToWasm } from "./func.js";
-import type { Store } from "./store.js";
-import { describeValue } from "./values.js";
+import { Store } from "./store.js";
+import { checkArg, checkObject, describeValue, isValType, jsApiValueType, refKindOf } from "./values.js";
 
 /** A table of function references (`Func | null`) or external references (any JS value). */
 export class Table {
@@ -14,7 +14,7 @@ export class Table {
   readonly store: Store;
   /** The engine's table object. */
   readonly native: WebAssembly.Table;
-  private readonly element: RefType;
+  private readonly element: TableType["element"];
   private readonly max: number | undefined;
 
   /**
@@ -24,8 +24,10 @@ export class Table {
    * @throws TypeError / RangeError on a malformed type or an `init` of the wrong kind.
    */
   constructor(store: Store, type: TableType, init: unknown = null, native?: WebAssembly.Table) {
-    if (!type || (type.element !== "funcref" && type.element !== "externref")) {
-      throw new TypeError(`new Table: type.element must be "funcref" or "externref", got ${describeValue(type?.element)}`);
+    checkArg(store, Store, "new Table", "store");
+    checkObject(type, "new Table", "type");
+    if (!isValType(type.element) || refKindOf(type.element) === undefined) {
+      throw new TypeError(`new Table: type.element must be a reference type ("funcref", "externref", ...), got ${describeValue(type?.element)}`);
     }
     this.store = store;
     this.element = type.element;
@@ -43,7 +45,7 @@ export class Table {
         throw new RangeError(`new Table: max (${String(type.max)}) must be an integer >= min (${type.min})`);
       }
       const descriptor = {
-        element: type.element === "funcref" ? "anyfunc" : "externref",
+        element: jsApiValueType(type.element),
         initial: type.min,
         ...(type.max !== undefined ? { maximum: type.max } : {}),
       } as WebAssembly.TableDescriptor;
@@ -66,7 +68,7 @@ export class Table {
   get(index: number): unknown {
     this.checkIndex(index, "get");
     const v = this.native.get(index);
-    return this.element === "funcref" ? funcFromWasm(this.store, v) : v;
+    return refKindOf(this.element) === "func" ? funcFromWasm(this.store, v) : v;
   }
 
   /** Sets element `index`. @throws RangeError when out of bounds; TypeError for a value of the wrong kind. */
@@ -88,12 +90,13 @@ export class Table {
   }
 
   private checkIndex(index: number, what: string): void {
+    if (typeof index !== "number") throw new TypeError(`Table.${what}: index must be a number, got ${describeValue(index)}`);
     if (!Number.isInteger(index) || index < 0 || index >= this.native.length) {
       throw new RangeError(`Table.${what}: index ${typeof index === "number" ? index : describeValue(index)} is out of bounds of table of ${this.native.length} elements`);
     }
   }
 
   private toWasm(v: unknown, what: string): unknown {
-    return this.element === "funcref" ? funcToWasm(this.store, v ?? null, what) : v;
+    return refKindOf(this.element) === "func" ? funcToWasm(this.store, v ?? null, what) : v;
   }
 }

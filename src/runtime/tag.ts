@@ -4,11 +4,22 @@
  * @module
  */
 import type { TagType, ValType } from "../types.js";
-import type { Store } from "./store.js";
-import { isValType, jsApiValueType } from "./values.js";
+import { Store } from "./store.js";
+import { checkArg, checkObject, isValType, jsApiValueType } from "./values.js";
 
 /** The engine's tag constructor (exception handling); absent on engines without it. */
 const NativeTag = (WebAssembly as unknown as { Tag?: new (t: { parameters: string[] }) => object }).Tag;
+
+/** Every `Tag` made (held weakly): the candidates when an exception from wasm must be identified. */
+const tags: WeakRef<Tag>[] = [];
+
+/** @internal The live tags, newest first. */
+export function* knownTags(): Generator<Tag> {
+  for (let i = tags.length - 1; i >= 0; i--) {
+    const tag = tags[i]!.deref();
+    if (tag) yield tag;
+  }
+}
 
 /** An exception tag: its type is the types of the values an exception carries. */
 export class Tag {
@@ -21,7 +32,9 @@ export class Tag {
 
   /** Creates a tag with payload types `type.params`. @throws TypeError when the engine has no tags. */
   constructor(store: Store, type: TagType, native?: object) {
-    if (!type || !Array.isArray(type.params) || !type.params.every(isValType)) throw new TypeError("new Tag: type.params must be a list of value types");
+    checkArg(store, Store, "new Tag", "store");
+    checkObject(type, "new Tag", "type");
+    if (!Array.isArray(type.params) || !type.params.every(isValType)) throw new TypeError("new Tag: type.params must be a list of value types");
     this.store = store;
     this.type = Object.freeze({ params: Object.freeze([...type.params]) as readonly ValType[] });
     if (native === undefined) {
@@ -29,5 +42,11 @@ export class Tag {
       native = new NativeTag({ parameters: type.params.map(jsApiValueType) });
     }
     this.native = native;
+    tags.push(new WeakRef(this));
+    if (tags.length % 256 === 0) {
+      const live = tags.filter((r) => r.deref() !== undefined);
+      tags.length = 0;
+      tags.push(...live);
+    }
   }
 }

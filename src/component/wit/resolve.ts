@@ -1,0 +1,923 @@
+/**
+ * The WIT resolver: parsed files grouped into packages -> `WitPackage`s whose names all point at their
+ * definitions (`WIT.md`, "Name resolution", "WIT Packages and `use`", "Union of Worlds with
+ * `include`", "Transitive imports and worlds", "Feature Gates").
+ *
+ * - Packages are resolved dependencies first; a package cycle or a missing package is an error at the
+ *   reference. A package defined twice (say, inline and in `deps/`) is taken from its first definition.
+ * - Within a package, interfaces and worlds are resolved on demand, so files and items may come in any
+ *   order; a `use` or `include` cycle is an error.
+ * - Items gated `@unstable(feature = f)` are left out unless `f` is enabled; `@since` items are kept.
+ * - A world's imports are completed with every interface its items need through `use`, dependencies
+ *   first; an exported interface's dependencies are imported unless they are exported too.
+ *
+ * Every error is a `WitError` at the offending name.
+ *
+ * @module
+ */
+import { WitError } from "../../errors.js";
+import type {
+  ExternAst, FileAst, FuncTypeAst, GateAst, Ident, InterfaceAst, InterfaceItemAst, ItemHead, PackageBodyAst,
+  PackageNameAst, TypeAst, TypeDefAst, UseAst, UsePathAst, WorldAst,
+} from "./ast.js";
+import {
+  type WitField, type WitFunction, WitInterface, WitPackage, type WitPackageName, type WitResolution, type WitStability,
+  type WitType, WitTypeDef, WitWorld, type WitWorldItem, witPackageNameText,
+} from "./model.js";
+import { parseWitFile } from "./parser.js";
+
+/** One WIT source file. */
+export interface WitSource {
+  /** Its path, used in error messages. */
+  readonly path: string;
+  readonly source: string;
+}
+
+/** Options of resolution. */
+export interface WitResolveOptions {
+  /** `@unstable` features to include. */
+  readonly features?: readonly string[];
+  /** Include every `@unstable` item. */
+  readonly allFeatures?: boolean;
+}
+
+/** A file's body for one package, with where it came from. */
+interface Body {
+  readonly file: FileAst;
+  readonly body: PackageBodyAst;
+}
+
+interface Unit {
+  readonly name: PackageNameAst;
+  readonly key: string;
+  readonly bodies: Body[];
+}
+
+/**
+ * Resolves groups of files. Each group is the files of one package (a directory's `*.wit`, or one
+ * file); nested `package a:b { }` blocks become packages of their own. The root is the package of the
+ * first group.
+ */
+export function resolveWitGroups(groups: readonly (readonly WitSource[])[], options: WitResolveOptions = {}): WitResolution {
+  const units: Unit[] = [];
+  const byKey = new Map<string, Unit>();
+  let rootKey: string | undefined;
+  groups.forEach((group, gi) => {
+    const files = group.map((s) => parseWitFile(s.source, s.path));
+    let name: PackageNameAst | undefined;
+    let nameFile: FileAst | undefined;
+    const rootBodies: Body[] = [];
+    for (const file of files) {
+      const p = file.root.package;
+      if (p) {
+        if (name && witPackageNameText(name) !== witPackageNameText(p)) {
+          throw new WitError(
+            `package \`${witPackageNameText(p)}\` does not match \`${witPackageNameText(name)}\` declared in ${nameFile?.file ?? "another file"}`,
+            file.source, p.at, file.file,
+          );
+        }
+        name ??= p;
+        nameFile ??= file;
+      }
+      if (p || file.root.items.length) rootBodies.push({ file, body: file.root });
+    }
+    if (rootBodies.some((b) => b.body.items.length) || name) {
+      if (!name) {
+        const f = rootBodies[0]!.file;
+        throw new WitError("no `package` declaration: one file of the package must start with `package ns:name;`", f.source, 0, f.file);
+      }
+      addUnit({ name, key: witPackageNameText(name), bodies: rootBodies });
+      if (gi === 0) rootKey = witPackageNameText(name);
+    }
+    for (const file of files) {
+      for (const body of file.nested) addUnit({ name: body.package!, key: witPackageNameText(body.package!), bodies: [{ file, body }] });
+    }
+  });
+
+  function addUnit(u: Unit): void {
+    if (byKey.has(u.key)) return;
+    byKey.set(u.key, u);
+    units.push(u);
+  }
+
+  const features = new Set(options.features ?? []);
+  const resolver = new Resolver(byKey, features, options.allFeatures ?? false);
+  for (const u of units) resolver.package(u);
+  const root = rootKey === undefined ? undefined : resolver.resolved.get(rootKey);
+  return { packages: resolver.order, root };
+}
+
+/** Resolves one WIT file: its package is the root, nested packages its dependencies. */
+export function resolveWitSource(source: string, path = "<input>", options?: WitResolveOptions): WitResolution {
+  return resolveWitGroups([[{ path, source }]], options);
+}
+
+/**
+ * Resolves a WIT directory given as files: `dir/*.wit` are the root package; each `dir/deps/X.wit`
+ * and each `dir/deps/X/` (its `*.wit`) is a dependency. `files` holds paths relative to anything, as
+ * long as they start with `dir` (use `/` as the separator).
+ */
+export function resolveWitDirectory(dir: string, files: readonly WitSource[], options?: WitResolveOptions): WitResolution {
+  const base = dir.replace(/\/+$/, "");
+  const root: WitSource[] = [];
+  const deps = new Map<string, WitSource[]>();
+  for (const f of files) {
+    const rel = f.path.startsWith(`${base}/`) ? f.path.slice(base.length + 1) : f.path;
+    const parts = rel.split("/");
+    if (!rel.endsWith(".wit")) continue;
+    if (parts.length === 1) root.push(f);
+    else if (parts[0] === "deps" && (parts.length === 2 || parts.length === 3)) {
+      const key = parts.length === 2 ? rel : parts.slice(0, 2).join("/");
+      let g = deps.get(key);
+      if (!g) deps.set(key, (g = []));
+      g.push(f);
+    }
+  }
+  const byPath = (a: WitSource, b: WitSource): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  const groups = [root.sort(byPath), ...[...deps.keys()].sort().map((k) => deps.get(k)!.sort(byPath))];
+  return resolveWitGroups(groups, options);
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/** A name in a file's scope: an interface or world of the package, or a top-level `use`. */
+type Scoped = { kind: "interface"; decl: Decl<InterfaceAst> } | { kind: "world"; decl: Decl<WorldAst> } | { kind: "foreign"; iface: WitInterface };
+
+interface Decl<T> {
+  readonly ast: T;
+  readonly file: FileAst;
+  readonly scope: Map<string, Scoped>;
+}
+
+interface PackageState {
+  readonly pkg: WitPackage;
+  readonly interfaces: Map<string, Decl<InterfaceAst>>;
+  readonly worlds: Map<string, Decl<WorldAst>>;
+}
+
+class Resolver {
+  readonly resolved = new Map<string, WitPackage>();
+  readonly order: WitPackage[] = [];
+  private readonly inProgress = new Set<string>();
+  private readonly ifaceDone = new Map<Decl<InterfaceAst>, WitInterface>();
+  private readonly ifaceBusy = new Set<Decl<InterfaceAst>>();
+  private readonly worldDone = new Map<Decl<WorldAst>, WitWorld>();
+  private readonly worldBusy = new Set<Decl<WorldAst>>();
+  private readonly states = new Map<WitPackage, PackageState>();
+
+  constructor(
+    private readonly units: ReadonlyMap<string, Unit>,
+    private readonly features: ReadonlySet<string>,
+    private readonly allFeatures: boolean,
+  ) {}
+
+  private error(reason: string, file: FileAst, at: number): WitError {
+    return new WitError(reason, file.source, at, file.file);
+  }
+
+  /** Whether an item's gate lets it in. */
+  private enabled(gate: GateAst | undefined): boolean {
+    return gate?.unstable === undefined || this.allFeatures || this.features.has(gate.unstable);
+  }
+
+  private stability(gate: GateAst | undefined): WitStability | undefined {
+    if (!gate) return undefined;
+    const dep = gate.deprecated !== undefined ? { deprecated: gate.deprecated } : {};
+    if (gate.since !== undefined) return { kind: "stable", since: gate.since, ...dep };
+    if (gate.unstable !== undefined) return { kind: "unstable", feature: gate.unstable, ...dep };
+    return undefined;
+  }
+
+  private info<T extends { docs?: string; stability?: WitStability }>(target: T, head: ItemHead): T {
+    if (head.docs !== undefined) target.docs = head.docs;
+    const s = this.stability(head.gate);
+    if (s) target.stability = s;
+    return target;
+  }
+
+  /** Resolves a package unit (its dependencies first). */
+  package(unit: Unit, from?: { file: FileAst; at: number }): WitPackage {
+    const done = this.resolved.get(unit.key);
+    if (done) return done;
+    if (this.inProgress.has(unit.key)) {
+      throw from ? this.error(`package \`${unit.key}\` depends on itself`, from.file, from.at) : new WitError(`package \`${unit.key}\` depends on itself`);
+    }
+    this.inProgress.add(unit.key);
+    const name: WitPackageName = { namespace: unit.name.namespace, name: unit.name.name, ...(unit.name.version !== undefined ? { version: unit.name.version } : {}) };
+    const pkg = new WitPackage(name);
+    const state: PackageState = { pkg, interfaces: new Map(), worlds: new Map() };
+    this.states.set(pkg, state);
+    // Dependencies first, so that the package order is a topological one.
+    for (const { file, body } of unit.bodies) {
+      for (const path of foreignPaths(body)) this.foreignPackage(path, file);
+    }
+    // Collect declarations: each body (a file's part of the package) has its own scope, which sees
+    // every interface and world of the package plus the file's top-level `use`s.
+    const allNames = new Map<string, true>();
+    const scopes = unit.bodies.map(() => new Map<string, Scoped>());
+    unit.bodies.forEach(({ file, body }, bi) => {
+      if (body.docs !== undefined && pkg.docs === undefined) pkg.docs = body.docs;
+      for (const item of body.items) {
+        if (item.kind === "top-use" || !this.enabled(item.gate)) continue;
+        if (allNames.has(item.name.name)) throw this.error(`\`${item.name.name}\` is defined more than once in package \`${unit.key}\``, file, item.name.at);
+        allNames.set(item.name.name, true);
+        const decl = { ast: item, file, scope: scopes[bi]! };
+        if (item.kind === "interface") state.interfaces.set(item.name.name, decl as Decl<InterfaceAst>);
+        else state.worlds.set(item.name.name, decl as Decl<WorldAst>);
+      }
+    });
+    unit.bodies.forEach(({ file, body }, bi) => {
+      const scope = scopes[bi]!;
+      for (const [n, d] of state.interfaces) scope.set(n, { kind: "interface", decl: d });
+      for (const [n, d] of state.worlds) scope.set(n, { kind: "world", decl: d });
+      for (const item of body.items) {
+        if (item.kind !== "top-use") continue;
+        const as = item.as ?? item.path.name;
+        let target: Scoped;
+        if (item.path.kind === "local") {
+          const s = scope.get(item.path.name.name);
+          if (!s || s.kind !== "interface") throw this.error(`interface \`${item.path.name.name}\` is not defined`, file, item.path.name.at);
+          target = s;
+        } else {
+          target = { kind: "foreign", iface: this.interfaceByPath(item.path, file, scope) };
+        }
+        const existing = scope.get(as.name);
+        if (existing && existing !== target) throw this.error(`\`${as.name}\` is already defined (use \`as\` to pick another name)`, file, as.at);
+        scope.set(as.name, target);
+      }
+    });
+    if (name.version === undefined) {
+      for (const { file, body } of unit.bodies) {
+        const gated = findGate(body);
+        if (gated) throw this.error(`package \`${unit.key}\` uses feature gates, so it needs a version (\`package ${unit.key}@x.y.z;\`)`, file, gated.at);
+      }
+    }
+    for (const d of state.interfaces.values()) this.interface(d);
+    for (const d of state.worlds.values()) this.world(d);
+    // Interfaces in dependency order (as `wit-parser` sorts them), source order among equals.
+    const ifaces = [...state.interfaces.keys()].map((n) => pkg.interfaces.get(n)!);
+    pkg.interfaces.clear();
+    for (const i of dependencyOrder(ifaces, (i) => interfaceDependencies(i.types.values(), i))) pkg.interfaces.set(i.name!, i);
+    this.inProgress.delete(unit.key);
+    this.resolved.set(unit.key, pkg);
+    this.order.push(pkg);
+    return pkg;
+  }
+
+  private foreignPackage(p: PackageNameAst, file: FileAst): WitPackage {
+    const key = witPackageNameText(p);
+    const unit = this.units.get(key);
+    if (!unit) {
+      const others = [...this.units.keys()].filter((k) => k.split("@")[0] === `${p.namespace}:${p.name}`);
+      const hint = others.length ? ` (found ${others.map((o) => `\`${o}\``).join(", ")})` : "";
+      throw this.error(`package \`${key}\` not found${hint}`, file, p.at);
+    }
+    return this.package(unit, { file, at: p.at });
+  }
+
+  /** The interface a `use`/`import`/`include` path names. */
+  private interfaceByPath(path: UsePathAst, file: FileAst, scope: ReadonlyMap<string, Scoped>): WitInterface {
+    if (path.kind === "package") {
+      const pkg = this.foreignPackage(path.package, file);
+      const iface = pkg.interfaces.get(path.name.name);
+      if (!iface) throw this.error(`interface \`${path.name.name}\` not found in package \`${pkg}\``, file, path.name.at);
+      return iface;
+    }
+    const s = scope.get(path.name.name);
+    if (!s) throw this.error(`interface \`${path.name.name}\` is not defined`, file, path.name.at);
+    if (s.kind === "world") throw this.error(`\`${path.name.name}\` is a world, not an interface`, file, path.name.at);
+    if (s.kind === "foreign") return s.iface;
+    return this.interface(s.decl, { file, at: path.name.at });
+  }
+
+  private worldByPath(path: UsePathAst, file: FileAst, scope: ReadonlyMap<string, Scoped>): WitWorld {
+    if (path.kind === "package") {
+      const pkg = this.foreignPackage(path.package, file);
+      const w = pkg.worlds.get(path.name.name);
+      if (!w) throw this.error(`world \`${path.name.name}\` not found in package \`${pkg}\``, file, path.name.at);
+      return w;
+    }
+    const s = scope.get(path.name.name);
+    if (!s || s.kind !== "world") {
+      throw this.error(s ? `\`${path.name.name}\` is an interface, not a world` : `world \`${path.name.name}\` is not defined`, file, path.name.at);
+    }
+    return this.world(s.decl, { file, at: path.name.at });
+  }
+
+  private packageState(d: Decl<unknown>): PackageState {
+    for (const st of this.states.values()) {
+      for (const x of st.interfaces.values()) if (x === d) return st;
+      for (const x of st.worlds.values()) if (x === d) return st;
+    }
+    throw new Error("declaration without a package");
+  }
+
+  // ---- interfaces ----
+
+  interface(d: Decl<InterfaceAst>, from?: { file: FileAst; at: number }): WitInterface {
+    const done = this.ifaceDone.get(d);
+    if (done && !this.ifaceBusy.has(d)) return done;
+    if (this.ifaceBusy.has(d)) {
+      const f = from ?? { file: d.file, at: d.ast.name.at };
+      throw this.error(`interface \`${d.ast.name.name}\` depends on itself through \`use\``, f.file, f.at);
+    }
+    const st = this.packageState(d);
+    const iface = new WitInterface(d.ast.name.name, st.pkg);
+    this.info(iface, d.ast);
+    this.ifaceDone.set(d, iface);
+    this.ifaceBusy.add(d);
+    this.interfaceItems(iface, d.ast.items, d.file, d.scope);
+    this.ifaceBusy.delete(d);
+    st.pkg.interfaces.set(d.ast.name.name, iface);
+    return iface;
+  }
+
+  /** Fills an interface (named or inline) from its items. */
+  private interfaceItems(iface: WitInterface, items: readonly InterfaceItemAst[], file: FileAst, scope: ReadonlyMap<string, Scoped>): void {
+    const names = new Map<string, number>();
+    const claim = (n: Ident): void => {
+      const key = n.name.toLowerCase();
+      if (names.has(key)) throw this.error(`\`${n.name}\` is defined more than once`, file, n.at);
+      names.set(key, n.at);
+    };
+    const local = new Map<string, WitTypeDef>();
+    const pending: { def: WitTypeDef; ast: TypeDefAst }[] = [];
+    // Pass 1: `use`s and the names of local type definitions.
+    for (const item of items) {
+      if (!this.enabled(item.gate)) continue;
+      if (item.kind === "use") {
+        for (const def of this.useItem(item, iface, file, scope)) {
+          claim({ name: def.name, at: item.at });
+          local.set(def.name, def);
+        }
+      } else if (item.kind !== "func") {
+        claim(item.name);
+        const def = this.info(new WitTypeDef(item.name.name, iface), item);
+        if (item.externalId !== undefined) def.externalId = item.externalId;
+        local.set(item.name.name, def);
+        pending.push({ def, ast: item });
+      }
+    }
+    // Pass 2: type bodies (forward references allowed), then functions in order.
+    const lookup = (n: Ident): WitTypeDef => {
+      const def = local.get(n.name);
+      if (!def) throw this.error(`type \`${n.name}\` is not defined`, file, n.at);
+      return def;
+    };
+    for (const { def, ast } of pending) this.typeDefBody(def, ast, lookup, file);
+    checkTypeCycles(pending.map((p) => p.def), (def, at) => this.error(`type \`${def.name}\` refers to itself`, file, at), new Map(pending.map((p) => [p.def, p.ast.name.at])));
+    for (const item of items) {
+      if (!this.enabled(item.gate)) continue;
+      if (item.kind === "func") {
+        claim(item.name);
+        const f = this.func(item.name.name, "freestanding", undefined, item.type, lookup, file, item);
+        iface.functions.set(f.name, f);
+      } else if (item.kind === "resource") {
+        for (const f of this.resourceFuncs(local.get(item.name.name)!, item, lookup, file)) {
+          if (iface.functions.has(f.name)) throw this.error(`\`${f.name}\` is defined more than once`, file, item.name.at);
+          iface.functions.set(f.name, f);
+        }
+      }
+    }
+    for (const def of dependencyOrder([...local.values()], (d) => defMentions(d, true))) iface.types.set(def.name, def);
+  }
+
+  /** The alias definitions a `use` brings into `owner`. */
+  private useItem(item: UseAst, owner: WitInterface | WitWorld, file: FileAst, scope: ReadonlyMap<string, Scoped>): WitTypeDef[] {
+    const from = this.interfaceByPath(item.path, file, scope);
+    if (from === owner) throw this.error("an interface cannot `use` itself", file, item.path.name.at);
+    return item.names.map(({ name, as }) => {
+      const target = from.types.get(name.name);
+      if (!target) {
+        const where = from.qualifiedName ?? from.name ?? "the interface";
+        throw this.error(`type \`${name.name}\` is not defined in \`${where}\``, file, name.at);
+      }
+      const def = new WitTypeDef((as ?? name).name, owner);
+      def.kind = { kind: "alias", type: { kind: "named", def: target } };
+      const s = this.stability(item.gate);
+      if (s) def.stability = s;
+      if (item.docs !== undefined) def.docs = item.docs;
+      return def;
+    });
+  }
+
+  private typeDefBody(def: WitTypeDef, ast: TypeDefAst, lookup: (n: Ident) => WitTypeDef, file: FileAst): void {
+    const unique = (list: readonly { name: Ident }[], what: string): void => {
+      const seen = new Set<string>();
+      for (const { name } of list) {
+        const k = name.name.toLowerCase();
+        if (seen.has(k)) throw this.error(`${what} \`${name.name}\` is defined more than once`, file, name.at);
+        seen.add(k);
+      }
+    };
+    const docs = <T extends object>(o: T, h: ItemHead): T => (h.docs !== undefined ? { ...o, docs: h.docs } : o);
+    switch (ast.kind) {
+      case "record":
+        unique(ast.fields, "field");
+        def.kind = { kind: "record", fields: ast.fields.map((f) => docs({ name: f.name.name, type: this.type(f.type, lookup, file, 0) }, f)) };
+        break;
+      case "variant":
+        unique(ast.cases, "case");
+        def.kind = {
+          kind: "variant",
+          cases: ast.cases.map((c) => docs(c.type ? { name: c.name.name, type: this.type(c.type, lookup, file, 0) } : { name: c.name.name }, c)),
+        };
+        break;
+      case "enum":
+        unique(ast.cases, "case");
+        def.kind = { kind: "enum", cases: ast.cases.map((c) => docs({ name: c.name.name }, c)) };
+        break;
+      case "flags":
+        unique(ast.flags, "flag");
+        if (ast.flags.length > 32) throw this.error("a flags type has at most 32 flags", file, ast.flags[32]!.name.at);
+        def.kind = { kind: "flags", flags: ast.flags.map((c) => docs({ name: c.name.name }, c)) };
+        break;
+      case "resource":
+        def.kind = { kind: "resource" };
+        break;
+      case "alias":
+        def.kind = { kind: "alias", type: this.type(ast.type, lookup, file, 0) };
+        break;
+    }
+  }
+
+  private type(t: TypeAst, lookup: (n: Ident) => WitTypeDef, file: FileAst, depth: number): WitType {
+    const sub = (x: TypeAst): WitType => this.type(x, lookup, file, depth + 1);
+    switch (t.kind) {
+      case "prim":
+        return { kind: t.name as "u8" };
+      case "name":
+        return { kind: "named", def: lookup(t.name) };
+      case "own":
+      case "borrow": {
+        const def = lookup(t.resource);
+        if (!isResource(def)) throw this.error(`\`${t.resource.name}\` is not a resource type`, file, t.resource.at);
+        return t.kind === "own" ? { kind: "named", def } : { kind: "borrow", def };
+      }
+      case "list":
+        return t.length !== undefined ? { kind: "list", element: sub(t.element), length: t.length } : { kind: "list", element: sub(t.element) };
+      case "option":
+        return { kind: "option", type: sub(t.type) };
+      case "result":
+        return { kind: "result", ...(t.ok ? { ok: sub(t.ok) } : {}), ...(t.err ? { err: sub(t.err) } : {}) };
+      case "tuple":
+        return { kind: "tuple", types: t.types.map(sub) };
+      case "map":
+        return { kind: "map", key: sub(t.key), value: sub(t.value) };
+      case "future":
+      case "stream":
+        return t.element ? { kind: t.kind, element: sub(t.element) } : { kind: t.kind };
+    }
+  }
+
+  private func(
+    name: string, kind: WitFunction["kind"], resource: WitTypeDef | undefined, ft: FuncTypeAst,
+    lookup: (n: Ident) => WitTypeDef, file: FileAst, head: ItemHead,
+  ): WitFunction {
+    const params: WitField[] = [];
+    const seen = new Set<string>();
+    if (kind === "method") {
+      params.push({ name: "self", type: { kind: "borrow", def: resource! } });
+      seen.add("self");
+    }
+    for (const p of ft.params) {
+      const k = p.name.name.toLowerCase();
+      if (seen.has(k)) throw this.error(`parameter \`${p.name.name}\` is defined more than once`, file, p.name.at);
+      seen.add(k);
+      params.push({ name: p.name.name, type: this.type(p.type, lookup, file, 0) });
+    }
+    let result: WitType | undefined = ft.result ? this.type(ft.result, lookup, file, 0) : undefined;
+    if (kind === "constructor") {
+      const own: WitType = { kind: "named", def: resource! };
+      if (result === undefined) result = own;
+      else if (!(result.kind === "result" && result.ok?.kind === "named" && result.ok.def === resource)) {
+        throw this.error(`a constructor returns nothing or \`result<${resource!.name}, E>\``, file, ft.result && "at" in ft.result ? ft.result.at : 0);
+      }
+    }
+    const f: WitFunction = { name, kind, params, async: ft.async, ...(result ? { result } : {}), ...(resource ? { resource } : {}) };
+    if (head.externalId !== undefined) f.externalId = head.externalId;
+    return this.info(f, head);
+  }
+
+  private resourceFuncs(def: WitTypeDef, ast: TypeDefAst & { kind: "resource" }, lookup: (n: Ident) => WitTypeDef, file: FileAst): WitFunction[] {
+    const out: WitFunction[] = [];
+    let ctor = false;
+    for (const m of ast.funcs) {
+      if (!this.enabled(m.gate)) continue;
+      if (m.kind === "constructor") {
+        if (ctor) throw this.error(`resource \`${def.name}\` has more than one constructor`, file, m.name.at);
+        ctor = true;
+        out.push(this.func(`[constructor]${def.name}`, "constructor", def, m.type, lookup, file, m));
+      } else {
+        const prefix = m.kind === "method" ? "[method]" : "[static]";
+        if (out.some((f) => f.name.endsWith(`]${def.name}.${m.name.name}`))) {
+          throw this.error(`\`${m.name.name}\` is defined more than once in resource \`${def.name}\``, file, m.name.at);
+        }
+        out.push(this.func(`${prefix}${def.name}.${m.name.name}`, m.kind, def, m.type, lookup, file, m));
+      }
+    }
+    return out;
+  }
+
+  // ---- worlds ----
+
+  world(d: Decl<WorldAst>, from?: { file: FileAst; at: number }): WitWorld {
+    const done = this.worldDone.get(d);
+    if (done) return done;
+    if (this.worldBusy.has(d)) {
+      const f = from ?? { file: d.file, at: d.ast.name.at };
+      throw this.error(`world \`${d.ast.name.name}\` includes itself`, f.file, f.at);
+    }
+    this.worldBusy.add(d);
+    const st = this.packageState(d);
+    const world = this.info(new WitWorld(d.ast.name.name, st.pkg), d.ast);
+    const { file, scope } = d;
+    const imports = new Map<string, WitWorldItem>();
+    const exports = new Map<string, WitWorldItem>();
+    const lowerNames = { imports: new Map<string, string>(), exports: new Map<string, string>() };
+    const add = (side: "imports" | "exports", key: string, item: WitWorldItem, at: number, fromInclude = false): void => {
+      const map = side === "imports" ? imports : exports;
+      const existing = map.get(key);
+      if (existing) {
+        // An interface imported (or exported) twice is the same item; a plain name twice is a conflict.
+        if (key.includes(":") && existing.kind === "interface" && item.kind === "interface" && existing.interface === item.interface) return;
+        throw this.error(`${fromInclude ? "included " : ""}${side === "imports" ? "import" : "export"} \`${key}\` conflicts with an earlier one${fromInclude ? " (rename it with `include ... with { a as b }`)" : ""}`, file, at);
+      }
+      const lower = key.toLowerCase();
+      if (lowerNames[side].has(lower)) throw this.error(`\`${key}\` conflicts with \`${lowerNames[side].get(lower)}\` (names are case-insensitive)`, file, at);
+      lowerNames[side].set(lower, key);
+      map.set(key, item);
+    };
+    // Types of the world (`use` and type definitions) come first: functions may refer to them.
+    const localTypes = new Map<string, WitTypeDef>();
+    const pendingTypes: { def: WitTypeDef; ast: TypeDefAst }[] = [];
+    for (const item of d.ast.items) {
+      if (!this.enabled(item.gate)) continue;
+      if (item.kind === "use") {
+        for (const def of this.useItem(item, world, file, scope)) {
+          if (localTypes.has(def.name)) throw this.error(`\`${def.name}\` is defined more than once`, file, item.at);
+          localTypes.set(def.name, def);
+          add("imports", def.name, withInfo({ kind: "type", def }, def), item.at);
+        }
+      } else if (isTypeDefAst(item)) {
+        if (localTypes.has(item.name.name)) throw this.error(`\`${item.name.name}\` is defined more than once`, file, item.name.at);
+        const def = this.info(new WitTypeDef(item.name.name, world), item);
+        localTypes.set(item.name.name, def);
+        pendingTypes.push({ def, ast: item });
+        add("imports", def.name, withInfo({ kind: "type", def }, def), item.name.at);
+      }
+    }
+    const lookup = (n: Ident): WitTypeDef => {
+      const def = localTypes.get(n.name);
+      if (!def) throw this.error(`type \`${n.name}\` is not defined`, file, n.at);
+      return def;
+    };
+    for (const { def, ast } of pendingTypes) this.typeDefBody(def, ast, lookup, file);
+    checkTypeCycles(pendingTypes.map((p) => p.def), (def, at) => this.error(`type \`${def.name}\` refers to itself`, file, at), new Map(pendingTypes.map((p) => [p.def, p.ast.name.at])));
+    for (const { def, ast } of pendingTypes) {
+      if (ast.kind === "resource" && ast.funcs.length) throw this.error("resources with functions cannot be defined in a world: define them in an interface", file, ast.name.at);
+      void def;
+    }
+    const includes: { world: WitWorld; renames: Map<string, string>; at: number; gate?: GateAst }[] = [];
+    for (const item of d.ast.items) {
+      if (!this.enabled(item.gate)) continue;
+      if (item.kind === "include") {
+        const inc = this.worldByPath(item.path, file, scope);
+        const renames = new Map<string, string>();
+        for (const r of item.with) renames.set(r.from.name, r.to.name);
+        includes.push({ world: inc, renames, at: item.at, ...(item.gate ? { gate: item.gate } : {}) });
+        continue;
+      }
+      if (item.kind !== "import" && item.kind !== "export") continue;
+      const side = item.kind === "import" ? "imports" : "exports";
+      const [key, wi] = this.externItem(item.extern, world, file, scope, lookup);
+      const s = this.stability(item.gate);
+      if (s) wi.stability = s;
+      if (item.docs !== undefined) wi.docs = item.docs;
+      if (item.externalId !== undefined && wi.kind !== "type") wi.externalId = item.externalId;
+      add(side, key, wi, item.at);
+    }
+    for (const inc of includes) {
+      for (const [side, map] of [["imports", inc.world.imports], ["exports", inc.world.exports]] as const) {
+        for (const [key, item] of map) {
+          if (key.includes(":") && inc.renames.has(key)) throw this.error(`\`with\` cannot rename the interface name \`${key}\``, file, inc.at);
+          const newKey = inc.renames.get(key) ?? key;
+          if (item.kind === "type") {
+            if (!(side === "imports" && imports.get(newKey)?.kind === "type" && (imports.get(newKey) as { def: WitTypeDef }).def === item.def)) add(side, newKey, item, inc.at, true);
+          } else if (item.kind === "function" && newKey !== key) {
+            add(side, newKey, { ...item, func: { ...item.func, name: newKey } }, inc.at, true);
+          } else if (item.kind === "interface" && newKey !== key) {
+            add(side, newKey, { ...item, plainName: newKey }, inc.at, true);
+          } else add(side, newKey, item, inc.at, true);
+        }
+      }
+      for (const from of inc.renames.keys()) {
+        if (!inc.world.imports.has(from) && !inc.world.exports.has(from)) {
+          throw this.error(`\`with\` renames \`${from}\`, which world \`${inc.world.name}\` does not import or export`, file, inc.at);
+        }
+      }
+    }
+    elaborate(world, imports, exports, (key) => this.error(`\`${key}\` is both imported and exported, but an import needs it as an import`, file, d.ast.name.at));
+    this.worldBusy.delete(d);
+    this.worldDone.set(d, world);
+    st.pkg.worlds.set(world.name, world);
+    return world;
+  }
+
+  private externItem(
+    ext: ExternAst, world: WitWorld, file: FileAst, scope: ReadonlyMap<string, Scoped>, lookup: (n: Ident) => WitTypeDef,
+  ): [string, WitWorldItem] {
+    switch (ext.kind) {
+      case "path": {
+        const iface = this.interfaceByPath(ext.path, file, scope);
+        return [iface.qualifiedName!, { kind: "interface", interface: iface }];
+      }
+      case "named-path": {
+        const iface = this.interfaceByPath(ext.path, file, scope);
+        return [ext.name.name, { kind: "interface", interface: iface, plainName: ext.name.name }];
+      }
+      case "func":
+        return [ext.name.name, { kind: "function", func: this.func(ext.name.name, "freestanding", undefined, ext.type, lookup, file, {}) }];
+      case "interface": {
+        const iface = new WitInterface(undefined, world.package);
+        // An inline interface sees the world's scope for `use` paths; its own types shadow nothing.
+        this.interfaceItems(iface, ext.items, file, scope);
+        return [ext.name.name, { kind: "interface", interface: iface }];
+      }
+    }
+  }
+}
+
+function isTypeDefAst(item: { kind: string }): item is TypeDefAst {
+  return item.kind !== "import" && item.kind !== "export" && item.kind !== "include" && item.kind !== "use";
+}
+
+function withInfo<T extends WitWorldItem>(item: T, def: WitTypeDef): T {
+  if (def.stability) item.stability = def.stability;
+  return item;
+}
+
+function isResource(def: WitTypeDef): boolean {
+  const r = def.resolved();
+  return r instanceof WitTypeDef && r.kind.kind === "resource";
+}
+
+/** Every foreign package a package body refers to. */
+function foreignPaths(body: PackageBodyAst): PackageNameAst[] {
+  const out: PackageNameAst[] = [];
+  const path = (p: UsePathAst): void => {
+    if (p.kind === "package") out.push(p.package);
+  };
+  const ifaceItems = (items: readonly InterfaceItemAst[]): void => {
+    for (const i of items) if (i.kind === "use") path(i.path);
+  };
+  for (const item of body.items) {
+    if (item.kind === "top-use") path(item.path);
+    else if (item.kind === "interface") ifaceItems(item.items);
+    else {
+      for (const wi of item.items) {
+        if (wi.kind === "use" || wi.kind === "include") path(wi.path);
+        else if (wi.kind === "import" || wi.kind === "export") {
+          if (wi.extern.kind === "path" || wi.extern.kind === "named-path") path(wi.extern.path);
+          else if (wi.extern.kind === "interface") ifaceItems(wi.extern.items);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The first gate in a package body, if any. */
+function findGate(body: PackageBodyAst): GateAst | undefined {
+  for (const item of body.items) {
+    if (item.kind === "top-use") continue;
+    if (item.gate) return item.gate;
+    for (const i of item.items) {
+      if (i.gate) return i.gate;
+      if (i.kind === "resource") for (const f of i.funcs) if (f.gate) return f.gate;
+    }
+  }
+  return undefined;
+}
+
+/** The named definitions a type mentions directly (not through handles: resources have no contents). */
+function mentions(t: WitType, out: WitTypeDef[]): void {
+  switch (t.kind) {
+    case "named": out.push(t.def); break;
+    case "list": mentions(t.element, out); break;
+    case "option": mentions(t.type, out); break;
+    case "result": if (t.ok) mentions(t.ok, out); if (t.err) mentions(t.err, out); break;
+    case "tuple": for (const x of t.types) mentions(x, out); break;
+    case "map": mentions(t.key, out); mentions(t.value, out); break;
+    case "future": case "stream": if (t.element) mentions(t.element, out); break;
+    default: break;
+  }
+}
+
+function defMentions(def: WitTypeDef, handles = false): WitTypeDef[] {
+  const out: WitTypeDef[] = [];
+  if (handles) {
+    const all = (t: WitType): void => {
+      if (t.kind === "borrow") out.push(t.def);
+      else mentions(t, out);
+      for (const sub of children(t)) if (sub.kind === "borrow") out.push(sub.def);
+    };
+    const k = def.kind;
+    if (k.kind === "record") for (const f of k.fields) all(f.type);
+    else if (k.kind === "variant") for (const c of k.cases) { if (c.type) all(c.type); }
+    else if (k.kind === "alias") all(k.type);
+    return out;
+  }
+  const k = def.kind;
+  if (k.kind === "record") for (const f of k.fields) mentions(f.type, out);
+  else if (k.kind === "variant") for (const c of k.cases) { if (c.type) mentions(c.type, out); }
+  else if (k.kind === "alias") mentions(k.type, out);
+  return out;
+}
+
+/** Every type nested in `t`, at any depth. */
+function children(t: WitType): WitType[] {
+  const out: WitType[] = [];
+  const walk = (x: WitType): void => {
+    const subs: WitType[] =
+      x.kind === "list" ? [x.element] : x.kind === "option" ? [x.type] : x.kind === "result" ? [x.ok, x.err].filter((y): y is WitType => !!y)
+        : x.kind === "tuple" ? [...x.types] : x.kind === "map" ? [x.key, x.value] : (x.kind === "future" || x.kind === "stream") && x.element ? [x.element] : [];
+    for (const s of subs) {
+      out.push(s);
+      walk(s);
+    }
+  };
+  walk(t);
+  return out;
+}
+
+/**
+ * Orders items so that each comes after what it depends on, otherwise in their given order: the ready
+ * item that comes first in `items` is placed next (Kahn's algorithm with a priority queue, the order
+ * `wit-parser` produces). Dependencies outside `items` are ignored; cycles were rejected before.
+ */
+export function dependencyOrder<T>(items: readonly T[], deps: (item: T) => readonly T[]): T[] {
+  const position = new Map<T, number>();
+  items.forEach((item, i) => position.set(item, i));
+  const pending = new Int32Array(items.length);
+  const dependents: number[][] = items.map(() => []);
+  items.forEach((item, i) => {
+    const ds = new Set<number>();
+    for (const d of deps(item)) {
+      const p = position.get(d);
+      if (p !== undefined && p !== i) ds.add(p);
+    }
+    pending[i] = ds.size;
+    for (const p of ds) dependents[p]!.push(i);
+  });
+  const heap = new MinHeap();
+  items.forEach((_, i) => { if (pending[i] === 0) heap.push(i); });
+  const out: T[] = [];
+  while (heap.size) {
+    const i = heap.pop();
+    out.push(items[i]!);
+    for (const j of dependents[i]!) if (--pending[j]! === 0) heap.push(j);
+  }
+  if (out.length < items.length) for (const item of items) if (!out.includes(item)) out.push(item);
+  return out;
+}
+
+/** A binary min-heap of integers. */
+class MinHeap {
+  private readonly a: number[] = [];
+
+  get size(): number {
+    return this.a.length;
+  }
+
+  push(v: number): void {
+    const a = this.a;
+    let i = a.push(v) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= v) break;
+      a[i] = a[p]!;
+      i = p;
+    }
+    a[i] = v;
+  }
+
+  pop(): number {
+    const a = this.a;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const c = l + 1 < a.length && a[l + 1]! < a[l]! ? l + 1 : l;
+        if (a[c]! >= last) break;
+        a[i] = a[c]!;
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
+}
+
+/** Rejects a type definition that contains itself (directly or through other definitions of the scope). */
+function checkTypeCycles(defs: readonly WitTypeDef[], error: (def: WitTypeDef, at: number) => Error, at: ReadonlyMap<WitTypeDef, number>): void {
+  const state = new Map<WitTypeDef, 1 | 2>();
+  for (const root of defs) {
+    if (state.has(root)) continue;
+    const stack: { def: WitTypeDef; next: WitTypeDef[]; i: number }[] = [{ def: root, next: defMentions(root), i: 0 }];
+    state.set(root, 1);
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      if (top.i >= top.next.length) {
+        state.set(top.def, 2);
+        stack.pop();
+        continue;
+      }
+      const n = top.next[top.i++]!;
+      const s = state.get(n);
+      if (s === 1) throw error(n, at.get(n) ?? at.get(root) ?? 0);
+      if (s === undefined) {
+        state.set(n, 1);
+        stack.push({ def: n, next: defMentions(n), i: 0 });
+      }
+    }
+  }
+}
+
+/** The interfaces whose types `iface` (or a world type) uses, in first-use order. */
+export function interfaceDependencies(types: Iterable<WitTypeDef>, self?: WitInterface): WitInterface[] {
+  const out: WitInterface[] = [];
+  for (const def of types) {
+    if (def.kind.kind !== "alias" || def.kind.type.kind !== "named") continue;
+    const owner = def.kind.type.def.owner;
+    if (owner instanceof WitInterface && owner !== self && !out.includes(owner)) out.push(owner);
+  }
+  return out;
+}
+
+/**
+ * Completes a world's imports with the interfaces its items need (dependencies first) and writes the
+ * final imports and exports into `world`.
+ */
+function elaborate(
+  world: WitWorld, imports: ReadonlyMap<string, WitWorldItem>, exports: ReadonlyMap<string, WitWorldItem>,
+  conflict: (key: string) => Error,
+): void {
+  const exportedIfaces = new Set<WitInterface>();
+  for (const item of exports.values()) if (item.kind === "interface" && item.plainName === undefined) exportedIfaces.add(item.interface);
+  const addImportIface = (iface: WitInterface, visiting: Set<WitInterface>): void => {
+    const key = iface.qualifiedName;
+    if (key !== undefined && world.imports.has(key)) return;
+    if (visiting.has(iface)) return;
+    visiting.add(iface);
+    for (const dep of interfaceDependencies(iface.types.values(), iface)) {
+      if (exportedIfaces.has(dep) && !world.imports.has(dep.qualifiedName!)) throw conflict(dep.qualifiedName!);
+      addImportIface(dep, visiting);
+    }
+    if (key !== undefined) world.imports.set(key, { kind: "interface", interface: iface });
+  };
+  // Imports as `wit-parser` orders them: interfaces (each after its dependencies, those of the exports
+  // included), then types, then functions. (So a printed world resolves to the same order again.)
+  for (const [key, item] of imports) {
+    if (item.kind !== "interface") continue;
+    for (const dep of interfaceDependencies(item.interface.types.values(), item.interface)) addImportIface(dep, new Set());
+    world.imports.set(key, item);
+  }
+  // Exports: functions first, then interfaces, each after the exported interfaces it uses; what they
+  // use that is not exported becomes an import.
+  const ordered: [string, WitWorldItem][] = [];
+  const placed = new Set<WitInterface>();
+  const placeExport = (iface: WitInterface, visiting: Set<WitInterface>): void => {
+    if (placed.has(iface) || visiting.has(iface)) return;
+    visiting.add(iface);
+    for (const dep of interfaceDependencies(iface.types.values(), iface)) {
+      if (exportedIfaces.has(dep)) placeExport(dep, visiting);
+      else addImportIface(dep, new Set());
+    }
+    placed.add(iface);
+    const key = iface.qualifiedName!;
+    ordered.push([key, exports.get(key)!]);
+  };
+  for (const [key, item] of exports) if (item.kind === "function") ordered.push([key, item]);
+  for (const [key, item] of exports) {
+    if (item.kind !== "interface") continue;
+    if (item.plainName === undefined && item.interface.qualifiedName !== undefined) {
+      placeExport(item.interface, new Set());
+    } else {
+      for (const dep of interfaceDependencies(item.interface.types.values(), item.interface)) {
+        if (exportedIfaces.has(dep)) placeExport(dep, new Set());
+        else addImportIface(dep, new Set());
+      }
+      ordered.push([key, item]);
+    }
+  }
+  for (const item of imports.values()) {
+    if (item.kind === "type") for (const dep of interfaceDependencies([item.def])) addImportIface(dep, new Set());
+  }
+  for (const [key, item] of imports) if (item.kind === "type") world.imports.set(key, item);
+  for (const [key, item] of imports) if (item.kind === "function") world.imports.set(key, item);
+  for (const [k, v] of ordered) world.exports.set(k, v);
+}
