@@ -151,10 +151,17 @@ export async function runComponentWast(text: string, label: string, host?: Compo
   const instances = new Map<string, ComponentScriptInstance>();
   let current: ComponentScriptInstance | undefined;
   let lastDefinition: { bytes: Uint8Array; kind: "component" | "module" } | undefined;
+  // Units that could not run here (a feature the engine or wasmhost lacks), by name, and whether the
+  // current one is such: what runs on them is unsupported too, not failed.
+  const unsupportedNames = new Set<string>();
+  let currentUnsupported = false;
+  const onUnsupported = (action: ComponentAction | undefined): boolean =>
+    action !== undefined && (action.instance !== undefined ? unsupportedNames.has(action.instance) : current === undefined && currentUnsupported);
 
   const instantiate = async (bytes: Uint8Array, kind: "component" | "module", name: string | undefined) => {
     const inst = await host!.instantiate(bytes, kind, name);
     current = inst;
+    currentUnsupported = false;
     if (name !== undefined) instances.set(name, inst);
     return inst;
   };
@@ -172,6 +179,11 @@ export async function runComponentWast(text: string, label: string, host?: Compo
           const c = compileUnit(d.unit);
           if (!c.ok && (c.stage === "engine" || c.stage === "unsupported")) {
             result.unsupported++;
+            if (d.unit.name !== undefined) unsupportedNames.add(d.unit.name);
+            if (!d.unit.definition) {
+              current = undefined;
+              currentUnsupported = true;
+            }
             break;
           }
           if (!c.ok) {
@@ -201,6 +213,13 @@ export async function runComponentWast(text: string, label: string, host?: Compo
             result.notRun++;
             break;
           }
+          if (def === undefined && d.component !== undefined && unsupportedNames.has(d.component)) {
+            result.unsupported++;
+            if (d.instance !== undefined) unsupportedNames.add(d.instance);
+            current = undefined;
+            currentUnsupported = true;
+            break;
+          }
           if (def === undefined) {
             fail(line, `unknown component definition ${d.component ?? "(last)"}`);
             break;
@@ -228,6 +247,10 @@ export async function runComponentWast(text: string, label: string, host?: Compo
             result.notRun++;
             break;
           }
+          if (onUnsupported(d.action)) {
+            result.unsupported++;
+            break;
+          }
           await invoke(d.action);
           result.passed++;
           break;
@@ -235,6 +258,10 @@ export async function runComponentWast(text: string, label: string, host?: Compo
         case "assert_return": {
           if (!host) {
             result.notRun++;
+            break;
+          }
+          if (onUnsupported(d.action)) {
+            result.unsupported++;
             break;
           }
           const got = await invoke(d.action);
@@ -248,6 +275,10 @@ export async function runComponentWast(text: string, label: string, host?: Compo
         case "assert_trap": {
           if (!host) {
             result.notRun++;
+            break;
+          }
+          if (onUnsupported(d.action)) {
+            result.unsupported++;
             break;
           }
           try {

@@ -15,19 +15,12 @@ const suite = `${root}../shared/component-model/test`;
 const skip = existsSync(suite) ? false : `${suite} is missing`;
 
 /**
- * Directives that fail for reasons outside the component runtime, by `file:line`, with the reason.
- * The units themselves count as unsupported (the engine rejects them for want of a feature); what is
- * listed here are the directives that use them. A listed directive that passes fails the test, so
- * the list stays true.
+ * Directives that fail for reasons outside the component runtime, by `file:line`, with the reason. A
+ * listed directive that passes fails the test, so the list stays true. (Units the engine cannot
+ * compile for want of a feature — exnref in linking/tags.wast, multi-memory in linking/unit.wast —
+ * count as unsupported, and so do the directives that run on them.)
  */
-const EXPECTED_FAILURES: ReadonlyMap<string, string> = new Map([
-  // Node 20's V8 has no exception references (try_table): tags.wast's components do not compile.
-  ...[31, 32, 60, 89, 133, 134].map((l) => [`linking/tags.wast:${l}`, "engine: no exnref"] as const),
-  // Node 20's V8 has no multi-memory: unit.wast's components with two memories do not compile.
-  ...[295, 296, 297, 298, 299, 300, 301, 302, 344, 345, 346, 347, 348, 349, 350, 351, 374, 375].map(
-    (l) => [`linking/unit.wast:${l}`, "engine: no multi-memory"] as const,
-  ),
-]);
+const EXPECTED_FAILURES: ReadonlyMap<string, string> = new Map([]);
 
 for (const folder of ["values", "resources", "linking"]) {
   test(`component-model ${folder}/ runs with 0 failures`, { skip }, async () => {
