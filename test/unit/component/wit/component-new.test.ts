@@ -56,6 +56,25 @@ test("the greeter: lowered imports that need memory go through the trampoline ta
   assert.deepEqual(readFileSync(join(fixtures, "greeter.component.wasm")), Buffer.from(bytes));
 });
 
+test("the counter: a resource the component defines, with its destructor and resource.new, exported through the shim component", () => {
+  const core = watToBinary(readFileSync(join(fixtures, "counter.wat"), "utf8"), { file: "counter.wat" });
+  const bytes = componentNew(core, { world: selectWorld(resolveWit(readFileSync(join(fixtures, "counter.wit"), "utf8"))) });
+  const validated = validateComponent(decodeComponent(bytes));
+  const counters = validated.type.exports.get("test:counter/counters");
+  assert.equal(counters?.kind, "instance");
+  if (counters?.kind !== "instance") return;
+  assert.deepEqual([...counters.type.exports.keys()], [
+    "counter", "[constructor]counter", "[method]counter.increment", "[method]counter.get", "[static]counter.merge", "dropped",
+  ]);
+  const ctor = counters.type.exports.get("[constructor]counter");
+  const resource = counters.type.exports.get("counter");
+  assert.ok(ctor?.kind === "func" && resource?.kind === "type");
+  if (ctor?.kind !== "func" || resource?.kind !== "type") return;
+  assert.deepEqual(ctor.type.result, { kind: "own", resource: resource.type }, "the constructor returns the exported resource");
+  assert.match(componentWit(bytes), /resource counter \{\n\s+constructor\(start: u32\);\n\s+increment: func\(\) -> u32;/);
+  assert.deepEqual(readFileSync(join(fixtures, "counter.component.wasm")), Buffer.from(bytes));
+});
+
 test("embedWorld then componentNew equals componentNew with the world given; the section reads back", () => {
   const { core, wit } = greeter();
   const world = selectWorld(resolveWit(wit));
