@@ -47,6 +47,7 @@ export function shortVersion(name: string): string {
   return name;
 }
 
+/** The legacy convention (`wit-bindgen`'s). */
 export const LEGACY: CoreNaming = {
   name: "legacy",
   memory: "memory",
@@ -65,6 +66,7 @@ export const LEGACY: CoreNaming = {
   destructor: (iface, resource) => `${iface}#[dtor]${resource}`,
 };
 
+/** The standard `cm32p2` convention. */
 export const STANDARD: CoreNaming = {
   name: "standard",
   memory: "cm32p2_memory",
