@@ -15,15 +15,28 @@
 # `;; component: WIT [WORLD]` become NAME.component.wasm the same way (when no FILE is given).
 # A .wasm is rewritten only when its bytes change, so running the script twice changes nothing.
 # The built .wasm files are committed: neither the tests, the demo nor CI need a compiler.
+#
+# Bit-for-bit: the committed files are built with Debian 12's toolchain (clang-14 and lld-14 1:14.0.6-12,
+# wasi-libc 0.0~git20220510.9886d3d-2, libclang-rt-14-dev-wasm32). clang runs `wasm-opt` after linking
+# whenever it finds one on PATH (binaryen), which rewrites the output; the script hides it, so the same
+# sources give the same bytes whether or not binaryen is installed. `--check` with another clang exits 3
+# (it cannot tell stale from different) instead of 1; so does a missing toolchain.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 install_hint="apt-get install -y clang lld wasi-libc libclang-rt-14-dev-wasm32"
+pinned_clang="Debian clang version 14.0.6"
 
 die() {
   echo "build-fixtures: $*" >&2
   exit 1
+}
+
+# The toolchain is missing or not the one the committed files come from (exit 3).
+unavailable() {
+  echo "build-fixtures: $*" >&2
+  exit 3
 }
 
 check=0
@@ -31,7 +44,7 @@ files=()
 for arg in "$@"; do
   case "$arg" in
     --check) check=1 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option $arg (usage: bash scripts/build-fixtures.sh [--check] [FILE.c...])" ;;
     *) [ -f "$arg" ] || die "no such file: $arg"; files+=("$(realpath --relative-to="$root" "$arg")") ;;
   esac
@@ -49,16 +62,29 @@ if [ "${#files[@]}" -eq 0 ]; then
   exit 0
 fi
 
-command -v clang >/dev/null 2>&1 || die "clang is not installed. Install the toolchain with:
+command -v clang >/dev/null 2>&1 || unavailable "clang is not installed. Install the toolchain with:
   $install_hint"
+found_clang="$(clang --version | head -n 1)"
+if [[ "$found_clang" != "$pinned_clang"* ]]; then
+  [ "$check" -eq 1 ] && unavailable "the committed .wasm files are built with $pinned_clang; found $found_clang, whose output may differ"
+  echo "build-fixtures: warning: found $found_clang; the committed files are built with $pinned_clang" >&2
+fi
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
+# clang with a PATH holding only itself and the wasm linker, so that no wasm-opt runs after linking.
+mkdir "$tmp/bin"
+ln -s "$(command -v clang)" "$tmp/bin/clang"
+while IFS= read -r tool; do
+  ln -sf "$(command -v "$tool")" "$tmp/bin/$tool"
+done < <(compgen -c wasm-ld | sort -u)
+cc() { PATH="$tmp/bin" clang "$@"; }
+
 # Probe the toolchain once, so that a missing sysroot, linker or runtime library is named plainly
 # instead of surfacing as an error about some fixture.
 printf '#include <stdlib.h>\n#include <stdio.h>\nint main(void) { puts("ok"); return 0; }\n' > "$tmp/probe.c"
-if ! clang --target=wasm32-wasi -O2 "$tmp/probe.c" -o "$tmp/probe.wasm" 2> "$tmp/probe.err"; then
+if ! cc --target=wasm32-wasi -O2 "$tmp/probe.c" -o "$tmp/probe.wasm" 2> "$tmp/probe.err"; then
   cat "$tmp/probe.err" >&2
   if grep -q "file not found" "$tmp/probe.err"; then
     what="the WASI sysroot (wasi-libc headers) is missing"
@@ -71,7 +97,7 @@ if ! clang --target=wasm32-wasi -O2 "$tmp/probe.c" -o "$tmp/probe.wasm" 2> "$tmp
   else
     what="clang cannot build for wasm32-wasi"
   fi
-  die "$what. Install the toolchain with:
+  unavailable "$what. Install the toolchain with:
   $install_hint"
 fi
 
@@ -107,7 +133,7 @@ for src in "${files[@]}"; do
     echo "skipped   $src (// build: skip)"
     continue
   fi
-  cmd=(clang --target=wasm32-wasi -O2 "${flags[@]}" "$src" -o "$tmp/out.wasm")
+  cmd=(cc --target=wasm32-wasi -O2 "${flags[@]}" "$src" -o "$tmp/out.wasm")
   if ! "${cmd[@]}"; then
     die "FAILED to build $src
   command: ${cmd[*]}"

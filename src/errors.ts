@@ -10,20 +10,40 @@
  *
  * `offset` is the byte offset in the binary where decoding failed, when known; the message ends with
  * `(at offset 0x…)` then. Messages use the spec's wording ("unexpected end", "integer too large"), so
- * the spec suite's expected texts are substrings of ours.
+ * the spec suite's expected texts are substrings of ours. When the module has a name (given to
+ * `new Module(engine, bytes, { name })`, from its name section, or its file), the message starts with
+ * `module "name": ` and `module` holds it.
  */
 export class CompileError extends Error {
   /** The byte offset in the binary where the problem was found, when known. */
   readonly offset: number | undefined;
-  /** The message without the position suffix. */
+  /** The message without the module prefix and the position suffix. */
   readonly reason: string;
+  /** The name of the module being compiled, when it has one. */
+  readonly module: string | undefined;
+  /**
+   * The WebAssembly proposal the module needs that the host engine lacks or the engine's config
+   * switches off (`EngineConfig.features`), e.g. `"gc"`; `undefined` for every other problem.
+   */
+  readonly proposal: string | undefined;
 
-  constructor(reason: string, offset?: number, options?: ErrorOptions) {
-    super(offset === undefined ? reason : `${reason} (at offset 0x${offset.toString(16)})`, options);
+  constructor(
+    reason: string,
+    offset?: number,
+    options?: ErrorOptions & { readonly module?: string | undefined; readonly proposal?: string },
+  ) {
+    super(`${modulePrefix(options?.module)}${offset === undefined ? reason : `${reason} (at offset 0x${offset.toString(16)})`}`, options);
     this.name = "CompileError";
     this.reason = reason;
     this.offset = offset;
+    this.module = options?.module;
+    this.proposal = options?.proposal;
   }
+}
+
+/** `module "name": `, or nothing for a module without a name. */
+function modulePrefix(module: string | undefined): string {
+  return module === undefined ? "" : `module ${JSON.stringify(module)}: `;
 }
 
 /**
@@ -32,7 +52,8 @@ export class CompileError extends Error {
  * `Trap` instead).
  *
  * `module` and `name` identify the import (`module::name` in the message); `expected` and `given`
- * describe the types when the problem is a type mismatch.
+ * describe the types when the problem is a type mismatch. When the module being instantiated has a name,
+ * the message starts with `module "name": ` and `moduleName` holds it.
  */
 export class LinkError extends Error {
   /** The import's module name. */
@@ -43,13 +64,19 @@ export class LinkError extends Error {
   readonly expected: string | undefined;
   /** The type of what was provided, rendered, when the import exists but does not match. */
   readonly given: string | undefined;
+  /** The name of the module being instantiated, when it has one. */
+  readonly moduleName: string | undefined;
+  /** The message without the module prefix. */
+  readonly reason: string;
 
   constructor(
     message: string,
-    fields: { module: string; name: string; expected?: string; given?: string },
+    fields: { module: string; name: string; expected?: string | undefined; given?: string | undefined; moduleName?: string | undefined },
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(`${modulePrefix(fields.moduleName)}${message}`, options);
+    this.reason = message;
+    this.moduleName = fields.moduleName;
     // The contract makes `name` the import's name. Render the stack now, while `name` still reads
     // "LinkError" from the prototype, so that printed errors keep their class name.
     void this.stack;
@@ -170,9 +197,14 @@ export type TrapCode =
   | "bad_conversion_to_integer"
   | "unreachable"
   | "null_reference"
+  | "array_out_of_bounds"
+  | "allocation_too_large"
   | "cast_failure"
   | "interrupt"
   | "out_of_fuel"
+  | "cannot_enter_component"
+  | "cannot_leave_component"
+  | "canonical_abi"
   | "unknown";
 
 /** What each trap code says, worded so that the spec suite's expected trap texts are substrings. */
@@ -188,9 +220,14 @@ export const TRAP_MESSAGES: Readonly<Record<TrapCode, string>> = {
   bad_conversion_to_integer: "invalid conversion to integer",
   unreachable: "unreachable instruction executed",
   null_reference: "null reference",
+  array_out_of_bounds: "out of bounds array access",
+  allocation_too_large: "allocation size too large",
   cast_failure: "cast failure",
   interrupt: "interrupt",
   out_of_fuel: "all fuel consumed",
+  cannot_enter_component: "cannot enter component instance",
+  cannot_leave_component: "cannot leave component instance",
+  canonical_abi: "canonical ABI violation",
   unknown: "unknown trap",
 };
 
@@ -219,6 +256,10 @@ export function formatFrame(frame: FrameInfo): string {
  * `code` says why; `frames` is the backtrace, innermost first, with names from the name section. The
  * message reads `wasm trap: integer divide by zero` followed by one line per frame
  * (`    0: 0x23 - calc!divide`). `cause` holds the engine's original error.
+ *
+ * `options.message` replaces the code's standard text where the trap has a more precise one: the
+ * canonical ABI's traps (code `canonical_abi`) say what was wrong in Wasmtime's words
+ * (`wasm trap: string pointer/length out of bounds of memory`).
  */
 export class Trap extends Error {
   /** Why the code trapped. */
@@ -226,8 +267,12 @@ export class Trap extends Error {
   /** The WebAssembly frames, innermost first. */
   readonly frames: readonly FrameInfo[];
 
-  constructor(code: TrapCode, frames: readonly FrameInfo[] = [], options?: ErrorOptions & { detail?: string }) {
-    const head = `wasm trap: ${TRAP_MESSAGES[code]}${options?.detail ? ` (${options.detail})` : ""}`;
+  constructor(
+    code: TrapCode,
+    frames: readonly FrameInfo[] = [],
+    options?: ErrorOptions & { detail?: string; message?: string },
+  ) {
+    const head = `wasm trap: ${options?.message ?? TRAP_MESSAGES[code]}${options?.detail ? ` (${options.detail})` : ""}`;
     const lines = frames.map((f, i) => `\n    ${i}: ${formatFrame(f)}`).join("");
     super(frames.length ? `${head}\nwasm backtrace:${lines}` : head, options);
     this.name = "Trap";
@@ -254,4 +299,23 @@ export class WasmhostBug extends Error {
     super(`wasmhost bug: ${message}`, options);
     this.name = "WasmhostBug";
   }
+}
+
+/**
+ * `e` naming module `name` when it is a `CompileError` or `LinkError` that does not name one yet (a new
+ * error of the same class, with the same fields and cause); anything else as it is.
+ */
+export function inModule(e: unknown, name: string | undefined): unknown {
+  if (name === undefined) return e;
+  if (e instanceof CompileError && e.module === undefined) {
+    return new CompileError(e.reason, e.offset, { ...causeOf(e), module: name });
+  }
+  if (e instanceof LinkError && e.moduleName === undefined) {
+    return new LinkError(e.reason, { module: e.module, name: e.name, expected: e.expected, given: e.given, moduleName: name }, causeOf(e));
+  }
+  return e;
+}
+
+function causeOf(e: Error): ErrorOptions {
+  return e.cause === undefined ? {} : { cause: e.cause };
 }

@@ -39,6 +39,7 @@ import type {
   ValueType,
 } from "./module-info.js";
 import { BinaryReader } from "./reader.js";
+import { InstrCursor, skipExpression } from "./instructions.js";
 
 const MAGIC = 0x6d736100; // "\0asm" little-endian
 const SECTION_EOF = "unexpected end of section or function";
@@ -70,6 +71,13 @@ export interface DecodeOptions {
    * decoded at several GB/s, so compiling costs little more than the engine's own work.
    */
   readonly lazy?: boolean;
+  /**
+   * Accept any instruction in constant expressions (framed by the instruction encodings up to the
+   * matching `end`) instead of rejecting instructions that are not constant with "constant expression
+   * required". Such a module is invalid, not malformed: the printer reads it this way so that it can
+   * print every module that decodes. Default false.
+   */
+  readonly anyConstExpr?: boolean;
 }
 
 /**
@@ -446,8 +454,9 @@ class Decoder {
     const r = this.r;
     const at = r.pos;
     const flags = limitsFlags(r);
-    // bit 0: has max; bit 1: shared (requires max); bit 2: 64-bit; bit 3: custom page size.
-    if (flags & ~0x0f || (flags & 3) === 2) r.fail("integer too large", at);
+    // bit 0: has max; bit 1: shared; bit 2: 64-bit; bit 3: custom page size. A shared memory without
+    // a maximum decodes but is invalid (the engine rejects it: "shared memory must have maximum").
+    if (flags & ~0x0f) r.fail("integer too large", at);
     const memory64 = (flags & 4) !== 0;
     const shared = (flags & 2) !== 0;
     const min = memory64 ? r.u64() : r.u32();
@@ -641,6 +650,10 @@ class Decoder {
   private constExpr(): ConstExpr {
     const r = this.r;
     const start = r.pos;
+    if (this.options.anyConstExpr) {
+      r.pos = skipExpression(new InstrCursor(this.bytes, start, r.end));
+      return { bytes: this.bytes.subarray(start, r.pos), offset: start };
+    }
     for (;;) {
       const at = r.pos;
       const op = r.u8();
@@ -735,6 +748,31 @@ export function readModuleName(payload: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The module name in the `name` section of binary `bytes`, found by walking the section headers only;
+ * `undefined` when there is none or the binary is malformed before it.
+ */
+export function readBinaryModuleName(bytes: Uint8Array): string | undefined {
+  try {
+    const r = new BinaryReader(bytes, 8);
+    while (r.pos < bytes.length) {
+      const id = r.u8();
+      const size = r.u32();
+      const end = r.pos + size;
+      if (end > bytes.length) return undefined;
+      if (id === 0) {
+        const nameLength = r.u32();
+        const name = new TextDecoder().decode(bytes.subarray(r.pos, r.pos + nameLength));
+        if (name === "name") return readModuleName(bytes.subarray(r.pos + nameLength, end));
+      }
+      r.pos = end;
+    }
+  } catch {
+    // malformed: no name
+  }
+  return undefined;
 }
 
 /** A name section with no names. */

@@ -14,6 +14,19 @@
  * Only regular files, directories and symlinks are exposed; a device or FIFO placed in the directory
  * by the host cannot be opened (`ENOTSUP`), so a guest can never block the host on one.
  *
+ * Symlinks a guest plants. wasmhost never follows a symlink out of the preopen, but host tools would,
+ * so a guest may only create symlinks whose target stays inside (`leadingClimbs` in resolve.ts: no
+ * absolute target, `..` only leading and no more of them than the link's depth), the depth being the
+ * directory's real location, read from the host (`/proc/self/fd/N`). Known limit: moving a directory
+ * that holds such a link (or the link itself) to a shallower place afterwards can make its target
+ * point outside; wasmhost still refuses to follow it there.
+ *
+ * Timestamps. Node's `utimes` takes seconds as a double and libuv keeps whole microseconds, so the
+ * nanoseconds a guest sets are remembered (per device and inode, with the value the host then
+ * stored) and reported as long as the host still holds that value: set and read back exactly, while any
+ * later change by anyone shows as it is. The memory is bounded (the oldest entries are forgotten: a
+ * forgotten time reads back to the microsecond).
+ *
  * @module
  */
 import * as fs from "node:fs";
@@ -21,6 +34,7 @@ import * as path from "node:path";
 import { WasiError } from "../errors.js";
 import { ERRNO, FILETYPE } from "../wasi/defs.js";
 import { registerHostFs } from "../wasi/fs/host-hook.js";
+import { leadingClimbs } from "../wasi/fs/resolve.js";
 import type { PreopenOption } from "../wasi/wasi.js";
 import type { Vfs, VfsDir, VfsDirEntry, VfsFile, VfsOpenFlags, VfsStat, VfsTimes } from "../wasi/fs/vfs.js";
 
@@ -59,7 +73,48 @@ function filetypeOf(s: fs.BigIntStats | fs.Stats | fs.Dirent): number {
 }
 
 function toStat(s: fs.BigIntStats): VfsStat {
-  return { filetype: filetypeOf(s), dev: s.dev, ino: s.ino, nlink: s.nlink, size: s.size, atim: s.atimeNs, mtim: s.mtimeNs, ctim: s.ctimeNs };
+  const st: VfsStat = { filetype: filetypeOf(s), dev: s.dev, ino: s.ino, nlink: s.nlink, size: s.size, atim: s.atimeNs, mtim: s.mtimeNs, ctim: s.ctimeNs };
+  if (timesSet.size > 0) exactTimes(st);
+  return st;
+}
+
+/** Times a guest set, by `dev:ino`: what it asked for and what the host stored (see the module comment). */
+interface SetTimes {
+  atim: bigint;
+  atimHost: bigint;
+  mtim: bigint;
+  mtimHost: bigint;
+}
+const timesSet = new Map<string, SetTimes>();
+/** How many inodes' set times are remembered. */
+const TIMES_REMEMBERED = 4096;
+
+/** Replaces the host's microsecond times in `st` by the nanoseconds a guest set, where the host still holds what was stored then. */
+function exactTimes(st: VfsStat): void {
+  const t = timesSet.get(`${st.dev}:${st.ino}`);
+  if (t === undefined) return;
+  if (st.atim === t.atimHost) st.atim = t.atim;
+  if (st.mtim === t.mtimHost) st.mtim = t.mtim;
+}
+
+/**
+ * Sets times through `set(atimeSecs, mtimeSecs)` (a futimes or lutimes), reading the current times with
+ * `stat` for what stays unchanged, and remembers the nanoseconds.
+ */
+function setTimesExactly(stat: () => fs.BigIntStats, set: (a: number, m: number) => void, times: VfsTimes): void {
+  const cur = stat();
+  const key = `${cur.dev}:${cur.ino}`;
+  const known = timesSet.get(key);
+  // The times as the guest sees them now (exact where remembered), for the one it leaves alone.
+  const curA = known !== undefined && cur.atimeNs === known.atimHost ? known.atim : cur.atimeNs;
+  const curM = known !== undefined && cur.mtimeNs === known.mtimHost ? known.mtim : cur.mtimeNs;
+  const atim = times.atim ?? curA;
+  const mtim = times.mtim ?? curM;
+  set(secs(atim), secs(mtim));
+  const after = stat();
+  timesSet.delete(key);
+  if (timesSet.size >= TIMES_REMEMBERED) timesSet.delete(timesSet.keys().next().value!);
+  timesSet.set(key, { atim, atimHost: after.atimeNs, mtim, mtimHost: after.mtimeNs });
 }
 
 /** Seconds (as Node's utimes wants them) from nanoseconds. */
@@ -69,10 +124,6 @@ function secs(ns: bigint): number {
   return (Number(ns / 1000n) + 0.5) / 1e6;
 }
 
-/** New times, keeping the current ones where `times` says null (Node has no UTIME_OMIT). */
-function merged(cur: fs.BigIntStats, times: VfsTimes): [number, number] {
-  return [secs(times.atim ?? cur.atimeNs), secs(times.mtim ?? cur.mtimeNs)];
-}
 
 /** An open host directory. */
 class NodeDir implements VfsDir {
@@ -199,7 +250,26 @@ class NodeDir implements VfsDir {
   }
   symlinkAt(target: string, name: string): number {
     if (this.ro) return ERRNO.ROFS;
+    const climbs = leadingClimbs(target);
+    if (climbs < 0) return ERRNO.NOTCAPABLE;
+    if (climbs > 0) {
+      const depth = this.depth();
+      if (depth < 0 || climbs > depth) return ERRNO.NOTCAPABLE;
+    }
     return this.run(() => fs.symlinkSync(target, this.at(name)));
+  }
+  /** How many directories this one lies below the preopen's root now, or -1 when that cannot be told. */
+  private depth(): number {
+    let real: string;
+    try {
+      real = PROC ? fs.readlinkSync(`${PROC_FD}${this.fd}`) : fs.realpathSync(this.hostPath);
+    } catch {
+      return -1;
+    }
+    const root = this.owner.realPath;
+    if (real === root) return 0;
+    if (!real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) return -1;
+    return path.relative(root, real).split(path.sep).length;
   }
   linkAt(name: string, toDir: VfsDir, toName: string): number {
     if (this.ro) return ERRNO.ROFS;
@@ -213,18 +283,12 @@ class NodeDir implements VfsDir {
   }
   setTimesAt(name: string, times: VfsTimes): number {
     if (this.ro) return ERRNO.ROFS;
-    return this.run(() => {
-      const p = this.at(name);
-      const [a, m] = merged(fs.lstatSync(p, { bigint: true }), times);
-      fs.lutimesSync(p, a, m);
-    });
+    const p = this.at(name);
+    return this.run(() => setTimesExactly(() => fs.lstatSync(p, { bigint: true }), (a, m) => fs.lutimesSync(p, a, m), times));
   }
   setTimes(times: VfsTimes): number {
     if (this.ro) return ERRNO.ROFS;
-    return this.run(() => {
-      const [a, m] = merged(fs.fstatSync(this.fd, { bigint: true }), times);
-      fs.futimesSync(this.fd, a, m);
-    });
+    return this.run(() => setTimesExactly(() => fs.fstatSync(this.fd, { bigint: true }), (a, m) => fs.futimesSync(this.fd, a, m), times));
   }
   readdir(): VfsDirEntry[] | number {
     try {
@@ -308,8 +372,7 @@ class NodeFile implements VfsFile {
   setTimes(times: VfsTimes): number {
     if (this.owner.readOnly) return ERRNO.ROFS;
     try {
-      const [a, m] = merged(fs.fstatSync(this.fd, { bigint: true }), times);
-      fs.futimesSync(this.fd, a, m);
+      setTimesExactly(() => fs.fstatSync(this.fd, { bigint: true }), (a, m) => fs.futimesSync(this.fd, a, m), times);
       return 0;
     } catch (e) {
       return errnoOf(e);
@@ -347,6 +410,8 @@ export class NodeFs implements Vfs {
   readonly readOnly: boolean;
   /** The absolute host path of the root. */
   readonly path: string;
+  /** @internal The root's real path (symlinks resolved), for where a directory lies (`NodeDir.depth`). */
+  readonly realPath: string;
   /** @internal Recently walked directories, keyed by parent descriptor and name (see `NodeDir.openDirAt`). */
   readonly dirCache = new Map<string, NodeDir>();
 
@@ -360,6 +425,7 @@ export class NodeFs implements Vfs {
       st = undefined;
     }
     if (st === undefined || !st.isDirectory()) throw new WasiError(`host directory ${dir} does not exist or is not a directory`);
+    this.realPath = fs.realpathSync(this.path);
   }
 
   root(): VfsDir | number {
@@ -381,30 +447,65 @@ registerHostFs((dir, readOnly) => new NodeFs(dir, { readOnly }));
 
 /**
  * Parses a CLI directory mapping `HOST[::GUEST]` (GUEST defaults to HOST) into a preopen entry.
- * Throws `WasiError` when the host directory does not exist.
+ * Throws `WasiError` when the host directory does not exist, or when `spec` has more than one `::`
+ * (`A::B::C` is ambiguous).
  */
 export function parseDirMapping(spec: string, readOnly: boolean): [guest: string, preopen: PreopenOption] {
-  const at = spec.indexOf("::");
-  const host = at < 0 ? spec : spec.slice(0, at);
-  const guest = at < 0 ? spec : spec.slice(at + 2);
+  const parts = spec.split("::");
+  if (parts.length > 2) throw new WasiError(`bad directory mapping ${JSON.stringify(spec)}: more than one "::" is ambiguous; expected HOST[::GUEST]`);
+  const host = parts[0]!;
+  const guest = parts.length === 2 ? parts[1]! : spec;
   if (host === "" || guest === "") throw new WasiError(`bad directory mapping ${JSON.stringify(spec)}: expected HOST[::GUEST]`);
   return [guest, { fs: new NodeFs(host, { readOnly }), readOnly }];
 }
 
 /**
- * A stdin callback that reads the host process's standard input synchronously (for `wasmhost run`):
- * `new Wasi({ stdin: hostStdin })`.
+ * The descriptor `hostStdin` reads, non-blocking where it can be so that a wait can end at a deadline:
+ * for a pipe, FIFO or terminal, a second open of the same stdin (`/proc/self/fd/0`, Linux), which leaves
+ * the flags other processes see alone; for a socket (what Node gives a child for `"pipe"`), descriptor 0
+ * made non-blocking by letting Node open `process.stdin` (libuv does that; the stream stays paused);
+ * for a regular file, or where neither works, descriptor 0 as it is (a read may then block).
  */
-export function hostStdin(max: number): Uint8Array | null {
+let stdinFd: number | undefined;
+function stdinDescriptor(): number {
+  if (stdinFd !== undefined) return stdinFd;
+  stdinFd = 0;
+  let st: fs.Stats;
+  try {
+    st = fs.fstatSync(0);
+  } catch {
+    return stdinFd;
+  }
+  if (st.isFile()) return stdinFd;
+  try {
+    if (PROC) stdinFd = fs.openSync("/proc/self/fd/0", C.O_RDONLY | C.O_NONBLOCK);
+  } catch {
+    if (st.isSocket()) void process.stdin;
+  }
+  return stdinFd;
+}
+
+let waitCell: Int32Array | undefined;
+
+/**
+ * A stdin callback that reads the host process's standard input synchronously (for `wasmhost run`):
+ * `new Wasi({ stdin: hostStdin })`. It waits for input at most `waitMs` (the store's deadline; see
+ * `StdinOption`), returning `null` when that passes with nothing read.
+ */
+export function hostStdin(max: number, waitMs = Infinity): Uint8Array | null {
+  const fd = stdinDescriptor();
   const buf = new Uint8Array(Math.max(1, Math.min(max, 1 << 16)));
+  const end = performance.now() + waitMs;
   for (;;) {
     try {
-      const n = fs.readSync(0, buf, 0, buf.length, null);
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
       return n === 0 ? null : buf.subarray(0, n);
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code === "EAGAIN") {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        const left = end - performance.now();
+        if (left <= 0) return null;
+        Atomics.wait((waitCell ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, Math.min(5, left));
         continue;
       }
       if (code === "EOF") return null;

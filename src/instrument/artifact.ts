@@ -55,6 +55,7 @@ export function settingsOf(options: InstrumentOptions): string {
     fuelCosts: options.fuelCosts ? fnv(new Uint8Array(options.fuelCosts.buffer, options.fuelCosts.byteOffset, options.fuelCosts.byteLength)).toString(16) : null,
     interruption: options.interrupt === true,
     storeResources: options.storeResources === true,
+    ...(options.nanCanonicalization === true ? { nanCanonicalization: true } : {}),
   });
 }
 

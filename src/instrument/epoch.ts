@@ -211,6 +211,22 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
     }
     return w;
   };
+  const heads = new Map<number, Snippet>();
+  const branchCache: BranchCache = { branches: new Map(), scratch: new ByteSink(64) };
+  /** `block $exit  loop $retry  block $slow` for a loop of block type `bytes[at..end)` (shared per type). */
+  const wrapHead = (bytes: Uint8Array, at: number, end: number): Snippet => {
+    const key = end - at === 1 ? bytes[at]! : -1 - readLeb(bytes, at, end);
+    let s = heads.get(key);
+    if (!s) {
+      const head = new ByteSink(24);
+      head.u8(0x02); head.copy(bytes, at, end); // block $exit
+      head.u8(0x03); head.copy(bytes, at, end); // loop $retry
+      head.u8(0x02); head.u8(0x40); // block $slow
+      s = { bytes: head.view().slice(), trapAt: -1, trapKind: 0 };
+      heads.set(key, s);
+    }
+    return s;
+  };
   return {
     visit(fn: FunctionContext): void {
       const { n, op: ops, start } = fn.scan;
@@ -232,8 +248,9 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
         for (let i = 0; i < n; i++) if (ops[i] === LOOP) fn.insert(i + 1, backEdgeFor(local));
         return;
       }
-      // Open blocks, innermost last: -1 for a plain block, else the index of a wrapped loop.
-      const frames: number[] = [-1];
+      const frames = new Frames();
+      // The first instruction of each open wrapped loop, innermost last.
+      const loopStarts: number[] = [];
       let wrappedOpen = 0;
       const w = wrappedFor(local);
       for (let i = 0; i < n; i++) {
@@ -241,33 +258,29 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
         const kind = KIND[o]!;
         if (kind === K.other) continue;
         if (kind === K.open) {
-          frames.push(-1);
+          frames.push(false);
         } else if (kind === K.loop) {
           const btAt = start[i]! + 1;
           const btEnd = start[i + 1]!;
           if (coveredByCall(fn, i)) {
-            frames.push(-1);
+            frames.push(false);
           } else if (loopTakesParams(bytes, btAt, btEnd, types)) {
-            frames.push(-1);
+            frames.push(false);
             fn.insert(i + 1, backEdgeFor(local));
           } else {
-            const head = new ByteSink(24);
-            head.u8(0x02); head.copy(bytes, btAt, btEnd); // block $exit
-            head.u8(0x03); head.copy(bytes, btAt, btEnd); // loop $retry
-            head.u8(0x02); head.u8(0x40); // block $slow
-            fn.insert(i, { bytes: head.view().slice(), trapAt: -1, trapKind: 0 });
+            fn.insert(i, wrapHead(bytes, btAt, btEnd));
             fn.insert(i + 1, w.head);
-            frames.push(i);
+            frames.push(true);
+            loopStarts.push(i);
             wrappedOpen++;
           }
         } else if (kind === K.end) {
-          const loopAt = frames.pop();
-          if (loopAt !== undefined && loopAt >= 0) {
+          if (frames.pop()) {
             wrappedOpen--;
-            fn.insert(i + 1, w.tail, loopAt);
+            fn.insert(i + 1, w.tail, loopStarts.pop()!);
           }
         } else if (wrappedOpen > 0 && (kind === K.br || kind === K.brTable)) {
-          relabel(fn, i, o, frames);
+          relabel(fn, i, o, frames, branchCache);
         }
       }
     },
@@ -284,39 +297,82 @@ function decrement(b: ByteSink, local: number): void {
   b.u8(0x48);
 }
 
-/** The label `label` renumbered for the wrapped loops it crosses (3 more labels each). */
-function newLabel(label: number, frames: readonly number[]): number {
-  let crossed = 0;
-  for (let d = 0; d < label && d < frames.length; d++) if (frames[frames.length - 1 - d]! >= 0) crossed++;
-  return label + 3 * crossed;
+/**
+ * Open blocks of the body being rewritten, innermost last, with how many of them are wrapped loops up
+ * to each depth, so that renumbering a label costs O(1) however deep the nesting (it used to walk the
+ * frames it crossed, quadratic on deeply nested loops).
+ */
+class Frames {
+  /** For each open block: the number of wrapped loops among it and the blocks around it. */
+  private wrappedUpTo: number[] = [0];
+
+  get depth(): number {
+    return this.wrappedUpTo.length;
+  }
+
+  push(wrapped: boolean): void {
+    const w = this.wrappedUpTo;
+    w.push(w[w.length - 1]! + (wrapped ? 1 : 0));
+  }
+
+  /** Closes the innermost block; true when it was a wrapped loop. */
+  pop(): boolean {
+    const w = this.wrappedUpTo;
+    const top = w.pop()!;
+    return w.length > 0 && top > w[w.length - 1]!;
+  }
+
+  /** The label `label` renumbered for the wrapped loops it crosses (3 more labels each). */
+  renumber(label: number): number {
+    const w = this.wrappedUpTo;
+    const top = w.length - 1;
+    if (label <= 0) return label;
+    const below = top - label;
+    const crossed = w[top]! - (below >= 0 ? w[below]! : 0);
+    return label + 3 * crossed;
+  }
 }
 
 /** Replaces branch `i` when one of its labels crosses a wrapped loop. */
-function relabel(fn: FunctionContext, i: number, o: number, frames: readonly number[]): void {
+/** Replacement branches of one pass, shared (typed arrays are slow to create one by one). */
+interface BranchCache {
+  /** `br`/`br_if` by 256 * label + opcode. */
+  readonly branches: Map<number, Uint8Array>;
+  readonly scratch: ByteSink;
+}
+
+function relabel(fn: FunctionContext, i: number, o: number, frames: Frames, cache: BranchCache): void {
   const { start } = fn.scan;
   const bytes = fn.bytes;
   const at = start[i]! + 1;
   const end = start[i + 1]!;
   if (o !== BR_TABLE) {
     const label = readLeb(bytes, at, end);
-    const renumbered = newLabel(label, frames);
+    const renumbered = frames.renumber(label);
     if (renumbered === label) return;
-    const b = new ByteSink(8);
-    b.u8(bytes[start[i]!]!);
-    b.u32(renumbered);
-    fn.replace(i, b.view().slice());
+    const key = renumbered * 256 + bytes[start[i]!]!;
+    let replacement = cache.branches.get(key);
+    if (!replacement) {
+      const b = cache.scratch;
+      b.length = 0;
+      b.u8(bytes[start[i]!]!);
+      b.u32(renumbered);
+      cache.branches.set(key, (replacement = b.view().slice()));
+    }
+    fn.replace(i, replacement);
     return;
   }
   const count = readLeb(bytes, at, end);
   let p = lebEndAfter(bytes, at);
-  const b = new ByteSink(16 + count * 2);
+  const b = cache.scratch;
+  b.length = 0;
   b.u8(BR_TABLE_CODE);
   b.u32(count);
   let changed = false;
   for (let k = 0; k <= count; k++) {
     const label = readLeb(bytes, p, end);
     p = lebEndAfter(bytes, p);
-    const renumbered = newLabel(label, frames);
+    const renumbered = frames.renumber(label);
     if (renumbered !== label) changed = true;
     b.u32(renumbered);
   }

@@ -118,6 +118,22 @@ export class StoreInstrumentation {
     return period;
   }
 
+  /**
+   * @internal Milliseconds left before running wasm must stop (for blocking host calls such as WASI's
+   * `poll_oneoff`): 0 once the time limit or the epoch deadline is reached, `Infinity` without either.
+   */
+  remainingMs(): number {
+    if (this.check === undefined) return Infinity;
+    if (this.epochDeadline >= 0n && Atomics.load(this.epoch.cell, 0) >= this.epochDeadline) return 0;
+    const left = this.deadline - performance.now();
+    return left > 0 ? left : 0;
+  }
+
+  /** @internal Whether an epoch deadline is set (another thread may reach it at any moment). */
+  epochWatched(): boolean {
+    return this.check !== undefined && this.epochDeadline >= 0n;
+  }
+
   /** Called when a call from the host into wasm starts (not for nested calls). */
   enter(): void {
     if (this.check === undefined) return;

@@ -6,6 +6,7 @@
  * - `fuel.ts`: fuel charged per straight-line segment from a store-owned global.
  * - `epoch.ts`: interruption checks at function entries and loop back-edges (epochs, time limits).
  * - `limits.ts`: the module's memories and tables become imports the store creates within its limits.
+ * - `nan-canon.ts`: NaN results of float arithmetic become the canonical NaN (deterministic floats).
  *
  * `host.ts` is the other half, on the host side: the store's globals, the check function and the
  * memories and tables handed to the hidden imports. `artifact.ts` saves an instrumented module.
@@ -15,6 +16,7 @@
 import type { ModuleInfo } from "../binary/module-info.js";
 import { INITIAL_PERIOD, interruptPass } from "./epoch.js";
 import { fuelPass } from "./fuel.js";
+import { nanCanonicalizationPass } from "./nan-canon.js";
 import { OffsetMap } from "./offsets.js";
 import {
   type AddedFunc,
@@ -38,6 +40,8 @@ export interface InstrumentOptions {
   readonly interrupt?: boolean;
   /** Turn the module's memories and tables into imports the store creates (store limits). */
   readonly storeResources?: boolean;
+  /** Replace NaN results of float arithmetic by the canonical NaN. */
+  readonly nanCanonicalization?: boolean;
 }
 
 /** Names of the hidden imports, under `HOST_MODULE`. */
@@ -72,6 +76,8 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   const funcs: AddedFunc[] = [];
   const passes: BodyPass[] = [];
   const threading: number[] = [];
+  // First, so that its code follows the float instruction before any other pass's insertions there.
+  if (options.nanCanonicalization) passes.push(nanCanonicalizationPass());
   // Imported globals first, so that the defined one's index is known: it follows every global.
   const fuel = options.fuelCosts ? info.importedGlobals + globals.push({ name: HostImport.fuel, type: "i64", mutable: true }) - 1 : -1;
   if (options.interrupt) {

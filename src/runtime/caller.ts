@@ -6,7 +6,8 @@
 import type { Extern } from "./extern.js";
 import type { Instance } from "./instance.js";
 import type { Memory } from "./memory.js";
-import type { Store } from "./store.js";
+import { Store } from "./store.js";
+import { checkArg, checkString } from "./values.js";
 
 /**
  * The context of a host function call: the store's data and the calling instance's exports. A host
@@ -21,6 +22,7 @@ export class Caller<T = unknown> {
 
   /** @internal */
   constructor(store: Store<T>, instance: Instance | undefined) {
+    checkArg(store, Store, "new Caller", "store");
     this.store = store;
     this.instance = instance;
   }
@@ -36,6 +38,7 @@ export class Caller<T = unknown> {
 
   /** The calling instance's export `name`, or `undefined` when there is none (or no calling instance). */
   getExport(name: string): Extern | undefined {
+    checkString(name, "Caller.getExport", "name");
     return this.instance?.getExport(name);
   }
 
@@ -54,6 +57,7 @@ export class Caller<T = unknown> {
 
   /** The calling instance's exported memory `name` (default `"memory"`), or `undefined`. */
   getMemory(name = "memory"): Memory | undefined {
+    checkString(name, "Caller.getMemory", "name");
     return this.instance?.getMemory(name);
   }
 }

@@ -3,8 +3,16 @@
  *
  * @module
  */
+import { PROPOSALS, type Proposal } from "../binary/features.js";
 import { EpochCounter } from "../instrument/host.js";
 import { fuelCostTable, type FuelCosts, type InstrumentOptions } from "../instrument/index.js";
+import { engineFeatures, type EngineFeatures } from "./features.js";
+
+/**
+ * Each WebAssembly proposal switched on or off, by the name of its repository in the WebAssembly
+ * organisation (`"simd"`, `"multi-memory"`, `"gc"`, ...; see `Proposal`). Absent means on.
+ */
+export type WasmFeatures = { readonly [P in Proposal]?: boolean };
 
 /** Settings of an `Engine`. Every field is optional; the engine freezes a copy. */
 export interface EngineConfig {
@@ -34,6 +42,22 @@ export interface EngineConfig {
   readonly epochInterruption?: boolean;
   /** The same checks as `epochInterruption`, asked for under the name of what they serve here: `store.setTimeLimit`. */
   readonly timeLimits?: boolean;
+  /**
+   * Proposals to switch off (default: every proposal on): `{ simd: false, "multi-memory": false }`.
+   * A module that uses a switched-off proposal fails to compile with a `CompileError` naming the
+   * proposal and where the module uses it (`CompileError.proposal`). Switching a proposal on cannot
+   * add it to a host engine that lacks it: see `Engine.hostFeatures()`.
+   *
+   * @throws TypeError from `new Engine` on an unknown proposal name or a value that is not a boolean.
+   */
+  readonly features?: WasmFeatures;
+  /**
+   * Make float results deterministic (default false): every float instruction that can produce a NaN
+   * (arithmetic, `sqrt`, `min`/`max`, rounding, promote/demote, and their SIMD forms) yields the
+   * canonical NaN instead of whatever bits the CPU makes, as Wasmtime's `cranelift_nan_canonicalization`.
+   * Done by instrumentation; it costs a compare and a select after each such instruction.
+   */
+  readonly nanCanonicalization?: boolean;
 }
 
 let engineIds = 0;
@@ -51,6 +75,9 @@ export class Engine {
   readonly instrumentation: InstrumentOptions;
   /** @internal The epoch counter (shared memory, so other threads can advance it). */
   readonly epoch: EpochCounter;
+  /** @internal The proposals `config.features` switches off. */
+  readonly disabledProposals: ReadonlySet<Proposal>;
+  private effectiveFeatures: EngineFeatures | undefined;
 
   constructor(config: EngineConfig = {}) {
     if (config === null || typeof config !== "object") {
@@ -61,21 +88,54 @@ export class Engine {
       throw new RangeError(`EngineConfig.maxTrapFrames must be a non-negative integer, got ${String(config.maxTrapFrames)}`);
     }
     const fuelCosts = config.consumeFuel ? fuelCostTable(config.fuelCosts) : undefined;
-    this.config = Object.freeze({ ...config, maxTrapFrames, ...(config.fuelCosts ? { fuelCosts: Object.freeze({ ...config.fuelCosts }) } : {}) });
+    this.disabledProposals = disabledProposals(config.features);
+    this.config = Object.freeze({
+      ...config,
+      maxTrapFrames,
+      ...(config.fuelCosts ? { fuelCosts: Object.freeze({ ...config.fuelCosts }) } : {}),
+      ...(config.features ? { features: Object.freeze({ ...config.features }) } : {}),
+    });
     this.id = ++engineIds;
     const interrupt = config.epochInterruption === true || config.timeLimits === true;
     this.instrumentation = Object.freeze({
       ...(fuelCosts ? { fuelCosts } : {}),
       interrupt,
+      ...(config.nanCanonicalization === true ? { nanCanonicalization: true } : {}),
       // A module rewritten anyway also gets its memories and tables from the store (limits at no
       // cost); otherwise that variant is compiled only for stores with size limits (Module.compiledFor).
       storeResources: fuelCosts !== undefined || interrupt,
     });
     this.epoch = new EpochCounter();
-    // Backtraces come from the engine's stack capture, which stops at Error.stackTraceLimit.
-    if (typeof Error.stackTraceLimit !== "number" || Error.stackTraceLimit < maxTrapFrames) {
-      Error.stackTraceLimit = maxTrapFrames;
+    // Backtraces come from the engine's stack capture, which stops at Error.stackTraceLimit (a V8
+    // extension: other engines have no such limit, and setting it there does no harm).
+    const errors = Error as ErrorConstructor & { stackTraceLimit?: number };
+    if (typeof errors.stackTraceLimit !== "number" || errors.stackTraceLimit < maxTrapFrames) {
+      errors.stackTraceLimit = maxTrapFrames;
     }
+  }
+
+  /**
+   * Which proposals the host engine (V8 in Node.js, the browser's engine) compiles, found by asking it
+   * to validate one tiny module per proposal on the first call (then cached for the process). A module
+   * that needs a proposal the host lacks fails to compile with a `CompileError` naming the proposal
+   * and the host.
+   */
+  static hostFeatures(): EngineFeatures {
+    return engineFeatures();
+  }
+
+  /**
+   * Which proposals modules compiled with this engine may use: those the host engine supports
+   * (`Engine.hostFeatures()`) that `config.features` does not switch off. Probed on first access.
+   */
+  get features(): EngineFeatures {
+    if (!this.effectiveFeatures) {
+      const host = engineFeatures();
+      const out = {} as { [P in Proposal]: boolean };
+      for (const p of PROPOSALS) out[p] = host[p] && !this.disabledProposals.has(p);
+      this.effectiveFeatures = Object.freeze(out);
+    }
+    return this.effectiveFeatures;
   }
 
   /**
@@ -91,4 +151,28 @@ export class Engine {
   get epochBuffer(): SharedArrayBuffer {
     return this.epoch.buffer;
   }
+}
+
+/** The proposals `features` switches off. @throws TypeError on an unknown name or a non-boolean value. */
+function disabledProposals(features: WasmFeatures | undefined): ReadonlySet<Proposal> {
+  const off = new Set<Proposal>();
+  if (features === undefined) return off;
+  if (features === null || typeof features !== "object") {
+    throw new TypeError(`EngineConfig.features must be an object of proposal names to booleans, got ${features === null ? "null" : typeof features}`);
+  }
+  const known = new Set<string>(PROPOSALS);
+  for (const [name, on] of Object.entries(features)) {
+    if (!known.has(name)) throw new TypeError(`EngineConfig.features: unknown proposal "${name}" (known: ${PROPOSALS.join(", ")})`);
+    if (typeof on !== "boolean") throw new TypeError(`EngineConfig.features["${name}"] must be a boolean, got ${typeof on}`);
+    if (!on) off.add(name as Proposal);
+  }
+  return off;
+}
+
+/** The host engine's name and version, for messages: `Node.js 20.20.2 (V8 11.3.244.8)`, or the browser's user agent. */
+export function hostEngineName(): string {
+  const p = (globalThis as { process?: { versions?: { node?: string; v8?: string } } }).process;
+  if (p?.versions?.node) return `Node.js ${p.versions.node} (V8 ${p.versions.v8 ?? "?"})`;
+  const ua = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent;
+  return ua ? `the browser's engine (${ua})` : "the host engine";
 }

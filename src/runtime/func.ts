@@ -12,9 +12,11 @@
  */
 import type { FuncType, ValType } from "../types.js";
 import type { Caller } from "./caller.js";
-import type { Store } from "./store.js";
+import { Store } from "./store.js";
 import { noteHostError, toTrap } from "./trap.js";
+import { Trap } from "../errors.js";
 import {
+  checkArg,
   checkFuncType,
   describeValue,
   jsTypeOf,
@@ -24,6 +26,8 @@ import {
   type WasmResults,
 } from "./values.js";
 import { hostToWasmAdapter, wasmToHostAdapter } from "./adapters.js";
+import { V128 } from "./v128.js";
+import { hasV128, loweredCaller, raisedFunction } from "./v128-bridge.js";
 import { reexportModuleBytes } from "./prepare.js";
 
 /** A host function: receives the caller, then the wasm arguments. */
@@ -73,6 +77,7 @@ export class Func {
     name: string,
     host?: { fn: HostFunc | RawHostFunc; raw: boolean },
   ) {
+    checkArg(store, Store, "new Func", "store");
     this.store = store;
     this.funcType = type;
     this.nativeFunc = native;
@@ -109,9 +114,24 @@ export class Func {
     type: { readonly params: P; readonly results: R },
     fn: (caller: Caller<T>, ...args: WasmParams<P>) => WasmResults<R> | unknown,
   ): Func {
+    checkArg(store, Store, "Func.wrap", "store");
     const checked = checkFuncType(type, "Func.wrap");
     if (typeof fn !== "function") throw new TypeError(`Func.wrap: expected a function, got ${describeValue(fn)}`);
     return makeHostFunc(store as Store, checked, fn as HostFunc, false, "host function");
+  }
+
+  /**
+   * Calls a function reference as wasm's `call_ref` does: `ref` may be the null reference (a `funcref`
+   * read from a table, a global or a host function's parameter), and calling it is a `Trap` with code
+   * `"indirect_call_to_null"`, as in Wasmtime, rather than a `TypeError` from `null.call`.
+   *
+   * @throws Trap `"indirect_call_to_null"` when `ref` is null; TypeError when it is not a `Func`;
+   *   otherwise what `ref.call(...args)` throws.
+   */
+  static callRef(ref: Func | null, ...args: unknown[]): unknown {
+    if (ref === null || ref === undefined) throw new Trap("indirect_call_to_null", [], { detail: "the function reference is null" });
+    checkArg(ref, Func, "Func.callRef", "ref");
+    return ref.call(...args);
   }
 
   /** The function's type. */
@@ -151,7 +171,8 @@ export class Func {
           `not (${Array.isArray(params) ? params.join(", ") : describeValue(params)}) -> (${Array.isArray(results) ? results.join(", ") : describeValue(results)})`,
       );
     }
-    return makeTypedCall(this) as (...args: WasmParams<P>) => WasmResults<R>;
+    // The signature is the function's own: one adapter serves every request (the same object each time).
+    return this.call as (...args: WasmParams<P>) => WasmResults<R>;
   }
 }
 
@@ -168,6 +189,13 @@ export function makeHostFunc(store: Store, type: FuncType, fn: HostFunc | RawHos
 /** A genuine wasm function calling host function `func`: a tiny module re-exporting the host code. */
 function wasmFunctionForHost(func: Func): (...args: never[]) => unknown {
   const type = func.type;
+  const store = func.store;
+  if (hasV128(type.params) || hasV128(type.results)) {
+    // The bridge's export is a genuine wasm function of the host function's type already.
+    const host = func.host!;
+    const call = func.raw ? (args: unknown[]) => (host as RawHostFunc)(...args) : (args: unknown[]) => (host as HostFunc)(store.unboundCaller(), ...args);
+    return v128HostFunction(call, type, func.name, store);
+  }
   const key = `${type.params.join(",")}->${type.results.join(",")}`;
   let module = reexportModules.get(key);
   if (!module) {
@@ -175,7 +203,6 @@ function wasmFunctionForHost(func: Func): (...args: never[]) => unknown {
     reexportModules.set(key, module);
   }
   // Reached through a reference, a host function has the store's caller, but no instance.
-  const store = func.store;
   const bound = func.raw ? (func.host as RawHostFunc) : bindHost(func.host as HostFunc, store.unboundCaller(), type, func.name, store);
   const instance = new WebAssembly.Instance(module, { h: { f: bound } });
   return instance.exports.f as (...args: never[]) => unknown;
@@ -189,11 +216,7 @@ function wasmFunctionForHost(func: Func): (...args: never[]) => unknown {
 export function bindHost(fn: HostFunc, caller: Caller, type: FuncType, name: string, store: Store): (...args: never[]) => unknown {
   const params = type.params;
   const results = type.results;
-  if (params.some((p) => p === "v128") || results.some((r) => r === "v128")) {
-    return () => {
-      throw new TypeError(`host function ${name}: v128 values cannot cross the host boundary`);
-    };
-  }
+  if (hasV128(params) || hasV128(results)) return v128HostFunction((args) => fn(caller, ...args), type, name, store);
   const check = resultChecker(results, name, store);
   if (!params.includes("funcref") && results.length <= 1) {
     const generated = wasmToHostAdapter(params, results[0], fn as (...args: unknown[]) => unknown, caller, noteHostError, (r) => {
@@ -246,6 +269,12 @@ function singleResultChecker(t: ValType, name: string, store: Store, which: stri
     };
   }
   if (t === "funcref") return (r) => funcToWasm(store, r, `host function ${name}${which}`);
+  if (t === "v128") {
+    return (r) => {
+      if (!(r instanceof V128)) throw new TypeError(`host function ${name}${which}: expected a V128 for v128, got ${describeValue(r)}`);
+      return r;
+    };
+  }
   return (r) => r; // externref: any value
 }
 
@@ -268,7 +297,8 @@ export function funcFromWasm(store: Store, v: unknown): Func | null {
 }
 
 function argError(func: Func, i: number, t: ValType, v: unknown): TypeError {
-  return new TypeError(`${func.name}: parameter ${i} (${t}) expects ${t === "i64" ? "a bigint" : t === "funcref" ? "a Func or null" : "a number"}, got ${describeValue(v)}`);
+  const expected = t === "i64" ? "a bigint" : t === "funcref" ? "a Func or null" : t === "v128" ? "a V128" : "a number";
+  return new TypeError(`${func.name}: parameter ${i} (${t}) expects ${expected}, got ${describeValue(v)}`);
 }
 
 function arityError(func: Func, n: number): TypeError {
@@ -293,14 +323,8 @@ function convertArg(func: Func, i: number, t: ValType, v: unknown): unknown {
     case "externref":
       return v;
     case "v128":
-      throw new TypeError(`${func.name}: parameter ${i} is v128, which cannot cross the host boundary`);
-  }
-}
-
-function checkNoV128(func: Func): void {
-  const t = func.type;
-  if (t.params.includes("v128") || t.results.includes("v128")) {
-    throw new TypeError(`${func.name}: v128 parameters and results cannot cross the host boundary (type (${t.params.join(", ")}) -> (${t.results.join(", ")}))`);
+      if (!(v instanceof V128)) throw argError(func, i, t, v);
+      return v;
   }
 }
 
@@ -330,7 +354,7 @@ function callTarget(func: Func): (...args: unknown[]) => unknown {
  * literal `typeof` checks (adapters.ts), which allocates nothing per call.
  */
 function makeTypedCall(func: Func): (...args: unknown[]) => unknown {
-  checkNoV128(func);
+  if (hasV128(func.type.params) || hasV128(func.type.results)) return v128Call(func);
   const params = func.type.params;
   const convert = resultConverter(func);
   const target = callTarget(func);
@@ -360,3 +384,88 @@ function makeTypedCall(func: Func): (...args: unknown[]) => unknown {
     return convert ? convert(r) : r;
   };
 }
+
+// ---- v128 (see v128-bridge.ts) -------------------------------------------------------------------
+
+/**
+ * The host -> wasm adapter of a signature with v128s: the arguments go through the bridge as four i32
+ * lanes per v128, the results come back the same way.
+ */
+function v128Call(func: Func): (...args: unknown[]) => unknown {
+  const { params, results } = func.type;
+  const store = func.store;
+  const lowered = loweredCaller(params, results, func.native);
+  return (...args: unknown[]) => {
+    if (args.length !== params.length) throw arityError(func, args.length);
+    const flat: unknown[] = [];
+    for (let i = 0; i < params.length; i++) {
+      const v = convertArg(func, i, params[i]!, args[i]);
+      if (v instanceof V128) flat.push(v.lane32(0), v.lane32(1), v.lane32(2), v.lane32(3));
+      else flat.push(v);
+    }
+    let r: unknown;
+    store.enterWasm();
+    try {
+      r = lowered(...flat);
+    } catch (e) {
+      throw toTrap(e);
+    } finally {
+      store.exitWasm();
+    }
+    return raiseValues(results, r, store);
+  };
+}
+
+/** The number of values `types` takes with each v128 as four lanes. */
+function loweredCount(types: readonly ValType[]): number {
+  let n = 0;
+  for (const t of types) n += t === "v128" ? 4 : 1;
+  return n;
+}
+
+/**
+ * The values of `types` from their lowered form `r` (what the engine returned: nothing, one value, or
+ * an array): v128s from four lanes, funcrefs as `Func`s. Returns nothing, one value, or an array.
+ */
+function raiseValues(types: readonly ValType[], r: unknown, store: Store): unknown {
+  const flat = loweredCount(types) === 1 ? [r] : (r as unknown[]);
+  const out: unknown[] = [];
+  let j = 0;
+  for (const t of types) {
+    if (t === "v128") {
+      out.push(V128.fromLanes32(flat[j] as number, flat[j + 1] as number, flat[j + 2] as number, flat[j + 3] as number));
+      j += 4;
+    } else {
+      out.push(t === "funcref" ? funcFromWasm(store, flat[j]) : flat[j]);
+      j += 1;
+    }
+  }
+  return out.length === 0 ? undefined : out.length === 1 ? out[0] : out;
+}
+
+/**
+ * A wasm function of `type` (which has v128s) calling host code `call(args)`: the bridge hands the
+ * host code V128 values and takes its checked results back as lanes.
+ */
+function v128HostFunction(call: (args: unknown[]) => unknown, type: FuncType, name: string, store: Store): (...args: never[]) => unknown {
+  const { params, results } = type;
+  const check = resultChecker(results, name, store);
+  const lowered = (...low: unknown[]): unknown => {
+    try {
+      const raised = raiseValues(params, low, store);
+      const args = params.length === 1 ? [raised] : ((raised ?? []) as unknown[]);
+      const r = check(call(args));
+      const values = results.length === 1 ? [r] : ((r ?? []) as unknown[]);
+      const flat: unknown[] = [];
+      for (const v of values) {
+        if (v instanceof V128) flat.push(v.lane32(0), v.lane32(1), v.lane32(2), v.lane32(3));
+        else flat.push(v);
+      }
+      return flat.length === 0 ? undefined : flat.length === 1 ? flat[0] : flat;
+    } catch (e) {
+      throw noteHostError(e);
+    }
+  };
+  return raisedFunction(params, results, lowered as (...args: never[]) => unknown);
+}
+

@@ -8,7 +8,7 @@
  * @module
  */
 import type { ExportInfo, ImportInfo, ModuleInfo } from "../binary/module-info.js";
-import { LinkError } from "../errors.js";
+import { inModule, LinkError } from "../errors.js";
 import type { ValType } from "../types.js";
 import { Caller } from "./caller.js";
 import type { Extern } from "./extern.js";
@@ -16,14 +16,14 @@ import { bindHost, Func, knownFunc, rememberFunc } from "./func.js";
 import { Global } from "./global.js";
 import { checkImports } from "./imports.js";
 import { Memory } from "./memory.js";
-import { exportExternType, type CompiledVariant, type Module } from "./module.js";
+import { exportExternType, Module, type CompiledVariant } from "./module.js";
 import { HOST_MODULE, originalFuncIndex } from "../instrument/index.js";
 import { HIDDEN_FILL, HIDDEN_PREFIX, HIDDEN_REFS, HIDDEN_START, hiddenFuncExport } from "./prepare.js";
-import type { Store } from "./store.js";
+import { Store } from "./store.js";
 import { Table } from "./table.js";
 import { Tag } from "./tag.js";
 import { toTrap } from "./trap.js";
-import type { WasmParams, WasmResults } from "./values.js";
+import { checkArg, checkString, describeValue, type WasmParams, type WasmResults } from "./values.js";
 
 type ImportObject = WebAssembly.Imports;
 
@@ -67,13 +67,18 @@ export class Instance {
     if (instantiated) {
       ({ compiled, native, caller } = instantiated);
     } else {
-      compiled = module.compiledFor(store);
-      const prepared = prepareImports(store, module, imports, compiled);
-      caller = prepared.caller;
+      checkInstanceArgs(store, module, imports, "new Instance");
       try {
-        native = new WebAssembly.Instance(compiled.native, prepared.importObject);
+        compiled = module.compiledFor(store);
+        const prepared = prepareImports(store, module, imports, compiled);
+        caller = prepared.caller;
+        try {
+          native = new WebAssembly.Instance(compiled.native, prepared.importObject);
+        } catch (e) {
+          throw instantiationError(e, module);
+        }
       } catch (e) {
-        throw instantiationError(e, module);
+        throw inModule(e, module.name);
       }
     }
     this.store = store;
@@ -87,13 +92,26 @@ export class Instance {
 
   /** @internal Instantiates asynchronously (the engine may work off the main thread). */
   static async instantiateAsync(store: Store, module: Module, imports: readonly Extern[]): Promise<Instance> {
-    const compiled = module.compiledFor(store);
-    const { importObject, caller } = prepareImports(store, module, imports, compiled);
+    checkInstanceArgs(store, module, imports, "Linker.instantiateAsync");
+    let compiled: CompiledVariant;
     let native: WebAssembly.Instance;
+    let caller: Caller;
     try {
-      native = await WebAssembly.instantiate(compiled.native, importObject);
+      compiled = module.compiledFor(store);
+      let importObject: ImportObject;
+      ({ importObject, caller } = prepareImports(store, module, imports, compiled));
+      // Counted against the store's limits while the engine works, so that concurrent instantiations
+      // cannot all pass the check before any of them is added.
+      store.pendingInstances.push(module.info);
+      try {
+        native = await WebAssembly.instantiate(compiled.native, importObject);
+      } catch (e) {
+        throw instantiationError(e, module);
+      } finally {
+        store.pendingInstances.splice(store.pendingInstances.indexOf(module.info), 1);
+      }
     } catch (e) {
-      throw instantiationError(e, module);
+      throw inModule(e, module.name);
     }
     return new Instance(store, module, imports, { compiled, native, caller });
   }
@@ -114,7 +132,8 @@ export class Instance {
   getExport(name: string): Extern | undefined {
     const cached = this.cache.get(name);
     if (cached) return cached;
-    if (typeof name !== "string" || name.startsWith(HIDDEN_PREFIX)) return undefined;
+    checkString(name, "Instance.getExport", "name");
+    if (name.startsWith(HIDDEN_PREFIX)) return undefined;
     const info = indexOf(this.module.info).exports.get(name);
     if (!info) return undefined;
     const native = (this.native.exports as Record<string, unknown>)[name];
@@ -228,6 +247,12 @@ export class Instance {
   }
 }
 
+function checkInstanceArgs(store: unknown, module: unknown, imports: unknown, where: string): void {
+  checkArg(store, Store, where, "store");
+  checkArg(module, Module, where, "module");
+  if (!Array.isArray(imports)) throw new TypeError(`${where}: imports must be an array of externs, got ${describeValue(imports)}`);
+}
+
 /** Lookups over a module's metadata, built once per module so that export access stays O(1). */
 interface ModuleIndex {
   /** Exports by name (the first, if a malformed module repeats one). */
@@ -296,7 +321,7 @@ function prepareImports(store: Store, module: Module, imports: readonly Extern[]
     }
   }
   // Store limits, and what instrumentation imports from the store (fuel, interruption, memories, tables).
-  const hidden = store.instrumentation.importsFor(info, compiled.instrumented, () => store.instances.map((i) => i.module.info));
+  const hidden = store.instrumentation.importsFor(info, compiled.instrumented, () => [...store.instances.map((i) => i.module.info), ...store.pendingInstances]);
   if (hidden) importObject[HOST_MODULE] = hidden as Record<string, WebAssembly.ImportValue>;
   return { importObject, caller };
 }

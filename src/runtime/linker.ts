@@ -7,18 +7,18 @@
  *
  * @module
  */
-import { LinkError } from "../errors.js";
+import { inModule, LinkError } from "../errors.js";
 import type { FuncType, ValType } from "../types.js";
 import { formatExternType } from "../types.js";
 import type { Caller } from "./caller.js";
-import type { Engine } from "./engine.js";
+import { Engine } from "./engine.js";
 import { externKindOf, isExtern, type Extern } from "./extern.js";
 import { makeHostFunc, type Func, type HostFunc, type RawHostFunc } from "./func.js";
 import { checkImport } from "./imports.js";
 import { Instance } from "./instance.js";
-import { importExternType, type Module } from "./module.js";
-import type { Store } from "./store.js";
-import { checkFuncType, describeValue, type WasmParams, type WasmResults } from "./values.js";
+import { importExternType, Module } from "./module.js";
+import { Store } from "./store.js";
+import { checkArg, checkFuncType, checkString, describeValue, type WasmParams, type WasmResults } from "./values.js";
 
 /**
  * A source of raw host functions by import module and name, such as `Wasi`. Raw functions take the
@@ -26,11 +26,24 @@ import { checkFuncType, describeValue, type WasmParams, type WasmResults } from 
  */
 export interface HostFuncProvider {
   getImports(): Record<string, Record<string, { readonly type: FuncType; readonly fn: RawHostFunc }>>;
+  /**
+   * Called when the linker instantiates a module that imports some of these functions: `memory`
+   * returns the `memory` export of that instance once it exists (also while its start function runs).
+   * `Wasi` uses it so that a reactor needs no `initialize` before its exports are called.
+   */
+  linkedTo?(memory: () => WebAssembly.Memory | undefined): void;
 }
 
 type Definition =
   | { readonly kind: "extern"; readonly extern: Extern }
-  | { readonly kind: "host"; readonly type: FuncType; readonly fn: HostFunc | RawHostFunc; readonly raw: boolean; readonly perStore: WeakMap<Store, Func> };
+  | {
+      readonly kind: "host";
+      readonly type: FuncType;
+      readonly fn: HostFunc | RawHostFunc;
+      readonly raw: boolean;
+      readonly perStore: WeakMap<Store, Func>;
+      readonly provider?: HostFuncProvider;
+    };
 
 /**
  * Resolves imports by `module::name` and instantiates modules. One linker can serve many stores and
@@ -44,7 +57,7 @@ export class Linker<T = unknown> {
   private readonly defs = new Map<string, Definition>();
 
   constructor(engine: Engine) {
-    if (!engine || typeof engine !== "object" || !("config" in engine)) throw new TypeError("new Linker(engine): expected an Engine");
+    checkArg(engine, Engine, "new Linker", "engine");
     this.engine = engine;
   }
 
@@ -60,6 +73,8 @@ export class Linker<T = unknown> {
     type: { readonly params: P; readonly results: R },
     fn: (caller: Caller<T>, ...args: WasmParams<P>) => WasmResults<R> | unknown,
   ): this {
+    checkString(module, "Linker.defineFunc", "module");
+    checkString(name, "Linker.defineFunc", "name");
     const checked = checkFuncType(type, `defineFunc(${module}::${name})`);
     if (typeof fn !== "function") throw new TypeError(`defineFunc(${module}::${name}): expected a function, got ${describeValue(fn)}`);
     this.insert(module, name, { kind: "host", type: checked, fn: fn as HostFunc, raw: false, perStore: new WeakMap() });
@@ -68,6 +83,8 @@ export class Linker<T = unknown> {
 
   /** Defines `module::name` as an extern of some store (a Func, Global, Table, Memory or Tag). */
   define(module: string, name: string, extern: Extern): this {
+    checkString(module, "Linker.define", "module");
+    checkString(name, "Linker.define", "name");
     if (!isExtern(extern)) throw new TypeError(`define(${module}::${name}): expected a Func, Global, Table, Memory or Tag, got ${describeValue(extern)}`);
     this.insert(module, name, { kind: "extern", extern });
     return this;
@@ -75,6 +92,8 @@ export class Linker<T = unknown> {
 
   /** Defines every export of `instance` under `moduleName`. */
   defineInstance(store: Store<T>, moduleName: string, instance: Instance): this {
+    checkArg(store, Store, "Linker.defineInstance", "store");
+    checkString(moduleName, "Linker.defineInstance", "moduleName");
     if (!(instance instanceof Instance)) throw new TypeError(`defineInstance(${moduleName}): expected an Instance, got ${describeValue(instance)}`);
     if (instance.store !== (store as Store)) throw new TypeError(`defineInstance(${moduleName}): the instance belongs to another store`);
     for (const [name, extern] of Object.entries(instance.exports)) this.define(moduleName, name, extern);
@@ -83,15 +102,17 @@ export class Linker<T = unknown> {
 
   /** Instantiates `module` with this linker in `store` and defines its exports under `moduleName`. */
   defineModule(store: Store<T>, moduleName: string, module: Module): this {
+    checkArg(store, Store, "Linker.defineModule", "store");
+    checkString(moduleName, "Linker.defineModule", "moduleName");
     return this.defineInstance(store, moduleName, this.instantiate(store, module));
   }
 
   /** Defines the host functions of `wasi` (both `wasi_snapshot_preview1` and `wasi_unstable`). */
   defineWasi(wasi: HostFuncProvider): this {
-    if (!wasi || typeof wasi.getImports !== "function") throw new TypeError("defineWasi: expected a Wasi object");
+    if (!wasi || typeof wasi.getImports !== "function") throw new TypeError(`Linker.defineWasi: wasi must be a Wasi, got ${describeValue(wasi)}`);
     for (const [module, funcs] of Object.entries(wasi.getImports())) {
       for (const [name, { type, fn }] of Object.entries(funcs)) {
-        this.insert(module, name, { kind: "host", type, fn, raw: true, perStore: new WeakMap() });
+        this.insert(module, name, { kind: "host", type, fn, raw: true, perStore: new WeakMap(), provider: wasi });
       }
     }
     return this;
@@ -102,6 +123,7 @@ export class Linker<T = unknown> {
    * traps when called (with an error naming the import).
    */
   defineUnknownImportsAsTraps(module: Module): this {
+    checkArg(module, Module, "Linker.defineUnknownImportsAsTraps", "module");
     for (const imp of module.info.imports) {
       if (imp.kind !== "func" || this.defs.has(key(imp.module, imp.name))) continue;
       const type = importExternType(module.info, imp);
@@ -122,6 +144,9 @@ export class Linker<T = unknown> {
 
   /** The extern defined as `module::name`, made for `store`; `undefined` when there is none. */
   get(store: Store<T>, module: string, name: string): Extern | undefined {
+    checkArg(store, Store, "Linker.get", "store");
+    checkString(module, "Linker.get", "module");
+    checkString(name, "Linker.get", "name");
     const def = this.defs.get(key(module, name));
     return def ? this.materialize(store as Store, def, module, name) : undefined;
   }
@@ -133,23 +158,36 @@ export class Linker<T = unknown> {
    *   another store; Trap when initialization or the start function traps.
    */
   instantiate(store: Store<T>, module: Module): Instance {
-    return new Instance(store as Store, module, this.resolve(store as Store, module));
+    return new Instance(store as Store, module, this.resolveNamed(store as Store, module));
   }
 
   /** Like `instantiate`, but lets the engine instantiate asynchronously. */
   instantiateAsync(store: Store<T>, module: Module): Promise<Instance> {
     try {
-      return Instance.instantiateAsync(store as Store, module, this.resolve(store as Store, module));
+      return Instance.instantiateAsync(store as Store, module, this.resolveNamed(store as Store, module));
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
+  /** `resolve`, with errors naming the module. */
+  private resolveNamed(store: Store, module: Module): Extern[] {
+    try {
+      return this.resolve(store, module);
+    } catch (e) {
+      throw inModule(e, module instanceof Module ? module.name : undefined);
+    }
+  }
+
   private resolve(store: Store, module: Module): Extern[] {
+    checkArg(store, Store, "Linker.instantiate", "store");
+    checkArg(module, Module, "Linker.instantiate", "module");
     if (module.engine !== this.engine) throw new TypeError("Linker: the module was compiled for another engine");
     if (store.engine !== this.engine) throw new TypeError("Linker: the store belongs to another engine");
-    return module.info.imports.map((imp) => {
+    const providers = new Set<HostFuncProvider>();
+    const externs = module.info.imports.map((imp) => {
       const def = this.defs.get(key(imp.module, imp.name));
+      if (def?.kind === "host" && def.provider) providers.add(def.provider);
       const expected = importExternType(module.info, imp);
       if (!def) {
         throw new LinkError(`unknown import: ${imp.module}::${imp.name} has not been defined (expected ${formatExternType(expected)})`, {
@@ -160,6 +198,8 @@ export class Linker<T = unknown> {
       checkImport(store, imp.module, imp.name, expected, extern);
       return extern;
     });
+    for (const provider of providers) provider.linkedTo?.(() => latestInstanceOf(store, module)?.getMemory("memory")?.native);
+    return externs;
   }
 
   private materialize(store: Store, def: Definition, module: string, name: string): Extern {
@@ -186,4 +226,10 @@ export class Linker<T = unknown> {
 
 function key(module: string, name: string): string {
   return `${module}\u0000${name}`;
+}
+
+/** The newest instance of `module` in `store` (the one being linked, once the engine made it). */
+function latestInstanceOf(store: Store, module: Module): Instance | undefined {
+  for (let i = store.instances.length - 1; i >= 0; i--) if (store.instances[i]!.module === module) return store.instances[i];
+  return undefined;
 }

@@ -4,8 +4,8 @@
  * @module
  */
 import type { MemoryType } from "../types.js";
-import type { Store } from "./store.js";
-import { describeValue } from "./values.js";
+import { Store } from "./store.js";
+import { checkArg, checkObject, describeValue } from "./values.js";
 
 const PAGE = 65536;
 const utf8Encoder = new TextEncoder();
@@ -36,6 +36,8 @@ export class Memory {
    *   is over the store's limit, or the memory cannot be allocated.
    */
   constructor(store: Store, type: Partial<MemoryType> & { min: number }, native?: WebAssembly.Memory) {
+    checkArg(store, Store, "new Memory", "store");
+    checkObject(type, "new Memory", "type");
     const shared = type.shared ?? false;
     const memory64 = type.memory64 ?? false;
     if (native === undefined) {
@@ -94,6 +96,7 @@ export class Memory {
    * @throws RangeError when the memory cannot grow that much (its max, or the engine's limit).
    */
   grow(deltaPages: number): number {
+    if (typeof deltaPages !== "number") throw new TypeError(`Memory.grow: deltaPages must be a number, got ${describeValue(deltaPages)}`);
     if (!Number.isInteger(deltaPages) || deltaPages < 0) throw new RangeError(`Memory.grow: delta must be a non-negative integer, got ${describeValue(deltaPages)}`);
     const before = this.size;
     const max = this.declared.max ?? 65536;
@@ -118,6 +121,8 @@ export class Memory {
   }
 
   private check(addr: number, len: number, what: string): void {
+    if (typeof addr !== "number") throw new TypeError(`Memory.${what}: addr must be a number, got ${describeValue(addr)}`);
+    if (typeof len !== "number") throw new TypeError(`Memory.${what}: len must be a number, got ${describeValue(len)}`);
     this.sync();
     if (!(addr >= 0 && len >= 0 && addr + len <= this.u8.length) || !Number.isInteger(addr) || !Number.isInteger(len)) {
       throw outOfBounds(addr, len, this.u8.length, what);
@@ -138,6 +143,9 @@ export class Memory {
 
   /** Copies `bytes` into memory at `addr`. */
   write(addr: number, bytes: Uint8Array | ArrayLike<number>): void {
+    if (bytes === null || typeof bytes !== "object" || typeof bytes.length !== "number") {
+      throw new TypeError(`Memory.write: bytes must be a Uint8Array or an array of numbers, got ${describeValue(bytes)}`);
+    }
     this.check(addr, bytes.length, "write");
     this.u8.set(bytes, addr);
   }
@@ -153,7 +161,8 @@ export class Memory {
   /** Encodes `text` as UTF-8 at `addr` and returns the number of bytes written. */
   writeString(addr: number, text: string): number {
     this.sync();
-    if (typeof text !== "string") throw new TypeError(`Memory.writeString: expected a string, got ${describeValue(text)}`);
+    if (typeof addr !== "number") throw new TypeError(`Memory.writeString: addr must be a number, got ${describeValue(addr)}`);
+    if (typeof text !== "string") throw new TypeError(`Memory.writeString: text must be a string, got ${describeValue(text)}`);
     if (!(addr >= 0 && addr <= this.u8.length) || !Number.isInteger(addr)) throw outOfBounds(addr, 0, this.u8.length, "writeString");
     if (text.length * 3 <= this.u8.length - addr && !this.declared.shared) {
       return utf8Encoder.encodeInto(text, this.u8.subarray(addr)).written;

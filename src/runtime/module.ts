@@ -6,19 +6,29 @@
  *
  * @module
  */
-import { decodeModule, readModuleName } from "../binary/decoder.js";
+import { decodeModule, readBinaryModuleName, readModuleName } from "../binary/decoder.js";
 import { InstrCursor } from "../binary/instructions.js";
 import { Imm } from "../binary/opcodes.js";
 import type { ImportInfo, ModuleInfo, ValueType } from "../binary/module-info.js";
-import { CompileError } from "../errors.js";
+import { CompileError, inModule } from "../errors.js";
 import type { ExportType, ExternType, ImportType, ValType } from "../types.js";
-import type { Engine } from "./engine.js";
+import { Engine, hostEngineName } from "./engine.js";
+import { checkDisabledProposals, missingHostProposal } from "./feature-check.js";
 import { readArtifact, writeArtifact } from "../instrument/artifact.js";
 import { fromInstrumented, instrumentForEngine, type InstrumentedCompile } from "../instrument/compile.js";
 import { prepareBinary, type PreparedBinary } from "./prepare.js";
 import { registerModuleName } from "./registry.js";
 import { registerFrameMapper, registerFrameModule } from "./trap.js";
-import { describeValue } from "./values.js";
+import { checkArg, checkObject, checkString, describeValue } from "./values.js";
+
+/** Options of `new Module` and `Module.compile`. */
+export interface ModuleOptions {
+  /**
+   * The module's name (default: the name in its name section). Errors about the module
+   * (`CompileError`, `LinkError`) and the frames of its traps name it.
+   */
+  readonly name?: string;
+}
 
 /** Bytes a module can be compiled from. */
 export type ModuleSource = Uint8Array | ArrayBuffer | ArrayBufferView;
@@ -39,6 +49,11 @@ export function setFileReader(read: (path: string) => Uint8Array): void {
   fileReader = read;
 }
 
+/** @internal The installed file reader (Node only), for other `fromFile`s (`Component.fromFile`). */
+export function installedFileReader(): ((path: string) => Uint8Array) | undefined {
+  return fileReader;
+}
+
 /**
  * A compiled WebAssembly module. It holds no state: instantiate it in a store with a `Linker` or
  * `new Instance`. The same module can be instantiated many times, in many stores.
@@ -57,6 +72,7 @@ export class Module {
   /** @internal The variant whose memories and tables the store creates, compiled for stores with size limits. */
   private limitedVariant: CompiledVariant | undefined;
   private importTypes: readonly ImportType[] | undefined;
+  private readonly givenName: string | undefined;
   private exportTypes: readonly ExportType[] | undefined;
 
   /**
@@ -65,14 +81,23 @@ export class Module {
    *
    * @throws CompileError when the binary is malformed or invalid, with the byte offset when known.
    */
-  constructor(engine: Engine, bytes: ModuleSource) {
-    const { info, prepared, instrumented } = prepare(engine, bytes);
+  constructor(engine: Engine, bytes: ModuleSource, options: ModuleOptions = {}) {
+    const name = checkModuleArgs(engine, options, "new Module");
+    let info: ModuleInfo;
     let native: WebAssembly.Module;
+    let prepared: PreparedBinary;
+    let instrumented: InstrumentedModule | undefined;
     try {
-      native = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
+      ({ info, prepared, instrumented } = prepare(engine, bytes, name));
+      try {
+        native = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
+      } catch (e) {
+        throw engineCompileError(e, info);
+      }
     } catch (e) {
-      throw engineCompileError(e, info);
+      throw inModule(e, name ?? moduleNameOf(bytes));
     }
+    this.givenName = name;
     this.engine = engine;
     this.info = info;
     this.native = native;
@@ -81,32 +106,40 @@ export class Module {
   }
 
   /** @internal Builds a module from parts already compiled (used by `Module.compile`). */
-  private static fromParts(engine: Engine, info: ModuleInfo, prepared: PreparedBinary, native: WebAssembly.Module, instrumented: InstrumentedModule | undefined): Module {
-    const m = Object.create(Module.prototype) as { -readonly [K in keyof Module]: Module[K] };
+  private static fromParts(engine: Engine, info: ModuleInfo, prepared: PreparedBinary, native: WebAssembly.Module, instrumented: InstrumentedModule | undefined, name: string | undefined): Module {
+    const m = Object.create(Module.prototype) as { -readonly [K in keyof Module]: Module[K] } & { givenName: string | undefined };
+    m.givenName = name;
     m.engine = engine;
     m.info = info;
     m.native = native;
     m.prepared = layoutOf(prepared);
     m.instrumented = instrumented;
-    return m as Module;
+    return m as unknown as Module;
   }
 
   /** Compiles `bytes` asynchronously (off the main thread where the engine can). @throws CompileError. */
-  static async compile(engine: Engine, bytes: ModuleSource): Promise<Module> {
-    const { info, prepared, instrumented } = prepare(engine, bytes);
-    let native: WebAssembly.Module;
+  static async compile(engine: Engine, bytes: ModuleSource, options: ModuleOptions = {}): Promise<Module> {
+    const name = checkModuleArgs(engine, options, "Module.compile");
+    let info: ModuleInfo | undefined;
     try {
-      // The prepared bytes live in a scratch buffer: give the asynchronous compile its own copy.
-      native = await WebAssembly.compile(prepared.bytes.slice());
+      const p = prepare(engine, bytes, name);
+      info = p.info;
+      let native: WebAssembly.Module;
+      try {
+        // The prepared bytes live in a scratch buffer: give the asynchronous compile its own copy.
+        native = await WebAssembly.compile(p.prepared.bytes.slice());
+      } catch (e) {
+        throw engineCompileError(e, p.info);
+      }
+      return Module.fromParts(engine, p.info, p.prepared, native, p.instrumented, name);
     } catch (e) {
-      throw engineCompileError(e, info);
+      throw inModule(e, name ?? info?.names.module ?? moduleNameOf(bytes));
     }
-    return Module.fromParts(engine, info, prepared, native, instrumented);
   }
 
   /** Checks that `bytes` is a valid module without keeping it. @throws CompileError describing the first problem. */
-  static validate(engine: Engine, bytes: ModuleSource): void {
-    void new Module(engine, bytes);
+  static validate(engine: Engine, bytes: ModuleSource, options: ModuleOptions = {}): void {
+    void new Module(engine, bytes, options);
   }
 
   /**
@@ -115,9 +148,14 @@ export class Module {
    * @throws WatError with line and column on a text error; CompileError if the result is invalid.
    */
   static fromText(engine: Engine, text: string, file?: string): Module {
-    if (typeof text !== "string") throw new TypeError(`Module.fromText: expected a string, got ${describeValue(text)}`);
+    checkArg(engine, Engine, "Module.fromText", "engine");
+    checkString(text, "Module.fromText", "text");
+    if (file !== undefined) checkString(file, "Module.fromText", "file");
     if (!textCompiler) throw new Error("Module.fromText: the text format is not available in this build");
-    return new Module(engine, textCompiler(text, file));
+    const bytes = textCompiler(text, file);
+    // The text's own name ((module $name ...)) is in the name section; else the file's name.
+    const own = moduleNameOf(bytes);
+    return new Module(engine, bytes, own === undefined && file !== undefined ? { name: baseName(file) } : {});
   }
 
   /**
@@ -125,17 +163,22 @@ export class Module {
    * starts with `\0asm`).
    */
   static fromFile(engine: Engine, path: string): Module {
+    checkArg(engine, Engine, "Module.fromFile", "engine");
+    checkString(path, "Module.fromFile", "path");
     if (!fileReader) throw new Error("Module.fromFile: reading files needs Node.js");
     const bytes = fileReader(path);
     if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) {
-      return new Module(engine, bytes);
+      return new Module(engine, bytes, moduleNameOf(bytes) === undefined ? { name: baseName(path) } : {});
     }
     return Module.fromText(engine, new TextDecoder().decode(bytes), path);
   }
 
-  /** The module's name from its name section, if it has one. */
+  /**
+   * The module's name: the one given to `new Module` (or the file's, for `Module.fromFile` and
+   * `Module.fromText` with a file), else the one in its name section, if any.
+   */
   get name(): string | undefined {
-    return this.info.names.module;
+    return this.givenName ?? this.info.names.module;
   }
 
   /** The module's imports with their types, in order. */
@@ -166,7 +209,7 @@ export class Module {
     if (store.limits.memorySize === undefined && store.limits.tableElements === undefined) return own;
     if (this.engine.instrumentation.storeResources || (this.info.memories.length === 0 && this.info.tables.length === 0)) return own;
     if (!this.limitedVariant) {
-      const { prepared, instrumented } = prepareFor(this.info, { ...this.engine.instrumentation, storeResources: true });
+      const { prepared, instrumented } = prepareFor(this.info, { ...this.engine.instrumentation, storeResources: true }, this.givenName);
       let native: WebAssembly.Module;
       try {
         native = new WebAssembly.Module(prepared.bytes.slice());
@@ -194,21 +237,31 @@ export class Module {
    *   version of wasmhost's instrumentation, or was made by an engine with other fuel or
    *   interruption settings than `engine`.
    */
-  static deserialize(engine: Engine, bytes: Uint8Array): Module {
-    const { info, instrumented } = readArtifact(bytes, engine.instrumentation);
-    const compiled = instrumented ? fromInstrumented(instrumented, instrumented.engineInfo) : undefined;
-    const { prepared } = prepareFor(info, engine.instrumentation, { compiled });
-    let native: WebAssembly.Module;
+  static deserialize(engine: Engine, bytes: Uint8Array, options: ModuleOptions = {}): Module {
+    const name = checkModuleArgs(engine, options, "Module.deserialize");
+    checkArg(bytes, Uint8Array, "Module.deserialize", "bytes");
+    let info: ModuleInfo | undefined;
     try {
-      native = new WebAssembly.Module(prepared.bytes.slice());
+      const artifact = readArtifact(bytes, engine.instrumentation);
+      info = artifact.info;
+      const instrumented = artifact.instrumented;
+      const compiled = instrumented ? fromInstrumented(instrumented, instrumented.engineInfo) : undefined;
+      const { prepared } = prepareFor(info, engine.instrumentation, name, { compiled });
+      let native: WebAssembly.Module;
+      try {
+        native = new WebAssembly.Module(prepared.bytes.slice());
+      } catch (e) {
+        throw engineCompileError(e, info);
+      }
+      return Module.fromParts(engine, info, prepared, native, compiled?.instrumented, name);
     } catch (e) {
-      throw engineCompileError(e, info);
+      throw inModule(e, name ?? info?.names.module);
     }
-    return Module.fromParts(engine, info, prepared, native, compiled?.instrumented);
   }
 
   /** The payloads of the custom sections called `name`, in order (copies). */
   customSections(name: string): Uint8Array[] {
+    checkString(name, "Module.customSections", "name");
     return this.info.customSections.filter((c) => c.name === name).map((c) => c.data.slice());
   }
 }
@@ -237,9 +290,33 @@ function toBytes(bytes: ModuleSource): Uint8Array {
   throw new TypeError(`expected the module's bytes (Uint8Array, ArrayBuffer or a view), got ${describeValue(bytes)}`);
 }
 
-function prepare(engine: Engine, source: ModuleSource): { info: ModuleInfo; prepared: PreparedBinary; instrumented: InstrumentedModule | undefined } {
+function prepare(engine: Engine, source: ModuleSource, name: string | undefined): { info: ModuleInfo; prepared: PreparedBinary; instrumented: InstrumentedModule | undefined } {
   const info = decodeModule(toBytes(source), { lazy: true });
-  return { info, ...prepareFor(info, engine.instrumentation) };
+  checkDisabledProposals(info, engine.disabledProposals);
+  return { info, ...prepareFor(info, engine.instrumentation, name) };
+}
+
+/** Checks the engine and options of a constructor; returns the given name. */
+function checkModuleArgs(engine: unknown, options: unknown, where: string): string | undefined {
+  checkArg(engine, Engine, where, "engine");
+  checkObject(options, where, "options");
+  const name = (options as ModuleOptions).name;
+  if (name !== undefined) checkString(name, where, "options.name");
+  return name;
+}
+
+/** The module name in a binary's name section, read without decoding the module (for error messages). */
+function moduleNameOf(source: ModuleSource): string | undefined {
+  try {
+    return readBinaryModuleName(toBytes(source));
+  } catch {
+    return undefined; // not bytes: the decoder reports that
+  }
+}
+
+/** The last component of a path. */
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
 }
 
 /**
@@ -249,6 +326,7 @@ function prepare(engine: Engine, source: ModuleSource): { info: ModuleInfo; prep
 function prepareFor(
   info: ModuleInfo,
   options: Engine["instrumentation"],
+  givenName: string | undefined,
   given?: { compiled: InstrumentedCompile | undefined },
 ): { prepared: PreparedBinary; instrumented: InstrumentedModule | undefined } {
   let compiled: InstrumentedCompile | undefined;
@@ -259,14 +337,14 @@ function prepareFor(
   }
   const engineInfo = compiled ? compiled.engineInfo : info;
   const nameSection = engineInfo.customSections.find((c) => c.name === "name");
-  const engineName = registerModuleName(nameSection ? readModuleName(nameSection.data) : undefined, engineInfo);
+  const engineName = registerModuleName(givenName ?? (nameSection ? readModuleName(nameSection.data) : undefined), engineInfo);
   let prepared: PreparedBinary;
   try {
     prepared = prepareBinary(engineInfo, engineName);
   } catch (e) {
     throw e instanceof WebAssembly.CompileError ? engineCompileError(e, info) : e;
   }
-  registerFrameModule(engineInfo, prepared.codeDelta);
+  registerFrameModule(engineInfo, prepared.codeDelta, givenName);
   if (compiled) registerFrameMapper(engineInfo, compiled.mapper);
   return { prepared, instrumented: compiled?.instrumented };
 }
@@ -293,6 +371,9 @@ function instrumentError(e: unknown, info: ModuleInfo): unknown {
 function engineCompileError(e: unknown, info: ModuleInfo): CompileError {
   // Bodies were framed lazily: a malformed one gets our spec-worded error and offset first.
   scanBodies(info);
+  // A proposal the host engine lacks is named as such, not in the engine's words.
+  const missing = missingHostProposal(info, e, hostEngineName());
+  if (missing) return missing;
   let message = e instanceof Error ? e.message : String(e);
   try {
     new WebAssembly.Module(info.bytes as Uint8Array<ArrayBuffer>);
@@ -332,17 +413,22 @@ function scanBodies(info: ModuleInfo): void {
   }
 }
 
-/** The public form of a value type; reference types beyond 2.0 show as the nearest 2.0 type. */
-export function publicValType(t: ValueType): ValType {
+/**
+ * The public form of a value type; reference types beyond 2.0 show as the nearest 2.0 type: function
+ * references as `funcref`, every other reference (GC structs and arrays included: opaque to the host)
+ * as `externref`. `types` (the module's type section) tells what a concrete type index is.
+ */
+export function publicValType(t: ValueType, types?: ModuleInfo["types"]): ValType {
   if (typeof t === "string") return t;
   const h = t.ref;
-  return h === "func" || h === "nofunc" || typeof h === "number" ? "funcref" : "externref";
+  if (typeof h === "number") return types?.[h]?.kind === "struct" || types?.[h]?.kind === "array" ? "externref" : "funcref";
+  return h === "func" || h === "nofunc" ? "funcref" : "externref";
 }
 
 function publicFuncType(info: ModuleInfo, typeIndex: number): { params: ValType[]; results: ValType[] } {
   const def = info.types[typeIndex];
   if (!def || def.kind !== "func") return { params: [], results: [] };
-  return { params: def.params.map(publicValType), results: def.results.map(publicValType) };
+  return { params: def.params.map((t) => publicValType(t, info.types)), results: def.results.map((t) => publicValType(t, info.types)) };
 }
 
 /** The type of an import, in the public vocabulary. */
@@ -353,10 +439,10 @@ export function importExternType(info: ModuleInfo, imp: ImportInfo): ExternType 
     case "tag":
       return { kind: "tag", params: publicFuncType(info, imp.typeIndex).params };
     case "global":
-      return { kind: "global", content: publicValType(imp.type.content), mutable: imp.type.mutable };
+      return { kind: "global", content: publicValType(imp.type.content, info.types), mutable: imp.type.mutable };
     case "table": {
       const t = imp.type;
-      return { kind: "table", element: publicValType(t.element) === "funcref" ? "funcref" : "externref", min: t.min, ...(t.max !== undefined ? { max: t.max } : {}) };
+      return { kind: "table", element: publicValType(t.element, info.types) === "funcref" ? "funcref" : "externref", min: t.min, ...(t.max !== undefined ? { max: t.max } : {}) };
     }
     case "memory": {
       const t = imp.type;
@@ -389,11 +475,11 @@ export function exportExternType(
       return { kind: "tag", params: publicFuncType(info, info.tags[local]?.typeIndex ?? -1).params };
     case "global": {
       const g = info.globals[local]!;
-      return { kind: "global", content: publicValType(g.type.content), mutable: g.type.mutable };
+      return { kind: "global", content: publicValType(g.type.content, info.types), mutable: g.type.mutable };
     }
     case "table": {
       const t = info.tables[local]!.type;
-      return { kind: "table", element: publicValType(t.element) === "funcref" ? "funcref" : "externref", min: t.min, ...(t.max !== undefined ? { max: t.max } : {}) };
+      return { kind: "table", element: publicValType(t.element, info.types) === "funcref" ? "funcref" : "externref", min: t.min, ...(t.max !== undefined ? { max: t.max } : {}) };
     }
     case "memory": {
       const t = info.memories[local]!;

@@ -6,11 +6,13 @@
  */
 import { WasmhostBug } from "../errors.js";
 import { Caller } from "./caller.js";
-import type { Engine } from "./engine.js";
+import { Engine } from "./engine.js";
 import { type Func, rememberFunc } from "./func.js";
 import type { Instance } from "./instance.js";
+import type { ModuleInfo } from "../binary/module-info.js";
 import { StoreInstrumentation } from "../instrument/host.js";
 import { checkLimits } from "../instrument/limits.js";
+import { checkArg, checkObject } from "./values.js";
 
 /** Resource limits of a store (enforced by the limits work; recorded here). */
 export interface StoreLimits {
@@ -51,6 +53,8 @@ export class Store<T = unknown> {
   readonly id: number;
   /** @internal Instances created in this store, oldest first. */
   readonly instances: Instance[] = [];
+  /** @internal Modules being instantiated asynchronously: they count against the limits already. */
+  readonly pendingInstances: ModuleInfo[] = [];
   /** @internal True when calls into wasm must run `enterWasm`/`exitWasm` (set by instrumentation). */
   hasCallHooks = false;
   /** @internal How many host -> wasm calls are active on the stack. */
@@ -60,9 +64,8 @@ export class Store<T = unknown> {
   private callerWithoutInstance: Caller<T> | undefined;
 
   constructor(engine: Engine, options: StoreOptions<T> = {}) {
-    if (!engine || typeof engine !== "object" || !("config" in engine)) {
-      throw new TypeError("new Store(engine, options): the first argument must be an Engine");
-    }
+    checkArg(engine, Engine, "new Store", "engine");
+    checkObject(options, "new Store", "options");
     this.engine = engine;
     this.data = options.data as T;
     this.limits = Object.freeze({ ...(options.limits ?? {}) });
@@ -124,6 +127,20 @@ export class Store<T = unknown> {
 
   private needs(ok: boolean, what: string, option: string): void {
     if (!ok) throw new Error(`store.${what}: the engine was not configured for it; create it with new Engine({ ${option}: true })`);
+  }
+
+  /**
+   * @internal Milliseconds left before wasm running in this store must stop (time limit or epoch
+   * deadline): `Infinity` without a limit or when no call into wasm is active. Blocking host calls
+   * (WASI) wait at most this long.
+   */
+  remainingMs(): number {
+    return this.wasmDepth > 0 ? this.instrumentation.remainingMs() : Infinity;
+  }
+
+  /** @internal Whether an epoch deadline may arrive at any moment (waits should wake to look). */
+  epochWatched(): boolean {
+    return this.wasmDepth > 0 && this.instrumentation.epochWatched();
   }
 
   /** @internal Called when a call from the host into wasm returns or throws. */

@@ -5,8 +5,8 @@
  */
 import type { RefType, TableType } from "../types.js";
 import { funcFromWasm, funcToWasm } from "./func.js";
-import type { Store } from "./store.js";
-import { describeValue } from "./values.js";
+import { Store } from "./store.js";
+import { checkArg, checkObject, describeValue } from "./values.js";
 
 /** A table of function references (`Func | null`) or external references (any JS value). */
 export class Table {
@@ -24,7 +24,9 @@ export class Table {
    * @throws TypeError / RangeError on a malformed type or an `init` of the wrong kind.
    */
   constructor(store: Store, type: TableType, init: unknown = null, native?: WebAssembly.Table) {
-    if (!type || (type.element !== "funcref" && type.element !== "externref")) {
+    checkArg(store, Store, "new Table", "store");
+    checkObject(type, "new Table", "type");
+    if ((type.element !== "funcref" && type.element !== "externref")) {
       throw new TypeError(`new Table: type.element must be "funcref" or "externref", got ${describeValue(type?.element)}`);
     }
     this.store = store;
@@ -88,6 +90,7 @@ export class Table {
   }
 
   private checkIndex(index: number, what: string): void {
+    if (typeof index !== "number") throw new TypeError(`Table.${what}: index must be a number, got ${describeValue(index)}`);
     if (!Number.isInteger(index) || index < 0 || index >= this.native.length) {
       throw new RangeError(`Table.${what}: index ${typeof index === "number" ? index : describeValue(index)} is out of bounds of table of ${this.native.length} elements`);
     }

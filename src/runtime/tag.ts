@@ -4,8 +4,8 @@
  * @module
  */
 import type { TagType, ValType } from "../types.js";
-import type { Store } from "./store.js";
-import { isValType, jsApiValueType } from "./values.js";
+import { Store } from "./store.js";
+import { checkArg, checkObject, isValType, jsApiValueType } from "./values.js";
 
 /** The engine's tag constructor (exception handling); absent on engines without it. */
 const NativeTag = (WebAssembly as unknown as { Tag?: new (t: { parameters: string[] }) => object }).Tag;
@@ -21,7 +21,9 @@ export class Tag {
 
   /** Creates a tag with payload types `type.params`. @throws TypeError when the engine has no tags. */
   constructor(store: Store, type: TagType, native?: object) {
-    if (!type || !Array.isArray(type.params) || !type.params.every(isValType)) throw new TypeError("new Tag: type.params must be a list of value types");
+    checkArg(store, Store, "new Tag", "store");
+    checkObject(type, "new Tag", "type");
+    if (!Array.isArray(type.params) || !type.params.every(isValType)) throw new TypeError("new Tag: type.params must be a list of value types");
     this.store = store;
     this.type = Object.freeze({ params: Object.freeze([...type.params]) as readonly ValType[] });
     if (native === undefined) {

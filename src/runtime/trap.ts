@@ -9,34 +9,96 @@
 import type { FrameInfo, TrapCode } from "../errors.js";
 import { Trap } from "../errors.js";
 import type { ModuleInfo } from "../binary/module-info.js";
+import { InstrCursor } from "../binary/instructions.js";
 import { modulesNamed } from "./registry.js";
 
-/** Engine (V8) trap messages, by a distinctive substring, and the code each means. */
-const MESSAGE_CODES: readonly (readonly [string, TrapCode])[] = [
-  ["unreachable", "unreachable"],
-  ["memory access out of bounds", "memory_out_of_bounds"],
-  ["data segment out of bounds", "memory_out_of_bounds"],
-  ["data segment is out of bounds", "memory_out_of_bounds"],
-  ["remainder by zero", "integer_division_by_zero"],
-  ["divide by zero", "integer_division_by_zero"],
-  ["divide result unrepresentable", "integer_overflow"],
-  ["float unrepresentable in integer range", "bad_conversion_to_integer"],
-  ["table index is out of bounds", "table_out_of_bounds"],
-  ["element segment out of bounds", "table_out_of_bounds"],
-  ["table access out of bounds", "table_out_of_bounds"],
-  ["null function or function signature mismatch", "bad_signature"],
-  ["function signature mismatch", "bad_signature"],
-  ["dereferencing a null pointer", "null_reference"],
-  ["null", "null_reference"],
-  ["illegal cast", "cast_failure"],
-  ["unaligned", "heap_misaligned"],
-  ["Maximum call stack size exceeded", "stack_overflow"],
+/**
+ * Engine trap messages and the code each means, by a pattern that the wordings of every V8 in the
+ * matrix (Node 20 to 26) match. Order matters: the first match wins.
+ */
+const MESSAGE_CODES: readonly (readonly [RegExp, TrapCode])[] = [
+  [/unreachable/, "unreachable"],
+  [/array element access out of bounds|array (?:index|access) out of bounds/, "array_out_of_bounds"],
+  [/requested new array is too large|array (?:allocation|length) too large/, "allocation_too_large"],
+  [/memory access out of bounds|data segment(?: \d+)? (?:is )?out of bounds/, "memory_out_of_bounds"],
+  [/remainder by zero|divide by zero/, "integer_division_by_zero"],
+  [/divide result unrepresentable/, "integer_overflow"],
+  [/float unrepresentable in integer range/, "bad_conversion_to_integer"],
+  [/table index is out of bounds|element segment(?: \d+)? (?:is )?out of bounds|table access out of bounds|table (?:\d+ )?(?:is )?out of bounds/, "table_out_of_bounds"],
+  [/null function or function signature mismatch|function signature mismatch/, "bad_signature"],
+  [/dereferencing a null pointer|null/, "null_reference"],
+  [/illegal cast/, "cast_failure"],
+  [/unaligned/, "heap_misaligned"],
+  [/Maximum call stack size exceeded/, "stack_overflow"],
 ];
 
 /** The trap code for an engine message, or `"unknown"`. */
 export function trapCodeOf(message: string): TrapCode {
-  for (const [text, code] of MESSAGE_CODES) if (message.includes(text)) return code;
+  for (const [pattern, code] of MESSAGE_CODES) if (pattern.test(message)) return code;
   return "unknown";
+}
+
+/**
+ * What an instruction can trap with: the codes its traps may have (the first is the one to assume
+ * when the engine's message names none of them) and, for null references, the spec's wording of
+ * which reference was null.
+ */
+interface InstructionTraps {
+  readonly codes: readonly TrapCode[];
+  readonly nullDetail?: string;
+}
+
+const MEMORY: InstructionTraps = { codes: ["memory_out_of_bounds"] };
+const ATOMIC: InstructionTraps = { codes: ["memory_out_of_bounds", "heap_misaligned"] };
+const TABLE: InstructionTraps = { codes: ["table_out_of_bounds"] };
+const STRUCT: InstructionTraps = { codes: ["null_reference"], nullDetail: "null structure reference" };
+const ARRAY: InstructionTraps = { codes: ["null_reference", "array_out_of_bounds"], nullDetail: "null array reference" };
+const ARRAY_SEGMENT: InstructionTraps = {
+  codes: ["null_reference", "array_out_of_bounds", "memory_out_of_bounds", "table_out_of_bounds"],
+  nullDetail: "null array reference",
+};
+const FUNCTION_REF: InstructionTraps = { codes: ["null_reference"], nullDetail: "null function reference" };
+const INDIRECT: InstructionTraps = { codes: ["bad_signature", "indirect_call_to_null", "table_out_of_bounds"] };
+const TRUNC: InstructionTraps = { codes: ["bad_conversion_to_integer", "integer_overflow"] };
+
+/** The traps of an instruction, by its name; `undefined` for instructions that cannot trap. */
+function instructionTraps(name: string): InstructionTraps | undefined {
+  switch (name) {
+    case "unreachable": return { codes: ["unreachable"] };
+    case "i32.div_s": case "i64.div_s": return { codes: ["integer_division_by_zero", "integer_overflow"] };
+    case "i32.div_u": case "i64.div_u": case "i32.rem_s": case "i64.rem_s": case "i32.rem_u": case "i64.rem_u":
+      return { codes: ["integer_division_by_zero"] };
+    case "call_indirect": case "return_call_indirect": return INDIRECT;
+    case "call_ref": case "return_call_ref": return FUNCTION_REF;
+    case "ref.as_non_null": return { codes: ["null_reference"] };
+    case "throw_ref": return { codes: ["null_reference"], nullDetail: "null exception reference" };
+    case "i31.get_s": case "i31.get_u": return { codes: ["null_reference"], nullDetail: "null i31 reference" };
+    case "ref.cast": case "ref.cast_null": return { codes: ["cast_failure"] };
+    case "memory.fill": case "memory.copy": case "memory.init": return MEMORY;
+    case "table.get": case "table.set": case "table.fill": case "table.copy": case "table.init": return TABLE;
+    case "array.new": case "array.new_default": case "array.new_fixed": return { codes: ["allocation_too_large"] };
+    case "array.new_data": case "array.new_elem": case "array.init_data": case "array.init_elem": return ARRAY_SEGMENT;
+  }
+  if (name === "struct.new" || name === "struct.new_default") return undefined;
+  if (name.startsWith("struct.")) return STRUCT;
+  if (name.startsWith("array.")) return ARRAY;
+  if (/^i(32|64)\.trunc_f(32|64)_[su]$/.test(name)) return TRUNC;
+  if (/\.atomic\.|^memory\.atomic/.test(name)) return ATOMIC;
+  if (/^(?:[if](32|64)|v128)\.(load|store)/.test(name)) return MEMORY;
+  return undefined;
+}
+
+/**
+ * The trap code (and a detail to show) for an engine trap: by the engine's message where it names one
+ * of the codes the trapping instruction can have, else by the instruction alone; by the message when
+ * the instruction is not known (a trap at instantiation: no wasm frame).
+ */
+export function trapCodeFor(message: string, instruction: string | undefined): { code: TrapCode; detail?: string } {
+  const byMessage = trapCodeOf(message);
+  const traps = instruction === undefined ? undefined : instructionTraps(instruction);
+  if (!traps) return { code: byMessage };
+  const code = traps.codes.includes(byMessage) ? byMessage : traps.codes[0]!;
+  return code === "null_reference" && traps.nullDetail ? { code, detail: traps.nullDetail } : { code };
 }
 
 const FRAME = /wasm:\/\/wasm\/(?:([A-Za-z0-9_.$~]+)-)?[0-9a-f]+:wasm-function\[(\d+)\]:0x([0-9a-f]+)/;
@@ -45,9 +107,13 @@ const FRAME = /wasm:\/\/wasm\/(?:([A-Za-z0-9_.$~]+)-)?[0-9a-f]+:wasm-function\[(
 const codeDeltas = new WeakMap<ModuleInfo, number>();
 
 /** Records that frames of module `info` must have `codeDelta` subtracted from their engine offsets. */
-export function registerFrameModule(info: ModuleInfo, codeDelta: number): void {
+export function registerFrameModule(info: ModuleInfo, codeDelta: number, name?: string): void {
   codeDeltas.set(info, codeDelta);
+  if (name !== undefined) displayNames.set(info, name);
 }
+
+/** Module names given by the user (`new Module(engine, bytes, { name })`), which replace the name section's. */
+const displayNames = new WeakMap<ModuleInfo, string>();
 
 /**
  * Maps frames of an instrumented binary (src/instrument) back to the original module: function
@@ -67,6 +133,40 @@ export function registerFrameMapper(info: ModuleInfo, mapper: FrameMapper): void
   frameMappers.set(info, mapper);
 }
 
+/** What the innermost frame of a trap tells beyond its position. */
+interface InnermostFrame {
+  /** The trap an instruction inserted by instrumentation stands for. */
+  site?: TrapCode;
+  /** The name of the instruction the frame stopped at (read from the binary the engine ran). */
+  instruction?: string;
+}
+
+const cursor = new InstrCursor();
+
+/**
+ * The name of the instruction at `offset` of the binary `info` was decoded from, or `undefined` when
+ * the offset is not an instruction's start in a function body. Runs only when a trap is converted.
+ */
+export function instructionAt(info: ModuleInfo, offset: number): string | undefined {
+  const code = info.code;
+  // Bodies are in offset order: binary search for the last one starting at or before `offset`.
+  let lo = 0;
+  let hi = code.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (code[mid]!.codeOffset <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  const body = code[lo];
+  if (!body || offset < body.codeOffset || offset >= body.codeOffset + body.code.length) return undefined;
+  try {
+    cursor.reset(body.code, offset - body.codeOffset, body.code.length, body.codeOffset);
+    return cursor.next() ? cursor.op.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One frame as the engine prints it. */
 interface RawFrame {
   readonly url: string;
@@ -76,7 +176,7 @@ interface RawFrame {
 }
 
 /** Parses the WebAssembly frames of a stack string, innermost first. */
-export function parseWasmFrames(stack: string | undefined, innermost?: { site?: TrapCode }): FrameInfo[] {
+export function parseWasmFrames(stack: string | undefined, innermost?: InnermostFrame): FrameInfo[] {
   if (!stack) return [];
   const raw: RawFrame[] = [];
   let pos = 0;
@@ -97,10 +197,12 @@ export function parseWasmFrames(stack: string | undefined, innermost?: { site?: 
     const info = resolved.get(f.url);
     if (!info) return { funcIndex: f.funcIndex, offset: f.offset };
     const names = info.names;
+    const moduleName = displayNames.get(info) ?? names.module;
     const funcName = names.functions.get(f.funcIndex);
     let funcIndex = f.funcIndex;
     let offset = f.offset - (codeDeltas.get(info) ?? 0);
     const mapper = frameMappers.get(info);
+    if (i === 0 && innermost) innermost.instruction = instructionAt(info, offset);
     if (mapper) {
       if (i === 0 && innermost) {
         const site = mapper.site(offset);
@@ -110,7 +212,7 @@ export function parseWasmFrames(stack: string | undefined, innermost?: { site?: 
       offset = mapper.offset(offset);
     }
     return {
-      ...(names.module !== undefined ? { module: names.module } : {}),
+      ...(moduleName !== undefined ? { module: moduleName } : {}),
       funcIndex,
       ...(funcName !== undefined ? { funcName } : {}),
       offset,
@@ -157,17 +259,18 @@ function innermostIsWasm(stack: string | undefined): boolean {
  */
 export function toTrap(error: unknown): unknown {
   if (error instanceof WebAssembly.RuntimeError) {
-    const innermost: { site?: TrapCode } = {};
+    const innermost: InnermostFrame = {};
     const frames = parseWasmFrames(error.stack, innermost);
-    let code = trapCodeOf(error.message);
+    const found = trapCodeFor(error.message, innermost.instruction);
+    let code = found.code;
     if (code === "unreachable" && innermost.site) code = innermost.site;
-    // The engine reports a call through a null table entry and a signature mismatch alike.
-    const detail =
-      code === "unknown"
-        ? error.message
-        : error.message.includes("null function or function signature mismatch")
-          ? "or uninitialized element: the engine reports both alike"
-          : undefined;
+    // An engine message we do not know is kept; a call through a null table entry and a signature
+    // mismatch are reported alike by the engine.
+    const detail = trapCodeOf(error.message) === "unknown"
+      ? error.message
+      : error.message.includes("null function or function signature mismatch")
+        ? "or uninitialized element: the engine reports both alike"
+        : found.detail;
     return new Trap(code, frames, { cause: error, ...(detail ? { detail } : {}) });
   }
   if (error instanceof RangeError && error.message.includes("Maximum call stack size exceeded") && innermostIsWasm(error.stack)) {

@@ -1,20 +1,23 @@
 /**
  * How WebAssembly values look in TypeScript, and the checks and conversions at the host boundary.
  *
- * i32, f32 and f64 are `number`; i64 is `bigint`; funcref is `Func | null`; externref is any JS value
- * (`null` is the null reference). v128 cannot cross the boundary.
+ * i32, f32 and f64 are `number`; i64 is `bigint`; v128 is a `V128`; funcref is `Func | null`; externref
+ * is any JS value (`null` is the null reference).
  *
  * @module
  */
 import type { FuncType, ValType } from "../types.js";
 import type { Func } from "./func.js";
+import type { V128 } from "./v128.js";
 
 /** The TypeScript type of a value of WebAssembly type `T`. */
 export type WasmValue<T extends ValType> = T extends "i64"
   ? bigint
   : T extends "i32" | "f32" | "f64"
     ? number
-    : T extends "funcref"
+    : T extends "v128"
+      ? V128
+      : T extends "funcref"
       ? Func | null
       : T extends "externref"
         ? unknown
@@ -47,6 +50,26 @@ export function checkFuncType(type: unknown, what: string): FuncType {
   for (const [i, p] of params.entries()) if (!isValType(p)) throw new TypeError(`${what}: params[${i}] is not a value type: ${describeValue(p)}`);
   for (const [i, r] of results.entries()) if (!isValType(r)) throw new TypeError(`${what}: results[${i}] is not a value type: ${describeValue(r)}`);
   return { params: Object.freeze([...params]), results: Object.freeze([...results]) };
+}
+
+/**
+ * Checks a public API argument: throws `TypeError("<where>: <param> must be a <Class>, got <value>")`
+ * unless `value` is an instance of `cls`.
+ */
+export function checkArg<T>(value: unknown, cls: abstract new (...args: never[]) => T, where: string, param: string): asserts value is T {
+  if (!(value instanceof cls)) {
+    throw new TypeError(`${where}: ${param} must be ${/^[AEIOU]/.test(cls.name) ? "an" : "a"} ${cls.name}, got ${describeValue(value)}`);
+  }
+}
+
+/** Checks that a public API argument is a string. */
+export function checkString(value: unknown, where: string, param: string): asserts value is string {
+  if (typeof value !== "string") throw new TypeError(`${where}: ${param} must be a string, got ${describeValue(value)}`);
+}
+
+/** Checks that a public API argument is a (non-null) object. */
+export function checkObject(value: unknown, where: string, param: string): asserts value is object {
+  if (value === null || typeof value !== "object") throw new TypeError(`${where}: ${param} must be an object, got ${describeValue(value)}`);
 }
 
 /** A short description of a JS value for error messages. */

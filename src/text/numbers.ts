@@ -27,8 +27,11 @@ export function parseInt(src: string, s: number, e: number): number | bigint | u
   }
   if (i >= e) return undefined;
   const base = hex ? 16 : 10;
+  const digitsFrom = i;
   let v = 0;
-  let big: bigint | undefined;
+  // Past 2^53 the digits are gathered and converted once at the end: `BigInt` converts a string in
+  // (nearly) linear time, where multiplying digit by digit would be quadratic in the length.
+  let bigFrom = -1;
   let prevDigit = false;
   for (; i < e; i++) {
     const c = src.charCodeAt(i);
@@ -40,16 +43,18 @@ export function parseInt(src: string, s: number, e: number): number | bigint | u
     const d = hex ? hexDigit(c) : c >= 0x30 && c <= 0x39 ? c - 0x30 : -1;
     if (d < 0) return undefined;
     prevDigit = true;
-    if (big !== undefined) {
-      big = big * BigInt(base) + BigInt(d);
-    } else {
+    if (bigFrom < 0) {
       const next = v * base + d;
-      if (next > Number.MAX_SAFE_INTEGER) big = BigInt(v) * BigInt(base) + BigInt(d);
+      if (next > Number.MAX_SAFE_INTEGER) bigFrom = i;
       else v = next;
     }
   }
   if (!prevDigit) return undefined;
-  if (big !== undefined) return neg ? -big : big;
+  if (bigFrom >= 0) {
+    const digits = src.slice(digitsFrom, e).replaceAll("_", "");
+    const big = BigInt(hex ? `0x${digits}` : digits);
+    return neg ? -big : big;
+  }
   return neg ? -v : v;
 }
 

@@ -589,7 +589,7 @@ class ModuleParser {
   }
 
   private addExport(name: string, kind: ExportInfo["kind"], index: number, at: number): void {
-    if (this.exportNames.has(name)) this.fail(`duplicate export "${name}"`, at);
+    if (this.exportNames.has(name)) this.fail(`duplicate export name "${name}"`, at);
     this.exportNames.add(name);
     this.exports.push({ name, kind, index, offset: 0 });
   }
@@ -772,7 +772,11 @@ class ModuleParser {
       } else {
         const indices: number[] = [];
         while (this.atIndex()) indices.push(this.index(this.funcs));
-        items = { kind: "functions", indices };
+        // Function indices are `funcref` elements in the binary: for a table of another reference
+        // type (e.g. `(ref null $t)`) the segment lists `ref.func` expressions of the table's type.
+        items = element === "funcref"
+          ? { kind: "functions", indices }
+          : { kind: "expressions", exprs: indices.map((i) => constOf([0xd2, ...unsignedLeb(i), 0x0b])) };
       }
       this.expectRP();
       const n = items.kind === "functions" ? items.indices.length : items.exprs.length;
@@ -1070,20 +1074,25 @@ class ModuleParser {
     return this.fail(`unexpected token ${this.text(i)}: expected a heap type`, i);
   }
 
-  private limits64(is64: boolean): { min: number; max?: number } {
-    const min = this.limitValue(is64);
+  private limits64(is64: boolean, what: "memory" | "table"): { min: number; max?: number } {
+    const min = this.limitValue(is64, what);
     if (this.kind[this.p] === Tok.atom && /^[0-9]/.test(this.text(this.p))) {
-      return { min, max: this.limitValue(is64) };
+      return { min, max: this.limitValue(is64, what) };
     }
     return { min };
   }
 
-  private limitValue(is64: boolean): number {
-    const at = this.p;
+  private limitValue(is64: boolean, what: "memory" | "table"): number {
     if (is64) {
-      void at;
       // Limits are numbers: exact up to 2^53; the encoder writes values >= 2^64 as 2^64 - 1.
       return Number(this.u64());
+    }
+    const i = this.p;
+    if (this.kind[i] === Tok.atom && parseU32(this.src, this.start[i]!, this.end[i]!) === undefined &&
+        parseU64(this.src, this.start[i]!, this.end[i]!) !== undefined) {
+      // A number the text allows (limits are u64 since memory64) that no 32-bit memory or table can have.
+      // (Worded for both spec versions: 2.0 reads limits as u32, 3.0 reads u64 and bounds the size.)
+      this.fail(`i32 constant out of range: ${what} size must be below 2^32 for a 32-bit ${what}`, i);
     }
     return this.u32();
   }
@@ -1096,7 +1105,7 @@ class ModuleParser {
     } else if (this.isAtom(this.p, "i32")) {
       this.p++;
     }
-    const lim = this.limits64(table64);
+    const lim = this.limits64(table64, "table");
     const element = this.refType();
     return lim.max === undefined ? { element, table64, min: lim.min } : { element, table64, min: lim.min, max: lim.max };
   }
@@ -1109,7 +1118,7 @@ class ModuleParser {
     } else if (this.isAtom(this.p, "i32")) {
       this.p++;
     }
-    const lim = this.limits64(memory64);
+    const lim = this.limits64(memory64, "memory");
     let shared = false;
     if (this.isAtom(this.p, "shared")) {
       shared = true;
@@ -1306,6 +1315,7 @@ class ModuleParser {
       this.instrs();
     }
     if (op.code === 0x06) {
+      const handlers = this.p;
       while (this.isAtom(this.p, "catch")) {
         this.p++;
         w.byte(0x07);
@@ -1318,6 +1328,8 @@ class ModuleParser {
         this.instrs();
       }
       if (this.isAtom(this.p, "delegate")) {
+        // `delegate` replaces the handlers: a try has one or the other.
+        if (this.p !== handlers) this.fail("unexpected token delegate: a try with catch clauses cannot delegate", this.p);
         this.p++;
         this.labels.pop();
         w.byte(0x18);
@@ -1361,6 +1373,9 @@ class ModuleParser {
     const w = this.w;
     if (op.prefix === undefined) {
       switch (op.code) {
+        // Parts of a block (else, catch, catch_all, delegate, end) are not instructions on their own.
+        case 0x05: case 0x07: case 0x0b: case 0x18: case 0x19:
+          return this.fail(`unexpected token ${op.name}: only allowed inside its block`, at);
         case 0x02: case 0x03: case 0x1f: {
           if (this.labels.depth >= MAX_BLOCK_DEPTH) this.fail(`blocks nested too deep (the limit is ${MAX_BLOCK_DEPTH})`, at);
           const label = this.optId();
@@ -1441,6 +1456,7 @@ class ModuleParser {
     this.p += 2;
     this.instrs();
     this.expectRP();
+    const handlers = this.p;
     while (this.isOpen(this.p, "catch")) {
       this.p += 2;
       w.byte(0x07);
@@ -1455,6 +1471,7 @@ class ModuleParser {
       this.expectRP();
     }
     if (this.isOpen(this.p, "delegate")) {
+      if (this.p !== handlers) this.fail("unexpected token delegate: a try with catch clauses cannot delegate", this.p + 1);
       this.p += 2;
       this.labels.pop();
       w.byte(0x18);
@@ -1786,10 +1803,12 @@ class ModuleParser {
     }
     if (this.kind[this.p] === Tok.atom && this.src.startsWith("align=", this.start[this.p]!)) {
       const i = this.p;
-      const v = parseU32(this.src, this.start[i]! + 6, this.end[i]!);
+      // Any u64 power of two assembles (its exponent fits the memarg); validation bounds it by the access size.
+      const v = parseU64(this.src, this.start[i]! + 6, this.end[i]!);
       if (v === undefined) this.fail(`unknown operator ${this.text(i)}: malformed alignment`, i);
-      if (v === 0 || (v & (v - 1)) !== 0) this.fail("alignment must be a power of two", i);
-      align = Math.log2(v);
+      const big = BigInt(v);
+      if (big === 0n || (big & (big - 1n)) !== 0n) this.fail("alignment must be a power of two", i);
+      align = big.toString(2).length - 1;
       this.p++;
     }
     w.op(op);
@@ -2014,6 +2033,17 @@ function pushRun(runs: LocalRun[], t: ValueType): void {
   } else {
     runs.push({ count: 1, type: t });
   }
+}
+
+/** The unsigned LEB128 encoding of `n` (a u32). */
+function unsignedLeb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    const b = n & 0x7f;
+    n >>>= 7;
+    out.push(n ? b | 0x80 : b);
+  } while (n);
+  return out;
 }
 
 function constOf(bytes: number[]): ConstExpr {

@@ -35,12 +35,13 @@ const HEAP_BY_CODE = new Map(ABS_HEAP_TYPES.map((h) => [h.code - 0x80, h]));
 const VALTYPE_BY_S33: Record<number, string> = { [-1]: "i32", [-2]: "i64", [-3]: "f32", [-4]: "f64", [-5]: "v128" };
 
 /**
- * Prints the module `bytes` in the text format.
+ * Prints the module `bytes` in the text format. Invalid modules print too, as long as they decode
+ * (e.g. a non-constant instruction in a global's initializer).
  *
  * @throws CompileError when the binary is malformed.
  */
 export function printModule(bytes: Uint8Array, options: PrintOptions = {}): string {
-  const info = decodeModule(bytes);
+  const info = decodeModule(bytes, { anyConstExpr: true });
   return new Printer(info, options).print();
 }
 
@@ -568,7 +569,7 @@ class Printer {
         case Imm.memarg: {
           if (c.memIndex !== 0) parts.push(ref(this.memNames, c.memIndex));
           if (c.memOffset !== 0) parts.push(`offset=${c.memOffset > Number.MAX_SAFE_INTEGER ? c.memOffsetExact() : c.memOffset}`);
-          if (c.memAlign !== op.align) parts.push(`align=${2 ** c.memAlign}`);
+          if (c.memAlign !== op.align) parts.push(`align=${1n << BigInt(c.memAlign)}`);
           break;
         }
         case Imm.i32: parts.push(String(c.i32)); break;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { WasiError } from "../errors.js";
+import { Trap, WasiError } from "../errors.js";
 import type { FuncType, ValType } from "../types.js";
 import { ERRNO } from "./defs.js";
 import { WasiExit } from "./exit.js";
@@ -87,12 +87,12 @@ function dropMiddleI64(fn: HostFn): HostFn | undefined {
 
 /**
  * Makes `fn` answer `EIO` instead of throwing when a filesystem, stream callback or clock throws, so
- * that a failing `Vfs` never unwinds the guest. `WasiExit` (proc_exit) and `WasiError` (host misuse)
- * pass through. Fixed arities, so no rest-parameter array is allocated per call.
+ * that a failing `Vfs` never unwinds the guest. `WasiExit` (proc_exit), `WasiError` (host misuse) and
+ * `Trap` (the store's deadline reached) pass through. Fixed arities, so no rest-parameter array is allocated per call.
  */
 function guard(fn: HostFn, arity: number): HostFn {
   const fail = (e: unknown): number => {
-    if (e instanceof WasiExit || e instanceof WasiError) throw e;
+    if (e instanceof WasiExit || e instanceof WasiError || e instanceof Trap) throw e;
     return ERRNO.IO;
   };
   switch (arity) {

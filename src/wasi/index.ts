@@ -39,7 +39,7 @@ export type { Vfs, VfsDir, VfsFile, VfsStat, VfsDirEntry, VfsOpenFlags, VfsTimes
 export { registerHostFs, type HostFsFactory } from "./fs/host-hook.js";
 export { fixedClock, type WasiClock } from "./clock.js";
 export { seededRandom, type WasiRandom } from "./random.js";
-export type { StdinOption, OutputOption } from "./stdio.js";
+export { DEFAULT_PIPE_CAPACITY, type StdinOption, type OutputOption } from "./stdio.js";
 export type { WasiImport } from "./imports.js";
 export { WASI_MODULES, SIGNATURES } from "./imports.js";
 export { ERRNO, FILETYPE, RIGHTS, errnoName } from "./defs.js";

@@ -3,11 +3,15 @@
  * the descriptor table, and the guest-memory helpers that turn a bad pointer into `EFAULT`.
  *
  * Descriptor table: `fds[n]` is an `FdEntry` or `undefined`. 0..2 are the standard streams, then the
- * preopens in option order; new descriptors take the lowest free number.
+ * preopens in option order. A new descriptor takes the most recently freed number, else the next
+ * unused one: O(1), with no scan (preview1 promises no particular number). The table holds at most
+ * `maxFds` descriptors at once (`EMFILE` beyond), so a guest cannot make the host hold unbounded
+ * handles — on a host directory, real descriptors of the host process.
  *
  * @module
  */
-import { WasiError } from "../errors.js";
+import { Trap, WasiError } from "../errors.js";
+import { parseWasmFrames } from "../runtime/trap.js";
 import { ERRNO, type FilestatLayout } from "./defs.js";
 import type { Vfs, VfsDir, VfsFile, VfsStat } from "./fs/vfs.js";
 import type { InputStream, OutputStream } from "./stdio.js";
@@ -19,6 +23,20 @@ export const KIND_INPUT = 0;
 export const KIND_OUTPUT = 1;
 export const KIND_FILE = 2;
 export const KIND_DIR = 3;
+
+/**
+ * The deadline of the store a guest runs in (a wasmhost `Store` is one): WASI calls that block or run
+ * long stop there with an `"interrupt"` trap, as the guest's own code would.
+ */
+export interface Deadline {
+  /** Milliseconds left before the running call must stop: `Infinity` without a limit, 0 once reached. */
+  remainingMs(): number;
+  /** True when the deadline can arrive at any moment from another thread (an epoch deadline): long waits then wake up to look. */
+  epochWatched(): boolean;
+}
+
+/** How often a wait under an epoch deadline wakes up to look at the epoch. */
+const EPOCH_POLL_NS = 5_000_000n;
 
 /** A mounted filesystem. */
 export interface Mount {
@@ -73,6 +91,12 @@ export class WasiState {
   /** The memory as u64s (wasm memory is whole 64 KiB pages), for allocation-free aligned clock writes. */
   u64: BigUint64Array = new BigUint64Array(this.buf);
   readonly fds: (FdEntry | undefined)[] = [];
+  /** Numbers below `fds.length` that are free, most recently freed last. */
+  private readonly freeFds: number[] = [];
+  /** Descriptors open now. */
+  private openFds = 0;
+  /** The most descriptors open at once. */
+  maxFds = 1024;
 
   constructor(
     readonly args: readonly Uint8Array[],
@@ -82,8 +106,73 @@ export class WasiState {
     readonly sleep: (ns: bigint) => void,
   ) {}
 
+  /** The deadline of the store the guest runs in, once bound (see `Wasi.start`); null: none. */
+  deadline: Deadline | null = null;
+  /** True when `sleep` is a pluggable clock's (virtual time: never capped by a real deadline). */
+  virtualSleep = false;
+
+  /** Milliseconds left before the store's deadline (`Infinity` without one). */
+  remainingMs(): number {
+    return this.deadline === null ? Infinity : this.deadline.remainingMs();
+  }
+
+  /** Throws the `"interrupt"` trap when the store's deadline has been reached. */
+  checkDeadline(): void {
+    if (this.deadline !== null && this.deadline.remainingMs() <= 0) throw interrupted();
+  }
+
+  /**
+   * Sleeps `ns` nanoseconds, but never past the store's deadline: reaching it throws the `"interrupt"`
+   * trap. Under an epoch deadline the wait wakes every 5 ms to look at the epoch. A pluggable clock's
+   * `sleep` (virtual time) is called as it is, and the deadline checked after.
+   */
+  sleepWithin(ns: bigint): void {
+    const d = this.deadline;
+    if (d === null || this.virtualSleep) {
+      this.sleep(ns);
+      this.checkDeadline();
+      return;
+    }
+    let left = ns;
+    for (;;) {
+      const ms = d.remainingMs();
+      if (ms <= 0) throw interrupted();
+      const sliced = d.epochWatched();
+      if (ms === Infinity && !sliced) {
+        this.sleep(left);
+        return;
+      }
+      let slice = ms === Infinity ? left : BigInt(Math.ceil(ms * 1e6));
+      if (sliced && slice > EPOCH_POLL_NS) slice = EPOCH_POLL_NS;
+      if (left <= slice) {
+        this.sleep(left);
+        return;
+      }
+      const t0 = monotonicNs();
+      this.sleep(slice);
+      left -= monotonicNs() - t0;
+      if (left <= 0n) return;
+    }
+  }
+
   /** True when the memory is shared (its buffer is never detached, so growth must be checked by identity). */
   private shared = false;
+
+  /**
+   * Where the memory comes from when none is bound: the instance a linker instantiated with these
+   * functions (see `Wasi.linkedTo`). Consulted on the first call only.
+   */
+  memorySource: (() => WebAssembly.Memory | undefined) | null = null;
+
+  /** Forgets the bound memory: the next call binds `memorySource`'s. */
+  unbind(memorySource: () => WebAssembly.Memory | undefined): void {
+    this.memory = null;
+    this.memorySource = memorySource;
+    this.buf = new ArrayBuffer(0);
+    this.u8 = new Uint8Array(0);
+    this.dv = new DataView(this.buf);
+    this.u64 = new BigUint64Array(this.buf);
+  }
 
   /** Binds the guest memory. */
   bind(memory: WebAssembly.Memory): void {
@@ -103,7 +192,15 @@ export class WasiState {
 
   private refresh(): void {
     const m = this.memory;
-    if (m === null) throw new WasiError("a WASI function was called before start() or initialize() bound the instance's memory");
+    if (m === null) {
+      const linked = this.memorySource?.();
+      if (linked !== undefined) return this.bind(linked);
+      throw new WasiError(
+        this.memorySource === null
+          ? "a WASI function was called before start(), initialize() or setMemory() bound the instance's memory"
+          : 'a WASI function was called by an instance that exports no memory named "memory"',
+      );
+    }
     const b = m.buffer;
     if (b !== this.buf) {
       this.buf = b;
@@ -144,12 +241,24 @@ export class WasiState {
     }
   }
 
-  /** The lowest free descriptor number. */
+  /** Whether one more descriptor fits (check before opening anything, then `allocFd`). */
+  canAllocFd(): boolean {
+    return this.openFds < this.maxFds;
+  }
+
+  /** Installs `entry` under a free number (the caller checked `canAllocFd`) and returns it. */
   allocFd(entry: FdEntry): number {
-    let fd = 0;
-    while (this.fds[fd] !== undefined) fd++;
+    const fd = this.freeFds.length > 0 ? this.freeFds.pop()! : this.fds.length;
     this.fds[fd] = entry;
+    this.openFds++;
     return fd;
+  }
+
+  /** Empties slot `fd` (which holds an entry, already closed or moved elsewhere). */
+  freeFd(fd: number): void {
+    this.fds[fd] = undefined;
+    this.freeFds.push(fd);
+    this.openFds--;
   }
 
   /** Writes a `filestat` in the given layout. */
@@ -184,6 +293,11 @@ export class WasiState {
     if (this.clock !== null) return this.clock.now(id);
     return hostNow(id);
   }
+}
+
+/** The trap a WASI call throws when the store's deadline is reached: the same as the guest's code would. */
+function interrupted(): Trap {
+  return new Trap("interrupt", parseWasmFrames(new Error().stack), { detail: "the store's deadline was reached in a WASI call" });
 }
 
 function hostNow(id: number): bigint {

@@ -3,15 +3,23 @@
  * streams (`"inherit"`), a capture buffer (`"pipe"`), a callback, or nowhere (`"ignore"`).
  *
  * Output keeps order and loses nothing: each `fd_write` reaches the sink before the call returns.
- * The capture buffer grows by doubling, so piping output allocates nothing per write once warm.
+ * The capture buffer grows by doubling, so piping output allocates nothing per write once warm. It
+ * holds at most `pipeCapacity` bytes (default `DEFAULT_PIPE_CAPACITY`, 64 MiB): a write that finds it
+ * full fails with `ENOSPC` (one that only partly fits is a short write), like a full disk, so a guest
+ * can never make the host hold more. `clear()` makes room again.
  *
  * @module
  */
 import { WasiError } from "../errors.js";
-import { FILETYPE } from "./defs.js";
+import { ERRNO, FILETYPE } from "./defs.js";
 
-/** Where stdin comes from: text (UTF-8), bytes, or a callback asked for up to `max` bytes (`null` = end). */
-export type StdinOption = string | Uint8Array | ((max: number) => Uint8Array | string | null);
+/**
+ * Where stdin comes from: text (UTF-8), bytes, or a callback asked for up to `max` bytes (`null` or
+ * nothing = end). `waitMs` is how long the callback may block: `Infinity` unless the store running the
+ * guest has a deadline; a callback that waits for input should return `null` once `waitMs` has passed
+ * (the guest then gets the `"interrupt"` trap if the deadline was reached, end of input otherwise).
+ */
+export type StdinOption = string | Uint8Array | ((max: number, waitMs: number) => Uint8Array | string | null);
 /**
  * Where stdout or stderr goes. `"inherit"`: the host process's stream (Node) or the console (browser);
  * `"pipe"`: captured, read with `stdoutText()`/`stdoutBytes()`; `"ignore"`: dropped; a callback receives
@@ -20,6 +28,9 @@ export type StdinOption = string | Uint8Array | ((max: number) => Uint8Array | s
 export type OutputOption = "inherit" | "pipe" | "ignore" | ((bytes: Uint8Array) => void);
 
 const enc = new TextEncoder();
+
+/** The default most bytes a `"pipe"` capture holds: 64 MiB. */
+export const DEFAULT_PIPE_CAPACITY = 64 << 20;
 
 type HostStream = { write(b: Uint8Array): unknown; isTTY?: boolean };
 function hostStream(fd: 1 | 2): HostStream | undefined {
@@ -32,7 +43,7 @@ export class InputStream {
   private data: Uint8Array;
   private pos = 0;
   private done = false;
-  private readonly pull: ((max: number) => Uint8Array | string | null) | undefined;
+  private readonly pull: ((max: number, waitMs: number) => Uint8Array | string | null) | undefined;
 
   constructor(option: StdinOption | undefined) {
     if (option === undefined) {
@@ -53,27 +64,34 @@ export class InputStream {
   /** The file type reported to the guest: not a terminal. */
   readonly filetype: number = FILETYPE.UNKNOWN;
 
+  /** Marks the end of input. */
+  end(): void {
+    this.done = true;
+  }
+
   /** Bytes available without blocking (for poll_oneoff); a callback source counts as 1 until it ends. */
   available(): number {
     const left = this.data.length - this.pos;
     return left > 0 ? left : this.pull !== undefined && !this.done ? 1 : 0;
   }
 
-  /** Reads into `buf[off..off+len]`; returns the count, 0 at end of input. */
-  read(buf: Uint8Array, off: number, len: number): number {
+  /**
+   * Reads into `buf[off..off+len]`; returns the count, 0 at end of input. With a finite `waitMs`, a
+   * callback that gives nothing may have timed out rather than ended: then -1 (and the stream stays
+   * open); `end()` closes it when the caller decides it was the end.
+   */
+  read(buf: Uint8Array, off: number, len: number, waitMs = Infinity): number {
     if (this.pos >= this.data.length) {
       if (this.pull === undefined || this.done) return 0;
-      const got = this.pull(len);
-      if (got === null || got === undefined) {
+      const got = this.pull(len, waitMs);
+      const data = got === null || got === undefined ? undefined : typeof got === "string" ? enc.encode(got) : got;
+      if (data === undefined || data.length === 0) {
+        if (waitMs !== Infinity) return -1;
         this.done = true;
         return 0;
       }
-      this.data = typeof got === "string" ? enc.encode(got) : got;
+      this.data = data;
       this.pos = 0;
-      if (this.data.length === 0) {
-        this.done = true;
-        return 0;
-      }
     }
     const n = Math.min(len, this.data.length - this.pos);
     buf.set(this.data.subarray(this.pos, this.pos + n), off);
@@ -93,7 +111,12 @@ export class OutputStream {
   /** The file type reported to the guest: a character device only for a host terminal. */
   readonly filetype: number;
 
-  constructor(option: OutputOption | undefined, fd: 1 | 2) {
+  /** The most bytes a `"pipe"` capture holds. */
+  private readonly capacity: number;
+
+  constructor(option: OutputOption | undefined, fd: 1 | 2, capacity = DEFAULT_PIPE_CAPACITY) {
+    if (!Number.isInteger(capacity) || capacity < 0) throw new WasiError(`pipeCapacity must be a non-negative integer, got ${String(capacity)}`);
+    this.capacity = capacity;
     this.cb = undefined;
     this.host = undefined;
     if (option === undefined || option === "ignore") this.mode = 0;
@@ -113,32 +136,40 @@ export class OutputStream {
     return this.filetype === FILETYPE.CHARACTER_DEVICE;
   }
 
-  /** Writes `buf[off..off+len]`. */
-  write(buf: Uint8Array, off: number, len: number): void {
+  /**
+   * Writes `buf[off..off+len]`; returns the bytes taken (fewer when a pipe capture fills up), or
+   * `-ERRNO.NOSPC` when it is full.
+   */
+  write(buf: Uint8Array, off: number, len: number): number {
     switch (this.mode) {
       case 0:
-        return;
+        return len;
       case 1: {
+        const room = this.capacity - this.len;
+        if (len > room) {
+          if (room === 0) return -ERRNO.NOSPC;
+          len = room;
+        }
         const end = this.len + len;
         if (end > this.cap.length) {
-          const next = new Uint8Array(Math.max(end, this.cap.length * 2, 4096));
+          const next = new Uint8Array(Math.min(Math.max(end, this.cap.length * 2, 4096), this.capacity));
           next.set(this.cap.subarray(0, this.len));
           this.cap = next;
         }
         if (len < 64) for (let i = 0; i < len; i++) this.cap[this.len + i] = buf[off + i]!;
         else this.cap.set(buf.subarray(off, off + len), this.len);
         this.len = end;
-        return;
+        return len;
       }
       case 2: {
         const copy = buf.slice(off, off + len);
         if (this.host !== undefined) this.host.write(copy);
         else this.console(copy);
-        return;
+        return len;
       }
-      case 3:
+      default:
         this.cb!(buf.slice(off, off + len));
-        return;
+        return len;
     }
   }
 

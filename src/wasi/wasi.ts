@@ -4,6 +4,7 @@
  * @module
  */
 import { WasiError } from "../errors.js";
+import { describeValue } from "../runtime/values.js";
 import { sleepNs, type WasiClock } from "./clock.js";
 import { RIGHTS_DIR, RIGHTS_FILE, RIGHTS_STDIN, RIGHTS_STDOUT, FILETYPE } from "./defs.js";
 import { WasiExit } from "./exit.js";
@@ -12,7 +13,7 @@ import { MemoryFs, type MemoryTree } from "./fs/memory.js";
 import { isErrno, type Vfs } from "./fs/vfs.js";
 import { buildImports, type WasiImport } from "./imports.js";
 import { hostRandom, type WasiRandom } from "./random.js";
-import { FdEntry, KIND_DIR, KIND_INPUT, KIND_OUTPUT, WasiState, type Mount } from "./state.js";
+import { FdEntry, KIND_DIR, KIND_INPUT, KIND_OUTPUT, WasiState, type Deadline, type Mount } from "./state.js";
 import { InputStream, OutputStream, type OutputOption, type StdinOption } from "./stdio.js";
 
 /**
@@ -46,17 +47,40 @@ export interface WasiOptions {
   clock?: WasiClock;
   /** A pluggable random source (e.g. `seededRandom(1)`); default: `crypto.getRandomValues`. */
   random?: WasiRandom;
+  /**
+   * The most descriptors the guest may hold open at once, standard streams and preopens included
+   * (default 1024); opening more fails with `EMFILE`. On a host directory each is a descriptor of the
+   * host process, so this keeps a guest from exhausting the host's.
+   */
+  maxOpenFiles?: number;
+  /**
+   * The most bytes a `"pipe"` stdout or stderr captures (default 64 MiB, `DEFAULT_PIPE_CAPACITY`);
+   * beyond it the guest's writes fail with `ENOSPC` and nothing more is held.
+   */
+  pipeCapacity?: number;
 }
 
-/** What `start`/`initialize` accept: a wasmhost `Instance` or a plain `WebAssembly.Instance`. */
+/**
+ * What `start`/`initialize` accept: a wasmhost `Instance` or a plain `WebAssembly.Instance`. A wasmhost
+ * instance brings its store, whose time limit or epoch deadline then also bounds blocking WASI calls.
+ */
 export type WasiInstance =
   | WebAssembly.Instance
   | {
       getMemory(name: string): { readonly native: WebAssembly.Memory } | undefined | null;
       getFunc(name: string): { call(...args: unknown[]): unknown } | undefined | null;
+      readonly store?: object;
     };
 
 const enc = new TextEncoder();
+
+/** The deadline of a wasmhost instance's store (structurally: a `Store` has `remainingMs`), or null. */
+function deadlineOf(instance: WasiInstance): Deadline | null {
+  if (instance instanceof WebAssembly.Instance) return null;
+  const store = instance.store as Partial<Deadline> | undefined;
+  if (store === undefined || typeof store.remainingMs !== "function" || typeof store.epochWatched !== "function") return null;
+  return store as Deadline;
+}
 
 /**
  * WASI preview1 (and preview0) for one guest.
@@ -74,6 +98,15 @@ const enc = new TextEncoder();
  * `WasiError`; `{ fs: new NodeFs(dir) }` is the explicit equivalent.
  *
  * A trap propagates from `start` as `Trap`; a missing `memory` or `_start` export is a `WasiError`.
+ *
+ * Limits. Given a wasmhost `Instance` whose store has a time limit or an epoch deadline, WASI calls
+ * honour it: `poll_oneoff` sleeps at most until the deadline, `fd_read` on stdin waits at most until
+ * then (when the stdin callback honours its `waitMs`), and long `fd_read`/`fd_write` calls look at the
+ * deadline between iovecs; reaching it throws the same `"interrupt"` `Trap` the guest's own code would.
+ * Without a limit nothing changes. The guest holds at most `maxOpenFiles` descriptors (`EMFILE`), a
+ * `"pipe"` capture at most `pipeCapacity` bytes (`ENOSPC`), one read or write moves at most
+ * `MAX_IO` bytes (a short count, so totals never wrap), and paths and symlink targets are at most
+ * 4096 bytes (`ENAMETOOLONG`, refused before they are decoded).
  * `start` can be called once. Defaults keep the host invisible: no args, no env, empty stdin,
  * stdout/stderr discarded, no preopens. A filesystem, stdin callback or clock that throws gives the
  * guest `EIO` rather than unwinding it; bad guest pointers give `EFAULT`.
@@ -86,8 +119,11 @@ export class Wasi {
   private readonly owned: Vfs[] = [];
   private imports: Record<string, Record<string, WasiImport>> | undefined;
   private started = false;
+  /** True once `setMemory` bound a memory: linking no longer rebinds it. */
+  private explicitMemory = false;
 
   constructor(options: WasiOptions = {}) {
+    if (options === null || typeof options !== "object") throw new TypeError(`new Wasi: options must be an object, got ${describeValue(options)}`);
     const args = WasiState.encodeAll(options.args ?? []);
     const envList = Array.isArray(options.env)
       ? (options.env as readonly string[])
@@ -99,14 +135,19 @@ export class Wasi {
     const clock = options.clock ?? null;
     const sleep = clock?.sleep !== undefined ? clock.sleep.bind(clock) : sleepNs;
     this.state = new WasiState(args, env, clock, options.random ?? hostRandom, sleep);
+    this.state.virtualSleep = clock?.sleep !== undefined;
     this.stdinStream = new InputStream(options.stdin);
-    this.out = new OutputStream(options.stdout, 1);
-    this.err = new OutputStream(options.stderr, 2);
-    const fds = this.state.fds;
-    const inRights = RIGHTS_STDIN;
-    fds[0] = new FdEntry(KIND_INPUT, this.stdinStream.filetype, inRights, 0, 0, null, null, null, this.stdinStream, null);
-    fds[1] = new FdEntry(KIND_OUTPUT, this.out.filetype, RIGHTS_STDOUT, 0, 0, null, null, null, null, this.out);
-    fds[2] = new FdEntry(KIND_OUTPUT, this.err.filetype, RIGHTS_STDOUT, 0, 0, null, null, null, null, this.err);
+    this.out = new OutputStream(options.stdout, 1, options.pipeCapacity);
+    this.err = new OutputStream(options.stderr, 2, options.pipeCapacity);
+    const maxFds = options.maxOpenFiles ?? 1024;
+    const preopenCount = Object.keys(options.preopens ?? {}).length;
+    if (!Number.isInteger(maxFds) || maxFds < 3 + preopenCount)
+      throw new WasiError(`maxOpenFiles must be an integer of at least ${3 + preopenCount} (3 standard streams and ${preopenCount} preopens), got ${String(maxFds)}`);
+    this.state.maxFds = maxFds;
+    const st = this.state;
+    st.allocFd(new FdEntry(KIND_INPUT, this.stdinStream.filetype, RIGHTS_STDIN, 0, 0, null, null, null, this.stdinStream, null));
+    st.allocFd(new FdEntry(KIND_OUTPUT, this.out.filetype, RIGHTS_STDOUT, 0, 0, null, null, null, null, this.out));
+    st.allocFd(new FdEntry(KIND_OUTPUT, this.err.filetype, RIGHTS_STDOUT, 0, 0, null, null, null, null, this.err));
     const now = clock !== null ? () => clock.now(0) : undefined;
     for (const [guest, spec] of Object.entries(options.preopens ?? {})) {
       if (guest === "" || guest.includes("\0")) throw new WasiError(`invalid preopen guest path ${JSON.stringify(guest)}`);
@@ -167,6 +208,7 @@ export class Wasi {
     this.started = true;
     const { memory, func } = this.bind(instance, "_start");
     this.state.bind(memory);
+    this.state.deadline = deadlineOf(instance);
     if (func === undefined) throw new WasiError("the module exports no _start function (is it a reactor? use initialize())");
     try {
       func();
@@ -191,8 +233,20 @@ export class Wasi {
     const { memory } = this.bind(instance, "_start");
     if (this.bind(instance, "_start").func !== undefined) throw new WasiError("the module exports _start: it is a command, use start()");
     this.state.bind(memory);
+    this.state.deadline = deadlineOf(instance);
     const init = this.bind(instance, "_initialize").func;
     if (init !== undefined) init();
+  }
+
+  /**
+   * Called by `Linker.instantiate` for a module that imports WASI functions: until `start`,
+   * `initialize` or `setMemory` binds a memory, WASI calls use the `memory` export of the latest
+   * instance linked this way (found on the first call), so a reactor's exports can be called right
+   * after instantiation. @internal
+   */
+  linkedTo(memory: () => WebAssembly.Memory | undefined): void {
+    if (this.started || this.explicitMemory) return;
+    this.state.unbind(memory);
   }
 
   /**
@@ -200,10 +254,16 @@ export class Wasi {
    * themselves (`start` and `initialize` do this for you).
    */
   setMemory(memory: WebAssembly.Memory | { readonly native: WebAssembly.Memory }): void {
+    const native = memory instanceof WebAssembly.Memory ? memory : (memory as { native?: unknown } | null)?.native;
+    if (!(native instanceof WebAssembly.Memory)) throw new TypeError(`Wasi.setMemory: memory must be a Memory or WebAssembly.Memory, got ${describeValue(memory)}`);
+    this.explicitMemory = true;
     this.state.bind(memory instanceof WebAssembly.Memory ? memory : memory.native);
   }
 
   private bind(instance: WasiInstance, name: string): { memory: WebAssembly.Memory; func: (() => unknown) | undefined } {
+    if (instance === null || typeof instance !== "object") {
+      throw new TypeError(`Wasi: instance must be an Instance or WebAssembly.Instance, got ${describeValue(instance)}`);
+    }
     let memory: WebAssembly.Memory | undefined;
     let func: (() => unknown) | undefined;
     if (instance instanceof WebAssembly.Instance) {
@@ -257,7 +317,7 @@ export class Wasi {
       if (e !== undefined && e.kind !== KIND_INPUT && e.kind !== KIND_OUTPUT) {
         if (e.mount !== null) mounts.add(e.mount.vfs);
         e.close();
-        fds[i] = undefined;
+        this.state.freeFd(i);
       }
     }
     for (const v of this.owned.splice(0)) mounts.add(v);

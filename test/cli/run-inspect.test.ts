@@ -67,7 +67,7 @@ test("a missing or malformed file is an error with exit code 1", async () => {
   writeFileSync(junk, new Uint8Array([0, 0x61, 0x73, 0x6d, 2, 0, 0, 0]));
   const bad = await cli("run", junk, "--invoke", "f");
   assert.equal(bad.code, 1);
-  assert.match(bad.err, /invalid module: unknown binary version 2 \(at offset 0x4\)/);
+  assert.match(bad.err, /invalid module "junk\.wasm": unknown binary version 2 \(at offset 0x4\)/);
 });
 
 test("inspect lists imports, exports, sections and names", async () => {

@@ -6,12 +6,13 @@
  */
 import { basename } from "node:path";
 import { setFlagsFromString } from "node:v8";
-import { EXPECTED_FAILURES } from "./expected-failures.js";
+import { expectedFailures } from "./expected-failures.js";
 import { runWastFile, type RunResult } from "./run.js";
 import { SHARED, suites } from "./suites.js";
 import { relative } from "node:path";
 import { checkRoundTrip } from "./round-trip.js";
-import { componentSuites, runComponentSuite } from "./component-suites.js";
+import { addCounts, describeMerges } from "../../src/cli/commands/wast-checks.js";
+import { componentSuites, enableCoreFeatures, runComponentSuite } from "./component-suites.js";
 
 const argv = process.argv.slice(2);
 let only: string | undefined;
@@ -37,12 +38,13 @@ for (let i = 0; i < argv.length; i++) {
 let anyFailed = false;
 for (const suite of suites()) {
   if (only !== undefined && suite.name !== only) continue;
-  const total: RunResult = { passed: 0, failed: 0, unsupported: 0, expectedFailures: 0, failures: [], messageMismatches: [] };
+  const total: RunResult = { passed: 0, failed: 0, unsupported: 0, expectedFailures: 0, failures: [], messageMismatches: [], trapMerges: new Map() };
   const t0 = performance.now();
   for (const file of suite.files) {
     if (filters.length && !filters.some((f) => file.includes(f))) continue;
     const r = runWastFile(file, {
-      allowUnsupported: suite.allowUnsupported, expectedFailures: EXPECTED_FAILURES, label: relative(SHARED, file),
+      allowUnsupported: suite.allowUnsupported, expectedFailures: expectedFailures(), label: relative(SHARED, file),
+      engineConfig: { features: suite.featuresFor(file) },
       ...(roundTrip ? { roundTrip: checkRoundTrip } : {}),
       // The list is kept for the default engine; with more features some listed commands can pass.
       lenientExpectedFailures: experimental,
@@ -53,6 +55,7 @@ for (const suite of suites()) {
     total.expectedFailures += r.expectedFailures;
     total.failures.push(...r.failures);
     total.messageMismatches.push(...r.messageMismatches);
+    addCounts(total.trapMerges, r.trapMerges);
     if (verbose) console.log(`  ${basename(file)}: ${r.passed} passed, ${r.failed} failed, ${r.unsupported} unsupported`);
   }
   for (const f of total.failures.slice(0, verbose ? Infinity : 50)) console.log(`  FAIL ${f}`);
@@ -61,11 +64,13 @@ for (const suite of suites()) {
   const extra = (total.expectedFailures ? ` (${total.expectedFailures} expected failures)` : "") +
     (total.messageMismatches.length ? `; ${total.messageMismatches.length} assert_malformed messages worded differently (--verbose lists them)` : "");
   console.log(`${suite.name}: ${total.passed} passed, ${total.failed} failed, ${total.unsupported} unsupported${extra} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  for (const line of describeMerges(total.trapMerges)) console.log(`  ${line}`);
   if (total.failed) anyFailed = true;
 }
 process.exitCode = anyFailed ? 1 : 0;
 
 // The component suites (see component-suites.ts).
+enableCoreFeatures();
 for (const suite of componentSuites()) {
   if (only !== undefined && suite.name !== only) continue;
   const t0 = performance.now();

@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import {
   emptyComponentResult,
   runComponentWastFile,
@@ -47,6 +48,14 @@ export function componentSuites(): ComponentSuite[] {
     { name: "component-model", files: walk(cm, (p) => p === join(cm, "async") || nyi.has(p)) },
     { name: "wasm-tools-component", files: walk(wt, (p) => p === join(wt, "async")) },
   ];
+}
+
+/**
+ * Opts the engine into the core proposals the component suites' core modules use (GC, memory64,
+ * typed function references, tail calls), so that their code validates.
+ */
+export function enableCoreFeatures(): void {
+  for (const f of ["gc", "memory64", "typed-funcref", "return-call", "extended-const"]) setFlagsFromString(`--experimental-wasm-${f}`);
 }
 
 /** Runs one component suite; returns its totals. */

@@ -11,8 +11,7 @@ export function checkRoundTrip(bytes: Uint8Array): string | undefined {
     try {
       text = printModule(bytes, { folded });
     } catch (e) {
-      // A module our decoder cannot read (e.g. 64-bit limits beyond 2^53) is not printable: skip it.
-      return undefined;
+      return `${folded ? "folded" : "flat"} print fails: ${(e as Error).message.split("\n")[0]}`;
     }
     let again: Uint8Array;
     try {

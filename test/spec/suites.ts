@@ -6,6 +6,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { WasmFeatures } from "../../src/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root (this file runs from dist/test/spec). */
@@ -18,23 +19,40 @@ export interface Suite {
   readonly name: "core" | "proposals" | "3.0";
   readonly files: readonly string[];
   readonly allowUnsupported: boolean;
+  /**
+   * The proposals a file is run with (`EngineConfig.features`): the suite's own version of
+   * WebAssembly, so that an engine with newer proposals still rejects what that version calls
+   * malformed or invalid (a second memory, a memory index where 2.0 has a zero byte, ...).
+   */
+  featuresFor(file: string): WasmFeatures;
 }
+
+/** Everything WebAssembly 2.0 does not have, switched off. */
+const WASM_2_0: WasmFeatures = {
+  "relaxed-simd": false, threads: false, "tail-call": false, "legacy-exceptions": false, exceptions: false,
+  "function-references": false, gc: false, "extended-const": false, memory64: false, "multi-memory": false,
+  "custom-page-sizes": false,
+};
 
 function wastFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).filter((f) => f.endsWith(".wast")).sort().map((f) => join(dir, f));
 }
 
+const PROPOSALS_ON_2_0: WasmFeatures = { ...WASM_2_0, "tail-call": true, "legacy-exceptions": true, exceptions: true, threads: true };
+
 /** The suites, by name. */
 export function suites(): Suite[] {
   const v2 = join(SHARED, "testsuite-wasm-2.0");
   const v3 = join(SHARED, "testsuite");
   return [
-    { name: "core", files: wastFiles(v2), allowUnsupported: false },
+    { name: "core", files: wastFiles(v2), allowUnsupported: false, featuresFor: () => WASM_2_0 },
     {
       name: "proposals",
       files: ["tail-call", "exception-handling/legacy", "threads"].flatMap((p) => wastFiles(join(v2, "proposals", p))),
       allowUnsupported: false,
+      // The suite's proposals on top of 2.0 (the exception-handling tests use tail calls too).
+      featuresFor: () => PROPOSALS_ON_2_0,
     },
     {
       name: "3.0",
@@ -45,6 +63,24 @@ export function suites(): Suite[] {
         ...wastFiles(join(v2, "proposals", "exception-handling")),
       ],
       allowUnsupported: true,
+      // The threads and exception-handling proposals' own tests predate multi-memory: they expect a
+      // second memory to be invalid.
+      featuresFor: (file) => (file.includes("threads") || file.includes("exception-handling") ? { "multi-memory": false } : {}),
     },
   ];
+}
+
+/**
+ * `node:test` options for a test that reads `suite`. A missing suite is a visible skip that says what is
+ * missing; with `CI=true` (where the suites must be present) the test runs instead, and `requireSuite`
+ * fails it.
+ */
+export function suiteOptions(suite: Suite, env: NodeJS.ProcessEnv = process.env): { skip?: string } {
+  if (suite.files.length > 0 || env.CI === "true") return {};
+  return { skip: `the ${suite.name} spec suite is missing (no .wast files under ${SHARED})` };
+}
+
+/** Fails the calling test when `suite` has no files (a run with CI=true gets here; see `suiteOptions`). */
+export function requireSuite(suite: Suite): void {
+  if (suite.files.length === 0) throw new Error(`the ${suite.name} spec suite is missing (no .wast files under ${SHARED})`);
 }

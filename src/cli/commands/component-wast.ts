@@ -10,11 +10,12 @@
  * @module
  */
 import { readFileSync } from "node:fs";
+import type { CliIO } from "../io.js";
 import { basename } from "node:path";
 import { CompileError, WatError } from "../../errors.js";
 import { decodeComponent } from "../../component/binary/decoder.js";
 import { encodeComponent } from "../../component/binary/encoder.js";
-import { validateComponent } from "../../component/binary/validate.js";
+import { UNSUPPORTED, validateComponent } from "../../component/binary/validate.js";
 import { decodeModule } from "../../binary/decoder.js";
 import {
   componentValuesEqual,
@@ -74,7 +75,7 @@ export async function runComponentWastFile(file: string, options: ComponentRunOp
 /** What compiling a unit gave: the bytes, or the stage that failed and why. */
 type Compiled =
   | { readonly ok: true; readonly bytes: Uint8Array }
-  | { readonly ok: false; readonly stage: "text" | "decode" | "validate" | "round-trip"; readonly error: Error };
+  | { readonly ok: false; readonly stage: "text" | "decode" | "validate" | "engine" | "unsupported" | "round-trip"; readonly error: Error };
 
 /** Assembles (when text), decodes, round-trips and validates a unit. */
 export function compileUnit(unit: WastUnit): Compiled {
@@ -83,7 +84,7 @@ export function compileUnit(unit: WastUnit): Compiled {
   if (unit.kind === "module") {
     try {
       decodeModule(bytes);
-      if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return { ok: false, stage: "validate", error: new CompileError("invalid module") };
+      if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return { ok: false, stage: "engine", error: new CompileError(ENGINE_REJECTS) };
       return { ok: true, bytes };
     } catch (e) {
       return { ok: false, stage: "decode", error: e as Error };
@@ -101,12 +102,25 @@ export function compileUnit(unit: WastUnit): Compiled {
     return { ok: false, stage: "round-trip", error: new Error(`decode -> encode differs (${bytes.length} -> ${again.length} bytes)`) };
   }
   try {
-    validateComponent(info);
+    validateComponent(info, { validateCoreModule: engineValidate });
   } catch (e) {
+    if (e instanceof CompileError && e.reason.startsWith(`invalid core module: ${ENGINE_REJECTS}`)) return { ok: false, stage: "engine", error: e };
+    if (e instanceof CompileError && e.reason.startsWith(UNSUPPORTED)) return { ok: false, stage: "unsupported", error: e };
     if (e instanceof CompileError) return { ok: false, stage: "validate", error: e };
     throw e;
   }
   return { ok: true, bytes };
+}
+
+const ENGINE_REJECTS = "the engine rejects the module";
+
+/**
+ * Core module code validation by the engine. A rejection may also mean the engine lacks a core
+ * feature the module uses (custom page sizes, exnref): a unit that fails only there counts as
+ * unsupported, not failed.
+ */
+function engineValidate(bytes: Uint8Array): string | undefined {
+  return WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>) ? undefined : ENGINE_REJECTS;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -152,6 +166,10 @@ export async function runComponentWast(text: string, label: string, host?: Compo
       switch (d.type) {
         case "unit": {
           const c = compileUnit(d.unit);
+          if (!c.ok && (c.stage === "engine" || c.stage === "unsupported")) {
+            result.unsupported++;
+            break;
+          }
           if (!c.ok) {
             fail(line, `${d.unit.kind} does not compile (${c.stage}): ${firstLine(c.error)}`);
             break;
@@ -246,6 +264,10 @@ export async function runComponentWast(text: string, label: string, host?: Compo
         }
         case "assert_malformed": {
           const c = compileUnit(d.unit);
+          if (!c.ok && c.stage === "unsupported") {
+            result.unsupported++;
+            break;
+          }
           if (c.ok) fail(line, `assert_malformed: ${d.unit.kind} compiled, expected "${d.text}"`);
           else if (c.stage === "round-trip") fail(line, `assert_malformed: ${firstLine(c.error)}`);
           else result.passed++;
@@ -253,6 +275,10 @@ export async function runComponentWast(text: string, label: string, host?: Compo
         }
         case "assert_invalid": {
           const c = compileUnit(d.unit);
+          if (!c.ok && c.stage === "unsupported") {
+            result.unsupported++;
+            break;
+          }
           if (c.ok) fail(line, `assert_invalid: ${d.unit.kind} validated, expected "${d.text}"`);
           else if (c.stage === "text") fail(line, `assert_invalid: text does not assemble: ${firstLine(c.error)}`);
           else if (c.stage === "round-trip") fail(line, `assert_invalid: ${firstLine(c.error)}`);
@@ -295,4 +321,32 @@ function firstLine(e: Error): string {
 
 function bigints(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? `${value}` : value;
+}
+
+/** True when a script's text holds component directives (so the component runner runs it). */
+export function isComponentScript(text: string): boolean {
+  return /^\s*\((?:component\b|assert_\w+\s*\(\s*component\b)/m.test(text);
+}
+
+/**
+ * `wasmhost wast` for component scripts: runs each file with the component runner and prints the
+ * counts like the core runner does, plus the directives not run for want of a component runtime.
+ */
+export async function componentWastCommand(files: readonly string[], io: CliIO, verbose: boolean, host?: ComponentScriptHost): Promise<number> {
+  const total = emptyComponentResult();
+  for (const file of files) {
+    const r = await runComponentWastFile(file, host ? { host } : {});
+    total.passed += r.passed;
+    total.failed += r.failed;
+    total.unsupported += r.unsupported;
+    total.notRun += r.notRun;
+    for (const f of r.failures) io.err(`FAIL ${f}\n`);
+    if (verbose || files.length === 1 || r.failed) {
+      io.out(`${file}: ${r.passed} passed, ${r.failed} failed, ${r.unsupported} unsupported, ${r.notRun} not run (needs component runtime)\n`);
+    }
+  }
+  if (files.length > 1) {
+    io.out(`total: ${total.passed} passed, ${total.failed} failed, ${total.unsupported} unsupported, ${total.notRun} not run\n`);
+  }
+  return total.failed ? 1 : 0;
 }

@@ -6,6 +6,9 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { printModule, watToBinary } from "../../text/index.js";
+import { isComponentBinary } from "../../component/binary/decoder.js";
+import { isComponentText, parseComponentText } from "../../component/text/parser.js";
+import { printComponent } from "../../component/text/print.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../io.js";
 
@@ -28,9 +31,10 @@ export default function print(argv: string[], io: CliIO): number {
   if (input === undefined) throw new UsageError("print takes an input file: print IN [--flat]");
   let bytes: Uint8Array = new Uint8Array(readFileSync(input === "-" ? 0 : input));
   if (!(bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d)) {
-    bytes = watToBinary(new TextDecoder().decode(bytes), { file: input });
+    const source = new TextDecoder().decode(bytes);
+    bytes = isComponentText(source) ? parseComponentText(source, { file: input }) : watToBinary(source, { file: input });
   }
-  const text = printModule(bytes, { folded });
+  const text = isComponentBinary(bytes) ? printComponent(bytes) : printModule(bytes, { folded });
   if (output !== undefined) writeFileSync(output, text);
   else io.out(text);
   return 0;

@@ -8,10 +8,10 @@
  *
  * @module
  */
-import { readSync } from "node:fs";
 import { basename } from "node:path";
 import { Engine, Linker, Module, Store, type Func, type ValType } from "../../index.js";
 import { Wasi, type PreopenOption } from "../../wasi/index.js";
+import { hostStdin } from "../../host/node-fs.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../io.js";
 
@@ -53,7 +53,10 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
         case "--dir":
         case "--dir-ro": {
           const spec = value();
-          const [host, guest] = spec.includes("::") ? spec.split("::", 2) as [string, string] : [spec, spec];
+          const parts = spec.split("::");
+          // "A::B::C" could be A -> B::C or A::B -> C: refused rather than guessed.
+          if (parts.length > 2) throw new UsageError(`${arg} takes HOST[::GUEST] with one "::", got ${JSON.stringify(spec)} (ambiguous)`);
+          const [host, guest] = parts.length === 2 ? (parts as [string, string]) : [spec, spec];
           if (!host || !guest) throw new UsageError(`${arg} takes HOST[::GUEST], got ${JSON.stringify(spec)}`);
           opts.dirs.push({ host, guest, readOnly: arg === "--dir-ro" });
           break;
@@ -148,7 +151,7 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
   const wasi = new Wasi({
     args: [basename(opts.file), ...opts.programArgs],
     env: opts.env,
-    stdin: readStdin,
+    stdin: hostStdin,
     stdout: "inherit",
     stderr: "inherit",
     preopens,
@@ -164,7 +167,8 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
     }
     return wasi.start(instance);
   }
-  if (instance.getFunc("_initialize") && module.imports.some((i) => WASI_MODULES.has(i.module))) wasi.initialize(instance);
+  // A WASI reactor is initialized (which binds its memory and store) even without `_initialize`.
+  if (!instance.getFunc("_start") && instance.getMemory("memory") && module.imports.some((i) => WASI_MODULES.has(i.module))) wasi.initialize(instance);
   const func = instance.getFunc(opts.invoke);
   if (!func) {
     const names = module.exports.filter((e) => e.type.kind === "func").map((e) => e.name);
@@ -191,18 +195,5 @@ function applyLimits(store: Store, opts: RunOptions): void {
   if (opts.timeoutMs !== undefined) {
     if (typeof s.setTimeLimit !== "function") throw new UsageError("--timeout is not supported by this build");
     s.setTimeLimit(opts.timeoutMs);
-  }
-}
-
-/** Reads up to `max` bytes of the process's stdin (blocking, as a WASI guest expects). */
-function readStdin(max: number): Uint8Array | null {
-  const buf = new Uint8Array(Math.min(max, 65536));
-  try {
-    const n = readSync(0, buf, 0, buf.length, null);
-    return n === 0 ? null : buf.subarray(0, n);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EAGAIN") return new Uint8Array(0);
-    if ((e as NodeJS.ErrnoException).code === "EOF") return null;
-    throw e;
   }
 }

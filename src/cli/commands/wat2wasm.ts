@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { watToBinary } from "../../text/index.js";
+import { isComponentText, parseComponentText } from "../../component/text/parser.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../io.js";
 
@@ -28,7 +29,7 @@ export default function wat2wasm(argv: string[], io: CliIO): number {
   }
   if (input === undefined) throw new UsageError("wat2wasm takes an input file: wat2wasm IN -o OUT");
   const text = readFileSync(input === "-" ? 0 : input, "utf8");
-  const bytes = watToBinary(text, { file: input });
+  const bytes = isComponentText(text) ? parseComponentText(text, { file: input }) : watToBinary(text, { file: input });
   const out = output ?? (input === "-" ? undefined : input.replace(/\.(wat|wast|txt)$/i, "") + ".wasm");
   if (out === undefined) throw new UsageError("reading stdin needs -o OUT");
   writeFileSync(out, bytes);

@@ -6,6 +6,8 @@
  * @module
  */
 import type { GlobalDesc, ImportDesc, MemoryDesc, ModuleInfo, TableDesc, ValueType as CoreValueType } from "../../binary/module-info.js";
+import type { ExternType as CoreApiExternType, ValType as CoreApiValType } from "../../types.js";
+import type { CoreModuleType } from "../types.js";
 
 /** A core function type. */
 export interface CoreFuncSig {
@@ -34,8 +36,8 @@ export interface CoreInstanceSig {
 
 /** An entry of the core type index space. */
 export type CoreTypeEntry =
-  | { readonly kind: "func"; readonly type: CoreFuncSig }
-  | { readonly kind: "gc" }
+  | { readonly kind: "func"; readonly type: CoreFuncSig; readonly final?: boolean }
+  | { readonly kind: "gc"; readonly final: boolean }
   | { readonly kind: "module"; readonly type: CoreModuleSig };
 
 const EMPTY_SIG: CoreFuncSig = { params: [], results: [] };
@@ -151,4 +153,60 @@ export function coreExternMismatch(actual: CoreExtern, expected: CoreExtern): st
       return sameValType(actual.type.content, e.content) ? undefined : "global types differ in content type";
     }
   }
+}
+
+// ---- core module types at the component level -------------------------------------------------------
+
+function apiValType(t: CoreValueType): CoreApiValType {
+  if (typeof t === "string") return t;
+  return t.ref === "extern" || t.ref === "noextern" ? "externref" : "funcref";
+}
+
+function apiExtern(t: CoreExtern): CoreApiExternType {
+  switch (t.kind) {
+    case "func": return { kind: "func", params: t.type.params.map(apiValType), results: t.type.results.map(apiValType) };
+    case "tag": return { kind: "tag", params: t.type.params.map(apiValType) };
+    case "table": {
+      const e = apiValType(t.type.element);
+      return { kind: "table", element: e === "externref" ? "externref" : "funcref", min: t.type.min, ...(t.type.max !== undefined ? { max: t.type.max } : {}) };
+    }
+    case "memory":
+      return { kind: "memory", min: t.type.min, ...(t.type.max !== undefined ? { max: t.type.max } : {}), shared: t.type.shared, memory64: t.type.memory64 };
+    case "global": return { kind: "global", content: apiValType(t.type.content), mutable: t.type.mutable };
+  }
+}
+
+/** The signature behind each module type made by `coreModuleType`. */
+const moduleSigs = new WeakMap<CoreModuleType, CoreModuleSig>();
+
+/** The public module type of a core module signature (remembering the signature for matching). */
+export function coreModuleType(sig: CoreModuleSig): CoreModuleType {
+  const t: CoreModuleType = {
+    imports: sig.imports.map((i) => ({ module: i.module, name: i.name, type: apiExtern(i.type) })),
+    exports: [...sig.exports].map(([name, type]) => ({ name, type: apiExtern(type) })),
+  };
+  moduleSigs.set(t, sig);
+  return t;
+}
+
+/** The signature of a module type (empty for one not made by `coreModuleType`). */
+export function moduleSigOf(t: CoreModuleType): CoreModuleSig {
+  return moduleSigs.get(t) ?? { imports: [], exports: new Map() };
+}
+
+/** Why module signature `a` cannot be used where `b` is expected, or undefined. */
+export function moduleMismatch(a: CoreModuleSig, b: CoreModuleSig): string | undefined {
+  for (const imp of a.imports) {
+    const other = b.imports.find((x) => x.module === imp.module && x.name === imp.name);
+    if (other === undefined) return `missing expected import \`${imp.module}::${imp.name}\``;
+    const why = coreExternMismatch(other.type, imp.type);
+    if (why) return `type mismatch in import \`${imp.module}::${imp.name}\`: ${why}`;
+  }
+  for (const [name, t] of b.exports) {
+    const mine = a.exports.get(name);
+    if (mine === undefined) return `missing expected export \`${name}\``;
+    const why = coreExternMismatch(mine, t);
+    if (why) return `type mismatch in export \`${name}\`: ${why}`;
+  }
+  return undefined;
 }

@@ -22,7 +22,7 @@ function join(a: Flat, b: Flat): Flat {
 }
 
 /** The flat core types of a value type (stops early once more than `limit` are found). */
-export function flattenType(t: ValueType, out: Flat[], limit = Infinity): void {
+export function flattenType(t: ValueType, out: Flat[], limit = Infinity, ptr: "i32" | "i64" = "i32"): void {
   if (out.length > limit) return;
   switch (t.kind) {
     case "bool": case "s8": case "u8": case "s16": case "u16": case "s32": case "u32": case "char":
@@ -32,30 +32,30 @@ export function flattenType(t: ValueType, out: Flat[], limit = Infinity): void {
     case "s64": case "u64": out.push("i64"); return;
     case "f32": out.push("f32"); return;
     case "f64": out.push("f64"); return;
-    case "string": case "map": out.push("i32", "i32"); return;
+    case "string": case "map": out.push(ptr, ptr); return;
     case "list":
       if (t.length === undefined) {
-        out.push("i32", "i32");
+        out.push(ptr, ptr);
       } else {
-        for (let i = 0; i < t.length && out.length <= limit; i++) flattenType(t.element, out, limit);
+        for (let i = 0; i < t.length && out.length <= limit; i++) flattenType(t.element, out, limit, ptr);
       }
       return;
-    case "record": for (const f of t.fields) flattenType(f.type, out, limit); return;
-    case "tuple": for (const x of t.types) flattenType(x, out, limit); return;
+    case "record": for (const f of t.fields) flattenType(f.type, out, limit, ptr); return;
+    case "tuple": for (const x of t.types) flattenType(x, out, limit, ptr); return;
     case "flags": for (let i = 0; i < Math.ceil(t.names.length / 32); i++) out.push("i32"); return;
-    case "variant": return flattenVariant(t.cases.map((c) => c.type), out, limit);
-    case "option": return flattenVariant([undefined, t.type], out, limit);
-    case "result": return flattenVariant([t.ok, t.err], out, limit);
+    case "variant": return flattenVariant(t.cases.map((c) => c.type), out, limit, ptr);
+    case "option": return flattenVariant([undefined, t.type], out, limit, ptr);
+    case "result": return flattenVariant([t.ok, t.err], out, limit, ptr);
   }
 }
 
-function flattenVariant(cases: readonly (ValueType | undefined)[], out: Flat[], limit: number): void {
+function flattenVariant(cases: readonly (ValueType | undefined)[], out: Flat[], limit: number, ptr: "i32" | "i64"): void {
   out.push("i32");
   const joined: Flat[] = [];
   for (const c of cases) {
     if (c === undefined) continue;
     const flat: Flat[] = [];
-    flattenType(c, flat, limit);
+    flattenType(c, flat, limit, ptr);
     for (let i = 0; i < flat.length; i++) joined[i] = i < joined.length ? join(joined[i]!, flat[i]!) : flat[i]!;
   }
   out.push(...joined);
@@ -64,10 +64,10 @@ function flattenVariant(cases: readonly (ValueType | undefined)[], out: Flat[], 
 /** The core signature of a function type lifted (`lift`) or lowered (`lower`), synchronous ABI. */
 export function flattenFuncType(ft: ComponentFuncType, context: "lift" | "lower", pointer: "i32" | "i64" = "i32"): CoreFuncSig {
   const params: Flat[] = [];
-  for (const p of ft.params) flattenType(p.type, params, MAX_FLAT_PARAMS);
+  for (const p of ft.params) flattenType(p.type, params, MAX_FLAT_PARAMS, pointer);
   const flatParams: CoreValueType[] = params.length > MAX_FLAT_PARAMS ? [pointer] : params;
   const results: Flat[] = [];
-  if (ft.result) flattenType(ft.result, results, MAX_FLAT_RESULTS);
+  if (ft.result) flattenType(ft.result, results, MAX_FLAT_RESULTS, pointer);
   if (results.length <= MAX_FLAT_RESULTS) return { params: flatParams, results };
   if (context === "lift") return { params: flatParams, results: [pointer] };
   return { params: [...flatParams, pointer], results: [] };

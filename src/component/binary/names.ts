@@ -84,27 +84,25 @@ export function interfaceNameError(s: string): string | undefined {
   const body = at < 0 ? s : s.slice(0, at);
   if (at >= 0) {
     const version = s.slice(at + 1);
+    if (version.length === 0 || /(^|[.-])$/.test(version) || version.includes("..")) return "empty identifier segment";
     if (!isSemver(version) && !isCanonVersion(version)) return `\`${version}\` is not a valid semver`;
   }
   const colon = body.indexOf(":");
   if (colon < 0) return `\`${s}\` is not a valid extern name`;
-  const slash = body.indexOf("/", colon);
-  if (slash < 0) return `failed to find \`/\` character`;
-  const namespaces = body.slice(0, slash).split(":");
-  for (const ns of namespaces) {
-    const e = wordsError(ns, "package name/namespace");
+  const ns = body.slice(0, colon);
+  const rest = body.slice(colon + 1);
+  const slash = rest.indexOf("/");
+  const pkg = slash < 0 ? rest : rest.slice(0, slash);
+  if (pkg.includes(":")) return "expected `/` after package name";
+  if (slash < 0) return "expected `/` after package name";
+  for (const w of [ns, pkg]) {
+    const e = wordsError(w, "package name/namespace");
     if (e) return e;
   }
-  const projections = body.slice(slash + 1).split("/");
-  for (const p of projections) {
-    const e = labelError(p);
-    if (e) return e;
-  }
-  if (namespaces.length > 2 || projections.length > 1) {
-    if (namespaces.length !== projections.length + 1 && projections.length > 1) return `trailing characters found: \`/${projections.slice(1).join("/")}\``;
-  }
-  if (projections.length > 1 && namespaces.length === 2) return `trailing characters found: \`/${projections.slice(1).join("/")}\``;
-  return undefined;
+  const iface = rest.slice(slash + 1);
+  const extra = iface.indexOf("/");
+  if (extra >= 0) return `trailing characters found: \`${iface.slice(extra)}\``;
+  return labelError(iface);
 }
 
 /** Parses and checks an import or export name. */
@@ -153,21 +151,34 @@ export function parseExternName(s: string): ParsedName | string {
 
 function depNameError(kind: string, rest: string): string | undefined {
   if (!rest.startsWith("<")) return `expected \`<\` at \`${rest}\``;
-  const close = rest.indexOf(">");
+  // The closing `>`, skipping a version range's `{...}` (which may hold `>=`).
+  let close = -1;
+  for (let i = 1, braces = 0; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === "{") braces++;
+    else if (c === "}") braces--;
+    else if (c === ">" && braces === 0) {
+      close = i;
+      break;
+    }
+  }
   if (close < 0) return `expected \`>\` at \`${rest}\``;
   const inner = rest.slice(1, close);
   const after = rest.slice(close + 1);
-  if (kind === "integrity") return integrityError(inner);
+  if (kind === "integrity") return integrityError(inner) ?? (after.length ? `trailing characters found: \`${after}\`` : undefined);
   if (kind === "url" || kind === "relative-url") {
-    if (inner.includes("<") || inner.includes(">")) return "url cannot contain `<` or `>`";
+    if (inner.includes("<")) return `\`${rest}\` is not a valid extern name`;
+    if (kind === "url" && after.startsWith(",integrity=")) return depNameError("integrity", after.slice(11));
     return after.length === 0 ? undefined : `trailing characters found: \`${after}\``;
   }
-  // unlocked-dep=<pkg[@{range}]> or locked-dep=<pkg[@version]>(,integrity=<...>)?
+  // unlocked-dep=<ns:pkg[@{range}|@*]> or locked-dep=<ns:pkg[@version]>(,integrity=<...>)?
   const at = inner.indexOf("@");
   const pkg = at < 0 ? inner : inner.slice(0, at);
   const colon = pkg.indexOf(":");
-  if (colon < 0) return `\`${inner}\` is not a valid package name`;
-  for (const part of pkg.split(":")) {
+  if (colon < 0) return `expected \`:\` in \`${inner}\``;
+  const parts = pkg.split(":");
+  if (parts.length > 2) return "expected `/` after package name";
+  for (const part of parts) {
     const e = wordsError(part, "package name/namespace");
     if (e) return e;
   }
@@ -175,8 +186,10 @@ function depNameError(kind: string, rest: string): string | undefined {
     const v = inner.slice(at + 1);
     if (kind === "locked-dep") {
       if (!isSemver(v)) return `\`${v}\` is not a valid semver`;
-    } else if (v !== "*" && !/^\{[^{}]*\}$/.test(v)) {
-      return `expected \`{\` at \`${v}\``;
+    } else if (v !== "*") {
+      if (!v.startsWith("{") || !v.endsWith("}")) return `expected \`{\` at \`${v}\``;
+      const e = rangeError(v.slice(1, -1));
+      if (e) return e;
     }
   }
   if (after.length > 0) {
@@ -186,14 +199,23 @@ function depNameError(kind: string, rest: string): string | undefined {
   return undefined;
 }
 
+/** A version range: `>=V`, `<V` or `>=V <V`. */
+function rangeError(r: string): string | undefined {
+  const m = /^>=(\S+)(?: <(\S+))?$/.exec(r) ?? /^<(\S+)$/.exec(r);
+  if (!m) {
+    if (!r.startsWith(">=") && !r.startsWith("<")) return "expected `>=` or `<` at start of version range";
+    const v = r.replace(/^(>=|<)/, "");
+    return `\`${v}\` is not a valid semver`;
+  }
+  for (const v of m.slice(1)) if (v !== undefined && !isSemver(v)) return `\`${v}\` is not a valid semver`;
+  return undefined;
+}
+
 function integrityError(s: string): string | undefined {
   for (const part of s.trim().split(/\s+/)) {
-    const m = /^(sha256|sha384|sha512)-([A-Za-z0-9+/]+={0,2})(\?.*)?$/.exec(part);
-    if (!m) {
-      if (/^(sha256|sha384|sha512)-/.test(part)) return "not valid base64";
-      return `unrecognized hash algorithm: \`${part}\``;
-    }
-    if (m[2]!.length % 4 !== 0) return "not valid base64";
+    const m = /^(sha256|sha384|sha512)-(.*)$/.exec(part);
+    if (!m) return `unrecognized hash algorithm: \`${part}\``;
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(m[2]!)) return "not valid base64";
   }
   return undefined;
 }

@@ -17,6 +17,7 @@ import type {
   ValueType,
 } from "../types.js";
 import { ResourceType } from "../types.js";
+import { moduleMismatch, moduleSigOf } from "./core-sigs.js";
 
 /** Facts about one value type node, computed from its children's. */
 export interface TypeFacts {
@@ -166,6 +167,79 @@ export function withFacts(t: ValueType): ValueType {
   return t;
 }
 
+// ---- resources bound by component and instance types --------------------------------------------
+
+/** Resource facts the instantiation and subtyping rules need, per component and instance type. */
+export interface ResourceBinding {
+  /** Abstract resources bound by imports (substituted by the instantiation's arguments). */
+  readonly imported: readonly ResourceType[];
+  /** Resources the type's exports make fresh on each instantiation. */
+  readonly exported: readonly ResourceType[];
+}
+
+/** The resource binding of each component and instance type validation made. */
+export const bindings = new WeakMap<object, ResourceBinding>();
+
+// ---- sizes of function, instance and component types --------------------------------------------
+
+const sizes = new WeakMap<object, number>();
+
+/** The effective size of an extern type (value types: their expanded size; others: their parts'). */
+export function externSize(t: ComponentExternType): number {
+  switch (t.kind) {
+    case "func": return funcSize(t.type);
+    case "value": return factsOf(t.type).size;
+    case "type": return t.type instanceof ResourceType ? 1 : factsOf(t.type).size;
+    case "instance": return instanceSize(t.type);
+    case "component": return componentSize(t.type);
+    case "module": return 1 + t.type.imports.length + t.type.exports.length;
+  }
+}
+
+/** The effective size of a function type. */
+export function funcSize(t: ComponentFuncType): number {
+  let n = sizes.get(t);
+  if (n === undefined) {
+    n = 1;
+    for (const p of t.params) n += factsOf(p.type).size;
+    if (t.result) n += factsOf(t.result).size;
+    sizes.set(t, n);
+  }
+  return n;
+}
+
+/** The effective size of an instance type (memoized; capped just past `MAX_TYPE_SIZE`). */
+export function instanceSize(t: InstanceType): number {
+  let n = sizes.get(t);
+  if (n === undefined) {
+    n = 1;
+    for (const e of t.exports.values()) {
+      n += externSize(e);
+      if (n > MAX_TYPE_SIZE) break;
+    }
+    sizes.set(t, n);
+  }
+  return n;
+}
+
+/** The effective size of a component type (memoized; capped just past `MAX_TYPE_SIZE`). */
+export function componentSize(t: ComponentType): number {
+  let n = sizes.get(t);
+  if (n === undefined) {
+    n = 1;
+    for (const e of t.imports.values()) {
+      n += externSize(e);
+      if (n > MAX_TYPE_SIZE) break;
+    }
+    for (const e of t.exports.values()) {
+      if (n > MAX_TYPE_SIZE) break;
+      n += externSize(e);
+    }
+    sizes.set(t, n);
+  }
+  return n;
+}
+
 // ---- equality -------------------------------------------------------------------------------------
 
 /**
@@ -177,11 +251,17 @@ export class Matcher {
   readonly bound = new Map<ResourceType, ResourceType>();
   private readonly equalPairs = new WeakMap<object, WeakSet<object>>();
 
-  constructor(readonly abstract: ReadonlySet<ResourceType> = new Set()) {}
+  readonly abstract: Set<ResourceType>;
+
+  constructor(abstract: Iterable<ResourceType> = []) {
+    this.abstract = new Set(abstract);
+  }
 
   resource(actual: ResourceType, expected: ResourceType): boolean {
     const b = this.bound.get(expected);
     if (b !== undefined) return b === actual;
+    // A component type's own imported resources, bound to the other side's while comparing it.
+    if (this.bound.get(actual) === expected) return true;
     if (this.abstract.has(expected)) {
       this.bound.set(expected, actual);
       return true;
@@ -320,12 +400,36 @@ export class Matcher {
       }
       case "instance": return this.instance(a.type, (b as typeof a).type);
       case "component": return this.component(a.type, (b as typeof a).type);
-      case "module": return undefined;
+      case "module": return moduleMismatch(moduleSigOf(a.type), moduleSigOf((b as typeof a).type));
     }
+  }
+
+  private readonly subPairs = new WeakMap<object, WeakSet<object>>();
+
+  /** Memoizes successful checks of `a` against `b` (types shared by many imports are checked once). */
+  private memo(a: object, b: object, check: () => string | undefined): string | undefined {
+    if (a === b && this.abstract.size === 0) return undefined;
+    const seen = this.subPairs.get(a);
+    if (seen?.has(b)) return undefined;
+    const why = check();
+    if (why === undefined) {
+      if (seen) seen.add(b);
+      else this.subPairs.set(a, new WeakSet([b]));
+    }
+    return why;
   }
 
   /** Why instance type `a` is not a subtype of `b` (every export of `b` in `a`, with a subtype). */
   instance(a: InstanceType, b: InstanceType): string | undefined {
+    return this.memo(a, b, () => this.instanceUncached(a, b));
+  }
+
+  /** Why component type `a` is not a subtype of `b`. */
+  component(a: ComponentType, b: ComponentType): string | undefined {
+    return this.memo(a, b, () => this.componentUncached(a, b));
+  }
+
+  private instanceUncached(a: InstanceType, b: InstanceType): string | undefined {
     for (const [name, tb] of b.exports) {
       const ta = a.exports.get(name);
       if (ta === undefined) return `missing expected export \`${name}\``;
@@ -335,8 +439,19 @@ export class Matcher {
     return undefined;
   }
 
-  /** Why component type `a` is not a subtype of `b`. */
-  component(a: ComponentType, b: ComponentType): string | undefined {
+  private componentUncached(a: ComponentType, b: ComponentType): string | undefined {
+    // `a`'s abstract imported resources are bound to what `b` imports in their place.
+    const own = bindings.get(a)?.imported ?? [];
+    const abstract = this.abstract as Set<ResourceType>;
+    for (const r of own) abstract.add(r);
+    try {
+      return this.componentImportsExports(a, b);
+    } finally {
+      for (const r of own) abstract.delete(r);
+    }
+  }
+
+  private componentImportsExports(a: ComponentType, b: ComponentType): string | undefined {
     for (const [name, ta] of a.imports) {
       const tb = b.imports.get(name);
       if (tb === undefined) return `missing expected import \`${name}\``;
@@ -375,7 +490,14 @@ export function copyFacts(original: ValueType, copy: ValueType): ValueType {
 export class Substitution {
   private readonly memo = new WeakMap<object, object>();
 
-  constructor(readonly map: ReadonlyMap<ResourceType, ResourceType>) {}
+  /**
+   * @param map the resources to replace.
+   * @param onCopy called with each node replaced and its copy (to carry facts kept elsewhere).
+   */
+  constructor(
+    readonly map: ReadonlyMap<ResourceType, ResourceType>,
+    private readonly onCopy?: (original: object, copy: object) => void,
+  ) {}
 
   get empty(): boolean {
     return this.map.size === 0;
@@ -404,6 +526,7 @@ export class Substitution {
     }
     withFacts(out);
     this.memo.set(t, out);
+    this.onCopy?.(t, out);
     return out;
   }
 

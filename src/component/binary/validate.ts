@@ -23,7 +23,6 @@ import type {
   ValueType,
 } from "../types.js";
 import { ResourceType } from "../types.js";
-import type { ExternType as CoreApiExternType, ValType as CoreApiValType } from "../../types.js";
 import type {
   AliasDef,
   CanonDef,
@@ -40,6 +39,8 @@ import type {
 import {
   coreExternMismatch,
   coreExternOf,
+  coreModuleType,
+  moduleSigOf,
   formatFuncSig,
   moduleSig,
   sameFuncSig,
@@ -52,7 +53,11 @@ import {
 import { flatLength, flattenFuncType, needsMemory } from "./flatten.js";
 import { labelError, NameSet, parseExternName, type ParsedName } from "./names.js";
 import {
+  bindings,
+  componentSize,
   copyFacts,
+  funcSize,
+  instanceSize,
   factsOf,
   Matcher,
   MAX_ELEM_SIZE,
@@ -68,7 +73,7 @@ export type TypeEntry =
   | { readonly kind: "func"; readonly type: ComponentFuncType }
   | { readonly kind: "component"; readonly type: ComponentType }
   | { readonly kind: "instance"; readonly type: InstanceType }
-  | { readonly kind: "resource"; readonly type: ResourceType; readonly rep?: "i32"; readonly dtor?: number };
+  | { readonly kind: "resource"; readonly type: ResourceType; readonly rep?: "i32" | "i64"; readonly dtor?: number };
 
 /** Every index space of a component (or of a component or instance type), resolved, in index order. */
 export interface ComponentSpaces {
@@ -96,6 +101,9 @@ export interface ValidatedComponent {
   /** The nested components defined (not imported) in it, in definition order. */
   readonly nested: readonly ValidatedComponent[];
 }
+
+/** The prefix of the reason of a `CompileError` for a feature wasmhost does not implement. */
+export const UNSUPPORTED = "unsupported:";
 
 /** Options of `validateComponent`. */
 export interface ValidateOptions {
@@ -125,17 +133,15 @@ function emptySpaces(): ComponentSpaces {
   };
 }
 
-/** Resource facts the instantiation rules need, per component and instance type. */
-interface ResourceBinding {
-  /** Abstract resources bound by imports (substituted by the instantiation's arguments). */
-  readonly imported: readonly ResourceType[];
-  /** Resources the type's exports make fresh on each instantiation. */
-  readonly exported: readonly ResourceType[];
-}
-const bindings = new WeakMap<object, ResourceBinding>();
 
 /** Value type nodes named by an import or export (external visibility). */
 type NameOrigin = "import" | "export";
+
+/** Where a type got its external name: by an import or an export, in which scope. */
+interface Naming {
+  readonly origin: NameOrigin;
+  readonly scope: Scope;
+}
 
 class Scope {
   readonly spaces = emptySpaces();
@@ -147,13 +153,21 @@ class Scope {
   readonly importedResources: ResourceType[] = [];
   readonly exportedResources: ResourceType[] = [];
   readonly definedResources = new Set<ResourceType>();
-  /** Value type nodes and handle nodes that have an external name, and by what. */
-  readonly named = new WeakMap<object, NameOrigin>();
-  readonly namedResources = new Map<ResourceType, NameOrigin>();
+  /** Resources made fresh by instantiations inside this component. */
+  readonly createdResources: ResourceType[] = [];
+  /**
+   * Type index entries, value type nodes and handle nodes that have an external name, and by what
+   * (shared by all scopes of one validation: nodes are unique to where they were made).
+   */
+  readonly named: WeakMap<object, Naming>;
+  /** The external naming of each instance index (imported or exported instances name their types). */
+  readonly instanceNaming: (NameOrigin | undefined)[] = [];
   /** Resource names of this scope's imports/exports (for `[constructor]` etc.). */
-  readonly resourceNames = new Map<string, ResourceType>();
+  readonly resourceNames = { import: new Map<string, ResourceType>(), export: new Map<string, ResourceType>() };
   readonly nested: ValidatedComponent[] = [];
   hasStart = false;
+  /** The type of each context slot used by `context.get`/`context.set` (kept on the root scope). */
+  readonly contextTypes = new Map<number, string>();
   /** Offset for errors of the definition being checked. */
   at = 0;
 
@@ -161,7 +175,15 @@ class Scope {
     readonly kind: ScopeKind,
     readonly parent: Scope | undefined,
     readonly options: ValidateOptions,
-  ) {}
+  ) {
+    this.named = parent?.named ?? new WeakMap();
+  }
+
+  /** Carries external names over to the copies a substitution makes. */
+  private readonly keepNames = (original: object, copy: object): void => {
+    const naming = this.named.get(original);
+    if (naming !== undefined) this.named.set(copy, naming);
+  };
 
   fail(reason: string, offset: number = this.at): never {
     throw new CompileError(reason, offset);
@@ -175,6 +197,12 @@ class Scope {
         case "custom": break;
         case "core-module": {
           this.at = s.module.offset;
+          const seen = new Set<string>();
+          for (const imp of s.module.info.imports) {
+            const key = `${imp.module}:${imp.name}`;
+            if (seen.has(key)) this.fail(`duplicate import name \`${key}\``, s.module.offset + imp.offset);
+            seen.add(key);
+          }
           const why = this.options.validateCoreModule?.(s.module.bytes, s.module.info);
           if (why !== undefined) this.fail(`invalid core module: ${why}`);
           this.spaces.coreModules.push(moduleSig(s.module.info));
@@ -196,6 +224,8 @@ class Scope {
           this.at = s.component.offset;
           const inner = new Scope("component", this, this.options);
           const v = inner.component(s.component);
+          this.at = s.component.offset;
+          this.checkSize(componentSize(v.type));
           this.nested.push(v);
           this.spaces.components.push(v.type);
           break;
@@ -249,8 +279,21 @@ class Scope {
       }
     }
     const type: ComponentType = { imports: this.imports, exports: this.exports };
-    bindings.set(type, { imported: this.importedResources, exported: [...this.exportedResources, ...this.definedResources] });
+    bindings.set(type, {
+      imported: this.importedResources,
+      exported: [...this.exportedResources, ...this.definedResources, ...this.createdResources],
+    });
     return { info, type, spaces: this.spaces, nested: this.nested };
+  }
+
+  private root(): Scope {
+    let s: Scope = this;
+    while (s.parent !== undefined && s.kind === "component") s = s.parent;
+    return s;
+  }
+
+  private checkSize(n: number): void {
+    if (n > MAX_TYPE_SIZE) this.fail(`effective type size exceeds the limit of ${MAX_TYPE_SIZE}`);
   }
 
   // ---- core ---------------------------------------------------------------------------------------
@@ -301,11 +344,30 @@ class Scope {
     return v;
   }
 
+  /** Checks the type indices a core value type refers to. */
+  private coreRefs(types: readonly import("../../binary/module-info.js").ValueType[], limit: number, space: readonly CoreTypeEntry[]): void {
+    for (const v of types) {
+      if (typeof v === "string" || typeof v.ref === "string") continue;
+      if (v.ref >= limit) this.fail(`type index out of bounds`);
+      if (space[v.ref]?.kind === "module") this.fail(`type index ${v.ref} is a module type`);
+    }
+  }
+
   private coreType(t: CoreTypeDef): void {
     if (t.kind === "rec") {
+      const limit = this.spaces.coreTypes.length + t.types.length;
       for (const sub of t.types) {
-        if (sub.kind === "func") this.spaces.coreTypes.push({ kind: "func", type: { params: sub.params, results: sub.results } });
-        else this.spaces.coreTypes.push({ kind: "gc" });
+        if (sub.kind === "func") this.coreRefs([...sub.params, ...sub.results], limit, this.spaces.coreTypes);
+        if (sub.kind === "struct") this.coreRefs(sub.fields.map((f) => f.storage).filter((x): x is import("../../binary/module-info.js").ValueType => x !== "i8" && x !== "i16"), limit, this.spaces.coreTypes);
+        for (const st of sub.supertypes) {
+          if (st >= limit) this.fail("type index out of bounds");
+          const sup = this.spaces.coreTypes[st];
+          if (sup !== undefined && sup.kind !== "module" && sup.final !== false) this.fail("sub type cannot have a final super type");
+        }
+      }
+      for (const sub of t.types) {
+        if (sub.kind === "func") this.spaces.coreTypes.push({ kind: "func", type: { params: sub.params, results: sub.results }, final: sub.final });
+        else this.spaces.coreTypes.push({ kind: "gc", final: sub.final });
       }
       return;
     }
@@ -328,7 +390,12 @@ class Scope {
         case "type":
           if (d.type.kind === "module") this.fail("core module types cannot be nested");
           for (const sub of d.type.types) {
-            types.push(sub.kind === "func" ? { kind: "func", type: { params: sub.params, results: sub.results } } : { kind: "gc" });
+            for (const st of sub.supertypes) {
+              const sup = types[st];
+              if (sup === undefined && st >= types.length + d.type.types.length) this.fail("type index out of bounds");
+              if (sup !== undefined && sup.kind !== "module" && sup.final !== false) this.fail("sub type cannot have a final super type");
+            }
+            types.push(sub.kind === "func" ? { kind: "func", type: { params: sub.params, results: sub.results }, final: sub.final } : { kind: "gc", final: sub.final });
           }
           break;
         case "alias": {
@@ -354,16 +421,35 @@ class Scope {
           const key = `${d.module}\0${d.name}`;
           if (seenImports.has(key)) this.fail(`duplicate import name \`${d.module}:${d.name}\``);
           seenImports.add(key);
+          this.checkCoreLimits(d.desc);
           imports.push({ module: d.module, name: d.name, type: coreExternOf(d.desc, funcType)! });
           break;
         }
         case "export":
-          if (exports.has(d.name)) this.fail(`duplicate export name \`${d.name}\``);
+          if (exports.has(d.name)) this.fail(`export name \`${d.name}\` already defined`);
+          this.checkCoreLimits(d.desc);
           exports.set(d.name, coreExternOf(d.desc, funcType)!);
           break;
       }
     }
     return { imports, exports };
+  }
+
+  /** The core limits of a memory or table type in a module type. */
+  private checkCoreLimits(d: import("../../binary/module-info.js").ImportDesc): void {
+    if (d.kind === "memory") {
+      const m = d.type;
+      const pages = m.memory64 ? 2 ** 48 : 65536;
+      if (m.pageSizeLog2 !== undefined && m.pageSizeLog2 !== 0 && m.pageSizeLog2 !== 16) this.fail("invalid custom page size");
+      const limit = m.pageSizeLog2 === 0 ? (m.memory64 ? 2 ** 64 - 1 : 2 ** 32 - 1) : pages;
+      if (m.min > limit || (m.max !== undefined && m.max > limit)) this.fail(`memory size must be at most ${limit} pages`);
+      if (m.max !== undefined && m.max < m.min) this.fail("size minimum must not be greater than maximum");
+      if (m.shared && m.max === undefined) this.fail("shared memory must have maximum size");
+    }
+    if (d.kind === "table") {
+      const t = d.type;
+      if (t.max !== undefined && t.max < t.min) this.fail("size minimum must not be greater than maximum");
+    }
   }
 
   // ---- instances and aliases --------------------------------------------------------------------
@@ -377,7 +463,10 @@ class Scope {
         if (argNames.add(a.name) !== undefined) this.fail(`instantiation argument \`${a.name}\` conflicts with previous argument`);
         args.set(a.name, this.itemType(a.sort, a.index));
       }
-      this.spaces.instances.push(this.instantiate(component, args));
+      const inst = this.instantiate(component, args);
+      this.checkSize(instanceSize(inst));
+      this.spaces.instances.push(inst);
+      this.instanceNaming.push(undefined);
       return;
     }
     const exports = new Map<string, ComponentExternType>();
@@ -388,7 +477,10 @@ class Scope {
       if (prev !== undefined) this.fail(`export name \`${e.name.name}\` conflicts with previous name \`${prev}\``);
       exports.set(e.name.name, this.itemType(e.sort, e.index));
     }
-    this.spaces.instances.push({ exports });
+    const inst: InstanceType = { exports };
+    this.checkSize(instanceSize(inst));
+    this.spaces.instances.push(inst);
+    this.instanceNaming.push(undefined);
   }
 
   /** Type-checks instantiating `component` with `args`; returns the instance's type. */
@@ -403,8 +495,12 @@ class Scope {
       if (why) this.fail(`type mismatch for import \`${name}\`: ${why}`);
     }
     const map = new Map(matcher.bound);
-    for (const r of binding.exported) map.set(r, new ResourceType(r.name, r.defined));
-    const sub = new Substitution(map);
+    for (const r of binding.exported) {
+      const fresh = new ResourceType(r.name, r.defined);
+      map.set(r, fresh);
+      this.createdResources.push(fresh);
+    }
+    const sub = new Substitution(map, this.keepNames);
     const exports = new Map<string, ComponentExternType>();
     for (const [name, t] of component.exports) exports.set(name, sub.extern(t));
     return { exports };
@@ -421,7 +517,7 @@ class Scope {
       case "type": {
         const t = this.get(s.types, index, "type");
         if (t.kind === "value" || t.kind === "resource") return { kind: "type", type: t.type };
-        return this.fail(`type index ${index} is not a defined type or resource (found a ${t.kind} type)`);
+        return this.fail("type not valid to be used as export");
       }
       case "core module":
         return { kind: "module", type: coreModuleType(this.get(s.coreModules, index, "module")) };
@@ -436,7 +532,7 @@ class Scope {
         const inst = this.get(this.spaces.instances, a.instance, "instance");
         const t = inst.exports.get(a.name);
         if (t === undefined) this.fail(`instance ${a.instance} has no export named \`${a.name}\``);
-        this.addItem(a.sort, t, true);
+        this.addItem(a.sort, t, this.instanceNaming[a.instance]);
         return;
       }
       case "core-export": {
@@ -466,8 +562,6 @@ class Scope {
               this.fail("refers to resources not defined in the current component: an outer alias of a type that transitively refers to resources");
             }
             this.spaces.types.push(t);
-            if (t.kind === "value" && target.named.has(t.type)) this.named.set(t.type, target.named.get(t.type)!);
-            if (t.kind === "resource" && target.namedResources.has(t.type)) this.namedResources.set(t.type, target.namedResources.get(t.type)!);
             return;
           }
           case "core type": {
@@ -494,24 +588,32 @@ class Scope {
   }
 
   /** Adds an item of `sort` with extern type `t` to its index space (aliases, imports, exports). */
-  private addItem(sort: Sort, t: ComponentExternType, viaInstance: boolean): void {
+  private addItem(sort: Sort, t: ComponentExternType, naming: NameOrigin | undefined): void {
     const s = this.spaces;
     const mismatch = (): never => this.fail(`expected ${sort}, found ${t.kind}`);
     switch (sort) {
       case "func": if (t.kind !== "func") mismatch(); s.funcs.push(t.type as ComponentFuncType); return;
       case "value": if (t.kind !== "value") mismatch(); s.values.push(t.type as ValueType); return;
       case "component": if (t.kind !== "component") mismatch(); s.components.push(t.type as ComponentType); return;
-      case "instance": if (t.kind !== "instance") mismatch(); s.instances.push(t.type as InstanceType); return;
+      case "instance":
+        if (t.kind !== "instance") mismatch();
+        s.instances.push(t.type as InstanceType);
+        this.instanceNaming.push(naming);
+        return;
       case "core module": if (t.kind !== "module") mismatch(); s.coreModules.push(moduleSigOf(t.type as CoreModuleType)); return;
       case "type": {
         if (t.kind !== "type") mismatch();
         const ty = t.type as ValueType | ResourceType;
         if (ty instanceof ResourceType) {
-          s.types.push({ kind: "resource", type: ty });
-          if (viaInstance) this.namedResources.set(ty, "import");
+          const entry: TypeEntry = { kind: "resource", type: ty };
+          s.types.push(entry);
+          if (naming) this.named.set(entry, { origin: naming, scope: this });
+        } else if (naming) {
+          const named = copyFacts(ty, { ...ty } as ValueType);
+          this.named.set(named, { origin: naming, scope: this });
+          s.types.push({ kind: "value", type: named });
         } else {
           s.types.push({ kind: "value", type: ty });
-          if (viaInstance) this.named.set(ty, "import");
         }
         return;
       }
@@ -544,25 +646,30 @@ class Scope {
 
   private type(t: TypeDef): void {
     switch (t.kind) {
-      case "func":
-        this.spaces.types.push({ kind: "func", type: this.funcType(t) });
+      case "func": {
+        const ft = this.funcType(t);
+        this.checkSize(funcSize(ft));
+        this.spaces.types.push({ kind: "func", type: ft });
         return;
+      }
       case "component":
       case "instance": {
         const inner = new Scope(t.kind === "component" ? "component-type" : "instance-type", this, this.options);
-        this.spaces.types.push(inner.typeDecls(t.decls, t.kind));
+        const entry = inner.typeDecls(t.decls, t.kind);
+        this.checkSize(entry.kind === "component" ? componentSize(entry.type as ComponentType) : instanceSize(entry.type as InstanceType));
+        this.spaces.types.push(entry);
         return;
       }
       case "resource": {
         if (this.kind !== "component") this.fail("resources can only be defined within a concrete component");
-        if (t.rep !== "i32") this.fail("resources can only be represented by `i32`");
+        if (t.rep !== "i32" && t.rep !== "i64") this.fail("resources can only be represented by `i32` or `i64`");
         if (t.dtor !== undefined) {
           const f = this.get(this.spaces.coreFuncs, t.dtor, "core function");
-          if (!sameFuncSig(f, { params: ["i32"], results: [] })) this.fail("wrong signature for a destructor");
+          if (!sameFuncSig(f, { params: [t.rep], results: [] })) this.fail("wrong signature for a destructor");
         }
         const r = new ResourceType("", true);
         this.definedResources.add(r);
-        this.spaces.types.push({ kind: "resource", type: r, rep: "i32", ...(t.dtor !== undefined ? { dtor: t.dtor } : {}) });
+        this.spaces.types.push({ kind: "resource", type: r, rep: t.rep as "i32" | "i64", ...(t.dtor !== undefined ? { dtor: t.dtor } : {}) });
         return;
       }
       default:
@@ -645,13 +752,15 @@ class Scope {
         if (e === undefined) this.fail(`type index ${t.resource} out of bounds`);
         if (e.kind !== "resource") this.fail(`type index ${t.resource} is not a resource type`);
         out = { kind: t.kind, resource: e.type };
-        if (this.namedResources.has(e.type)) this.named.set(out, this.namedResources.get(e.type)!);
+        const naming = this.named.get(e);
+        if (naming !== undefined) this.named.set(out, naming);
         break;
       }
       case "stream":
       case "future": {
         const element = t.element === undefined ? undefined : this.valType(t.element);
         if (element !== undefined && factsOf(element).borrow) this.fail(`${t.kind} element type cannot contain a borrow`);
+        if (t.kind === "stream" && element?.kind === "char") this.fail("`stream<char>` is not valid at this time");
         out = element === undefined ? { kind: t.kind } : { kind: t.kind, element };
         break;
       }
@@ -710,6 +819,7 @@ class Scope {
   private checkName(name: ExternName, what: "import" | "export"): ParsedName {
     const parsed = parseExternName(name.name);
     if (typeof parsed === "string") this.fail(parsed);
+    if (what === "export" && parsed.kind === "other") this.fail(`\`${name.name}\` is not a valid export name`);
     const seen = new Set<string>();
     for (const a of name.attributes) {
       if (seen.has(a.kind)) this.fail(`duplicate \`${a.kind}\` attribute`);
@@ -727,7 +837,6 @@ class Scope {
         if (!isSemverString(version + a.value)) this.fail(`version \`${version}${a.value}\` is not a valid semver`);
       }
     }
-    void what;
     return parsed;
   }
 
@@ -737,32 +846,57 @@ class Scope {
     const names = which === "import" ? this.importNames : this.exportNames;
     const prev = names.add(name.name);
     if (prev !== undefined) this.fail(`${which} name \`${name.name}\` conflicts with previous name \`${prev}\``);
-    if (name.attributes.some((a) => a.kind === "implements") && desc.kind !== "instance") {
-      this.fail("only instances can have an `implements` attribute");
+    if (name.attributes.some((a) => a.kind !== "external-id") && desc.kind !== "instance") {
+      this.fail("only instances can have an `implements` or `versionsuffix` attribute");
     }
-    const t = this.externDesc(desc, name.name, which);
+    let t = this.externDesc(desc, name.name, which);
+    if (t.kind === "instance" || t.kind === "component") t = this.freshen(t, which);
     this.checkAnnotated(parsed, t, which);
-    if (which === "import" || this.kind !== "component") this.checkVisible(t, which, which);
+    // Instance types check visibility where they are used; component types eagerly.
+    if (this.kind !== "instance-type") this.checkVisible(t, which, which);
     (which === "import" ? this.imports : this.exports).set(name.name, t);
     this.addNamedItem(desc.kind === "module" ? "core module" : desc.kind, t, which, name.name);
+  }
+
+  /**
+   * Gives an imported (or, in a type, exported) instance its own copies of the abstract resources its
+   * type exports: two imports of the same instance type have distinct resources. The copies are
+   * abstract resources of this scope.
+   */
+  private freshen(t: ComponentExternType & { kind: "instance" | "component" }, which: "import" | "export"): ComponentExternType {
+    if (t.kind === "component") return t;
+    const bound = boundResources(t.type);
+    if (bound.length === 0) return t;
+    const map = new Map<ResourceType, ResourceType>();
+    const fresh: ResourceType[] = [];
+    for (const r of bound) {
+      const f = new ResourceType(r.name, r.defined);
+      map.set(r, f);
+      fresh.push(f);
+    }
+    (which === "import" ? this.importedResources : this.exportedResources).push(...fresh);
+    const type = new Substitution(map, this.keepNames).instance(t.type);
+    bindings.set(type, { imported: [], exported: fresh });
+    return { kind: "instance", type };
   }
 
   /** Adds an imported/exported item to its index space; a type gets an external name. */
   private addNamedItem(sort: Sort, t: ComponentExternType, origin: NameOrigin, name: string): void {
     if (t.kind === "type") {
       if (t.type instanceof ResourceType) {
-        this.spaces.types.push({ kind: "resource", type: t.type });
-        if (!this.namedResources.has(t.type)) this.namedResources.set(t.type, origin);
-        if (!name.includes(":")) this.resourceNames.set(name, t.type);
+        const entry: TypeEntry = { kind: "resource", type: t.type };
+        this.spaces.types.push(entry);
+        this.named.set(entry, { origin, scope: this });
+        if (!name.includes(":")) this.resourceNames[origin].set(name, t.type);
       } else {
         // A new name for the type: a copy, so that the unnamed original stays unnamed.
         const named = copyFacts(t.type, { ...t.type } as ValueType);
-        this.named.set(named, origin);
+        this.named.set(named, { origin, scope: this });
         this.spaces.types.push({ kind: "value", type: named });
       }
       return;
     }
-    this.addItem(sort, t, false);
+    this.addItem(sort, t, t.kind === "instance" ? origin : undefined);
   }
 
   /** The extern type of an import or export declarator. */
@@ -809,7 +943,7 @@ class Scope {
         }
         const t = typeAt(d.bound.type);
         if (t.kind === "value" || t.kind === "resource") return { kind: "type", type: t.type };
-        return this.fail(`type index ${d.bound.type} is not a defined type`);
+        return this.fail(`type not valid to be used as ${which}`);
       }
     }
   }
@@ -821,7 +955,8 @@ class Scope {
     const ft = t.type;
     const resourceName = parsed.kind === "async" ? undefined : parsed.resource;
     if (resourceName === undefined) return;
-    const resource = this.resourceNames.get(resourceName);
+    const resource = this.resourceNames[which].get(resourceName) ??
+      (this.kind === "component" ? undefined : this.resourceNames[which === "import" ? "export" : "import"].get(resourceName));
     if (parsed.kind === "constructor") {
       if (resource === undefined) this.fail(`function does not match expected resource name \`${resourceName}\``);
       const r = ft.result;
@@ -844,72 +979,61 @@ class Scope {
    * type of an import or export must have an external name (imports may use only imported names).
    */
   private checkVisible(t: ComponentExternType, which: "import" | "export", label: "import" | "export"): void {
-    const bad = (what: string): never => this.fail(`${what} not valid to be used as ${label}`);
     const seen = new WeakSet<object>();
-    const visit = (v: ValueType, what: string): void => {
+    const bad = (what: string): never => this.fail(`${what} not valid to be used as ${label}`);
+    // Names count in the scope that gave them; inside an instance type (deferred checks), the names
+    // its own declarations gave count too.
+    const ok = (v: object, strict: boolean): boolean => {
+      const n = this.named.get(v);
+      if (n === undefined) return false;
+      if (n.scope === this) return !(strict && which === "import" && n.origin === "export");
+      return !strict && n.scope.kind !== "component";
+    };
+    const visit = (v: ValueType, what: string, strict: boolean): void => {
       if (seen.has(v)) return;
       seen.add(v);
-      const origin = this.named.get(v);
       switch (v.kind) {
-        case "record": case "variant": case "enum": case "flags":
-          if (origin === undefined || (which === "import" && origin === "export")) bad(what);
+        case "record": case "variant": case "enum": case "flags": case "own": case "borrow":
+          if (!ok(v, strict)) bad(what);
           break;
-        case "own": case "borrow": {
-          const ro = origin ?? this.namedResources.get(v.resource);
-          if (ro === undefined || (which === "import" && ro === "export")) bad(what);
-          break;
-        }
       }
-      switch (v.kind) {
-        case "list": visit(v.element, what); break;
-        case "record": for (const f of v.fields) visit(f.type, what); break;
-        case "tuple": for (const x of v.types) visit(x, what); break;
-        case "variant": for (const c of v.cases) if (c.type) visit(c.type, what); break;
-        case "option": visit(v.type, what); break;
-        case "result": if (v.ok) visit(v.ok, what); if (v.err) visit(v.err, what); break;
-        case "stream": case "future": if (v.element) visit(v.element, what); break;
-        case "map": visit(v.key, what); visit(v.value, what); break;
+      children(v, (c) => visit(c, what, strict));
+    };
+    const externType = (e: ComponentExternType, what: string, strict: boolean): void => {
+      switch (e.kind) {
+        case "func":
+          for (const p of e.type.params) visit(p.type, what, strict);
+          if (e.type.result) visit(e.type.result, what, strict);
+          return;
+        case "type":
+          // The type itself is what gets the name: only its contents must be named already.
+          if (!(e.type instanceof ResourceType)) {
+            const v = e.type;
+            if ((v.kind === "own" || v.kind === "borrow") && !ok(v, strict)) bad(what);
+            seen.add(v);
+            children(v, (c) => visit(c, what, strict));
+          }
+          return;
+        case "value":
+          visit(e.type, what, strict);
+          return;
+        case "instance":
+          // Instance types defer these checks to where they are used (here).
+          if (seen.has(e.type)) return;
+          seen.add(e.type);
+          for (const x of e.type.exports.values()) externType(x, what, false);
+          return;
       }
     };
-    switch (t.kind) {
-      case "func":
-        for (const p of t.type.params) visit(p.type, "func");
-        if (t.type.result) visit(t.type.result, "func");
-        break;
-      case "type":
-        if (!(t.type instanceof ResourceType)) {
-          // The type itself gets the name; its contents must be named.
-          const v = t.type;
-          seen.add(v);
-          const children: ValueType[] = [];
-          switch (v.kind) {
-            case "list": children.push(v.element); break;
-            case "record": for (const f of v.fields) children.push(f.type); break;
-            case "tuple": children.push(...v.types); break;
-            case "variant": for (const c of v.cases) if (c.type) children.push(c.type); break;
-            case "option": children.push(v.type); break;
-            case "result": if (v.ok) children.push(v.ok); if (v.err) children.push(v.err); break;
-            case "own": case "borrow": {
-              const ro = this.namedResources.get(v.resource);
-              if (ro === undefined || (which === "import" && ro === "export")) bad("type");
-              break;
-            }
-          }
-          for (const c of children) visit(c, "type");
-        }
-        break;
-      case "value":
-        visit(t.type, "value");
-        break;
-    }
+    externType(t, t.kind, true);
   }
 
   private export(name: ExternName, sort: Sort, index: number, ascribed: ExternDesc | undefined): void {
     const parsed = this.checkName(name, "export");
     const prev = this.exportNames.add(name.name);
     if (prev !== undefined) this.fail(`export name \`${name.name}\` conflicts with previous name \`${prev}\``);
-    if (name.attributes.some((a) => a.kind === "implements") && sort !== "instance") {
-      this.fail("only instances can have an `implements` attribute");
+    if (name.attributes.some((a) => a.kind !== "external-id") && sort !== "instance") {
+      this.fail("only instances can have an `implements` or `versionsuffix` attribute");
     }
     if (sort !== "func" && sort !== "value" && sort !== "type" && sort !== "component" && sort !== "instance" && sort !== "core module") {
       this.fail(`${sort} not valid to be used as export`);
@@ -923,19 +1047,8 @@ class Scope {
     }
     this.checkAnnotated(parsed, t, "export");
     this.checkVisible(t, "export", "export");
-    if (t.kind === "instance") this.checkInstanceVisible(t.type);
     this.exports.set(name.name, t);
     this.addNamedItem(sort, t, "export", name.name);
-  }
-
-  /** The resources in an exported instance's function types must have names. */
-  private checkInstanceVisible(t: InstanceType): void {
-    for (const [, e] of t.exports) {
-      if (e.kind !== "func") continue;
-      for (const r of resourcesOfFunc(e.type)) {
-        if (!this.namedResources.has(r) && !instanceNames(t).has(r)) this.fail("instance not valid to be used as export");
-      }
-    }
   }
 
   // ---- canon and start ----------------------------------------------------------------------------
@@ -990,7 +1103,11 @@ class Scope {
         if (c.kind !== "resource.drop" && c.kind !== "resource.drop async" && !this.definedResources.has(t.type)) {
           this.fail(`type index ${c.type} is not a local resource`);
         }
-        s.coreFuncs.push(c.kind === "resource.drop" || c.kind === "resource.drop async" ? { params: ["i32"], results: [] } : { params: ["i32"], results: ["i32"] });
+        const rep = t.rep ?? "i32";
+        s.coreFuncs.push(
+          c.kind === "resource.drop" || c.kind === "resource.drop async" ? { params: ["i32"], results: [] }
+            : c.kind === "resource.new" ? { params: [rep], results: ["i32"] } : { params: ["i32"], results: [rep] },
+        );
         return;
       }
       default:
@@ -1007,9 +1124,27 @@ class Scope {
     if (c.coreType !== undefined) this.get(s.coreTypes, c.coreType, "core type");
     if (c.options) this.options_(c.options, "lower");
     if (c.result !== undefined && c.result !== null) this.valType(c.result);
-    const sig = BUILTIN_SIGS[c.kind] ?? { params: [], results: [] };
-    s.coreFuncs.push(c.kind === "context.get" ? { params: [], results: [c.valType ?? "i32"] }
-      : c.kind === "context.set" ? { params: [c.valType ?? "i32"], results: [] } : sig);
+    if (c.kind === "context.get" || c.kind === "context.set") {
+      const t = c.valType ?? "i32";
+      if (t !== "i32" && t !== "i64") this.fail("context slots hold `i32` or `i64`");
+      const root = this.root();
+      const prev = root.contextTypes.get(c.index ?? 0);
+      if (prev !== undefined && prev !== t) this.fail("type must match previous context type");
+      root.contextTypes.set(c.index ?? 0, t);
+      s.coreFuncs.push(c.kind === "context.get" ? { params: [], results: [t] } : { params: [t], results: [] });
+      return;
+    }
+    if (c.kind === "task.return") {
+      const result = c.result === undefined || c.result === null ? undefined : this.valType(c.result);
+      const flat = flattenFuncType({ params: result ? [{ name: "r", type: result }] : [] }, "lower");
+      s.coreFuncs.push({ params: flat.params, results: [] });
+      return;
+    }
+    let sig = BUILTIN_SIGS[c.kind] ?? { params: [], results: [] };
+    if ((c.kind === "waitable-set.wait" || c.kind === "waitable-set.poll") && c.memory !== undefined && s.coreMemories[c.memory]!.memory64) {
+      sig = { params: ["i32", "i64"], results: ["i32"] };
+    }
+    s.coreFuncs.push(sig);
   }
 
   private options_(options: readonly import("./ast.js").CanonOption[], context: "lift" | "lower") {
@@ -1021,6 +1156,12 @@ class Scope {
     let async = false;
     let memory64 = false;
     for (const o of options) {
+      if (o.kind !== "memory") continue;
+      const m = this.get(this.spaces.coreMemories, o.index, "core memory");
+      if (m.shared) this.fail("mismatch in the shared flag for memories: canonical option `memory` cannot be shared");
+      memory64 = m.memory64;
+    }
+    for (const o of options) {
       switch (o.kind) {
         case "utf8": case "utf16": case "latin1+utf16":
           if (encoding !== undefined) this.fail(`canonical encoding option \`${o.kind}\` conflicts with option \`${encoding}\``);
@@ -1028,8 +1169,6 @@ class Scope {
           break;
         case "memory": {
           if (memory !== undefined) this.fail("canonical option `memory` is specified more than once");
-          const m = this.get(this.spaces.coreMemories, o.index, "core memory");
-          memory64 = m.memory64;
           memory = o.index;
           break;
         }
@@ -1060,7 +1199,9 @@ class Scope {
           this.get(this.spaces.coreTypes, o.index, "core type");
           break;
         case "gc":
-          break;
+          // The GC-based canonical ABI (a separate proposal) lowers to GC types; neither validation
+          // nor the runtime implements it.
+          this.fail(`${UNSUPPORTED} the \`gc\` canonical option (GC-based canonical ABI)`);
       }
     }
     if (callback !== undefined && !async) this.fail("cannot specify callback without async");
@@ -1147,6 +1288,15 @@ function primitive(kind: import("../types.js").PrimitiveKind): ValueType {
   return t;
 }
 
+/** The abstract resources an instance type binds (in its exports and its exported instances'). */
+function boundResources(t: InstanceType): ResourceType[] {
+  const out = [...(bindings.get(t)?.exported ?? [])];
+  for (const e of t.exports.values()) {
+    if (e.kind === "instance") for (const r of boundResources(e.type)) if (!out.includes(r)) out.push(r);
+  }
+  return out;
+}
+
 function refersToResources(t: TypeEntry): boolean {
   switch (t.kind) {
     case "resource": return true;
@@ -1179,11 +1329,18 @@ function resourcesOfFunc(ft: ComponentFuncType): ResourceType[] {
   return out;
 }
 
-/** The resources an instance type itself exports as types. */
-function instanceNames(t: InstanceType): Set<ResourceType> {
-  const out = new Set<ResourceType>();
-  for (const [, e] of t.exports) if (e.kind === "type" && e.type instanceof ResourceType) out.add(e.type);
-  return out;
+/** Calls `f` on each child of a value type node. */
+function children(v: ValueType, f: (c: ValueType) => void): void {
+  switch (v.kind) {
+    case "list": f(v.element); break;
+    case "record": for (const x of v.fields) f(x.type); break;
+    case "tuple": for (const x of v.types) f(x); break;
+    case "variant": for (const c of v.cases) if (c.type) f(c.type); break;
+    case "option": f(v.type); break;
+    case "result": if (v.ok) f(v.ok); if (v.err) f(v.err); break;
+    case "stream": case "future": if (v.element) f(v.element); break;
+    case "map": f(v.key); f(v.value); break;
+  }
 }
 
 function describeParsed(p: ParsedName): string {
@@ -1200,39 +1357,3 @@ function isSemverString(v: string): boolean {
   return /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(v);
 }
 
-// ---- core module types at the component level -------------------------------------------------------
-
-function apiValType(t: import("../../binary/module-info.js").ValueType): CoreApiValType {
-  if (typeof t === "string") return t;
-  return t.ref === "extern" || t.ref === "noextern" ? "externref" : "funcref";
-}
-
-function apiExtern(t: CoreExtern): CoreApiExternType {
-  switch (t.kind) {
-    case "func": return { kind: "func", params: t.type.params.map(apiValType), results: t.type.results.map(apiValType) };
-    case "tag": return { kind: "tag", params: t.type.params.map(apiValType) };
-    case "table": {
-      const e = apiValType(t.type.element);
-      return { kind: "table", element: e === "externref" ? "externref" : "funcref", min: t.type.min, ...(t.type.max !== undefined ? { max: t.type.max } : {}) };
-    }
-    case "memory":
-      return { kind: "memory", min: t.type.min, ...(t.type.max !== undefined ? { max: t.type.max } : {}), shared: t.type.shared, memory64: t.type.memory64 };
-    case "global": return { kind: "global", content: apiValType(t.type.content), mutable: t.type.mutable };
-  }
-}
-
-const moduleSigs = new WeakMap<CoreModuleType, CoreModuleSig>();
-
-/** The public module type of a core module signature (remembering the signature for matching). */
-function coreModuleType(sig: CoreModuleSig): CoreModuleType {
-  const t: CoreModuleType = {
-    imports: sig.imports.map((i) => ({ module: i.module, name: i.name, type: apiExtern(i.type) })),
-    exports: [...sig.exports].map(([name, type]) => ({ name, type: apiExtern(type) })),
-  };
-  moduleSigs.set(t, sig);
-  return t;
-}
-
-function moduleSigOf(t: CoreModuleType): CoreModuleSig {
-  return moduleSigs.get(t) ?? { imports: [], exports: new Map() };
-}

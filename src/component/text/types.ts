@@ -607,6 +607,11 @@ export abstract class TypeParser extends ParserBase {
         this.coreTypeDef();
         return;
       }
+      case "rec": {
+        this.p += 3;
+        this.coreTypeDef(true);
+        return;
+      }
       case "alias": {
         this.p += 2;
         this.expectAtom("outer");

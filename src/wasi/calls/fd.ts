@@ -25,6 +25,13 @@ const enc = new TextEncoder();
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const direntScratch = new Uint8Array(DIRENT_SIZE);
 const direntView = new DataView(direntScratch.buffer);
+/**
+ * The most bytes one `fd_read`/`fd_write` moves (Linux's MAX_RW_COUNT): the count fits the guest's
+ * 32-bit `ssize_t`, so totals never wrap; more is a short read or write, which libc continues.
+ */
+export const MAX_IO = 0x7ffff000;
+/** Between iovecs, the store's deadline is checked after one this large, or every 64. */
+const DEADLINE_STRIDE = 1 << 16;
 
 /** Converts fst flags and times to `VfsTimes`, or returns an errno. */
 export function timesFrom(s: WasiState, atim: bigint, mtim: bigint, fst: number): VfsTimes | number {
@@ -56,13 +63,22 @@ function readInto(s: WasiState, e: FdEntry, iovs: number, n: number, position: n
   const dv = s.dv;
   const u8 = s.u8;
   let total = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n && total < MAX_IO; i++) {
     const p = dv.getUint32(iovs + i * 8, true);
-    const l = dv.getUint32(iovs + i * 8 + 4, true);
+    let l = dv.getUint32(iovs + i * 8 + 4, true);
     if (l === 0) continue;
+    if (l > MAX_IO - total) l = MAX_IO - total;
+    if (i > 0 && (l >= DEADLINE_STRIDE || (i & 63) === 0)) s.checkDeadline();
     let got: number;
-    if (e.kind === KIND_INPUT) got = e.input!.read(u8, p, l);
-    else {
+    if (e.kind === KIND_INPUT) {
+      got = e.input!.read(u8, p, l, s.remainingMs());
+      if (got < 0) {
+        // The callback gave nothing within the time left: the deadline, or the end of input.
+        s.checkDeadline();
+        e.input!.end();
+        got = 0;
+      }
+    } else {
       got = e.file!.read(u8, p, l, position < 0 ? e.pos : position + total);
       if (got < 0) return total > 0 ? total : got;
       if (position < 0) e.pos += got;
@@ -79,11 +95,16 @@ function writeFrom(s: WasiState, e: FdEntry, iovs: number, n: number, position: 
   let total = 0;
   if (e.kind === KIND_OUTPUT) {
     const out = e.output!;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n && total < MAX_IO; i++) {
       const p = dv.getUint32(iovs + i * 8, true);
-      const l = dv.getUint32(iovs + i * 8 + 4, true);
-      if (l !== 0) out.write(u8, p, l);
-      total += l;
+      let l = dv.getUint32(iovs + i * 8 + 4, true);
+      if (l === 0) continue;
+      if (l > MAX_IO - total) l = MAX_IO - total;
+      const put = out.write(u8, p, l);
+      if (put < 0) return total > 0 ? total : put;
+      total += put;
+      if (put < l) break;
+      if (l >= DEADLINE_STRIDE || (i & 63) === 63) s.checkDeadline();
     }
     return total;
   }
@@ -93,10 +114,12 @@ function writeFrom(s: WasiState, e: FdEntry, iovs: number, n: number, position: 
     if (size < 0) return size;
     e.pos = size;
   }
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n && total < MAX_IO; i++) {
     const p = dv.getUint32(iovs + i * 8, true);
-    const l = dv.getUint32(iovs + i * 8 + 4, true);
+    let l = dv.getUint32(iovs + i * 8 + 4, true);
     if (l === 0) continue;
+    if (l > MAX_IO - total) l = MAX_IO - total;
+    if (i > 0 && (l >= DEADLINE_STRIDE || (i & 63) === 0)) s.checkDeadline();
     const at = position < 0 ? e.pos : position + total;
     if (at + l > Number.MAX_SAFE_INTEGER) return total > 0 ? total : -ERRNO.FBIG;
     const put = file.write(u8, p, l, at);
@@ -195,7 +218,7 @@ export function fdCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
       const e = s.fds[fd >>> 0];
       if (e === undefined) return ERRNO.BADF;
       e.close();
-      s.fds[fd >>> 0] = undefined;
+      s.freeFd(fd >>> 0);
       return 0;
     },
 
@@ -208,7 +231,7 @@ export function fdCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
       if (from === to) return 0;
       b.close();
       s.fds[to] = a;
-      s.fds[from] = undefined;
+      s.freeFd(from);
       return 0;
     },
 

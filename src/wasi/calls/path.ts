@@ -6,14 +6,15 @@
  * `path_open` intersects the requested rights with the directory's inheriting rights (as wasi-libc
  * expects) rather than failing. On a read-only mount, creating, truncating or asking for the write right
  * gives `EROFS`. An existing directory becomes a directory descriptor (file rights dropped); asking to
- * write or truncate it without `O_DIRECTORY` is `EISDIR`.
+ * write (`FD_WRITE` or `APPEND`) or truncate it is `EISDIR`, with or without `O_DIRECTORY`, as open(2)
+ * and Wasmtime answer; `O_DIRECTORY` with `O_CREAT`, `O_EXCL` or `O_TRUNC` is `EINVAL`, as in Wasmtime.
  *
  * @module
  */
 import {
   ERRNO, FDFLAGS, FILETYPE, LOOKUP_SYMLINK_FOLLOW, OFLAGS, RIGHTS, RIGHTS_DIR, RIGHTS_FILE,
 } from "../defs.js";
-import { release, resolvePath, type Resolved } from "../fs/resolve.js";
+import { MAX_PATH, release, resolvePath, type Resolved } from "../fs/resolve.js";
 import { isErrno } from "../fs/vfs.js";
 import { FdEntry, KIND_DIR, KIND_FILE, type WasiState } from "../state.js";
 import { timesFrom } from "./fd.js";
@@ -40,6 +41,9 @@ export function pathCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
     s.sync();
     const e = dirFd(fd, right);
     if (isErrno(e)) return e;
+    // Refused before decoding: a guest cannot make the host copy a huge string.
+    if (!s.inBounds(ptr >>> 0, len >>> 0)) return ERRNO.FAULT;
+    if (len >>> 0 > MAX_PATH) return ERRNO.NAMETOOLONG;
     const path = s.readString(ptr, len);
     if (isErrno(path)) return path;
     const r = resolvePath(e.dir!, path, follow);
@@ -66,6 +70,7 @@ export function pathCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
       if (!s.inBounds(outPtr, 4)) return ERRNO.FAULT;
       if (oflags & ~15 || fdflags & ~31) return ERRNO.INVAL;
       if (!(parent.rightsBase & RIGHTS.PATH_CREATE_FILE)) return ERRNO.NOTCAPABLE;
+      if (!s.canAllocFd()) return ERRNO.MFILE;
       const trunc = (oflags & OFLAGS.TRUNC) !== 0;
       if (trunc && !(parent.rightsBase & RIGHTS.PATH_FILESTAT_SET_SIZE)) return ERRNO.NOTCAPABLE;
       const inh = parent.rightsInh;
@@ -101,6 +106,8 @@ export function pathCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
       try {
         if (!s.inBounds(outPtr, 4)) return ERRNO.FAULT;
         if (oflags & ~15 || fdflags & ~31) return ERRNO.INVAL;
+        if (oflags & OFLAGS.DIRECTORY && oflags & (OFLAGS.CREAT | OFLAGS.EXCL | OFLAGS.TRUNC)) return ERRNO.INVAL;
+        if (!s.canAllocFd()) return ERRNO.MFILE;
         const create = (oflags & OFLAGS.CREAT) !== 0;
         const excl = (oflags & OFLAGS.EXCL) !== 0;
         const trunc = (oflags & OFLAGS.TRUNC) !== 0;
@@ -119,9 +126,9 @@ export function pathCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
         if (exists && create && excl) return ERRNO.EXIST;
 
         if (exists && st.filetype === FILETYPE.DIRECTORY) {
-          // Asking to write a directory is EISDIR, as open(2) says, unless O_DIRECTORY makes the intent
-          // plain: then the file rights are simply dropped (callers often pass every right).
-          if (trunc || (writeAsked && !(oflags & OFLAGS.DIRECTORY))) return ERRNO.ISDIR;
+          // Asking to write a directory is EISDIR, as open(2) says. Other file rights are dropped
+          // (wasi-libc asks for every right that does not contradict the access mode).
+          if (trunc || writeAsked) return ERRNO.ISDIR;
           const d = r.name === "." ? r.dir.reopen() : r.dir.openDirAt(r.name);
           if (isErrno(d)) return d;
           base &= RIGHTS_DIR;
@@ -252,6 +259,8 @@ export function pathCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
 
     path_symlink(oldPtr: number, oldLen: number, fd: number, ptr: number, len: number): number {
       s.sync();
+      if (!s.inBounds(oldPtr >>> 0, oldLen >>> 0)) return ERRNO.FAULT;
+      if (oldLen >>> 0 > MAX_PATH) return ERRNO.NAMETOOLONG;
       const target = s.readString(oldPtr, oldLen);
       if (isErrno(target)) return target;
       const w = walk(fd, RIGHTS.PATH_SYMLINK, ptr, len, false);

@@ -3,7 +3,8 @@
  *
  * `poll_oneoff` reports ready descriptors at once; when none is ready it sleeps (Atomics.wait, or the
  * pluggable clock's `sleep`) until the earliest clock subscription expires and reports every clock
- * that has expired by then. Subscription layouts differ between previews (see `SUBSCRIPTION1/0`).
+ * that has expired by then. It never sleeps past the store's deadline: reaching it traps `"interrupt"`
+ * (see `WasiState.sleepWithin`). Subscription layouts differ between previews (see `SUBSCRIPTION1/0`).
  *
  * @module
  */
@@ -127,7 +128,7 @@ export function procCalls(s: WasiState, p: Preview): Record<string, HostFn> {
       // Pass 2: nothing ready yet, so sleep until the earliest clock, then report every clock whose wait
       // was no longer than that (all measured from the same instant, before sleeping).
       if (nevents === 0 && minWait >= 0n) {
-        s.sleep(minWait);
+        s.sleepWithin(minWait);
         for (let i = 0; i < nsubs; i++) {
           const sub = inPtr + i * L.SIZE;
           if (dv.getUint8(sub + 8) !== EVENTTYPE.CLOCK || dv.getUint32(sub + L.CLOCK_ID, true) > CLOCK.THREAD_CPUTIME_ID) continue;

@@ -6,11 +6,20 @@
  * so walking a path allocates nothing. A removed directory keeps working as a handle but refuses to
  * gain entries (`ENOENT`), as on POSIX.
  *
+ * The size budget (`maxSize`) counts everything a guest can make the host hold, not only file bytes:
+ * every node (file, directory, symlink) costs `MemoryFs.NODE_COST` bytes, every directory entry (a
+ * name, so each hard link too) `MemoryFs.ENTRY_COST` plus the name's UTF-8 length, and a symlink its
+ * target's UTF-8 length. Names are at most `MemoryFs.MAX_NAME` bytes and symlink targets
+ * `MemoryFs.MAX_TARGET` (`ENAMETOOLONG`); a target may not climb above the root (`ENOTCAPABLE`, the
+ * rule of host directories, see `leadingClimbs`). So a guest cannot fill the host's heap with empty files,
+ * directories, links or long symlink targets: a 1 MiB budget holds about five thousand of them.
+ *
  * @module
  */
 import { WasiError } from "../../errors.js";
 import { ERRNO, FILETYPE } from "../defs.js";
 import { realtimeNs } from "../clock.js";
+import { leadingClimbs } from "./resolve.js";
 import type { Vfs, VfsDir, VfsDirEntry, VfsFile, VfsOpenFlags, VfsStat, VfsTimes } from "./vfs.js";
 
 /** A symlink in a `MemoryTree`: `{ "link": symlink("target") }`. */
@@ -33,6 +42,30 @@ export interface MemoryTree {
 
 const enc = new TextEncoder();
 type MemNode = MemDir | MemFile | MemLink;
+
+/** Budget bytes charged per node (file, directory, symlink): about what the host keeps for one. */
+const NODE_COST = 128;
+/** Budget bytes charged per directory entry, on top of the name's UTF-8 length. */
+const ENTRY_COST = 64;
+/** Longest entry name, in UTF-8 bytes (Linux's NAME_MAX). */
+const MAX_NAME = 255;
+/** Longest symlink target, in UTF-8 bytes (Linux's PATH_MAX). */
+const MAX_TARGET = 4096;
+
+/** The UTF-8 length of `s` without encoding it. */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
+  }
+  return n;
+}
+
+/** What one directory entry named `name` costs. */
+function entryCost(name: string): number {
+  return ENTRY_COST + utf8Length(name);
+}
 
 abstract class MemBase {
   atim: bigint;
@@ -61,12 +94,20 @@ abstract class MemBase {
 /** A symlink node. */
 class MemLink extends MemBase {
   readonly filetype = FILETYPE.SYMBOLIC_LINK;
+  /** The target's UTF-8 length. */
+  readonly bytes: number;
   constructor(fs: MemoryFs, readonly target: string) {
     super(fs);
+    this.bytes = utf8Length(target);
   }
   byteSize(): number {
-    return enc.encode(this.target).length;
+    return this.bytes;
   }
+}
+
+/** What node `n` costs the budget besides its entries and a file's data. */
+function nodeCost(n: MemNode): number {
+  return n instanceof MemLink ? NODE_COST + n.bytes : NODE_COST;
 }
 
 /** A regular file node; also its own open handle. */
@@ -148,11 +189,13 @@ class MemFile extends MemBase implements VfsFile {
    * descriptor has it open (until then it stays readable and writable, as on POSIX).
    */
   release(): void {
-    if (this.nlink > 0n || this.opens > 0) return;
-    this.fs.reserve(-this.length);
+    if (this.nlink > 0n || this.opens > 0 || this.released) return;
+    this.released = true;
+    this.fs.reserve(-this.length - NODE_COST);
     this.length = 0;
     this.data = new Uint8Array(0);
   }
+  private released = false;
   /** The file's bytes (a copy). */
   contents(): Uint8Array {
     return this.data.slice(0, this.length);
@@ -164,14 +207,16 @@ class MemDir extends MemBase implements VfsDir {
   readonly filetype = FILETYPE.DIRECTORY;
   readonly entries = new Map<string, MemNode>();
   removed = false;
+  /** The directory holding this one (directories have exactly one name), undefined for the root. */
+  parent: MemDir | undefined = undefined;
+  /** How many entries are directories (for `nlink`). */
+  private subdirs = 0;
   byteSize(): number {
     return 4096;
   }
   override stat(): VfsStat {
     const s = super.stat();
-    let subdirs = 0n;
-    for (const e of this.entries.values()) if (e instanceof MemDir) subdirs++;
-    s.nlink = 2n + subdirs;
+    s.nlink = 2n + BigInt(this.subdirs);
     return s;
   }
   reopen(): VfsDir {
@@ -193,6 +238,8 @@ class MemDir extends MemBase implements VfsDir {
       if (!flags.create) return ERRNO.NOENT;
       if (this.fs.readOnly) return ERRNO.ROFS;
       if (this.removed) return ERRNO.NOENT;
+      const err = this.charge(name, NODE_COST);
+      if (err) return err;
       e = new MemFile(this.fs);
       this.add(name, e);
       e.opens++;
@@ -211,13 +258,48 @@ class MemDir extends MemBase implements VfsDir {
     if (e === undefined) return ERRNO.NOENT;
     return e instanceof MemLink ? e.target : ERRNO.INVAL;
   }
-  private add(name: string, node: MemNode): void {
+  /**
+   * Books a new entry `name` plus `extra` bytes (its node's cost, 0 for a hard link) against the
+   * budget: 0, or `ENAMETOOLONG`/`ENOSPC` (nothing booked then).
+   */
+  charge(name: string, extra: number): number {
+    const cost = entryCost(name);
+    if (cost - ENTRY_COST > MAX_NAME) return ERRNO.NAMETOOLONG;
+    return this.fs.reserve(cost + extra) ? 0 : ERRNO.NOSPC;
+  }
+  /** Binds `name` to `node` (already charged). */
+  add(name: string, node: MemNode): void {
     this.entries.set(name, node);
+    if (node instanceof MemDir) {
+      node.parent = this;
+      this.subdirs++;
+    }
     this.mtim = this.ctim = this.fs.now();
   }
-  private drop(name: string): void {
+  /** Unbinds `name` (bound to `node`) and gives its entry's cost back. */
+  private drop(name: string, node: MemNode): void {
+    this.unbind(name, node);
+    this.fs.reserve(-entryCost(name));
+  }
+  /** Unbinds `name` (bound to `node`), keeping its cost booked. */
+  private unbind(name: string, node: MemNode): void {
     this.entries.delete(name);
+    if (node instanceof MemDir) this.subdirs--;
     this.mtim = this.ctim = this.fs.now();
+  }
+  /** `node` lost a name: when it has none left, its node cost (a file: once closed) is given back. */
+  private unlinked(node: MemNode): void {
+    if (node instanceof MemFile) {
+      node.nlink--;
+      if (node.nlink === 0n) node.release();
+    } else if (node instanceof MemLink) {
+      node.nlink--;
+      if (node.nlink === 0n) this.fs.reserve(-nodeCost(node));
+    } else {
+      node.removed = true;
+      node.parent = undefined;
+      this.fs.reserve(-NODE_COST);
+    }
   }
   private writable(name: string): number {
     if (this.fs.readOnly) return ERRNO.ROFS;
@@ -225,7 +307,7 @@ class MemDir extends MemBase implements VfsDir {
     return this.entries.has(name) ? ERRNO.EXIST : 0;
   }
   mkdirAt(name: string): number {
-    const err = this.writable(name);
+    const err = this.writable(name) || this.charge(name, NODE_COST);
     if (err) return err;
     this.add(name, new MemDir(this.fs));
     return 0;
@@ -236,8 +318,8 @@ class MemDir extends MemBase implements VfsDir {
     if (e === undefined) return ERRNO.NOENT;
     if (!(e instanceof MemDir)) return ERRNO.NOTDIR;
     if (e.entries.size > 0) return ERRNO.NOTEMPTY;
-    e.removed = true;
-    this.drop(name);
+    this.drop(name, e);
+    this.unlinked(e);
     return 0;
   }
   unlinkAt(name: string): number {
@@ -245,14 +327,21 @@ class MemDir extends MemBase implements VfsDir {
     const e = this.entries.get(name);
     if (e === undefined) return ERRNO.NOENT;
     if (e instanceof MemDir) return ERRNO.ISDIR;
-    e.nlink--;
     e.ctim = this.fs.now();
-    this.drop(name);
-    if (e.nlink === 0n && e instanceof MemFile) e.release();
+    this.drop(name, e);
+    this.unlinked(e);
     return 0;
   }
   symlinkAt(target: string, name: string): number {
-    const err = this.writable(name);
+    const bytes = utf8Length(target);
+    if (bytes > MAX_TARGET) return ERRNO.NAMETOOLONG;
+    // The same rule as a host directory: a target may not climb above the root (see leadingClimbs).
+    const climbs = leadingClimbs(target);
+    if (climbs < 0) return ERRNO.NOTCAPABLE;
+    let depth = 0;
+    for (let d = this.parent; d !== undefined && depth < climbs; d = d.parent) depth++;
+    if (climbs > depth) return ERRNO.NOTCAPABLE;
+    const err = this.writable(name) || this.charge(name, NODE_COST + bytes);
     if (err) return err;
     this.add(name, new MemLink(this.fs, target));
     return 0;
@@ -263,7 +352,7 @@ class MemDir extends MemBase implements VfsDir {
     const e = this.entries.get(name);
     if (e === undefined) return ERRNO.NOENT;
     if (e instanceof MemDir) return ERRNO.PERM;
-    const err = toDir.writable(toName);
+    const err = toDir.writable(toName) || toDir.charge(toName, 0);
     if (err) return err;
     e.nlink++;
     e.ctim = this.fs.now();
@@ -280,18 +369,20 @@ class MemDir extends MemBase implements VfsDir {
     if (old === e) return 0;
     if (e instanceof MemDir) {
       // A directory cannot move into itself or below itself.
-      for (let d: MemDir | undefined = toDir; d !== undefined; d = this.fs.parentOf(d)) if (d === e) return ERRNO.INVAL;
+      for (let d: MemDir | undefined = toDir; d !== undefined; d = d.parent) if (d === e) return ERRNO.INVAL;
       if (old !== undefined) {
         if (!(old instanceof MemDir)) return ERRNO.NOTDIR;
         if (old.entries.size > 0) return ERRNO.NOTEMPTY;
-        old.removed = true;
       }
     } else if (old instanceof MemDir) return ERRNO.ISDIR;
-    else if (old !== undefined) {
-      old.nlink--;
-      if (old.nlink === 0n && old instanceof MemFile) old.release();
+    // The entry changes name: book the difference (a longer name may no longer fit).
+    if (utf8Length(toName) > MAX_NAME) return ERRNO.NAMETOOLONG;
+    if (!this.fs.reserve(entryCost(toName) - entryCost(name))) return ERRNO.NOSPC;
+    if (old !== undefined) {
+      toDir.drop(toName, old);
+      toDir.unlinked(old);
     }
-    this.drop(name);
+    this.unbind(name, e);
     toDir.add(toName, e);
     e.ctim = this.fs.now();
     return 0;
@@ -324,7 +415,11 @@ export class MemoryFs implements Vfs {
   readonly readOnly: boolean;
   /** Largest file size in bytes (default 4 GiB); beyond it writes fail with `EFBIG`. */
   readonly maxFileSize: number;
-  /** Total bytes all files may hold (default 1 GiB); beyond it writes fail with `ENOSPC`. */
+  /**
+   * The budget in bytes (default 1 GiB): file data plus the costs of nodes, names and symlink targets
+   * (see the module comment); beyond it writes and creations fail with `ENOSPC`. The tree given to the
+   * constructor is counted too, but never refused.
+   */
   readonly maxSize: number;
   private used = 0;
   /** The device number reported by `stat`. */
@@ -353,10 +448,19 @@ export class MemoryFs implements Vfs {
     return true;
   }
 
-  /** Bytes held by files now. */
+  /** Bytes counted against `maxSize` now: file data plus the per-node and per-entry costs. */
   get size(): number {
     return this.used;
   }
+
+  /** Budget bytes each node (file, directory, symlink) costs. */
+  static readonly NODE_COST = NODE_COST;
+  /** Budget bytes each directory entry costs on top of its name's UTF-8 length. */
+  static readonly ENTRY_COST = ENTRY_COST;
+  /** Longest entry name in UTF-8 bytes; longer gives `ENAMETOOLONG`. */
+  static readonly MAX_NAME = MAX_NAME;
+  /** Longest symlink target in UTF-8 bytes; longer gives `ENAMETOOLONG`. */
+  static readonly MAX_TARGET = MAX_TARGET;
 
   /** @internal */
   nextIno(): bigint {
@@ -367,39 +471,22 @@ export class MemoryFs implements Vfs {
     return this.top;
   }
 
-  /** @internal The parent of `dir`, found by search (rename's cycle check only). */
-  parentOf(dir: MemDir): MemDir | undefined {
-    const seek = (d: MemDir): MemDir | undefined => {
-      for (const e of d.entries.values()) {
-        if (e === dir) return d;
-        if (e instanceof MemDir) {
-          const p = seek(e);
-          if (p) return p;
-        }
-      }
-      return undefined;
-    };
-    return dir === this.top ? undefined : seek(this.top);
-  }
-
-  private counted(f: MemFile): MemFile {
-    this.used += f.length;
-    return f;
-  }
 
   private fill(dir: MemDir, tree: MemoryTree, depth: number): void {
     if (depth > 256) throw new WasiError("memory filesystem tree is nested too deeply");
     for (const [name, v] of Object.entries(tree)) {
       if (name === "" || name === "." || name === ".." || name.includes("/") || name.includes("\0"))
         throw new WasiError(`invalid file name in memory filesystem: ${JSON.stringify(name)}`);
-      if (typeof v === "string") dir.entries.set(name, this.counted(new MemFile(this, enc.encode(v))));
-      else if (v instanceof Uint8Array) dir.entries.set(name, this.counted(new MemFile(this, v.slice())));
-      else if (v instanceof MemorySymlink) dir.entries.set(name, new MemLink(this, v.target));
-      else if (typeof v === "object" && v !== null) {
-        const sub = new MemDir(this);
-        dir.entries.set(name, sub);
-        this.fill(sub, v, depth + 1);
-      } else throw new WasiError(`invalid entry ${JSON.stringify(name)} in memory filesystem`);
+      if (utf8Length(name) > MAX_NAME) throw new WasiError(`file name longer than ${MAX_NAME} bytes in memory filesystem: ${JSON.stringify(name.slice(0, 40))}...`);
+      let node: MemNode;
+      if (typeof v === "string") node = new MemFile(this, enc.encode(v));
+      else if (v instanceof Uint8Array) node = new MemFile(this, v.slice());
+      else if (v instanceof MemorySymlink) node = new MemLink(this, v.target);
+      else if (typeof v === "object" && v !== null) node = new MemDir(this);
+      else throw new WasiError(`invalid entry ${JSON.stringify(name)} in memory filesystem`);
+      this.used += entryCost(name) + nodeCost(node) + (node instanceof MemFile ? node.length : 0);
+      dir.add(name, node);
+      if (node instanceof MemDir) this.fill(node, v as MemoryTree, depth + 1);
     }
   }
 

@@ -18,7 +18,10 @@ import type { VfsDir, VfsStat } from "./vfs.js";
 
 /** Symlink expansions allowed in one resolution (as Linux's MAXSYMLINKS). */
 export const MAX_SYMLINKS = 40;
-/** Longest path accepted, in UTF-16 units. */
+/**
+ * Longest path or symlink target accepted (Linux's PATH_MAX): in UTF-8 bytes as the guest passes it
+ * (checked before decoding), in UTF-16 units for a symlink target read back. Longer is `ENAMETOOLONG`.
+ */
 export const MAX_PATH = 4096;
 
 /** Where a path leads: the directory that holds the last component, and its name. */
@@ -131,9 +134,31 @@ function expand(dir: VfsDir, name: string, todo: string[], count: number): numbe
   const target = dir.readlinkAt(name);
   if (typeof target === "number") return target;
   if (target.length === 0) return ERRNO.NOENT;
+  if (target.length > MAX_PATH) return ERRNO.NAMETOOLONG;
   if (target.charCodeAt(0) === 47) return ERRNO.NOTCAPABLE;
   if (target.includes("\0")) return ERRNO.INVAL;
   const parts = target.split("/");
   for (let i = parts.length - 1; i >= 0; i--) todo.push(parts[i]!);
   return 0;
+}
+
+/**
+ * How many `..` lead the relative symlink target `target` (`.` and empty components aside), or -1 when
+ * a `..` follows a name. A filesystem whose symlinks other programs may follow (a host directory)
+ * refuses, with `ENOTCAPABLE`, a target that climbs more levels than the link's directory lies below
+ * the preopen's root, and any target with `..` after a name: that `..` climbs from wherever the name
+ * (perhaps itself a symlink) leads, which the text does not tell. MemoryFs applies the same rule, so
+ * that a guest sees one behaviour.
+ */
+export function leadingClimbs(target: string): number {
+  let climbs = 0;
+  let named = false;
+  for (const c of target.split("/")) {
+    if (c === "" || c === ".") continue;
+    if (c === "..") {
+      if (named) return -1;
+      climbs++;
+    } else named = true;
+  }
+  return climbs;
 }

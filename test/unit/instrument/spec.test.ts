@@ -11,9 +11,9 @@ import assert from "node:assert/strict";
 import { relative } from "node:path";
 import { test } from "node:test";
 import type { EngineConfig } from "../../../src/index.js";
-import { EXPECTED_FAILURES } from "../../spec/expected-failures.js";
+import { expectedFailures } from "../../spec/expected-failures.js";
 import { runWastFile } from "../../spec/run.js";
-import { SHARED, suites } from "../../spec/suites.js";
+import { requireSuite, SHARED, suiteOptions, suites } from "../../spec/suites.js";
 
 const core = suites().find((s) => s.name === "core")!;
 const CONFIGS: readonly [string, EngineConfig][] = [
@@ -23,11 +23,14 @@ const CONFIGS: readonly [string, EngineConfig][] = [
 ];
 
 for (const [label, engineConfig] of CONFIGS) {
-  test(`the 2.0 core spec suite gives the same results with ${label}`, { skip: core.files.length === 0 && "no ../shared/testsuite-wasm-2.0" }, () => {
+  test(`the 2.0 core spec suite gives the same results with ${label}`, suiteOptions(core), () => {
+    requireSuite(core);
     let passed = 0;
     const failures: string[] = [];
     for (const file of core.files) {
-      const r = runWastFile(file, { expectedFailures: EXPECTED_FAILURES, label: relative(SHARED, file), engineConfig });
+      const r = runWastFile(file, {
+        expectedFailures: expectedFailures(), label: relative(SHARED, file), engineConfig: { ...engineConfig, features: core.featuresFor(file) },
+      });
       passed += r.passed;
       failures.push(...r.failures.filter((f) => !/listed as an expected failure .* but passes/.test(f)));
     }

@@ -120,9 +120,17 @@ test("a trap inside a nested call keeps its code through outer wasm frames", () 
 });
 
 test("stack overflow is recoverable: the host carries on", () => {
-  const inst = instantiate(`(module (func $r (export "r") (param i32) (result i32) (call $r (local.get 0))))`);
+  const inst = instantiate(`(module
+    (func $r (export "r") (param i32) (result i32) (call $r (local.get 0)))
+    (func $down (export "down") (param i32) (result i32)
+      (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+        (else (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1))))))))`);
   const r = inst.getTypedFunc("r", ["i32"], ["i32"]);
+  const down = inst.getTypedFunc("down", ["i32"], ["i32"]);
   assert.equal(trapOf(() => r(1)).code, "stack_overflow");
   assert.equal(trapOf(() => r(2)).code, "stack_overflow");
-  assert.equal(1 + 1, 2);
+  // The same instance still runs, recursion included, and so does deep JS recursion on the host.
+  assert.equal(down(1000), 1000);
+  const depth = (n: number): number => (n === 0 ? 0 : 1 + depth(n - 1));
+  assert.equal(depth(5000), 5000);
 });

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { f64Out, parseF32, parseF64, parseI32, parseI64, parseU32 } from "../../../src/text/numbers.js";
+import { f64Out, parseF32, parseF64, parseI32, parseI64, parseInt as parseInteger, parseU32 } from "../../../src/text/numbers.js";
 
 const f32 = (s: string) => parseF32(s, 0, s.length);
 const f64 = (s: string) => {
@@ -41,4 +41,14 @@ test("float literals round to nearest even, exactly", () => {
   assert.equal(f64("nan:0x4000000000000"), 0x7ff4000000000000n);
   assert.equal(f32("1.e"), undefined);
   assert.equal(f32("0x"), undefined);
+});
+
+test("integer literals of hundreds of thousands of digits keep their exact value", () => {
+  const digits = "1234567890".repeat(20_000);
+  assert.equal(parseInteger(digits, 0, digits.length), BigInt(digits));
+  const hex = `0x${"f_e".repeat(10_000)}`;
+  assert.equal(parseInteger(hex, 0, hex.length), BigInt(`0x${"fe".repeat(10_000)}`));
+  assert.equal(parseInteger(`-${digits}`, 0, digits.length + 1), -BigInt(digits));
+  assert.equal(parseInteger("9007199254740993", 0, 16), 9007199254740993n);
+  assert.equal(parseInteger("1__2", 0, 4), undefined);
 });

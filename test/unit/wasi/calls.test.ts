@@ -341,8 +341,10 @@ test("a { host } preopen without the Node filesystem loaded is explained, and ba
 });
 
 test("an in-memory filesystem has a size budget: ENOSPC beyond it, space back after unlink and close", () => {
-  const fs = new MemoryFs({ seed: "12345" }, { maxSize: 1000 });
-  assert.equal(fs.size, 5);
+  const { NODE_COST, ENTRY_COST } = MemoryFs;
+  const fs = new MemoryFs({ seed: "12345" }, { maxSize: 2000 });
+  const seed = NODE_COST + ENTRY_COST + "seed".length + 5;
+  assert.equal(fs.size, seed);
   const b = bare({ preopens: { "/": { fs } } });
   const write = (fd: number, n: number): number => {
     b.dv().setUint32(0, 100, true);
@@ -350,15 +352,17 @@ test("an in-memory filesystem has a size budget: ENOSPC beyond it, space back af
     return b.call("fd_write", fd, 0, 1, 8);
   };
   const [, f] = b.open(3, "big", 1);
+  const big = NODE_COST + ENTRY_COST + "big".length;
+  assert.equal(fs.size, seed + big);
   assert.equal(write(f, 900), 0);
   assert.equal(write(f, 900), ERRNO.NOSPC);
-  assert.equal(fs.size, 905);
-  // Unlinked but still open: still counted, still writable.
+  assert.equal(fs.size, seed + big + 900);
+  // Unlinked but still open: still counted (but not its name), still writable.
   const len = b.put(2000, "big");
   assert.equal(b.call("path_unlink_file", 3, 2000, len), 0);
-  assert.equal(fs.size, 905);
+  assert.equal(fs.size, seed + NODE_COST + 900);
   assert.equal(b.call("fd_close", f), 0);
-  assert.equal(fs.size, 5);
+  assert.equal(fs.size, seed);
   const [, g] = b.open(3, "again", 1);
   assert.equal(write(g, 900), 0);
 });

@@ -25,7 +25,7 @@ test("a directory descriptor keeps pointing at the directory it opened after a s
   const { root, sandbox, cleanup } = layout();
   try {
     const b = bare({ preopens: { "/": { fs: new NodeFs(sandbox) } } });
-    const [e, sub] = b.open(3, "sub", 2 /* directory */);
+    const [e, sub] = b.open(3, "sub", 2 /* directory */, 0x1fffffffn & ~64n /* all but fd_write */);
     assert.equal(e, 0);
     // The host swaps sub for a symlink to the outside.
     renameSync(join(sandbox, "sub"), join(sandbox, "moved"));

@@ -1,0 +1,243 @@
+/**
+ * `ComponentLinker`: host functions, host resources and other components' instances for a
+ * component's imports (API.md, "Components"): `define(name, impl)` in jco's import shape, `root()` /
+ * `instance(name)` with `func` and `resource` in Wasmtime's, `defineUnknownImportsAsTraps`.
+ *
+ * @module
+ */
+import type { ExternDesc } from "../binary/ast.js";
+import { ResourceType, type ComponentFuncType } from "../types.js";
+import type { Engine } from "../../runtime/engine.js";
+import type { Store } from "../../runtime/store.js";
+import { LinkError, Trap } from "../../errors.js";
+import { hostFunction } from "../abi/function.js";
+import { defineResourceImpl } from "../abi/handles.js";
+import { camelCase } from "../abi/values.js";
+import type { Component } from "./component.js";
+import { funcText, sameFuncType } from "./describe.js";
+import { isComponentError } from "./errors.js";
+import { ComponentInstance, itemsOfInterface, pascalCase } from "./instance.js";
+import type { Item, TypeScope } from "./items.js";
+import { instantiateComponent } from "./instantiate.js";
+import { funcType, instanceTypeExports, type InstanceTypeExport } from "./resolve.js";
+import { StoreResources } from "./resources.js";
+
+/** A host resource implementation: a class (its instances are the resources) or `{ drop }`. */
+export type HostResource = (abstract new (...args: never[]) => unknown) | { drop(resource: unknown): void };
+
+/** One definition of a `ComponentLinker`. */
+type Definition =
+  | { readonly kind: "js"; readonly impl: Record<string, unknown> }
+  | { readonly kind: "item"; readonly item: Item };
+
+/** The functions and resources of one linker namespace, Wasmtime-style. */
+export interface LinkerInstance {
+  /** Defines function `name` (WIT name or camelCase). */
+  func(name: string, fn: (...args: never[]) => unknown): LinkerInstance;
+  /** Defines resource `name` by a host class or `{ drop }`. */
+  resource(name: string, impl: HostResource): LinkerInstance;
+}
+
+const bridges = new WeakMap<Store, StoreResources>();
+function bridgeOf(store: Store): StoreResources {
+  let b = bridges.get(store);
+  if (b === undefined) bridges.set(store, (b = new StoreResources()));
+  return b;
+}
+
+/** Links components to host functions, host resources and other components' instances. */
+export class ComponentLinker {
+  readonly engine: Engine;
+  private readonly defs = new Map<string, Definition>();
+
+  constructor(engine: Engine) {
+    this.engine = engine;
+  }
+
+  /** Defines `name` (`""` for the root, or an interface name) as an object of functions and resources. */
+  define(name: string, impl: Record<string, unknown>): this {
+    const items = itemsOfInterface(impl);
+    if (items !== undefined) return this.defineInstance(name, items);
+    if (name === "") {
+      for (const [k, v] of Object.entries(impl)) this.defs.set(k, { kind: "js", impl: { [k]: v } });
+      return this;
+    }
+    const prev = this.defs.get(name);
+    this.defs.set(name, { kind: "js", impl: prev?.kind === "js" ? { ...prev.impl, ...impl } : impl });
+    return this;
+  }
+
+  /** Defines `name` as an instance's export (component-to-component linking). */
+  defineInstance(name: string, exports: ReadonlyMap<string, Item>): this {
+    this.defs.set(name, { kind: "item", item: { sort: "instance", exports } });
+    return this;
+  }
+
+  /** The root namespace (world-level functions). */
+  root(): LinkerInstance {
+    return this.instance("");
+  }
+
+  /** The namespace of interface `name`. */
+  instance(name: string): LinkerInstance {
+    const api: LinkerInstance = {
+      func: (f, fn) => {
+        this.define(name, { [f]: fn });
+        return api;
+      },
+      resource: (r, impl) => {
+        this.define(name, { [r]: impl });
+        return api;
+      },
+    };
+    return api;
+  }
+
+  /** Instantiates `component` in `store`. @throws LinkError on a missing or mistyped import. */
+  instantiate(store: Store, component: Component): ComponentInstance {
+    const bridge = bridgeOf(store);
+    const result = instantiateComponent(store, component.definition, (name, desc, scope) => this.resolve(name, desc, scope, bridge), bridge);
+    return new ComponentInstance(result.exports);
+  }
+
+  /**
+   * Makes every import of `component` that the linker does not define a stub: its functions trap
+   * when called (Wasmtime's `define_unknown_imports_as_traps`).
+   */
+  defineUnknownImportsAsTraps(component: Component): this {
+    for (const { name } of component.imports) if (!this.defs.has(name)) this.trapping.add(name);
+    return this;
+  }
+
+  private readonly trapping = new Set<string>();
+
+  /** Instantiates `component` asynchronously (its start and core module instantiation may take a while). */
+  async instantiateAsync(store: Store, component: Component): Promise<ComponentInstance> {
+    await Promise.resolve();
+    return this.instantiate(store, component);
+  }
+
+  private resolve(name: string, desc: ExternDesc, scope: TypeScope, bridge: StoreResources): Item {
+    const def = this.defs.get(name);
+    if (def === undefined) {
+      if (this.trapping.has(name)) return trappingItem(name, desc, scope);
+      throw new LinkError(`component import \`${name}\` is not defined in the linker`, { module: name, name });
+    }
+    if (def.kind === "item") return checkProvided(name, desc, scope, def.item);
+    const impl = def.impl;
+    if (desc.kind === "func") {
+      const fn = impl[name] ?? impl[camelCase(name)];
+      if (typeof fn !== "function") {
+        throw new LinkError(`component import \`${name}\` (${funcText(funcType(scope, desc.type))}) is defined as ${typeof fn}, not a function`, { module: "", name });
+      }
+      return { sort: "func", func: hostFunction(funcType(scope, desc.type), fn as (...a: unknown[]) => unknown, isComponentError) };
+    }
+    if (desc.kind === "instance") {
+      const entry = scope.types[desc.type];
+      if (entry === undefined || entry.t !== "instance") throw new LinkError(`import "${name}": not an instance type`, { module: name, name });
+      const exports = instanceTypeExports(entry.decls, entry.scope, (r) => hostResourceType(r, memberOf(impl, r), bridge));
+      return { sort: "instance", exports: this.hostInstance(name, exports, impl) };
+    }
+    throw new LinkError(`component import "${name}" of kind ${desc.kind} is not supported by the linker yet`, { module: name, name });
+  }
+
+  private hostInstance(iface: string, types: ReadonlyMap<string, InstanceTypeExport>, impl: Record<string, unknown>): Map<string, Item> {
+    const out = new Map<string, Item>();
+    for (const [name, t] of types) {
+      if (t.kind === "func") {
+        const fn = hostFunctionOf(impl, name);
+        if (fn === undefined) {
+          throw new LinkError(`component import \`${iface}#${name}\` (${funcText(t.type)}) is not defined in the linker`, { module: iface, name, expected: funcText(t.type) });
+        }
+        out.set(name, { sort: "func", func: hostFunction(t.type, fn, isComponentError) });
+      } else if (t.kind === "type") out.set(name, { sort: "type", type: t.entry });
+    }
+    return out;
+  }
+}
+
+/** The stub of an undefined import: functions that trap when called. */
+function trappingItem(name: string, desc: ExternDesc, scope: TypeScope): Item {
+  const stub = (type: ComponentFuncType, path: string): Item => ({
+    sort: "func",
+    func: hostFunction(type, () => {
+      throw new Trap("unknown", [], { message: `unknown import: \`${path}\` has not been defined` });
+    }, isComponentError),
+  });
+  if (desc.kind === "func") return stub(funcType(scope, desc.type), name);
+  if (desc.kind === "instance") {
+    const entry = scope.types[desc.type];
+    const out = new Map<string, Item>();
+    if (entry?.t === "instance") {
+      for (const [n, t] of instanceTypeExports(entry.decls, entry.scope, (r) => new ResourceType(r, false))) {
+        if (t.kind === "func") out.set(n, stub(t.type, `${name}#${n}`));
+        else if (t.kind === "type") out.set(n, { sort: "type", type: t.entry });
+      }
+    }
+    return { sort: "instance", exports: out };
+  }
+  throw new LinkError(`component import \`${name}\` of kind ${desc.kind} cannot be stubbed`, { module: name, name });
+}
+
+/** Checks another component's export against the import it satisfies: a `LinkError` with both types otherwise. */
+function checkProvided(name: string, desc: ExternDesc, scope: TypeScope, item: Item): Item {
+  const mismatch = (path: string, expected: string, given: string): never => {
+    throw new LinkError(`component import \`${path}\` has the wrong type: expected ${expected}, given ${given}`, {
+      module: name,
+      name: path,
+      expected,
+      given,
+    });
+  };
+  if (desc.kind === "func") {
+    if (item.sort !== "func") return mismatch(name, "a function", `a ${item.sort}`);
+    const want = funcType(scope, desc.type);
+    if (!sameFuncType(want, item.func.type)) mismatch(name, funcText(want), funcText(item.func.type));
+    return item;
+  }
+  if (desc.kind === "instance") {
+    if (item.sort !== "instance") return mismatch(name, "an instance", `a ${item.sort}`);
+    const entry = scope.types[desc.type];
+    if (entry?.t !== "instance") return item;
+    for (const [n, t] of instanceTypeExports(entry.decls, entry.scope, (r) => new ResourceType(r, false))) {
+      const got = item.exports.get(n);
+      if (got === undefined) {
+        throw new LinkError(`component import \`${name}#${n}\` is not provided by the instance defined as \`${name}\``, { module: name, name: n });
+      }
+      if (t.kind === "func") {
+        if (got.sort !== "func") mismatch(`${name}#${n}`, "a function", `a ${got.sort}`);
+        else if (!sameFuncType(t.type, got.func.type)) mismatch(`${name}#${n}`, funcText(t.type), funcText(got.func.type));
+      }
+    }
+  }
+  return item;
+}
+
+/** `impl`'s member for WIT name `name`: as is, camelCase, or PascalCase (resource classes). */
+function memberOf(impl: Record<string, unknown>, name: string): unknown {
+  return impl[name] ?? impl[camelCase(name)] ?? impl[pascalCase(name)];
+}
+
+/** The host function for WIT name `name` (`f`, `[method]r.m`, `[static]r.s`, `[constructor]r`). */
+function hostFunctionOf(impl: Record<string, unknown>, name: string): ((...a: unknown[]) => unknown) | undefined {
+  const direct = impl[name] ?? impl[camelCase(name)];
+  if (typeof direct === "function" && !name.startsWith("[")) return direct as (...a: unknown[]) => unknown;
+  const m = /^\[(method|static|constructor)\]([^.]+)(?:\.(.+))?$/.exec(name);
+  if (!m) return undefined;
+  const cls = memberOf(impl, m[2]!) as (new (...a: unknown[]) => object) & Record<string, unknown>;
+  if (typeof cls !== "function") return undefined;
+  if (m[1] === "constructor") return (...a) => new cls(...a);
+  const member = camelCase(m[3]!);
+  if (m[1] === "static") return (...a) => (cls[member] as (...x: unknown[]) => unknown)(...a);
+  return (self, ...a) => ((self as Record<string, (...x: unknown[]) => unknown>)[member]!)(...a);
+}
+
+/** The resource type of a host-defined resource `name`. */
+function hostResourceType(name: string, impl: unknown, bridge: StoreResources): ResourceType {
+  const rt = new ResourceType(name, false);
+  const drop = typeof impl === "object" && impl !== null && typeof (impl as { drop?: unknown }).drop === "function"
+    ? (impl as { drop(r: unknown): void }).drop.bind(impl)
+    : (r: unknown) => (r as { [Symbol.dispose]?: () => void })?.[Symbol.dispose]?.();
+  defineResourceImpl(rt, { instance: undefined, dtor: (rep) => drop(bridge.release(rep)) });
+  return rt;
+}
