@@ -462,7 +462,12 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
       };
       flush();
       out.item("instance", args);
-      exportItem(worldItemName(key, item), "instance", outer.instanceCount++);
+      const instance = outer.instanceCount++;
+      // Exported with the interface's instance type ascribed too, so that validators that look for the
+      // names in the exporting component's own scope find them there.
+      const ascribed = outer.type({ kind: "instance", decls: enc.instanceType(iface, true) });
+      flush();
+      exportItem(worldItemName(key, item), "instance", instance, { kind: "instance", type: ascribed });
     }
   }
   return encodeComponent({ sections: out.list });

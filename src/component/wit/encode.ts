@@ -62,11 +62,14 @@ export class Scope {
    * @param iface the interface whose instance type this scope is (its own definitions are exported).
    * @param importName when set, every definition the scope needs is imported into it under this name
    *   (the shim component that gives an exported interface its type names).
+   * @param outerResources the interface's resources are the outer scope's (`eq` to them, not fresh
+   *   `sub resource`s): the type ascribed to an exported instance whose resources the component defines.
    */
   constructor(
     readonly parent: Scope | undefined,
     readonly iface: WitInterface | undefined,
     readonly importName?: (def: WitTypeDef) => string,
+    readonly outerResources = false,
   ) {}
 
   type(t: TypeBody): number {
@@ -125,7 +128,11 @@ export class TypeEncoder {
   private defineHere(scope: Scope, def: WitTypeDef, side: "export" | "import"): number {
     const k = def.kind;
     const name = scope.importName ? scope.importName(def) : def.name;
-    if (k.kind === "resource") return scope.exportType(name, { kind: "sub-resource" }, side);
+    if (k.kind === "resource") {
+      const outerIndex = scope.outerResources ? this.outer.defs.get(def) : undefined;
+      if (outerIndex === undefined) return scope.exportType(name, { kind: "sub-resource" }, side);
+      return scope.exportType(name, { kind: "eq", type: scope.aliasOuter(1, outerIndex) }, side);
+    }
     let inner: number;
     if (k.kind === "alias") {
       const foreign = k.type.kind === "named" && k.type.def.owner !== scope.iface && !(scope.iface === undefined && k.type.def.owner instanceof WitWorld);
@@ -247,9 +254,12 @@ export class TypeEncoder {
     return this.anonType(scope, key, () => ({ kind: "func", params, async: f.async, ...(result !== undefined ? { result } : {}) }));
   }
 
-  /** The instance type of an interface: its types (in order), then its functions. */
-  instanceType(iface: WitInterface): Decl[] {
-    const scope = new Scope(this.outer, iface);
+  /**
+   * The instance type of an interface: its types (in order), then its functions. With
+   * `outerResources`, its resources are those the outer scope defines (see `Scope`).
+   */
+  instanceType(iface: WitInterface, outerResources = false): Decl[] {
+    const scope = new Scope(this.outer, iface, undefined, outerResources);
     for (const def of iface.types.values()) this.defIndex(scope, def);
     for (const f of iface.functions.values()) {
       const t = this.funcType(scope, f);
