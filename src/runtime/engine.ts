@@ -82,7 +82,7 @@ export class Engine {
   readonly id: number;
   /** @internal What modules compiled with this engine are instrumented for (derived from `config`). */
   readonly instrumentation: InstrumentOptions;
-  /** @internal The epoch counter (shared memory, so other threads can advance it). */
+  /** @internal The epoch counter (moved to shared memory once `epochBuffer` is read). */
   readonly epoch: EpochCounter;
   /** @internal The proposals `config.features` switches off. */
   readonly disabledProposals: ReadonlySet<Proposal>;
@@ -156,9 +156,16 @@ export class Engine {
     this.epoch.increment();
   }
 
-  /** The shared memory holding the epoch, for `incrementEpochIn` in a Worker. */
+  /**
+   * The shared memory holding the epoch, for `incrementEpochIn` in a Worker. The engine keeps its epoch
+   * in ordinary memory until this is first read, so engines work on pages without shared memory.
+   *
+   * @throws Error when `SharedArrayBuffer` is unavailable: browsers provide it only to cross-origin
+   *   isolated pages (headers `Cross-Origin-Opener-Policy: same-origin` and
+   *   `Cross-Origin-Embedder-Policy: require-corp`).
+   */
   get epochBuffer(): SharedArrayBuffer {
-    return this.epoch.buffer;
+    return this.epoch.shared();
   }
 }
 
