@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   print: "print a binary in the text format",
   wast: "run .wast spec scripts",
   component: "make components and print their WIT: component new|embed|wit",
+  bindgen: "TypeScript bindings for a module, component or WIT: bindgen IN -o OUT.ts",
 };
 
 const USAGE = `usage: wasmhost <command> [arguments]
@@ -30,7 +31,8 @@ wasmhost print IN [--flat]
 wasmhost wast FILE...
 wasmhost component new CORE.wasm [--wit WIT] [--world W] [--features F,...] -o OUT
 wasmhost component embed CORE.wasm --wit WIT [--world W] -o OUT
-wasmhost component wit FILE|DIR [--world W] [--wasm -o OUT]`;
+wasmhost component wit FILE|DIR [--world W] [--wasm -o OUT]
+wasmhost bindgen FILE|DIR [-o OUT.ts] [--world W]`;
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {

@@ -37,7 +37,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   host: ["types", "errors", "wasi"],
   component: ["types", "errors", "binary", "text", "instrument", "runtime", "wasi"],
   index: ["types", "errors", "binary", "text", "instrument", "runtime", "host"],
-  cli: ["types", "errors", "binary", "text", "instrument", "runtime", "wasi", "host", "index", "component"],
+  bindgen: ["types", "errors", "binary", "text", "runtime", "component"],
+  cli: ["types", "errors", "binary", "text", "instrument", "runtime", "wasi", "host", "index", "component", "bindgen"],
 };
 
 const IMPORT = /^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"|^\s*import\s+"([^"]+)"|import\(\s*"([^"]+)"\s*\)/gm;
