@@ -53,7 +53,7 @@ const CORE_TS = `  const engine = source instanceof Module ? source.engine : opt
 const COMPONENT_TS = `  const engine = source instanceof Component ? source.engine : options.engine ?? new Engine();
   const component = source instanceof Component ? source : new Component(engine, source);
   const linker = new ComponentLinker(engine);
-  for (const [name, impl] of Object.entries(imports as Readonly<Record<string, Record<string, unknown>>>)) linker.define(name, impl);
+  for (const [name, impl] of Object.entries(imports as unknown as Readonly<Record<string, Record<string, unknown>>>)) linker.define(name, impl);
   const instance = linker.instantiate(options.store ?? new Store(engine), component);
   return instance.exports as unknown as Exports;
 `;
