@@ -25,7 +25,11 @@ class WorldWriter {
   private readonly exported = new Set<WitInterface>();
 
   constructor(private readonly world: WitWorld) {
-    const taken = new Set(["Imports", "Exports", "InstantiateOptions"]);
+    // The names the file declares or uses at the top, which a namespace must not shadow.
+    const taken = new Set([
+      "Imports", "Exports", "InstantiateOptions", "Engine", "Store", "Component", "ComponentLinker", "Error", "Object",
+      "Record", "Readonly", "Symbol", "Map", "Array", "Promise", ...Object.values(TYPED_ARRAYS),
+    ]);
     const name = (key: string, i: WitInterface) => {
       let n = pascalCase(i.name ?? key);
       if (taken.has(n) && i.package) n = pascalCase(`${i.package.name.namespace}-${i.package.name.name}-${i.name ?? key}`);

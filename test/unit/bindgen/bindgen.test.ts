@@ -5,12 +5,14 @@
  * that runs against the fixtures, and with misuses that must each fail with the expected diagnostic.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import { generateBindings } from "../../../src/bindgen/index.js";
+import { bindingsOfWitFiles, emitTypeScript, generateBindings } from "../../../src/bindgen/index.js";
+import { main } from "../../../src/cli/main.js";
+import { SHARED } from "../../spec/suites.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const dir = join(root, "dist", "bindgen-check");
@@ -162,6 +164,22 @@ test("generated bindings compile under --strict, run against the fixtures, and r
     "markdown.ts": generateBindings(fixture("examples/markdown/markdown.component.wasm"), { source: "markdown.component.wasm" }),
     "shapes.ts": generateBindings(SHAPES_WIT, { source: "shapes.wit" }),
   };
+  // The CLI on a file, and WASI 0.2's `wasi:cli/command` from its WIT folders (the CLI reads a
+  // folder with deps/; the library takes the same files as a list).
+  let out = "";
+  const io = { out: (t: string) => { out += t; }, err: (t: string) => { out += t; } };
+  assert.equal(await main(["bindgen", join(root, "test/fixtures/components/greeter.wit")], io), 0, out);
+  assert.match(out, /readonly "test:greeter\/host@0\.1\.0": Host\.Functions;/);
+  generated["greeter-wit.ts"] = out;
+  const wasiDir = join(SHARED, "wasi-0.2-wit");
+  if (existsSync(wasiDir)) {
+    const files = readdirSync(wasiDir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".wit")).map((f) => {
+      const path = f.split("\\").join("/");
+      return { path: path.startsWith("cli/") ? path.slice(4) : `deps/${path}`, source: readFileSync(join(wasiDir, f), "utf8") };
+    });
+    generated["wasi-command.ts"] = emitTypeScript(bindingsOfWitFiles("", files, { world: "command" }), "wasi-0.2-wit/cli");
+    assert.match(generated["wasi-command.ts"]!, /export interface OutputStream \{[\s\S]*blockingWriteAndFlush\(contents: Uint8Array\): void;/);
+  } else console.log(`# ${wasiDir} not found: WASI bindings not checked`);
   for (const [name, src] of Object.entries(generated)) {
     assert.doesNotMatch(src.replace(/\/\*\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, ""), /\bany\b/, `${name} uses any`);
   }
