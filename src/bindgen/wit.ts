@@ -119,20 +119,15 @@ class WorldWriter {
         if (exported) {
           return `${doc}  export class ${name} {\n${members.some((f) => f.kind === "constructor") ? "" : "    private constructor();\n"}${body}    /** Drops the resource (its handle) now rather than when it is collected. */\n    [Symbol.dispose](): void;\n  }\n`;
         }
-        const instance = body.split(/(?<=\n)/).filter((l) => !/^\s*(static |constructor\()/.test(l));
+        const instance = members.filter((f) => f.kind === "method").map((f) => this.signature(f, camelCase(witFunctionShortName(f)))).join("");
         const statics = members.filter((f) => f.kind === "static" || f.kind === "constructor");
-        return `${doc}  export interface ${name} {\n${this.dropDocsOf(instance)}  }\n` +
+        return `${doc}  export interface ${name} {\n${instance}  }\n` +
           `  /** The class the host gives for \`${def.name}\`: its instances are the resources. */\n` +
           `  export interface ${name}Class {\n${statics.map((f) => f.kind === "constructor"
             ? this.signature(f, "new").replace(/new\((.*)\);/, `new ($1): ${name};`)
             : this.signature(f, camelCase(witFunctionShortName(f)))).join("")}${statics.some((f) => f.kind === "constructor") ? "" : `    prototype: ${name};\n`}  }\n`;
       }
     }
-  }
-
-  /** Removes doc comment lines orphaned by filtering out members (keeps the ones before a member). */
-  private dropDocsOf(lines: readonly string[]): string {
-    return lines.join("").replace(/(\s*\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n)+(?=\s*(?:$|\}))/g, "\n").replace(/^\n+/, "");
   }
 
   /** The namespace of an interface: its types and the interface of its functions. */

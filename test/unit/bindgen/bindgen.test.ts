@@ -30,6 +30,33 @@ const CORE_WAT = `(module
   (func (export "run") (param f64) (result f64)
     (call 0 (i32.const 1) (i64.const 2)) (call 1 (local.get 0))))`;
 
+/** A component that imports a resource the host implements as a class. */
+const LOGGER_COMPONENT = `(component
+  (import "demo:log/host" (instance $h
+    (export "logger" (type $L (sub resource)))
+    (export "[constructor]logger" (func (param "prefix" string) (result (own $L))))
+    (export "[method]logger.log" (func (param "self" (borrow $L)) (param "msg" string) (result u32)))))
+  (alias export $h "logger" (type $L))
+  (core module $Mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $Mem))
+  (core func $new (canon lower (func $h "[constructor]logger") (memory (core memory $mem "mem"))))
+  (core func $log (canon lower (func $h "[method]logger.log") (memory (core memory $mem "mem"))))
+  (core func $drop (canon resource.drop $L))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "new" (func $new (param i32 i32) (result i32)))
+    (import "" "log" (func $log (param i32 i32 i32) (result i32)))
+    (import "" "drop" (func $drop (param i32)))
+    (data (i32.const 16) "> hello")
+    (func (export "run") (result i32) (local $h i32) (local $n i32)
+      (local.set $h (call $new (i32.const 16) (i32.const 2)))
+      (local.set $n (call $log (local.get $h) (i32.const 18) (i32.const 5)))
+      (call $drop (local.get $h))
+      (local.get $n)))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $mem "mem")) (export "new" (func $new)) (export "log" (func $log)) (export "drop" (func $drop))))))
+  (func (export "run") (result u32) (canon lift (core func $m "run"))))`;
+
 const SHAPES_WIT = `package test:shapes;
 
 /// Shapes and what can go wrong with them.
@@ -86,11 +113,22 @@ import * as greeter from "./greeter.js";
 import * as counter from "./counter.js";
 import * as markdown from "./markdown.js";
 import type * as shapes from "./shapes.js";
+import * as logger from "./logger.js";
 
 const bytes = (p: string) => new Uint8Array(readFileSync(new URL(p, ${JSON.stringify(`file://${root}`)})));
 const logged: string[] = [];
 
-export function run(wasm: Uint8Array): Record<string, unknown> {
+/** A host resource: the class the guest's \`logger\` constructor makes. */
+class Logger implements logger.Host.Logger {
+  constructor(readonly prefix: string) {}
+  log(msg: string): number {
+    logged.push(this.prefix + msg);
+    return msg.length;
+  }
+}
+
+export function run(wasm: Uint8Array, loggerWasm: Uint8Array): Record<string, unknown> {
+  const written: number = logger.instantiate(loggerWasm, { "demo:log/host": { Logger } }).run();
   const c = core.instantiate(wasm, { host: { log: (_caller, a, b) => { logged.push(\`\${a + 1}:\${b + 1n}\`); }, scale: (_caller, x) => x * 2 } });
   const sum: bigint = c.add64(1n, 2n);
   const [q, r]: [number, number] = c.divmod(17, 5);
@@ -116,7 +154,7 @@ export function run(wasm: Uint8Array): Record<string, unknown> {
   a[Symbol.dispose]();
 
   const html: string = markdown.instantiate(bytes("examples/markdown/markdown.component.wasm")).render("# Hi *there*");
-  return { sum, q, r, scaled, g, pages, ptr, len, greet: gr.greet("you"), add: gr.add(2, 3), moved, name: gr.shapes.name(colour), total, html, logged };
+  return { written, sum, q, r, scaled, g, pages, ptr, len, greet: gr.greet("you"), add: gr.add(2, 3), moved, name: gr.shapes.name(colour), total, html, logged };
 }
 
 // Types only (WIT with no component behind it): these must compile.
@@ -152,6 +190,7 @@ const MISUSES: readonly { name: string; code: number; body: string }[] = [
   { name: "unknown flag", code: 2353, body: `import type { Geometry } from "./shapes.js"; export const f: Geometry.Style = { bold: true, italic: true };` },
   { name: "resource method that is not there", code: 2339, body: `import type { Exports } from "./counter.js"; declare const e: Exports; new e.counters.Counter(1).decrement();` },
   { name: "resource constructor argument", code: 2345, body: `import type { Exports } from "./counter.js"; declare const e: Exports; new e.counters.Counter("one");` },
+  { name: "host resource class without its method", code: 2322, body: `import type { Imports } from "./logger.js"; class L { constructor(readonly p: string) {} } export const i: Imports = { "demo:log/host": { Logger: L } };` },
   { name: "missing component import", code: 2741, body: `import type { Imports } from "./greeter.js"; export const i: Imports = { "test:greeter/host@0.1.0": { log() {} } };` },
 ];
 
@@ -163,6 +202,7 @@ test("generated bindings compile under --strict, run against the fixtures, and r
     "counter.ts": generateBindings(fixture("test/fixtures/components/counter.component.wasm"), { source: "counter.component.wasm" }),
     "markdown.ts": generateBindings(fixture("examples/markdown/markdown.component.wasm"), { source: "markdown.component.wasm" }),
     "shapes.ts": generateBindings(SHAPES_WIT, { source: "shapes.wit" }),
+    "logger.ts": generateBindings(LOGGER_COMPONENT, { source: "logger.wat" }),
   };
   // The CLI on a file, and WASI 0.2's `wasi:cli/command` from its WIT folders (the CLI reads a
   // folder with deps/; the library takes the same files as a list).
@@ -197,9 +237,12 @@ test("generated bindings compile under --strict, run against the fixtures, and r
   assert.match(generated["shapes.ts"]!, /\/\*\* A point on the plane\. \*\/\n\s+export interface Point/);
   assert.match(generated["shapes.ts"]!, /export class Canvas \{[\s\S]*\[Symbol\.dispose\]\(\): void;/);
 
-  const uses = (await import(join(dir, "uses.js"))) as { run(wasm: Uint8Array): Record<string, unknown> };
+  const uses = (await import(join(dir, "uses.js"))) as { run(wasm: Uint8Array, loggerWasm: Uint8Array): Record<string, unknown> };
   const { watToBinary } = await import("../../../src/text/index.js");
-  const r = uses.run(watToBinary(CORE_WAT));
+  const { parseComponentText } = await import("../../../src/component/text/parser.js");
+  const r = uses.run(watToBinary(CORE_WAT), parseComponentText(LOGGER_COMPONENT));
+  assert.equal(r.written, 5);
+  assert.ok((r.logged as string[]).includes("> hello"));
   assert.equal(r.sum, 3n);
   assert.deepEqual([r.q, r.r, r.scaled, r.g], [3, 2, 3, 7]);
   assert.equal(r.pages, 2);
