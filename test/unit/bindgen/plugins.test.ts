@@ -32,6 +32,7 @@ const c = new counters.Counter(40);
 c.increment();
 export const result: string = [render("# Bundled"), core.memory.readString(out, len), add(2, 3), c.get()].join(" | ");
 (globalThis as { bundleResult?: string }).bundleResult = result;
+if (typeof document !== "undefined") document.body.innerHTML = render("# Rendered in *the page*");
 `;
 const EXPECTED = "<h1>Bundled</h1> | <p>some <em>core</em> text</p> | 5 | 41";
 
@@ -79,6 +80,19 @@ test("esbuild and Vite bundle components, core modules and .wat; the output runs
   assert.equal(await runInNode(await viteBundle(), "vite-node"), EXPECTED);
 });
 
+test("Vite's dev server serves the binaries as modules (SSR load in Node, client transform)", { timeout: 120_000 }, async () => {
+  const vite = await import("vite");
+  const server = await vite.createServer({ root: dir, configFile: false, logLevel: "silent", plugins: [vitePlugin()], server: { middlewareMode: true, hmr: false, ws: false } });
+  try {
+    const app = (await server.ssrLoadModule("/main.ts")) as { result: string };
+    assert.equal(app.result, EXPECTED);
+    const client = await server.transformRequest("/markdown.component.wasm");
+    assert.match(client?.code ?? "", /export function instantiate\(/);
+  } finally {
+    await server.close();
+  }
+});
+
 test("imports of binaries are typed through the declarations the plugins write", () => {
   const program = ts.createProgram([join(dir, "main.ts"), join(dir, "misuse.ts")], {
     strict: true, noEmit: true, allowArbitraryExtensions: true, target: ts.ScriptTarget.ES2022,
@@ -120,6 +134,7 @@ test("the bundles render in headless Chromium", { skip: chromium === undefined ?
       }
       const exceptions = browser.events.filter((e) => e.method === "Runtime.exceptionThrown");
       assert.equal(result, EXPECTED, `${name}: exceptions ${JSON.stringify(exceptions).slice(0, 2000)}`);
+      assert.equal(await browser.evaluate<string>(session, "document.querySelector('h1 > em')?.textContent ?? 'no <h1><em>'"), "the page");
     }
   } finally {
     await browser.close();
