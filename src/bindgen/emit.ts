@@ -64,7 +64,6 @@ function toJs(body: string): string {
     .replace(/ as unknown as [A-Za-z<>, |"[\]{}.]+/g, "")
     .replace(/ as \([^)]*\) => unknown/g, "")
     .replace(/ as Extern/g, "")
-    .replace(/ as Readonly<Record<string, Record<string, unknown>>>/g, "")
     .replace(/: Record<string, unknown> = /g, " = ");
 }
 
@@ -84,10 +83,15 @@ const INSTANTIATE_DOC = (model: BindingsModel) =>
  * the binary (or a compiled `Module`/`Component`).
  */
 export function emitTypeScript(model: BindingsModel, source: string): string {
-  const typeImports = typeImportLines({ ...model, typeImports: model.typeImports.filter((i) => i.from !== "wasmhost" || model.kind !== "module") });
-  const coreTypes = model.kind === "module" ? model.typeImports.find((i) => i.from === "wasmhost")?.names.filter((n) => n !== "Caller" && n !== "Func") ?? [] : [];
+  // The core runtime imports already bring `Caller` and `Func`; the other names are type-only.
+  const inRuntime = model.kind === "module" ? ["Caller", "Func"] : [];
+  const typeImports = typeImportLines({
+    ...model,
+    typeImports: model.typeImports.map((i) => ({ from: i.from, names: i.names.filter((n) => i.from !== "wasmhost" || !inRuntime.includes(n)) }))
+      .filter((i) => i.names.length > 0),
+  });
   const sourceType = model.kind === "module" ? "Module" : "Component";
-  return `${HEADER(source)}${runtimeImports(model, true)}${coreTypes.length ? `import type { ${coreTypes.join(", ")} } from "wasmhost";\n` : ""}${typeImports}
+  return `${HEADER(source)}${runtimeImports(model, true)}${typeImports}
 ${model.declarations}
 ${OPTIONS(model.kind)}
 ${INSTANTIATE_DOC(model)}export function instantiate(source: ${sourceType} | Uint8Array, imports: Imports${model.hasImports ? "" : " = {}"}, options: InstantiateOptions = {}): Exports {
