@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { bindingsOfWitFiles, emitTypeScript, generateBindings } from "../../../src/bindgen/index.js";
@@ -15,7 +15,9 @@ import { main } from "../../../src/cli/main.js";
 import { SHARED } from "../../spec/suites.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
-const dir = join(root, "dist", "bindgen-check");
+// One folder per process: the test matrix runs every Node version at once.
+const dir = join(root, "dist", `bindgen-check-${process.pid}`);
+after(() => rmSync(dir, { recursive: true, force: true }));
 const fixture = (p: string) => new Uint8Array(readFileSync(join(root, p)));
 
 const CORE_WAT = `(module

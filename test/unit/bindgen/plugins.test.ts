@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
 import { wasmhost as esbuildPlugin } from "../../../src/plugins/esbuild.js";
@@ -17,7 +17,9 @@ import { wasmhost as vitePlugin } from "../../../src/plugins/vite.js";
 import { Browser, findChromium } from "../../browser/cdp.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
-const dir = join(root, "dist", "plugin-check");
+// One folder per process: the test matrix runs every Node version at once.
+const dir = join(root, "dist", `plugin-check-${process.pid}`);
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 const APP = `import { render } from "./markdown.component.wasm";
 import { counters } from "./counter.component.wasm";
