@@ -33,7 +33,7 @@ const utf8 = new TextEncoder();
 /** A growable byte buffer with the binary format's primitive writers. */
 export class ByteWriter {
   /** The buffer (its first `len` bytes are the output; it is replaced when it grows). */
-  buf: Uint8Array;
+  buf: Uint8Array<ArrayBuffer>;
   /** How many bytes have been written. Setting it lower discards the bytes after it. */
   len = 0;
 
@@ -251,7 +251,7 @@ export class ByteWriter {
   }
 
   /** The bytes written so far (a copy). */
-  finish(): Uint8Array {
+  finish(): Uint8Array<ArrayBuffer> {
     return this.buf.slice(0, this.len);
   }
 }
@@ -305,7 +305,7 @@ const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11] as const;
  * A section is written when it has entries or when `info.sections` says the original had it (so an
  * empty section survives a round trip).
  */
-export function encodeModule(info: ModuleInfo, options: EncodeOptions = {}): Uint8Array {
+export function encodeModule(info: ModuleInfo, options: EncodeOptions = {}): Uint8Array<ArrayBuffer> {
   const w = new ByteWriter(Math.max(1024, info.bytes.length + 64));
   w.bytes([0x00, 0x61, 0x73, 0x6d]);
   w.u32le(info.version);

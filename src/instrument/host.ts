@@ -8,11 +8,14 @@
  * - **Interruption**: one check function per store, called by instrumented code every `period`
  *   countdown steps (see `epoch.ts`). It returns the next period, chosen so that it runs about every
  *   `CHECK_INTERVAL_MS` of wasm execution: it measures the time since the previous check and doubles
- *   or halves the period.
+ *   the period, or shrinks it in proportion when the check came late.
  *   It interrupts when the clock passes the time limit of the current call from the host, or when the
  *   engine's epoch reaches the store's deadline.
- * - **Epochs** live in a `SharedArrayBuffer` (a BigInt64 cell), so another thread — a Worker that was
- *   sent `engine.epochBuffer` — can advance them with `incrementEpochIn` while wasm runs here.
+ * - **Epochs** live in a BigInt64 cell. It starts in a plain `ArrayBuffer`, so an engine works on any
+ *   page; the first request for `engine.epochBuffer` moves it into a `SharedArrayBuffer`, so that another
+ *   thread — a Worker that was sent the buffer — can advance it with `incrementEpochIn` while wasm runs
+ *   here. Where shared memory is unavailable (a page that is not cross-origin isolated), that request
+ *   throws an error naming the headers that enable it.
  *
  * Nothing here imports the runtime: the store calls in.
  *
@@ -23,7 +26,7 @@ import { HostImport, type Instrumented } from "./index.js";
 import { checkCounts, countDefined, createMemory, createTable, type ResourceLimits } from "./limits.js";
 
 /** How often (in milliseconds of running wasm) the interruption check aims to run. */
-export const CHECK_INTERVAL_MS = 0.25;
+export const CHECK_INTERVAL_MS = 0.1;
 const MAX_PERIOD = 1 << 30;
 
 /** Advances the epoch held in `buffer` (an engine's `epochBuffer`) by `delta`; works in any thread. */
@@ -31,16 +34,35 @@ export function incrementEpochIn(buffer: SharedArrayBuffer, delta = 1): void {
   Atomics.add(new BigInt64Array(buffer, 0, 1), 0, BigInt(delta));
 }
 
-/** An engine's epoch: a 64-bit counter in shared memory. */
+/** An engine's epoch: a 64-bit counter, in shared memory once another thread needs to see it. */
 export class EpochCounter {
-  /** The shared memory holding the counter; send it to a Worker to increment from there. */
-  readonly buffer: SharedArrayBuffer;
-  /** @internal */
-  readonly cell: BigInt64Array;
+  /** @internal The cell holding the counter (its buffer changes once, when it is first shared). */
+  cell: BigInt64Array<ArrayBuffer | SharedArrayBuffer> = new BigInt64Array(1);
 
-  constructor() {
-    this.buffer = new SharedArrayBuffer(8);
-    this.cell = new BigInt64Array(this.buffer, 0, 1);
+  /**
+   * The shared memory holding the counter, for `incrementEpochIn` in a Worker. The first call moves the
+   * counter into a new `SharedArrayBuffer` (keeping its value); later calls return that buffer.
+   *
+   * @throws Error when `SharedArrayBuffer` is unavailable: browsers provide it only to cross-origin
+   *   isolated pages (served with `Cross-Origin-Opener-Policy: same-origin` and
+   *   `Cross-Origin-Embedder-Policy: require-corp`).
+   */
+  shared(): SharedArrayBuffer {
+    const current = this.cell.buffer;
+    if (typeof SharedArrayBuffer !== "undefined" && current instanceof SharedArrayBuffer) return current;
+    if (typeof SharedArrayBuffer === "undefined") {
+      throw new Error(
+        "Engine.epochBuffer: sharing the epoch with another thread needs SharedArrayBuffer, which this " +
+          "environment does not provide; browsers provide it only to cross-origin isolated pages (serve " +
+          "the page with the headers Cross-Origin-Opener-Policy: same-origin and " +
+          "Cross-Origin-Embedder-Policy: require-corp), or advance the epoch on this thread with " +
+          "engine.incrementEpoch()",
+      );
+    }
+    const cell = new BigInt64Array(new SharedArrayBuffer(8), 0, 1);
+    cell[0] = this.cell[0]!;
+    this.cell = cell;
+    return cell.buffer as SharedArrayBuffer;
   }
 
   /** Advances the epoch by one. */
@@ -85,12 +107,11 @@ export class StoreInstrumentation {
     this.limits = limits;
     this.fuel = features.fuel ? new WebAssembly.Global({ value: "i64", mutable: true }, 0n) : undefined;
     if (features.interrupt) {
-      const cell = epoch.cell;
       // eslint-disable-next-line @typescript-eslint/no-this-alias
       const self = this;
       // A named function expression: trap handling recognizes this frame (a stack overflow can hit it).
       this.check = function wasmhostInterruptCheck(this: void): number {
-        return self.runCheck(cell);
+        return self.runCheck();
       };
     } else {
       this.check = undefined;
@@ -102,19 +123,22 @@ export class StoreInstrumentation {
     return this.check !== undefined;
   }
 
-  private runCheck(cell: BigInt64Array): number {
+  private runCheck(): number {
     const now = performance.now();
     const dt = now - this.lastCheck;
     this.lastCheck = now;
     let period = this.period;
     if (dt < CHECK_INTERVAL_MS / 2) {
+      // Grows by doubling only: a period must prove itself short before the next one is longer.
       if (period < MAX_PERIOD) period *= 2;
-    } else if (dt > CHECK_INTERVAL_MS * 2 && period > 1) {
-      period >>>= 1;
+    } else if (dt > CHECK_INTERVAL_MS * 2) {
+      // Slow steps: shrink at once in proportion, not by halves (a period calibrated on a tight loop
+      // and then spent on slow steps would otherwise take many long periods to come down).
+      period = Math.max(1, Math.floor((period * CHECK_INTERVAL_MS) / dt));
     }
     this.period = period;
     if (now >= this.deadline) return -1;
-    if (this.epochDeadline >= 0n && Atomics.load(cell, 0) >= this.epochDeadline) return -1;
+    if (this.epochDeadline >= 0n && Atomics.load(this.epoch.cell, 0) >= this.epochDeadline) return -1;
     return period;
   }
 

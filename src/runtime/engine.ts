@@ -24,9 +24,12 @@ export interface EngineConfig {
   readonly maxTrapFrames?: number;
   /**
    * Charge fuel for every instruction wasm executes (default false). A store starts with no fuel:
-   * give it some with `store.setFuel(n)`; running out traps `"out_of_fuel"`. Costs 1 per instruction,
-   * except `nop`, `drop`, `block`, `loop`, `end`, `else`, `unreachable` and `return` (free), unless
-   * `fuelCosts` says otherwise. Fuel is shared by all instances of a store; host functions are free.
+   * give it some with `store.setFuel(n)`; running out traps `"out_of_fuel"` and leaves 0. The default
+   * costs are Wasmtime's: 1 per instruction, except `nop`, `drop`, `block`, `loop`, `end`, `else`,
+   * `unreachable` and `return` (free), 1 per function entered (so an export calling a host function
+   * costs 2), and bulk memory and table instructions (`memory.fill/copy/init`, `table.fill/copy/init`,
+   * `table.grow`) 1 more per byte or element (see `fuelBulkPerUnit`); `fuelCosts` overrides the
+   * per-instruction costs. Fuel is shared by all instances of a store; host functions are free.
    */
   readonly consumeFuel?: boolean;
   /**
@@ -34,6 +37,12 @@ export interface EngineConfig {
    * Only used with `consumeFuel`. @throws TypeError from `new Engine` on an unknown name or a bad cost.
    */
   readonly fuelCosts?: FuelCosts;
+  /**
+   * Charge bulk memory and table instructions 1 unit per byte or element they touch, on top of their
+   * own cost (default true, as Wasmtime does since its bulk operations are metered by size); false
+   * charges their flat cost only (Wasmtime's older behaviour).
+   */
+  readonly fuelBulkPerUnit?: boolean;
   /**
    * Check for interruption at every function entry and loop back-edge (default false): enables
    * `store.setEpochDeadline(ticks)` with `engine.incrementEpoch()`, and `store.setTimeLimit(ms)`.
@@ -73,7 +82,7 @@ export class Engine {
   readonly id: number;
   /** @internal What modules compiled with this engine are instrumented for (derived from `config`). */
   readonly instrumentation: InstrumentOptions;
-  /** @internal The epoch counter (shared memory, so other threads can advance it). */
+  /** @internal The epoch counter (moved to shared memory once `epochBuffer` is read). */
   readonly epoch: EpochCounter;
   /** @internal The proposals `config.features` switches off. */
   readonly disabledProposals: ReadonlySet<Proposal>;
@@ -98,7 +107,7 @@ export class Engine {
     this.id = ++engineIds;
     const interrupt = config.epochInterruption === true || config.timeLimits === true;
     this.instrumentation = Object.freeze({
-      ...(fuelCosts ? { fuelCosts } : {}),
+      ...(fuelCosts ? { fuelCosts, fuelBulkPerUnit: config.fuelBulkPerUnit !== false } : {}),
       interrupt,
       ...(config.nanCanonicalization === true ? { nanCanonicalization: true } : {}),
       // A module rewritten anyway also gets its memories and tables from the store (limits at no
@@ -147,9 +156,16 @@ export class Engine {
     this.epoch.increment();
   }
 
-  /** The shared memory holding the epoch, for `incrementEpochIn` in a Worker. */
+  /**
+   * The shared memory holding the epoch, for `incrementEpochIn` in a Worker. The engine keeps its epoch
+   * in ordinary memory until this is first read, so engines work on pages without shared memory.
+   *
+   * @throws Error when `SharedArrayBuffer` is unavailable: browsers provide it only to cross-origin
+   *   isolated pages (headers `Cross-Origin-Opener-Policy: same-origin` and
+   *   `Cross-Origin-Embedder-Policy: require-corp`).
+   */
   get epochBuffer(): SharedArrayBuffer {
-    return this.epoch.buffer;
+    return this.epoch.shared();
   }
 }
 

@@ -151,7 +151,11 @@ export class Module {
     checkArg(engine, Engine, "Module.fromText", "engine");
     checkString(text, "Module.fromText", "text");
     if (file !== undefined) checkString(file, "Module.fromText", "file");
-    if (!textCompiler) throw new Error("Module.fromText: the text format is not available in this build");
+    if (!textCompiler) {
+      throw new Error(
+        'Module.fromText: the text format is not loaded: "wasmhost/core" leaves it out; import from "wasmhost" instead, or compile the text with watToBinary from "wasmhost/text" and pass the bytes to new Module',
+      );
+    }
     const bytes = textCompiler(text, file);
     // The text's own name ((module $name ...)) is in the name section; else the file's name.
     const own = moduleNameOf(bytes);
@@ -169,6 +173,13 @@ export class Module {
     const bytes = fileReader(path);
     if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) {
       return new Module(engine, bytes, moduleNameOf(bytes) === undefined ? { name: baseName(path) } : {});
+    }
+    if (!isText(bytes)) {
+      throw new CompileError(
+        "neither a WebAssembly binary (it does not start with \\0asm) nor the text format (it is not UTF-8 text)",
+        0,
+        { module: baseName(path) },
+      );
     }
     return Module.fromText(engine, new TextDecoder().decode(bytes), path);
   }
@@ -514,5 +525,19 @@ export function exportExternType(
       const t = info.memories[local]!;
       return { kind: "memory", min: t.min, ...(t.max !== undefined ? { max: t.max } : {}), shared: t.shared, memory64: t.memory64 };
     }
+  }
+}
+
+/**
+ * Whether `bytes` can be a text-format file: valid UTF-8 without NUL bytes (which no WAT source holds
+ * but nearly every binary file does).
+ */
+function isText(bytes: Uint8Array): boolean {
+  if (bytes.includes(0)) return false;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -407,7 +407,7 @@ function writeNameSection(out: ByteWriter, info: ModuleInfo, engineName: string)
 }
 
 /** The output of the last `prepareBinary`, reused so that preparing costs no fresh large allocation. */
-let scratch: Uint8Array | undefined;
+let scratch: Uint8Array<ArrayBuffer> | undefined;
 
 /**
  * A writer into a buffer shared by every call: preparing a module then costs no fresh allocation

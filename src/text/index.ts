@@ -33,7 +33,7 @@ export interface WatOptions {
  *
  * @throws WatError with `line`, `column` and a rendered snippet when the text is malformed.
  */
-export function watToBinary(text: string, options: WatOptions = {}): Uint8Array {
+export function watToBinary(text: string, options: WatOptions = {}): Uint8Array<ArrayBuffer> {
   const tokens = lex(text, options.file);
   return parseModuleTokens(tokens, 0, tokens.count - 1);
 }

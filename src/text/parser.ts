@@ -71,7 +71,7 @@ interface FuncSig {
 }
 
 /** Parses the module whose tokens start at `first` (a `(` before `module`, or bare fields) to bytes. */
-export function parseModuleTokens(t: Tokens, first: number, last: number): Uint8Array {
+export function parseModuleTokens(t: Tokens, first: number, last: number): Uint8Array<ArrayBuffer> {
   return new ModuleParser(t).parse(first, last);
 }
 
@@ -274,7 +274,7 @@ class ModuleParser {
 
   // ---- module -------------------------------------------------------------------------------------
 
-  parse(first: number, last: number): Uint8Array {
+  parse(first: number, last: number): Uint8Array<ArrayBuffer> {
     let p = first;
     let end = last;
     if (this.isOpen(p, "module")) {
@@ -1895,7 +1895,7 @@ class ModuleParser {
 
   // ---- output -----------------------------------------------------------------------------------
 
-  private finish(): Uint8Array {
+  private finish(): Uint8Array<ArrayBuffer> {
     // Annotated custom sections first, then the name section last of all.
     const customSections: CustomSection[] = [...this.customs];
     const names = this.names();

@@ -158,25 +158,37 @@ export function fixedClock(start: bigint = 0n, step: bigint = 0n): WasiClock {
   };
 }
 
-let sleepCell: Int32Array | undefined;
+/** The cell `sleepNs` waits on; `null` once waiting turned out to be forbidden or unavailable here. */
+let sleepCell: Int32Array | null | undefined;
 
 /**
  * Blocks the thread for `ns` nanoseconds without burning a core: `Atomics.wait` on a private
  * SharedArrayBuffer (allowed on Node's main thread and in workers). Where blocking is forbidden (a
- * browser's main thread) it falls back to waiting on the clock, the only way to block there.
+ * browser's main thread) or shared memory is missing (a page that is not cross-origin isolated), it
+ * waits on the clock instead, the only way to block there; the first attempt decides, once.
  */
 export function sleepNs(ns: bigint): void {
   if (ns <= 0n) return;
   const ms = Number(ns) / 1e6;
-  try {
-    sleepCell ??= new Int32Array(new SharedArrayBuffer(4));
+  if (sleepCell === undefined) sleepCell = waitCell();
+  if (sleepCell !== null) {
     Atomics.wait(sleepCell, 0, 0, ms);
     return;
-  } catch {
-    // Atomics.wait not allowed here.
   }
   const end = perf.now() + ms;
   while (perf.now() < end) {
     /* no other way to block on this thread */
+  }
+}
+
+/** A cell `Atomics.wait` works on in this thread, or `null` where it cannot (checked with a 0 ms wait). */
+function waitCell(): Int32Array | null {
+  if (typeof SharedArrayBuffer === "undefined") return null;
+  try {
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.wait(cell, 0, 0, 0);
+    return cell;
+  } catch {
+    return null; // Atomics.wait is not allowed on this thread
   }
 }

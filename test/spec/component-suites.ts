@@ -66,12 +66,13 @@ export function enableCoreFeatures(): void {
 /** Runs one component suite; returns its totals. */
 export async function runComponentSuite(
   suite: ComponentSuite,
-  options: { filters?: readonly string[]; verbose?: boolean; host?: ComponentScriptHost } = {},
+  options: { filters?: readonly string[]; verbose?: boolean; host?: ComponentScriptHost | (() => ComponentScriptHost) } = {},
 ): Promise<ComponentRunResult> {
   const total = emptyComponentResult();
   for (const file of suite.files) {
     if (options.filters?.length && !options.filters.some((f) => file.includes(f))) continue;
-    const r = await runComponentWastFile(file, { label: relative(SHARED, file), ...(options.host ? { host: options.host } : {}) });
+    const host = typeof options.host === "function" ? options.host() : options.host;
+    const r = await runComponentWastFile(file, { label: relative(SHARED, file), ...(host ? { host } : {}) });
     total.passed += r.passed;
     total.failed += r.failed;
     total.unsupported += r.unsupported;

@@ -1,0 +1,86 @@
+/**
+ * Bundle size budgets: a small program bundled for the browser with esbuild (minified), gzip-compressed,
+ * against a budget a little above the size measured when it was set. A failure means the bundle grew:
+ * either find what pulled code in, or raise the budget knowingly.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { test } from "node:test";
+import { REPO_ROOT } from "../../spec/suites.js";
+
+const SRC = join(REPO_ROOT, "dist", "src");
+
+/** A program that loads a binary module and calls it through a host function. */
+function program(entry: string): string {
+  return `
+    import { Engine, Linker, Module, Store } from ${JSON.stringify(join(SRC, entry))};
+    const engine = new Engine();
+    const store = new Store(engine, { data: 0 });
+    const linker = new Linker(engine);
+    linker.defineFunc("env", "log", { params: ["i32"], results: [] }, (_caller, n) => console.log(n));
+    export function run(bytes) {
+      return linker.instantiate(store, new Module(engine, bytes)).getTypedFunc("run", [], ["i32"])();
+    }`;
+}
+
+interface Bundle {
+  readonly minified: number;
+  readonly gzip: number;
+  readonly inputs: readonly string[];
+}
+
+async function bundle(source: string): Promise<Bundle | string> {
+  let esbuild: typeof import("esbuild");
+  try {
+    esbuild = await import("esbuild");
+  } catch (e) {
+    return `esbuild is not installed (npm install): ${(e as Error).message}`;
+  }
+  const out = await esbuild.build({
+    stdin: { contents: source, resolveDir: REPO_ROOT, loader: "js" },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+  });
+  const bytes = out.outputFiles[0]!.contents;
+  return {
+    minified: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    inputs: Object.keys(out.metafile.inputs).map((p) => p.replaceAll("\\", "/")),
+  };
+}
+
+const core = await bundle(program("core.js"));
+const full = await bundle(program("index.js"));
+const skip = typeof core === "string" ? core : undefined;
+
+/** Budgets in bytes of gzip output (measured 2026-12: core 48.4 kB, full 64.1 kB). */
+const CORE_BUDGET = 52_000;
+const FULL_BUDGET = 68_000;
+
+test("wasmhost/core leaves the text format out", { skip }, () => {
+  const b = core as Bundle;
+  const isText = (p: string) => /(^|\/)dist\/src\/text\//.test(p);
+  const text = b.inputs.filter(isText);
+  assert.deepEqual(text, [], "the core bundle contains the text parser");
+  assert.ok((full as Bundle).inputs.some(isText), "the full entry has the text parser");
+});
+
+test(`a core-only program bundles within ${CORE_BUDGET} bytes of gzip`, { skip }, (t) => {
+  const b = core as Bundle;
+  t.diagnostic(`wasmhost/core: ${b.minified} bytes minified, ${b.gzip} gzip`);
+  assert.ok(b.gzip <= CORE_BUDGET, `core bundle is ${b.gzip} bytes of gzip, over its budget of ${CORE_BUDGET}`);
+});
+
+test(`the same program on the full entry bundles within ${FULL_BUDGET} bytes of gzip`, { skip }, (t) => {
+  const b = full as Bundle;
+  t.diagnostic(`wasmhost: ${b.minified} bytes minified, ${b.gzip} gzip`);
+  assert.ok(b.gzip <= FULL_BUDGET, `full bundle is ${b.gzip} bytes of gzip, over its budget of ${FULL_BUDGET}`);
+});
