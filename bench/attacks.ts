@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Engine, Linker, Module, Store, type EngineConfig } from "../src/index.js";
-import { MemoryFs, Wasi, type WasiOptions } from "../src/wasi/index.js";
+import { MemoryFs, Wasi, seededRandom, type WasiOptions } from "../src/wasi/index.js";
 import { NodeFs } from "../src/host/node-fs.js";
 import { COUNT, NBYTES, OP, TEXT, hostileWasi } from "../test/helpers/hostile-wasi.js";
 
@@ -117,6 +117,12 @@ const attacks: Record<string, () => string | Promise<string>> = {
     const g = guest({ stdout: () => void Atomics.wait(cell, 0, 0, 1) });
     g.store.setTimeLimit(100);
     return timed(() => g.call("write_many", 1, 100_000, MiB));
+  },
+  "random_get 1 GiB (seeded generator), setTimeLimit(100)": () => {
+    const g = guest({ random: seededRandom(1) });
+    g.memory.grow(16384 - 64);
+    g.store.setTimeLimit(100);
+    return timed(() => g.call("random", 0, 1 << 30));
   },
   "poll_oneoff 3 s, setTimeLimit(100)": () => {
     const g = guest({});

@@ -2,9 +2,14 @@
  * The benchmark harness: times ours and an anchor doing the same work in the same run, and reports
  * their ratio. Each `bench/*.bench.ts` module default-exports a `BenchSuite`; `bench/main.ts` runs them.
  *
- * Timing: each side runs in alternating rounds (so that machine noise hits both alike), and the
- * reported time is the fastest round: on a shared machine, noise only ever adds time, so the fastest
- * round is the best estimate of the work itself. A ratio below 1 means ours is faster.
+ * Timing: both sides get the same warm-up, then run in alternating rounds (which side goes first
+ * alternates too, so that drift in machine speed hits both alike), and the reported time is each
+ * side's fastest round (not the median): on a shared machine, noise only ever adds time, so the
+ * fastest round is the best estimate of the work itself. A ratio below 1 means ours is faster.
+ *
+ * A row has a verdict only when it has a `goal` and its anchor does the same work well (node:wasi,
+ * the bare WebAssembly API, V8's own compile or validation, wabt). Anchors far slower than any serious
+ * implementation (wasm-metering, browser_wasi_shim) give context rows, printed without a verdict.
  */
 
 /** One measured comparison. */
@@ -13,7 +18,7 @@ export interface BenchRow {
   readonly name: string;
   /** The anchor's name, e.g. "bare WebAssembly API". */
   readonly anchor: string;
-  /** Median time per operation of ours and of the anchor, in nanoseconds (or per round if `unit` says). */
+  /** Fastest round's time per operation of ours and of the anchor, in nanoseconds (or as `unit` says). */
   readonly ours: number;
   readonly theirs: number;
   /** ours / theirs. */
@@ -32,14 +37,14 @@ export interface BenchSuite {
 
 /**
  * Times `ours` and `theirs` (each doing `opsPerRound` operations per call) over `rounds` alternating
- * rounds after a warm-up, and returns the row with the fastest round's ns/op.
+ * rounds after `warmup` calls of each, and returns the row with the fastest round's ns/op.
  */
 export function compare(
   name: string,
   anchor: string,
   ours: () => unknown,
   theirs: () => unknown,
-  options: { opsPerRound?: number; rounds?: number; goal?: number; warmup?: number } = {},
+  options: { opsPerRound?: number; rounds?: number; goal?: number | undefined; warmup?: number } = {},
 ): BenchRow {
   const ops = options.opsPerRound ?? 1;
   const rounds = options.rounds ?? 15;
@@ -64,7 +69,26 @@ export function compare(
   return { name, anchor, ours: o, theirs: t, ratio: o / t, ...(options.goal !== undefined ? { goal: options.goal } : {}) };
 }
 
-/** Async variant of `compare` for work that returns a promise. */
+/**
+ * `compare` for work that reads `bytes` bytes per operation, reported as throughput: MB/s of each side,
+ * ratio ours/anchor (higher is better, so the goal is a minimum).
+ */
+export function compareThroughput(
+  name: string,
+  anchor: string,
+  bytes: number,
+  ours: () => unknown,
+  theirs: () => unknown,
+  options: { rounds?: number; goal?: number; warmup?: number } = {},
+): BenchRow {
+  const row = compare(name, anchor, ours, theirs, { ...options, goal: undefined });
+  const mbps = (ns: number) => bytes / 1048576 / (ns / 1e9);
+  const o = mbps(row.ours);
+  const t = mbps(row.theirs);
+  return { name, anchor, ours: o, theirs: t, ratio: o / t, unit: "MB/s", ...(options.goal !== undefined ? { goal: options.goal } : {}) };
+}
+
+/** Async variant of `compare` for work that returns a promise (same warm-up, alternation and best round). */
 export async function compareAsync(
   name: string,
   anchor: string,
@@ -80,13 +104,19 @@ export async function compareAsync(
   }
   const a: number[] = [];
   const b: number[] = [];
+  const timed = async (fn: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    await fn();
+    return performance.now() - t0;
+  };
   for (let i = 0; i < rounds; i++) {
-    let t0 = performance.now();
-    await ours();
-    a.push(performance.now() - t0);
-    t0 = performance.now();
-    await theirs();
-    b.push(performance.now() - t0);
+    if (i % 2 === 0) {
+      a.push(await timed(ours));
+      b.push(await timed(theirs));
+    } else {
+      b.push(await timed(theirs));
+      a.push(await timed(ours));
+    }
   }
   const o = (Math.min(...a) * 1e6) / ops;
   const t = (Math.min(...b) * 1e6) / ops;
@@ -99,17 +129,29 @@ function time(fn: () => unknown): number {
   return performance.now() - t0;
 }
 
-/** The median of a non-empty list. */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+/** Anchors too slow to judge against: their rows are context, and may not carry a goal. */
+export const WEAK_ANCHORS: readonly string[] = ["wasm-metering", "browser_wasi_shim"];
+
+/**
+ * Why a row's verdict would mean nothing, or `undefined`: a goal against a weak anchor, or against a
+ * fixed number that is not labelled as an absolute target.
+ */
+export function verdictProblem(r: BenchRow): string | undefined {
+  if (r.goal === undefined) return undefined;
+  if (WEAK_ANCHORS.some((w) => r.anchor.startsWith(w))) return `"${r.name}": ${r.anchor} is a context anchor; its row takes no goal`;
+  if (/^goal\b|^\d/.test(r.anchor)) return `"${r.name}": a fixed number ("${r.anchor}") must be an anchor measured in the run, or say "absolute target"`;
+  return undefined;
 }
 
-/** Renders rows as an aligned table with a verdict against each goal. */
+/**
+ * Renders rows as an aligned table with a verdict against each goal.
+ * @throws Error when a row's verdict would mean nothing (see `verdictProblem`).
+ */
 export function formatRows(title: string, rows: readonly BenchRow[]): string {
   const lines = [`## ${title}`, "", "| benchmark | anchor | ours | anchor | ratio | goal |", "|---|---|---:|---:|---:|---|"];
   for (const r of rows) {
+    const problem = verdictProblem(r);
+    if (problem) throw new Error(`benchmark row ${problem}`);
     const unit = r.unit ?? "ns/op";
     const higherIsBetter = unit.endsWith("/s");
     const ok = r.goal === undefined ? "" : (higherIsBetter ? r.ratio >= r.goal : r.ratio <= r.goal) ? `${higherIsBetter ? ">=" : "<="} ${r.goal} ok` : `${higherIsBetter ? ">=" : "<="} ${r.goal} MISSED`;

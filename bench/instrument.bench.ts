@@ -4,47 +4,24 @@
  * package's metered build of the same kernels as the anchor for what fuel usually costs. Also the
  * rewriting speed itself.
  *
- * Goals (issue 5): fuel <= 1.30x, time limit <= 1.15x, epochs <= 1.15x of the plain run; beat
- * wasm-metering; instrument at >= 50 MB/s.
+ * Goals (issue 5): fuel <= 1.30x, time limit <= 1.15x, epochs <= 1.15x of the plain run (the anchor:
+ * the same kernel, uninstrumented, in the same run). wasm-metering is 2-30x slower than the plain run,
+ * so its rows are context without a verdict. Rewriting speed has no anchor doing the same work: its
+ * 50 MB/s is an absolute target, printed as such, next to the engine validating the same bytes.
  *
- * Kernel rows compare the fastest of 15 alternating rounds of each side rather than the median: on a
- * shared machine, interference only ever adds time, and a round of a few milliseconds is either hit
- * or not, so the minimum is the stable estimate of what the code costs.
+ * Kernel rows compare the fastest of 15 alternating rounds of each side after 10 warm-up runs of each
+ * (enough for the optimizing tier to replace the baseline code on both sides).
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { decodeModule } from "../src/binary/decoder.js";
 import { Engine, Linker, Module, Store } from "../src/index.js";
 import { fuelCostTable, instrumentModule } from "../src/instrument/index.js";
-import { compare, type BenchRow, type BenchSuite } from "./harness.js";
+import { compare, compareThroughput, type BenchRow, type BenchSuite } from "./harness.js";
 
-/** Like `compare`, with the fastest round of each side (see the module comment). */
-function compareMin(name: string, anchor: string, ours: () => unknown, theirs: () => unknown, goal?: number): BenchRow {
-  // Enough warm-up for the engine's optimizing tier to replace the baseline code on both sides.
-  for (let i = 0; i < 10; i++) {
-    ours();
-    theirs();
-  }
-  let a = Infinity;
-  let b = Infinity;
-  for (let i = 0; i < 15; i++) {
-    const first = i % 2 === 0 ? ours : theirs;
-    const second = i % 2 === 0 ? theirs : ours;
-    let t0 = performance.now();
-    first();
-    const t1 = performance.now() - t0;
-    t0 = performance.now();
-    second();
-    const t2 = performance.now() - t0;
-    if (i % 2 === 0) {
-      a = Math.min(a, t1);
-      b = Math.min(b, t2);
-    } else {
-      b = Math.min(b, t1);
-      a = Math.min(a, t2);
-    }
-  }
-  return { name, anchor, ours: a * 1e6, theirs: b * 1e6, ratio: a / b, ...(goal !== undefined ? { goal } : {}) };
+/** `compare` with the kernel rows' settings (see the module comment). */
+function compareKernel(name: string, anchor: string, ours: () => unknown, theirs: () => unknown, goal?: number): BenchRow {
+  return compare(name, anchor, ours, theirs, { warmup: 10, rounds: 15, goal });
 }
 import { largeModule } from "./large-module.js";
 
@@ -117,16 +94,16 @@ const suite: BenchSuite = {
       for (const [label, f] of [["fuel", fuel], ["time limit", timed], ["epochs", epoch]] as const) {
         if (f(arg) !== expected) throw new Error(`${label} ${name}: wrong result`);
       }
-      rows.push(compareMin(`fuel: ${name}(${arg})`, "same kernel, plain", () => fuel(arg), () => plain(arg), 1.3));
-      rows.push(compareMin(`time limit: ${name}(${arg})`, "same kernel, plain", () => timed(arg), () => plain(arg), 1.15));
-      rows.push(compareMin(`epochs: ${name}(${arg})`, "same kernel, plain", () => epoch(arg), () => plain(arg), 1.15));
+      rows.push(compareKernel(`fuel: ${name}(${arg})`, "same kernel, plain", () => fuel(arg), () => plain(arg), 1.3));
+      rows.push(compareKernel(`time limit: ${name}(${arg})`, "same kernel, plain", () => timed(arg), () => plain(arg), 1.15));
+      rows.push(compareKernel(`epochs: ${name}(${arg})`, "same kernel, plain", () => epoch(arg), () => plain(arg), 1.15));
       const metered = meteredRunner(bytes);
       if (typeof metered === "string") {
         console.log(`  (${name}: ${metered})`);
       } else {
         if (metered(arg) !== expected) throw new Error(`wasm-metering ${name}: wrong result`);
-        rows.push(compareMin(`anchor: wasm-metering ${name}(${arg})`, "same kernel, plain", () => metered(arg), () => plain(arg)));
-        rows.push(compareMin(`fuel vs wasm-metering: ${name}(${arg})`, "wasm-metering", () => fuel(arg), () => metered(arg), 1));
+        rows.push(compareKernel(`anchor: wasm-metering ${name}(${arg})`, "same kernel, plain (context)", () => metered(arg), () => plain(arg)));
+        rows.push(compareKernel(`fuel vs wasm-metering: ${name}(${arg})`, "wasm-metering (context)", () => fuel(arg), () => metered(arg)));
       }
     }
     // Rewriting speed: fuel + interruption + store resources on a large module.
@@ -135,14 +112,12 @@ const suite: BenchSuite = {
     void info.code;
     const options = { fuelCosts: fuelCostTable(), interrupt: true, storeResources: true };
     instrumentModule(info, options);
-    const times: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const t0 = performance.now();
-      instrumentModule(info, options);
-      times.push(performance.now() - t0);
-    }
-    const mbps = big.length / 1048576 / (Math.min(...times) / 1000); // fastest of 7, as above
-    rows.push({ name: `instrumenting ${(big.length / 1048576).toFixed(1)} MB (fuel + epochs)`, anchor: "goal 50 MB/s", ours: mbps, theirs: 50, ratio: mbps / 50, goal: 1, unit: "MB/s" });
+    const size = `${(big.length / 1048576).toFixed(1)} MB`;
+    const rewrite = compareThroughput(`instrumenting ${size} (fuel + epochs)`, "WebAssembly.validate, same bytes (context)", big.length,
+      () => instrumentModule(info, options), () => WebAssembly.validate(big as Uint8Array<ArrayBuffer>), { rounds: 7, warmup: 1 });
+    rows.push(rewrite);
+    // No anchor rewrites modules for fuel in the same process: the speed goal is an absolute target.
+    rows.push({ name: `instrumenting ${size} (fuel + epochs)`, anchor: "absolute target 50 MB/s (no anchor)", ours: rewrite.ours, theirs: 50, ratio: rewrite.ours / 50, goal: 1, unit: "MB/s" });
     // Whole compile with instrumentation, and loading a precompiled artifact instead.
     const both = new Engine({ consumeFuel: true, epochInterruption: true });
     const artifact = new Module(both, big).serialize();

@@ -13,7 +13,7 @@ import { decodeModule } from "../src/binary/decoder.js";
 import { encodeModule } from "../src/binary/encoder.js";
 import type { ModuleInfo } from "../src/binary/module-info.js";
 import { printModule, watToBinary } from "../src/text/index.js";
-import { median, type BenchRow, type BenchSuite } from "./harness.js";
+import { compare, compareThroughput, type BenchRow, type BenchSuite } from "./harness.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIXTURE = join(here, "..", "..", "test", "fixtures", "wasi", "files.wasm");
@@ -36,16 +36,6 @@ function bigText(base: ModuleInfo, copies: number): string {
   return printModule(encodeModule(info), { folded: false });
 }
 
-function timeMs(fn: () => unknown, rounds: number): number {
-  const times: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
-
 const suite: BenchSuite = {
   title: "Text format: WAT -> binary",
   async run(): Promise<BenchRow[]> {
@@ -63,39 +53,27 @@ const suite: BenchSuite = {
         m.destroy();
       }
     };
-    // Warm up both, and check that both produce a module of the same size class.
+    // Check that both produce a module of the same size class.
     const ours4 = watToBinary(small);
     const theirs4 = viaWabt(small);
     if (Math.abs(ours4.length - theirs4.length) > ours4.length * 0.05) {
       throw new Error(`size mismatch: ours ${ours4.length} bytes, wabt ${theirs4.length} bytes`);
     }
     const mb = (s: string) => s.length / 1e6;
-    // Steady state: JIT tiers settle after a few runs (the first cold run is several times slower).
-    for (let i = 0; i < 5; i++) watToBinary(small);
-    const oursSmall = timeMs(() => watToBinary(small), 7);
-    const theirsSmall = timeMs(() => viaWabt(small), 7);
-    watToBinary(large);
-    const oursLarge = timeMs(() => watToBinary(large), 3);
-    const oursMBs = mb(small) / (oursSmall / 1000);
-    const theirsMBs = mb(small) / (theirsSmall / 1000);
-    const timeRatio = oursLarge / oursSmall;
+    // Both sides get the same warm-up (JIT tiers settle after a few runs) and alternate rounds.
+    const speed = compareThroughput(`WAT->binary, ${mb(small).toFixed(1)} MB of text`, "wabt.js parseWat+toBinary", small.length,
+      () => watToBinary(small), () => viaWabt(small), { warmup: 4, rounds: 7, goal: 1 });
+    // Linear scaling: ours on the large text against ours on the small one, alternating as well.
+    const scaling = compare("large vs small", "small", () => watToBinary(large), () => watToBinary(small), { warmup: 1, rounds: 3 });
     const sizeRatio = large.length / small.length;
     return [
-      {
-        name: `WAT->binary, ${mb(small).toFixed(1)} MB of text`,
-        anchor: "wabt.js parseWat+toBinary",
-        ours: oursMBs,
-        theirs: theirsMBs,
-        ratio: oursMBs / theirsMBs,
-        goal: 1,
-        unit: "MB/s",
-      },
+      speed,
       {
         name: `WAT->binary, ${mb(large).toFixed(1)} MB of text (ours only: time vs the ${mb(small).toFixed(1)} MB run)`,
         anchor: "size ratio (linear scaling)",
-        ours: timeRatio,
+        ours: scaling.ratio,
         theirs: sizeRatio,
-        ratio: timeRatio / sizeRatio,
+        ratio: scaling.ratio / sizeRatio,
         goal: 1.25,
         unit: "x",
       },

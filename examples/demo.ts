@@ -5,9 +5,13 @@
  *    memory through its `Caller`.
  * 2. Passing data: a Markdown-to-HTML renderer written in C (examples/markdown/markdown.c, built to
  *    markdown.wasm) renders a line of Markdown passed in through linear memory.
+ * 3. The same renderer as a component (markdown.component.wasm, built from the same C by
+ *    `wasmhost component new` with markdown.wit): `render` takes and returns a string, with no glue —
+ *    the canonical ABI copies the strings.
  */
 import { fileURLToPath } from "node:url";
 import { Engine, Linker, Module, Store } from "../src/index.js";
+import { Component, ComponentLinker } from "../src/component/index.js";
 import { MarkdownRenderer } from "./markdown/render.js";
 
 const examples = fileURLToPath(new URL("../../examples/", import.meta.url));
@@ -25,3 +29,9 @@ hello.getTypedFunc("run", [], [])();
 const markdown = "# Hello, `TypeScript`! Welcome to **WebAssembly** with [wasmhost](https://example.com)!";
 const renderer = new MarkdownRenderer(`${examples}markdown/markdown.wasm`, engine);
 console.log(renderer.render(markdown));
+
+// 3. The same renderer as a component: a string in, a string out
+const component = Component.fromFile(engine, `${examples}markdown/markdown.component.wasm`);
+const instance = new ComponentLinker(engine).instantiate(new Store(engine), component);
+const render = instance.exports.render as (markdown: string) => string;
+console.log(render(markdown));

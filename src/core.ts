@@ -37,7 +37,7 @@ export type { FrameInfo, TrapCode } from "./errors.js";
 export { Engine } from "./runtime/engine.js";
 export type { EngineConfig, WasmFeatures } from "./runtime/engine.js";
 export type { EngineFeatures } from "./runtime/features.js";
-export type { Proposal } from "./binary/features.js";
+export type { Proposal } from "./binary/proposals.js";
 export { Store } from "./runtime/store.js";
 export type { StoreLimits, StoreOptions } from "./runtime/store.js";
 export { Module } from "./runtime/module.js";

@@ -120,7 +120,8 @@ function runEngine(engine: EngineEntry, files: readonly string[], logDir: string
     const child = spawn(engine.node, ["--test", ...reporters, ...files], {
       cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NODE_NO_WARNINGS: "1" },
+      // Tests may split expensive variants between engines (see test/unit/instrument/spec.test.ts).
+      env: { ...process.env, NODE_NO_WARNINGS: "1", WASMHOST_ENGINE_ROLE: engine.node === process.execPath ? "primary" : "secondary" },
     });
     const chunks: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => chunks.push(c));

@@ -1,11 +1,13 @@
 /**
- * Which WebAssembly proposals a decoded module uses: its types, imports, memories, tables, tags,
- * constant expressions and every instruction of its code are checked against the proposal that
- * introduced them. (A second memory counts as multi-memory whether or not code names it.) Together with the engine's feature probe (src/runtime/features.ts) this tells a
- * module the engine cannot compile for lack of a feature from one it rejects for another reason.
+ * Which WebAssembly proposals a module uses, read from its decoded metadata (types, imports, tables,
+ * memories, globals, segments: a walk over declarations, not bytes) and, when asked, from its function
+ * bodies (one pass of the instruction cursor). The runtime uses it to reject a module that needs a
+ * proposal the engine's config switches off, and to name the proposal when the host engine lacks it.
  *
- * The answer is what the module's bytes need, not what they mean: a `(ref null func)` spelled with the
- * typed-references encoding counts as function-references even though `funcref` says the same.
+ * Proposals are named by their repository in the WebAssembly organisation (`multi-memory`, `gc`, ...);
+ * `legacy-exceptions` is the first exception-handling design (`try`/`catch`/`delegate`), `exceptions`
+ * the current one (`try_table`, `throw_ref`, `exnref`). Tags and `throw` belong to both: they count
+ * as `legacy-exceptions` in a module that uses the legacy instructions and as `exceptions` otherwise.
  *
  * @module
  */
@@ -36,181 +38,282 @@ export type Proposal =
   | "multi-memory"
   | "custom-page-sizes";
 
-/** The proposals `info` uses (see the module comment). */
-export function proposalsUsed(info: ModuleInfo): Set<Proposal> {
-  const used = new Set<Proposal>();
-  const scan = new Scan(used);
-  for (const t of info.types) {
-    if (t.kind !== "func" || t.supertypes.length > 0 || t.explicitSub || !t.final) used.add("gc");
-    if (t.kind === "func") {
-      if (t.results.length > 1) used.add("multi-value");
-      for (const v of t.params) scan.valueType(v);
-      for (const v of t.results) scan.valueType(v);
-    } else if (t.kind === "struct") {
-      for (const f of t.fields) scan.storage(f.storage);
-    } else {
-      scan.storage(t.element.storage);
-    }
-  }
-  if (info.recGroups.some((g) => g.explicit)) used.add("gc");
-  scan.gcTypes = new Set(info.types.flatMap((t, i) => (t.kind === "func" ? [] : [i])));
-  scan.importedGlobals = info.importedGlobals;
+/** The first place a module uses a proposal. */
+export interface ProposalUse {
+  readonly proposal: Proposal;
+  /** What uses it, e.g. `"memory.grow with memory index 1"`. */
+  readonly what: string;
+  /** Absolute byte offset in the binary. */
+  readonly offset: number;
+  /**
+   * The spec's wording for a module that uses the proposal where it is off, when the spec tests word
+   * it (e.g. `"multiple memories"`, `"zero byte expected"`).
+   */
+  readonly specReason?: string;
+}
 
-  let memories = info.memories.length;
+/**
+ * The proposals `info` uses, each with its first use, in binary order. Bodies are read only when
+ * `options.code` is true (one instruction pass over all of them); declarations always.
+ *
+ * `options.stopAt` ends the walk at the first use of a proposal it accepts (for "is any disabled
+ * proposal used?" checks, which need no complete list).
+ */
+export function proposalUses(
+  info: ModuleInfo,
+  options: { readonly code?: boolean; readonly stopAt?: (p: Proposal) => boolean } = {},
+): ReadonlyMap<Proposal, ProposalUse> {
+  const found = new Map<Proposal, ProposalUse>();
+  const stopAt = options.stopAt;
+  // Tags and `throw` serve both exception designs: which one is known only at the end.
+  let sharedException: ProposalUse | undefined;
+  const note: Note = (proposal, what, offset, specReason) => {
+    if (proposal === SHARED_EXCEPTIONS) {
+      sharedException ??= { proposal: "exceptions", what, offset };
+      return;
+    }
+    if (!found.has(proposal)) found.set(proposal, { proposal, what, offset, ...(specReason ? { specReason } : {}) });
+    if (stopAt?.(proposal)) throw STOP;
+  };
+  try {
+    declarations(info, note);
+    if (options.code) code(info, note);
+    if (sharedException && !found.has("exceptions") && !found.has("legacy-exceptions")) {
+      // Without the bodies read, the legacy instructions are unknown: tags count as the current design.
+      note("exceptions", sharedException.what, sharedException.offset);
+    }
+  } catch (e) {
+    if (e !== STOP) throw e;
+  }
+  return found;
+}
+
+/** The proposals `info` uses, its function bodies included (`proposalUses` without the places). */
+export function proposalsUsed(info: ModuleInfo): Set<Proposal> {
+  return new Set(proposalUses(info, { code: true }).keys());
+}
+
+const STOP = Symbol("stop");
+/** Stands for "exceptions or legacy-exceptions" (tags, `throw`) while walking. */
+const SHARED_EXCEPTIONS = "exceptions-or-legacy" as const;
+type Note = (proposal: Proposal | typeof SHARED_EXCEPTIONS, what: string, offset: number, specReason?: string) => void;
+
+/** The proposal a value type needs, if any (2.0's `funcref`/`externref` need reference types). */
+export function valueTypeProposal(t: ValueType): Proposal | undefined {
+  switch (t) {
+    case "i32": case "i64": case "f32": case "f64": return undefined;
+    case "v128": return "simd";
+    case "funcref": case "externref": return "reference-types";
+  }
+  return heapTypeProposal(t.ref, t.nullable);
+}
+
+function heapTypeProposal(h: HeapType, nullable: boolean): Proposal {
+  if (typeof h === "number") return "function-references";
+  switch (h) {
+    case "func": case "extern": return nullable ? "reference-types" : "function-references";
+    case "exn": case "noexn": return "exceptions";
+    case "nofunc": case "noextern": case "any": case "eq": case "i31": case "struct": case "array": case "none": return "gc";
+  }
+}
+
+/** The proposal of a heap type in its s33 form (negative: abstract, as the instruction cursor reads it). */
+function heapCodeProposal(h: number): Proposal | undefined {
+  if (h >= 0) return "function-references";
+  switch (h + 0x80) {
+    case 0x70: case 0x6f: return undefined; // func, extern: reference types, counted by the instruction
+    case 0x69: case 0x74: return "exceptions";
+    default: return "gc";
+  }
+}
+
+function describeType(t: ValueType): string {
+  if (typeof t === "string") return t;
+  return `(ref ${t.nullable ? "null " : ""}${typeof t.ref === "number" ? `$${t.ref}` : t.ref})`;
+}
+
+function declarations(info: ModuleInfo, note: Note): void {
+  const typeAt = sectionOffset(info, 1);
+  const valueType = (t: ValueType, where: string, offset: number) => {
+    const p = valueTypeProposal(t);
+    if (!p) return;
+    // Every reference type beyond funcref and externref builds on reference types.
+    if (typeof t === "object" && p !== "reference-types") note("reference-types", `${describeType(t)} ${where}`, offset);
+    note(p, `${describeType(t)} ${where}`, offset);
+  };
+  for (const g of info.recGroups) if (g.explicit) note("gc", `recursion group of types ${g.first}..${g.first + g.count - 1}`, typeAt);
+  info.types.forEach((def, i) => {
+    if (def.explicitSub || def.supertypes.length) note("gc", `subtype declaration of type ${i}`, typeAt);
+    if (def.kind !== "func") {
+      note("gc", `${def.kind} type ${i}`, typeAt);
+      const fields = def.kind === "struct" ? def.fields : [def.element];
+      for (const f of fields) if (f.storage !== "i8" && f.storage !== "i16") valueType(f.storage, `field of type ${i}`, typeAt);
+      return;
+    }
+    for (const t of def.params) valueType(t, `parameter of type ${i}`, typeAt);
+    for (const t of def.results) valueType(t, `result of type ${i}`, typeAt);
+    if (def.results.length > 1) note("multi-value", `type ${i} with ${def.results.length} results`, typeAt);
+  });
+  let memories = 0;
+  let tables = 0;
+  const memory = (m: ModuleInfo["memories"][number], offset: number) => {
+    if (++memories > 1) note("multi-memory", `memory ${memories - 1}`, offset, "multiple memories");
+    if (m.memory64) note("memory64", `64-bit memory ${memories - 1}`, offset);
+    if (m.shared) note("threads", `shared memory ${memories - 1}`, offset);
+    if (m.pageSizeLog2 !== undefined) note("custom-page-sizes", `memory ${memories - 1} with ${2 ** m.pageSizeLog2}-byte pages`, offset);
+  };
+  const table = (t: ModuleInfo["tables"][number]["type"], offset: number) => {
+    if (++tables > 1) note("reference-types", `table ${tables - 1}`, offset, "multiple tables");
+    if (t.table64) note("memory64", `64-bit table ${tables - 1}`, offset);
+    if (t.element !== "funcref") valueType(t.element, `elements of table ${tables - 1}`, offset);
+  };
   for (const imp of info.imports) {
     switch (imp.kind) {
-      case "memory": memories++; scan.memory(imp.type); break;
-      case "table": scan.table(imp.type); break;
-      case "global": scan.valueType(imp.type.content); break;
-      case "tag": used.add("legacy-exceptions"); break;
+      case "memory": memory(imp.type, imp.offset); break;
+      case "table": table(imp.type, imp.offset); break;
+      case "global":
+        valueType(imp.type.content, `global import ${imp.module}::${imp.name}`, imp.offset);
+        break;
+      case "tag": note(SHARED_EXCEPTIONS, `tag import ${imp.module}::${imp.name}`, imp.offset); break;
       case "func": break;
     }
   }
-  if (memories > 1) used.add("multi-memory");
-  for (const m of info.memories) scan.memory(m);
-  const tables = info.importedTables + info.tables.length;
-  if (tables > 1) used.add("reference-types");
+  const tableAt = sectionOffset(info, 4);
   for (const t of info.tables) {
-    scan.table(t.type);
-    if (t.init) {
-      used.add("function-references");
-      scan.constExpr(t.init);
+    table(t.type, tableAt);
+    if (t.init) note("function-references", "table with an initializer expression", t.init.offset);
+  }
+  const memoryAt = sectionOffset(info, 5);
+  for (const m of info.memories) memory(m, memoryAt);
+  if (info.tags.length) note(SHARED_EXCEPTIONS, "tag section", sectionOffset(info, 13));
+  for (const g of info.globals) {
+    valueType(g.type.content, "global", g.init.offset);
+    constExpr(info, g.init, note);
+  }
+  for (const e of info.exports) {
+    if (e.kind === "tag") {
+      note(SHARED_EXCEPTIONS, `tag export "${e.name}"`, e.offset);
     }
   }
-  if (info.tags.length > 0) used.add("legacy-exceptions");
-  for (const g of info.globals) {
-    scan.valueType(g.type.content);
-    scan.constExpr(g.init);
+  for (const seg of info.elements) {
+    if (seg.mode !== "active") note("bulk-memory", `${seg.mode} element segment`, seg.offset);
+    if (seg.table !== 0) note("reference-types", `element segment for table ${seg.table}`, seg.offset);
+    if (seg.elementType !== "funcref") valueType(seg.elementType, "element segment", seg.offset);
+    if (seg.offsetExpr) constExpr(info, seg.offsetExpr, note);
+    if (seg.items.kind === "expressions") {
+      note("bulk-memory", "element segment of expressions", seg.offset);
+      for (const e of seg.items.exprs) constExpr(info, e, note);
+    }
   }
-  for (const e of info.elements) {
-    if (e.mode !== "active" || e.table !== 0 || e.items.kind === "expressions") used.add("bulk-memory");
-    if (e.elementType !== "funcref") scan.valueType(e.elementType);
-    if (e.offsetExpr) scan.constExpr(e.offsetExpr);
-    if (e.items.kind === "expressions") for (const x of e.items.exprs) scan.constExpr(x);
+  if (info.dataCount !== undefined) note("bulk-memory", "data count section", sectionOffset(info, 12));
+  for (const seg of info.data) {
+    if (seg.mode === "passive") note("bulk-memory", "passive data segment", seg.offset);
+    if (seg.memory !== 0) note("multi-memory", `data segment for memory ${seg.memory}`, seg.offset);
+    if (seg.offsetExpr) constExpr(info, seg.offsetExpr, note);
   }
-  for (const d of info.data) {
-    if (d.mode === "passive") used.add("bulk-memory");
-    if (d.offsetExpr) scan.constExpr(d.offsetExpr);
-  }
-  for (const body of info.code) {
-    for (const l of body.locals) scan.valueType(l.type);
-    scan.code(body.code, 0, body.code.length, body.codeOffset);
-  }
-  return used;
 }
 
-/** Abstract heap types of the GC proposal (the others are func/extern, and exn/noexn of exceptions). */
-const GC_HEAP_TYPES: ReadonlySet<HeapType> = new Set<HeapType>(["any", "eq", "i31", "struct", "array", "none", "nofunc", "noextern"]);
+function sectionOffset(info: ModuleInfo, id: number): number {
+  return info.sections.find((s) => s.id === id)?.offset ?? 0;
+}
 
-/** s33 values of abstract heap type bytes, as `InstrCursor.heapType()` returns them. */
-const HEAP_FUNC = 0x70 - 0x80;
-const HEAP_EXTERN = 0x6f - 0x80;
-const HEAP_EXN = 0x69 - 0x80;
-const HEAP_NOEXN = 0x74 - 0x80;
+const cursor = new InstrCursor();
 
-class Scan {
-  /** Type indices of struct and array types (a reference to one is GC). */
-  gcTypes: ReadonlySet<number> = new Set();
-  /** How many globals are imported (a constant expression may read those in every version). */
-  importedGlobals = 0;
-  private readonly cursor = new InstrCursor();
-
-  constructor(private readonly used: Set<Proposal>) {}
-
-  valueType(t: ValueType): void {
-    if (t === "v128") this.used.add("simd");
-    else if (t === "funcref" || t === "externref") this.used.add("reference-types");
-    else if (typeof t === "object") {
-      this.used.add("reference-types");
-      if (!t.nullable || typeof t.ref === "number") this.used.add("function-references");
-      this.heap(t.ref);
+/** The proposals of a constant expression's instructions. */
+function constExpr(info: ModuleInfo, expr: ConstExpr, note: Note): void {
+  const c = cursor.reset(expr.bytes, 0, expr.bytes.length, expr.offset);
+  while (c.next()) {
+    const name = c.op.name;
+    if (name === "global.get" && c.idx0 >= info.importedGlobals) {
+      note("gc", `constant expression reading global ${c.idx0}, which is not imported`, c.offset, "unknown global");
+    } else if (/^i(32|64)\.(add|sub|mul)$/.test(name)) {
+      note("extended-const", `${name} in a constant expression`, c.offset, "constant expression required");
+    } else {
+      instruction(c, note);
     }
   }
+}
 
-  storage(s: ValueType | "i8" | "i16"): void {
-    if (s !== "i8" && s !== "i16") this.valueType(s);
-  }
-
-  private heap(h: HeapType): void {
-    if (typeof h === "number") {
-      this.used.add("function-references");
-      if (this.gcTypes.has(h)) this.used.add("gc");
-    } else if (h === "exn" || h === "noexn") this.used.add("exceptions");
-    else if (GC_HEAP_TYPES.has(h)) this.used.add("gc");
-  }
-
-  /** A heap type as the instruction cursor reads it (an s33: negative for abstract types). */
-  private heapCode(h: number): void {
-    if (h >= 0) this.heap(h);
-    else if (h === HEAP_EXN || h === HEAP_NOEXN) this.used.add("exceptions");
-    else if (h !== HEAP_FUNC && h !== HEAP_EXTERN) this.used.add("gc");
-  }
-
-  memory(m: { readonly shared: boolean; readonly memory64: boolean; readonly pageSizeLog2?: number }): void {
-    if (m.shared) this.used.add("threads");
-    if (m.memory64) this.used.add("memory64");
-    if (m.pageSizeLog2 !== undefined) this.used.add("custom-page-sizes");
-  }
-
-  table(t: { readonly element: ValueType; readonly table64: boolean }): void {
-    if (t.table64) this.used.add("memory64");
-    if (t.element !== "funcref") this.valueType(t.element); // funcref tables are 1.0
-  }
-
-  constExpr(e: ConstExpr): void {
-    const c = this.cursor.reset(e.bytes, 0, e.bytes.length, e.offset);
-    while (c.next()) {
-      const op = c.op;
-      // Arithmetic in a constant expression: i32/i64 add, sub, mul.
-      if (op.prefix === undefined && ((op.code >= 0x6a && op.code <= 0x6c) || (op.code >= 0x7c && op.code <= 0x7e))) {
-        this.used.add("extended-const");
-      } else if (op.prefix === undefined && op.code === 0x23 && c.idx0 >= this.importedGlobals) {
-        // global.get of a global the module defines: allowed in constant expressions since GC.
-        this.used.add("gc");
-      } else this.instruction(c);
+/** The proposals of every function body's instructions and locals. */
+function code(info: ModuleInfo, note: Note): void {
+  const c = cursor;
+  for (const body of info.code) {
+    for (const run of body.locals) {
+      const p = valueTypeProposal(run.type);
+      if (p) note(p, `local of type ${describeType(run.type)}`, body.offset);
     }
+    c.reset(body.code, 0, body.code.length, body.codeOffset);
+    while (c.next()) instruction(c, note);
   }
+}
 
-  code(bytes: Uint8Array, start: number, end: number, base: number): void {
-    const c = this.cursor.reset(bytes, start, end, base);
-    while (c.next()) this.instruction(c);
+/** Names of the reference-types instructions among the single-byte and 0xFC opcodes. */
+const REFERENCE_TYPES_OPS = new Set([
+  "ref.null", "ref.is_null", "ref.func", "table.get", "table.set", "table.grow", "table.size", "table.fill",
+]);
+const FUNCTION_REFERENCES_OPS = new Set(["call_ref", "return_call_ref", "ref.as_non_null", "br_on_null", "br_on_non_null"]);
+const LEGACY_EXCEPTION_OPS = new Set(["try", "catch", "catch_all", "rethrow", "delegate"]);
+
+/** The proposals one instruction needs (the cursor holds it). */
+function instruction(c: InstrCursor, note: Note): void {
+  const op = c.op;
+  const name = op.name;
+  switch (op.prefix) {
+    case 0xfd: note(op.code >= 0x100 ? "relaxed-simd" : "simd", name, c.offset); break;
+    case 0xfe: note("threads", name, c.offset); break;
+    case 0xfb: note("gc", name, c.offset); break;
+    case 0xfc:
+      if (op.code <= 7) note("saturating-conversions", name, c.offset);
+      else if (REFERENCE_TYPES_OPS.has(name)) note("reference-types", name, c.offset);
+      else note("bulk-memory", name, c.offset);
+      break;
+    case undefined:
+      if (op.code >= 0xc0 && op.code <= 0xc4) note("sign-extension", name, c.offset);
+      else if (name === "return_call" || name === "return_call_indirect") note("tail-call", name, c.offset);
+      else if (name === "try_table" || name === "throw_ref") note("exceptions", name, c.offset);
+      else if (name === "throw") note(SHARED_EXCEPTIONS, name, c.offset);
+      else if (LEGACY_EXCEPTION_OPS.has(name)) note("legacy-exceptions", name, c.offset);
+      else if (name === "ref.eq") note("gc", name, c.offset);
+      else if (REFERENCE_TYPES_OPS.has(name) || (name === "select" && op.code === 0x1c)) note("reference-types", name, c.offset);
+      if (FUNCTION_REFERENCES_OPS.has(name)) note("function-references", name, c.offset);
+      if (name === "return_call_ref") note("tail-call", name, c.offset);
+      if (name === "call_indirect" && c.idx1 !== 0) note("reference-types", `call_indirect through table ${c.idx1}`, c.offset);
+      break;
   }
-
-  private instruction(c: InstrCursor): void {
-    const op = c.op;
-    const used = this.used;
-    switch (op.prefix) {
-      case 0xfb: used.add("gc"); return;
-      case 0xfe: used.add("threads"); return;
-      case 0xfd: used.add(op.code >= 0x100 ? "relaxed-simd" : "simd"); return;
-      case 0xfc:
-        // 0-7 saturating truncations; 8-14 memory/table init, copy, fill, drop; 15-17 table.grow/size/fill.
-        used.add(op.code <= 7 ? "saturating-conversions" : op.code <= 14 ? "bulk-memory" : "reference-types");
-        return;
+  // Immediates: block types, heap types and memory indices.
+  const imms = op.imms;
+  for (let i = 0; i < imms.length; i++) {
+    switch (imms[i]) {
+      case 1: // block type
+        if (c.blockType >= 0) note("multi-value", `${name} with a type-index block type`, c.offset);
+        else if (c.blockType === -29 || c.blockType === -28) {
+          note(heapCodeProposal(c.blockHeap) ?? (c.blockType === -28 ? "function-references" : "reference-types"), `${name} with a reference block type`, c.offset);
+        } else if (c.blockType === -5) note("simd", `${name} of type v128`, c.offset);
+        else if (c.blockType < -5 && c.blockType !== -64) {
+          const p = heapCodeProposal(c.blockType);
+          note(p ?? "reference-types", `${name} of a reference type`, c.offset);
+        }
+        break;
+      case 21: { // heap type
+        const p = heapCodeProposal(c.heap0);
+        if (p) note(p, `${name} with heap type ${c.heap0}`, c.offset);
+        break;
+      }
+      case 13: // memarg
+        if (c.memIndex !== 0) note("multi-memory", `${name} of memory ${c.memIndex}`, c.offset);
+        break;
+      case 7: { // memory index: one zero byte before multi-memory
+        const bytes = c.pos - c.immStart;
+        if (name === "memory.size" || name === "memory.grow") {
+          if (c.idx0 !== 0 || bytes !== 1) note("multi-memory", `${name} with memory index ${c.idx0} in ${bytes} bytes`, c.offset, "zero byte expected");
+        } else {
+          // memory.init: data, memory; memory.copy: memory, memory; memory.fill: memory.
+          const memory = name === "memory.init" ? c.idx1 : Math.max(c.idx0, name === "memory.copy" ? c.idx1 : 0);
+          if (memory !== 0) note("multi-memory", `${name} of memory ${memory}`, c.offset);
+        }
+        i = imms.length; // one check per instruction covers both indices of memory.copy
+        break;
+      }
     }
-    switch (op.code) {
-      case 0x02: case 0x03: case 0x04: case 0x06: case 0x1f:
-        if (c.blockType >= 0) used.add("multi-value");
-        else if (c.blockType === 0x63 - 0x80 || c.blockType === 0x64 - 0x80) {
-          used.add("function-references");
-          this.heapCode(c.blockHeap);
-        } else if (c.blockType === 0x7b - 0x80) used.add("simd");
-        if (op.code === 0x06) used.add("legacy-exceptions");
-        if (op.code === 0x1f) used.add("exceptions");
-        return;
-      case 0x07: case 0x08: case 0x09: case 0x18: case 0x19: used.add("legacy-exceptions"); return;
-      case 0x0a: used.add("exceptions"); return;
-      case 0x12: case 0x13: used.add("tail-call"); return;
-      case 0x14: used.add("function-references"); return;
-      case 0x15: used.add("tail-call"); used.add("function-references"); return;
-      case 0x1c: used.add("reference-types"); return;
-      case 0x25: case 0x26: case 0xd0: case 0xd1: case 0xd2:
-        used.add("reference-types");
-        if (op.code === 0xd0) this.heapCode(c.heap0);
-        return;
-      case 0xd3: used.add("gc"); return;
-      case 0xd4: case 0xd5: case 0xd6: used.add("function-references"); return;
-    }
-    if (op.code >= 0xc0 && op.code <= 0xc4) used.add("sign-extension");
   }
 }

@@ -35,7 +35,7 @@ import { OffsetMap, TrapSites } from "./offsets.js";
 
 const MAGIC = new TextEncoder().encode("\u0000wasmhost-artifact");
 /** Bump when the layout or what the passes emit changes: older artifacts are then refused. */
-export const ARTIFACT_VERSION = 1;
+export const ARTIFACT_VERSION = 2;
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
@@ -53,6 +53,7 @@ export function settingsOf(options: InstrumentOptions): string {
   return JSON.stringify({
     consumeFuel: options.fuelCosts !== undefined,
     fuelCosts: options.fuelCosts ? fnv(new Uint8Array(options.fuelCosts.buffer, options.fuelCosts.byteOffset, options.fuelCosts.byteLength)).toString(16) : null,
+    fuelBulkPerUnit: options.fuelCosts !== undefined && options.fuelBulkPerUnit !== false,
     interruption: options.interrupt === true,
     storeResources: options.storeResources === true,
     ...(options.nanCanonicalization === true ? { nanCanonicalization: true } : {}),

@@ -7,7 +7,7 @@
  * is far too slow to do at every check. So checks only count down, and every `period` of them the
  * imported host function `HOST_MODULE`.`check` is called. It compares the clock with the store's time
  * limit and the engine's epoch with the store's deadline, and returns the next period, or -1 to
- * interrupt. The host adapts the period so that it is consulted about every quarter of a millisecond
+ * interrupt. The host adapts the period so that it is consulted about every tenth of a millisecond
  * of running wasm, whatever the code does per iteration (see `host.ts`).
  *
  * The count lives where it is cheapest. Each instance defines its own countdown global (defined globals
@@ -61,6 +61,22 @@
  * A loop whose every iteration starts (after straight-line code) with a call of a threaded function
  * needs no check: the callee's entry check counts the iteration.
  *
+ * A deadline is a deadline. The host calibrates the period on time, so a step that suddenly takes much
+ * longer than the ones before could run for many periods unchecked (a tight loop, then loops of 32 MiB
+ * `memory.fill`). Three things bound the time between two checks:
+ *
+ * - Steps are weighed: a function entry or loop iteration counts 1 plus 1 per 64 instructions of the
+ *   function or loop body (`weightOf`), so a long loop body is not worth the same as a tight one.
+ * - Bulk memory and table instructions count by their length (1 per 32 bytes, 1 per table element),
+ *   checked before they run; `memory.fill/copy/init` longer than 1 MiB run in 1 MiB chunks, each
+ *   weighed and checked, with the single instruction's result and traps (`BulkOps`).
+ * - `memory.atomic.wait32/64` (which blocks the main thread, with no limit when its timeout is -1)
+ *   waits 1 ms at a time between checks: a deadline interrupts it (`BulkOps.rewriteWait`).
+ *
+ * and the host shrinks the period at once in proportion when a check comes late (`host.ts`). What is
+ * left is a step slower per weight than any the period was calibrated on (e.g. a loop of cache-missing
+ * loads after a tight loop): it overruns by the ratio of the two times the check interval (0.1 ms).
+ *
  * Back-edges of a callee's loops are not written back to the global when it returns, so between two
  * calls to the host the number of checks passed is bounded by about period x period rather than
  * period; the host's adaptation measures time, not checks, so it settles on a period that keeps the
@@ -83,12 +99,34 @@ const LOOP = op("loop").id;
 /** The initial value of every instance's countdown. */
 export const INITIAL_PERIOD = 1024;
 
-function slowPath(b: ByteSink, local: number, countdown: number, check: number): number {
+/** Where the fuel pass keeps the fuel left, when it runs too: stored before an interrupt trap. */
+export interface FuelState {
+  /** The imported fuel global. */
+  readonly global: number;
+  /** The fuel's slot in `RewritePlan.threading`. */
+  readonly slot: number;
+}
+
+/** The fuel local of the function `fn` (see `FuelState`), or -1. */
+export function fuelLocalOf(fn: FunctionContext, fuel: FuelState | undefined): number {
+  if (fuel === undefined) return -1;
+  return fn.threaded ? fn.threadParam(fuel.slot) : fn.sharedLocal("fuel", 0x7e);
+}
+
+/**
+ * The slow path: ask the host for the next period; on -1 store the fuel left (so that what ran is
+ * billed) and trap. Returns the offset of the `unreachable`.
+ */
+function slowPath(b: ByteSink, local: number, countdown: number, check: number, fuelLocal: number, fuelGlobal: number): number {
   b.u8(0x10); b.u32(check); // call $check
   b.u8(0x22); b.u32(local); // local.tee $k
   b.u8(0x41); b.u8(0x00); // i32.const 0
   b.u8(0x48); // i32.lt_s
   b.u8(0x04); b.u8(0x40); // if
+  if (fuelLocal >= 0) {
+    b.u8(0x20); b.u32(fuelLocal); // local.get $fuel
+    b.u8(0x24); b.u32(fuelGlobal); // global.set $fuel_g
+  }
   const trapAt = b.length;
   b.u8(0x00); // unreachable
   b.u8(0x0b); // end
@@ -97,15 +135,34 @@ function slowPath(b: ByteSink, local: number, countdown: number, check: number):
   return trapAt;
 }
 
+/**
+ * The weight of a loop iteration or a function entry in countdown steps: 1, plus 1 for every
+ * `WEIGHT_SPAN` instructions of the loop body or function. A step then stands for a bounded amount of
+ * straight-line code, so that a long loop body cannot make a period calibrated on a tight loop last
+ * far longer than intended.
+ */
+const WEIGHT_SHIFT = 6;
+function weightOf(instructions: number): number {
+  return Math.min(1 + (instructions >>> WEIGHT_SHIFT), 1 << 20);
+}
+
 const BR_TABLE = op("br_table").id;
 /** What this pass cares about, by instruction id. */
-const K = { other: 0, open: 1, loop: 2, end: 3, br: 4, brTable: 5, unwrappable: 6 } as const;
+const K = { other: 0, open: 1, loop: 2, end: 3, br: 4, brTable: 5, unwrappable: 6, bulk: 7, wait: 8 } as const;
 const KIND = new Uint8Array(ALL_OPS.length);
 for (const name of ["block", "if"]) KIND[op(name).id] = K.open;
 KIND[LOOP] = K.loop;
 KIND[op("end").id] = K.end;
 for (const name of ["br", "br_if"]) KIND[op(name).id] = K.br;
 KIND[BR_TABLE] = K.brTable;
+for (const name of ["memory.fill", "memory.copy", "memory.init", "table.fill", "table.copy", "table.init", "table.grow"]) KIND[op(name).id] = K.bulk;
+KIND[op("memory.atomic.wait32").id] = K.wait;
+KIND[op("memory.atomic.wait64").id] = K.wait;
+/** Unwrappable instructions that open a block (closed by `end`), or close one (`delegate`). */
+const OPENS = new Uint8Array(ALL_OPS.length);
+OPENS[op("try").id] = 1;
+OPENS[op("try_table").id] = 1;
+const DELEGATE = op("delegate").id;
 /** Instructions that can change the flow of control (anything but falling through to the next one). */
 const FLOWS = new Uint8Array(ALL_OPS.length);
 for (const info of ALL_OPS) if (info.control !== 0) FLOWS[info.id] = 1;
@@ -146,71 +203,64 @@ function loopTakesParams(bytes: Uint8Array, at: number, end: number, types: Modu
 export interface ModuleTypes {
   /** The number of parameters of function type `index`, or undefined when it is not one. */
   paramCount(index: number): number | undefined;
+  /** True when memory `index` is a 64-bit memory (its bulk operations are left as they are). */
+  memory64(index: number): boolean;
 }
 
 /**
  * The interruption pass, using the module's own countdown global `countdown` and the imported host
  * function `check` (indices after rewriting).
  */
-export function interruptPass(countdown: number, check: number, types: ModuleTypes, slot: number): BodyPass {
-  const entries = new Map<number, Snippet>();
-  const backEdges = new Map<number, Snippet>();
-  const wrapped = new Map<number, { head: Snippet; tail: Snippet }>();
-  const entryFor = (local: number): Snippet => {
-    let s = entries.get(local);
-    if (!s) {
-      const b = new ByteSink(48);
-      b.u8(0x23); b.u32(countdown); // global.get
-      b.u8(0x41); b.u8(0x01); // i32.const 1
-      b.u8(0x6b); // i32.sub
-      b.u8(0x22); b.u32(local); // local.tee
-      b.u8(0x24); b.u32(countdown); // global.set
-      b.u8(0x20); b.u32(local); // local.get
-      b.u8(0x41); b.u8(0x00); // i32.const 0
-      b.u8(0x48); // i32.lt_s
-      b.u8(0x04); b.u8(0x40); // if
-      const trapAt = slowPath(b, local, countdown, check);
-      b.u8(0x0b); // end
-      s = { bytes: b.view().slice(), trapAt, trapKind: TrapSite.interrupt };
-      entries.set(local, s);
-    }
+export function interruptPass(countdown: number, check: number, types: ModuleTypes, slot: number, fuel?: FuelState): BodyPass {
+  const fuelGlobal = fuel?.global ?? -1;
+  const cache = new Map<string, Snippet>();
+  const cached = (key: string, make: () => Snippet): Snippet => {
+    let s = cache.get(key);
+    if (!s) cache.set(key, (s = make()));
     return s;
   };
-  /** A back-edge check with its slow path inside the loop. */
-  const backEdgeFor = (local: number): Snippet => {
-    let s = backEdges.get(local);
-    if (!s) {
-      const b = new ByteSink(48);
-      decrement(b, local);
-      b.u8(0x04); b.u8(0x40); // if
-      const trapAt = slowPath(b, local, countdown, check);
-      b.u8(0x0b); // end
-      s = { bytes: b.view().slice(), trapAt, trapKind: TrapSite.interrupt };
-      backEdges.set(local, s);
-    }
-    return s;
-  };
-  /** A back-edge check of a wrapped loop (branches to `$slow`), and the code after the loop. */
-  const wrappedFor = (local: number): { head: Snippet; tail: Snippet } => {
-    let w = wrapped.get(local);
-    if (!w) {
-      const h = new ByteSink(16);
-      decrement(h, local);
-      h.u8(0x0d); h.u8(0x01); // br_if $slow
-      const t = new ByteSink(48);
-      t.u8(0x0c); t.u8(0x02); // br $exit
-      t.u8(0x0b); // end $slow
-      const trapAt = slowPath(t, local, countdown, check);
-      t.u8(0x0c); t.u8(0x00); // br $retry
-      t.u8(0x0b); t.u8(0x0b); // end $retry, end $exit
-      w = {
-        head: { bytes: h.view().slice(), trapAt: -1, trapKind: 0 },
-        tail: { bytes: t.view().slice(), trapAt, trapKind: TrapSite.interrupt },
-      };
-      wrapped.set(local, w);
-    }
-    return w;
-  };
+  /** The entry check of an unthreaded function: the count comes from the instance's global. */
+  const entryFor = (local: number, weight: number, fuelLocal: number): Snippet => cached(`e${local},${weight},${fuelLocal}`, () => {
+    const b = new ByteSink(48);
+    b.u8(0x23); b.u32(countdown); // global.get
+    b.u8(0x41); b.sleb(weight); // i32.const weight
+    b.u8(0x6b); // i32.sub
+    b.u8(0x22); b.u32(local); // local.tee
+    b.u8(0x24); b.u32(countdown); // global.set
+    b.u8(0x20); b.u32(local); // local.get
+    b.u8(0x41); b.u8(0x00); // i32.const 0
+    b.u8(0x48); // i32.lt_s
+    b.u8(0x04); b.u8(0x40); // if
+    const trapAt = slowPath(b, local, countdown, check, fuelLocal, fuelGlobal);
+    b.u8(0x0b); // end
+    return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.interrupt };
+  });
+  /** A back-edge check with its slow path inside the loop (also the entry check of a threaded function). */
+  const backEdgeFor = (local: number, weight: number, fuelLocal: number): Snippet => cached(`b${local},${weight},${fuelLocal}`, () => {
+    const b = new ByteSink(48);
+    decrement(b, local, weight);
+    b.u8(0x04); b.u8(0x40); // if
+    const trapAt = slowPath(b, local, countdown, check, fuelLocal, fuelGlobal);
+    b.u8(0x0b); // end
+    return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.interrupt };
+  });
+  /** The back-edge check of a wrapped loop: branches to `$slow`. */
+  const wrappedHeadFor = (local: number, weight: number): Snippet => cached(`h${local},${weight}`, () => {
+    const h = new ByteSink(16);
+    decrement(h, local, weight);
+    h.u8(0x0d); h.u8(0x01); // br_if $slow
+    return { bytes: h.view().slice(), trapAt: -1, trapKind: 0 };
+  });
+  /** The code after a wrapped loop. */
+  const wrappedTailFor = (local: number, fuelLocal: number): Snippet => cached(`t${local},${fuelLocal}`, () => {
+    const t = new ByteSink(48);
+    t.u8(0x0c); t.u8(0x02); // br $exit
+    t.u8(0x0b); // end $slow
+    const trapAt = slowPath(t, local, countdown, check, fuelLocal, fuelGlobal);
+    t.u8(0x0c); t.u8(0x00); // br $retry
+    t.u8(0x0b); t.u8(0x0b); // end $retry, end $exit
+    return { bytes: t.view().slice(), trapAt, trapKind: TrapSite.interrupt };
+  });
   const heads = new Map<number, Snippet>();
   const branchCache: BranchCache = { branches: new Map(), scratch: new ByteSink(64) };
   /** `block $exit  loop $retry  block $slow` for a loop of block type `bytes[at..end)` (shared per type). */
@@ -227,6 +277,9 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
     }
     return s;
   };
+  /** Instruction counts of loop bodies, by the loop's instruction index (reused across functions). */
+  let loopSizes = new Int32Array(256);
+  const openers: number[] = [];
   return {
     visit(fn: FunctionContext): void {
       const { n, op: ops, start } = fn.scan;
@@ -235,24 +288,45 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
       // register work, like a back-edge's.
       const local = fn.threaded ? fn.threadParam(slot) : fn.addLocal(0x7f);
       fn.threadValue(slot, local);
-      fn.insert(0, fn.threaded ? backEdgeFor(local) : entryFor(local));
+      const fuelLocal = fuelLocalOf(fn, fuel);
+      const entryWeight = weightOf(n);
+      fn.insert(0, fn.threaded ? backEdgeFor(local, entryWeight, fuelLocal) : entryFor(local, entryWeight, fuelLocal));
       let canWrap = true;
       let loops = 0;
+      let bulk = 0;
+      if (loopSizes.length < n) loopSizes = new Int32Array(n);
+      openers.length = 0;
       for (let i = 0; i < n; i++) {
         const kind = KIND[ops[i]!]!;
-        if (kind === K.loop) loops++;
-        else if (kind === K.unwrappable) canWrap = false;
+        if (kind === K.other) continue;
+        if (kind === K.loop) {
+          loops++;
+          openers.push(i);
+        } else if (kind === K.open) openers.push(-1);
+        else if (kind === K.end) {
+          const at = openers.pop();
+          if (at !== undefined && at >= 0) loopSizes[at] = i - at;
+        } else if (kind === K.unwrappable) {
+          canWrap = false;
+          if (OPENS[ops[i]!]) openers.push(-1);
+          else if (ops[i] === DELEGATE) openers.pop();
+        } else if (kind === K.bulk || kind === K.wait) bulk++;
       }
-      if (loops === 0) return;
+      if (loops === 0 && bulk === 0) return;
+      const bulkOps = bulk > 0 ? new BulkOps(fn, types, local, countdown, check, fuelLocal, fuelGlobal) : undefined;
       if (!canWrap) {
-        for (let i = 0; i < n; i++) if (ops[i] === LOOP) fn.insert(i + 1, backEdgeFor(local));
+        for (let i = 0; i < n; i++) {
+          if (ops[i] === LOOP) fn.insert(i + 1, backEdgeFor(local, weightOf(loopSizes[i]!), fuelLocal));
+          else if (bulkOps && KIND[ops[i]!] === K.bulk) bulkOps.rewrite(i);
+          else if (bulkOps && KIND[ops[i]!] === K.wait) bulkOps.rewriteWait(i);
+        }
         return;
       }
       const frames = new Frames();
       // The first instruction of each open wrapped loop, innermost last.
       const loopStarts: number[] = [];
       let wrappedOpen = 0;
-      const w = wrappedFor(local);
+      const tail = wrappedTailFor(local, fuelLocal);
       for (let i = 0; i < n; i++) {
         const o = ops[i]!;
         const kind = KIND[o]!;
@@ -262,14 +336,15 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
         } else if (kind === K.loop) {
           const btAt = start[i]! + 1;
           const btEnd = start[i + 1]!;
-          if (coveredByCall(fn, i)) {
+          const weight = weightOf(loopSizes[i]!);
+          if (weight === 1 && coveredByCall(fn, i)) {
             frames.push(false);
           } else if (loopTakesParams(bytes, btAt, btEnd, types)) {
             frames.push(false);
-            fn.insert(i + 1, backEdgeFor(local));
+            fn.insert(i + 1, backEdgeFor(local, weight, fuelLocal));
           } else {
             fn.insert(i, wrapHead(bytes, btAt, btEnd));
-            fn.insert(i + 1, w.head);
+            fn.insert(i + 1, wrappedHeadFor(local, weight));
             frames.push(true);
             loopStarts.push(i);
             wrappedOpen++;
@@ -277,8 +352,12 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
         } else if (kind === K.end) {
           if (frames.pop()) {
             wrappedOpen--;
-            fn.insert(i + 1, w.tail, loopStarts.pop()!);
+            fn.insert(i + 1, tail, loopStarts.pop()!);
           }
+        } else if (kind === K.bulk) {
+          bulkOps!.rewrite(i);
+        } else if (kind === K.wait) {
+          bulkOps!.rewriteWait(i);
         } else if (wrappedOpen > 0 && (kind === K.br || kind === K.brTable)) {
           relabel(fn, i, o, frames, branchCache);
         }
@@ -287,10 +366,10 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
   };
 }
 
-/** `local.get $k  i32.const 1  i32.sub  local.tee $k  i32.const 0  i32.lt_s` */
-function decrement(b: ByteSink, local: number): void {
+/** `local.get $k  i32.const weight  i32.sub  local.tee $k  i32.const 0  i32.lt_s` */
+function decrement(b: ByteSink, local: number, weight: number): void {
   b.u8(0x20); b.u32(local);
-  b.u8(0x41); b.u8(0x01);
+  b.u8(0x41); b.sleb(weight);
   b.u8(0x6b);
   b.u8(0x22); b.u32(local);
   b.u8(0x41); b.u8(0x00);
@@ -382,6 +461,218 @@ function relabel(fn: FunctionContext, i: number, o: number, frames: Frames, cach
 const BR_TABLE_CODE = 0x0e;
 
 function lebEndAfter(bytes: Uint8Array, p: number): number {
+  while (bytes[p]! & 0x80) p++;
+  return p + 1;
+}
+
+/**
+ * Bulk memory and table instructions take time in proportion to their length, so each one is weighed
+ * before it runs: the countdown goes down by one step per `BYTES_PER_STEP` bytes (per element for
+ * tables), and a check comes first if that crosses zero. `memory.fill`, `memory.copy` and
+ * `memory.init` longer than `CHUNK` bytes are done in chunks of `CHUNK`, each weighed and checked, so
+ * that even a 4 GiB copy returns control to the deadline check every `CHUNK` bytes. The result is the
+ * same as the single instruction's: a zero-length instruction at the far end of both ranges traps
+ * first exactly when the whole one would (bounds are checked before anything is written), and a copy
+ * to a higher address goes from the end down so that overlapping ranges copy as `memmove` does.
+ */
+const CHUNK = 1 << 20;
+/** The longest a `memory.atomic.wait` waits between two deadline checks: 1 ms. */
+const WAIT_SLICE_NS = 1_000_000;
+const BYTES_PER_STEP_LOG2 = 5;
+const ELEMENTS_PER_STEP_LOG2 = 0;
+const MEMORY_FILL = op("memory.fill").id;
+const MEMORY_COPY = op("memory.copy").id;
+const MEMORY_INIT = op("memory.init").id;
+
+class BulkOps {
+  private d = -1;
+  private x = -1;
+  private n = -1;
+
+  constructor(
+    private readonly fn: FunctionContext,
+    private readonly types: ModuleTypes,
+    private readonly k: number,
+    private readonly countdown: number,
+    private readonly check: number,
+    private readonly fuelLocal: number,
+    private readonly fuelGlobal: number,
+  ) {}
+
+  /** Weighs (and for long memory operations, splits) bulk instruction `i`. */
+  rewrite(i: number): void {
+    const fn = this.fn;
+    const { op: ops, start } = fn.scan;
+    const o = ops[i]!;
+    const bytes = fn.bytes;
+    const at = start[i]!;
+    const end = start[i + 1]!;
+    // The memory immediates: after the 0xfc prefix and the sub-opcode.
+    let p = lebEnd(bytes, at + 1);
+    let memory64 = false;
+    if (o === MEMORY_FILL) memory64 = this.types.memory64(readLeb(bytes, p, end));
+    else if (o === MEMORY_COPY) memory64 = this.types.memory64(readLeb(bytes, p, end)) || this.types.memory64(readLeb(bytes, lebEnd(bytes, p), end));
+    else if (o === MEMORY_INIT) memory64 = this.types.memory64(readLeb(bytes, lebEnd(bytes, p), end));
+    if (memory64) return;
+    if (this.n < 0) this.n = fn.addLocal(0x7f);
+    const traps: number[] = [];
+    const b = new ByteSink(160);
+    const memory = o === MEMORY_FILL || o === MEMORY_COPY || o === MEMORY_INIT;
+    if (!memory) {
+      // Tables: at most the engine's table size limit of elements; weighed, not split.
+      b.u8(0x22); b.u32(this.n); // local.tee $n (the length is on top of the stack)
+      this.checkDynamic(b, ELEMENTS_PER_STEP_LOG2, traps);
+      fn.insert(i, this.snippet(b, traps));
+      return;
+    }
+    if (this.d < 0) {
+      this.d = fn.addLocal(0x7f);
+      this.x = fn.addLocal(0x7f);
+    }
+    const { d, x, n } = this;
+    const advances = o !== MEMORY_FILL; // the source offset moves with the destination
+    const instr = (): void => b.copy(bytes, at, end);
+    const get = (l: number): void => { b.u8(0x20); b.u32(l); };
+    const set = (l: number): void => { b.u8(0x21); b.u32(l); };
+    const i32 = (v: number): void => { b.u8(0x41); b.sleb(v | 0); };
+    set(n); set(x); set(d);
+    b.u8(0x02); b.u8(0x40); // block $done
+    get(n); i32(CHUNK); b.u8(0x4b); // i32.gt_u
+    b.u8(0x04); b.u8(0x40); // if (long)
+    // A range that wraps around 2^32 is out of bounds: the instruction itself traps.
+    get(d); get(n); b.u8(0x6a); get(d); b.u8(0x49); // i32.add i32.lt_u
+    if (advances) { get(x); get(n); b.u8(0x6a); get(x); b.u8(0x49); b.u8(0x72); } // ... i32.or
+    b.u8(0x04); b.u8(0x40); get(d); get(x); get(n); instr(); b.u8(0x0c); b.u8(0x02); b.u8(0x0b); // if op br $done end
+    // Zero-length at the end of both ranges: traps exactly when the whole instruction would.
+    get(d); get(n); b.u8(0x6a);
+    if (advances) { get(x); get(n); b.u8(0x6a); } else get(x);
+    i32(0); instr();
+    const forward = (): void => {
+      b.u8(0x03); b.u8(0x40); // loop
+      this.checkConst(b, CHUNK >>> BYTES_PER_STEP_LOG2, traps);
+      get(d); get(x); i32(CHUNK); instr();
+      get(d); i32(CHUNK); b.u8(0x6a); set(d);
+      if (advances) { get(x); i32(CHUNK); b.u8(0x6a); set(x); }
+      get(n); i32(CHUNK); b.u8(0x6b); b.u8(0x22); b.u32(n); // local.tee $n
+      i32(CHUNK); b.u8(0x4b); b.u8(0x0d); b.u8(0x00); // i32.gt_u br_if 0
+      b.u8(0x0b);
+    };
+    if (o === MEMORY_COPY) {
+      // To a higher address: from the end down, so that the source is read before it is overwritten.
+      get(d); get(x); b.u8(0x4b); // i32.gt_u
+      b.u8(0x04); b.u8(0x40); // if
+      b.u8(0x03); b.u8(0x40); // loop
+      this.checkConst(b, CHUNK >>> BYTES_PER_STEP_LOG2, traps);
+      get(n); i32(CHUNK); b.u8(0x6b); set(n);
+      get(d); get(n); b.u8(0x6a); get(x); get(n); b.u8(0x6a); i32(CHUNK); instr();
+      get(n); i32(CHUNK); b.u8(0x4b); b.u8(0x0d); b.u8(0x00); // br_if 0
+      b.u8(0x0b); // end loop
+      b.u8(0x05); // else
+      forward();
+      b.u8(0x0b); // end if
+    } else {
+      forward();
+    }
+    b.u8(0x0b); // end if (long)
+    this.checkDynamic(b, BYTES_PER_STEP_LOG2, traps);
+    get(d); get(x); get(n); instr();
+    b.u8(0x0b); // end $done
+    fn.replace(i, this.snippet(b, traps));
+  }
+
+  /**
+   * `memory.atomic.wait32/64` waits at most `WAIT_SLICE_NS` at a time, then asks the host whether the
+   * deadline has passed (trapping `interrupt` if so) and waits again for what is left of its timeout
+   * (an infinite timeout, -1, waits slice after slice). A wake-up between two slices is not lost when,
+   * as the threads proposal's protocols do, the notifier changed the value first: the next slice then
+   * sees another value and the instruction reports 0 ("woken") rather than 1 ("not-equal"), which it
+   * reports only from its first slice.
+   */
+  rewriteWait(i: number): void {
+    const fn = this.fn;
+    const { op: ops, start } = fn.scan;
+    const bytes = fn.bytes;
+    const at = start[i]!;
+    const end = start[i + 1]!;
+    const memarg = lebEnd(bytes, at + 1);
+    // The memory index is in the memarg when bit 6 of its alignment field is set (multi-memory).
+    const align = readLeb(bytes, memarg, end);
+    const memory = align & 0x40 ? readLeb(bytes, lebEnd(bytes, memarg), end) : 0;
+    if (this.types.memory64(memory)) return;
+    const wide = ops[i] === op("memory.atomic.wait64").id;
+    const a = this.fn.addLocal(0x7f);
+    const e = this.fn.addLocal(wide ? 0x7e : 0x7f);
+    const t = this.fn.addLocal(0x7e);
+    const r = this.fn.addLocal(0x7f);
+    const again = this.fn.addLocal(0x7f);
+    const traps: number[] = [];
+    const b = new ByteSink(128);
+    const get = (l: number): void => { b.u8(0x20); b.u32(l); };
+    const set = (l: number): void => { b.u8(0x21); b.u32(l); };
+    set(t); set(e); set(a);
+    b.u8(0x41); b.u8(0x00); set(again); // i32.const 0  local.set $again
+    b.u8(0x02); b.u8(0x7f); // block $done (result i32)
+    b.u8(0x03); b.u8(0x40); // loop $retry
+    get(a); get(e);
+    // This slice: the timeout left, or a slice if that is longer (or infinite: negative, huge unsigned).
+    get(t); b.u8(0x42); b.sleb(WAIT_SLICE_NS); b.u8(0x56); // i64.gt_u
+    b.u8(0x04); b.u8(0x7e); b.u8(0x42); b.sleb(WAIT_SLICE_NS); b.u8(0x05); get(t); b.u8(0x0b); // if (result i64) slice else t end
+    b.copy(bytes, at, end); // the wait itself
+    b.u8(0x22); b.u32(r); // local.tee $r
+    b.u8(0x41); b.u8(0x02); b.u8(0x47); // i32.const 2  i32.ne
+    b.u8(0x04); b.u8(0x40); // if: woken or not-equal
+    b.u8(0x41); b.u8(0x00); get(r); // 0 or r:
+    get(again); get(r); b.u8(0x41); b.u8(0x01); b.u8(0x46); b.u8(0x71); b.u8(0x1b); // again & (r == 1)  select
+    b.u8(0x0c); b.u8(0x02); // br $done
+    b.u8(0x0b);
+    // Timed out for this slice: done if that was the whole (finite) timeout.
+    get(t); b.u8(0x42); b.u8(0x00); b.u8(0x59); // i64.ge_s 0
+    b.u8(0x04); b.u8(0x40);
+    get(t); b.u8(0x42); b.sleb(WAIT_SLICE_NS); b.u8(0x58); // i64.le_u
+    b.u8(0x04); b.u8(0x40); b.u8(0x41); b.u8(0x02); b.u8(0x0c); b.u8(0x03); b.u8(0x0b); // if i32.const 2 br $done end
+    get(t); b.u8(0x42); b.sleb(WAIT_SLICE_NS); b.u8(0x7d); set(t); // t -= slice
+    b.u8(0x0b);
+    // Ask the host (interrupts here when the deadline has passed), then wait again.
+    traps.push(slowPath(b, this.k, this.countdown, this.check, this.fuelLocal, this.fuelGlobal));
+    b.u8(0x41); b.u8(0x01); set(again);
+    b.u8(0x0c); b.u8(0x00); // br $retry
+    b.u8(0x0b); // end loop
+    b.u8(0x00); // unreachable (the loop only leaves through $done)
+    b.u8(0x0b); // end $done
+    fn.replace(i, this.snippet(b, traps));
+  }
+
+  /** The snippet of `b` with its recorded traps. */
+  private snippet(b: ByteSink, traps: readonly number[]): Snippet {
+    return { bytes: b.view().slice(), trapAt: traps[0] ?? -1, trapKind: TrapSite.interrupt, ...(traps.length > 1 ? { moreTraps: traps.slice(1) } : {}) };
+  }
+
+  /** Countdown minus `weight`; the slow path when it crosses zero. */
+  private checkConst(b: ByteSink, weight: number, traps: number[]): void {
+    decrement(b, this.k, weight);
+    this.slow(b, traps);
+  }
+
+  /** Countdown minus `$n >> shift`; the slow path when it crosses zero. */
+  private checkDynamic(b: ByteSink, shift: number, traps: number[]): void {
+    b.u8(0x20); b.u32(this.k); // local.get $k
+    b.u8(0x20); b.u32(this.n); // local.get $n
+    if (shift > 0) { b.u8(0x41); b.u8(shift); b.u8(0x76); } // i32.const shift  i32.shr_u
+    b.u8(0x6b); // i32.sub
+    b.u8(0x22); b.u32(this.k); // local.tee $k
+    b.u8(0x41); b.u8(0x00); // i32.const 0
+    b.u8(0x48); // i32.lt_s
+    this.slow(b, traps);
+  }
+
+  private slow(b: ByteSink, traps: number[]): void {
+    b.u8(0x04); b.u8(0x40); // if
+    traps.push(slowPath(b, this.k, this.countdown, this.check, this.fuelLocal, this.fuelGlobal));
+    b.u8(0x0b); // end
+  }
+}
+
+function lebEnd(bytes: Uint8Array, p: number): number {
   while (bytes[p]! & 0x80) p++;
   return p + 1;
 }

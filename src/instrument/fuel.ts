@@ -1,15 +1,21 @@
 /**
- * The fuel pass: every executed instruction costs fuel (1 by default; `nop`, `drop`, `block`, `loop`,
- * `end`, `else`, `unreachable` and `return` are free, as in Wasmtime), and running out traps
- * `out_of_fuel`.
+ * The fuel pass: every executed instruction costs fuel, with Wasmtime's default costs so that the same
+ * module and calls consume the same fuel as in Wasmtime: 1 per instruction (`nop`, `drop`, `block`,
+ * `loop`, `end`, `else`, `unreachable` and `return` are free), 1 per function entered (so an export
+ * calling a host function costs 2), and bulk memory and table instructions (`memory.fill/copy/init`,
+ * `table.fill/copy/init`, `table.grow`) 1 more per byte or element, charged before they run
+ * (`FuelPassOptions.bulkPerUnit`; off, they cost their flat 1). Running out traps `out_of_fuel` and
+ * leaves 0. (Wasmtime checks fuel only at function entries and loop headers, so its last block may run
+ * past zero where ours traps before it; the fuel consumed by calls that complete is the same.)
  *
  * Segments. Fuel is charged per straight-line segment, not per instruction. A segment starts at the
  * function entry and after every instruction that can change the flow of control (`loop`, `if`,
- * `else`, `end`, branches, calls, `catch`...) and is charged, before it runs, with the sum of its
- * instructions' costs. A segment contains no join point, so when its first instruction runs all of it
- * runs (unless something traps): the fuel left after a call returns is exact. Segments end after
- * every call, so that fuel is charged in execution order across calls. Code after an unconditional
- * branch is dead until the next `end`/`else` and is not charged.
+ * `else`, `end`, branches, calls, `catch`...) or whose cost depends on its operands (bulk
+ * instructions), and is charged, before it runs, with the sum of its instructions' costs. A segment
+ * contains no join point, so when its first instruction runs all of it runs (unless something traps):
+ * the fuel left after a call returns is exact. Segments end after every call, so that fuel is charged
+ * in execution order across calls. Code after an unconditional branch is dead until the next
+ * `end`/`else` and is not charged.
  *
  * Where fuel lives. The store owns the fuel left: an imported mutable i64 global
  * (`HOST_MODULE`.`fuel`) shared by all its instances, which the host reads and sets directly. Reading
@@ -17,29 +23,30 @@
  * (`$fuel`) and writes it back wherever the global must be right:
  *
  * - loaded from the global at entry and after every call (the callee, or a host function, changed it);
- * - stored to the global before every call (so a host function reads exactly what was used so far)
- *   and before every exit (`return`, the final `end`, a branch out of the function, `throw`, tail
- *   calls).
+ * - stored to the global before every call (so a host function reads exactly what was used so far),
+ *   before every exit (`return`, the final `end`, a branch out of the function, `throw`, tail
+ *   calls), before every `unreachable`, and by the interruption pass before it traps `interrupt`.
  *
- * Loops run on the local alone: storing it at every loop header costs about a fifth of a tight loop's
- * time (measured on the sieve kernel). The price: when wasm traps with anything but `out_of_fuel`, the
- * charges made since the fuel was last stored (the entry or last call of the trapping function, or of
- * the nearest caller that is not threaded, see below) are not deducted from the store's fuel. A call
- * still cannot use more than the fuel it started with.
+ * So every exit bills what ran: returns, host calls and host errors, `unreachable`, interrupts and
+ * running out. Loops run on the local alone: storing it at every loop header costs about a fifth of a
+ * tight loop's time (measured on the sieve kernel). The price: when the engine itself traps (out of
+ * bounds, division by zero, a failed `call_indirect` signature check, stack overflow), the charges made
+ * since the fuel was last stored (the entry or last call of the trapping function, or of the
+ * nearest caller that is not threaded, see below) are not deducted from the store's fuel. A call still
+ * cannot use more than the fuel it started with.
  *
  * A charge of `c` is register work; only the out-of-fuel path touches the global:
  *
  * ```wasm
  * local.get $fuel  i64.const c  i64.sub  local.tee $fuel  i64.const 0  i64.lt_s
- * if  local.get $fuel  i64.const c  i64.add  global.set $fuel_g  unreachable  end   ;; trap here
+ * if  i64.const 0  global.set $fuel_g  unreachable  end   ;; trap here, none left
  * ```
  *
  * Functions that are only ever called directly (see `RewritePlan.threading`) take the fuel as an extra
  * parameter and return it as an extra result instead, so that a call costs no load or store at all.
  *
  * The recorded `unreachable` makes the engine's trap identifiable as `out_of_fuel` from its frame
- * offset alone, with no host call; the frame points at the segment's first instruction. A charge that
- * does not fit leaves the fuel as it was before it (less than `c`).
+ * offset alone, with no host call; the frame points at the segment's first instruction.
  *
  * @module
  */
@@ -54,6 +61,7 @@ const FREE = new Set(["nop", "drop", "block", "loop", "end", "else", "unreachabl
 
 /** Instructions after which a new segment starts (control may arrive from elsewhere, or leave). */
 const SPLIT_AFTER = new Set([
+  "memory.fill", "memory.copy", "memory.init", "table.fill", "table.copy", "table.init", "table.grow",
   "loop", "if", "else", "end", "br_if", "call", "call_indirect", "call_ref", "catch", "catch_all", "delegate",
   "br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail",
 ]);
@@ -69,6 +77,42 @@ const Flow = { plain: 0, split: 1, dead: 2, revive: 3 } as const;
 const FLOW = new Uint8Array(ALL_OPS.length);
 for (const op of ALL_OPS) {
   FLOW[op.id] = REVIVE.has(op.name) ? Flow.revive : DEAD_AFTER.has(op.name) ? Flow.dead : SPLIT_AFTER.has(op.name) ? Flow.split : Flow.plain;
+}
+
+/** What entering a function costs (Wasmtime's "1 func" in its fuel tests). */
+export const FUNCTION_ENTRY_COST = 1;
+
+/** Options of the fuel pass beyond the per-instruction costs. */
+export interface FuelPassOptions {
+  /**
+   * Charge bulk memory and table instructions one unit per byte or element they touch, on top of
+   * their own cost (default true, as Wasmtime does); false charges their flat cost only.
+   */
+  readonly bulkPerUnit?: boolean;
+  /** True when memory `index` is 64-bit (its bulk instructions are charged their flat cost). */
+  readonly memory64?: (index: number) => boolean;
+}
+
+const MEMORY_FILL = op("memory.fill").id;
+const MEMORY_COPY = op("memory.copy").id;
+const MEMORY_INIT = op("memory.init").id;
+
+/** True when bulk instruction `bytes[at..end)` (id `o`) works on a 64-bit memory. */
+function bulkIs64(bytes: Uint8Array, at: number, end: number, o: number, memory64: (index: number) => boolean): boolean {
+  if (o !== MEMORY_FILL && o !== MEMORY_COPY && o !== MEMORY_INIT) return false;
+  let p = at + 1;
+  while (bytes[p]! & 0x80) p++;
+  p++; // past the sub-opcode
+  if (o === MEMORY_INIT) {
+    while (bytes[p]! & 0x80) p++;
+    p++; // past the data index
+  }
+  if (memory64(readLeb(bytes, p, end))) return true;
+  if (o === MEMORY_COPY) {
+    while (bytes[p]! & 0x80) p++;
+    return memory64(readLeb(bytes, p + 1, end));
+  }
+  return false;
 }
 
 /** Fuel costs by instruction name (text format names, e.g. `"i32.add"`, `"call"`). */
@@ -104,7 +148,7 @@ export function fuelCostTable(costs?: FuelCosts): Uint32Array {
 }
 
 /** Bits of `FLAGS`, by instruction id. */
-const F = { br: 1, open: 2, close: 4, call: 8, catch: 16, exit: 32 } as const;
+const F = { br: 1, open: 2, close: 4, call: 8, catch: 16, exit: 32, trap: 64, bulk: 128 } as const;
 const FLAGS = new Uint8Array(ALL_OPS.length);
 const flag = (names: string[], bit: number): void => {
   for (const name of names) FLAGS[op(name).id]! |= bit;
@@ -114,6 +158,8 @@ flag(["block", "loop", "if", "try", "try_table"], F.open);
 flag(["end", "delegate"], F.close);
 flag(["call", "call_indirect", "call_ref"], F.call);
 flag(["catch", "catch_all"], F.catch);
+flag(["unreachable"], F.trap);
+flag(["memory.fill", "memory.copy", "memory.init", "table.fill", "table.copy", "table.init", "table.grow"], F.bulk);
 /** 1 for instructions that neither end a segment nor open a block: the fast path of the pass. */
 const PLAIN = new Uint8Array(ALL_OPS.length);
 // Instructions before which the local copy is stored: they may leave the function.
@@ -137,6 +183,34 @@ class FuelSnippets {
   }
 
   private readonly small: (Snippet | undefined)[] = [];
+  private readonly perUnit = new Map<number, Snippet>();
+
+  /**
+   * The charge of a bulk instruction's length (on top of the stack, an i32 kept there), one unit per
+   * byte or element, through the i32 local `temp`.
+   */
+  chargeLength(temp: number): Snippet {
+    let s = this.perUnit.get(temp);
+    if (!s) {
+      const b = new ByteSink(40);
+      b.u8(0x22); b.u32(temp); // local.tee $n
+      b.u8(0x20); b.u32(this.local); // local.get $fuel
+      b.u8(0x20); b.u32(temp); // local.get $n
+      b.u8(0xad); // i64.extend_i32_u
+      b.u8(0x7d); // i64.sub
+      b.u8(0x22); b.u32(this.local); // local.tee $fuel
+      b.u8(0x42); b.u8(0x00); // i64.const 0
+      b.u8(0x53); // i64.lt_s
+      b.u8(0x04); b.u8(0x40); // if
+      b.u8(0x42); b.u8(0x00); // i64.const 0
+      b.u8(0x24); b.u32(this.global); // global.set
+      const trapAt = b.length;
+      b.u8(0x00); // unreachable
+      b.u8(0x0b); // end
+      this.perUnit.set(temp, (s = { bytes: b.view().slice(), trapAt, trapKind: TrapSite.outOfFuel }));
+    }
+    return s;
+  }
 
   charge(cost: number): Snippet {
     if (cost < 256) return (this.small[cost] ??= this.makeCharge(cost));
@@ -155,10 +229,8 @@ class FuelSnippets {
       b.u8(0x42); b.u8(0x00); // i64.const 0
       b.u8(0x53); // i64.lt_s
       b.u8(0x04); b.u8(0x40); // if
-      b.u8(0x20); b.u32(this.local); // local.get
-      b.u8(0x42); b.sleb(cost); // i64.const
-      b.u8(0x7c); // i64.add
-      b.u8(0x24); b.u32(this.global); // global.set: the fuel before this segment
+      b.u8(0x42); b.u8(0x00); // i64.const 0
+      b.u8(0x24); b.u32(this.global); // global.set: none left
       const trapAt = b.length;
       b.u8(0x00); // unreachable
       b.u8(0x0b); // end
@@ -170,13 +242,15 @@ class FuelSnippets {
 for (let id = 0; id < ALL_OPS.length; id++) PLAIN[id] = FLOW[id] === Flow.plain && (FLAGS[id]! & F.open) === 0 ? 1 : 0;
 
 /** The fuel pass, charging the imported global `fuelGlobal` with the costs of `costs` (see the module comment). */
-export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number): BodyPass {
+export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, options: FuelPassOptions = {}): BodyPass {
+  const perUnit = options.bulkPerUnit ?? true;
+  const memory64 = options.memory64 ?? (() => false);
   const byLocal = new Map<number, FuelSnippets>();
   return {
     visit(fn: FunctionContext): void {
       // A threaded function gets the fuel as a parameter and gives it back: no loads, no exit stores.
       const threaded = fn.threaded;
-      const local = threaded ? fn.threadParam(slot) : fn.addLocal(0x7e);
+      const local = threaded ? fn.threadParam(slot) : fn.sharedLocal("fuel", 0x7e);
       fn.threadValue(slot, local);
       let snippets = byLocal.get(local);
       if (!snippets) byLocal.set(local, (snippets = new FuelSnippets(fuelGlobal, local)));
@@ -184,8 +258,10 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number): 
       const bytes = fn.bytes;
       if (!threaded) fn.insert(0, snippets.load);
       let segStart = 0;
-      let acc = 0;
+      // Entering a function costs one unit, as in Wasmtime (so an export calling the host costs 2).
+      let acc = FUNCTION_ENTRY_COST;
       let dead = false;
+      let temp = -1;
       let depth = 0;
       for (let i = 0; i < n; i++) {
         const o = ops[i]!;
@@ -198,8 +274,12 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number): 
         // The segment ends with instruction i: charge it at its start, then what goes before i.
         if (!dead && acc > 0) fn.insert(segStart, snippets.charge(acc));
         const direct = flags & F.call && fn.callsThreaded(i);
+        if (!dead && flags & F.bulk && perUnit && !bulkIs64(bytes, start[i]!, start[i + 1]!, ops[i]!, memory64)) {
+          if (temp < 0) temp = fn.addLocal(0x7f);
+          fn.insert(i, snippets.chargeLength(temp));
+        }
         if (!dead && !direct) {
-          if (flags & F.call) fn.insert(i, snippets.store);
+          if (flags & (F.call | F.trap)) fn.insert(i, snippets.store);
           else if (!threaded && (flags & F.exit || i === n - 1)) fn.insert(i, snippets.store);
           else if (!threaded && flags & F.br && readLeb(bytes, start[i]! + 1, start[i + 1]!) === depth) fn.insert(i, snippets.store);
         }

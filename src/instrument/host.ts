@@ -8,7 +8,7 @@
  * - **Interruption**: one check function per store, called by instrumented code every `period`
  *   countdown steps (see `epoch.ts`). It returns the next period, chosen so that it runs about every
  *   `CHECK_INTERVAL_MS` of wasm execution: it measures the time since the previous check and doubles
- *   or halves the period.
+ *   the period, or shrinks it in proportion when the check came late.
  *   It interrupts when the clock passes the time limit of the current call from the host, or when the
  *   engine's epoch reaches the store's deadline.
  * - **Epochs** live in a BigInt64 cell. It starts in a plain `ArrayBuffer`, so an engine works on any
@@ -26,7 +26,7 @@ import { HostImport, type Instrumented } from "./index.js";
 import { checkCounts, countDefined, createMemory, createTable, type ResourceLimits } from "./limits.js";
 
 /** How often (in milliseconds of running wasm) the interruption check aims to run. */
-export const CHECK_INTERVAL_MS = 0.25;
+export const CHECK_INTERVAL_MS = 0.1;
 const MAX_PERIOD = 1 << 30;
 
 /** Advances the epoch held in `buffer` (an engine's `epochBuffer`) by `delta`; works in any thread. */
@@ -129,9 +129,12 @@ export class StoreInstrumentation {
     this.lastCheck = now;
     let period = this.period;
     if (dt < CHECK_INTERVAL_MS / 2) {
+      // Grows by doubling only: a period must prove itself short before the next one is longer.
       if (period < MAX_PERIOD) period *= 2;
-    } else if (dt > CHECK_INTERVAL_MS * 2 && period > 1) {
-      period >>>= 1;
+    } else if (dt > CHECK_INTERVAL_MS * 2) {
+      // Slow steps: shrink at once in proportion, not by halves (a period calibrated on a tight loop
+      // and then spent on slow steps would otherwise take many long periods to come down).
+      period = Math.max(1, Math.floor((period * CHECK_INTERVAL_MS) / dt));
     }
     this.period = period;
     if (now >= this.deadline) return -1;

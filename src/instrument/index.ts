@@ -36,6 +36,8 @@ export { OffsetMap, TrapSite } from "./offsets.js";
 export interface InstrumentOptions {
   /** Charge fuel with these per-instruction costs (from `fuelCostTable`). */
   readonly fuelCosts?: Uint32Array;
+  /** Charge bulk memory and table instructions one unit per byte or element too (default true). */
+  readonly fuelBulkPerUnit?: boolean;
   /** Insert interruption checks (epoch deadlines, time limits). */
   readonly interrupt?: boolean;
   /** Turn the module's memories and tables into imports the store creates (store limits). */
@@ -79,18 +81,26 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   // First, so that its code follows the float instruction before any other pass's insertions there.
   if (options.nanCanonicalization) passes.push(nanCanonicalizationPass());
   // Imported globals first, so that the defined one's index is known: it follows every global.
+  const memory64 = memoryIs64(info);
   const fuel = options.fuelCosts ? info.importedGlobals + globals.push({ name: HostImport.fuel, type: "i64", mutable: true }) - 1 : -1;
+  // Threaded values: the interruption count (i32), then the fuel (i64).
+  const countSlot = options.interrupt ? threading.push(0x7f) - 1 : -1;
+  const fuelSlot = options.fuelCosts ? threading.push(0x7e) - 1 : -1;
+  // The fuel pass goes first, so that where both insert before the same instruction the fuel is
+  // loaded and charged before an interruption check can store it (and outside the loops that the
+  // interruption pass wraps around a loop).
+  if (options.fuelCosts) {
+    passes.push(fuelPass(fuel, options.fuelCosts, fuelSlot, { bulkPerUnit: options.fuelBulkPerUnit ?? true, memory64: (i) => memory64[i] ?? false }));
+  }
   if (options.interrupt) {
     const countdown = info.importedGlobals + globals.length + info.globals.length + definedGlobals.length;
     definedGlobals.push({ type: "i32", mutable: true, init: INITIAL_PERIOD });
     const check = info.importedFuncs + funcs.length;
     funcs.push({ name: HostImport.check, params: [], results: ["i32"] });
-    passes.push(interruptPass(countdown, check, { paramCount: (i) => (info.types[i]?.kind === "func" ? (info.types[i] as { params: readonly unknown[] }).params.length : undefined) }, threading.length));
-    threading.push(0x7f);
-  }
-  if (options.fuelCosts) {
-    passes.push(fuelPass(fuel, options.fuelCosts, threading.length));
-    threading.push(0x7e);
+    passes.push(interruptPass(countdown, check, {
+      paramCount: (i) => (info.types[i]?.kind === "func" ? (info.types[i] as { params: readonly unknown[] }).params.length : undefined),
+      memory64: (i) => memory64[i] ?? false,
+    }, countSlot, options.fuelCosts ? { global: fuel, slot: fuelSlot } : undefined));
   }
   const convert = options.storeResources === true && (info.memories.length > 0 || info.tables.length > 0);
   if (passes.length === 0 && !convert) {
@@ -115,6 +125,14 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     memories: r.memories,
     tables: r.tables,
   };
+}
+
+/** For each memory index (imported, then defined): whether it is 64-bit. */
+function memoryIs64(info: ModuleInfo): boolean[] {
+  const out: boolean[] = [];
+  for (const imp of info.imports) if (imp.kind === "memory") out.push(imp.type.memory64 === true);
+  for (const m of info.memories) out.push(m.memory64 === true);
+  return out;
 }
 
 /** The original index of function `engineIndex` of an instrumented module (-1 for an added import). */

@@ -37,9 +37,13 @@ import { ABS_HEAP_TYPES, ALL_OPS, op } from "../binary/opcodes.js";
 import type { ConstExpr, MemoryDesc, ModuleInfo, TableDesc, ValueType } from "../binary/module-info.js";
 import { funcTypeAt, SectionId } from "../binary/module-info.js";
 import { CompileError, WasmhostBug } from "../errors.js";
+import { checkTypeReferences } from "./type-refs.js";
 import { OffsetMap, OffsetMapBuilder } from "./offsets.js";
 import { BodyScan, readLeb, RefKind } from "./scan.js";
 import { ByteSink, readU32 } from "./sink.js";
+
+/** The most parameters and locals a function may have in the host engine (V8's limit). */
+const MAX_ENGINE_LOCALS = 50_000;
 
 /** The module name of every import the instrumentation adds (no real module is called this). */
 export const HOST_MODULE = "\u0000wasmhost:instrument";
@@ -73,6 +77,8 @@ export interface Snippet {
   readonly trapAt: number;
   /** The `TrapSite` of that `unreachable`. */
   readonly trapKind: number;
+  /** Offsets of more recorded `unreachable`s of the same kind, for snippets with several. */
+  readonly moreTraps?: readonly number[];
 }
 
 /** What a pass sees of one defined function while it is rewritten. */
@@ -94,9 +100,14 @@ export interface FunctionContext {
    * Replaces instruction `insn` by `bytes` (for instance to renumber a branch's labels). It comes after
    * every insertion before `insn`, from any pass, and in the same order as insertions.
    */
-  replace(insn: number, bytes: Uint8Array): void;
+  replace(insn: number, bytes: Uint8Array | Snippet): void;
   /** Declares a new local of value type `typeCode` (one byte, e.g. 0x7f for i32) and returns its index. */
   addLocal(typeCode: number): number;
+  /**
+   * The local that passes share under `key` in this function (declared with `typeCode` by the first
+   * pass that asks): e.g. the fuel left, which the interruption pass stores before it traps.
+   */
+  sharedLocal(key: string, typeCode: number): number;
   /** True when this function is threaded: it receives and returns the plan's `threading` values. */
   readonly threaded: boolean;
   /** True when original function `funcIndex` is threaded (calls to it pass the values along). */
@@ -241,6 +252,7 @@ class Rewriter {
     this.funcShift = plan.funcs.length;
     this.globalShift = plan.globals.length;
     this.scan.typeLimit = info.types.length;
+    checkTypeReferences(info);
     if (plan.importMemories) {
       for (const m of info.memories) {
         if (!memoryConvertible(m)) break;
@@ -720,6 +732,7 @@ class Rewriter {
     const extraLocals: number[] = [];
     const values: number[] = [];
     const threadedCalls = new Set<number>();
+    const shared = new Map<string, number>();
     let funcIndex = 0;
     let paramCount = 0;
     let localBase = 0;
@@ -732,10 +745,18 @@ class Rewriter {
       bytes: this.src,
       scan: this.scan,
       insert: (insn, snippet, mapTo) => lists[currentPass + 1]!.add(insn * 16 + 1 + currentPass, snippet, mapTo ?? insn),
-      replace: (insn, bytes) => lists[currentPass + 1]!.add(insn * 16 + 15, { bytes, trapAt: -1, trapKind: 0 }, insn),
+      replace: (insn, r) => lists[currentPass + 1]!.add(insn * 16 + 15, r instanceof Uint8Array ? { bytes: r, trapAt: -1, trapKind: 0 } : r, insn),
       addLocal: (typeCode) => {
         extraLocals.push(typeCode);
         return localBase + extraLocals.length - 1;
+      },
+      sharedLocal: (key, typeCode) => {
+        let local = shared.get(key);
+        if (local === undefined) {
+          extraLocals.push(typeCode);
+          shared.set(key, (local = localBase + extraLocals.length - 1));
+        }
+        return local;
       },
       isThreaded: (f) => this.isThreaded(f),
       callsThreaded: (insn) => threadedCalls.has(insn),
@@ -755,6 +776,7 @@ class Rewriter {
       this.localShift = shift;
       localBase = paramCount + shift + body.localCount;
       extraLocals.length = 0;
+      shared.clear();
       values.length = 0;
       const codeEnd = body.codeOffset + body.code.length;
       this.scan.localLimit = paramCount + body.localCount;
@@ -774,6 +796,13 @@ class Rewriter {
         this.plan.passes[k]!.visit(ctx);
       }
       if (this.extras.length > 0) this.threadCalls(lists[0]!, threaded, values, info.functions[i]!, threadedCalls);
+      const locals = paramCount + shift + body.localCount + extraLocals.length;
+      if (locals > MAX_ENGINE_LOCALS && paramCount + body.localCount <= MAX_ENGINE_LOCALS) {
+        throw new CompileError(
+          `function ${funcIndex} has ${paramCount + body.localCount} parameters and locals; instrumentation (fuel, interruption) needs ${locals - paramCount - body.localCount} more, past the engine's limit of ${MAX_ENGINE_LOCALS}: compile it without instrumentation, or with fewer locals`,
+          body.offset,
+        );
+      }
       const bodySizeAt = out.u32Padded(0);
       const bodyStart = out.length;
       // Local declarations: the original runs, then the passes' extra locals.
@@ -946,6 +975,7 @@ class Rewriter {
       cursor = bestAt;
       map.insertRun(out.length - base, mapTo);
       if (snippet.trapAt >= 0) map.trap(out.length - base + snippet.trapAt, snippet.trapKind);
+      if (snippet.moreTraps) for (const t of snippet.moreTraps) map.trap(out.length - base + t, snippet.trapKind);
       out.bytes(snippet.bytes);
       if ((bestKey & 15) === 15) cursor = scan.start[(bestKey >>> 4) + 1]!; // a replacement: skip the original
       map.copyRun(out.length - base, cursor);

@@ -181,8 +181,16 @@ export class BodyScan {
   private blockType(bytes: Uint8Array, p: number, to: number, at: number): number {
     if (p >= to) throw new CompileError("unexpected end of section or function", to);
     const b = bytes[p]!;
+    if (b === 0x63 || b === 0x64) return this.heapType(bytes, p + 1, to, at);
     if (b >= 0x40 && b < 0x80) return p + 1; // empty or a one-byte value type
-    if (b === 0x63 || b === 0x64) return skipLeb(bytes, p + 1, to);
+    if (readLeb(bytes, p, to) >= this.typeLimit) throw new CompileError("unknown type", at);
+    return lebEnd;
+  }
+
+  /** Skips a heap type (s33) at `p`, checking a type index against `typeLimit`. */
+  private heapType(bytes: Uint8Array, p: number, to: number, at: number): number {
+    const b = bytes[p];
+    if (b !== undefined && b >= 0x40 && b < 0x80) return p + 1; // an abstract heap type (negative, one byte)
     if (readLeb(bytes, p, to) >= this.typeLimit) throw new CompileError("unknown type", at);
     return lebEnd;
   }
@@ -220,12 +228,15 @@ export class BodyScan {
       case Imm.v128: return p + 16;
       case Imm.shuffle: return p + 16;
       case Imm.lane: case Imm.castFlags: case Imm.zeroByte: return p + 1;
-      case Imm.heapType: return skipLeb(bytes, p, to);
+      case Imm.heapType: return this.heapType(bytes, p, to, this.start[insn]!);
       case Imm.selectTypes: {
         const count = readLeb(bytes, p, to);
         p = lebEnd;
         if (count > to - p) throw new CompileError("unexpected end of section or function", to);
-        for (let i = 0; i < count; i++) p = skipValType(bytes, p, to);
+        for (let i = 0; i < count; i++) {
+          const b = bytes[p];
+          p = b === 0x63 || b === 0x64 ? this.heapType(bytes, p + 1, to, this.start[insn]!) : skipValType(bytes, p, to);
+        }
         return p;
       }
       case Imm.catches: {

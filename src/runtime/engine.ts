@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { PROPOSALS, type Proposal } from "../binary/features.js";
+import type { Proposal } from "../binary/proposals.js";
 import { EpochCounter } from "../instrument/host.js";
 import { fuelCostTable, type FuelCosts, type InstrumentOptions } from "../instrument/index.js";
-import { engineFeatures, type EngineFeatures } from "./features.js";
+import { engineFeatures, PROPOSALS, type EngineFeatures } from "./features.js";
 
 /**
  * Each WebAssembly proposal switched on or off, by the name of its repository in the WebAssembly
@@ -24,9 +24,12 @@ export interface EngineConfig {
   readonly maxTrapFrames?: number;
   /**
    * Charge fuel for every instruction wasm executes (default false). A store starts with no fuel:
-   * give it some with `store.setFuel(n)`; running out traps `"out_of_fuel"`. Costs 1 per instruction,
-   * except `nop`, `drop`, `block`, `loop`, `end`, `else`, `unreachable` and `return` (free), unless
-   * `fuelCosts` says otherwise. Fuel is shared by all instances of a store; host functions are free.
+   * give it some with `store.setFuel(n)`; running out traps `"out_of_fuel"` and leaves 0. The default
+   * costs are Wasmtime's: 1 per instruction, except `nop`, `drop`, `block`, `loop`, `end`, `else`,
+   * `unreachable` and `return` (free), 1 per function entered (so an export calling a host function
+   * costs 2), and bulk memory and table instructions (`memory.fill/copy/init`, `table.fill/copy/init`,
+   * `table.grow`) 1 more per byte or element (see `fuelBulkPerUnit`); `fuelCosts` overrides the
+   * per-instruction costs. Fuel is shared by all instances of a store; host functions are free.
    */
   readonly consumeFuel?: boolean;
   /**
@@ -34,6 +37,12 @@ export interface EngineConfig {
    * Only used with `consumeFuel`. @throws TypeError from `new Engine` on an unknown name or a bad cost.
    */
   readonly fuelCosts?: FuelCosts;
+  /**
+   * Charge bulk memory and table instructions 1 unit per byte or element they touch, on top of their
+   * own cost (default true, as Wasmtime does since its bulk operations are metered by size); false
+   * charges their flat cost only (Wasmtime's older behaviour).
+   */
+  readonly fuelBulkPerUnit?: boolean;
   /**
    * Check for interruption at every function entry and loop back-edge (default false): enables
    * `store.setEpochDeadline(ticks)` with `engine.incrementEpoch()`, and `store.setTimeLimit(ms)`.
@@ -98,7 +107,7 @@ export class Engine {
     this.id = ++engineIds;
     const interrupt = config.epochInterruption === true || config.timeLimits === true;
     this.instrumentation = Object.freeze({
-      ...(fuelCosts ? { fuelCosts } : {}),
+      ...(fuelCosts ? { fuelCosts, fuelBulkPerUnit: config.fuelBulkPerUnit !== false } : {}),
       interrupt,
       ...(config.nanCanonicalization === true ? { nanCanonicalization: true } : {}),
       // A module rewritten anyway also gets its memories and tables from the store (limits at no

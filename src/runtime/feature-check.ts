@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { proposalUses, type Proposal, type ProposalUse } from "../binary/features.js";
+import { proposalUses, type Proposal, type ProposalUse } from "../binary/proposals.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import { CompileError } from "../errors.js";
 import { engineFeatures } from "./features.js";

@@ -77,8 +77,9 @@ const PROBES: { readonly [P in Proposal]: readonly number[] } = {
   "gc": moduleWithFunc([VOID], [0, 0xfb, 0x00, 1, 0x1a], [], [0x5f, 0]),
   // (global i32 (i32.add (i32.const 1) (i32.const 2)))
   "extended-const": [...HEADER, ...section(6, [1, 0x7f, 0, 0x41, 1, 0x41, 2, 0x6a, 0x0b])],
-  // (memory i64 1)
-  "memory64": [...HEADER, ...section(5, [1, 0x04, 1])],
+  // (table i64 1 funcref) (memory i64 1): both halves of the proposal (engines shipped 64-bit
+  // memories before 64-bit tables, and a module of the proposal may use either)
+  "memory64": [...HEADER, ...section(4, [1, 0x70, 0x04, 1]), ...section(5, [1, 0x04, 1])],
   // (memory 1) (memory 1)
   "multi-memory": [...HEADER, ...section(5, [2, 0x00, 1, 0x00, 1])],
   // (memory 1 (pagesize 1))

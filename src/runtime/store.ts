@@ -92,7 +92,7 @@ export class Store<T = unknown> {
 
   /**
    * Sets the fuel left (a store starts with 0). Each instruction wasm runs costs fuel; when too little
-   * is left the call traps `"out_of_fuel"` and the fuel stays as it was before the block that did not fit.
+   * is left the call traps `"out_of_fuel"` and leaves 0, as Wasmtime does.
    *
    * @throws Error unless the engine consumes fuel; RangeError unless `fuel` is a non-negative integer.
    */

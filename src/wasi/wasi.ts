@@ -105,8 +105,9 @@ function deadlineOf(instance: WasiInstance): Deadline | null {
  * deadline between iovecs; reaching it throws the same `"interrupt"` `Trap` the guest's own code would.
  * Without a limit nothing changes. The guest holds at most `maxOpenFiles` descriptors (`EMFILE`), a
  * `"pipe"` capture at most `pipeCapacity` bytes (`ENOSPC`), one read or write moves at most
- * `MAX_IO` bytes (a short count, so totals never wrap), and paths and symlink targets are at most
- * 4096 bytes (`ENAMETOOLONG`, refused before they are decoded).
+ * 2 GiB - 4 KiB (Linux's limit: a short count, so totals never wrap), paths and symlink targets are
+ * at most 4096 bytes (`ENAMETOOLONG`, refused before they are decoded), and a walk holds at most 512
+ * directories.
  * `start` can be called once. Defaults keep the host invisible: no args, no env, empty stdin,
  * stdout/stderr discarded, no preopens. A filesystem, stdin callback or clock that throws gives the
  * guest `EIO` rather than unwinding it; bad guest pointers give `EFAULT`.

@@ -28,7 +28,12 @@ const source = `(module
   (import "wasi_snapshot_preview1" "path_create_directory" (func $mkdir (param i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "path_symlink" (func $symlink (param i32 i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "path_link" (func $link (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 64 8192)
+  (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+  (memory (export "memory") 64 65536)
+
+  ;; random_get of len bytes at ptr.
+  (func (export "random") (param $ptr i32) (param $len i32) (result i32)
+    (call $random (local.get $ptr) (local.get $len)))
 
   ;; One monotonic clock subscription of ns nanoseconds; the errno of poll_oneoff.
   (func (export "sleep") (param $ns i64) (result i32)

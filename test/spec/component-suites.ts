@@ -5,6 +5,8 @@
  * Prints, per suite, `N passed, N failed, N unsupported` and the directives not run for lack of a
  * component runtime.
  */
+import type { Proposal } from "../../src/binary/proposals.js";
+import { probeEngineFeatures } from "../../src/runtime/features.js";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { setFlagsFromString } from "node:v8";
@@ -55,18 +57,22 @@ export function componentSuites(): ComponentSuite[] {
  * typed function references, tail calls), so that their code validates.
  */
 export function enableCoreFeatures(): void {
-  for (const f of ["gc", "memory64", "typed-funcref", "return-call", "extended-const"]) setFlagsFromString(`--experimental-wasm-${f}`);
+  // Only for proposals the engine lacks: newer engines ship them and no longer know these flags.
+  const have = probeEngineFeatures(); // not the cached answer: flags set here change it
+  const flags: [Proposal, string][] = [["gc", "gc"], ["memory64", "memory64"], ["function-references", "typed-funcref"], ["tail-call", "return-call"], ["extended-const", "extended-const"]];
+  for (const [p, f] of flags) if (!have[p]) setFlagsFromString(`--experimental-wasm-${f}`);
 }
 
 /** Runs one component suite; returns its totals. */
 export async function runComponentSuite(
   suite: ComponentSuite,
-  options: { filters?: readonly string[]; verbose?: boolean; host?: ComponentScriptHost } = {},
+  options: { filters?: readonly string[]; verbose?: boolean; host?: ComponentScriptHost | (() => ComponentScriptHost) } = {},
 ): Promise<ComponentRunResult> {
   const total = emptyComponentResult();
   for (const file of suite.files) {
     if (options.filters?.length && !options.filters.some((f) => file.includes(f))) continue;
-    const r = await runComponentWastFile(file, { label: relative(SHARED, file), ...(options.host ? { host: options.host } : {}) });
+    const host = typeof options.host === "function" ? options.host() : options.host;
+    const r = await runComponentWastFile(file, { label: relative(SHARED, file), ...(host ? { host } : {}) });
     total.passed += r.passed;
     total.failed += r.failed;
     total.unsupported += r.unsupported;

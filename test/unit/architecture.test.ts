@@ -36,7 +36,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   wasi: ["types", "errors", "runtime"],
   host: ["types", "errors", "wasi"],
   component: ["types", "errors", "binary", "text", "instrument", "runtime", "wasi"],
-  index: ["types", "errors", "binary", "text", "instrument", "runtime", "host"],
+  core: ["types", "errors", "binary", "instrument", "runtime", "host"],
+  index: ["types", "errors", "binary", "text", "instrument", "runtime", "host", "core"],
   cli: ["types", "errors", "binary", "text", "instrument", "runtime", "wasi", "host", "index", "component"],
 };
 

@@ -17,6 +17,7 @@ import { decodeComponent } from "../../component/binary/decoder.js";
 import { encodeComponent } from "../../component/binary/encoder.js";
 import { UNSUPPORTED, validateComponent } from "../../component/binary/validate.js";
 import { decodeModule } from "../../binary/decoder.js";
+import { missingFeatures } from "./wast-checks.js";
 import {
   componentValuesEqual,
   parseComponentWast,
@@ -84,7 +85,8 @@ export function compileUnit(unit: WastUnit): Compiled {
   if (unit.kind === "module") {
     try {
       decodeModule(bytes);
-      if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return { ok: false, stage: "engine", error: new CompileError(ENGINE_REJECTS) };
+      const why = engineValidate(bytes);
+      if (why !== undefined) return { ok: false, stage: why.startsWith(ENGINE_REJECTS) ? "engine" : "validate", error: new CompileError(why) };
       return { ok: true, bytes };
     } catch (e) {
       return { ok: false, stage: "decode", error: e as Error };
@@ -115,12 +117,14 @@ export function compileUnit(unit: WastUnit): Compiled {
 const ENGINE_REJECTS = "the engine rejects the module";
 
 /**
- * Core module code validation by the engine. A rejection may also mean the engine lacks a core
- * feature the module uses (custom page sizes, exnref): a unit that fails only there counts as
- * unsupported, not failed.
+ * Core module code validation by the engine. A rejection of a module that uses a proposal the engine
+ * lacks (custom page sizes, exnref; found by feature probing) counts as unsupported, not failed; any
+ * other rejection is the module's: invalid.
  */
 function engineValidate(bytes: Uint8Array): string | undefined {
-  return WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>) ? undefined : ENGINE_REJECTS;
+  if (WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return undefined;
+  const missing = missingFeatures(bytes);
+  return missing.length > 0 ? `${ENGINE_REJECTS}: it uses ${missing.join(", ")}, which the engine lacks` : "the engine finds the core module invalid";
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -147,10 +151,17 @@ export async function runComponentWast(text: string, label: string, host?: Compo
   const instances = new Map<string, ComponentScriptInstance>();
   let current: ComponentScriptInstance | undefined;
   let lastDefinition: { bytes: Uint8Array; kind: "component" | "module" } | undefined;
+  // Units that could not run here (a feature the engine or wasmhost lacks), by name, and whether the
+  // current one is such: what runs on them is unsupported too, not failed.
+  const unsupportedNames = new Set<string>();
+  let currentUnsupported = false;
+  const onUnsupported = (action: ComponentAction | undefined): boolean =>
+    action !== undefined && (action.instance !== undefined ? unsupportedNames.has(action.instance) : current === undefined && currentUnsupported);
 
   const instantiate = async (bytes: Uint8Array, kind: "component" | "module", name: string | undefined) => {
     const inst = await host!.instantiate(bytes, kind, name);
     current = inst;
+    currentUnsupported = false;
     if (name !== undefined) instances.set(name, inst);
     return inst;
   };
@@ -168,6 +179,11 @@ export async function runComponentWast(text: string, label: string, host?: Compo
           const c = compileUnit(d.unit);
           if (!c.ok && (c.stage === "engine" || c.stage === "unsupported")) {
             result.unsupported++;
+            if (d.unit.name !== undefined) unsupportedNames.add(d.unit.name);
+            if (!d.unit.definition) {
+              current = undefined;
+              currentUnsupported = true;
+            }
             break;
           }
           if (!c.ok) {
@@ -197,6 +213,13 @@ export async function runComponentWast(text: string, label: string, host?: Compo
             result.notRun++;
             break;
           }
+          if (def === undefined && d.component !== undefined && unsupportedNames.has(d.component)) {
+            result.unsupported++;
+            if (d.instance !== undefined) unsupportedNames.add(d.instance);
+            current = undefined;
+            currentUnsupported = true;
+            break;
+          }
           if (def === undefined) {
             fail(line, `unknown component definition ${d.component ?? "(last)"}`);
             break;
@@ -224,6 +247,10 @@ export async function runComponentWast(text: string, label: string, host?: Compo
             result.notRun++;
             break;
           }
+          if (onUnsupported(d.action)) {
+            result.unsupported++;
+            break;
+          }
           await invoke(d.action);
           result.passed++;
           break;
@@ -231,6 +258,10 @@ export async function runComponentWast(text: string, label: string, host?: Compo
         case "assert_return": {
           if (!host) {
             result.notRun++;
+            break;
+          }
+          if (onUnsupported(d.action)) {
+            result.unsupported++;
             break;
           }
           const got = await invoke(d.action);
@@ -244,6 +275,10 @@ export async function runComponentWast(text: string, label: string, host?: Compo
         case "assert_trap": {
           if (!host) {
             result.notRun++;
+            break;
+          }
+          if (onUnsupported(d.action)) {
+            result.unsupported++;
             break;
           }
           try {

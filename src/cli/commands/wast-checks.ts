@@ -9,7 +9,7 @@
 import { decodeModule } from "../../binary/decoder.js";
 import { proposalsUsed, type Proposal } from "../../binary/proposals.js";
 import { CompileError, TRAP_MESSAGES, Trap, type TrapCode } from "../../errors.js";
-import { Func } from "../../index.js";
+import { Exception, Func } from "../../index.js";
 import { engineFeatures } from "../../runtime/features.js";
 
 /**
@@ -37,7 +37,8 @@ const WasmException = (WebAssembly as unknown as { Exception?: abstract new (...
 
 /** True when `e` is an exception thrown by wasm code (`throw`), as `assert_exception` expects. */
 export function isWasmException(e: unknown): boolean {
-  return WasmException !== undefined && e instanceof WasmException;
+  // Calls through the API deliver wasm exceptions as wasmhost's `Exception` (holding the engine's).
+  return e instanceof Exception || (WasmException !== undefined && e instanceof WasmException);
 }
 
 /**
@@ -50,6 +51,7 @@ const SPEC_TRAP_CODES: Readonly<Record<string, TrapCode>> = {
   "null function reference": "null_reference",
   "null structure reference": "null_reference",
   "null array reference": "null_reference",
+  "null i31 reference": "null_reference",
   "null exception reference": "null_reference",
   "out of bounds table access": "table_out_of_bounds",
   "out of bounds data segment access": "memory_out_of_bounds",
@@ -77,6 +79,11 @@ export const TRAP_MERGES: readonly TrapMerge[] = [
     text: "integer overflow",
     code: "bad_conversion_to_integer",
     reason: "V8 reports a float-to-integer truncation of NaN and of an out-of-range value with one message, \"float unrepresentable in integer range\"",
+  },
+  {
+    text: "out of bounds array access",
+    code: "table_out_of_bounds",
+    reason: "V8 checks the element segment's bounds before the array's in array.init_elem, so when a length exceeds both it reports \"element segment out of bounds\"",
   },
 ];
 

@@ -2,8 +2,8 @@
  * `wasmhost wast FILE... [--verbose] [--allow-unsupported] [--fuel N] [--timeout MS]`: runs `.wast`
  * spec scripts and prints how many commands passed, failed or are unsupported (per file with
  * `--verbose` or when one has failures, and a total), with `file:line` for each failure on stderr; exit
- * 1 if any failed. `--allow-unsupported` counts modules the engine cannot compile (features it lacks)
- * as unsupported rather than failed. `--fuel N` gives every directive N fuel and `--timeout MS` limits
+ * 1 if any failed. `--allow-unsupported` counts modules that use a proposal the engine lacks (found by
+ * feature probing) as unsupported rather than failed. `--fuel N` gives every directive N fuel and `--timeout MS` limits
  * every call into wasm to MS milliseconds, so a script that loops forever fails (`out_of_fuel`,
  * `interrupt`) instead of hanging.
  *

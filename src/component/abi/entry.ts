@@ -162,7 +162,7 @@ export function generateEntry(parts: EntryParts): ((...args: unknown[]) => unkno
     (post ? `    inst.mayLeave = false;\n    try { ${post} } finally { inst.mayLeave = true; }\n` : "") +
     `    ${ret}\n` +
     `  } catch (e) {\n` +
-    `    if (entered) inst.poisoned = true;\n` +
+    `    if (entered || !(e instanceof TypeError)) inst.poisoned = true;\n` +
     `    throw toTrap(e);\n` +
     `  } finally {\n` +
     `    inst.mayEnter = true;\n` +

@@ -27,6 +27,8 @@ import { entryApplies, generateEntry } from "./entry.js";
 /** A component-level function: called with JS values, returns the JS value of its result. */
 export interface ComponentFuncImpl {
   readonly type: ComponentFuncType;
+  /** A name for messages: the core function's, or the host definition's (`ns:pkg/iface#f`). */
+  readonly name?: string;
   /** The string encoding its results are lifted from (for a lowering caller's `realloc` sequence). */
   readonly stringEncoding: StringEncoding | undefined;
   /**
@@ -205,8 +207,9 @@ export function liftFunction(spec: LiftSpec): ComponentFuncImpl {
       }
       return result;
     } catch (e) {
-      // Anything that unwound guest code leaves the instance in an unknown state.
-      if (entered_) for (const i of set ?? [instance]) i.poisoned = true;
+      // Anything that unwound guest code (the callee, realloc, post-return) leaves the instance in an
+      // unknown state; a JS argument that did not fit (a TypeError before the call) does not.
+      if (entered_ || !(e instanceof TypeError)) for (const i of set ?? [instance]) i.poisoned = true;
       throw toTrap(e);
     } finally {
       cx.busy = false;
@@ -238,7 +241,7 @@ export function liftFunction(spec: LiftSpec): ComponentFuncImpl {
     });
     return fast ?? generic(unwrap, name);
   };
-  return { type, stringEncoding: options.stringEncoding, invoke, hostEntry };
+  return { type, name: spec.name, stringEncoding: options.stringEncoding, invoke, hostEntry };
 }
 
 const scratch: unknown[] = [undefined];
@@ -350,6 +353,7 @@ export function hostFunction(
   type: ComponentFuncType,
   fn: (...args: unknown[]) => unknown,
   isComponentError: (e: unknown) => e is { payload: unknown },
+  name?: string,
 ): ComponentFuncImpl {
   const wrapsResult = type.result?.kind === "result";
   const invoke = (args: readonly unknown[]): unknown => {
@@ -361,5 +365,5 @@ export function hostFunction(
       throw e;
     }
   };
-  return { type, stringEncoding: undefined, invoke, hostEntry: () => (...args: unknown[]) => invoke(args) };
+  return { type, ...(name !== undefined ? { name } : {}), stringEncoding: undefined, invoke, hostEntry: () => (...args: unknown[]) => invoke(args) };
 }

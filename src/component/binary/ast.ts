@@ -13,7 +13,7 @@
  *   binary (`ComponentInfo.bytes`), so that errors found later point into the file.
  * - Records are immutable and shared subarrays (core modules, custom payloads) are views, not copies.
  * - The order of `sections` is the binary's: index spaces are built by walking it front to back
- *   (each definition appends to the index space of its sort; see `definitionSort`).
+ *   (each definition appends to the index space of its sort; see `definitionSorts`).
  *
  * @module
  */
@@ -354,4 +354,27 @@ export interface ComponentInfo {
   readonly sections: readonly ComponentSection[];
   /** The `component-name` section, decoded (empty when absent or malformed). */
   readonly names: ComponentNames;
+}
+
+/**
+ * The sort of the index each definition of a section appends, in order (several for a recursion
+ * group of core types or a start function's results; none for a custom section). Walking a
+ * component's sections with this gives every index space, as validation and instantiation do.
+ */
+export function definitionSorts(section: ComponentSection): Sort[] {
+  switch (section.id) {
+    case "custom": return [];
+    case "core-module": return ["core module"];
+    case "core-instance": return section.items.map(() => "core instance");
+    case "core-type": return section.items.flatMap((t): Sort[] => (t.kind === "rec" ? t.types.map((): Sort => "core type") : ["core type"]));
+    case "component": return ["component"];
+    case "instance": return section.items.map(() => "instance");
+    case "alias": return section.items.map((a) => a.sort);
+    case "type": return section.items.map(() => "type");
+    case "canon": return section.items.map((c): Sort => (c.kind === "lift" ? "func" : "core func"));
+    case "start": return Array.from({ length: section.start.results }, (): Sort => "value");
+    case "import": return section.items.map((i): Sort => (i.desc.kind === "module" ? "core module" : i.desc.kind));
+    case "export": return section.items.map((e) => e.sort);
+    case "value": return section.items.map(() => "value");
+  }
 }

@@ -198,9 +198,12 @@ function writeAlias(w: ByteWriter, a: AliasDef): void {
   }
 }
 
-/** Writes a value type: a primitive's opcode or a type index. */
+/**
+ * Writes a value type: a primitive's opcode or a type index. Indices are signed LEB128 (s33), like
+ * core heap types, so that index 64 and up (`0xc0 0x00`) never reads as an opcode.
+ */
 export function writeValType(w: ByteWriter, t: ValTypeRef): void {
-  if (typeof t === "number") w.s33(t); // s33: a type index shares the byte space of the primitive opcodes
+  if (typeof t === "number") w.s33(t);
   else w.byte(PRIMITIVE_CODE[t]);
 }
 

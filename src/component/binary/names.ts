@@ -211,11 +211,15 @@ function rangeError(r: string): string | undefined {
   return undefined;
 }
 
+/** `integrity=<...>`: one or more `algo-base64(?options)`, space-separated (Subresource Integrity). */
 function integrityError(s: string): string | undefined {
+  if (s.trim().length === 0) return "integrity hash cannot be empty";
   for (const part of s.trim().split(/\s+/)) {
-    const m = /^(sha256|sha384|sha512)-(.*)$/.exec(part);
+    const m = /^(sha256|sha384|sha512)(-?)(.*)$/.exec(part);
     if (!m) return `unrecognized hash algorithm: \`${part}\``;
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(m[2]!)) return "not valid base64";
+    if (m[2] !== "-") return "expected `-` after hash algorithm";
+    const hash = m[3]!.split("?")[0]!;
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(hash)) return "not valid base64";
   }
   return undefined;
 }
@@ -225,6 +229,8 @@ function integrityError(s: string): string | undefined {
  * `[static]l.l` reduced to `l`, annotations other than `[constructor]` stripped.
  */
 export function uniquenessKey(s: string): string {
+  // Dependency, URL and integrity names are compared as written.
+  if (/^(unlocked-dep|locked-dep|url|relative-url|integrity)=/.test(s)) return s;
   let n = s.toLowerCase();
   const m = /^\[(method|static|async method|async static)\]([^.]*)\.(.*)$/.exec(n);
   if (m && m[2] === m[3]) return m[2]!;

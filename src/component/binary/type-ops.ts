@@ -10,6 +10,7 @@
  * @module
  */
 import type {
+  PrimitiveKind,
   ComponentExternType,
   ComponentFuncType,
   ComponentType,
@@ -40,6 +41,21 @@ export const MAX_TYPE_DEPTH = 1000;
 export const MAX_ELEM_SIZE = 2 ** 28;
 
 const facts = new WeakMap<object, TypeFacts>();
+
+/** The value types directly inside `t` (fields, cases, elements, ...), in order. */
+export function childTypes(t: ValueType): ValueType[] {
+  switch (t.kind) {
+    case "list": return [t.element];
+    case "record": return t.fields.map((f) => f.type);
+    case "tuple": return [...t.types];
+    case "variant": return t.cases.flatMap((c) => (c.type ? [c.type] : []));
+    case "option": return [t.type];
+    case "result": return [...(t.ok ? [t.ok] : []), ...(t.err ? [t.err] : [])];
+    case "stream": case "future": return t.element ? [t.element] : [];
+    case "map": return [t.key, t.value];
+    default: return [];
+  }
+}
 
 const PRIM_SIZE: Readonly<Record<string, number>> = {
   bool: 1, s8: 1, u8: 1, s16: 2, u16: 2, s32: 4, u32: 4, f32: 4, char: 4, s64: 8, u64: 8, f64: 8,
@@ -85,18 +101,7 @@ export function factsOf(t: ValueType): TypeFacts {
  */
 export function withFacts(t: ValueType): ValueType {
   if (facts.has(t)) return t;
-  const children: ValueType[] = [];
-  switch (t.kind) {
-    case "list": children.push(t.element); break;
-    case "record": for (const f of t.fields) children.push(f.type); break;
-    case "tuple": children.push(...t.types); break;
-    case "variant": for (const c of t.cases) if (c.type) children.push(c.type); break;
-    case "option": children.push(t.type); break;
-    case "result": if (t.ok) children.push(t.ok); if (t.err) children.push(t.err); break;
-    case "stream": case "future": if (t.element) children.push(t.element); break;
-    case "map": children.push(t.key, t.value); break;
-  }
-  const cf = children.map(factsOf);
+  const cf = childTypes(t).map(factsOf);
   let size = 1;
   let depth = 0;
   let borrow = t.kind === "borrow";
@@ -164,6 +169,18 @@ export function withFacts(t: ValueType): ValueType {
   }
   if (elemSize > 2 ** 32) elemSize = 2 ** 32;
   facts.set(t, { size, depth, borrow, resources: resources.length ? resources : EMPTY, elemSize, align });
+  return t;
+}
+
+const PRIMITIVES = new Map<string, ValueType>();
+
+/** The shared node of a primitive type (one node per primitive kind). */
+export function primitive(kind: PrimitiveKind): ValueType {
+  let t = PRIMITIVES.get(kind);
+  if (t === undefined) {
+    t = withFacts({ kind });
+    PRIMITIVES.set(kind, t);
+  }
   return t;
 }
 
@@ -249,6 +266,8 @@ export function componentSize(t: ComponentType): number {
  */
 export class Matcher {
   readonly bound = new Map<ResourceType, ResourceType>();
+  /** Expected type-import nodes matched by actual nodes (instantiation substitutes them). */
+  readonly boundTypes = new Map<ValueType, ValueType>();
   private readonly equalPairs = new WeakMap<object, WeakSet<object>>();
 
   readonly abstract: Set<ResourceType>;
@@ -396,7 +415,9 @@ export class Matcher {
           if (!(y instanceof ResourceType)) return "expected defined type, found resource";
           return this.resource(x, y) ? undefined : "resource types are not the same";
         }
-        return this.value(x, y);
+        const why = this.value(x, y);
+        if (why === undefined && x !== y) this.boundTypes.set(y, x);
+        return why;
       }
       case "instance": return this.instance(a.type, (b as typeof a).type);
       case "component": return this.component(a.type, (b as typeof a).type);
@@ -486,27 +507,46 @@ export function copyFacts(original: ValueType, copy: ValueType): ValueType {
   return copy;
 }
 
-/** Replaces resources by `map` throughout types, memoizing so that shared subtrees stay shared. */
+/**
+ * Replaces resources (and, for instantiation's type arguments, value type nodes) throughout types,
+ * memoizing so that shared subtrees stay shared.
+ */
 export class Substitution {
   private readonly memo = new WeakMap<object, object>();
 
   /**
    * @param map the resources to replace.
    * @param onCopy called with each node replaced and its copy (to carry facts kept elsewhere).
+   * @param types value type nodes to replace by other nodes (instantiation's type arguments).
+   * @param copiedFrom the node a renamed copy was made from (replacements apply to copies too).
    */
   constructor(
     readonly map: ReadonlyMap<ResourceType, ResourceType>,
     private readonly onCopy?: (original: object, copy: object) => void,
+    readonly types: ReadonlyMap<ValueType, ValueType> = new Map(),
+    private readonly copiedFrom?: (t: ValueType) => ValueType | undefined,
   ) {}
 
+  /** The replacement of `t` or of a node it is a renamed copy of. */
+  private replacement(t: ValueType): ValueType | undefined {
+    for (let n: ValueType | undefined = t, k = 0; n !== undefined && k < 64; n = this.copiedFrom?.(n), k++) {
+      const r = this.types.get(n);
+      if (r !== undefined) return r;
+    }
+    return undefined;
+  }
+
   get empty(): boolean {
-    return this.map.size === 0;
+    return this.map.size === 0 && this.types.size === 0;
   }
 
   value(t: ValueType): ValueType {
-    if (this.map.size === 0) return t;
+    if (this.empty) return t;
+    const direct = this.types.size === 0 ? undefined : this.replacement(t);
+    if (direct !== undefined) return direct;
     const f = factsOf(t);
-    if (f.resources.length === 0 || !f.resources.some((r) => this.map.has(r))) return t;
+    if (this.types.size === 0 && (f.resources.length === 0 || !f.resources.some((r) => this.map.has(r)))) return t;
+    if (f.size === 1 && !(t.kind === "own" || t.kind === "borrow")) return t;
     const m = this.memo.get(t);
     if (m !== undefined) return m as ValueType;
     let out: ValueType;
@@ -524,6 +564,7 @@ export class Substitution {
       case "map": out = { kind: "map", key: this.value(t.key), value: this.value(t.value) }; break;
       default: out = t;
     }
+    if (out !== t && sameChildren(t, out)) out = t;
     withFacts(out);
     this.memo.set(t, out);
     this.onCopy?.(t, out);
@@ -531,7 +572,7 @@ export class Substitution {
   }
 
   func(t: ComponentFuncType): ComponentFuncType {
-    if (this.map.size === 0) return t;
+    if (this.empty) return t;
     const m = this.memo.get(t);
     if (m !== undefined) return m as ComponentFuncType;
     const out: ComponentFuncType = {
@@ -544,7 +585,7 @@ export class Substitution {
   }
 
   extern(t: ComponentExternType): ComponentExternType {
-    if (this.map.size === 0) return t;
+    if (this.empty) return t;
     switch (t.kind) {
       case "func": return { kind: "func", type: this.func(t.type) };
       case "value": return { kind: "value", type: this.value(t.type) };
@@ -559,7 +600,7 @@ export class Substitution {
   }
 
   instance(t: InstanceType): InstanceType {
-    if (this.map.size === 0) return t;
+    if (this.empty) return t;
     const m = this.memo.get(t);
     if (m !== undefined) return m as InstanceType;
     const exports = new Map<string, ComponentExternType>();
@@ -570,7 +611,7 @@ export class Substitution {
   }
 
   component(t: ComponentType): ComponentType {
-    if (this.map.size === 0) return t;
+    if (this.empty) return t;
     const m = this.memo.get(t);
     if (m !== undefined) return m as ComponentType;
     const imports = new Map<string, ComponentExternType>();
@@ -581,4 +622,12 @@ export class Substitution {
     this.memo.set(t, out);
     return out;
   }
+}
+
+/** True when a rebuilt node's children are the original's (nothing was substituted below it). */
+function sameChildren(a: ValueType, b: ValueType): boolean {
+  if (a.kind === "own" || a.kind === "borrow") return a.resource === (b as typeof a).resource;
+  const x = childTypes(a);
+  const y = childTypes(b);
+  return x.length === y.length && x.every((c, i) => c === y[i]);
 }

@@ -18,18 +18,15 @@ import type {
   ComponentFuncType,
   ComponentType,
   CoreModuleType,
-  Field,
   InstanceType,
   ValueType,
 } from "../types.js";
 import { ResourceType } from "../types.js";
 import type {
   AliasDef,
-  CanonDef,
   ComponentInfo,
   CoreTypeDef,
   Decl,
-  DefValType,
   ExternDesc,
   ExternName,
   Sort,
@@ -41,7 +38,6 @@ import {
   coreExternOf,
   coreModuleType,
   moduleSigOf,
-  formatFuncSig,
   moduleSig,
   sameFuncSig,
   type CoreExtern,
@@ -50,9 +46,12 @@ import {
   type CoreModuleSig,
   type CoreTypeEntry,
 } from "./core-sigs.js";
-import { flatLength, flattenFuncType, needsMemory } from "./flatten.js";
-import { labelError, NameSet, parseExternName, type ParsedName } from "./names.js";
+import { checkCanon } from "./validate-canon.js";
+import { checkAnnotated, checkVisible } from "./validate-visibility.js";
+import { resolveDefValType, resolveFuncType } from "./validate-types.js";
+import { NameSet, parseExternName, type ParsedName } from "./names.js";
 import {
+  primitive,
   bindings,
   componentSize,
   copyFacts,
@@ -60,11 +59,8 @@ import {
   instanceSize,
   factsOf,
   Matcher,
-  MAX_ELEM_SIZE,
-  MAX_TYPE_DEPTH,
   MAX_TYPE_SIZE,
   Substitution,
-  withFacts,
 } from "./type-ops.js";
 
 /** An entry of the component type index space, resolved. */
@@ -102,8 +98,7 @@ export interface ValidatedComponent {
   readonly nested: readonly ValidatedComponent[];
 }
 
-/** The prefix of the reason of a `CompileError` for a feature wasmhost does not implement. */
-export const UNSUPPORTED = "unsupported:";
+export { UNSUPPORTED } from "./validate-canon.js";
 
 /** Options of `validateComponent`. */
 export interface ValidateOptions {
@@ -143,7 +138,8 @@ interface Naming {
   readonly scope: Scope;
 }
 
-class Scope {
+/** A validation scope: a component, or a component or instance type being declared. */
+export class Scope {
   readonly spaces = emptySpaces();
   readonly imports = new Map<string, ComponentExternType>();
   readonly exports = new Map<string, ComponentExternType>();
@@ -160,13 +156,17 @@ class Scope {
    * (shared by all scopes of one validation: nodes are unique to where they were made).
    */
   readonly named: WeakMap<object, Naming>;
+  /** The node each renamed copy was made from (shared by all scopes of one validation). */
+  readonly copiedFrom: WeakMap<ValueType, ValueType>;
   /** The external naming of each instance index (imported or exported instances name their types). */
   readonly instanceNaming: (NameOrigin | undefined)[] = [];
   /** Resource names of this scope's imports/exports (for `[constructor]` etc.). */
   readonly resourceNames = { import: new Map<string, ResourceType>(), export: new Map<string, ResourceType>() };
   readonly nested: ValidatedComponent[] = [];
   hasStart = false;
-  /** The type of each context slot used by `context.get`/`context.set` (kept on the root scope). */
+  /** Whether each value (🪙) has been consumed: every value must be used exactly once. */
+  readonly valueUsed: boolean[] = [];
+  /** The type of each context slot used by `context.get`/`context.set` in this component. */
   readonly contextTypes = new Map<number, string>();
   /** Offset for errors of the definition being checked. */
   at = 0;
@@ -177,6 +177,7 @@ class Scope {
     readonly options: ValidateOptions,
   ) {
     this.named = parent?.named ?? new WeakMap();
+    this.copiedFrom = parent?.copiedFrom ?? new WeakMap();
   }
 
   /** Carries external names over to the copies a substitution makes. */
@@ -251,7 +252,7 @@ class Scope {
         case "canon":
           for (const c of s.items) {
             this.at = c.offset;
-            this.canon(c);
+            checkCanon(this, c);
           }
           break;
         case "start":
@@ -278,6 +279,11 @@ class Scope {
           break;
       }
     }
+    for (let i = 0; i < this.spaces.values.length; i++) {
+      if (!this.valueUsed[i]) {
+        this.fail(`value index ${i} was not used as part of an instantiation, start function, or export`, info.end);
+      }
+    }
     const type: ComponentType = { imports: this.imports, exports: this.exports };
     bindings.set(type, {
       imported: this.importedResources,
@@ -286,10 +292,12 @@ class Scope {
     return { info, type, spaces: this.spaces, nested: this.nested };
   }
 
-  private root(): Scope {
-    let s: Scope = this;
-    while (s.parent !== undefined && s.kind === "component") s = s.parent;
-    return s;
+  /** Marks value `index` consumed (by an export, an instantiation or the start function). */
+  private consumeValue(index: number): void {
+    this.get(this.spaces.values, index, "value");
+    if (this.kind !== "component") return;
+    if (this.valueUsed[index]) this.fail(`value index ${index} cannot be used more than once`);
+    this.valueUsed[index] = true;
   }
 
   private checkSize(n: number): void {
@@ -338,7 +346,8 @@ class Scope {
     }
   }
 
-  private get<T>(space: readonly T[], index: number, what: string): T {
+  /** Entry `index` of `space`, or a failure naming `what`. */
+  get<T>(space: readonly T[], index: number, what: string): T {
     const v = space[index];
     if (v === undefined) this.fail(`unknown ${what} ${index}: ${what} index out of bounds`);
     return v;
@@ -462,6 +471,7 @@ class Scope {
       for (const a of i.args) {
         if (argNames.add(a.name) !== undefined) this.fail(`instantiation argument \`${a.name}\` conflicts with previous argument`);
         args.set(a.name, this.itemType(a.sort, a.index));
+        if (a.sort === "value") this.consumeValue(a.index);
       }
       const inst = this.instantiate(component, args);
       this.checkSize(instanceSize(inst));
@@ -471,11 +481,24 @@ class Scope {
     }
     const exports = new Map<string, ComponentExternType>();
     const names = new NameSet();
+    // The bag's own resource names, for its `[constructor]`/`[method]`/`[static]` exports.
+    const resources = new Map<string, ResourceType>();
     for (const e of i.exports) {
-      this.checkName(e.name, "export");
+      const parsed = this.checkName(e.name, "export");
       const prev = names.add(e.name.name);
       if (prev !== undefined) this.fail(`export name \`${e.name.name}\` conflicts with previous name \`${prev}\``);
-      exports.set(e.name.name, this.itemType(e.sort, e.index));
+      const t = this.itemType(e.sort, e.index);
+      if (t.kind === "type" && t.type instanceof ResourceType && parsed.kind === "label") resources.set(e.name.name, t.type);
+      if (t.kind === "func" && parsed.kind !== "label" && parsed.kind !== "interface" && parsed.kind !== "other") {
+        checkAnnotated(this, parsed, t, "export", resources);
+        for (const p of [...t.type.params.map((x) => x.type), ...(t.type.result ? [t.type.result] : [])]) {
+          if ((p.kind === "own" || p.kind === "borrow") && this.named.get(p)?.scope !== this) {
+            this.fail("resource used in function does not have a name in this context");
+          }
+        }
+      }
+      exports.set(e.name.name, t);
+      if (e.sort === "value") this.consumeValue(e.index);
     }
     const inst: InstanceType = { exports };
     this.checkSize(instanceSize(inst));
@@ -500,7 +523,7 @@ class Scope {
       map.set(r, fresh);
       this.createdResources.push(fresh);
     }
-    const sub = new Substitution(map, this.keepNames);
+    const sub = new Substitution(map, this.keepNames, matcher.boundTypes, (t) => this.copiedFrom.get(t));
     const exports = new Map<string, ComponentExternType>();
     for (const [name, t] of component.exports) exports.set(name, sub.extern(t));
     return { exports };
@@ -610,6 +633,7 @@ class Scope {
           if (naming) this.named.set(entry, { origin: naming, scope: this });
         } else if (naming) {
           const named = copyFacts(ty, { ...ty } as ValueType);
+          this.copiedFrom.set(named, ty);
           this.named.set(named, { origin: naming, scope: this });
           s.types.push({ kind: "value", type: named });
         } else {
@@ -647,7 +671,7 @@ class Scope {
   private type(t: TypeDef): void {
     switch (t.kind) {
       case "func": {
-        const ft = this.funcType(t);
+        const ft = resolveFuncType(this, t);
         this.checkSize(funcSize(ft));
         this.spaces.types.push({ kind: "func", type: ft });
         return;
@@ -673,105 +697,8 @@ class Scope {
         return;
       }
       default:
-        this.spaces.types.push({ kind: "value", type: this.defValType(t) });
+        this.spaces.types.push({ kind: "value", type: resolveDefValType(this, t) });
     }
-  }
-
-  private funcType(t: import("./ast.js").FuncTypeDef): ComponentFuncType {
-    const params: Field[] = [];
-    const seen = new NameSet();
-    for (const p of t.params) {
-      const e = labelError(p.name);
-      if (e) this.fail(`function parameter name ${e.slice(e.indexOf("`"))}`);
-      const prev = seen.add(p.name);
-      if (prev !== undefined) this.fail(`function parameter name \`${p.name}\` conflicts with previous parameter name \`${prev}\``);
-      params.push({ name: p.name, type: this.valType(p.type) });
-    }
-    const result = t.result === undefined ? undefined : this.valType(t.result);
-    if (result !== undefined && factsOf(result).borrow) this.fail("function result cannot contain a `borrow` type");
-    return { params, ...(result !== undefined ? { result } : {}), ...(t.async ? { async: true } : {}) };
-  }
-
-  private labels(names: readonly string[], what: string): void {
-    const seen = new NameSet();
-    for (const n of names) {
-      const e = labelError(n);
-      if (e) this.fail(`${what} name ${e.slice(e.indexOf("`"))}`);
-      const prev = seen.add(n);
-      if (prev !== undefined) this.fail(`${what} name \`${n}\` conflicts with previous ${what} name \`${prev}\``);
-    }
-  }
-
-  private defValType(t: DefValType): ValueType {
-    let out: ValueType;
-    switch (t.kind) {
-      case "primitive": out = primitive(t.type); break;
-      case "record":
-        if (t.fields.length === 0) this.fail("record type must have at least one field");
-        this.labels(t.fields.map((f) => f.name), "record field");
-        out = { kind: "record", fields: t.fields.map((f) => ({ name: f.name, type: this.valType(f.type) })) };
-        break;
-      case "variant":
-        if (t.cases.length === 0) this.fail("variant type must have at least one case");
-        this.labels(t.cases.map((c) => c.name), "variant case");
-        out = {
-          kind: "variant",
-          cases: t.cases.map((c) => (c.type === undefined ? { name: c.name } : { name: c.name, type: this.valType(c.type) })),
-        };
-        break;
-      case "list":
-        if (t.length === 0) this.fail("fixed size list length must be greater than 0");
-        out = t.length === undefined ? { kind: "list", element: this.valType(t.element) } : { kind: "list", element: this.valType(t.element), length: t.length };
-        break;
-      case "tuple":
-        if (t.types.length === 0) this.fail("tuple type must have at least one type");
-        out = { kind: "tuple", types: t.types.map((x) => this.valType(x)) };
-        break;
-      case "flags":
-        if (t.names.length === 0) this.fail("flags must have at least one entry");
-        if (t.names.length > 32) this.fail("cannot have more than 32 flags");
-        this.labels(t.names, "flag");
-        out = { kind: "flags", names: t.names };
-        break;
-      case "enum":
-        if (t.names.length === 0) this.fail("enum type must have at least one variant");
-        this.labels(t.names, "enum tag");
-        out = { kind: "enum", names: t.names };
-        break;
-      case "option": out = { kind: "option", type: this.valType(t.type) }; break;
-      case "result":
-        out = {
-          kind: "result",
-          ...(t.ok !== undefined ? { ok: this.valType(t.ok) } : {}),
-          ...(t.err !== undefined ? { err: this.valType(t.err) } : {}),
-        };
-        break;
-      case "own":
-      case "borrow": {
-        const e = this.spaces.types[t.resource];
-        if (e === undefined) this.fail(`type index ${t.resource} out of bounds`);
-        if (e.kind !== "resource") this.fail(`type index ${t.resource} is not a resource type`);
-        out = { kind: t.kind, resource: e.type };
-        const naming = this.named.get(e);
-        if (naming !== undefined) this.named.set(out, naming);
-        break;
-      }
-      case "stream":
-      case "future": {
-        const element = t.element === undefined ? undefined : this.valType(t.element);
-        if (element !== undefined && factsOf(element).borrow) this.fail(`${t.kind} element type cannot contain a borrow`);
-        if (t.kind === "stream" && element?.kind === "char") this.fail("`stream<char>` is not valid at this time");
-        out = element === undefined ? { kind: t.kind } : { kind: t.kind, element };
-        break;
-      }
-      case "map": out = { kind: "map", key: this.valType(t.key), value: this.valType(t.value) }; break;
-    }
-    withFacts(out);
-    const f = factsOf(out);
-    if (f.size > MAX_TYPE_SIZE) this.fail(`effective type size exceeds the limit of ${MAX_TYPE_SIZE}`);
-    if (f.depth > MAX_TYPE_DEPTH) this.fail(`type nesting exceeds the limit of ${MAX_TYPE_DEPTH}`);
-    if (f.elemSize >= MAX_ELEM_SIZE) this.fail(`type exceeds maximum byte size of ${MAX_ELEM_SIZE}`);
-    return out;
   }
 
   /** Validates the declarators of a component or instance type (this scope is the type's). */
@@ -851,11 +778,10 @@ class Scope {
     }
     let t = this.externDesc(desc, name.name, which);
     if (t.kind === "instance" || t.kind === "component") t = this.freshen(t, which);
-    this.checkAnnotated(parsed, t, which);
+    checkAnnotated(this, parsed, t, which);
     // Instance types check visibility where they are used; component types eagerly.
-    if (this.kind !== "instance-type") this.checkVisible(t, which, which);
-    (which === "import" ? this.imports : this.exports).set(name.name, t);
-    this.addNamedItem(desc.kind === "module" ? "core module" : desc.kind, t, which, name.name);
+    if (this.kind !== "instance-type") checkVisible(this, t, which, which);
+    (which === "import" ? this.imports : this.exports).set(name.name, this.addNamedItem(desc.kind === "module" ? "core module" : desc.kind, t, which, name.name));
   }
 
   /**
@@ -881,22 +807,28 @@ class Scope {
   }
 
   /** Adds an imported/exported item to its index space; a type gets an external name. */
-  private addNamedItem(sort: Sort, t: ComponentExternType, origin: NameOrigin, name: string): void {
+  /**
+   * Adds an imported/exported item to its index space. A value type gets a new node for its new name
+   * (the unnamed original stays unnamed); the extern type returned holds that node, so that what the
+   * import or export names can be told apart, and substituted on instantiation.
+   */
+  private addNamedItem(sort: Sort, t: ComponentExternType, origin: NameOrigin, name: string): ComponentExternType {
     if (t.kind === "type") {
       if (t.type instanceof ResourceType) {
         const entry: TypeEntry = { kind: "resource", type: t.type };
         this.spaces.types.push(entry);
         this.named.set(entry, { origin, scope: this });
         if (!name.includes(":")) this.resourceNames[origin].set(name, t.type);
-      } else {
-        // A new name for the type: a copy, so that the unnamed original stays unnamed.
-        const named = copyFacts(t.type, { ...t.type } as ValueType);
-        this.named.set(named, { origin, scope: this });
-        this.spaces.types.push({ kind: "value", type: named });
+        return t;
       }
-      return;
+      const named = copyFacts(t.type, { ...t.type } as ValueType);
+      this.copiedFrom.set(named, t.type);
+      this.named.set(named, { origin, scope: this });
+      this.spaces.types.push({ kind: "value", type: named });
+      return { kind: "type", type: named };
     }
     this.addItem(sort, t, t.kind === "instance" ? origin : undefined);
+    return t;
   }
 
   /** The extern type of an import or export declarator. */
@@ -948,86 +880,6 @@ class Scope {
     }
   }
 
-  /** The `[constructor]`, `[method]` and `[static]` rules. */
-  private checkAnnotated(parsed: ParsedName, t: ComponentExternType, which: "import" | "export"): void {
-    if (parsed.kind === "label" || parsed.kind === "interface" || parsed.kind === "other") return;
-    if (t.kind !== "func") this.fail(`${which} name \`${describeParsed(parsed)}\` is not a func`);
-    const ft = t.type;
-    const resourceName = parsed.kind === "async" ? undefined : parsed.resource;
-    if (resourceName === undefined) return;
-    const resource = this.resourceNames[which].get(resourceName) ??
-      (this.kind === "component" ? undefined : this.resourceNames[which === "import" ? "export" : "import"].get(resourceName));
-    if (parsed.kind === "constructor") {
-      if (resource === undefined) this.fail(`function does not match expected resource name \`${resourceName}\``);
-      const r = ft.result;
-      if (r === undefined) this.fail("function should return one value");
-      const isOwn = (x: ValueType | undefined) => x !== undefined && x.kind === "own" && x.resource === resource;
-      if (!(isOwn(r) || (r.kind === "result" && isOwn(r.ok)))) this.fail("function should return `(own $T)` or `(result (own $T))`");
-      return;
-    }
-    if (resource === undefined) this.fail(`static resource name is not known in this context: \`${resourceName}\``);
-    if (parsed.kind === "method" || parsed.kind === "async method") {
-      const first = ft.params[0];
-      if (first === undefined) this.fail("function should have at least one argument");
-      if (first.name !== "self") this.fail("function should have a first argument called `self`");
-      if (!(first.type.kind === "borrow" && first.type.resource === resource)) this.fail("function should take a first argument of `(borrow $T)`");
-    }
-  }
-
-  /**
-   * External visibility: every resource and every record, variant, enum and flags type used in the
-   * type of an import or export must have an external name (imports may use only imported names).
-   */
-  private checkVisible(t: ComponentExternType, which: "import" | "export", label: "import" | "export"): void {
-    const seen = new WeakSet<object>();
-    const bad = (what: string): never => this.fail(`${what} not valid to be used as ${label}`);
-    // Names count in the scope that gave them; inside an instance type (deferred checks), the names
-    // its own declarations gave count too.
-    const ok = (v: object, strict: boolean): boolean => {
-      const n = this.named.get(v);
-      if (n === undefined) return false;
-      if (n.scope === this) return !(strict && which === "import" && n.origin === "export");
-      return !strict && n.scope.kind !== "component";
-    };
-    const visit = (v: ValueType, what: string, strict: boolean): void => {
-      if (seen.has(v)) return;
-      seen.add(v);
-      switch (v.kind) {
-        case "record": case "variant": case "enum": case "flags": case "own": case "borrow":
-          if (!ok(v, strict)) bad(what);
-          break;
-      }
-      children(v, (c) => visit(c, what, strict));
-    };
-    const externType = (e: ComponentExternType, what: string, strict: boolean): void => {
-      switch (e.kind) {
-        case "func":
-          for (const p of e.type.params) visit(p.type, what, strict);
-          if (e.type.result) visit(e.type.result, what, strict);
-          return;
-        case "type":
-          // The type itself is what gets the name: only its contents must be named already.
-          if (!(e.type instanceof ResourceType)) {
-            const v = e.type;
-            if ((v.kind === "own" || v.kind === "borrow") && !ok(v, strict)) bad(what);
-            seen.add(v);
-            children(v, (c) => visit(c, what, strict));
-          }
-          return;
-        case "value":
-          visit(e.type, what, strict);
-          return;
-        case "instance":
-          // Instance types defer these checks to where they are used (here).
-          if (seen.has(e.type)) return;
-          seen.add(e.type);
-          for (const x of e.type.exports.values()) externType(x, what, false);
-          return;
-      }
-    };
-    externType(t, t.kind, true);
-  }
-
   private export(name: ExternName, sort: Sort, index: number, ascribed: ExternDesc | undefined): void {
     const parsed = this.checkName(name, "export");
     const prev = this.exportNames.add(name.name);
@@ -1039,176 +891,20 @@ class Scope {
       this.fail(`${sort} not valid to be used as export`);
     }
     let t = this.itemType(sort, index);
+    if (sort === "value") this.consumeValue(index);
     if (ascribed !== undefined) {
       const a = this.externDesc(ascribed, name.name, "export");
       const why = new Matcher().extern(t, a);
       if (why) this.fail(`type mismatch in export \`${name.name}\`: ${why}`);
       t = a;
     }
-    this.checkAnnotated(parsed, t, "export");
-    this.checkVisible(t, "export", "export");
-    this.exports.set(name.name, t);
-    this.addNamedItem(sort, t, "export", name.name);
+    checkAnnotated(this, parsed, t, "export");
+    checkVisible(this, t, "export", "export");
+    this.exports.set(name.name, this.addNamedItem(sort, t, "export", name.name));
+    if (sort === "value") this.valueUsed[this.spaces.values.length - 1] = true;
   }
 
   // ---- canon and start ----------------------------------------------------------------------------
-
-  private canon(c: CanonDef): void {
-    const s = this.spaces;
-    switch (c.kind) {
-      case "lift": {
-        const core = this.get(s.coreFuncs, c.func!, "core function");
-        const t = this.get(s.types, c.type!, "type");
-        if (t.kind !== "func") this.fail(`type index ${c.type} is not a function type`);
-        const ft = t.type;
-        const opts = this.options_(c.options ?? [], "lift");
-        const async = opts.async;
-        if (!async) {
-          const expected = flattenFuncType(ft, "lift", opts.memory64 ? "i64" : "i32");
-          if (!sameFuncSig(core, expected)) {
-            this.fail(`lowered function type \`${formatFuncSig(expected)}\` does not match the core function's type \`${formatFuncSig(core)}\``);
-          }
-          const paramsNeed = ft.params.some((p) => needsMemory(p.type)) || countFlat(ft) > 16;
-          const resultNeeds = ft.result !== undefined && (needsMemory(ft.result) || countFlatResult(ft) > 1);
-          if ((paramsNeed || resultNeeds) && opts.memory === undefined) this.fail("canonical option `memory` is required");
-          if (paramsNeed && opts.realloc === undefined) this.fail("canonical option `realloc` is required");
-          if (opts.postReturn !== undefined) {
-            const pr = this.get(s.coreFuncs, opts.postReturn, "core function");
-            if (!sameFuncSig(pr, { params: expected.results, results: [] })) this.fail("canonical option `post-return` uses a core function with an incorrect signature");
-          }
-        } else if (opts.postReturn !== undefined) {
-          this.fail("cannot specify post-return function in async");
-        }
-        s.funcs.push(ft);
-        return;
-      }
-      case "lower": {
-        const ft = this.get(s.funcs, c.func!, "func");
-        const opts = this.options_(c.options ?? [], "lower");
-        if (opts.postReturn !== undefined) this.fail("canonical option `post-return` is not allowed in `canon lower`");
-        const flat = flattenFuncType(ft, "lower", opts.memory64 ? "i64" : "i32");
-        const paramsNeed = ft.params.some((p) => needsMemory(p.type)) || countFlat(ft) > 16;
-        const resultNeeds = ft.result !== undefined && (needsMemory(ft.result) || countFlatResult(ft) > 1);
-        if ((paramsNeed || resultNeeds) && opts.memory === undefined) this.fail("canonical option `memory` is required");
-        if (ft.result !== undefined && needsMemory(ft.result) && opts.realloc === undefined) this.fail("canonical option `realloc` is required");
-        s.coreFuncs.push(opts.async ? { params: flat.params, results: ["i32"] } : flat);
-        return;
-      }
-      case "resource.new":
-      case "resource.rep":
-      case "resource.drop":
-      case "resource.drop async": {
-        const t = this.get(s.types, c.type!, "type");
-        if (t.kind !== "resource") this.fail(`type index ${c.type} is not a resource type`);
-        if (c.kind !== "resource.drop" && c.kind !== "resource.drop async" && !this.definedResources.has(t.type)) {
-          this.fail(`type index ${c.type} is not a local resource`);
-        }
-        const rep = t.rep ?? "i32";
-        s.coreFuncs.push(
-          c.kind === "resource.drop" || c.kind === "resource.drop async" ? { params: ["i32"], results: [] }
-            : c.kind === "resource.new" ? { params: [rep], results: ["i32"] } : { params: ["i32"], results: [rep] },
-        );
-        return;
-      }
-      default:
-        this.builtin(c);
-    }
-  }
-
-  /** The async, thread and error-context built-ins: index checks and their core signature. */
-  private builtin(c: CanonDef): void {
-    const s = this.spaces;
-    if (c.type !== undefined) this.get(s.types, c.type, "type");
-    if (c.memory !== undefined) this.get(s.coreMemories, c.memory, "core memory");
-    if (c.table !== undefined) this.get(s.coreTables, c.table, "core table");
-    if (c.coreType !== undefined) this.get(s.coreTypes, c.coreType, "core type");
-    if (c.options) this.options_(c.options, "lower");
-    if (c.result !== undefined && c.result !== null) this.valType(c.result);
-    if (c.kind === "context.get" || c.kind === "context.set") {
-      const t = c.valType ?? "i32";
-      if (t !== "i32" && t !== "i64") this.fail("context slots hold `i32` or `i64`");
-      const root = this.root();
-      const prev = root.contextTypes.get(c.index ?? 0);
-      if (prev !== undefined && prev !== t) this.fail("type must match previous context type");
-      root.contextTypes.set(c.index ?? 0, t);
-      s.coreFuncs.push(c.kind === "context.get" ? { params: [], results: [t] } : { params: [t], results: [] });
-      return;
-    }
-    if (c.kind === "task.return") {
-      const result = c.result === undefined || c.result === null ? undefined : this.valType(c.result);
-      const flat = flattenFuncType({ params: result ? [{ name: "r", type: result }] : [] }, "lower");
-      s.coreFuncs.push({ params: flat.params, results: [] });
-      return;
-    }
-    let sig = BUILTIN_SIGS[c.kind] ?? { params: [], results: [] };
-    if ((c.kind === "waitable-set.wait" || c.kind === "waitable-set.poll") && c.memory !== undefined && s.coreMemories[c.memory]!.memory64) {
-      sig = { params: ["i32", "i64"], results: ["i32"] };
-    }
-    s.coreFuncs.push(sig);
-  }
-
-  private options_(options: readonly import("./ast.js").CanonOption[], context: "lift" | "lower") {
-    let encoding: string | undefined;
-    let memory: number | undefined;
-    let realloc: number | undefined;
-    let postReturn: number | undefined;
-    let callback: number | undefined;
-    let async = false;
-    let memory64 = false;
-    for (const o of options) {
-      if (o.kind !== "memory") continue;
-      const m = this.get(this.spaces.coreMemories, o.index, "core memory");
-      if (m.shared) this.fail("mismatch in the shared flag for memories: canonical option `memory` cannot be shared");
-      memory64 = m.memory64;
-    }
-    for (const o of options) {
-      switch (o.kind) {
-        case "utf8": case "utf16": case "latin1+utf16":
-          if (encoding !== undefined) this.fail(`canonical encoding option \`${o.kind}\` conflicts with option \`${encoding}\``);
-          encoding = o.kind;
-          break;
-        case "memory": {
-          if (memory !== undefined) this.fail("canonical option `memory` is specified more than once");
-          memory = o.index;
-          break;
-        }
-        case "realloc": {
-          if (realloc !== undefined) this.fail("canonical option `realloc` is specified more than once");
-          const f = this.get(this.spaces.coreFuncs, o.index, "core function");
-          realloc = o.index;
-          const p = memory64 ? "i64" : "i32";
-          if (!sameFuncSig(f, { params: [p, p, p, p], results: [p] })) this.fail("canonical option `realloc` uses a core function with an incorrect signature");
-          break;
-        }
-        case "post-return":
-          if (postReturn !== undefined) this.fail("canonical option `post-return` is specified more than once");
-          if (context === "lower") this.fail("canonical option `post-return` is not allowed in `canon lower`");
-          this.get(this.spaces.coreFuncs, o.index, "core function");
-          postReturn = o.index;
-          break;
-        case "async":
-          if (async) this.fail("canonical option `async` is specified more than once");
-          async = true;
-          break;
-        case "callback":
-          if (callback !== undefined) this.fail("canonical option `callback` is specified more than once");
-          this.get(this.spaces.coreFuncs, o.index, "core function");
-          callback = o.index;
-          break;
-        case "core-type":
-          this.get(this.spaces.coreTypes, o.index, "core type");
-          break;
-        case "gc":
-          // The GC-based canonical ABI (a separate proposal) lowers to GC types; neither validation
-          // nor the runtime implements it.
-          this.fail(`${UNSUPPORTED} the \`gc\` canonical option (GC-based canonical ABI)`);
-      }
-    }
-    if (callback !== undefined && !async) this.fail("cannot specify callback without async");
-    if (callback !== undefined && context === "lower") this.fail("cannot specify callback in `canon lower`");
-    if (realloc !== undefined && memory === undefined) this.fail("canonical option `memory` is required");
-    return { encoding, memory, realloc, postReturn, callback, async, memory64 };
-  }
 
   private start(func: number, args: readonly number[], results: number): void {
     if (this.hasStart) this.fail("component cannot have more than one start function");
@@ -1217,6 +913,7 @@ class Scope {
     if (ft.params.length !== args.length) this.fail(`start function requires ${ft.params.length} arguments`);
     for (let i = 0; i < args.length; i++) {
       const v = this.get(this.spaces.values, args[i]!, "value");
+      this.consumeValue(args[i]!);
       const why = new Matcher().value(v, ft.params[i]!.type);
       if (why) this.fail(`type mismatch for start function argument ${i}: ${why}`);
     }
@@ -1225,68 +922,6 @@ class Scope {
   }
 }
 
-const BUILTIN_SIGS: Readonly<Record<string, CoreFuncSig>> = {
-  "backpressure.inc": { params: [], results: [] },
-  "backpressure.dec": { params: [], results: [] },
-  "backpressure.set": { params: ["i32"], results: [] },
-  "task.cancel": { params: [], results: [] },
-  "subtask.cancel": { params: ["i32"], results: ["i32"] },
-  "subtask.drop": { params: ["i32"], results: [] },
-  "stream.new": { params: [], results: ["i64"] },
-  "future.new": { params: [], results: ["i64"] },
-  "stream.read": { params: ["i32", "i32", "i32"], results: ["i32"] },
-  "stream.write": { params: ["i32", "i32", "i32"], results: ["i32"] },
-  "future.read": { params: ["i32", "i32"], results: ["i32"] },
-  "future.write": { params: ["i32", "i32"], results: ["i32"] },
-  "stream.cancel-read": { params: ["i32"], results: ["i32"] },
-  "stream.cancel-write": { params: ["i32"], results: ["i32"] },
-  "future.cancel-read": { params: ["i32"], results: ["i32"] },
-  "future.cancel-write": { params: ["i32"], results: ["i32"] },
-  "stream.drop-readable": { params: ["i32"], results: [] },
-  "stream.drop-writable": { params: ["i32"], results: [] },
-  "future.drop-readable": { params: ["i32"], results: [] },
-  "future.drop-writable": { params: ["i32"], results: [] },
-  "error-context.new": { params: ["i32", "i32"], results: ["i32"] },
-  "error-context.debug-message": { params: ["i32", "i32"], results: [] },
-  "error-context.drop": { params: ["i32"], results: [] },
-  "waitable-set.new": { params: [], results: ["i32"] },
-  "waitable-set.wait": { params: ["i32", "i32"], results: ["i32"] },
-  "waitable-set.poll": { params: ["i32", "i32"], results: ["i32"] },
-  "waitable-set.drop": { params: ["i32"], results: [] },
-  "waitable.join": { params: ["i32", "i32"], results: [] },
-  "thread.index": { params: [], results: ["i32"] },
-  "thread.new-indirect": { params: ["i32", "i32"], results: ["i32"] },
-  "thread.resume-later": { params: ["i32"], results: [] },
-  "thread.suspend": { params: [], results: ["i32"] },
-  "thread.yield": { params: [], results: ["i32"] },
-  "thread.suspend-then-resume": { params: ["i32"], results: ["i32"] },
-  "thread.yield-then-resume": { params: ["i32"], results: ["i32"] },
-  "thread.suspend-then-promote": { params: ["i32"], results: ["i32"] },
-  "thread.yield-then-promote": { params: ["i32"], results: ["i32"] },
-  "thread.available-parallelism": { params: [], results: ["i32"] },
-};
-
-/** Flat parameter count, capped just past the spilling limit. */
-function countFlat(ft: ComponentFuncType): number {
-  return flatLength(ft.params.map((p) => p.type), 17);
-}
-
-/** Flat result count, capped just past the limit of one. */
-function countFlatResult(ft: ComponentFuncType): number {
-  return ft.result ? flatLength([ft.result], 2) : 0;
-}
-
-const PRIMITIVES = new Map<string, ValueType>();
-
-/** The shared node of a primitive type. */
-function primitive(kind: import("../types.js").PrimitiveKind): ValueType {
-  let t = PRIMITIVES.get(kind);
-  if (t === undefined) {
-    t = withFacts({ kind });
-    PRIMITIVES.set(kind, t);
-  }
-  return t;
-}
 
 /** The abstract resources an instance type binds (in its exports and its exported instances'). */
 function boundResources(t: InstanceType): ResourceType[] {
@@ -1329,29 +964,6 @@ function resourcesOfFunc(ft: ComponentFuncType): ResourceType[] {
   return out;
 }
 
-/** Calls `f` on each child of a value type node. */
-function children(v: ValueType, f: (c: ValueType) => void): void {
-  switch (v.kind) {
-    case "list": f(v.element); break;
-    case "record": for (const x of v.fields) f(x.type); break;
-    case "tuple": for (const x of v.types) f(x); break;
-    case "variant": for (const c of v.cases) if (c.type) f(c.type); break;
-    case "option": f(v.type); break;
-    case "result": if (v.ok) f(v.ok); if (v.err) f(v.err); break;
-    case "stream": case "future": if (v.element) f(v.element); break;
-    case "map": f(v.key); f(v.value); break;
-  }
-}
-
-function describeParsed(p: ParsedName): string {
-  switch (p.kind) {
-    case "constructor": return `[constructor]${p.resource}`;
-    case "method": case "static": case "async method": case "async static": return `[${p.kind}]${p.resource}.${p.name}`;
-    case "async": return `[async]${p.label}`;
-    case "label": return p.label;
-    default: return p.name;
-  }
-}
 
 function isSemverString(v: string): boolean {
   return /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(v);

@@ -29,6 +29,12 @@ export interface CoreNaming {
   exportName(iface: string | undefined, func: string): string;
   /** The core export of the post-return function of a core export. */
   postReturn(exportName: string): string;
+  /** The import module of the resource built-ins of an exported interface. */
+  exportModule(key: string): string;
+  /** The built-in a field of an export module names (`[resource-new]r` or `r_new`, ...). */
+  resourceBuiltin(field: string): { readonly op: "new" | "rep" | "drop"; readonly resource: string } | undefined;
+  /** The core export of the destructor of an exported resource. */
+  destructor(iface: string, resource: string): string;
 }
 
 /** `@1.2.3` -> `@1`, `@0.2.12` -> `@0.2`, `@0.0.3` unchanged; names without a version unchanged. */
@@ -41,6 +47,7 @@ export function shortVersion(name: string): string {
   return name;
 }
 
+/** The legacy convention (`wit-bindgen`'s). */
 export const LEGACY: CoreNaming = {
   name: "legacy",
   memory: "memory",
@@ -51,8 +58,15 @@ export const LEGACY: CoreNaming = {
   droppedResource: (field) => /^\[resource-drop\](.+)$/.exec(field)?.[1],
   exportName: (iface, func) => (iface === undefined ? func : `${iface}#${func}`),
   postReturn: (name) => `cabi_post_${name}`,
+  exportModule: (key) => `[export]${key}`,
+  resourceBuiltin: (field) => {
+    const m = /^\[resource-(new|rep|drop)\](.+)$/.exec(field);
+    return m ? { op: m[1] as "new" | "rep" | "drop", resource: m[2]! } : undefined;
+  },
+  destructor: (iface, resource) => `${iface}#[dtor]${resource}`,
 };
 
+/** The standard `cm32p2` convention. */
 export const STANDARD: CoreNaming = {
   name: "standard",
   memory: "cm32p2_memory",
@@ -63,6 +77,12 @@ export const STANDARD: CoreNaming = {
   droppedResource: (field) => /^(.+)_drop$/.exec(field)?.[1],
   exportName: (iface, func) => `cm32p2|${iface === undefined ? "" : shortVersion(iface)}|${func}`,
   postReturn: (name) => `${name}_post`,
+  exportModule: (key) => `cm32p2|_ex_${shortVersion(key)}`,
+  resourceBuiltin: (field) => {
+    const m = /^(.+)_(new|rep|drop)$/.exec(field);
+    return m ? { op: m[2] as "new" | "rep" | "drop", resource: m[1]! } : undefined;
+  },
+  destructor: (iface, resource) => `cm32p2|${shortVersion(iface)}|${resource}_dtor`,
 };
 
 /** The convention a module uses: standard when any import module or export name starts with `cm32p2`. */

@@ -10,7 +10,10 @@
  * functions that need the module's memory or allocator (strings, lists, spilled arguments) go through a
  * table of `call_indirect` trampolines filled after the main instance exists (a "shim" module and a
  * "fixup" module, as `wit-component` builds them), because the memory only exists once the module is
- * instantiated. Exporting resources and the preview1 adapter (`--adapt`) are not supported yet.
+ * instantiated. Resources of exported interfaces are defined by the component (rep i32), with the
+ * module's destructor (`ns:pkg/iface#[dtor]r`) and the `[export]ns:pkg/iface` built-ins
+ * (`[resource-new]r`, `[resource-rep]r`, `[resource-drop]r`). The preview1 adapter (`--adapt`) is not
+ * supported yet.
  *
  * @module
  */
@@ -19,7 +22,7 @@ import { decodeModule } from "../../binary/decoder.js";
 import { type ValueType as CoreValueType, funcTypeAt, funcTypeIndex } from "../../binary/module-info.js";
 import { watToBinary } from "../../text/index.js";
 import type {
-  CanonOption, ComponentSection, CoreInstanceDef, Decl, ExternDesc, ExternName, InstanceDef,
+  CanonOption, ComponentInfo, ComponentSection, CoreInstanceDef, Decl, ExternDesc, ExternName, InstanceDef,
 } from "../binary/ast.js";
 import { encodeComponent } from "../binary/encoder.js";
 import type { CoreFuncSig } from "../binary/core-sigs.js";
@@ -32,6 +35,7 @@ import { printWitType } from "../wit/print.js";
 import { interfaceDependencies } from "../wit/resolve.js";
 import { embeddedWorlds, stripComponentTypes } from "./embed.js";
 import { namingOf } from "./names.js";
+import { interfaceShim } from "./shim-component.js";
 
 /** Options of `componentNew`. */
 export interface ComponentNewOptions {
@@ -96,6 +100,14 @@ class Sections {
     else this.list.push({ id, offset: 0, items: [item] } as unknown as ComponentSection);
   }
 
+  components = 0;
+
+  /** A nested component definition; returns its index. */
+  component(info: ComponentInfo): number {
+    this.list.push({ id: "component", offset: 0, component: info });
+    return this.components++;
+  }
+
   coreModule(bytes: Uint8Array): number {
     this.list.push({ id: "core-module", offset: 0, module: { offset: 0, bytes, info: undefined as never } });
     return this.coreModules++;
@@ -128,6 +140,9 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
   // Import module name -> world import key.
   const moduleKeys = new Map<string, string>();
   for (const [key, item] of world.imports) if (item.kind === "interface") moduleKeys.set(naming.importModule(key), key);
+  // Import module of an exported interface's resource built-ins -> world export key.
+  const exportModuleKeys = new Map<string, string>();
+  for (const [key, item] of world.exports) if (item.kind === "interface") exportModuleKeys.set(naming.exportModule(item.plainName ?? item.interface.qualifiedName ?? key), key);
   const funcTypeIndexOf = (funcIndex: number): number => funcTypeIndex(info, funcIndex) ?? -1;
 
   const types = new WitTypeConverter();
@@ -171,8 +186,15 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
       }
       continue;
     }
-    if (mod.startsWith("[export]") || mod.startsWith("cm32p2|_ex_")) {
-      throw new CompileError(`the module imports \`${mod}::${imps[0]!.name}\`: exporting resources is not supported yet`, imps[0]!.offset);
+    const exportKey = exportModuleKeys.get(mod);
+    if (exportKey !== undefined) {
+      const iface = (world.exports.get(exportKey) as { interface: WitInterface }).interface;
+      for (const imp of imps) {
+        const b = naming.resourceBuiltin(imp.name);
+        const def = b && iface.types.get(b.resource);
+        if (!def || def.kind.kind !== "resource") throw new CompileError(`the module imports \`${mod}::${imp.name}\`, which is no resource built-in of \`${exportKey}\``, imp.offset);
+      }
+      continue;
     }
     const key = moduleKeys.get(mod);
     const item = key === undefined ? undefined : world.imports.get(key);
@@ -224,8 +246,9 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
   }
 
   // ---- the core module, and the trampolines for lowerings that need its memory ----
-  interface Lowering { readonly func: () => number; readonly needs: ReturnType<typeof abiNeeds>; readonly coreType: { params: readonly string[]; results: readonly string[] } }
-  const deferred: Lowering[] = [];
+  /** A trampoline slot: its core type, and what fills it once the main instance exists. */
+  interface Slot { readonly coreType: SigText; readonly fill: () => number }
+  const deferred: Slot[] = [];
   const plan: { module: string; exports: { name: string; make: () => number }[] }[] = [];
   const coreTypeOf = (imp: UsedImport): { params: readonly string[]; results: readonly string[] } => {
     const t = funcTypeAt(info, imp.typeIndex);
@@ -238,6 +261,25 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
     for (const imp of imps) {
       let f: WitFunction;
       let funcIndex: () => number;
+      const exportKey = exportModuleKeys.get(mod);
+      if (exportKey !== undefined) {
+        const iface = (world.exports.get(exportKey) as { interface: WitInterface }).interface;
+        const b = naming.resourceBuiltin(imp.name)!;
+        const def = iface.types.get(b.resource)!;
+        const expected: SigText = b.op === "new" || b.op === "rep" ? { params: ["i32"], results: ["i32"] } : { params: ["i32"], results: [] };
+        const actual = coreTypeOf(imp);
+        if (sigText(actual) !== sigText(expected)) {
+          throw new CompileError(`the import \`${mod}::${imp.name}\` has the core type ${sigText(actual)}, but \`resource.${b.op}\` has ${sigText(expected)}`, imp.offset);
+        }
+        exports.push({
+          name: imp.name,
+          make: () => {
+            out.item("canon", { kind: `resource.${b.op}`, type: resourceIndex(def), offset: 0 });
+            return out.coreFuncs++;
+          },
+        });
+        continue;
+      }
       if (mod === naming.rootModule) {
         f = (world.imports.get(imp.name) as { func: WitFunction }).func;
         funcIndex = () => funcOf.get(imp.name)!;
@@ -269,7 +311,16 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
       checkSignature(`the import \`${imp.module}::${imp.name}\``, coreType, needs, witText(f), imp.offset);
       if (needs.memory || needs.realloc) {
         const slot = deferred.length;
-        deferred.push({ func: funcIndex, needs, coreType });
+        deferred.push({
+          coreType,
+          fill: () => {
+            const func = funcIndex();
+            const opts: CanonOption[] = [{ kind: "memory", index: memoryIndex("imports pass strings or lists") }];
+            if (needs.realloc) opts.push({ kind: "realloc", index: reallocIndex("imports return strings or lists") });
+            out.item("canon", { kind: "lower", func, options: opts, offset: 0 });
+            return out.coreFuncs++;
+          },
+        });
         exports.push({ name: imp.name, make: () => out.coreAlias("func", shimInstance(), String(slot)) });
       } else {
         exports.push({
@@ -285,6 +336,35 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
     plan.push({ module: mod, exports });
   }
 
+  // Resources of exported interfaces: defined here, their destructors through a trampoline slot
+  // (a resource type needs its destructor before the module that exports it is instantiated).
+  const dtorSlots = new Map<WitTypeDef, number>();
+  for (const [key, item] of world.exports) {
+    if (item.kind !== "interface") continue;
+    for (const def of item.interface.types.values()) {
+      if (def.kind.kind !== "resource") continue;
+      const name = naming.destructor(item.plainName ?? item.interface.qualifiedName ?? key, def.name);
+      const e = coreExports.get(name);
+      if (e === undefined) continue;
+      const t = e.kind === "func" ? funcTypeAt(info, funcTypeIndexOf(e.index)) : undefined;
+      if (!t || sigText(sigOf(t)) !== "(i32) -> ()") throw new CompileError(`the destructor \`${name}\` must be a function (i32) -> ()`, e.offset);
+      dtorSlots.set(def, deferred.length);
+      deferred.push({ coreType: { params: ["i32"], results: [] }, fill: () => out.coreAlias("func", main, name) });
+    }
+  }
+  const definedResources = new Map<WitTypeDef, number>();
+  const resourceIndex = (def: WitTypeDef): number => {
+    const known = definedResources.get(def);
+    if (known !== undefined) return known;
+    const slot = dtorSlots.get(def);
+    const dtor = slot === undefined ? undefined : out.coreAlias("func", shimInstance(), String(slot));
+    const index = outer.type({ kind: "resource", rep: "i32", ...(dtor !== undefined ? { dtor } : {}) });
+    flush();
+    outer.defs.set(def, index);
+    definedResources.set(def, index);
+    return index;
+  };
+
   const hasInit = coreExports.get(naming.initialize)?.kind === "func";
   let shimModule = -1;
   let shimInst = -1;
@@ -296,12 +376,14 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
   const needFixup = deferred.length > 0 || hasInit;
   const fixupModule = needFixup ? out.coreModule(watToBinary(fixupWat(deferred.map((d) => d.coreType), hasInit ? naming.initialize : undefined), { file: "<fixup>" })) : -1;
 
+  let main = -1;
   const args: { name: string; instance: number }[] = [];
   for (const p of plan) {
     const exports = p.exports.map((e) => ({ name: e.name, sort: "func" as const, index: e.make() }));
     args.push({ name: p.module, instance: out.coreInstance({ kind: "exports", exports, offset: 0 }) });
   }
-  const main = out.coreInstance({ kind: "instantiate", module: mainModule, args, offset: 0 });
+  // (`main` is read by the trampoline fills, which run after this line.)
+  main = out.coreInstance({ kind: "instantiate", module: mainModule, args, offset: 0 });
 
   let memory: number | undefined;
   const memoryIndex = (why: string): number => {
@@ -321,14 +403,7 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
   if (needFixup) {
     const fixupArgs: { name: string; instance: number }[] = [];
     if (deferred.length) {
-      const lowered = deferred.map((d, i) => {
-        const func = d.func();
-        const opts: CanonOption[] = [];
-        if (d.needs.memory || d.needs.realloc) opts.push({ kind: "memory", index: memoryIndex("imports pass strings or lists") });
-        if (d.needs.realloc) opts.push({ kind: "realloc", index: reallocIndex("imports return strings or lists") });
-        out.item("canon", { kind: "lower", func, options: opts, offset: 0 });
-        return { name: String(i), sort: "func" as const, index: out.coreFuncs++ };
-      });
+      const lowered = deferred.map((d, i) => ({ name: String(i), sort: "func" as const, index: d.fill() }));
       const table = out.coreAlias("table", shimInstance(), "$imports");
       fixupArgs.push({ name: "", instance: out.coreInstance({ kind: "exports", exports: [...lowered, { name: "$imports", sort: "table", index: table }], offset: 0 }) });
     }
@@ -364,24 +439,35 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
       exportItem(worldItemName(key, item), "func", lift(item.func, naming.exportName(undefined, key), t));
     } else if (item.kind === "interface") {
       const iface = item.interface;
-      enc.defineLocally(iface);
+      enc.defineLocally(iface, resourceIndex);
       flush();
-      const members: InstanceDef & { kind: "exports" } = { kind: "exports", exports: [], offset: 0 };
-      const list = members.exports as { name: ExternName; sort: "func" | "type"; index: number }[];
-      for (const def of iface.types.values()) list.push({ name: externName(def.name), sort: "type", index: outer.defs.get(def)! });
       const prefix = item.plainName ?? iface.qualifiedName ?? key;
+      const lifted = new Map<WitFunction, number>();
       for (const f of iface.functions.values()) {
         const t = enc.funcType(outer, f);
         flush();
-        list.push({ name: externName(f.name), sort: "func", index: lift(f, naming.exportName(prefix, f.name), t) });
+        lifted.set(f, lift(f, naming.exportName(prefix, f.name), t));
       }
-      out.item("instance", members);
-      const inst = outer.instanceCount++;
-      // Exported with the interface's instance type ascribed, so that its type exports are names of
-      // their own (`use`d types distinct from the originals), as in the world's type.
-      const ascribed = outer.type({ kind: "instance", decls: enc.instanceType(iface) });
+      // The instance comes from a nested component that gives every type a name of its own.
+      const shim = interfaceShim(iface);
+      const component = out.component(shim.component);
+      const args: InstanceDef & { kind: "instantiate" } = {
+        kind: "instantiate",
+        component,
+        args: [
+          ...shim.types.map(({ name, def }) => ({ name, sort: "type" as const, index: enc.defIndex(outer, def) })),
+          ...shim.funcs.map(({ name, func }) => ({ name, sort: "func" as const, index: lifted.get(func)! })),
+        ],
+        offset: 0,
+      };
       flush();
-      exportItem(worldItemName(key, item), "instance", inst, { kind: "instance", type: ascribed });
+      out.item("instance", args);
+      const instance = outer.instanceCount++;
+      // Exported with the interface's instance type ascribed too, so that validators that look for the
+      // names in the exporting component's own scope find them there.
+      const ascribed = outer.type({ kind: "instance", decls: enc.instanceType(iface, true) });
+      flush();
+      exportItem(worldItemName(key, item), "instance", instance, { kind: "instance", type: ascribed });
     }
   }
   return encodeComponent({ sections: out.list });

@@ -42,16 +42,7 @@ export class ComponentInstance {
 
   constructor(items: ReadonlyMap<string, Item>) {
     this.items = items;
-    this.exports = objectOf(items);
-    for (const [name, item] of items) {
-      if (item.sort !== "instance") continue;
-      const value = this.exports[camelCase(name)];
-      delete this.exports[camelCase(name)];
-      this.exports[name] = value;
-      const short = name.includes("/") ? name.slice(name.lastIndexOf("/") + 1).replace(/@.*$/, "") : name;
-      this.exports[camelCase(short)] ??= value;
-      interfaceItems.set(value as object, item.exports);
-    }
+    this.exports = objectOf(items, true);
   }
 
   /** The function `name` (`"render"` or `"ns:pkg/iface#render"`), or undefined. */
@@ -73,11 +64,17 @@ export function itemsOfInterface(value: unknown): ReadonlyMap<string, Item> | un
 
 const RESOURCE_FUNC = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/;
 
+/** `ns:pkg/iface@1.0.0` → `iface`; a plain name stays. */
+function shortName(name: string): string {
+  return name.includes("/") ? name.slice(name.lastIndexOf("/") + 1).replace(/@.*$/, "") : name;
+}
+
 /**
  * The JS object of an instance's exports: functions by camelCase name, nested instances as objects,
  * and each exported resource as a class (PascalCase) whose objects carry the resource's methods.
+ * At the top (`root`), an interface is there by its full name and by its camelCase short name.
  */
-function objectOf(items: ReadonlyMap<string, Item>): Record<string, unknown> {
+function objectOf(items: ReadonlyMap<string, Item>, root = false): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   const classes = new Map<string, { ctor?: ComponentFunc; methods: Map<string, ComponentFunc>; statics: Map<string, ComponentFunc>; type?: ResourceType }>();
   const classOf = (r: string) => {
@@ -87,7 +84,12 @@ function objectOf(items: ReadonlyMap<string, Item>): Record<string, unknown> {
   };
   for (const [name, item] of items) {
     if (item.sort === "instance") {
-      o[camelCase(name)] = objectOf(item.exports);
+      const value = objectOf(item.exports);
+      interfaceItems.set(value, item.exports);
+      if (root) {
+        o[name] = value;
+        o[camelCase(shortName(name))] ??= value;
+      } else o[camelCase(name)] = value;
       continue;
     }
     if (item.sort === "type" && item.type.t === "resource") {

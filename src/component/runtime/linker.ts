@@ -100,6 +100,14 @@ export class ComponentLinker {
     return new ComponentInstance(result.exports);
   }
 
+  /** A copy of this linker: later definitions on either do not affect the other. */
+  clone(): ComponentLinker {
+    const c = new ComponentLinker(this.engine);
+    for (const [k, v] of this.defs) c.defs.set(k, v);
+    for (const t of this.trapping) c.trapping.add(t);
+    return c;
+  }
+
   /**
    * Makes every import of `component` that the linker does not define a stub: its functions trap
    * when called (Wasmtime's `define_unknown_imports_as_traps`).
@@ -130,7 +138,7 @@ export class ComponentLinker {
       if (typeof fn !== "function") {
         throw new LinkError(`component import \`${name}\` (${funcText(funcType(scope, desc.type))}) is defined as ${typeof fn}, not a function`, { module: "", name });
       }
-      return { sort: "func", func: hostFunction(funcType(scope, desc.type), fn as (...a: unknown[]) => unknown, isComponentError) };
+      return { sort: "func", func: hostFunction(funcType(scope, desc.type), fn as (...a: unknown[]) => unknown, isComponentError, name) };
     }
     if (desc.kind === "instance") {
       const entry = scope.types[desc.type];
@@ -138,7 +146,8 @@ export class ComponentLinker {
       const exports = instanceTypeExports(entry.decls, entry.scope, (r) => hostResourceType(r, memberOf(impl, r), bridge));
       return { sort: "instance", exports: this.hostInstance(name, exports, impl) };
     }
-    throw new LinkError(`component import "${name}" of kind ${desc.kind} is not supported by the linker yet`, { module: name, name });
+    if (desc.kind === "type") return typeImport(name, desc, scope, () => hostResourceType(name, memberOf(impl, name), bridge));
+    throw new LinkError(`component import \`${name}\` of kind ${desc.kind} is not supported by the linker yet`, { module: name, name });
   }
 
   private hostInstance(iface: string, types: ReadonlyMap<string, InstanceTypeExport>, impl: Record<string, unknown>): Map<string, Item> {
@@ -149,7 +158,7 @@ export class ComponentLinker {
         if (fn === undefined) {
           throw new LinkError(`component import \`${iface}#${name}\` (${funcText(t.type)}) is not defined in the linker`, { module: iface, name, expected: funcText(t.type) });
         }
-        out.set(name, { sort: "func", func: hostFunction(t.type, fn, isComponentError) });
+        out.set(name, { sort: "func", func: hostFunction(t.type, fn, isComponentError, `${iface}#${name}`) });
       } else if (t.kind === "type") out.set(name, { sort: "type", type: t.entry });
     }
     return out;
@@ -176,7 +185,19 @@ function trappingItem(name: string, desc: ExternDesc, scope: TypeScope): Item {
     }
     return { sort: "instance", exports: out };
   }
+  if (desc.kind === "type") return typeImport(name, desc, scope, () => new ResourceType(name, false));
   throw new LinkError(`component import \`${name}\` of kind ${desc.kind} cannot be stubbed`, { module: name, name });
+}
+
+/**
+ * A type import: `(eq T)` is `T` itself; `(sub resource)` is the resource type `resource()` gives (a
+ * host resource defined on the linker, or an abstract one for a stub).
+ */
+function typeImport(name: string, desc: ExternDesc & { kind: "type" }, scope: TypeScope, resource: () => ResourceType): Item {
+  if (desc.bound.kind === "sub-resource") return { sort: "type", type: { t: "resource", type: resource() } };
+  const entry = scope.types[desc.bound.type];
+  if (entry === undefined) throw new LinkError(`component import \`${name}\`: unknown type ${desc.bound.type}`, { module: name, name });
+  return { sort: "type", type: entry };
 }
 
 /** Checks another component's export against the import it satisfies: a `LinkError` with both types otherwise. */

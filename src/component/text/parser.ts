@@ -120,8 +120,8 @@ class ComponentParser extends TypeParser {
         switch (what) {
           case "module": return this.coreModule(open);
           case "instance": return this.coreInstance(open);
-          case "type": return this.coreTypeDef();
-          case "rec": return this.coreTypeDef(true);
+          case "type": return this.coreTypeDef(open);
+          case "rec": return this.coreTypeDef(open, true);
           case "func": return this.coreFuncDef(open);
         }
         return this.unexpected(open + 2, "a core definition");

@@ -92,9 +92,12 @@ class Printer {
           break;
         case "core-type":
           for (const t of s.items) {
-            if (t.kind === "rec") for (let k = 0; k < t.types.length; k++) counters.next("core type");
-            else counters.next("core type");
-            this.line(d, `(core type ${coreType(t)})`);
+            if (t.kind === "rec" && t.explicit) {
+              const ids = t.types.map(() => id("core type"));
+              this.line(d, `(core type (rec${t.types.map((x, k) => ` (type${ids[k]} ${subType(x)})`).join("")}))`);
+            } else {
+              this.line(d, `(core type${id("core type")} ${coreType(t)})`);
+            }
           }
           break;
         case "component": {

@@ -277,7 +277,7 @@ export abstract class TypeParser extends ParserBase {
     if (this.kind[open] !== Tok.lparen) this.unexpected(open, "a declaration");
     if (this.isOpen(open, "core", "type")) {
       this.p += 3;
-      this.coreTypeDef();
+      this.coreTypeDef(open);
       return;
     }
     const word = this.text(open + 1);
@@ -376,6 +376,10 @@ export abstract class TypeParser extends ParserBase {
         if (this.eatOpen("eq")) {
           desc = { kind: "value", bound: { kind: "eq", value: this.index("value") } };
           this.expectRP();
+        } else if (this.atTypeUse()) {
+          this.p += 2;
+          desc = { kind: "value", bound: { kind: "type", type: this.index("type") } };
+          this.expectRP();
         } else {
           desc = { kind: "value", bound: { kind: "type", type: this.valType() } };
         }
@@ -448,12 +452,12 @@ export abstract class TypeParser extends ParserBase {
   abstract coreRef(sort: Sort): number;
 
   /**
-   * `(core type $id? coretype)` after `(core type` (or a `(core rec ...)` group with `recAtTop`): emits
-   * the definition. The `$id`s of a group are bound before its types are parsed, so that the types
-   * may refer to themselves and each other.
+   * `(core type $id? coretype)` (or `(type ...)` in a module type) with the cursor after the keyword,
+   * or a recursion group `(core rec ...)` / `(rec ...)` with `recAtTop`; `open` is the form's `(`.
+   * Emits the definition. The `$id`s of a group are bound before its types are parsed, so that the
+   * types may refer to themselves and each other.
    */
-  coreTypeDef(recAtTop = false): void {
-    const open = this.p - 3;
+  coreTypeDef(open: number, recAtTop = false): void {
     const id = recAtTop ? undefined : this.optId();
     if (recAtTop || this.atOpen("rec")) {
       if (!recAtTop) this.p += 2;
@@ -604,12 +608,12 @@ export abstract class TypeParser extends ParserBase {
       }
       case "type": {
         this.p += 2;
-        this.coreTypeDef();
+        this.coreTypeDef(open);
         return;
       }
       case "rec": {
-        this.p += 3;
-        this.coreTypeDef(true);
+        this.p += 2;
+        this.coreTypeDef(open, true);
         return;
       }
       case "alias": {

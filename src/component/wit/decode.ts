@@ -85,6 +85,8 @@ class Space {
 }
 
 const MAX_DEPTH = 100;
+/** The deepest nesting of anonymous types (`list<list<...>>`) that becomes WIT. */
+const MAX_ANONYMOUS_DEPTH = 500;
 
 class Walker {
   private depth = 0;
@@ -390,10 +392,22 @@ class Builder {
     return e;
   }
 
+  /** How deep `type` is in its recursion (anonymous types nest as trees). */
+  private depth = 0;
+
   type(ent: Ent): WitType {
     const known = this.lookup(ent);
     if (known) return { kind: "named", def: known };
-    const e = this.follow(ent);
+    if (this.depth >= MAX_ANONYMOUS_DEPTH) throw new CompileError(`anonymous types nest deeper than ${MAX_ANONYMOUS_DEPTH} levels`);
+    this.depth++;
+    try {
+      return this.anonymous(this.follow(ent));
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private anonymous(e: Ent): WitType {
     switch (e.k) {
       case "prim": return { kind: e.p };
       case "list": return e.len !== undefined ? { kind: "list", element: this.type(e.el), length: e.len } : { kind: "list", element: this.type(e.el) };

@@ -16,7 +16,7 @@
  */
 import { WitError } from "../../errors.js";
 import type {
-  ComponentInfo, ComponentSection, ComponentTypeDef, Decl, DefValType, ExternName, FuncTypeDef, InstanceTypeDef, NameAttribute, TypeDef,
+  ComponentInfo, ComponentSection, ComponentTypeDef, Decl, DefValType, ExternName, FuncTypeDef, InstanceTypeDef, NameAttribute, ResourceTypeDef, TypeDef,
   ValTypeRef,
 } from "../binary/ast.js";
 import { encodeComponent } from "../binary/encoder.js";
@@ -28,7 +28,7 @@ import { interfaceDependencies } from "./resolve.js";
 export const WIT_ENCODING_VERSION = 4;
 
 /** A type definition without its offset. */
-type TypeBody = DefValType | FuncTypeDef | ComponentTypeDef | InstanceTypeDef;
+type TypeBody = DefValType | FuncTypeDef | ComponentTypeDef | InstanceTypeDef | ResourceTypeDef;
 
 /** A plain extern name. */
 export function externName(name: string): ExternName {
@@ -58,7 +58,19 @@ export class Scope {
   /** Anonymous types by structural key -> type index. */
   readonly anon = new Map<string, number>();
 
-  constructor(readonly parent: Scope | undefined, readonly iface: WitInterface | undefined) {}
+  /**
+   * @param iface the interface whose instance type this scope is (its own definitions are exported).
+   * @param importName when set, every definition the scope needs is imported into it under this name
+   *   (the shim component that gives an exported interface its type names).
+   * @param outerResources the interface's resources are the outer scope's (`eq` to them, not fresh
+   *   `sub resource`s): the type ascribed to an exported instance whose resources the component defines.
+   */
+  constructor(
+    readonly parent: Scope | undefined,
+    readonly iface: WitInterface | undefined,
+    readonly importName?: (def: WitTypeDef) => string,
+    readonly outerResources = false,
+  ) {}
 
   type(t: TypeBody): number {
     this.decls.push({ kind: "type", type: { ...t, offset: 0 } as TypeDef });
@@ -96,7 +108,7 @@ export class TypeEncoder {
     const known = scope.defs.get(def);
     if (known !== undefined) return known;
     let index: number;
-    if (scope.iface !== undefined ? def.owner === scope.iface : def.owner instanceof WitWorld) {
+    if (scope.importName !== undefined || (scope.iface !== undefined ? def.owner === scope.iface : def.owner instanceof WitWorld)) {
       index = this.defineHere(scope, def, scope.iface === undefined ? "import" : "export");
     } else if (scope === this.outer) {
       const owner = def.owner;
@@ -115,13 +127,19 @@ export class TypeEncoder {
   /** Declares a definition owned by `scope` (exported from an instance type, imported into a world). */
   private defineHere(scope: Scope, def: WitTypeDef, side: "export" | "import"): number {
     const k = def.kind;
-    if (k.kind === "resource") return scope.exportType(def.name, { kind: "sub-resource" }, side);
+    const name = scope.importName ? scope.importName(def) : def.name;
+    if (k.kind === "resource") {
+      const outerIndex = scope.outerResources ? this.outer.defs.get(def) : undefined;
+      if (outerIndex === undefined) return scope.exportType(name, { kind: "sub-resource" }, side);
+      return scope.exportType(name, { kind: "eq", type: scope.aliasOuter(1, outerIndex) }, side);
+    }
     let inner: number;
     if (k.kind === "alias") {
-      if (k.type.kind === "named" && k.type.def.owner !== scope.iface && !(scope.iface === undefined && k.type.def.owner instanceof WitWorld)) {
+      const foreign = k.type.kind === "named" && k.type.def.owner !== scope.iface && !(scope.iface === undefined && k.type.def.owner instanceof WitWorld);
+      if (foreign && scope.importName === undefined) {
         inner = scope === this.outer ? this.defIndex(scope, k.type.def) : scope.aliasOuter(1, this.defIndex(this.outer, k.type.def));
       } else if (k.type.kind === "named") {
-        inner = this.defIndex(scope, k.type.def);
+        inner = this.defIndex(scope, (k.type as { def: WitTypeDef }).def);
       } else {
         const v = this.valType(scope, k.type);
         // `type x = u64` gets its own definition (as `wit-component` writes it), never a shared one.
@@ -130,7 +148,7 @@ export class TypeEncoder {
     } else {
       inner = scope.type(this.structure(scope, def));
     }
-    return scope.exportType(def.name, { kind: "eq", type: inner }, side);
+    return scope.exportType(name, { kind: "eq", type: inner }, side);
   }
 
   /** The type definition of a record, variant, enum or flags definition. */
@@ -147,15 +165,16 @@ export class TypeEncoder {
 
   /**
    * Defines the types of an interface the component itself implements in the outer scope, with no
-   * import (its `use`d types still alias the imported interfaces). Resources are not supported yet.
+   * import (its `use`d types still alias the imported interfaces); `resource` gives the index of each
+   * resource it defines (the caller defines those, with their destructors).
    */
-  defineLocally(iface: WitInterface): void {
+  defineLocally(iface: WitInterface, resource: (def: WitTypeDef) => number): void {
     for (const def of iface.types.values()) this.outer.defs.delete(def);
     for (const def of iface.types.values()) {
       const k = def.kind;
       let index: number;
       if (k.kind === "resource") {
-        throw new WitError(`exporting the resource \`${def.name}\` of \`${iface.qualifiedName ?? "an interface"}\` is not supported yet`);
+        index = resource(def);
       } else if (k.kind === "alias" && k.type.kind === "named" && k.type.def.owner !== iface) {
         index = this.defIndex(this.outer, k.type.def);
       } else if (k.kind === "alias") {
@@ -235,9 +254,12 @@ export class TypeEncoder {
     return this.anonType(scope, key, () => ({ kind: "func", params, async: f.async, ...(result !== undefined ? { result } : {}) }));
   }
 
-  /** The instance type of an interface: its types (in order), then its functions. */
-  instanceType(iface: WitInterface): Decl[] {
-    const scope = new Scope(this.outer, iface);
+  /**
+   * The instance type of an interface: its types (in order), then its functions. With
+   * `outerResources`, its resources are those the outer scope defines (see `Scope`).
+   */
+  instanceType(iface: WitInterface, outerResources = false): Decl[] {
+    const scope = new Scope(this.outer, iface, undefined, outerResources);
     for (const def of iface.types.values()) this.defIndex(scope, def);
     for (const f of iface.functions.values()) {
       const t = this.funcType(scope, f);

@@ -61,14 +61,30 @@ function isAlnum(c: number): boolean {
  */
 export function labelProblem(label: string): string | undefined {
   if (label === "") return "empty identifier";
-  for (const word of label.split("-")) {
-    if (word === "") return `identifier \`${label}\` has an empty word (a leading, trailing or doubled \`-\`)`;
-    const first = word.charCodeAt(0);
-    if (!isAlpha(first)) return `identifier \`${label}\`: each word must start with a letter`;
-    const lower = word.toLowerCase() === word;
-    const upper = word.toUpperCase() === word;
-    if (!lower && !upper) return `identifier \`${label}\`: the word \`${word}\` mixes upper and lower case`;
+  // One pass, no allocation: `wordCase` is 0 at a word's start, then 1 (lower) or 2 (upper).
+  let wordCase = 0;
+  let atStart = true;
+  for (let i = 0; i < label.length; i++) {
+    const c = label.charCodeAt(i);
+    if (c === 0x2d) {
+      if (atStart) return `identifier \`${label}\` has an empty word (a leading, trailing or doubled \`-\`)`;
+      atStart = true;
+      wordCase = 0;
+      continue;
+    }
+    if (atStart && !isAlpha(c)) return `identifier \`${label}\`: each word must start with a letter`;
+    atStart = false;
+    if (isAlpha(c)) {
+      const k = c >= 0x61 ? 1 : 2;
+      if (wordCase !== 0 && k !== wordCase) {
+        const from = label.lastIndexOf("-", i) + 1;
+        const to = label.indexOf("-", i);
+        return `identifier \`${label}\`: the word \`${label.slice(from, to < 0 ? undefined : to)}\` mixes upper and lower case`;
+      }
+      wordCase = k;
+    }
   }
+  if (atStart) return `identifier \`${label}\` has an empty word (a leading, trailing or doubled \`-\`)`;
   return undefined;
 }
 

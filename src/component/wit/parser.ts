@@ -7,7 +7,7 @@
  */
 import { WitError } from "../../errors.js";
 import type {
-  ExternAst, FileAst, FuncAst, FuncTypeAst, GateAst, Ident, ImportExportAst, IncludeAst, InterfaceAst,
+  ExternAst, FileAst, FuncTypeAst, GateAst, Ident, ImportExportAst, IncludeAst, InterfaceAst,
   InterfaceItemAst, ItemHead, NamedTypeAst, PackageBodyAst, PackageNameAst, ResourceFuncAst, TopUseAst,
   TypeAst, TypeDefAst, UseAst, UsePathAst, WorldAst, WorldItemAst,
 } from "./ast.js";
@@ -590,10 +590,3 @@ class Parser {
     return { kind, extern: ext, at, ...head };
   }
 }
-
-/** `ns:pkg@v` as text. */
-export function packageNameText(p: { namespace: string; name: string; version?: string }): string {
-  return `${p.namespace}:${p.name}${p.version !== undefined ? `@${p.version}` : ""}`;
-}
-
-export type { FuncAst };

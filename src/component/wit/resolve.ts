@@ -147,6 +147,8 @@ interface Decl<T> {
   readonly ast: T;
   readonly file: FileAst;
   readonly scope: Map<string, Scoped>;
+  /** The package being resolved that declares it. */
+  readonly state: PackageState;
 }
 
 interface PackageState {
@@ -221,7 +223,7 @@ class Resolver {
         if (item.kind === "top-use" || !this.enabled(item.gate)) continue;
         if (allNames.has(item.name.name)) throw this.error(`\`${item.name.name}\` is defined more than once in package \`${unit.key}\``, file, item.name.at);
         allNames.set(item.name.name, true);
-        const decl = { ast: item, file, scope: scopes[bi]! };
+        const decl = { ast: item, file, scope: scopes[bi]!, state };
         if (item.kind === "interface") state.interfaces.set(item.name.name, decl as Decl<InterfaceAst>);
         else state.worlds.set(item.name.name, decl as Decl<WorldAst>);
       }
@@ -304,14 +306,6 @@ class Resolver {
     return this.world(s.decl, { file, at: path.name.at });
   }
 
-  private packageState(d: Decl<unknown>): PackageState {
-    for (const st of this.states.values()) {
-      for (const x of st.interfaces.values()) if (x === d) return st;
-      for (const x of st.worlds.values()) if (x === d) return st;
-    }
-    throw new Error("declaration without a package");
-  }
-
   // ---- interfaces ----
 
   interface(d: Decl<InterfaceAst>, from?: { file: FileAst; at: number }): WitInterface {
@@ -321,7 +315,7 @@ class Resolver {
       const f = from ?? { file: d.file, at: d.ast.name.at };
       throw this.error(`interface \`${d.ast.name.name}\` depends on itself through \`use\``, f.file, f.at);
     }
-    const st = this.packageState(d);
+    const st = d.state;
     const iface = new WitInterface(d.ast.name.name, st.pkg);
     this.info(iface, d.ast);
     this.ifaceDone.set(d, iface);
@@ -501,6 +495,7 @@ class Resolver {
 
   private resourceFuncs(def: WitTypeDef, ast: TypeDefAst & { kind: "resource" }, lookup: (n: Ident) => WitTypeDef, file: FileAst): WitFunction[] {
     const out: WitFunction[] = [];
+    const names = new Set<string>();
     let ctor = false;
     for (const m of ast.funcs) {
       if (!this.enabled(m.gate)) continue;
@@ -510,9 +505,8 @@ class Resolver {
         out.push(this.func(`[constructor]${def.name}`, "constructor", def, m.type, lookup, file, m));
       } else {
         const prefix = m.kind === "method" ? "[method]" : "[static]";
-        if (out.some((f) => f.name.endsWith(`]${def.name}.${m.name.name}`))) {
-          throw this.error(`\`${m.name.name}\` is defined more than once in resource \`${def.name}\``, file, m.name.at);
-        }
+        if (names.has(m.name.name)) throw this.error(`\`${m.name.name}\` is defined more than once in resource \`${def.name}\``, file, m.name.at);
+        names.add(m.name.name);
         out.push(this.func(`${prefix}${def.name}.${m.name.name}`, m.kind, def, m.type, lookup, file, m));
       }
     }
@@ -529,7 +523,7 @@ class Resolver {
       throw this.error(`world \`${d.ast.name.name}\` includes itself`, f.file, f.at);
     }
     this.worldBusy.add(d);
-    const st = this.packageState(d);
+    const st = d.state;
     const world = this.info(new WitWorld(d.ast.name.name, st.pkg), d.ast);
     const { file, scope } = d;
     const imports = new Map<string, WitWorldItem>();

@@ -14,6 +14,9 @@ import { WasiExit } from "../exit.js";
 import { KIND_DIR, KIND_FILE, KIND_INPUT, type WasiState } from "../state.js";
 import type { HostFn, Preview } from "./preview.js";
 
+/** `random_get` fills this many bytes between looks at the store's deadline. */
+const RANDOM_STRIDE = 1 << 16;
+
 /** Signals whose default action is to ignore them (or to stop, which a guest cannot): chld, cont, stop, tstp, ttin, ttou, urg, winch. */
 const IGNORED_SIGNALS = new Set([16, 17, 18, 19, 20, 21, 22, 27]);
 
@@ -144,7 +147,11 @@ export function procCalls(s: WasiState, p: Preview): Record<string, HostFn> {
       ptr >>>= 0;
       len >>>= 0;
       if (!s.inBounds(ptr, len)) return ERRNO.FAULT;
-      s.random(s.u8.subarray(ptr, ptr + len));
+      // In 64 KiB pieces with the store's deadline looked at between them: up to 4 GiB can take long.
+      for (let at = ptr, end = ptr + len; at < end; at += RANDOM_STRIDE) {
+        if (at > ptr) s.checkDeadline();
+        s.random(s.u8.subarray(at, Math.min(end, at + RANDOM_STRIDE)));
+      }
       return 0;
     },
 

@@ -6,7 +6,9 @@
  * their targets spliced into the walk here, so they are followed only inside the sandbox:
  * - an absolute path or absolute symlink target is refused with `ENOTCAPABLE`;
  * - `..` pops the stack of directories actually walked, and popping the root is `ENOTCAPABLE`;
- * - more than `MAX_SYMLINKS` expansions is `ELOOP`; a NUL byte is `EINVAL`; an empty path `ENOENT`.
+ * - more than `MAX_SYMLINKS` expansions is `ELOOP`; a NUL byte is `EINVAL`; an empty path `ENOENT`;
+ * - a walk holding more than `MAX_DEPTH` directories is `ENAMETOOLONG`: on a host directory each is a
+ *   descriptor of the host process, and symlinks could otherwise multiply a path's depth.
  * Because each step holds an open handle to the directory it walked into (a real fd on the host), a
  * symlink swapped in between the check and the use is met by `openDirAt`/`openFileAt` refusing to follow
  * it, not by following it out.
@@ -18,6 +20,8 @@ import type { VfsDir, VfsStat } from "./vfs.js";
 
 /** Symlink expansions allowed in one resolution (as Linux's MAXSYMLINKS). */
 export const MAX_SYMLINKS = 40;
+/** Directories one resolution may hold open at once (its depth below the starting directory). */
+export const MAX_DEPTH = 512;
 /**
  * Longest path or symlink target accepted (Linux's PATH_MAX): in UTF-8 bytes as the guest passes it
  * (checked before decoding), in UTF-16 units for a symlink target read back. Longer is `ENAMETOOLONG`.
@@ -103,6 +107,10 @@ export function resolvePath(start: VfsDir, path: string, followFinal: boolean): 
     const sub = top.openDirAt(c);
     if (typeof sub !== "number") {
       stack.push(sub);
+      if (stack.length > MAX_DEPTH + 1) {
+        closeAll(stack);
+        return ERRNO.NAMETOOLONG;
+      }
       continue;
     }
     if (sub === ERRNO.LOOP || sub === ERRNO.NOTDIR) {

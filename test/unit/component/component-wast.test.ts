@@ -7,152 +7,26 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Engine } from "../../../src/runtime/engine.js";
-import { Store } from "../../../src/runtime/store.js";
-import { Component, ComponentLinker, ComponentInstance } from "../../../src/component/index.js";
-import type { ValueType } from "../../../src/component/types.js";
-import type { ComponentValue } from "../../../src/component/text/wast.js";
-import { camelCase } from "../../../src/component/abi/values.js";
-import {
-  emptyComponentResult,
-  runComponentWastFile,
-  type ComponentScriptHost,
-  type ComponentScriptInstance,
-} from "../../../src/cli/commands/component-wast.js";
+import { emptyComponentResult, runComponentWastFile } from "../../../src/cli/commands/component-wast.js";
+import { ComponentRuntimeHost } from "../../helpers/component-host.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const suite = `${root}../shared/component-model/test`;
 const skip = existsSync(suite) ? false : `${suite} is missing`;
 
-const TYPED = new Set(["u8", "s8", "u16", "s16", "u32", "s32", "u64", "s64", "f32", "f64"]);
-
-/** A script value as the JS value of type `t`. */
-function toJs(v: ComponentValue, t: ValueType, nested = false): unknown {
-  switch (t.kind) {
-    case "list":
-      return (v as { values: readonly ComponentValue[] }).values.map((x) => toJs(x, t.element));
-    case "map":
-      return (v as { values: readonly ComponentValue[] }).values.map((x) => toJs(x, { kind: "tuple", types: [t.key, t.value] }));
-    case "tuple":
-      return (v as { values: readonly ComponentValue[] }).values.map((x, i) => toJs(x, t.types[i]!));
-    case "record": {
-      const o: Record<string, unknown> = {};
-      const fields = (v as { fields: readonly { name: string; value: ComponentValue }[] }).fields;
-      for (const f of t.fields) {
-        const given = fields.find((x) => x.name === f.name);
-        o[camelCase(f.name)] = given ? toJs(given.value, f.type) : undefined;
-      }
-      return o;
-    }
-    case "variant": {
-      const c = v as { case: string; value?: ComponentValue };
-      const ct = t.cases.find((x) => x.name === c.case);
-      return c.value !== undefined && ct?.type ? { tag: c.case, val: toJs(c.value, ct.type) } : { tag: c.case };
-    }
-    case "enum":
-      return (v as { case: string }).case;
-    case "flags": {
-      const names = (v as { names: readonly string[] }).names;
-      return Object.fromEntries(t.names.map((n) => [camelCase(n), names.includes(n)]));
-    }
-    case "option": {
-      const o = v as { value?: ComponentValue };
-      if (nested) return o.value === undefined ? { tag: "none" } : { tag: "some", val: toJs(o.value, t.type, true) };
-      return o.value === undefined ? undefined : toJs(o.value, t.type, true);
-    }
-    case "result": {
-      const r = v as { ok: boolean; value?: ComponentValue };
-      const pt = r.ok ? t.ok : t.err;
-      return r.value !== undefined && pt ? { tag: r.ok ? "ok" : "err", val: toJs(r.value, pt) } : { tag: r.ok ? "ok" : "err" };
-    }
-    default:
-      return (v as { value: unknown }).value;
-  }
-}
-
-/** A JS value of type `t` as a script value. */
-function fromJs(v: unknown, t: ValueType, nested = false): ComponentValue {
-  switch (t.kind) {
-    case "list":
-      return { kind: "list", values: Array.from(v as ArrayLike<unknown>, (x) => fromJs(x, t.element)) };
-    case "map":
-      return { kind: "list", values: Array.from(v as ArrayLike<unknown>, (x) => fromJs(x, { kind: "tuple", types: [t.key, t.value] })) };
-    case "tuple":
-      return { kind: "tuple", values: (v as unknown[]).map((x, i) => fromJs(x, t.types[i]!)) };
-    case "record":
-      return { kind: "record", fields: t.fields.map((f) => ({ name: f.name, value: fromJs((v as Record<string, unknown>)[camelCase(f.name)], f.type) })) };
-    case "variant": {
-      const o = v as { tag: string; val?: unknown };
-      const ct = t.cases.find((c) => c.name === o.tag)!;
-      return { kind: "variant", case: o.tag, ...(ct.type ? { value: fromJs(o.val, ct.type) } : {}) };
-    }
-    case "enum":
-      return { kind: "enum", case: v as string };
-    case "flags":
-      return { kind: "flags", names: t.names.filter((n) => (v as Record<string, boolean>)[camelCase(n)]) };
-    case "option": {
-      if (nested) {
-        const o = v as { tag: string; val?: unknown };
-        return o.tag === "none" ? { kind: "option" } : { kind: "option", value: fromJs(o.val, t.type, true) };
-      }
-      return v === undefined ? { kind: "option" } : { kind: "option", value: fromJs(v, t.type, true) };
-    }
-    case "result": {
-      const o = v as { tag: string; val?: unknown };
-      const pt = o.tag === "ok" ? t.ok : t.err;
-      return { kind: "result", ok: o.tag === "ok", ...(pt ? { value: fromJs(o.val, pt) } : {}) };
-    }
-    default:
-      return { kind: t.kind, value: v } as ComponentValue;
-  }
-}
-
-class Host implements ComponentScriptHost {
-  readonly engine = new Engine();
-  readonly store = new Store(this.engine);
-  readonly linker = new ComponentLinker(this.engine);
-
-  instantiate(bytes: Uint8Array, kind: "component" | "module"): ComponentScriptInstance & { instance?: ComponentInstance } {
-    if (kind === "module") throw new Error("core modules at the top of a component script are not supported");
-    const instance = this.linker.instantiate(this.store, new Component(this.engine, bytes));
-    return {
-      instance,
-      invoke(name, args) {
-        const f = instance.getFunc(name);
-        if (f === undefined) throw new Error(`no exported function "${name}"`);
-        const params = f.type.params;
-        const js = args.map((a, i) => toJs(a, params[i]!.type));
-        const r = f.impl.invoke(js, undefined, "utf16");
-        return f.type.result ? [fromJs(r, f.type.result)] : [];
-      },
-    };
-  }
-
-  register(inst: ComponentScriptInstance & { instance?: ComponentInstance }, as: string): void {
-    if (inst.instance) this.linker.defineInstance(as, inst.instance.items);
-  }
-}
-
 /**
- * Directives that fail for reasons outside the component runtime, by `file:line`, with the reason.
- * The units themselves count as unsupported (the engine rejects them for want of a feature); what is
- * listed here are the directives that use them. A listed directive that passes fails the test, so
- * the list stays true.
+ * Directives that fail for reasons outside the component runtime, by `file:line`, with the reason. A
+ * listed directive that passes fails the test, so the list stays true. (Units the engine cannot
+ * compile for want of a feature — exnref in linking/tags.wast, multi-memory in linking/unit.wast —
+ * count as unsupported, and so do the directives that run on them.)
  */
-const EXPECTED_FAILURES: ReadonlyMap<string, string> = new Map([
-  // Node 20's V8 has no exception references (try_table): tags.wast's components do not compile.
-  ...[31, 32, 60, 89, 133, 134].map((l) => [`linking/tags.wast:${l}`, "engine: no exnref"] as const),
-  // Node 20's V8 has no multi-memory: unit.wast's components with two memories do not compile.
-  ...[295, 296, 297, 298, 299, 300, 301, 302, 344, 345, 346, 347, 348, 349, 350, 351, 374, 375].map(
-    (l) => [`linking/unit.wast:${l}`, "engine: no multi-memory"] as const,
-  ),
-]);
+const EXPECTED_FAILURES: ReadonlyMap<string, string> = new Map([]);
 
 for (const folder of ["values", "resources", "linking"]) {
   test(`component-model ${folder}/ runs with 0 failures`, { skip }, async () => {
     const total = emptyComponentResult();
     for (const f of readdirSync(`${suite}/${folder}`).filter((n) => n.endsWith(".wast")).sort()) {
-      const r = await runComponentWastFile(`${suite}/${folder}/${f}`, { host: new Host(), label: `${folder}/${f}` });
+      const r = await runComponentWastFile(`${suite}/${folder}/${f}`, { host: new ComponentRuntimeHost(), label: `${folder}/${f}` });
       total.passed += r.passed;
       total.failed += r.failed;
       total.unsupported += r.unsupported;

@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { Engine } from "../../../src/runtime/engine.js";
 import { Store } from "../../../src/runtime/store.js";
 import { Trap } from "../../../src/errors.js";
-import { Component, ComponentError, ComponentLinker } from "../../../src/component/index.js";
+import { Component, ComponentError, ComponentLinker, parseComponentText } from "../../../src/component/index.js";
 
 const engine = new Engine();
 
@@ -261,4 +261,174 @@ test("component-to-component linking: one instance's interface as another's impo
   linker.define("demo:c/greeter", greeter.exports["demo:c/greeter"] as Record<string, unknown>);
   const { run } = linker.instantiate(store, Component.fromText(engine, CALLER)).exports as { run: (n: number) => string };
   assert.equal(run(0), "hello, wasm");
+});
+
+const LOOP = `(component
+  (core module $M (func (export "spin") (loop $l (br $l))))
+  (core instance $m (instantiate $M))
+  (func (export "spin") (canon lift (core func $m "spin")))
+)`;
+
+test("component code runs under the store's fuel like any module", () => {
+  const fueled = new Engine({ consumeFuel: true });
+  const store = new Store(fueled);
+  store.setFuel(10_000);
+  const { spin } = new ComponentLinker(fueled).instantiate(store, Component.fromText(fueled, LOOP)).exports as { spin: () => void };
+  assert.throws(() => spin(), (e: unknown) => e instanceof Trap && e.code === "out_of_fuel");
+});
+
+test("serialize and deserialize give a component that runs the same", () => {
+  const c = Component.fromText(engine, VALUES);
+  const again = Component.deserialize(engine, c.serialize());
+  const exports = new ComponentLinker(engine).instantiate(new Store(engine), again).exports as { echo: (s: string) => string };
+  assert.equal(exports.echo("round trip ✓"), "round trip ✓");
+  assert.throws(() => Component.deserialize(engine, new Uint8Array([1, 2, 3])), { name: "CompileError" });
+});
+
+test("Component.compile compiles asynchronously", async () => {
+  const c = await Component.compile(engine, parseComponentText(VALUES));
+  const exports = new ComponentLinker(engine).instantiate(new Store(engine), c).exports as { echo: (s: string) => string };
+  assert.equal(exports.echo("async"), "async");
+});
+
+test("imports and exports list names with component types; wit() prints the world", () => {
+  const c = Component.fromText(engine, LOGGER);
+  assert.deepEqual(c.imports.map((i) => [i.name, i.type.kind]), [["demo:c/host", "instance"]]);
+  assert.deepEqual(c.exports.map((e) => [e.name, e.type.kind]), [["run", "func"]]);
+  const wit = c.wit();
+  assert.match(wit, /import demo:c\/host;/);
+  assert.match(wit, /export run: func\(\) -> u32;/);
+});
+
+test("undefined imports can be stubs that trap when called", () => {
+  const linker = new ComponentLinker(engine);
+  const component = Component.fromText(engine, LOGGER);
+  linker.defineUnknownImportsAsTraps(component);
+  const { run } = linker.instantiate(new Store(engine), component).exports as { run: () => number };
+  assert.throws(() => run(), { message: /unknown import: `demo:c\/host#\[constructor\]logger` has not been defined/ });
+});
+
+test("linking another component's export of the wrong type is a LinkError with both types", () => {
+  const store = new Store(engine);
+  const linker = new ComponentLinker(engine);
+  const greeter = linker.instantiate(store, Component.fromText(engine, GREETER));
+  linker.define("demo:c/greeter", greeter.exports["demo:c/greeter"] as Record<string, unknown>);
+  const wrong = CALLER.replace('(export "greet" (func (param "name" string) (result string)))', '(export "greet" (func (param "who" string) (result string)))');
+  assert.throws(() => linker.instantiate(store, Component.fromText(engine, wrong)), (e: unknown) => {
+    assert.equal((e as Error).message, "component import `demo:c/greeter#greet` has the wrong type: expected func(who: string) -> string, given func(name: string) -> string");
+    assert.equal((e as { expected?: string }).expected, "func(who: string) -> string");
+    return true;
+  });
+});
+
+const ROOT_IMPORT = `(component
+  (import "double" (func $double (param "x" u32) (result u32)))
+  (core func $d (canon lower (func $double)))
+  (core module $M
+    (import "" "double" (func $double (param i32) (result i32)))
+    (func (export "quad") (param i32) (result i32) (call $double (call $double (local.get 0)))))
+  (core instance $m (instantiate $M (with "" (instance (export "double" (func $d))))))
+  (func (export "quad") (param "x" u32) (result u32) (canon lift (core func $m "quad")))
+)`;
+
+test("world-level imports from root().func; a host error leaves through the guest as the same object", () => {
+  const linker = new ComponentLinker(engine);
+  linker.root().func("double", (x: number) => x * 2);
+  const component = Component.fromText(engine, ROOT_IMPORT);
+  const { quad } = linker.instantiate(new Store(engine), component).exports as { quad: (x: number) => number };
+  assert.equal(quad(5), 20);
+
+  const failing = new ComponentLinker(engine);
+  const boom = new Error("boom");
+  failing.root().func("double", () => {
+    throw boom;
+  });
+  const broken = failing.instantiate(new Store(engine), component).exports as { quad: (x: number) => number };
+  assert.throws(() => broken.quad(1), (e: unknown) => e === boom);
+  assert.throws(() => broken.quad(1), { message: "wasm trap: cannot enter component instance" });
+  // Other instances keep working.
+  assert.equal(quad(1), 4);
+
+  const lying = new ComponentLinker(engine);
+  lying.root().func("double", () => "two");
+  const bad = lying.instantiate(new Store(engine), component).exports as { quad: (x: number) => number };
+  assert.throws(() => bad.quad(1), { name: "TypeError", message: 'double: result: expected a u32 (an integer in 0..4294967295), got "two"' });
+});
+
+const TRAPPING_REALLOC = `(component
+  (core module $M
+    (memory (export "mem") 1)
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) unreachable)
+    (func (export "len") (param i32 i32) (result i32) (local.get 1)))
+  (core instance $m (instantiate $M))
+  (func (export "len") (param "s" string) (result u32)
+    (canon lift (core func $m "len") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
+)`;
+
+test("a trap in realloc while lowering arguments poisons the instance; a TypeError before it does not", () => {
+  const { len } = new ComponentLinker(engine).instantiate(new Store(engine), Component.fromText(engine, TRAPPING_REALLOC)).exports as {
+    len: (s: unknown) => number;
+  };
+  assert.throws(() => len(7), { name: "TypeError" });
+  assert.throws(() => len("abc"), (e: unknown) => e instanceof Trap && e.code === "unreachable");
+  assert.throws(() => len("abc"), { message: "wasm trap: cannot enter component instance" });
+});
+
+const SPILL = `(component
+  (core module $M
+    (memory (export "mem") 1)
+    ${REALLOC}
+    (func (export "sum17") (param i32) (result i32) (local $s i32)
+      (local.set $s (i32.add (local.get $s) (i32.load offset=0 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=4 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=8 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=12 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=16 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=20 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=24 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=28 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=32 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=36 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=40 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=44 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=48 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=52 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=56 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=60 (local.get 0))))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=64 (local.get 0))))
+      (local.get $s)))
+  (core instance $m (instantiate $M))
+  (func (export "sum17") (param "p0" u32) (param "p1" u32) (param "p2" u32) (param "p3" u32) (param "p4" u32) (param "p5" u32) (param "p6" u32) (param "p7" u32) (param "p8" u32) (param "p9" u32) (param "p10" u32) (param "p11" u32) (param "p12" u32) (param "p13" u32) (param "p14" u32) (param "p15" u32) (param "p16" u32) (result u32)
+    (canon lift (core func $m "sum17") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
+)`;
+
+const GROWING = `(component
+  (core module $M
+    (memory (export "mem") 1)
+    ;; every allocation grows the memory by a page and returns the old end
+    (func $realloc (export "realloc") (param i32 i32 i32 i32) (result i32) (local $p i32)
+      (local.set $p (i32.mul (memory.grow (i32.const 1)) (i32.const 65536)))
+      (memory.copy (local.get $p) (local.get 0) (select (local.get 1) (local.get 3) (i32.lt_u (local.get 1) (local.get 3))))
+      (local.get $p))
+    (func (export "echo") (param i32 i32) (result i32)
+      (i32.store (i32.const 8) (local.get 0)) (i32.store (i32.const 12) (local.get 1)) (i32.const 8)))
+  (core instance $m (instantiate $M))
+  (func (export "echo") (param "s" string) (result string)
+    (canon lift (core func $m "echo") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
+)`;
+
+test("more than 16 flat parameters spill to memory allocated with realloc", () => {
+  const { sum17 } = new ComponentLinker(engine).instantiate(new Store(engine), Component.fromText(engine, SPILL)).exports as {
+    sum17: (...a: number[]) => number;
+  };
+  const args = Array.from({ length: 17 }, (_, i) => i + 1);
+  assert.equal(sum17(...args), 153);
+  assert.throws(() => sum17(...args.slice(0, 16), -1), { name: "TypeError", message: /sum17: arg 16: expected a u32/ });
+});
+
+test("memory that grows inside realloc is seen by the rest of the lowering", () => {
+  const { echo } = new ComponentLinker(engine).instantiate(new Store(engine), Component.fromText(engine, GROWING)).exports as {
+    echo: (s: string) => string;
+  };
+  for (const s of ["short", "ünïcödé grows twice", "x".repeat(5000)]) assert.equal(echo(s), s);
 });

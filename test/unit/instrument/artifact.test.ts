@@ -70,7 +70,7 @@ test("an artifact of a plain engine loads and runs with limits", () => {
 test("an artifact made with other engine settings is refused, naming both", () => {
   const fueled = new Engine({ consumeFuel: true });
   const artifact = new Module(fueled, wat(TEXT)).serialize();
-  invalid(() => Module.deserialize(new Engine(), artifact), /other instrumentation settings \(consumeFuel, fuelCosts [0-9a-f]+, storeResources\); this engine has no instrumentation/);
+  invalid(() => Module.deserialize(new Engine(), artifact), /other instrumentation settings \(consumeFuel, fuelCosts [0-9a-f]+, fuelBulkPerUnit, storeResources\); this engine has no instrumentation/);
   invalid(() => Module.deserialize(new Engine({ consumeFuel: true, fuelCosts: { call: 5 } }), artifact), /other instrumentation settings/);
   assert.ok(Module.deserialize(new Engine({ consumeFuel: true }), artifact), "an engine with the same settings loads it");
 });

@@ -29,11 +29,11 @@ test("straight-line code costs one per instruction, free instructions excluded",
     (func (export "free") nop nop (block (nop)) (loop (nop)) (drop (i32.const 5)) return)
     (func (export "empty")))`);
   instance.getTypedFunc("three", [], ["i32"])();
-  assert.equal(store.getFuel(), 997);
+  assert.equal(store.getFuel(), 996, "entering the function, then 3 instructions");
   instance.getTypedFunc("free", [], [])();
-  assert.equal(store.getFuel(), 996, "only i32.const costs");
+  assert.equal(store.getFuel(), 994, "only the entry and i32.const cost");
   instance.getTypedFunc("empty", [], [])();
-  assert.equal(store.getFuel(), 996);
+  assert.equal(store.getFuel(), 993, "entering a function costs 1, as in Wasmtime");
 });
 
 test("a loop is charged for each iteration actually run", () => {
@@ -42,11 +42,11 @@ test("a loop is charged for each iteration actually run", () => {
       (loop $l
         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
         (br_if $l (local.get $n)))))`, 10_000);
-  // Per iteration: local.get, i32.const, i32.sub, local.set, local.get, br_if = 6.
+  // Per iteration: local.get, i32.const, i32.sub, local.set, local.get, br_if = 6; 1 per call.
   instance.getTypedFunc("count", ["i32"], [])(10);
-  assert.equal(store.getFuel(), 10_000 - 60);
+  assert.equal(store.getFuel(), 10_000 - 61);
   instance.getTypedFunc("count", ["i32"], [])(1);
-  assert.equal(store.getFuel(), 10_000 - 66);
+  assert.equal(store.getFuel(), 10_000 - 68);
 });
 
 test("if/else charges only the branch taken", () => {
@@ -57,9 +57,9 @@ test("if/else charges only the branch taken", () => {
         (else (i32.const 7)))))`);
   const pick = instance.getTypedFunc("pick", ["i32"], ["i32"]);
   assert.equal(pick(1), 3);
-  assert.equal(store.getFuel(), 1000 - 5); // local.get, if, const, const, add
+  assert.equal(store.getFuel(), 1000 - 6); // entry, local.get, if, const, const, add
   assert.equal(pick(0), 7);
-  assert.equal(store.getFuel(), 1000 - 5 - 3); // local.get, if, const
+  assert.equal(store.getFuel(), 1000 - 6 - 4); // entry, local.get, if, const
 });
 
 test("calls cost one and the callee's instructions are charged too", () => {
@@ -67,10 +67,10 @@ test("calls cost one and the callee's instructions are charged too", () => {
     (func $add (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
     (func (export "f") (result i32) (call $add (i32.const 1) (i32.const 2))))`);
   assert.equal(instance.getTypedFunc("f", [], ["i32"])(), 3);
-  assert.equal(store.getFuel(), 1000 - 3 - 3); // const, const, call + get, get, add
+  assert.equal(store.getFuel(), 1000 - 4 - 4); // entry, const, const, call + entry, get, get, add
 });
 
-test("running out traps at the block that did not fit, leaving the fuel before it", () => {
+test("running out traps at the block that did not fit, leaving 0", () => {
   const { store, instance } = setup(`(module $fueled
     (func $spin (export "spin") (loop $l (br $l))))`, 25);
   const trap = trapOf(() => instance.getFunc("spin")!.call());
@@ -111,9 +111,10 @@ test("host functions run for free and can read and set the fuel through their ca
     (import "host" "peek" (func $peek))
     (func (export "f") (drop (i32.const 1)) (call $peek) (drop (i32.const 2))))`, 1000, linker);
   instance.getTypedFunc("f", [], [])();
-  // Before the call: i32.const (drop is free) + call = 2. After it: i32.const = 1.
-  assert.deepEqual(seen, [998]);
-  assert.equal(store.getFuel(), 1000 - 3 + 100);
+  // Before the call: entry + i32.const (drop is free) + call = 3 (Wasmtime's export -> call -> host
+  // path costs 2 too). After it: i32.const = 1.
+  assert.deepEqual(seen, [997]);
+  assert.equal(store.getFuel(), 1000 - 4 + 100);
 });
 
 test("fuel is shared by all instances of a store", () => {
@@ -124,7 +125,7 @@ test("fuel is shared by all instances of a store", () => {
   linker.define("a", "f", a.getFunc("f")!);
   const b = linker.instantiate(store, new Module(engine, wat(`(module (import "a" "f" (func $f)) (func (export "g") (call $f) (call $f)))`)));
   b.getTypedFunc("g", [], [])();
-  assert.equal(store.getFuel(), 100 - 2 - 2);
+  assert.equal(store.getFuel(), 100 - 3 - 2 - 2, "g: entry and 2 calls; f: entry and i32.const, twice");
 });
 
 test("a cost table changes what instructions cost", () => {
@@ -133,7 +134,7 @@ test("a cost table changes what instructions cost", () => {
   store.setFuel(100);
   const instance = new Linker(costly).instantiate(store, new Module(costly, wat(`(module (func (export "f") (result i32) nop (i32.add (i32.const 1) (i32.const 2))))`)));
   assert.equal(instance.getTypedFunc("f", [], ["i32"])(), 3);
-  assert.equal(store.getFuel(), 100 - 3 - 1 - 1 - 10);
+  assert.equal(store.getFuel(), 100 - 1 - 3 - 1 - 1 - 10);
   assert.throws(() => new Engine({ consumeFuel: true, fuelCosts: { "i32.plus": 1 } }), /no instruction is named "i32.plus"/);
   assert.throws(() => new Engine({ consumeFuel: true, fuelCosts: { "i32.add": -1 } }), TypeError);
 });
@@ -168,6 +169,9 @@ test("a start function is charged too: without fuel, instantiation traps out_of_
   const module = new Module(engine, wat(`(module (global $g (mut i32) (i32.const 0)) (func $init (global.set $g (i32.const 1))) (start $init))`));
   assert.equal(trapOf(() => new Linker(engine).instantiate(store, module)).code, "out_of_fuel");
   store.setFuel(2);
+  assert.equal(trapOf(() => new Linker(engine).instantiate(store, module)).code, "out_of_fuel");
+  assert.equal(store.getFuel(), 0, "out of fuel leaves 0, as in Wasmtime");
+  store.setFuel(3);
   new Linker(engine).instantiate(store, module);
-  assert.equal(store.getFuel(), 0, "i32.const and global.set");
+  assert.equal(store.getFuel(), 0, "entry, i32.const and global.set");
 });

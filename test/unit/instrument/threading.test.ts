@@ -59,16 +59,16 @@ test("fuel counts through threaded functions are exact, and a host function call
   const inst = linker.instantiate(store, new Module(engine, wat(`(module
     (import "host" "peek" (func $peek))
     (func $inner (param i32) (result i32)
-      (call $peek)                                   ;; call: 1 (seen: 1000 - 2 - 1)
+      (call $peek)                                   ;; entry, call: 2 (seen: 1000 - 3 - 2)
       (i32.add (local.get 0) (i32.const 1)))         ;; 3
     (func (export "f") (result i32)
-      (call $inner (i32.const 5))))`)));              // i32.const, call: 2
+      (call $inner (i32.const 5))))`)));              // entry, i32.const, call: 3
   assert.equal(inst.getTypedFunc("f", [], ["i32"])(), 6);
-  assert.deepEqual(seen, [997]);
-  assert.equal(store.getFuel(), 1000 - 2 - 1 - 3);
+  assert.deepEqual(seen, [995]);
+  assert.equal(store.getFuel(), 1000 - 3 - 2 - 3);
 });
 
-test("running out of fuel inside a threaded function leaves the fuel before the block that did not fit", () => {
+test("running out of fuel inside a threaded function leaves 0", () => {
   const engine = new Engine({ consumeFuel: true });
   const store = new Store(engine);
   const inst = new Linker(engine).instantiate(store, new Module(engine, wat(`(module $t
@@ -76,9 +76,9 @@ test("running out of fuel inside a threaded function leaves the fuel before the 
       (if (result i32) (i32.eqz (local.get $n)) (then (i32.const 0))
         (else (call $deep (i32.sub (local.get $n) (i32.const 1))))))
     (func (export "run") (param i32) (result i32) (call $deep (local.get 0))))`)));
-  // run: local.get + call = 2; each $deep level that recurses: local.get, i32.eqz, if (3) + local.get,
-  // i32.const, i32.sub, call (4) = 7.
-  store.setFuel(2 + 7 * 3 + 2);
+  // run: entry, local.get, call = 3; each $deep level that recurses: entry, local.get, i32.eqz, if (4)
+  // + local.get, i32.const, i32.sub, call (4) = 8.
+  store.setFuel(3 + 8 * 3 + 2);
   try {
     inst.getFunc("run")!.call(10);
     assert.fail("expected a trap");
@@ -88,7 +88,7 @@ test("running out of fuel inside a threaded function leaves the fuel before the 
     assert.equal(e.frames[0]!.funcName, "deep");
     assert.equal(e.frames.length, 5, "four levels of $deep under run");
   }
-  assert.equal(store.getFuel(), 2, "the fourth level's first block (3) did not fit into the 2 left");
+  assert.equal(store.getFuel(), 0, "the fourth level's first block (4) did not fit into the 2 left: running out leaves 0, as in Wasmtime");
 });
 
 test("a recursion without loops through threaded functions is stopped by a time limit", () => {

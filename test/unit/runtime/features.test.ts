@@ -19,7 +19,7 @@ const PROBE_TEXT: { readonly [P in Proposal]: string } = {
   "function-references": `(func (drop (ref.as_non_null (ref.null func))))`,
   "gc": `(type (func)) (type (struct)) (func (type 0) (drop (struct.new 1)))`,
   "extended-const": `(global i32 (i32.add (i32.const 1) (i32.const 2)))`,
-  "memory64": `(memory i64 1)`,
+  "memory64": `(table i64 1 funcref) (memory i64 1)`,
   "multi-memory": `(memory 1) (memory 1)`,
   "custom-page-sizes": `(memory 1 (pagesize 1))`,
 };

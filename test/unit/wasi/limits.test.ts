@@ -7,9 +7,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Worker } from "node:worker_threads";
 import { Engine, Linker, Module, Store, Trap, type EngineConfig } from "../../../src/index.js";
-import { DEFAULT_PIPE_CAPACITY, MemoryFs, Wasi, type WasiOptions } from "../../../src/wasi/index.js";
+import { DEFAULT_PIPE_CAPACITY, MemoryFs, Wasi, seededRandom, type WasiOptions } from "../../../src/wasi/index.js";
 import { ERRNO } from "../../../src/wasi/defs.js";
 import { MAX_IO } from "../../../src/wasi/calls/fd.js";
+import { MAX_DEPTH } from "../../../src/wasi/fs/resolve.js";
 import { COUNT, NBYTES, OP, TEXT, hostileWasi } from "../../helpers/hostile-wasi.js";
 
 const MiB = 1 << 20;
@@ -223,4 +224,28 @@ test("descriptors are capped per Wasi (EMFILE), allocated without a scan, and th
   assert.equal(small.call("many", OP.open, 3, 100, len), ERRNO.MFILE);
   assert.equal(small.u32(COUNT), 6);
   assert.throws(() => new Wasi({ maxOpenFiles: 3, preopens: { "/": { memory: {} } } }), /maxOpenFiles/);
+});
+
+test("a huge random_get with a slow generator stops at the store's deadline", () => {
+  const g = guest({ random: seededRandom(1) });
+  g.grow(4096); // 256 MiB + 4 MiB
+  g.store.setTimeLimit(100);
+  const ms = interruptedAfter(() => g.call("random", 0, 256 * MiB));
+  assert.ok(ms < 1000, `interrupted after ${ms.toFixed(0)} ms`);
+  g.store.setTimeLimit(undefined);
+  assert.equal(g.call("random", 0, 64), 0);
+});
+
+test("a walk holds at most MAX_DEPTH directories (ENAMETOOLONG), however deep the tree", () => {
+  const fs = new MemoryFs({});
+  const g = guest({ preopens: { "/": { fs } } });
+  const imports = g.wasi.getImports().wasi_snapshot_preview1!;
+  for (let depth = 1; depth <= MAX_DEPTH + 2; depth++) {
+    const len = g.put(TEXT, Array(depth).fill("a").join("/"));
+    assert.equal(imports.path_create_directory!.fn(3, TEXT, len), depth <= MAX_DEPTH + 1 ? 0 : ERRNO.NAMETOOLONG, `depth ${depth}`);
+  }
+  const deep = g.put(TEXT, `${Array(MAX_DEPTH + 1).fill("a").join("/")}/x`);
+  assert.equal(imports.path_filestat_get!.fn(3, 0, TEXT, deep, 0x800), ERRNO.NAMETOOLONG);
+  const ok = g.put(TEXT, Array(MAX_DEPTH).fill("a").join("/"));
+  assert.equal(imports.path_filestat_get!.fn(3, 0, TEXT, ok, 0x800), 0);
 });

@@ -9,7 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import component from "../../../../src/cli/commands/component.js";
+import type { TypeDef } from "../../../../src/component/binary/ast.js";
 import { decodeComponent } from "../../../../src/component/binary/decoder.js";
+import { encodeComponent } from "../../../../src/component/binary/encoder.js";
 import { validateComponent } from "../../../../src/component/binary/validate.js";
 import {
   componentNew, componentWit, embedWorld, embeddedWorlds, resolveWit, selectWorld,
@@ -54,6 +56,25 @@ test("the greeter: lowered imports that need memory go through the trampoline ta
   assert.match(printed, /move: func\(p: point, dx: s32\) -> point;/);
   // The committed fixture is the same build.
   assert.deepEqual(readFileSync(join(fixtures, "greeter.component.wasm")), Buffer.from(bytes));
+});
+
+test("the counter: a resource the component defines, with its destructor and resource.new, exported through the shim component", () => {
+  const core = watToBinary(readFileSync(join(fixtures, "counter.wat"), "utf8"), { file: "counter.wat" });
+  const bytes = componentNew(core, { world: selectWorld(resolveWit(readFileSync(join(fixtures, "counter.wit"), "utf8"))) });
+  const validated = validateComponent(decodeComponent(bytes));
+  const counters = validated.type.exports.get("test:counter/counters");
+  assert.equal(counters?.kind, "instance");
+  if (counters?.kind !== "instance") return;
+  assert.deepEqual([...counters.type.exports.keys()], [
+    "counter", "[constructor]counter", "[method]counter.increment", "[method]counter.get", "[static]counter.merge", "dropped",
+  ]);
+  const ctor = counters.type.exports.get("[constructor]counter");
+  const resource = counters.type.exports.get("counter");
+  assert.ok(ctor?.kind === "func" && resource?.kind === "type");
+  if (ctor?.kind !== "func" || resource?.kind !== "type") return;
+  assert.deepEqual(ctor.type.result, { kind: "own", resource: resource.type }, "the constructor returns the exported resource");
+  assert.match(componentWit(bytes), /resource counter \{\n\s+constructor\(start: u32\);\n\s+increment: func\(\) -> u32;/);
+  assert.deepEqual(readFileSync(join(fixtures, "counter.component.wasm")), Buffer.from(bytes));
 });
 
 test("embedWorld then componentNew equals componentNew with the world given; the section reads back", () => {
@@ -133,4 +154,24 @@ test("wasmhost component new, embed and wit", async () => {
   c = capture();
   assert.equal(await component(["wit", join(dir, "pkg.wasm")], c.io), 0);
   assert.match(c.out.join(""), /^package test:greeter@0\.1\.0;\n\ninterface host \{/);
+});
+
+test("decodeWit of hostile components: deep anonymous types and bad indices are CompileErrors", () => {
+  // type 0 = list<u8>, type i = list<type i-1>, ..., and a function export using the last one.
+  const depth = 5000;
+  const types: TypeDef[] = [{ kind: "list", element: "u8", offset: 0 }];
+  for (let i = 1; i < depth; i++) types.push({ kind: "list", element: i - 1, offset: 0 });
+  types.push({ kind: "func", params: [{ name: "x", type: depth - 1 }], async: false, offset: 0 });
+  const bytes = encodeComponent({
+    sections: [
+      { id: "type", offset: 0, items: types },
+      { id: "import", offset: 0, items: [{ name: { name: "f", form: 0, attributes: [] }, desc: { kind: "func", type: depth }, offset: 0 }] },
+    ],
+  });
+  assert.throws(() => componentWit(bytes), (e: unknown) => e instanceof CompileError && /nest deeper/.test(e.message));
+  const bad = encodeComponent({
+    sections: [{ id: "import", offset: 0, items: [{ name: { name: "f", form: 0, attributes: [] }, desc: { kind: "func", type: 7 }, offset: 0 }] }],
+  });
+  assert.throws(() => componentWit(bad), (e: unknown) => e instanceof CompileError && /unknown type 7/.test(e.message));
+  assert.throws(() => componentWit(new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0, 7])), CompileError);
 });

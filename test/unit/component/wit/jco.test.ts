@@ -176,4 +176,17 @@ test("jco reads the world of our components as we print it, and runs them", { sk
   assert.equal(gi.add(2, 40), 42);
   assert.deepEqual(gi.shapes.move({ x: 1, y: 2 }, 10), { x: 11, y: 2 });
   assert.deepEqual(["red", "green", "blue"].map((c) => gi.shapes.name(c)), ["red", "green", "blue"]);
+
+  const c = await load("counter", readFileSync(join(fixtures, "counter.component.wasm")));
+  type Counter = { increment(): number; get(): number; [Symbol.dispose](): void };
+  type Counters = { Counter: { new (start: number): Counter; merge(a: Counter, b: Counter): Counter }; dropped(): number };
+  const ci = await (c.instantiate as (c: typeof compile, i: object) => Promise<{ counters: Counters }>)(compile, {});
+  const { Counter, dropped } = ci.counters;
+  const a = new Counter(5);
+  const b = new Counter(10);
+  assert.equal(a.increment(), 6);
+  assert.equal(Counter.merge(a, b).get(), 16);
+  assert.equal(dropped(), 0);
+  a[Symbol.dispose]();
+  assert.equal(dropped(), 1, "disposing the handle runs the component's destructor");
 });

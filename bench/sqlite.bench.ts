@@ -1,0 +1,91 @@
+/**
+ * SQLite under fuel, time limits and epochs (issue 9): the real amalgamation with our driver
+ * (test/fixtures/sqlite, built by scripts/build-sqlite.sh), through the public API.
+ *
+ * - Warm rows: one process, each mode's instance run in alternating rounds after a warm-up; fastest
+ *   round of each (ratio to the plain run).
+ * - Cold rows: what `wasmhost run` pays, a fresh process per measurement: compile, instantiate and the
+ *   first run, timed inside the child; fastest of a few processes per mode, alternating modes.
+ *
+ * Goals: fuel <= 1.30x, time limit and epochs <= 1.15x, cold and warm.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { Engine, Linker, Module, Store, type EngineConfig } from "../src/index.js";
+import type { BenchRow, BenchSuite } from "./harness.js";
+
+const wasmUrl = new URL("../../test/fixtures/sqlite/sqlite-bench.wasm", import.meta.url);
+const indexUrl = new URL("../src/index.js", import.meta.url).href;
+const ROWS = 4000;
+
+/** Each mode: engine settings and how a store is set up for it. */
+const MODES: readonly [name: string, config: EngineConfig, setup: string, goal?: number][] = [
+  ["plain", {}, ""],
+  ["fuel", { consumeFuel: true }, "store.setFuel(Number.MAX_SAFE_INTEGER);", 1.3],
+  ["time limit", { timeLimits: true }, "store.setTimeLimit(1e9);", 1.15],
+  ["epochs", { epochInterruption: true }, "store.setEpochDeadline(1e9);", 1.15],
+];
+
+function runner(bytes: Uint8Array, config: EngineConfig, setup: string): () => number {
+  const engine = new Engine(config);
+  const store = new Store(engine);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  new Function("store", setup)(store);
+  const instance = new Linker(engine).instantiate(store, new Module(engine, bytes));
+  instance.getTypedFunc("_initialize", [], [])();
+  const run = instance.getTypedFunc("run", ["i32"], ["i32"]);
+  return () => run(ROWS);
+}
+
+/** Compile + instantiate + one run in a fresh process; the child's own timing, in ms. */
+function coldRun(config: EngineConfig, setup: string): number {
+  const script = `
+    const { Engine, Linker, Module, Store } = await import(${JSON.stringify(indexUrl)});
+    const bytes = new Uint8Array((await import("node:fs")).readFileSync(new URL(${JSON.stringify(wasmUrl.href)})));
+    const t0 = performance.now();
+    const engine = new Engine(${JSON.stringify(config)});
+    const store = new Store(engine);
+    ${setup}
+    const instance = new Linker(engine).instantiate(store, new Module(engine, bytes));
+    instance.getTypedFunc("_initialize", [], [])();
+    const sum = instance.getTypedFunc("run", ["i32"], ["i32"])(${ROWS});
+    console.log(JSON.stringify({ ms: performance.now() - t0, sum }));`;
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  return (JSON.parse(out) as { ms: number }).ms;
+}
+
+const suite: BenchSuite = {
+  title: `SQLite (${ROWS} rows: insert, index, aggregate, join, LIKE, sort, update, delete), instrumented / plain`,
+  run(): BenchRow[] {
+    const bytes = new Uint8Array(readFileSync(wasmUrl));
+    const runs = MODES.map(([, config, setup]) => runner(bytes, config, setup));
+    const sums = runs.map((r) => r());
+    for (const s of sums) if (s !== sums[0]) throw new Error(`SQLite checksums differ between modes: ${sums.join(", ")}`);
+    const warm = MODES.map(() => Infinity);
+    // Enough rounds for the engine's optimizing tier to have replaced the baseline code of every mode.
+    for (let round = 0; round < 15; round++) {
+      for (let k = 0; k < runs.length; k++) {
+        const m = (k + round) % runs.length;
+        const t0 = performance.now();
+        runs[m]!();
+        warm[m] = Math.min(warm[m]!, performance.now() - t0);
+      }
+    }
+    const cold = MODES.map(() => Infinity);
+    for (let round = 0; round < 3; round++) {
+      for (let k = 0; k < MODES.length; k++) {
+        const m = (k + round) % MODES.length;
+        cold[m] = Math.min(cold[m]!, coldRun(MODES[m]![1], MODES[m]![2]));
+      }
+    }
+    const rows: BenchRow[] = [];
+    for (let m = 1; m < MODES.length; m++) {
+      const [name, , , goal] = MODES[m]!;
+      rows.push({ name: `${name}, warm`, anchor: "plain, warm", ours: warm[m]! * 1e6, theirs: warm[0]! * 1e6, ratio: warm[m]! / warm[0]!, ...(goal ? { goal } : {}), unit: "ns/run" });
+      rows.push({ name: `${name}, cold (fresh process: compile, instantiate, first run)`, anchor: "plain, cold", ours: cold[m]! * 1e6, theirs: cold[0]! * 1e6, ratio: cold[m]! / cold[0]!, ...(goal ? { goal } : {}), unit: "ns/run" });
+    }
+    return rows;
+  },
+};
+
+export default suite;

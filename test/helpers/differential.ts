@@ -1,0 +1,101 @@
+/**
+ * Differential runs of one module (issue 8): the same calls under every way of running it — plain,
+ * with fuel, with epochs, with time limits, from a serialized artifact, and after the decoder ->
+ * encoder and printer -> parser round trips — must give the same transcript: every result, trap code
+ * and host call in order.
+ *
+ * Made for binaryen's fuzzer output (`wasm-opt -ttf`): it imports `fuzzing-support`.`log-*` and
+ * exports `hangLimitInitializer`, which its harness calls before each export to bound loops and
+ * recursion. Each other exported function is called with zeros, then with ones.
+ */
+import { decodeModule } from "../../src/binary/decoder.js";
+import { encodeModule } from "../../src/binary/encoder.js";
+import { Engine, Func, Linker, Module, Store, Trap, type EngineConfig } from "../../src/index.js";
+import { printModule, watToBinary } from "../../src/text/index.js";
+
+/** One way of running a module. */
+export interface Variant {
+  readonly name: string;
+  readonly config: EngineConfig;
+  /** Load the module from `module.serialize()` instead of compiling it. */
+  readonly serialized?: boolean;
+  /** Transform the bytes first (round trips). */
+  readonly bytes?: (bytes: Uint8Array) => Uint8Array;
+}
+
+/** Every variant compared with the plain run. */
+export const VARIANTS: readonly Variant[] = [
+  { name: "fuel", config: { consumeFuel: true } },
+  { name: "fuel, flat bulk costs", config: { consumeFuel: true, fuelBulkPerUnit: false } },
+  { name: "epochs", config: { epochInterruption: true } },
+  { name: "time limit", config: { timeLimits: true } },
+  { name: "fuel and time limit", config: { consumeFuel: true, timeLimits: true } },
+  { name: "fuel, serialized", config: { consumeFuel: true }, serialized: true },
+  { name: "time limit, serialized", config: { timeLimits: true }, serialized: true },
+  { name: "plain, serialized", config: {}, serialized: true },
+  { name: "decoder -> encoder", config: {}, bytes: (b) => encodeModule(decodeModule(b)) },
+  { name: "printer -> parser", config: {}, bytes: (b) => watToBinary(printModule(b)) },
+  { name: "printer -> parser, fuel", config: { consumeFuel: true }, bytes: (b) => watToBinary(printModule(b)) },
+];
+
+/**
+ * A value as text (bigints and -0 kept apart). NaNs are all "nan": which NaN an operation returns is
+ * nondeterministic in WebAssembly, and the engine's tiers differ in it.
+ */
+function show(v: unknown): string {
+  if (typeof v === "bigint") return `${v}n`;
+  if (typeof v === "number") {
+    if (Number.isNaN(v)) return "nan";
+    return Object.is(v, -0) ? "-0" : String(v);
+  }
+  if (Array.isArray(v)) return `[${v.map(show).join(",")}]`;
+  if (v === null || v === undefined) return String(v);
+  if (v instanceof Func) return "func";
+  return typeof v;
+}
+
+/** The transcript of running `bytes` as `variant` says (see the module comment). */
+export function transcript(bytes: Uint8Array, variant: Pick<Variant, "config" | "serialized" | "bytes">): string[] {
+  const out: string[] = [];
+  const engine = new Engine(variant.config);
+  const store = new Store(engine);
+  if (variant.config.consumeFuel) store.setFuel(Number.MAX_SAFE_INTEGER);
+  if (variant.config.timeLimits) store.setTimeLimit(60_000);
+  if (variant.config.epochInterruption) store.setEpochDeadline(1_000_000);
+  const linker = new Linker(engine);
+  for (const [name, type] of [["log-i32", "i32"], ["log-i64", "i64"], ["log-f32", "f32"], ["log-f64", "f64"]] as const) {
+    linker.defineFunc("fuzzing-support", name, { params: [type], results: [] }, (_caller, v: unknown) => {
+      out.push(`  log ${show(v)}`);
+    });
+  }
+  const input = variant.bytes ? variant.bytes(bytes) : bytes;
+  let module = new Module(engine, input);
+  if (variant.serialized) module = Module.deserialize(engine, module.serialize());
+  let instance;
+  try {
+    instance = linker.instantiate(store, module);
+  } catch (e) {
+    out.push(`instantiate: ${describe(e)}`);
+    return out;
+  }
+  const reset = instance.getFunc("hangLimitInitializer");
+  for (const round of [0, 1]) {
+    for (const e of module.info.exports) {
+      if (e.kind !== "func" || e.name === "hangLimitInitializer") continue;
+      const f = instance.getFunc(e.name)!;
+      const args = f.type.params.map((t) => (t === "i64" ? BigInt(round) : t === "i32" || t === "f32" || t === "f64" ? round : null));
+      try {
+        reset?.call();
+        out.push(`${e.name}(${args.map(show).join(",")}) = ${show(f.call(...args))}`);
+      } catch (err) {
+        out.push(`${e.name}(${args.map(show).join(",")}) ${describe(err)}`);
+      }
+    }
+  }
+  return out;
+}
+
+function describe(e: unknown): string {
+  if (e instanceof Trap) return `trap ${e.code}`;
+  return `error ${(e as Error).name}: ${(e as Error).message}`;
+}
