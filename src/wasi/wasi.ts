@@ -75,6 +75,8 @@ export type WasiInstance =
 /** A component instance for `start` (structurally: `ComponentInstance`'s exports, which hold `wasi:cli/run`). */
 export interface WasiComponentInstance {
   readonly exports: Record<string, unknown>;
+  /** Its store: a time limit or epoch deadline there also bounds blocking WASI calls. */
+  readonly store?: object;
 }
 
 const enc = new TextEncoder();
@@ -215,6 +217,7 @@ export class Wasi {
     this.started = true;
     if (!(instance instanceof WebAssembly.Instance) && typeof (instance as { getMemory?: unknown }).getMemory !== "function") {
       if (this.componentRunner === undefined) throw new WasiError("a component instance needs its linker's defineWasi(wasi) before wasi.start");
+      this.state.deadline = deadlineOf(instance as WasiInstance);
       try {
         return this.componentRunner(instance);
       } catch (e) {
@@ -319,6 +322,15 @@ export class Wasi {
   preview1Internals(runner?: (instance: object) => number): { state: WasiState; functions: Record<string, WasiImport> } {
     if (runner !== undefined) this.componentRunner = runner;
     return { state: this.state, functions: this.getImports().wasi_snapshot_preview1! };
+  }
+
+  /**
+   * Binds the store a component using this `Wasi` was instantiated in: its time limit or epoch deadline
+   * then bounds blocking WASI calls, as for a preview1 instance (`ComponentLinker.instantiate` calls
+   * it). @internal
+   */
+  useStore(store: object): void {
+    this.state.deadline = deadlineOf({ store } as WasiInstance);
   }
 
   /** What the guest wrote to stdout, when stdout is `"pipe"`. */

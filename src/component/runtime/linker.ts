@@ -76,6 +76,8 @@ function bridgeOf(store: Store): StoreResources {
 export class ComponentLinker {
   readonly engine: Engine;
   private readonly defs = new Map<string, Definition>();
+  /** The `Wasi` of `defineWasi`, told the store of each instantiation (for its deadlines). */
+  private wasi: Wasi | undefined;
 
   constructor(engine: Engine) {
     this.engine = engine;
@@ -102,6 +104,7 @@ export class ComponentLinker {
   defineWasi(wasi: Wasi): this {
     if (wasiProvider === undefined) throw new LinkError("defineWasi: the WASI 0.2 host is not loaded (import wasmhost/component)", { module: "wasi", name: "" });
     for (const [name, impl] of wasiProvider(wasi)) this.define(name, impl);
+    this.wasi = wasi;
     return this;
   }
 
@@ -134,8 +137,9 @@ export class ComponentLinker {
   /** Instantiates `component` in `store`. @throws LinkError on a missing or mistyped import. */
   instantiate(store: Store, component: Component): ComponentInstance {
     const bridge = bridgeOf(store);
+    this.wasi?.useStore(store);
     const result = instantiateComponent(store, component.definition, (name, desc, scope) => this.resolve(name, desc, scope, bridge), bridge);
-    return new ComponentInstance(result.exports);
+    return new ComponentInstance(result.exports, store);
   }
 
   /** A copy of this linker: later definitions on either do not affect the other. */
@@ -143,6 +147,7 @@ export class ComponentLinker {
     const c = new ComponentLinker(this.engine);
     for (const [k, v] of this.defs) c.defs.set(k, v);
     for (const t of this.trapping) c.trapping.add(t);
+    c.wasi = this.wasi;
     return c;
   }
 
