@@ -44,7 +44,7 @@ function fail(errno: number): never {
 }
 
 /** Nanoseconds as a `datetime`. */
-function datetime(ns: bigint): Datetime {
+export function datetime(ns: bigint): Datetime {
   return { seconds: ns / 1_000_000_000n, nanoseconds: Number(ns % 1_000_000_000n) };
 }
 

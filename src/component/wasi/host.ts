@@ -14,7 +14,7 @@ import { WasiExit } from "../../wasi/exit.js";
 import { KIND_DIR } from "../../wasi/state.js";
 import { WasiError } from "../../errors.js";
 import { ComponentError, isComponentError } from "../runtime/errors.js";
-import { filesystemInterfaces } from "./filesystem.js";
+import { datetime, filesystemInterfaces } from "./filesystem.js";
 import { InputStream, ioInterfaces, OutputStream, Pollable } from "./io.js";
 import { Preview1 } from "./preview1.js";
 
@@ -26,10 +26,6 @@ const dec = new TextDecoder();
 /** Bytes with a trailing NUL (how `WasiState` keeps args and env) as a string. */
 function text(b: Uint8Array): string {
   return dec.decode(b.subarray(0, b.length - 1));
-}
-
-function datetime(ns: bigint): { seconds: bigint; nanoseconds: number } {
-  return { seconds: ns / 1_000_000_000n, nanoseconds: Number(ns % 1_000_000_000n) };
 }
 
 /** A resource no function can make (terminals, sockets): only its type is needed to link. */
