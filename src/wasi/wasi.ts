@@ -214,6 +214,9 @@ export class Wasi {
    */
   start(instance: WasiInstance | WasiComponentInstance): number {
     if (this.started) throw new WasiError("this Wasi has already started a program; make a new Wasi per run");
+    if (instance === null || typeof instance !== "object") {
+      throw new TypeError(`Wasi: instance must be an Instance, WebAssembly.Instance or ComponentInstance, got ${describeValue(instance)}`);
+    }
     this.started = true;
     if (!(instance instanceof WebAssembly.Instance) && typeof (instance as { getMemory?: unknown }).getMemory !== "function") {
       if (this.componentRunner === undefined) throw new WasiError("a component instance needs its linker's defineWasi(wasi) before wasi.start");
