@@ -4,6 +4,8 @@
  *
  * - Epoch/time-limit and fuel instrumentation of N nested loops, each crossed by a `br_if` and a
  *   `br_table` to the outermost one (the relabelling of branches used to walk every loop crossed).
+ * - The decoder on a module of N exports and N empty custom sections (counts and names are the
+ *   hostile-input shapes the decoder caps).
  * - WAT integer and `nan:0x` payload literals of 100k-400k digits (the value used to be built digit
  *   by digit in BigInt arithmetic).
  */
@@ -29,6 +31,26 @@ export function nestedLoops(n: number): Uint8Array {
     0x03, 0x02, 0x01, 0x00, // one function
     0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00, // export "f"
     0x0a, ...uleb(code.length), ...code,
+  ]);
+}
+
+/** A module with `n` function exports (all of one function) and `n` empty custom sections. */
+function manyEntries(n: number): Uint8Array {
+  const exports: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = [...new TextEncoder().encode(`e${i}`)];
+    exports.push(...uleb(name.length), ...name, 0x00, 0x00);
+  }
+  const exportPayload = [...uleb(n), ...exports];
+  const customs: number[] = [];
+  for (let i = 0; i < n; i++) customs.push(0x00, 0x01, 0x00); // custom section, size 1, empty name
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type () -> ()
+    0x03, 0x02, 0x01, 0x00, // one function
+    0x07, ...uleb(exportPayload.length), ...exportPayload,
+    0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b, // its body
+    ...customs,
   ]);
 }
 
@@ -90,6 +112,10 @@ const suite: BenchSuite = {
     return [
       doubling("interrupt checks, nested loops with br_if/br_table", 20_000, instrument({ interrupt: true })),
       doubling("fuel, nested loops with br_if/br_table", 20_000, instrument({ fuel: true })),
+      doubling("decoder, N exports and N custom sections", 50_000, (n) => {
+        const bytes = manyEntries(n);
+        return () => decodeModule(bytes);
+      }),
       doubling("WAT i64.const of N digits", 200_000, literal((d) => `(module (func (result i64) (i64.const ${d})))`)),
       doubling("WAT f64.const nan:0x of N hex digits", 200_000, literal((d) => `(module (func (result f64) (f64.const nan:0x${d})))`)),
       doubling("WAT f32.const of N digits", 200_000, literal((d) => `(module (func (result f32) (f32.const ${d})))`)),

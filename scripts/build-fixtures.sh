@@ -14,6 +14,7 @@
 # file or directory relative to FILE.c). test/fixtures/components/NAME.wat files whose first line is
 # `;; component: WIT [WORLD]` become NAME.component.wasm the same way (when no FILE is given).
 # A .wasm is rewritten only when its bytes change, so running the script twice changes nothing.
+# test/fixtures/wasi/*.wasm are also made WASI 0.2 components (test/fixtures/wasi/components/, see below).
 # The built .wasm files are committed: neither the tests, the demo nor CI need a compiler.
 #
 # Bit-for-bit: the committed files are built with Debian 12's toolchain (clang-14 and lld-14 1:14.0.6-12,
@@ -168,6 +169,21 @@ if [ "$explicit" -eq 0 ]; then
     node dist/src/cli/bin.js component new "$tmp/core.wasm" --wit "$wit" "${world[@]}" -o "$tmp/out.wasm" > /dev/null ||
       die "FAILED to make the component of $src"
     place "$tmp/out.wasm" "${src%.wat}.component.wasm" "$src" "wasmhost wat2wasm, component new --wit ${BASH_REMATCH[1]}"
+  done
+fi
+
+# Preview1 commands as WASI 0.2 components: test/fixtures/wasi/NAME.wasm becomes
+# test/fixtures/wasi/components/NAME.wasm, linked with the preview1 adapter that ships in
+# @bytecodealliance/jco (lib/wasi_snapshot_preview1.command.wasm). The linking is jco's `new` (wasm-tools
+# compiled to wasm) until our own `wasmhost component new --adapt` can do it; then this switches to ours.
+if [ "$explicit" -eq 0 ]; then
+  jco="node_modules/.bin/jco"
+  [ -x "$jco" ] || die "making the WASI components needs the devDependency @bytecodealliance/jco: npm install"
+  mkdir -p test/fixtures/wasi/components
+  for core in test/fixtures/wasi/*.wasm; do
+    name="$(basename "$core" .wasm)"
+    "$jco" new "$core" --wasi-command -o "$tmp/adapted.wasm" > /dev/null || die "FAILED to adapt $core"
+    place "$tmp/adapted.wasm" "test/fixtures/wasi/components/$name.wasm" "$core" "jco new --wasi-command (the preview1 adapter)"
   done
 fi
 

@@ -40,6 +40,8 @@ interface EngineResult {
   readonly failures: readonly string[];
   /** The spec suites' totals (`core: N passed, …`). */
   readonly specTotals: readonly string[];
+  /** The skipped top-level tests with their reasons (`name # SKIP reason`). */
+  readonly skips: readonly string[];
   readonly seconds: number;
   readonly exitCode: number;
   readonly log: string;
@@ -145,7 +147,10 @@ function parseTap(log: string): Omit<EngineResult, "engine" | "seconds" | "exitC
   };
   const failures: string[] = [];
   const specTotals: string[] = [];
+  const skips: string[] = [];
   lines.forEach((line, i) => {
+    const skip = /^ok \d+ - (.*) # SKIP(?: (.*))?$/.exec(line);
+    if (skip) skips.push(`${skip[1]}${skip[2] ? ` (${skip[2]})` : ""}`);
     if (line.startsWith("not ok ")) {
       // The YAML block after a failing top-level test holds its error.
       const detail = lines.slice(i + 1, i + 40).filter((l) => /^\s+(error|location|expected|actual):/.test(l)).map((l) => `    ${l.trim()}`);
@@ -154,7 +159,7 @@ function parseTap(log: string): Omit<EngineResult, "engine" | "seconds" | "exitC
     const spec = /^\s*# (spec (?:core|proposals|3\.0): .*)$/.exec(line);
     if (spec) specTotals.push(spec[1]!);
   });
-  return { tests: total("tests"), pass: total("pass"), fail: total("fail"), skipped: total("skipped"), failures, specTotals };
+  return { tests: total("tests"), pass: total("pass"), fail: total("fail"), skipped: total("skipped"), failures, specTotals, skips };
 }
 
 async function main(): Promise<void> {
@@ -171,6 +176,7 @@ async function main(): Promise<void> {
   for (const r of results) {
     console.log(`\n## ${r.engine.label}: ${r.pass} passed, ${r.fail} failed of ${r.tests} tests in ${r.seconds.toFixed(0)} s (log: ${relative(REPO_ROOT, r.log)})`);
     for (const s of r.specTotals) console.log(`#   ${s}`);
+    for (const s of r.skips) console.log(`#   skipped: ${s}`);
     for (const f of r.failures) console.log(f);
     const broken = r.tests < 0 || (r.exitCode !== 0 && r.fail === 0);
     if (broken) console.log(`not ok - ${r.engine.label}: the test runner exited with ${r.exitCode} without a readable summary`);

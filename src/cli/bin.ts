@@ -5,10 +5,12 @@
  *
  * @module
  */
-import "../host/node-fs.js";
 import { main } from "./main.js";
 
-const code = await main(process.argv.slice(2), {
+const argv = process.argv.slice(2);
+// Commands get host directories for WASI (registered by node-fs); help and version start without it.
+if (argv[0] !== undefined && !argv[0].startsWith("-") && argv[0] !== "help" && argv[0] !== "version") await import("../host/node-fs.js");
+const code = await main(argv, {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
 });

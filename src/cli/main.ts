@@ -6,7 +6,7 @@
  */
 import type { CliIO, Command } from "./io.js";
 import { UsageError } from "./io.js";
-import { describeError } from "./report.js";
+import { describeError, describeFileError } from "./report.js";
 
 const COMMANDS: Readonly<Record<string, string>> = {
   run: "run a module: WASI `_start`, or `--invoke NAME ARGS...`",
@@ -41,9 +41,18 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     (name === undefined ? io.err : io.out)(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
   }
+  if (name === "--version" || name === "-V" || name === "version") {
+    io.out(`wasmhost ${(await import("./version.js")).packageVersion()}\n`);
+    return 0;
+  }
   if (!(name in COMMANDS)) {
     io.err(`wasmhost: unknown command ${JSON.stringify(name)}\n\n${USAGE}\n`);
     return 2;
+  }
+  const own = rest.indexOf("--");
+  if ((own < 0 ? rest : rest.slice(0, own)).some((a) => a === "--help" || a === "-h")) {
+    io.out(`${commandHelp(name)}\n`);
+    return 0;
   }
   let command: Command;
   try {
@@ -59,8 +68,25 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.err(`wasmhost ${name}: ${e.message}\n(see wasmhost --help)\n`);
       return 2;
     }
+    const fileError = describeFileError(e, rest);
+    if (fileError !== undefined) {
+      io.err(`wasmhost ${name}: ${fileError}\n`);
+      return 2;
+    }
     io.err(`${describeError(e)}\n`);
     return 1;
   }
+}
+
+/** `wasmhost NAME --help`: the command's line of the overview and its usage lines from `USAGE`. */
+function commandHelp(name: string): string {
+  const lines = USAGE.split("\n");
+  const usage: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.startsWith(`wasmhost ${name} `) && lines[i] !== `wasmhost ${name}`) continue;
+    usage.push(lines[i]!);
+    while (lines[i + 1]?.startsWith(" ")) usage.push(lines[++i]!);
+  }
+  return `wasmhost ${name}: ${COMMANDS[name]}\n\nusage:\n${usage.map((l) => `  ${l}`).join("\n")}`;
 }
 

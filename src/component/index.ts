@@ -27,3 +27,4 @@ export { Component, type ComponentItemType } from "./runtime/component.js";
 export { ComponentLinker, type HostResource, type LinkerInstance } from "./runtime/linker.js";
 export { ComponentInstance, ComponentFunc } from "./runtime/instance.js";
 export { ComponentError } from "./runtime/errors.js";
+export { WASI_P2_VERSION } from "./wasi/index.js";

@@ -89,6 +89,7 @@
  * @module
  */
 import { ALL_OPS, op } from "../binary/opcodes.js";
+import { bulkTouches64 } from "./bulk.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { readLeb } from "./scan.js";
@@ -203,8 +204,10 @@ function loopTakesParams(bytes: Uint8Array, at: number, end: number, types: Modu
 export interface ModuleTypes {
   /** The number of parameters of function type `index`, or undefined when it is not one. */
   paramCount(index: number): number | undefined;
-  /** True when memory `index` is a 64-bit memory (its bulk operations are left as they are). */
+  /** True when memory `index` is a 64-bit memory (its bulk operations and waits are left as they are). */
   memory64(index: number): boolean;
+  /** True when table `index` is a 64-bit table (its bulk operations are left as they are). */
+  table64(index: number): boolean;
 }
 
 /**
@@ -507,13 +510,8 @@ class BulkOps {
     const bytes = fn.bytes;
     const at = start[i]!;
     const end = start[i + 1]!;
-    // The memory immediates: after the 0xfc prefix and the sub-opcode.
-    let p = lebEnd(bytes, at + 1);
-    let memory64 = false;
-    if (o === MEMORY_FILL) memory64 = this.types.memory64(readLeb(bytes, p, end));
-    else if (o === MEMORY_COPY) memory64 = this.types.memory64(readLeb(bytes, p, end)) || this.types.memory64(readLeb(bytes, lebEnd(bytes, p), end));
-    else if (o === MEMORY_INIT) memory64 = this.types.memory64(readLeb(bytes, lebEnd(bytes, p), end));
-    if (memory64) return;
+    // On a 64-bit memory or table the length is an i64: such instructions are left as they are.
+    if (bulkTouches64(bytes, at, end, o, this.types)) return;
     if (this.n < 0) this.n = fn.addLocal(0x7f);
     const traps: number[] = [];
     const b = new ByteSink(160);

@@ -50,6 +50,7 @@
  *
  * @module
  */
+import { bulkTouches64, NO_64_BIT, type IndexWidths } from "./bulk.js";
 import { ALL_OPS, op } from "../binary/opcodes.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
@@ -89,30 +90,8 @@ export interface FuelPassOptions {
    * their own cost (default true, as Wasmtime does); false charges their flat cost only.
    */
   readonly bulkPerUnit?: boolean;
-  /** True when memory `index` is 64-bit (its bulk instructions are charged their flat cost). */
-  readonly memory64?: (index: number) => boolean;
-}
-
-const MEMORY_FILL = op("memory.fill").id;
-const MEMORY_COPY = op("memory.copy").id;
-const MEMORY_INIT = op("memory.init").id;
-
-/** True when bulk instruction `bytes[at..end)` (id `o`) works on a 64-bit memory. */
-function bulkIs64(bytes: Uint8Array, at: number, end: number, o: number, memory64: (index: number) => boolean): boolean {
-  if (o !== MEMORY_FILL && o !== MEMORY_COPY && o !== MEMORY_INIT) return false;
-  let p = at + 1;
-  while (bytes[p]! & 0x80) p++;
-  p++; // past the sub-opcode
-  if (o === MEMORY_INIT) {
-    while (bytes[p]! & 0x80) p++;
-    p++; // past the data index
-  }
-  if (memory64(readLeb(bytes, p, end))) return true;
-  if (o === MEMORY_COPY) {
-    while (bytes[p]! & 0x80) p++;
-    return memory64(readLeb(bytes, p + 1, end));
-  }
-  return false;
+  /** Which memories and tables are 64-bit (their bulk instructions are charged their flat cost). */
+  readonly widths?: IndexWidths;
 }
 
 /** Fuel costs by instruction name (text format names, e.g. `"i32.add"`, `"call"`). */
@@ -244,7 +223,7 @@ for (let id = 0; id < ALL_OPS.length; id++) PLAIN[id] = FLOW[id] === Flow.plain 
 /** The fuel pass, charging the imported global `fuelGlobal` with the costs of `costs` (see the module comment). */
 export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, options: FuelPassOptions = {}): BodyPass {
   const perUnit = options.bulkPerUnit ?? true;
-  const memory64 = options.memory64 ?? (() => false);
+  const widths = options.widths ?? NO_64_BIT;
   const byLocal = new Map<number, FuelSnippets>();
   return {
     visit(fn: FunctionContext): void {
@@ -274,7 +253,7 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
         // The segment ends with instruction i: charge it at its start, then what goes before i.
         if (!dead && acc > 0) fn.insert(segStart, snippets.charge(acc));
         const direct = flags & F.call && fn.callsThreaded(i);
-        if (!dead && flags & F.bulk && perUnit && !bulkIs64(bytes, start[i]!, start[i + 1]!, ops[i]!, memory64)) {
+        if (!dead && flags & F.bulk && perUnit && !bulkTouches64(bytes, start[i]!, start[i + 1]!, ops[i]!, widths)) {
           if (temp < 0) temp = fn.addLocal(0x7f);
           fn.insert(i, snippets.chargeLength(temp));
         }

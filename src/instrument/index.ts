@@ -82,6 +82,8 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   if (options.nanCanonicalization) passes.push(nanCanonicalizationPass());
   // Imported globals first, so that the defined one's index is known: it follows every global.
   const memory64 = memoryIs64(info);
+  const table64 = tableIs64(info);
+  const widths = { memory64: (i: number) => memory64[i] ?? false, table64: (i: number) => table64[i] ?? false };
   const fuel = options.fuelCosts ? info.importedGlobals + globals.push({ name: HostImport.fuel, type: "i64", mutable: true }) - 1 : -1;
   // Threaded values: the interruption count (i32), then the fuel (i64).
   const countSlot = options.interrupt ? threading.push(0x7f) - 1 : -1;
@@ -90,7 +92,7 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   // loaded and charged before an interruption check can store it (and outside the loops that the
   // interruption pass wraps around a loop).
   if (options.fuelCosts) {
-    passes.push(fuelPass(fuel, options.fuelCosts, fuelSlot, { bulkPerUnit: options.fuelBulkPerUnit ?? true, memory64: (i) => memory64[i] ?? false }));
+    passes.push(fuelPass(fuel, options.fuelCosts, fuelSlot, { bulkPerUnit: options.fuelBulkPerUnit ?? true, widths }));
   }
   if (options.interrupt) {
     const countdown = info.importedGlobals + globals.length + info.globals.length + definedGlobals.length;
@@ -99,7 +101,7 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     funcs.push({ name: HostImport.check, params: [], results: ["i32"] });
     passes.push(interruptPass(countdown, check, {
       paramCount: (i) => (info.types[i]?.kind === "func" ? (info.types[i] as { params: readonly unknown[] }).params.length : undefined),
-      memory64: (i) => memory64[i] ?? false,
+      ...widths,
     }, countSlot, options.fuelCosts ? { global: fuel, slot: fuelSlot } : undefined));
   }
   const convert = options.storeResources === true && (info.memories.length > 0 || info.tables.length > 0);
@@ -132,6 +134,14 @@ function memoryIs64(info: ModuleInfo): boolean[] {
   const out: boolean[] = [];
   for (const imp of info.imports) if (imp.kind === "memory") out.push(imp.type.memory64 === true);
   for (const m of info.memories) out.push(m.memory64 === true);
+  return out;
+}
+
+/** For each table index (imported, then defined): whether it is 64-bit. */
+function tableIs64(info: ModuleInfo): boolean[] {
+  const out: boolean[] = [];
+  for (const imp of info.imports) if (imp.kind === "table") out.push(imp.type.table64 === true);
+  for (const t of info.tables) out.push(t.type.table64 === true);
   return out;
 }
 

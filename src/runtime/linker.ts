@@ -133,7 +133,10 @@ export class Linker<T = unknown> {
         kind: "host",
         type: { params: type.params, results: type.results },
         fn: () => {
-          throw new LinkError(`unknown import ${where} was called (it was defined as a trap)`, { module: imp.module, name: imp.name });
+          throw new LinkError(`called ${where}, an import that nothing defines (defineUnknownImportsAsTraps made it trap)`, {
+            module: imp.module,
+            name: imp.name,
+          });
         },
         raw: true,
         perStore: new WeakMap(),

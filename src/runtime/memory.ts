@@ -105,9 +105,7 @@ export class Memory {
       throw new RangeError(`Memory.grow: cannot grow from ${before} by ${deltaPages} pages past the maximum of ${max} pages`);
     }
     try {
-      return this.declared.memory64
-        ? Number((this.native.grow as unknown as (d: bigint) => bigint)(BigInt(deltaPages)))
-        : this.native.grow(deltaPages);
+      return this.declared.memory64 ? growMemory64(this.native, deltaPages) : this.native.grow(deltaPages);
     } catch (e) {
       throw new RangeError(`Memory.grow: cannot grow from ${before} by ${deltaPages} pages: ${(e as Error).message}`, { cause: e });
     }
@@ -243,4 +241,23 @@ function newMemory64(min: number, max: number | undefined, shared: boolean): Web
 function outOfBounds(addr: Address, len: number, size: number, what: string): RangeError {
   const a = typeof addr === "number" && Number.isInteger(addr) && addr >= 0 ? `0x${addr.toString(16)}` : describeValue(addr);
   return new RangeError(`Memory.${what}: address ${a} + ${String(len)} bytes is out of bounds of memory of ${size} bytes`);
+}
+
+/** Whether 64-bit memories take a bigint in `grow` (the final JS API); Node 22's V8 takes a number. */
+let memory64GrowTakesBigint: boolean | undefined;
+
+/** Grows a 64-bit memory by `delta` pages in the engine's convention; returns the previous size. */
+function growMemory64(native: WebAssembly.Memory, delta: number): number {
+  const grow = native.grow as unknown as (d: number | bigint) => number | bigint;
+  if (memory64GrowTakesBigint !== false) {
+    try {
+      const previous = Number(grow.call(native, BigInt(delta)));
+      memory64GrowTakesBigint = true;
+      return previous;
+    } catch (e) {
+      if (memory64GrowTakesBigint === true || !(e instanceof TypeError)) throw e;
+      memory64GrowTakesBigint = false;
+    }
+  }
+  return Number(grow.call(native, delta));
 }

@@ -72,6 +72,13 @@ export type WasiInstance =
       readonly store?: object;
     };
 
+/** A component instance for `start` (structurally: `ComponentInstance`'s exports, which hold `wasi:cli/run`). */
+export interface WasiComponentInstance {
+  readonly exports: Record<string, unknown>;
+  /** Its store: a time limit or epoch deadline there also bounds blocking WASI calls. */
+  readonly store?: object;
+}
+
 const enc = new TextEncoder();
 
 /** The deadline of a wasmhost instance's store (structurally: a `Store` has `remainingMs`), or null. */
@@ -120,6 +127,8 @@ export class Wasi {
   private readonly owned: Vfs[] = [];
   private imports: Record<string, Record<string, WasiImport>> | undefined;
   private started = false;
+  /** Runs a component's `wasi:cli/run` (set by `ComponentLinker.defineWasi`, which owns components). */
+  private componentRunner: ((instance: object) => number) | undefined;
   /** True once `setMemory` bound a memory: linking no longer rebinds it. */
   private explicitMemory = false;
 
@@ -204,12 +213,30 @@ export class Wasi {
    * Runs a command's `_start` and returns its exit code: `proc_exit(n)` gives n, a normal return 0.
    * Traps and host errors propagate. Open descriptors are closed afterwards.
    */
-  start(instance: WasiInstance): number {
+  start(instance: WasiInstance | WasiComponentInstance): number {
     if (this.started) throw new WasiError("this Wasi has already started a program; make a new Wasi per run");
+    if (instance === null || typeof instance !== "object") {
+      throw new TypeError(`Wasi: instance must be an Instance, WebAssembly.Instance or ComponentInstance, got ${describeValue(instance)}`);
+    }
     this.started = true;
-    const { memory, func } = this.bind(instance, "_start");
+    if (!(instance instanceof WebAssembly.Instance) && typeof (instance as { getMemory?: unknown }).getMemory !== "function") {
+      if (this.componentRunner === undefined) throw new WasiError("a component instance needs its linker's defineWasi(wasi) before wasi.start");
+      this.state.deadline = deadlineOf(instance as WasiInstance);
+      try {
+        return this.componentRunner(instance);
+      } catch (e) {
+        if (e instanceof WasiExit) return e.code;
+        throw e;
+      } finally {
+        this.out.flush();
+        this.err.flush();
+        this.close();
+      }
+    }
+    const core = instance as WasiInstance;
+    const { memory, func } = this.bind(core, "_start");
     this.state.bind(memory);
-    this.state.deadline = deadlineOf(instance);
+    this.state.deadline = deadlineOf(core);
     if (func === undefined) throw new WasiError("the module exports no _start function (is it a reactor? use initialize())");
     try {
       func();
@@ -290,6 +317,24 @@ export class Wasi {
     }
     if (memory === undefined) throw new WasiError('the module exports no memory named "memory", which WASI needs');
     return { memory, func };
+  }
+
+  /**
+   * What the WASI 0.2 host (src/component/wasi) builds on: the state, the preview1 functions, and the
+   * hook that lets `start` run a component. @internal
+   */
+  preview1Internals(runner?: (instance: object) => number): { state: WasiState; functions: Record<string, WasiImport> } {
+    if (runner !== undefined) this.componentRunner = runner;
+    return { state: this.state, functions: this.getImports().wasi_snapshot_preview1! };
+  }
+
+  /**
+   * Binds the store a component using this `Wasi` was instantiated in: its time limit or epoch deadline
+   * then bounds blocking WASI calls, as for a preview1 instance (`ComponentLinker.instantiate` calls
+   * it). @internal
+   */
+  useStore(store: object): void {
+    this.state.deadline = deadlineOf({ store } as WasiInstance);
   }
 
   /** What the guest wrote to stdout, when stdout is `"pipe"`. */

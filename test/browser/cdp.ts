@@ -11,10 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 
-/** Where Chromium is: `$CHROMIUM`, else Debian's and other usual paths. `undefined` when absent. */
+/** Where Chromium is: `$CHROMIUM` when set, else Debian's and other usual paths. `undefined` when absent. */
 export function findChromium(): string | undefined {
-  const candidates = [process.env["CHROMIUM"], "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
-  return candidates.find((p): p is string => p !== undefined && p !== "" && existsSync(p));
+  const chosen = process.env["CHROMIUM"];
+  const candidates = chosen ? [chosen] : ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+  return candidates.find((p) => existsSync(p));
 }
 
 interface Pending {

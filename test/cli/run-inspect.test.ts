@@ -59,10 +59,10 @@ test("usage errors exit 2 and say what is wrong", async () => {
   assert.equal((await cli("run")).code, 2);
 });
 
-test("a missing or malformed file is an error with exit code 1", async () => {
+test("a missing file is a usage error (exit 2), a malformed one an error with exit code 1", async () => {
   const missing = await cli("run", join(dir, "missing.wasm"), "--invoke", "f");
-  assert.equal(missing.code, 1);
-  assert.match(missing.err, /ENOENT|no such file/);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /no such file/);
   const junk = join(dir, "junk.wasm");
   writeFileSync(junk, new Uint8Array([0, 0x61, 0x73, 0x6d, 2, 0, 0, 0]));
   const bad = await cli("run", junk, "--invoke", "f");
@@ -119,4 +119,27 @@ test("run --timeout and --fuel stop a runaway module with a trap", async () => {
   assert.equal(fueled.code, 1);
   assert.match(fueled.err, /all fuel consumed/);
   assert.match((await cli("run", spin, "--invoke", "spin", "--fuel", "-1")).err, /--fuel takes a non-negative integer/);
+});
+
+test("run detects a WASI 0.2 command component and runs it with the same flags", () => {
+  const components = join(fixtures, "components");
+  const data = mkdtempSync(join(tmpdir(), "wasmhost-cli-p2-"));
+  const stdio = spawnSync(process.execPath, [bin, "run", join(components, "stdio.wasm")], { encoding: "utf8", input: "piped in\n" });
+  assert.equal(stdio.status, 0);
+  assert.equal(stdio.stdout, "PIPED IN\nout 0\nout 1\nout 2\n");
+  assert.match(stdio.stderr, /read 9 bytes/);
+  const env = spawnSync(process.execPath, [bin, "run", join(components, "args_env.wasm"), "--env", "A=b", "--", "x"], { encoding: "utf8" });
+  assert.match(env.stdout, /argv\[1\]=x \(1 bytes\)\n/);
+  assert.match(env.stdout, /env A=b\n/);
+  assert.equal(env.status, 1, "a non-zero status leaves the adapter as exit(err)");
+  const files = spawnSync(process.execPath, [bin, "run", join(components, "bench.wasm"), "--dir", `${data}::/d`, "--", "manyfiles", "5", "/d"], { encoding: "utf8" });
+  assert.equal(files.status, 0, files.stderr);
+  const ro = spawnSync(process.execPath, [bin, "run", join(components, "bench.wasm"), "--dir-ro", `${data}::/d`, "--", "manyfiles", "5", "/d"], { encoding: "utf8" });
+  assert.equal(ro.status, 1, "a read-only mount refuses the writes");
+  const fuel = spawnSync(process.execPath, [bin, "run", join(components, "bench.wasm"), "--fuel", "1000", "--", "printf", "10"], { encoding: "utf8" });
+  assert.equal(fuel.status, 1);
+  assert.match(fuel.stderr, /all fuel consumed/);
+  const invoke = spawnSync(process.execPath, [bin, "run", join(components, "stdio.wasm"), "--invoke", "x"], { encoding: "utf8" });
+  assert.equal(invoke.status, 2);
+  assert.match(invoke.stderr, /is a component/);
 });

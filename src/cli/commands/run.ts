@@ -6,9 +6,15 @@
  * guest's exit code. With `--invoke`, calls the export with arguments parsed by its parameter types
  * and prints each result on its own line (a reactor's `_initialize` runs first).
  *
+ * A component (binary or `(component ...)` text) runs as a WASI 0.2 command: its `wasi:cli/run`, with
+ * the same flags, filesystem and limits (`--invoke` is for core modules).
+ *
  * @module
  */
+import { readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { Component, ComponentLinker, isComponentBinary } from "../../component/index.js";
+import { isComponentText } from "../../component/text/parser.js";
 import { Engine, Linker, Module, Store, type Func, type ValType } from "../../index.js";
 import { Wasi, type PreopenOption } from "../../wasi/index.js";
 import { hostStdin } from "../../host/node-fs.js";
@@ -135,6 +141,11 @@ export function formatValue(v: unknown, t: ValType): string {
 
 const WASI_MODULES = new Set(["wasi_snapshot_preview1", "wasi_unstable"]);
 
+/** Whether `bytes` start with the WebAssembly magic (a binary, core or component). */
+function isWasmBinary(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
+}
+
 /** The `run` command. */
 export default async function run(argv: string[], io: CliIO): Promise<number> {
   const opts = parseRunArgs(argv);
@@ -142,10 +153,8 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
     ...(opts.fuel !== undefined ? { consumeFuel: true } : {}),
     ...(opts.timeoutMs !== undefined ? { timeLimits: true } : {}),
   });
-  const module = Module.fromFile(engine, opts.file);
   const store = new Store(engine);
   applyLimits(store, opts);
-  const linker = new Linker(engine);
   const preopens: Record<string, PreopenOption> = {};
   for (const d of opts.dirs) preopens[d.guest] = { host: d.host, readOnly: d.readOnly };
   const wasi = new Wasi({
@@ -156,6 +165,15 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
     stderr: "inherit",
     preopens,
   });
+  const bytes = readFileSync(opts.file);
+  if (isComponentBinary(bytes) || (!isWasmBinary(bytes) && isComponentText(bytes.toString("utf8")))) {
+    if (opts.invoke !== undefined) throw new UsageError(`${opts.file} is a component: --invoke calls a core module's export; a component runs its wasi:cli/run`);
+    const component = isComponentBinary(bytes) ? new Component(engine, bytes) : Component.fromText(engine, bytes.toString("utf8"));
+    const clinker = new ComponentLinker(engine).defineWasi(wasi);
+    return wasi.start(clinker.instantiate(store, component));
+  }
+  const module = Module.fromFile(engine, opts.file);
+  const linker = new Linker(engine);
   if (module.imports.some((i) => WASI_MODULES.has(i.module))) linker.defineWasi(wasi);
   linker.defineUnknownImportsAsTraps(module);
   const instance = linker.instantiate(store, module);

@@ -321,7 +321,10 @@ export function lowerFunction(spec: LowerSpec): (...flat: unknown[]) => unknown 
       const result = callee.invoke(args, instance, myEncoding);
       scope.releaseLenders();
       if (resultLowerer === undefined) return isAsync ? RETURNED : undefined;
-      cx.sourceEncoding = callee.stringEncoding ?? "utf16";
+      // A host function's strings are lowered as a UTF-8 host (Wasmtime) lowers them: one allocation of
+      // the exact size. Guests whose import realloc cannot grow a block (the WASI preview1 adapter's
+      // bump allocator) depend on it.
+      cx.sourceEncoding = callee.stringEncoding ?? "utf8";
       cx.sync();
       try {
         if (sig.resultInMemory) {

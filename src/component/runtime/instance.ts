@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Store } from "../../runtime/store.js";
 import type { ComponentFuncType, ResourceType } from "../types.js";
 import type { ComponentFuncImpl } from "../abi/function.js";
 import { camelCase } from "../abi/values.js";
@@ -39,9 +40,12 @@ export class ComponentInstance {
   readonly exports: Record<string, unknown>;
   /** @internal The exports as items, for linking to other components. */
   readonly items: ReadonlyMap<string, Item>;
+  /** The store the instance lives in (its time limit also bounds blocking WASI calls). */
+  readonly store: Store | undefined;
 
-  constructor(items: ReadonlyMap<string, Item>) {
+  constructor(items: ReadonlyMap<string, Item>, store?: Store) {
     this.items = items;
+    this.store = store;
     this.exports = objectOf(items, true);
   }
 

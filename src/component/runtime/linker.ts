@@ -21,6 +21,33 @@ import type { Item, TypeScope } from "./items.js";
 import { instantiateComponent } from "./instantiate.js";
 import { funcType, instanceTypeExports, type InstanceTypeExport } from "./resolve.js";
 import { StoreResources } from "./resources.js";
+import type { Wasi } from "../../wasi/wasi.js";
+
+/** The WASI 0.2 interfaces of a `Wasi`, by full interface name (registered by src/component/wasi). */
+type WasiProvider = (wasi: Wasi) => ReadonlyMap<string, Record<string, unknown>>;
+let wasiProvider: WasiProvider | undefined;
+
+/**
+ * Registers the WASI 0.2 host that `defineWasi` installs (src/component/wasi does, when loaded: the
+ * runtime does not import it, so that it can build on the runtime's types). @internal
+ */
+export function registerWasiProvider(provider: WasiProvider): void {
+  wasiProvider = provider;
+}
+
+/**
+ * The semver-compatible key of an interface name, as Wasmtime matches imports: `ns:pkg/i@1.2.3` ->
+ * `ns:pkg/i@1`, `ns:pkg/i@0.2.3` -> `ns:pkg/i@0.2`, `ns:pkg/i@0.0.3` stays exact. Null for a name
+ * without a (release) version.
+ */
+function semverKey(name: string): string | null {
+  const m = /^([^@]+)@(\d+)\.(\d+)\.(\d+)$/.exec(name);
+  if (m === null) return null;
+  const [, base, major, minor] = m;
+  if (major !== "0") return `${base}@${major}`;
+  if (minor !== "0") return `${base}@0.${minor}`;
+  return null;
+}
 
 /** A host resource implementation: a class (its instances are the resources) or `{ drop }`. */
 export type HostResource = (abstract new (...args: never[]) => unknown) | { drop(resource: unknown): void };
@@ -49,6 +76,8 @@ function bridgeOf(store: Store): StoreResources {
 export class ComponentLinker {
   readonly engine: Engine;
   private readonly defs = new Map<string, Definition>();
+  /** The `Wasi` of `defineWasi`, told the store of each instantiation (for its deadlines). */
+  private wasi: Wasi | undefined;
 
   constructor(engine: Engine) {
     this.engine = engine;
@@ -64,6 +93,18 @@ export class ComponentLinker {
     }
     const prev = this.defs.get(name);
     this.defs.set(name, { kind: "js", impl: prev?.kind === "js" ? { ...prev.impl, ...impl } : impl });
+    return this;
+  }
+
+  /**
+   * Defines the WASI 0.2 interfaces (`wasi:cli`, `wasi:io`, `wasi:clocks`, `wasi:random`,
+   * `wasi:filesystem`, `wasi:sockets` without network) on `wasi`'s filesystem, stdio, clocks and random;
+   * an import of any `@0.2.x` is served. Then `wasi.start(instance)` runs the component's `wasi:cli/run`.
+   */
+  defineWasi(wasi: Wasi): this {
+    if (wasiProvider === undefined) throw new LinkError("defineWasi: the WASI 0.2 host is not loaded (import wasmhost/component)", { module: "wasi", name: "" });
+    for (const [name, impl] of wasiProvider(wasi)) this.define(name, impl);
+    this.wasi = wasi;
     return this;
   }
 
@@ -96,8 +137,9 @@ export class ComponentLinker {
   /** Instantiates `component` in `store`. @throws LinkError on a missing or mistyped import. */
   instantiate(store: Store, component: Component): ComponentInstance {
     const bridge = bridgeOf(store);
+    this.wasi?.useStore(store);
     const result = instantiateComponent(store, component.definition, (name, desc, scope) => this.resolve(name, desc, scope, bridge), bridge);
-    return new ComponentInstance(result.exports);
+    return new ComponentInstance(result.exports, store);
   }
 
   /** A copy of this linker: later definitions on either do not affect the other. */
@@ -105,6 +147,7 @@ export class ComponentLinker {
     const c = new ComponentLinker(this.engine);
     for (const [k, v] of this.defs) c.defs.set(k, v);
     for (const t of this.trapping) c.trapping.add(t);
+    c.wasi = this.wasi;
     return c;
   }
 
@@ -126,7 +169,7 @@ export class ComponentLinker {
   }
 
   private resolve(name: string, desc: ExternDesc, scope: TypeScope, bridge: StoreResources): Item {
-    const def = this.defs.get(name);
+    const def = this.defs.get(name) ?? this.compatible(name);
     if (def === undefined) {
       if (this.trapping.has(name)) return trappingItem(name, desc, scope);
       throw new LinkError(`component import \`${name}\` is not defined in the linker`, { module: name, name });
@@ -148,6 +191,21 @@ export class ComponentLinker {
     }
     if (desc.kind === "type") return typeImport(name, desc, scope, () => hostResourceType(name, memberOf(impl, name), bridge));
     throw new LinkError(`component import \`${name}\` of kind ${desc.kind} is not supported by the linker yet`, { module: name, name });
+  }
+
+  /** The definition of a semver-compatible version of interface `name` (the newest), if any. */
+  private compatible(name: string): Definition | undefined {
+    const key = semverKey(name);
+    if (key === null) return undefined;
+    let best: Definition | undefined;
+    let bestName = "";
+    for (const [n, d] of this.defs) {
+      if (semverKey(n) === key && (best === undefined || n.localeCompare(bestName, "en", { numeric: true }) > 0)) {
+        best = d;
+        bestName = n;
+      }
+    }
+    return best;
   }
 
   private hostInstance(iface: string, types: ReadonlyMap<string, InstanceTypeExport>, impl: Record<string, unknown>): Map<string, Item> {

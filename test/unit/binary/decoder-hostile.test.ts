@@ -61,7 +61,7 @@ function assertEagerLazyAgree(input: Uint8Array, what: string, compare = true): 
 
 // ---- huge counts ------------------------------------------------------------------------------------
 
-test("huge counts fail fast with a CompileError and allocate nothing large", () => {
+test("huge counts fail fast with a CompileError and allocate nothing large", { timeout: 60_000 }, () => {
   const cases: Array<[string, Uint8Array, RegExp]> = [
     ["types", wasm(section(S.type, u32(MAX_U32))), /too many types/],
     ["functions", wasm(section(S.function, u32(MAX_U32))), /too many functions/],
@@ -95,21 +95,15 @@ test("huge counts fail fast with a CompileError and allocate nothing large", () 
     ["local runs under the cap", oneBody(bytes(u32(4), u32(L.MAX_FUNCTION_LOCALS), END)), /unexpected end of section|malformed value type/],
   ];
   const heapBefore = process.memoryUsage().heapUsed;
-  const started = performance.now();
   for (const [what, input, why] of cases) {
-    const t0 = performance.now();
     for (const lazy of [false, true]) {
       assert.throws(() => {
         const info = decodeModule(input, { lazy });
         void info.code;
       }, (e: unknown) => e instanceof CompileError && why.test(e.message), `${what}${lazy ? " (lazy)" : ""}`);
     }
-    const ms = performance.now() - t0;
-    assert.ok(ms < 100, `${what}: took ${ms.toFixed(1)} ms`);
   }
-  const total = performance.now() - started;
   const grown = process.memoryUsage().heapUsed - heapBefore;
-  assert.ok(total < 500, `all cases took ${total.toFixed(1)} ms`);
   // An array sized by one of these counts would be megabytes; the whole batch stays well below that.
   assert.ok(grown < 8 * 1024 * 1024, `heap grew by ${grown} bytes`);
 });
@@ -154,21 +148,18 @@ test("nested forms that the format does not nest are rejected without recursion"
   assert.throws(() => decodeModule(wasm(section(S.type, 0x01, 0x60, 0x01, refs))), CompileError);
 });
 
-test("many entries decode in linear time", () => {
+test("50,000 exports and 20,000 custom sections decode (a hang guard; the linear-time rows are in bench/linear.bench.ts)", { timeout: 60_000 }, () => {
   const n = 50_000;
   const exports: Part[] = [];
   for (let i = 0; i < n; i++) exports.push([name(`e${i}`), 0x00, u32(i)]);
   const customs: Uint8Array[] = [];
   for (let i = 0; i < 20_000; i++) customs.push(custom(""));
   const input = wasm(section(S.export, vec(exports)), ...customs);
-  const t0 = performance.now();
   const info = decodeModule(input);
-  const ms = performance.now() - t0;
   assert.equal(info.exports.length, n);
   assert.equal(info.exports[n - 1]!.name, `e${n - 1}`);
   assert.equal(info.customSections.length, 20_000);
   assert.equal(info.sections.length, 20_001);
-  assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms`);
 });
 
 // ---- mutations and truncations ----------------------------------------------------------------------
@@ -198,12 +189,11 @@ function mutate(base: Uint8Array, rand: () => number): Uint8Array {
   return Uint8Array.from(b);
 }
 
-test("10,000 random mutations of a valid module either decode or throw a CompileError", () => {
+test("10,000 random mutations of a valid module either decode or throw a CompileError", { timeout: 300_000 }, () => {
   const rand = prng(0x5eed);
   let decoded = 0;
   let failed = 0;
   const reasons = new Set<string>();
-  const t0 = performance.now();
   for (let i = 0; i < 10_000; i++) {
     const input = mutate(RICH, rand);
     // Comparing whole metadata is the slow part: do it for every tenth input.
@@ -218,12 +208,10 @@ test("10,000 random mutations of a valid module either decode or throw a Compile
       reasons.add((o.error as CompileError).reason.replace(/[:(].*$/, "").trim().replace(/ (0x[0-9a-f]+|\d+)$/, ""));
     }
   }
-  const ms = performance.now() - t0;
   assert.equal(decoded + failed, 10_000);
   assert.ok(decoded > 100, `some mutations still decode (${decoded})`);
   assert.ok(failed > 5_000, `most mutations are malformed (${failed})`);
   assert.ok(reasons.size >= 10, `many different errors are reached (${[...reasons].join(", ")})`);
-  assert.ok(ms < 20_000, `took ${ms.toFixed(0)} ms`);
 });
 
 test("random bytes after a valid header never escape as another error type", () => {

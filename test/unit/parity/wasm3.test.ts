@@ -21,7 +21,8 @@ function engineHas(text: string): boolean {
 }
 const GC = engineHas(`(module (type $s (struct (field i32))) (func (result anyref) (struct.new $s (i32.const 1))))`);
 const TYPED_REFS = engineHas(`(module (type $f (func)) (func (param (ref $f)) (call_ref $f (local.get 0))))`);
-const MEMORY64 = engineHas(`(module (memory i64 1))`);
+// The probe wasmhost itself uses: 64-bit memories and tables (Node 22 has the memories only, and no host-made ones).
+const MEMORY64 = Engine.hostFeatures().memory64;
 const MULTI_MEMORY = engineHas(`(module (memory 1) (memory 1))`);
 const EXNREF = engineHas(`(module (tag $t) (func (block $h (result exnref) (try_table (catch_all_ref $h) (throw $t)) (unreachable)) (throw_ref)))`);
 const skip = (has: boolean, feature: string): { skip?: string } => (has ? {} : { skip: `this engine (Node ${process.versions.node}) lacks ${feature}` });

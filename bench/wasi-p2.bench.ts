@@ -1,0 +1,63 @@
+/**
+ * WASI 0.2 benchmarks: the WASI bench program (test/fixtures/wasi/bench.c) adapted to a component with
+ * the preview1 adapter (test/fixtures/wasi/components/bench.wasm) and run through
+ * `ComponentLinker.defineWasi`, against the very same program run as a preview1 module on the same
+ * `Wasi` implementation. Each row times whole runs (new Wasi + instantiate + start) per operation; the
+ * target is at most 1.3x: the adapter's translation plus the canonical ABI and our scratch-memory bridge
+ * to the preview1 calls (src/component/wasi/preview1.ts) should cost little next to the work.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Engine, Store } from "../src/index.js";
+import { Component, ComponentLinker } from "../src/component/index.js";
+import { Wasi, type PreopenOption } from "../src/wasi/index.js";
+import { NodeFs } from "../src/host/node-fs.js";
+import { compare, type BenchRow, type BenchSuite } from "./harness.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixtures = join(here, "..", "..", "test", "fixtures", "wasi");
+
+function check(code: number, who: string, args: readonly string[]): void {
+  if (code !== 0) throw new Error(`${who} failed running bench ${args.join(" ")}: exit code ${code}`);
+}
+
+const suite: BenchSuite = {
+  title: "WASI 0.2: the bench program as a component (preview1 adapter) vs the same program as preview1",
+  run(): BenchRow[] {
+    const engine = new Engine();
+    const module = new WebAssembly.Module(readFileSync(join(fixtures, "bench.wasm")));
+    const component = new Component(engine, readFileSync(join(fixtures, "components", "bench.wasm")));
+    const work = mkdtempSync(join(tmpdir(), "wasmhost-bench-p2-"));
+    const preopen = (fs: "host" | "memory"): PreopenOption => (fs === "host" ? { fs: new NodeFs(work) } : { memory: {} });
+    const options = (fs: "host" | "memory", args: readonly string[]) => ({
+      args: ["bench", ...args, "/sandbox"], stdout: "pipe" as const, stderr: "inherit" as const, preopens: { "/sandbox": preopen(fs) },
+    });
+    const asComponent = (fs: "host" | "memory", args: readonly string[]) => () => {
+      const wasi = new Wasi(options(fs, args));
+      const linker = new ComponentLinker(engine).defineWasi(wasi);
+      check(wasi.start(linker.instantiate(new Store(engine), component)), "component", args);
+    };
+    const asPreview1 = (fs: "host" | "memory", args: readonly string[]) => () => {
+      const wasi = new Wasi(options(fs, args));
+      check(wasi.start(new WebAssembly.Instance(module, wasi.getImportObject())), "preview1", args);
+    };
+    const row = (name: string, fs: "host" | "memory", args: readonly string[], ops: number, rounds: number) =>
+      compare(name, "the same program as preview1", asComponent(fs, args), asPreview1(fs, args), { opsPerRound: ops, rounds, warmup: 1, goal: 1.3 });
+    try {
+      return [
+        row("200k printf lines, piped stdout (per line)", "memory", ["printf", "200000"], 2e5, 5),
+        row("200k clock_gettime (per call)", "memory", ["clock", "200000"], 2e5, 5),
+        row("16 MiB file in 64 KiB chunks, in memory (per chunk)", "memory", ["bigfile", "256"], 512, 5),
+        row("16 MiB file in 64 KiB chunks, host dir (per chunk)", "host", ["bigfile", "256"], 512, 5),
+        row("2k files created, listed, removed, in memory (per file)", "memory", ["manyfiles", "2000"], 2000, 5),
+        row("2k files created, listed, removed, host dir (per file)", "host", ["manyfiles", "2000"], 2000, 5),
+      ];
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+};
+
+export default suite;

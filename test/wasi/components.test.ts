@@ -1,0 +1,194 @@
+/**
+ * WASI 0.2: the C fixtures of test/fixtures/wasi, adapted to components with the preview1 adapter
+ * (test/fixtures/wasi/components/, made by scripts/build-fixtures.sh), run through
+ * `ComponentLinker.defineWasi` on the in-memory filesystem and on a host temp directory, and compared
+ * with the same programs run as preview1 modules.
+ *
+ * What the adapter itself changes, whatever the host: a non-zero exit status reaches the host as
+ * `wasi:cli/exit.exit(err)`, exit code 1 (the adapter does not use `exit-with-code`); the checks of
+ * the preview1 ABI that WASI 0.2 cannot express (rights, raw guest pointers, sockets, signals) are left
+ * out by the fixtures when WASI_ADAPTED is set, each named by a "skip" line.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Engine, Store, Trap } from "../../src/index.js";
+import { Component, ComponentLinker } from "../../src/component/index.js";
+import { Wasi, fixedClock, type WasiOptions } from "../../src/wasi/index.js";
+import { FS_KINDS, fixture, fixtureDir, makePreopen, reportLines, run, symlink, type RunResult } from "./helpers.js";
+
+const engine = new Engine();
+const components = new Map<string, Component>();
+
+/** The adapted fixture `name` (test/fixtures/wasi/components/NAME.wasm), compiled once. */
+function component(name: string): Component {
+  let c = components.get(name);
+  if (c === undefined) components.set(name, (c = new Component(engine, readFileSync(join(fixtureDir, "components", `${name}.wasm`)))));
+  return c;
+}
+
+/** Runs the adapted fixture `name` as a WASI 0.2 command. */
+function runComponent(name: string, options: WasiOptions, store = new Store(engine)): RunResult {
+  const wasi = new Wasi({ stdout: "pipe", stderr: "pipe", ...options });
+  const linker = new ComponentLinker(engine).defineWasi(wasi);
+  const code = wasi.start(linker.instantiate(store, component(name)));
+  return { code, stdout: wasi.stdoutText(), stderr: wasi.stderrText(), wasi };
+}
+
+const ADAPTED = { WASI_ADAPTED: "1" };
+
+for (const kind of FS_KINDS) {
+  test(`files.c as a component passes every filesystem check on the ${kind} filesystem, as under preview1`, () => {
+    const p = makePreopen(kind, {});
+    const q = makePreopen(kind, {});
+    try {
+      const r = runComponent("files", { args: ["files", "/sandbox"], env: ADAPTED, preopens: { "/sandbox": p.preopen } });
+      const expected = run(fixture("files"), { args: ["files", "/sandbox"], preopens: { "/sandbox": q.preopen } });
+      assert.deepEqual(reportLines(r.stdout), reportLines(expected.stdout), r.stdout);
+      assert.deepEqual(reportLines(r.stdout).at(-1), "failures 0");
+      assert.equal(r.code, 0);
+      if (p.hostDir) assert.deepEqual(readdirSync(p.hostDir), [], "the program cleans up after itself");
+      if (p.memory) assert.deepEqual(p.memory.toTree(), {});
+    } finally {
+      p.cleanup();
+      q.cleanup();
+    }
+  });
+
+  test(`escape.c as a component cannot leave its preopen on the ${kind} filesystem`, () => {
+    const tree = {
+      "inside.txt": "inside",
+      sub: { deep_up: symlink("../../outside/secret.txt"), ok_up: symlink("../inside.txt") },
+      link_abs: symlink("/etc/passwd"),
+      link_up: symlink("../outside/secret.txt"),
+      link_chain1: symlink("link_chain2"),
+      link_chain2: symlink("sub/../../outside"),
+      dangling: symlink("../nonexistent"),
+    };
+    const p = makePreopen(kind, tree, { outside: { "secret.txt": "secret" } });
+    const ro = makePreopen(kind, { "data.txt": "read only" }, { readOnly: true });
+    try {
+      const r = runComponent("escape", { args: ["escape"], env: ADAPTED, preopens: { "/sandbox": p.preopen, "/ro": ro.preopen } });
+      assert.deepEqual(reportLines(r.stdout), [
+        "ok dotdot_and_absolute", "ok symlinks", "ok other_paths", "ok read_only", "failures 0",
+      ], r.stdout);
+      assert.match(r.stdout, /^skip bad_pointers$/m);
+      assert.equal(r.code, 0);
+      if (p.parentDir) {
+        assert.deepEqual(readdirSync(p.parentDir).sort(), ["outside", "sandbox"]);
+        assert.deepEqual(readdirSync(join(p.parentDir, "outside")), ["secret.txt"]);
+        assert.equal(readFileSync(join(p.parentDir, "outside", "secret.txt"), "utf8"), "secret");
+        assert.equal(existsSync(join(p.parentDir, "nonexistent")), false);
+      }
+      if (ro.hostDir) assert.deepEqual(readdirSync(ro.hostDir), ["data.txt"]);
+      if (ro.memory) assert.equal(ro.memory.readText("data.txt"), "read only");
+    } finally {
+      p.cleanup();
+      ro.cleanup();
+    }
+  });
+}
+
+test("clocks.c as a component: clocks, sleeps, poll and random through wasi:clocks, wasi:io/poll and wasi:random", () => {
+  const r = runComponent("clocks", { args: ["clocks"], env: ADAPTED, stdin: "hello" });
+  assert.deepEqual(reportLines(r.stdout), ["ok clocks", "ok sleep", "ok poll", "ok random", "failures 0"], r.stdout);
+  assert.match(r.stdout, /^skip sockets\nskip proc_raise$/m);
+  assert.equal(r.code, 0);
+});
+
+test("args_env.c as a component sees the same arguments and environment as under preview1", () => {
+  const options = { args: ["prog", "é", "日本語", ""], env: { A: "1", LANG: "ü" } };
+  const r = runComponent("args_env", options);
+  const expected = run(fixture("args_env"), options);
+  assert.equal(r.stdout, expected.stdout);
+  assert.equal(expected.code, 3);
+  assert.equal(r.code, 1, "the adapter reports every non-zero status as exit(err)");
+  const none = runComponent("args_env", {});
+  assert.equal(none.stdout, "argc=0\nenvc=0\nargs_sizes 0 0\nenviron_sizes 0 0\n");
+});
+
+test("exit_code.c as a component: exit(0) and return 0 give 0, others 1, and earlier output is kept", () => {
+  for (const [mode, n] of [["exit", 7], ["exit", 0], ["return", 3], ["return", 0], ["exit", 255]] as const) {
+    const r = runComponent("exit_code", { args: ["exit_code", mode, String(n)] });
+    assert.equal(r.code, n === 0 ? 0 : 1, `${mode} ${n}`);
+    assert.equal(r.stdout, `before ${mode} ${n}`);
+  }
+});
+
+test("a trap in a component propagates out of start as a Trap and keeps earlier output", () => {
+  let out = "";
+  assert.throws(
+    () => runComponent("exit_code", { args: ["exit_code", "trap"], stdout: (b) => (out += new TextDecoder().decode(b)) }),
+    (e: unknown) => e instanceof Trap,
+  );
+  assert.equal(out, "before trap 0");
+});
+
+test("stdio.c as a component: stdin, stdout and stderr as under preview1, no terminals", () => {
+  const r = runComponent("stdio", { stdin: "hello, wasi\n" });
+  const expected = run(fixture("stdio"), { stdin: "hello, wasi\n" });
+  assert.equal(r.stdout, "HELLO, WASI\nout 0\nout 1\nout 2\n");
+  assert.equal(r.stdout, expected.stdout);
+  assert.equal(r.stderr, expected.stderr);
+  assert.equal(r.code, 0);
+});
+
+test("bench.c as a component: big files, many files and printf on both filesystems", () => {
+  for (const kind of FS_KINDS) {
+    const p = makePreopen(kind, {});
+    try {
+      for (const [mode, n] of [["bigfile", "4"], ["manyfiles", "20"], ["printf", "50"]]) {
+        const r = runComponent("bench", { args: ["bench", mode!, n!, "/d"], preopens: { "/d": p.preopen } });
+        assert.equal(r.code, 0, `${kind} ${mode}: ${r.stderr}`);
+        if (mode === "printf") assert.equal(r.stdout.split("\n").length, 51);
+      }
+      if (p.hostDir) assert.deepEqual(readdirSync(p.hostDir), []);
+    } finally {
+      p.cleanup();
+    }
+  }
+});
+
+/** test/fixtures/components/wasi-streams.wat: wasi:io streams and pollables used directly. */
+const streamsWat = readFileSync(join(fixtureDir, "..", "components", "wasi-streams.wat"), "utf8");
+
+test("a WAT component uses streams and pollables directly: check-write, write, flush, poll, read, splice, closed", () => {
+  const wasi = new Wasi({ stdin: "abcdef", stdout: "pipe" });
+  const linker = new ComponentLinker(engine).defineWasi(wasi);
+  const inst = linker.instantiate(new Store(engine), Component.fromText(engine, streamsWat));
+  assert.equal((inst.exports.run as () => number)(), 0, "the number of the step that went wrong");
+  assert.equal(wasi.stdoutText(), "helloabcdef");
+});
+
+test("a monotonic-clock pollable blocks for its duration, and no longer than the store's time limit", () => {
+  const limited = new Engine({ timeLimits: true });
+  const wasi = new Wasi();
+  const linker = new ComponentLinker(limited).defineWasi(wasi);
+  const store = new Store(limited);
+  const inst = linker.instantiate(store, Component.fromText(limited, streamsWat));
+  const sleep = inst.exports.sleep as (ns: bigint) => bigint;
+  assert.ok(sleep(20_000_000n) >= 20_000_000n);
+  store.setTimeLimit(100);
+  const t0 = Date.now();
+  assert.throws(() => sleep(10_000_000_000n), (e: unknown) => e instanceof Trap && e.code === "interrupt");
+  assert.ok(Date.now() - t0 < 5000, "stopped at the deadline, not after 10 s");
+});
+
+test("one implementation serves every 0.2.x: the imports of the adapter (@0.2.12) and the WIT of a component that asks @0.2.0", () => {
+  const c = component("stdio");
+  assert.ok(c.imports.some((i) => i.name === "wasi:cli/stdin@0.2.12"));
+  const wasi = new Wasi({ clock: fixedClock(0n, 1n) });
+  const linker = new ComponentLinker(engine).defineWasi(wasi);
+  // The same definitions resolve an older minor-compatible name.
+  const older = Component.fromText(engine, `(component
+    (import "wasi:random/random@0.2.0" (instance $r (export "get-random-u64" (func (result u64)))))
+    (import "wasi:clocks/monotonic-clock@0.2.3" (instance $c (export "now" (func (result u64)))))
+    (alias export $r "get-random-u64" (func $rand))
+    (alias export $c "now" (func $now))
+    (export "rand" (func $rand))
+    (export "now" (func $now)))`);
+  const inst = linker.instantiate(new Store(engine), older);
+  assert.equal(typeof (inst.exports.rand as () => bigint)(), "bigint");
+  assert.equal(typeof (inst.exports.now as () => bigint)(), "bigint");
+});
