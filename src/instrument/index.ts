@@ -63,6 +63,8 @@ export interface Instrumented {
   /** Memories and tables the module now imports from the store instead of defining. */
   readonly memories: readonly ConvertedMemory[];
   readonly tables: readonly ConvertedTable[];
+  /** Whether the module was rewritten to unwind and rewind for async imports (asyncify.ts). */
+  readonly asyncify?: boolean;
 }
 
 /**
