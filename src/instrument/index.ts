@@ -18,6 +18,7 @@ import { INITIAL_PERIOD, interruptPass } from "./epoch.js";
 import { fuelPass } from "./fuel.js";
 import { nanCanonicalizationPass } from "./nan-canon.js";
 import { OffsetMap } from "./offsets.js";
+import { AsyncImport, asyncifyFuncs, asyncifyPass } from "./asyncify.js";
 import {
   type AddedFunc,
   type AddedGlobal,
@@ -42,6 +43,8 @@ export interface InstrumentOptions {
   readonly storeResources?: boolean;
   /** Replace NaN results of float arithmetic by the canonical NaN. */
   readonly nanCanonicalization?: boolean;
+  /** Rewrite for these async function imports (by function index) to unwind and rewind (asyncify.ts). */
+  readonly asyncImports?: readonly number[];
 }
 
 /** Names of the hidden imports, under `HOST_MODULE`. */
@@ -80,6 +83,15 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   const threading: number[] = [];
   // First, so that its code follows the float instruction before any other pass's insertions there.
   if (options.nanCanonicalization) passes.push(nanCanonicalizationPass());
+  // Before fuel and interruption, so that their code at the start of a stretch the rewrite guards is
+  // inside the guard (skipped when rewinding, not charged twice); after NaN canonicalization, whose
+  // code must directly follow its float instruction.
+  if (options.asyncImports && options.asyncImports.length > 0) {
+    const indices = { state: info.importedGlobals + globals.length, firstFunc: info.importedFuncs + funcs.length };
+    globals.push({ name: AsyncImport.state, type: "i32", mutable: true });
+    funcs.push(...(asyncifyFuncs() as unknown as AddedFunc[]));
+    passes.push(asyncifyPass(info, new Set(options.asyncImports), () => indices));
+  }
   // Imported globals first, so that the defined one's index is known: it follows every global.
   const fuel = options.fuelCosts ? info.importedGlobals + globals.push({ name: HostImport.fuel, type: "i64", mutable: true }) - 1 : -1;
   if (options.interrupt) {
@@ -102,7 +114,8 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     globals,
     definedGlobals,
     funcs,
-    threading,
+    // Threading renumbers locals, which the rewrite's inserted code names as they are: not composed.
+    threading: options.asyncImports?.length ? [] : threading,
     passes,
     importMemories: options.storeResources ?? false,
     importTables: options.storeResources ?? false,
@@ -116,6 +129,7 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     interrupt: options.interrupt ?? false,
     memories: r.memories,
     tables: r.tables,
+    ...(options.asyncImports && options.asyncImports.length > 0 ? { asyncify: true } : {}),
   };
 }
 

@@ -97,6 +97,11 @@ export interface FunctionContext {
   replace(insn: number, bytes: Uint8Array): void;
   /** Declares a new local of value type `typeCode` (one byte, e.g. 0x7f for i32) and returns its index. */
   addLocal(typeCode: number): number;
+  /**
+   * The type codes of the locals added to this function so far by every pass, in index order (a live
+   * view: read it when a snippet's bytes are read, after every pass has visited, to see them all).
+   */
+  readonly addedLocals: readonly number[];
   /** True when this function is threaded: it receives and returns the plan's `threading` values. */
   readonly threaded: boolean;
   /** True when original function `funcIndex` is threaded (calls to it pass the values along). */
@@ -733,6 +738,7 @@ class Rewriter {
       scan: this.scan,
       insert: (insn, snippet, mapTo) => lists[currentPass + 1]!.add(insn * 16 + 1 + currentPass, snippet, mapTo ?? insn),
       replace: (insn, bytes) => lists[currentPass + 1]!.add(insn * 16 + 15, { bytes, trapAt: -1, trapKind: 0 }, insn),
+      get addedLocals() { return extraLocals; },
       addLocal: (typeCode) => {
         extraLocals.push(typeCode);
         return localBase + extraLocals.length - 1;

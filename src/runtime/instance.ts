@@ -75,7 +75,7 @@ export class Instance {
     } else {
       checkInstanceArgs(store, module, imports, "new Instance");
       try {
-        compiled = module.compiledFor(store);
+        compiled = compiledVariant(store, module, imports);
         const prepared = prepareImports(store, module, imports, compiled);
         caller = prepared.caller;
         try {
@@ -103,7 +103,7 @@ export class Instance {
     let native: WebAssembly.Instance;
     let caller: Caller;
     try {
-      compiled = module.compiledFor(store);
+      compiled = compiledVariant(store, module, imports);
       let importObject: ImportObject;
       ({ importObject, caller } = prepareImports(store, module, imports, compiled));
       // Counted against the store's limits while the engine works, so that concurrent instantiations
@@ -277,6 +277,20 @@ export class Instance {
     const position = indexOf(this.module.info).importPositions[kind][index];
     return position === undefined ? undefined : this.imported[position];
   }
+}
+
+/** The compiled form of `module` for `store` and `imports` (rewritten for async imports under the rewrite mechanism). */
+function compiledVariant(store: Store, module: Module, imports: readonly Extern[]): CompiledVariant {
+  if (store.engine.asyncMechanism !== "rewrite") return module.compiledFor(store);
+  const asyncImports: number[] = [];
+  let funcIndex = 0;
+  module.info.imports.forEach((imp, i) => {
+    if (imp.kind !== "func") return;
+    const ext = imports[i];
+    if (ext instanceof Func && ext.isAsync) asyncImports.push(funcIndex);
+    funcIndex++;
+  });
+  return module.compiledForAsync(store, asyncImports);
 }
 
 function checkInstanceArgs(store: unknown, module: unknown, imports: unknown, where: string): void {

@@ -6,14 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AsyncError, Engine, Linker, Module, Store, Trap, type EngineConfig } from "../../../src/index.js";
+import { AsyncError, CompileError, Engine, Linker, Module, Store, Trap, type EngineConfig } from "../../../src/index.js";
 import { Wasi } from "../../../src/wasi/index.js";
 import { wat } from "../../helpers/wat.js";
 
 const HAS_JSPI = typeof (WebAssembly as { Suspending?: unknown }).Suspending === "function";
 const MECHANISMS = [
   { name: "jspi", skip: HAS_JSPI ? undefined : `this engine (Node ${process.versions.node}) lacks JSPI (WebAssembly.Suspending)` },
-  { name: "rewrite", skip: "the rewrite mechanism lands in the next commit" },
+  { name: "rewrite", skip: undefined },
 ] as const;
 
 const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -101,7 +101,9 @@ for (const { name: mechanism, skip } of MECHANISMS) {
     });
     const module = new Module(engine, wat(`(module $m
       (import "host" "get" (func $get (result i32)))
-      (func $div (export "div") (result i32) (i32.div_u (i32.const 1) (call $get))))`));
+      (func $div (export "div") (result i32) (local i32)
+        (local.set 0 (call $get))
+        (i32.div_u (i32.const 1) (local.get 0))))`));
     const instance = linker.instantiate(new Store(engine), module);
     await assert.rejects(instance.getFunc("div")!.callAsync(), (e: unknown) => {
       assert.ok(e instanceof Trap, String(e));
@@ -172,9 +174,10 @@ for (const { name: mechanism, skip } of MECHANISMS) {
       (import "host" "get" (func $get (result i32)))
       (memory (export "memory") 1)
       (data (i32.const 16) "hi!\\n")
-      (func (export "_start")
+      (func (export "_start") (local i32)
         (i32.store (i32.const 0) (i32.const 16))
-        (i32.store (i32.const 4) (call $get))
+        (local.set 0 (call $get))
+        (i32.store (i32.const 4) (local.get 0))
         (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))`));
     const instance = linker.instantiate(new Store(engine), module);
     await instance.getFunc("_start")!.callAsync();
@@ -193,4 +196,35 @@ test("async APIs on an engine without asyncSupport throw AsyncError \"not_enable
 
 test("asyncMechanism \"jspi\" on an engine without JSPI is refused at new Engine", { skip: HAS_JSPI ? "this engine has JSPI" : undefined }, () => {
   assert.throws(() => new Engine({ asyncSupport: true, asyncMechanism: "jspi" }), /has no WebAssembly\.Suspending/);
+});
+
+test("rewrite: a call that may suspend with a value below its arguments is refused with a CompileError naming the function", async () => {
+  const engine = new Engine({ asyncSupport: true, asyncMechanism: "rewrite" });
+  const linker = new Linker(engine).defineFuncAsync("host", "get", { params: [], results: ["i32"] }, async () => 1);
+  const module = new Module(engine, wat(`(module
+    (import "host" "get" (func $get (result i32)))
+    (func $div (export "div") (result i32) (i32.div_u (i32.const 1) (call $get))))`));
+  assert.throws(() => linker.instantiate(new Store(engine), module), (e: unknown) => e instanceof CompileError && /cannot handle div .*nothing on the operand stack below its arguments/.test(e.message));
+});
+
+test("rewrite: only functions that can reach an async import change; indirect calls of a matching type count", async () => {
+  const engine = new Engine({ asyncSupport: true, asyncMechanism: "rewrite" });
+  const linker = new Linker(engine).defineFuncAsync("host", "get", { params: ["i32"], results: ["i32"] }, async (_c, x) => {
+    await tick();
+    return x + 1;
+  });
+  const module = new Module(engine, wat(`(module
+    (import "host" "get" (func $get (param i32) (result i32)))
+    (type $t (func (param i32) (result i32)))
+    (table 2 funcref)
+    (elem (i32.const 0) $viaGet $plain)
+    (func $viaGet (param i32) (result i32) (call $get (local.get 0)))
+    (func $plain (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+    (func (export "dispatch") (param i32 i32) (result i32) (call_indirect (type $t) (local.get 1) (local.get 0)))
+    (func (export "untouched") (param i32) (result i32) (i32.add (local.get 0) (i32.const 5))))`));
+  const instance = linker.instantiate(new Store(engine), module);
+  const dispatch = instance.getTypedFuncAsync("dispatch", ["i32", "i32"], ["i32"]);
+  assert.equal(await dispatch(0, 10), 11);
+  assert.equal(await dispatch(1, 10), 20);
+  assert.equal(instance.getTypedFunc("untouched", ["i32"], ["i32"])(1), 6);
 });
