@@ -256,8 +256,15 @@ class FunctionRewrite {
     prologue.sort((a, b) => a.insn - b.insn);
     // Built when the core writes the body, after every pass has added its locals: they are saved too.
     this.fn.insert(0, lazySnippet(restore));
-    for (const p of prologue) this.fn.insert(p.insn, lazySnippet(p.build), p.mapTo);
-    for (const [insn, bytes] of [...this.replaced].sort((a, b) => a[0] - b[0])) this.fn.replace(insn, bytes);
+    // Insertions and replacements go to the core in instruction order (a replacement after the
+    // insertions before the same instruction).
+    const replaced = [...this.replaced].sort((a, b) => a[0] - b[0]);
+    let r = 0;
+    for (const p of prologue) {
+      while (r < replaced.length && replaced[r]![0] < p.insn) this.fn.replace(replaced[r]![0], replaced[r++]![1]);
+      this.fn.insert(p.insn, lazySnippet(p.build), p.mapTo);
+    }
+    for (; r < replaced.length; r++) this.fn.replace(replaced[r]![0], replaced[r]![1]);
   }
 
   private saveFunc(code: number): number {
