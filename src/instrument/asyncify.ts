@@ -349,7 +349,7 @@ class FunctionRewrite {
         if (name === "if") {
           const c = this.addLocal(0x7f);
           openSegment(i);
-          this.plan(i, () => Uint8Array.of(0x21, ...leb(c), 0x0b, 0x20, ...leb(c)));
+          this.plan(i, () => encode((b) => { b.u8(0x21); b.u32(c); b.u8(0x0b); b.u8(0x20); b.u32(c); }));
           open = false;
         } else {
           if (pending.length > 0) this.fail("a call's results must be used before a block that may suspend", i);
@@ -454,7 +454,7 @@ class FunctionRewrite {
       }
       if (name === "br" || name === "br_if") {
         const l = this.imm(i);
-        if (l >= d) this.replaced.set(i, Uint8Array.of(bytes[this.start[i]!]!, ...leb(l + 1)));
+        if (l >= d) this.replaced.set(i, encode((b) => { b.u8(bytes[this.start[i]!]!); b.u32(l + 1); }));
       } else if (name === "br_table") {
         const p = { at: this.start[i]! + 1 };
         const end = this.start[i + 1]!;
@@ -465,12 +465,14 @@ class FunctionRewrite {
           return v;
         };
         const count = readOne();
-        const out = [0x0e, ...leb(count)];
-        for (let k = 0; k <= count; k++) {
-          const l = readOne();
-          out.push(...leb(l >= d ? l + 1 : l));
-        }
-        this.replaced.set(i, Uint8Array.from(out));
+        this.replaced.set(i, encode((b) => {
+          b.u8(0x0e);
+          b.u32(count);
+          for (let k = 0; k <= count; k++) {
+            const l = readOne();
+            b.u32(l >= d ? l + 1 : l);
+          }
+        }));
       } else if (name === "br_on_null" || name === "br_on_non_null" || name === "br_on_cast" || name === "br_on_cast_fail" || name === "delegate" || name === "rethrow") {
         this.fail(`${name} in a function that may suspend`, i);
       }
@@ -511,13 +513,9 @@ function lazySnippet(build: () => Uint8Array): Snippet {
   };
 }
 
-function leb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
+/** The bytes `write` puts in a fresh sink. */
+function encode(write: (b: ByteSink) => void): Uint8Array {
+  const b = new ByteSink(16);
+  write(b);
+  return b.view().slice();
 }
