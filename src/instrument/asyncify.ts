@@ -110,6 +110,8 @@ interface Region {
   readonly from: number;
   readonly to: number;
   readonly body: boolean;
+  /** How many of the function's own blocks enclose the region. */
+  readonly depth: number;
 }
 
 class FunctionRewrite {
@@ -131,6 +133,7 @@ class FunctionRewrite {
   private readonly planned: { insn: number; build: () => Uint8Array; mapTo?: number }[] = [];
   private readonly replaced = new Map<number, Uint8Array>();
   private siteCount = 0;
+  private finalEnd: Snippet | undefined;
   private k = -1;
   private readonly name: string;
 
@@ -238,7 +241,10 @@ class FunctionRewrite {
 
   run(): void {
     this.k = this.addLocal(0x7f);
-    this.region({ from: 0, to: this.n - 1, body: true });
+    this.region({ from: 0, to: this.n - 1, body: true, depth: 0 });
+    // One epilogue saves the frame for every site (see `epilogue`); it replaces the final `end`, so that
+    // it comes after whatever other passes insert there.
+    this.finalEnd = lazySnippet(() => this.epilogue());
     // The prologue: while rewinding, restore the locals (saved in order, restored in reverse) and k.
     const prologue = this.planned;
     const restore = (): Uint8Array => {
@@ -251,6 +257,8 @@ class FunctionRewrite {
         b.u8(0x10); b.u32(this.loadFunc(code)); b.u8(0x21); b.u32(j);
       }
       b.u8(0x0b);
+      // block (result R) $wrap; block $unwind; block (result R) $body
+      this.resultBlockType(b, 0x02); b.u8(0x02); b.u8(0x40); this.resultBlockType(b, 0x02);
       return b.view().slice();
     };
     prologue.sort((a, b) => a.insn - b.insn);
@@ -265,6 +273,40 @@ class FunctionRewrite {
       this.fn.insert(p.insn, lazySnippet(p.build), p.mapTo);
     }
     for (; r < replaced.length; r++) this.fn.replace(replaced[r]![0], replaced[r]![1]);
+    this.fn.replace(this.n - 1, this.finalEnd!);
+  }
+
+  /**
+   * The frame's exit, before the body's final `end`. The body runs inside
+   * `block (result R) $wrap  block $unwind  block (result R) $body ... end  br $wrap  end  <save>  end`:
+   * a normal exit carries the results past the save; an unwinding site branches to `$unwind`, which
+   * saves every local and `k` and leaves placeholder results.
+   */
+  private epilogue(): Uint8Array {
+    const b = new ByteSink(64);
+    b.u8(0x0b); b.u8(0x0c); b.u32(1); b.u8(0x0b);
+    for (const [j, code] of this.savedLocals()) {
+      b.u8(0x20); b.u32(j); b.u8(0x10); b.u32(this.saveFunc(code));
+    }
+    b.u8(0x20); b.u32(this.k); b.u8(0x10); b.u32(this.saveFunc(0x7f));
+    this.dummyResults(b);
+    b.u8(0x0b); // $wrap
+    b.u8(0x0b); // the function's own end, replaced
+    return b.view().slice();
+  }
+
+  /** Writes `opcode` with the function's results as block type. */
+  private resultBlockType(b: ByteSink, opcode: number): void {
+    const type = funcTypeAt(this.info, this.info.functions[this.fn.funcIndex - this.info.importedFuncs]!)!;
+    b.u8(opcode);
+    if (type.results.length === 0) b.u8(0x40);
+    else if (type.results.length === 1) b.u8(this.savable(type.results[0]!, "result"));
+    else {
+      const key = JSON.stringify([[], type.results]);
+      const t = this.info.types.findIndex((d, i) => d.kind === "func" && typeKey(this.info, i) === key);
+      if (t < 0) this.fail("several results and no type in the module to wrap its body with");
+      b.u32(t);
+    }
   }
 
   private saveFunc(code: number): number {
@@ -280,7 +322,8 @@ class FunctionRewrite {
    * block's start (NaN once unknown).
    */
   private region(r: Region): void {
-    let h = 0;
+    // The operand stack above the block's start, as type codes (null once unknown).
+    let stack: number[] | null = [];
     let open = false;
     let depthInSegment = 0;
     let pending: number[] = [];
@@ -309,14 +352,17 @@ class FunctionRewrite {
       const end = isOpener ? this.endOf[i]! : -1;
       if (this.site[i]) {
         const t = this.callType(i);
-        if (h !== t.params.length) this.fail("a call that may suspend must have nothing on the operand stack below its arguments (use its arguments and results through locals)", i);
+        if (stack === null || stack.length < t.params.length) this.fail("a call that may suspend follows code whose operand stack the rewrite cannot follow", i);
         openSegment(i);
+        // Values below the arguments are kept in locals across the call, and pushed back after it.
+        const below = stack.slice(0, stack.length - t.params.length).map((c) => this.addLocal(c));
         const args = t.params.map((p) => this.addLocal(this.savable(p, "call argument")));
         const results = t.results.map((p) => this.addLocal(this.savable(p, "call result")));
         const id = this.siteCount++;
         this.plan(i, () => {
           const b = new ByteSink(32);
           for (let a = args.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(args[a]!); }
+          for (let a = below.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(below[a]!); }
           b.u8(0x0b); // end of the guarded stretch
           b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x47);
           b.u8(0x20); b.u32(this.k); b.u8(0x41); b.sleb(id); b.u8(0x46); b.u8(0x72); b.u8(0x04); b.u8(0x40);
@@ -326,43 +372,49 @@ class FunctionRewrite {
         open = false;
         this.plan(i + 1, () => {
           const b = new ByteSink(64);
+          // When unwinding: k = this site, and out to the epilogue past the unwind check, the site's
+          // guard, the enclosing blocks and the body's block.
           b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.unwinding); b.u8(0x46); b.u8(0x04); b.u8(0x40);
-          for (const [j, code] of this.savedLocals()) {
-            b.u8(0x20); b.u32(j); b.u8(0x10); b.u32(this.saveFunc(code));
-          }
-          b.u8(0x41); b.sleb(id); b.u8(0x10); b.u32(this.saveFunc(0x7f));
-          this.dummyResults(b);
-          b.u8(0x0f); b.u8(0x0b);
+          b.u8(0x41); b.sleb(id); b.u8(0x21); b.u32(this.k);
+          b.u8(0x0c); b.u32(r.depth + 3);
+          b.u8(0x0b);
           for (let a = results.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(results[a]!); }
           b.u8(0x0b);
           return b.view().slice();
         }, i);
-        pending = results;
-        h = results.length;
+        pending = [...below, ...results];
+        stack = [...stack.slice(0, stack.length - t.params.length), ...t.results.map((p) => this.savable(p, "call result"))];
         continue;
       }
       if (isOpener && this.sitesIn(i + 1, end) > 0) {
         if (name !== "block" && name !== "loop" && name !== "if") this.fail(`a ${name} block around a call that may suspend`, i);
         if (this.fn.bytes[this.start[i]! + 1] !== 0x40) this.fail(`a ${name} with parameters or results around a call that may suspend`, i);
         const need = name === "if" ? 1 : 0;
-        if (h !== need) this.fail(`a ${name} around a call that may suspend must have nothing else on the operand stack`, i);
-        if (name === "if") {
-          const c = this.addLocal(0x7f);
+        if (stack === null || stack.length < need) this.fail(`a ${name} around a call that may suspend follows code whose operand stack the rewrite cannot follow`, i);
+        // Values below the block are kept in locals while it runs, and pushed back after it.
+        const below = stack.slice(0, stack.length - need).map((c) => this.addLocal(c));
+        const c = need ? this.addLocal(0x7f) : -1;
+        if (need || below.length > 0 || pending.length > 0) {
           openSegment(i);
-          this.plan(i, () => encode((b) => { b.u8(0x21); b.u32(c); b.u8(0x0b); b.u8(0x20); b.u32(c); }));
+          this.plan(i, () => encode((b) => {
+            if (need) { b.u8(0x21); b.u32(c); }
+            for (let a = below.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(below[a]!); }
+            b.u8(0x0b);
+            if (need) { b.u8(0x20); b.u32(c); }
+          }));
           open = false;
         } else {
-          if (pending.length > 0) this.fail("a call's results must be used before a block that may suspend", i);
           closeSegment(i);
         }
+        stack = stack.slice(0, stack.length - need);
         const els = this.elseOf[i]!;
         if (els >= 0) {
-          this.region({ from: i + 1, to: els, body: false });
-          this.region({ from: els + 1, to: end, body: false });
+          this.region({ from: i + 1, to: els, body: false, depth: r.depth + 1 });
+          this.region({ from: els + 1, to: end, body: false, depth: r.depth + 1 });
         } else {
-          this.region({ from: i + 1, to: end, body: false });
+          this.region({ from: i + 1, to: end, body: false, depth: r.depth + 1 });
         }
-        h = 0;
+        pending = below;
         i = end;
         continue;
       }
@@ -379,12 +431,11 @@ class FunctionRewrite {
         this.renumberBranches(i, isOpener ? end : i, depthInSegment);
       }
       if (isOpener) {
-        h = this.afterBlock(h, i, name);
+        stack = this.afterBlock(stack, i, name);
         i = end;
         continue;
       }
-      const e = this.effectOf(i, name);
-      h = e.ends ? NaN : h - e.pop + e.push;
+      stack = this.afterPlain(stack, i, name);
     }
     if (r.body) {
       if (pending.length > 0) {
@@ -413,25 +464,88 @@ class FunctionRewrite {
     return last;
   }
 
-  private effectOf(i: number, name: string): Effect {
-    if (name === "call" || name === "call_indirect") {
-      const t = this.callType(i);
-      return { pop: t.params.length, push: t.results.length };
-    }
-    return plainEffect(name);
-  }
-
-  /** The stack height after a block (as a unit) that holds no site. */
-  private afterBlock(h: number, i: number, name: string): number {
+  /** The operand stack after a block (as a unit) that holds no site. */
+  private afterBlock(stack: number[] | null, i: number, name: string): number[] | null {
+    if (stack === null) return null;
     const bytes = this.fn.bytes;
     const p = this.start[i]! + 1;
     const b = bytes[p]!;
-    const pop = name === "if" ? 1 : 0;
-    if (b === 0x40) return h - pop;
-    if (b >= 0x6f && b <= 0x7f && b !== 0x78 && b !== 0x79 && b !== 0x7a) return h - pop + 1;
-    const ti = readLeb(bytes, p, this.start[i + 1]!);
-    const t = funcTypeAt(this.info, ti);
-    return t && ti >= 0 ? h - pop - t.params.length + t.results.length : NaN;
+    const rest = stack.slice(0, stack.length - (name === "if" ? 1 : 0));
+    if (b === 0x40) return rest;
+    if (TYPE_NAME[b] !== undefined) return [...rest, b];
+    const t = funcTypeAt(this.info, readLeb(bytes, p, this.start[i + 1]!));
+    if (!t || t.params.length > rest.length) return null;
+    const out = rest.slice(0, rest.length - t.params.length);
+    for (const r of t.results) {
+      const code = typeof r === "string" ? SAVABLE[r] : undefined;
+      if (code === undefined) return null;
+      out.push(code);
+    }
+    return out;
+  }
+
+  /** The operand stack after plain instruction `i` (null when the rewrite cannot tell). */
+  private afterPlain(stack: number[] | null, i: number, name: string): number[] | null {
+    if (stack === null) return null;
+    let pushed: number[];
+    if (name === "call" || name === "call_indirect") {
+      const t = this.callType(i);
+      if (stack.length < t.params.length) return null;
+      const out = stack.slice(0, stack.length - t.params.length);
+      for (const r of t.results) {
+        const code = typeof r === "string" ? SAVABLE[r] : undefined;
+        if (code === undefined) return null;
+        out.push(code);
+      }
+      return out;
+    }
+    const e = plainEffect(name);
+    if (e.ends) return null;
+    if (Number.isNaN(e.pop) || stack.length < e.pop) return null;
+    if (e.push === 0) pushed = [];
+    else if (name === "local.get" || name === "local.tee") {
+      const code = this.localTypes[this.imm(i)];
+      if (code === undefined) return null;
+      pushed = [code];
+    } else if (name === "global.get") {
+      const code = this.globalType(this.imm(i));
+      if (code === undefined) return null;
+      pushed = [code];
+    } else if (name === "select") {
+      pushed = [stack[stack.length - 2]!];
+    } else if (name === "ref.func") {
+      pushed = [0x70];
+    } else if (name === "ref.null") {
+      const heap = this.fn.bytes[this.start[i]! + 1];
+      if (heap !== 0x70 && heap !== 0x6f) return null;
+      pushed = [heap];
+    } else if (name === "memory.size" || name === "memory.grow" || name === "table.size" || name === "table.grow") {
+      if (this.info.memories.some((m) => m.memory64) || this.info.imports.some((m) => m.kind === "memory" && m.type.memory64)) return null;
+      pushed = [0x7f];
+    } else if (name === "ref.is_null" || /\.(eqz|eq|ne|lt|gt|le|ge)(_[su])?$/.test(name)) {
+      pushed = [0x7f];
+    } else if (/^(i32|i64|f32|f64)\./.test(name)) {
+      pushed = [SAVABLE[name.slice(0, 3)]!];
+    } else {
+      return null;
+    }
+    return [...stack.slice(0, stack.length - e.pop), ...pushed];
+  }
+
+  /** The type code of global `g`, if the rewrite can save it. */
+  private globalType(g: number): number | undefined {
+    const info = this.info;
+    let t: ValueType | undefined;
+    if (g < info.importedGlobals) {
+      let k = 0;
+      for (const imp of info.imports) {
+        if (imp.kind !== "global") continue;
+        if (k++ === g) t = imp.type.content;
+      }
+    } else {
+      t = info.globals[g - info.importedGlobals]?.type.content;
+    }
+    return typeof t === "string" ? SAVABLE[t] : undefined;
   }
 
   /**

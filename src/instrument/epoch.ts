@@ -152,7 +152,14 @@ export interface ModuleTypes {
  * The interruption pass, using the module's own countdown global `countdown` and the imported host
  * function `check` (indices after rewriting).
  */
-export function interruptPass(countdown: number, check: number, types: ModuleTypes, slot: number): BodyPass {
+export function interruptPass(
+  countdown: number,
+  check: number,
+  types: ModuleTypes,
+  slot: number,
+  /** Functions whose loops keep the slow path inside (another pass branches across them: asyncify). */
+  keepInside?: (funcIndex: number) => boolean,
+): BodyPass {
   const entries = new Map<number, Snippet>();
   const backEdges = new Map<number, Snippet>();
   const wrapped = new Map<number, { head: Snippet; tail: Snippet }>();
@@ -236,7 +243,7 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
       const local = fn.threaded ? fn.threadParam(slot) : fn.addLocal(0x7f);
       fn.threadValue(slot, local);
       fn.insert(0, fn.threaded ? backEdgeFor(local) : entryFor(local));
-      let canWrap = true;
+      let canWrap = keepInside?.(fn.funcIndex) !== true;
       let loops = 0;
       for (let i = 0; i < n; i++) {
         const kind = KIND[ops[i]!]!;

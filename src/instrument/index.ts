@@ -86,11 +86,13 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   // Before fuel and interruption, so that their code at the start of a stretch the rewrite guards is
   // inside the guard (skipped when rewinding, not charged twice); after NaN canonicalization, whose
   // code must directly follow its float instruction.
+  let asyncify: ReturnType<typeof asyncifyPass> | undefined;
   if (options.asyncImports && options.asyncImports.length > 0) {
     const indices = { state: info.importedGlobals + globals.length, firstFunc: info.importedFuncs + funcs.length };
     globals.push({ name: AsyncImport.state, type: "i32", mutable: true });
     funcs.push(...(asyncifyFuncs() as unknown as AddedFunc[]));
-    passes.push(asyncifyPass(info, new Set(options.asyncImports), () => indices));
+    asyncify = asyncifyPass(info, new Set(options.asyncImports), () => indices);
+    passes.push(asyncify);
   }
   // Imported globals first, so that the defined one's index is known: it follows every global.
   const fuel = options.fuelCosts ? info.importedGlobals + globals.push({ name: HostImport.fuel, type: "i64", mutable: true }) - 1 : -1;
@@ -99,7 +101,7 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     definedGlobals.push({ type: "i32", mutable: true, init: INITIAL_PERIOD });
     const check = info.importedFuncs + funcs.length;
     funcs.push({ name: HostImport.check, params: [], results: ["i32"] });
-    passes.push(interruptPass(countdown, check, { paramCount: (i) => (info.types[i]?.kind === "func" ? (info.types[i] as { params: readonly unknown[] }).params.length : undefined) }, threading.length));
+    passes.push(interruptPass(countdown, check, { paramCount: (i) => (info.types[i]?.kind === "func" ? (info.types[i] as { params: readonly unknown[] }).params.length : undefined) }, threading.length, asyncify && ((f) => asyncify!.graph.reaches[f] === 1)));
     threading.push(0x7f);
   }
   if (options.fuelCosts) {

@@ -92,9 +92,10 @@ export interface FunctionContext {
   insert(insn: number, snippet: Snippet, mapTo?: number): void;
   /**
    * Replaces instruction `insn` by `bytes` (for instance to renumber a branch's labels). It comes after
-   * every insertion before `insn`, from any pass, and in the same order as insertions.
+   * every insertion before `insn`, from any pass, and in the same order as insertions. A `Snippet` may
+   * be given instead of bytes (its bytes are read when the body is written).
    */
-  replace(insn: number, bytes: Uint8Array): void;
+  replace(insn: number, bytes: Uint8Array | Snippet): void;
   /** Declares a new local of value type `typeCode` (one byte, e.g. 0x7f for i32) and returns its index. */
   addLocal(typeCode: number): number;
   /**
@@ -737,7 +738,7 @@ class Rewriter {
       bytes: this.src,
       scan: this.scan,
       insert: (insn, snippet, mapTo) => lists[currentPass + 1]!.add(insn * 16 + 1 + currentPass, snippet, mapTo ?? insn),
-      replace: (insn, bytes) => lists[currentPass + 1]!.add(insn * 16 + 15, { bytes, trapAt: -1, trapKind: 0 }, insn),
+      replace: (insn, bytes) => lists[currentPass + 1]!.add(insn * 16 + 15, bytes instanceof Uint8Array ? { bytes, trapAt: -1, trapKind: 0 } : bytes, insn),
       get addedLocals() { return extraLocals; },
       addLocal: (typeCode) => {
         extraLocals.push(typeCode);
