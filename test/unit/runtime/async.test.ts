@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { readFileSync } from "node:fs";
 import { AsyncError, CompileError, Engine, Linker, Module, Store, Trap, type EngineConfig } from "../../../src/index.js";
 import { Wasi } from "../../../src/wasi/index.js";
 import { wat } from "../../helpers/wat.js";
@@ -268,4 +269,35 @@ test("rewrite: only functions that can reach an async import change; indirect ca
   assert.equal(await dispatch(0, 10), 11);
   assert.equal(await dispatch(1, 10), 20);
   assert.equal(instance.getTypedFunc("untouched", ["i32"], ["i32"])(1), 6);
+});
+
+test("rewrite: a C program (clang, wasi-libc) with fd_write made async prints what it prints with the sync import", async () => {
+  const bytes = readFileSync(new URL("../../../../test/fixtures/wasi/args_env.wasm", import.meta.url));
+  const run = async (async: boolean): Promise<string> => {
+    const engine = new Engine(async ? { asyncSupport: true, asyncMechanism: "rewrite" } : {});
+    const wasi = new Wasi({ args: ["args_env", "a", "bc"], env: { K: "V" }, stdout: "pipe" });
+    const linker = new Linker(engine).defineWasi(wasi);
+    let awaited = 0;
+    if (async) {
+      linker.allowShadowing = true;
+      const { type, fn } = wasi.getImports().wasi_snapshot_preview1!.fd_write!;
+      linker.defineFuncAsync("wasi_snapshot_preview1", "fd_write", type, async (_c, ...args: unknown[]) => {
+        awaited++;
+        await tick();
+        return fn(...args);
+      });
+    }
+    const instance = linker.instantiate(new Store(engine), new Module(engine, bytes));
+    try {
+      if (async) await instance.getFunc("_start")!.callAsync();
+      else instance.getFunc("_start")!.call();
+    } catch {
+      // proc_exit ends the program with an exception; the output is what is compared
+    }
+    if (async) assert.ok(awaited > 0, "fd_write was awaited");
+    return wasi.stdoutText();
+  };
+  const expected = await run(false);
+  assert.match(expected, /argc=3/);
+  assert.equal(await run(true), expected);
 });
