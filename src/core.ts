@@ -32,8 +32,8 @@ export type {
   TagType,
   ValType,
 } from "./types.js";
-export { CompileError, LinkError, Trap, WasiError, WasmhostBug, WatError, formatFrame } from "./errors.js";
-export type { FrameInfo, TrapCode } from "./errors.js";
+export { AsyncError, CompileError, LinkError, Trap, WasiError, WasmhostBug, WatError, formatFrame } from "./errors.js";
+export type { AsyncErrorCode, FrameInfo, TrapCode } from "./errors.js";
 export { Engine } from "./runtime/engine.js";
 export type { EngineConfig, WasmFeatures } from "./runtime/engine.js";
 export type { EngineFeatures } from "./runtime/features.js";

@@ -319,3 +319,30 @@ export function inModule(e: unknown, name: string | undefined): unknown {
 function causeOf(e: Error): ErrorOptions {
   return e.cause === undefined ? {} : { cause: e.cause };
 }
+
+/** Why an async call or async host function could not proceed (see `AsyncError`). */
+export type AsyncErrorCode =
+  /** A synchronous call (`func.call`, a typed function, `instantiate`) reached an async host function. */
+  | "sync_call"
+  /** The engine was not created with `{ asyncSupport: true }`. */
+  | "not_enabled"
+  /** The chosen async mechanism cannot suspend here (named in the message). */
+  | "unsupported";
+
+/**
+ * An async host function was reached where wasm cannot wait for it, or an async API was used without
+ * async support. `code` says which; `func` names the host function (`module::name`) when there is one.
+ */
+export class AsyncError extends Error {
+  /** What went wrong. */
+  readonly code: AsyncErrorCode;
+  /** The async host function concerned, as `module::name`, when there is one. */
+  readonly func: string | undefined;
+
+  constructor(code: AsyncErrorCode, message: string, func?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "AsyncError";
+    this.code = code;
+    this.func = func;
+  }
+}

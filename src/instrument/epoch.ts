@@ -214,7 +214,15 @@ export interface ModuleTypes {
  * The interruption pass, using the module's own countdown global `countdown` and the imported host
  * function `check` (indices after rewriting).
  */
-export function interruptPass(countdown: number, check: number, types: ModuleTypes, slot: number, fuel?: FuelState): BodyPass {
+export function interruptPass(
+  countdown: number,
+  check: number,
+  types: ModuleTypes,
+  slot: number,
+  fuel?: FuelState,
+  /** Functions whose loops keep the slow path inside (another pass branches across them: asyncify). */
+  keepInside?: (funcIndex: number) => boolean,
+): BodyPass {
   const fuelGlobal = fuel?.global ?? -1;
   const cache = new Map<string, Snippet>();
   const cached = (key: string, make: () => Snippet): Snippet => {
@@ -294,7 +302,7 @@ export function interruptPass(countdown: number, check: number, types: ModuleTyp
       const fuelLocal = fuelLocalOf(fn, fuel);
       const entryWeight = weightOf(n);
       fn.insert(0, fn.threaded ? backEdgeFor(local, entryWeight, fuelLocal) : entryFor(local, entryWeight, fuelLocal));
-      let canWrap = true;
+      let canWrap = keepInside?.(fn.funcIndex) !== true;
       let loops = 0;
       let bulk = 0;
       if (loopSizes.length < n) loopSizes = new Int32Array(n);

@@ -101,6 +101,8 @@ export class StoreInstrumentation {
   private deadline = Infinity;
   /** The epoch at which wasm is interrupted (-1n: no deadline). */
   private epochDeadline = -1n;
+  /** Time left before the deadline when the running call began to await (see `pause`). */
+  private pausedLeft = Infinity;
 
   constructor(features: HostFeatures, epoch: EpochCounter, limits: ResourceLimits) {
     this.epoch = epoch;
@@ -164,6 +166,21 @@ export class StoreInstrumentation {
     const now = performance.now();
     this.lastCheck = now;
     this.deadline = now + this.timeLimit;
+  }
+
+  /**
+   * Called when the running call from the host awaits a host Promise (async calls): the time until
+   * `resume` does not count against the time limit.
+   */
+  pause(): void {
+    this.pausedLeft = this.deadline - performance.now();
+  }
+
+  /** Called when an awaiting call runs wasm again: its time limit continues where `pause` left it. */
+  resume(): void {
+    const now = performance.now();
+    this.lastCheck = now;
+    this.deadline = now + this.pausedLeft;
   }
 
   /** The fuel left. */

@@ -18,6 +18,7 @@ import { INITIAL_PERIOD, interruptPass } from "./epoch.js";
 import { fuelPass } from "./fuel.js";
 import { nanCanonicalizationPass } from "./nan-canon.js";
 import { OffsetMap } from "./offsets.js";
+import { AsyncImport, asyncifyFuncs, asyncifyPass } from "./asyncify.js";
 import {
   type AddedFunc,
   type AddedGlobal,
@@ -44,6 +45,8 @@ export interface InstrumentOptions {
   readonly storeResources?: boolean;
   /** Replace NaN results of float arithmetic by the canonical NaN. */
   readonly nanCanonicalization?: boolean;
+  /** Rewrite for these async function imports (by function index) to unwind and rewind (asyncify.ts). */
+  readonly asyncImports?: readonly number[];
 }
 
 /** Names of the hidden imports, under `HOST_MODULE`. */
@@ -65,6 +68,8 @@ export interface Instrumented {
   /** Memories and tables the module now imports from the store instead of defining. */
   readonly memories: readonly ConvertedMemory[];
   readonly tables: readonly ConvertedTable[];
+  /** Whether the module was rewritten to unwind and rewind for async imports (asyncify.ts). */
+  readonly asyncify?: boolean;
 }
 
 /**
@@ -80,6 +85,17 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   const threading: number[] = [];
   // First, so that its code follows the float instruction before any other pass's insertions there.
   if (options.nanCanonicalization) passes.push(nanCanonicalizationPass());
+  // Before fuel and interruption, so that their code at the start of a stretch the rewrite guards is
+  // inside the guard (skipped when rewinding, not charged twice); after NaN canonicalization, whose
+  // code must directly follow its float instruction.
+  let asyncify: ReturnType<typeof asyncifyPass> | undefined;
+  if (options.asyncImports && options.asyncImports.length > 0) {
+    const indices = { state: info.importedGlobals + globals.length, firstFunc: info.importedFuncs + funcs.length };
+    globals.push({ name: AsyncImport.state, type: "i32", mutable: true });
+    funcs.push(...(asyncifyFuncs() as unknown as AddedFunc[]));
+    asyncify = asyncifyPass(info, new Set(options.asyncImports), () => indices);
+    passes.push(asyncify);
+  }
   // Imported globals first, so that the defined one's index is known: it follows every global.
   const memory64 = memoryIs64(info);
   const table64 = tableIs64(info);
@@ -102,7 +118,7 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     passes.push(interruptPass(countdown, check, {
       paramCount: (i) => (info.types[i]?.kind === "func" ? (info.types[i] as { params: readonly unknown[] }).params.length : undefined),
       ...widths,
-    }, countSlot, options.fuelCosts ? { global: fuel, slot: fuelSlot } : undefined));
+    }, countSlot, options.fuelCosts ? { global: fuel, slot: fuelSlot } : undefined, asyncify && ((f) => asyncify!.graph.reaches[f] === 1)));
   }
   const convert = options.storeResources === true && (info.memories.length > 0 || info.tables.length > 0);
   if (passes.length === 0 && !convert) {
@@ -112,7 +128,8 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     globals,
     definedGlobals,
     funcs,
-    threading,
+    // Threading renumbers locals, which the rewrite's inserted code names as they are: not composed.
+    threading: options.asyncImports?.length ? [] : threading,
     passes,
     importMemories: options.storeResources ?? false,
     importTables: options.storeResources ?? false,
@@ -126,6 +143,7 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     interrupt: options.interrupt ?? false,
     memories: r.memories,
     tables: r.tables,
+    ...(options.asyncImports && options.asyncImports.length > 0 ? { asyncify: true } : {}),
   };
 }
 

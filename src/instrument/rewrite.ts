@@ -98,7 +98,8 @@ export interface FunctionContext {
   insert(insn: number, snippet: Snippet, mapTo?: number): void;
   /**
    * Replaces instruction `insn` by `bytes` (for instance to renumber a branch's labels). It comes after
-   * every insertion before `insn`, from any pass, and in the same order as insertions.
+   * every insertion before `insn`, from any pass, and in the same order as insertions. A `Snippet` may
+   * be given instead of bytes (its bytes are read when the body is written).
    */
   replace(insn: number, bytes: Uint8Array | Snippet): void;
   /** Declares a new local of value type `typeCode` (one byte, e.g. 0x7f for i32) and returns its index. */
@@ -108,6 +109,11 @@ export interface FunctionContext {
    * pass that asks): e.g. the fuel left, which the interruption pass stores before it traps.
    */
   sharedLocal(key: string, typeCode: number): number;
+  /**
+   * The type codes of the locals added to this function so far by every pass, in index order (a live
+   * view: read it when a snippet's bytes are read, after every pass has visited, to see them all).
+   */
+  readonly addedLocals: readonly number[];
   /** True when this function is threaded: it receives and returns the plan's `threading` values. */
   readonly threaded: boolean;
   /** True when original function `funcIndex` is threaded (calls to it pass the values along). */
@@ -746,6 +752,7 @@ class Rewriter {
       scan: this.scan,
       insert: (insn, snippet, mapTo) => lists[currentPass + 1]!.add(insn * 16 + 1 + currentPass, snippet, mapTo ?? insn),
       replace: (insn, r) => lists[currentPass + 1]!.add(insn * 16 + 15, r instanceof Uint8Array ? { bytes: r, trapAt: -1, trapKind: 0 } : r, insn),
+      get addedLocals() { return extraLocals; },
       addLocal: (typeCode) => {
         extraLocals.push(typeCode);
         return localBase + extraLocals.length - 1;

@@ -7,6 +7,7 @@ import type { Proposal } from "../binary/proposals.js";
 import { EpochCounter } from "../instrument/host.js";
 import { fuelCostTable, type FuelCosts, type InstrumentOptions } from "../instrument/index.js";
 import { engineFeatures, PROPOSALS, type EngineFeatures } from "./features.js";
+import { hostJspi, type AsyncMechanism } from "./async.js";
 
 /**
  * Each WebAssembly proposal switched on or off, by the name of its repository in the WebAssembly
@@ -67,6 +68,21 @@ export interface EngineConfig {
    * Done by instrumentation; it costs a compare and a select after each such instruction.
    */
   readonly nanCanonicalization?: boolean;
+  /**
+   * Allow async host functions (`linker.defineFuncAsync`) and async calls (`func.callAsync`,
+   * `instance.getTypedFuncAsync`, `linker.instantiateAsync`), as Wasmtime's `async_support` (default
+   * false). Wasm waits for an async host function's Promise while the event loop runs.
+   */
+  readonly asyncSupport?: boolean;
+  /**
+   * How wasm waits for async host functions (default `"auto"`): `"jspi"` uses the engine's JavaScript
+   * Promise Integration (`WebAssembly.Suspending`); `"rewrite"` rewrites each module that imports an
+   * async host function so that it unwinds and rewinds its stack (only the functions that can reach
+   * such an import are changed); `"auto"` picks JSPI where the host engine has it, else the rewrite.
+   *
+   * @throws Error from `new Engine` when `"jspi"` is asked for and the host engine lacks it.
+   */
+  readonly asyncMechanism?: "auto" | AsyncMechanism;
 }
 
 let engineIds = 0;
@@ -87,6 +103,8 @@ export class Engine {
   /** @internal The proposals `config.features` switches off. */
   readonly disabledProposals: ReadonlySet<Proposal>;
   private effectiveFeatures: EngineFeatures | undefined;
+  /** How wasm waits for async host functions; `undefined` without `asyncSupport`. */
+  readonly asyncMechanism: AsyncMechanism | undefined;
 
   constructor(config: EngineConfig = {}) {
     if (config === null || typeof config !== "object") {
@@ -114,6 +132,7 @@ export class Engine {
       // cost); otherwise that variant is compiled only for stores with size limits (Module.compiledFor).
       storeResources: fuelCosts !== undefined || interrupt,
     });
+    this.asyncMechanism = asyncMechanismOf(config);
     this.epoch = new EpochCounter();
     // Backtraces come from the engine's stack capture, which stops at Error.stackTraceLimit (a V8
     // extension: other engines have no such limit, and setting it there does no harm).
@@ -167,6 +186,22 @@ export class Engine {
   get epochBuffer(): SharedArrayBuffer {
     return this.epoch.shared();
   }
+}
+
+/** The async mechanism `config` asks for. @throws TypeError on a bad value; Error when JSPI is asked for and absent. */
+function asyncMechanismOf(config: EngineConfig): AsyncMechanism | undefined {
+  const m = config.asyncMechanism ?? "auto";
+  if (m !== "auto" && m !== "jspi" && m !== "rewrite") {
+    throw new TypeError(`EngineConfig.asyncMechanism must be "auto", "jspi" or "rewrite", got ${JSON.stringify(m)}`);
+  }
+  if (config.asyncSupport !== undefined && typeof config.asyncSupport !== "boolean") {
+    throw new TypeError(`EngineConfig.asyncSupport must be a boolean, got ${typeof config.asyncSupport}`);
+  }
+  if (config.asyncSupport !== true) return undefined;
+  if (m === "jspi" && !hostJspi()) {
+    throw new Error(`EngineConfig.asyncMechanism "jspi": ${hostEngineName()} has no WebAssembly.Suspending (JSPI); use "auto" or "rewrite"`);
+  }
+  return m === "auto" ? (hostJspi() ? "jspi" : "rewrite") : m;
 }
 
 /** The proposals `features` switches off. @throws TypeError on an unknown name or a non-boolean value. */

@@ -31,6 +31,8 @@ import { hostToWasmAdapter, wasmToHostAdapter } from "./adapters.js";
 import { V128 } from "./v128.js";
 import { hasV128, loweredCaller, raisedFunction } from "./v128-bridge.js";
 import { reexportModuleBytes } from "./prepare.js";
+import { AsyncError } from "../errors.js";
+import { asyncHostImport, callAsync, typedAsync } from "./async-call.js";
 
 /** A host function: receives the caller, then the wasm arguments. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -68,6 +70,8 @@ export class Func {
   readonly host: HostFunc | RawHostFunc | undefined;
   /** For host functions: true when `host` takes no caller argument. */
   readonly raw: boolean;
+  /** True for an async host function (`Linker.defineFuncAsync`, `Func.wrapAsync`): it returns a Promise. */
+  readonly isAsync: boolean;
   private readonly funcType: FuncType;
   private dynamicCall: ((...args: unknown[]) => unknown) | undefined;
 
@@ -77,7 +81,7 @@ export class Func {
     type: FuncType,
     native: ((...args: never[]) => unknown) | undefined,
     name: string,
-    host?: { fn: HostFunc | RawHostFunc; raw: boolean },
+    host?: { fn: HostFunc | RawHostFunc; raw: boolean; async?: boolean },
   ) {
     checkArg(store, Store, "new Func", "store");
     this.store = store;
@@ -86,6 +90,7 @@ export class Func {
     this.name = name;
     this.host = host?.fn;
     this.raw = host?.raw ?? false;
+    this.isAsync = host?.async ?? false;
     if (native) rememberFunc(native, this);
   }
 
@@ -120,6 +125,26 @@ export class Func {
     const checked = checkFuncType(type, "Func.wrap");
     if (typeof fn !== "function") throw new TypeError(`Func.wrap: expected a function, got ${describeValue(fn)}`);
     return makeHostFunc(store as Store, checked, fn as HostFunc, false, "host function");
+  }
+
+  /**
+   * Defines an async host function in `store` (see `Linker.defineFuncAsync`): `fn` returns a Promise of
+   * what `Func.wrap`'s function returns. Only async calls may reach it.
+   *
+   * @throws AsyncError `"not_enabled"` unless the engine has `asyncSupport`; TypeError as `Func.wrap`.
+   */
+  static wrapAsync<T, const P extends readonly ValType[], const R extends readonly ValType[]>(
+    store: Store<T>,
+    type: { readonly params: P; readonly results: R },
+    fn: (caller: Caller<T>, ...args: WasmParams<P>) => Promise<WasmResults<R> | unknown>,
+  ): Func {
+    checkArg(store, Store, "Func.wrapAsync", "store");
+    if (store.engine.asyncMechanism === undefined) {
+      throw new AsyncError("not_enabled", "Func.wrapAsync: the engine has no async support; create it with new Engine({ asyncSupport: true })");
+    }
+    const checked = checkFuncType(type, "Func.wrapAsync");
+    if (typeof fn !== "function") throw new TypeError(`Func.wrapAsync: expected a function, got ${describeValue(fn)}`);
+    return makeHostFunc(store as Store, checked, fn as HostFunc, false, "async host function", true);
   }
 
   /**
@@ -176,6 +201,32 @@ export class Func {
     // The signature is the function's own: one adapter serves every request (the same object each time).
     return this.call as (...args: WasmParams<P>) => WasmResults<R>;
   }
+
+  /**
+   * Calls the function asynchronously: wasm may call async host functions, and waits for their
+   * Promises while the event loop runs. Arguments are checked as in `call`. Async calls on one store run
+   * one at a time (a second waits for the first); time spent awaiting does not count against a time limit.
+   *
+   * @throws (rejects with) AsyncError `"not_enabled"` unless the engine has `asyncSupport`; otherwise
+   *   what `call` throws: TypeError for bad arguments, `Trap`, a host function's error.
+   */
+  callAsync(...args: unknown[]): Promise<unknown> {
+    return callAsync(this, args);
+  }
+
+  /**
+   * The function as a typed async JS function (see `typed` and `callAsync`).
+   *
+   * @throws TypeError if the types differ from the function's type; AsyncError `"not_enabled"`
+   *   unless the engine has `asyncSupport`.
+   */
+  typedAsync<const P extends readonly ValType[], const R extends readonly ValType[]>(
+    params: P,
+    results: R,
+  ): (...args: WasmParams<P>) => Promise<WasmResults<R>> {
+    this.typed(params, results);
+    return typedAsync(this) as (...args: WasmParams<P>) => Promise<WasmResults<R>>;
+  }
 }
 
 // ---- host functions ------------------------------------------------------------------------------
@@ -184,8 +235,8 @@ export class Func {
 const reexportModules = new Map<string, WebAssembly.Module>();
 
 /** Makes a host `Func`; see `Func.native` for how it becomes a wasm function when needed. */
-export function makeHostFunc(store: Store, type: FuncType, fn: HostFunc | RawHostFunc, raw: boolean, name: string): Func {
-  return new Func(store, type, undefined, name, { fn, raw });
+export function makeHostFunc(store: Store, type: FuncType, fn: HostFunc | RawHostFunc, raw: boolean, name: string, isAsync = false): Func {
+  return new Func(store, type, undefined, name, { fn, raw, async: isAsync });
 }
 
 /** A genuine wasm function calling host function `func`: a tiny module re-exporting the host code. */
@@ -199,15 +250,26 @@ function wasmFunctionForHost(func: Func): (...args: never[]) => unknown {
     return v128HostFunction(call, type, func.name, store);
   }
   const key = `${formatValTypes(type.params)}->${formatValTypes(type.results)}`;
+  if (func.isAsync) {
+    // Under JSPI the re-export module imports the Suspending wrapper: wasm calling the reference waits.
+    const imported = asyncHostImport(func, store.unboundCaller(), `${func.name} (as a function reference)`);
+    return new WebAssembly.Instance(reexportModule(key, type), { h: { f: imported as () => unknown } }).exports.f as (...args: never[]) => unknown;
+  }
+  const module = reexportModule(key, type);
+  // Reached through a reference, a host function has the store's caller, but no instance.
+  const bound = func.raw ? (func.host as RawHostFunc) : bindHost(func.host as HostFunc, store.unboundCaller(), type, func.name, store);
+  const instance = new WebAssembly.Instance(module, { h: { f: bound } });
+  return instance.exports.f as (...args: never[]) => unknown;
+}
+
+/** The compiled re-export module of a signature (see `reexportModuleBytes`). */
+function reexportModule(key: string, type: FuncType): WebAssembly.Module {
   let module = reexportModules.get(key);
   if (!module) {
     module = new WebAssembly.Module(reexportModuleBytes(type.params.map(valTypeCode), type.results.map(valTypeCode)) as Uint8Array<ArrayBuffer>);
     reexportModules.set(key, module);
   }
-  // Reached through a reference, a host function has the store's caller, but no instance.
-  const bound = func.raw ? (func.host as RawHostFunc) : bindHost(func.host as HostFunc, store.unboundCaller(), type, func.name, store);
-  const instance = new WebAssembly.Instance(module, { h: { f: bound } });
-  return instance.exports.f as (...args: never[]) => unknown;
+  return module;
 }
 
 /**
@@ -241,7 +303,8 @@ export function bindHost(fn: HostFunc, caller: Caller, type: FuncType, name: str
 }
 
 /** Checks and converts a host function's return value for the engine. */
-function resultChecker(results: readonly ValType[], name: string, store: Store): (r: unknown) => unknown {
+/** @internal */
+export function resultChecker(results: readonly ValType[], name: string, store: Store): (r: unknown) => unknown {
   if (results.length === 0) return () => undefined;
   if (results.length === 1) return singleResultChecker(results[0]!, name, store, "");
   const each = results.map((t, i) => singleResultChecker(t, name, store, ` result ${i}`));
@@ -312,13 +375,15 @@ function argError(func: Func, i: number, t: ValType, v: unknown): TypeError {
   return new TypeError(`${func.name}: parameter ${i} (${formatValType(t)}) expects ${expected}, got ${describeValue(v)}`);
 }
 
-function arityError(func: Func, n: number): TypeError {
+/** @internal */
+export function arityError(func: Func, n: number): TypeError {
   const t = func.type;
   return new TypeError(`${func.name}: expected ${t.params.length} argument${t.params.length === 1 ? "" : "s"} (${t.params.join(", ")}), got ${n}`);
 }
 
 /** Converts one argument for the engine, or throws a TypeError naming the function and parameter. */
-function convertArg(func: Func, i: number, t: ValType, v: unknown): unknown {
+/** @internal */
+export function convertArg(func: Func, i: number, t: ValType, v: unknown): unknown {
   switch (t) {
     case "i32":
     case "f32":
@@ -344,7 +409,8 @@ function convertArg(func: Func, i: number, t: ValType, v: unknown): unknown {
 }
 
 /** A function-reference type: its values are `Func | null` on the host side. */
-function isFuncKind(t: ValType): boolean {
+/** @internal */
+export function isFuncKind(t: ValType): boolean {
   return refKindOf(t) === "func";
 }
 
@@ -353,7 +419,8 @@ function exnError(what: string): never {
 }
 
 /** Converts the engine's results: funcrefs become Funcs; several results are an array already. */
-function resultConverter(func: Func): ((r: unknown) => unknown) | undefined {
+/** @internal */
+export function resultConverter(func: Func): ((r: unknown) => unknown) | undefined {
   const results = func.type.results;
   if (!results.some(isFuncKind)) return undefined;
   const store = func.store;
@@ -368,6 +435,11 @@ function resultConverter(func: Func): ((r: unknown) => unknown) | undefined {
 /** What a host -> wasm adapter calls: the engine function, or for host functions the bound host code. */
 function callTarget(func: Func): (...args: unknown[]) => unknown {
   if (func.host === undefined) return func.native as (...args: unknown[]) => unknown;
+  if (func.isAsync) {
+    return () => {
+      throw new AsyncError("sync_call", `${func.name} is an async host function: call it with callAsync`, func.name);
+    };
+  }
   if (func.raw) return func.host as (...args: unknown[]) => unknown;
   return bindHost(func.host as HostFunc, func.store.unboundCaller(), func.type, func.name, func.store) as (...args: unknown[]) => unknown;
 }

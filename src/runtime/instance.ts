@@ -23,6 +23,8 @@ import { Store } from "./store.js";
 import { Table } from "./table.js";
 import { Tag } from "./tag.js";
 import { toTrap } from "./trap.js";
+import { asyncHostImport, runStartAsync } from "./async-call.js";
+import { bindRewriteContext, newRewriteContext, rewriteContextFor, rewriteImports } from "./async-rewrite.js";
 import { checkArg, checkString, describeValue, type WasmParams, type WasmResults } from "./values.js";
 
 type ImportObject = WebAssembly.Imports;
@@ -32,6 +34,8 @@ interface Instantiated {
   readonly compiled: CompiledVariant;
   readonly native: WebAssembly.Instance;
   readonly caller: Caller;
+  /** The start function is left to the caller (it runs as an async call). */
+  readonly deferStart?: boolean;
 }
 
 /**
@@ -64,12 +68,14 @@ export class Instance {
     let compiled: CompiledVariant;
     let native: WebAssembly.Instance;
     let caller: Caller;
+    let deferStart = false;
     if (instantiated) {
       ({ compiled, native, caller } = instantiated);
+      deferStart = instantiated.deferStart === true;
     } else {
       checkInstanceArgs(store, module, imports, "new Instance");
       try {
-        compiled = module.compiledFor(store);
+        compiled = compiledVariant(store, module, imports);
         const prepared = prepareImports(store, module, imports, compiled);
         caller = prepared.caller;
         try {
@@ -87,7 +93,7 @@ export class Instance {
     this.compiled = compiled;
     this.imported = imports;
     this.funcImports = imports.filter((_, i) => module.info.imports[i]!.kind === "func");
-    finishInstantiation(this, caller);
+    finishInstantiation(this, caller, deferStart);
   }
 
   /** @internal Instantiates asynchronously (the engine may work off the main thread). */
@@ -97,7 +103,7 @@ export class Instance {
     let native: WebAssembly.Instance;
     let caller: Caller;
     try {
-      compiled = module.compiledFor(store);
+      compiled = compiledVariant(store, module, imports);
       let importObject: ImportObject;
       ({ importObject, caller } = prepareImports(store, module, imports, compiled));
       // Counted against the store's limits while the engine works, so that concurrent instantiations
@@ -113,7 +119,14 @@ export class Instance {
     } catch (e) {
       throw inModule(e, module.name);
     }
-    return new Instance(store, module, imports, { compiled, native, caller });
+    if (store.engine.asyncMechanism === undefined) return new Instance(store, module, imports, { compiled, native, caller });
+    const instance = new Instance(store, module, imports, { compiled, native, caller, deferStart: true });
+    const start = compiled.prepared.start;
+    if (start !== undefined) {
+      const run = (native.exports as Record<string, () => unknown>)[HIDDEN_START]!;
+      await runStartAsync(instance, run);
+    }
+    return instance;
   }
 
   /** Every export by name. */
@@ -170,6 +183,24 @@ export class Instance {
   getFunc(name: string): Func | undefined {
     const e = this.getExport(name);
     return e instanceof Func ? e : undefined;
+  }
+
+  /**
+   * The exported function `name` as a typed async JS function: it returns a Promise, and wasm may call
+   * async host functions (see `Func.callAsync`).
+   *
+   * @throws Error when there is no such function export; TypeError when its type differs; AsyncError
+   *   `"not_enabled"` unless the engine has `asyncSupport`.
+   */
+  getTypedFuncAsync<const P extends readonly ValType[], const R extends readonly ValType[]>(
+    name: string,
+    params: P,
+    results: R,
+  ): (...args: WasmParams<P>) => Promise<WasmResults<R>> {
+    const e = this.getExport(name);
+    if (e === undefined) throw new Error(`getTypedFuncAsync: the instance has no export named ${JSON.stringify(name)}`);
+    if (!(e instanceof Func)) throw new TypeError(`getTypedFuncAsync: export ${JSON.stringify(name)} is not a function`);
+    return e.typedAsync(params, results);
   }
 
   /**
@@ -248,6 +279,20 @@ export class Instance {
   }
 }
 
+/** The compiled form of `module` for `store` and `imports` (rewritten for async imports under the rewrite mechanism). */
+function compiledVariant(store: Store, module: Module, imports: readonly Extern[]): CompiledVariant {
+  if (store.engine.asyncMechanism !== "rewrite") return module.compiledFor(store);
+  const asyncImports: number[] = [];
+  let funcIndex = 0;
+  module.info.imports.forEach((imp, i) => {
+    if (imp.kind !== "func") return;
+    const ext = imports[i];
+    if (ext instanceof Func && ext.isAsync) asyncImports.push(funcIndex);
+    funcIndex++;
+  });
+  return module.compiledForAsync(store, asyncImports);
+}
+
 function checkInstanceArgs(store: unknown, module: unknown, imports: unknown, where: string): void {
   checkArg(store, Store, where, "store");
   checkArg(module, Module, where, "module");
@@ -294,12 +339,15 @@ function prepareImports(store: Store, module: Module, imports: readonly Extern[]
   const info = module.info;
   checkImports(store, module, imports);
   const caller = new Caller(store, undefined);
+  const rewrite = compiled.instrumented?.asyncify ? newRewriteContext(caller) : undefined;
   const values = new Map<string, { module: string; name: string; list: unknown[] }>();
   for (let i = 0; i < info.imports.length; i++) {
     const imp = info.imports[i]!;
     const ext = imports[i]!;
     let value: unknown;
-    if (ext instanceof Func && ext.host !== undefined) {
+    if (ext instanceof Func && ext.isAsync) {
+      value = asyncHostImport(ext, caller, `${imp.module}::${imp.name}`, rewrite);
+    } else if (ext instanceof Func && ext.host !== undefined) {
       value = ext.raw ? ext.host : bindHost(ext.host, caller, ext.type, `${imp.module}::${imp.name}`, store);
     } else {
       value = ext.native;
@@ -324,16 +372,19 @@ function prepareImports(store: Store, module: Module, imports: readonly Extern[]
   // Store limits, and what instrumentation imports from the store (fuel, interruption, memories, tables).
   const hidden = store.instrumentation.importsFor(info, compiled.instrumented, () => [...store.instances.map((i) => i.module.info), ...store.pendingInstances]);
   if (hidden) importObject[HOST_MODULE] = hidden as Record<string, WebAssembly.ImportValue>;
+  if (rewrite) importObject[HOST_MODULE] = { ...(hidden ?? {}), ...rewriteImports(rewrite) } as Record<string, WebAssembly.ImportValue>;
   return { importObject, caller };
 }
 
-function finishInstantiation(instance: Instance, caller: Caller): void {
+function finishInstantiation(instance: Instance, caller: Caller, deferStart: boolean): void {
   caller.instance = instance;
+  const rewrite = rewriteContextFor(caller);
+  if (rewrite) bindRewriteContext(instance, rewrite);
   // Exported tags get their Tag now, so that exceptions of them reaching the host can be identified.
   for (const e of instance.module.info.exports) if (e.kind === "tag") instance.getExport(e.name);
   instance.store.instances.push(instance);
   const start = (instance as unknown as { compiled: CompiledVariant }).compiled.prepared.start;
-  if (start !== undefined) {
+  if (start !== undefined && !deferStart) {
     const run = (instance.native.exports as Record<string, () => unknown>)[HIDDEN_START]!;
     instance.store.enterWasm();
     try {

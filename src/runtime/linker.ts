@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { inModule, LinkError } from "../errors.js";
+import { AsyncError, inModule, LinkError } from "../errors.js";
 import type { FuncType, ValType } from "../types.js";
 import { formatExternType } from "../types.js";
 import type { Caller } from "./caller.js";
@@ -41,6 +41,7 @@ type Definition =
       readonly type: FuncType;
       readonly fn: HostFunc | RawHostFunc;
       readonly raw: boolean;
+      readonly async?: boolean;
       readonly perStore: WeakMap<Store, Func>;
       readonly provider?: HostFuncProvider;
     };
@@ -78,6 +79,31 @@ export class Linker<T = unknown> {
     const checked = checkFuncType(type, `defineFunc(${module}::${name})`);
     if (typeof fn !== "function") throw new TypeError(`defineFunc(${module}::${name}): expected a function, got ${describeValue(fn)}`);
     this.insert(module, name, { kind: "host", type: checked, fn: fn as HostFunc, raw: false, perStore: new WeakMap() });
+    return this;
+  }
+
+  /**
+   * Defines async host function `module::name` of `type` (Wasmtime's `func_wrap_async`): `fn` receives
+   * the `Caller` and the arguments and returns a Promise of what `defineFunc`'s function returns. Wasm
+   * waits for it, while the event loop runs, when called through `callAsync`, `getTypedFuncAsync` or
+   * `instantiateAsync`; a synchronous call that reaches it throws `AsyncError` (code `"sync_call"`).
+   *
+   * @throws AsyncError `"not_enabled"` unless the engine has `asyncSupport`; as `defineFunc` otherwise.
+   */
+  defineFuncAsync<const P extends readonly ValType[], const R extends readonly ValType[]>(
+    module: string,
+    name: string,
+    type: { readonly params: P; readonly results: R },
+    fn: (caller: Caller<T>, ...args: WasmParams<P>) => Promise<WasmResults<R> | unknown>,
+  ): this {
+    checkString(module, "Linker.defineFuncAsync", "module");
+    checkString(name, "Linker.defineFuncAsync", "name");
+    if (this.engine.asyncMechanism === undefined) {
+      throw new AsyncError("not_enabled", `defineFuncAsync(${module}::${name}): the engine has no async support; create it with new Engine({ asyncSupport: true })`, `${module}::${name}`);
+    }
+    const checked = checkFuncType(type, `defineFuncAsync(${module}::${name})`);
+    if (typeof fn !== "function") throw new TypeError(`defineFuncAsync(${module}::${name}): expected a function, got ${describeValue(fn)}`);
+    this.insert(module, name, { kind: "host", type: checked, fn: fn as HostFunc, raw: false, async: true, perStore: new WeakMap() });
     return this;
   }
 
@@ -164,7 +190,10 @@ export class Linker<T = unknown> {
     return new Instance(store as Store, module, this.resolveNamed(store as Store, module));
   }
 
-  /** Like `instantiate`, but lets the engine instantiate asynchronously. */
+  /**
+   * Like `instantiate`, but lets the engine instantiate asynchronously. With an async engine
+   * (`asyncSupport`), the start function runs as an async call: it may call async host functions.
+   */
   instantiateAsync(store: Store<T>, module: Module): Promise<Instance> {
     try {
       return Instance.instantiateAsync(store as Store, module, this.resolveNamed(store as Store, module));
@@ -209,7 +238,7 @@ export class Linker<T = unknown> {
     if (def.kind === "extern") return def.extern;
     let func = def.perStore.get(store);
     if (!func) {
-      func = makeHostFunc(store, def.type, def.fn, def.raw, `${module}::${name}`);
+      func = makeHostFunc(store, def.type, def.fn, def.raw, `${module}::${name}`, def.async === true);
       def.perStore.set(store, func);
     }
     return func;

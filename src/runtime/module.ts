@@ -71,6 +71,8 @@ export class Module {
   readonly instrumented: InstrumentedModule | undefined;
   /** @internal The variant whose memories and tables the store creates, compiled for stores with size limits. */
   private limitedVariant: CompiledVariant | undefined;
+  /** @internal Variants rewritten for async imports (see `compiledForAsync`). */
+  private asyncVariants: Map<string, CompiledVariant> | undefined;
   private importTypes: readonly ImportType[] | undefined;
   private readonly givenName: string | undefined;
   private exportTypes: readonly ExportType[] | undefined;
@@ -230,6 +232,33 @@ export class Module {
       this.limitedVariant = { native, prepared: layoutOf(prepared), instrumented };
     }
     return this.limitedVariant;
+  }
+
+  /**
+   * @internal The compiled form for an instance whose function imports `asyncImports` (indices) are
+   * async host functions, under the rewrite mechanism: rewritten to unwind and rewind around them
+   * (src/instrument/asyncify.ts), compiled once per set of async imports (and store limits).
+   *
+   * @throws CompileError when the rewrite cannot handle a function that can reach one of them.
+   */
+  compiledForAsync(store: { readonly limits: { readonly memorySize?: number; readonly tableElements?: number } }, asyncImports: readonly number[]): CompiledVariant {
+    if (asyncImports.length === 0) return this.compiledFor(store);
+    const limited = store.limits.memorySize !== undefined || store.limits.tableElements !== undefined;
+    const key = `${limited ? "L" : ""}${asyncImports.join(",")}`;
+    let variant = (this.asyncVariants ??= new Map()).get(key);
+    if (!variant) {
+      const options = { ...this.engine.instrumentation, asyncImports, ...(limited ? { storeResources: true } : {}) };
+      const { prepared, instrumented } = prepareFor(this.info, options, this.givenName);
+      let native: WebAssembly.Module;
+      try {
+        native = new WebAssembly.Module(prepared.bytes.slice());
+      } catch (e) {
+        throw engineCompileError(e, this.info);
+      }
+      variant = { native, prepared: layoutOf(prepared), instrumented };
+      this.asyncVariants.set(key, variant);
+    }
+    return variant;
   }
 
   /**

@@ -7,7 +7,7 @@
  * @module
  */
 import type { FrameInfo, TrapCode } from "../errors.js";
-import { Trap } from "../errors.js";
+import { AsyncError, Trap } from "../errors.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import { InstrCursor } from "../binary/instructions.js";
 import { modulesNamed } from "./registry.js";
@@ -275,6 +275,9 @@ export function toTrap(error: unknown): unknown {
     return new Trap(code, frames, { cause: error, ...(detail ? { detail } : {}) });
   }
   if (isNativeException(error)) return exceptionOf(error, undefined);
+  if (isSuspendError(error)) {
+    return new AsyncError("sync_call", "an async host function was called from a synchronous call into wasm; call the export with callAsync or getTypedFuncAsync (or instantiate with instantiateAsync)", undefined, { cause: error });
+  }
   if (error instanceof RangeError && error.message.includes("Maximum call stack size exceeded") && innermostIsWasm(error.stack)) {
     return new Trap("stack_overflow", parseWasmFrames(error.stack), { cause: error });
   }
@@ -316,4 +319,10 @@ export function wasmFramesOf(error: unknown): readonly FrameInfo[] {
     if (error instanceof Error) return parseWasmFrames(error.stack);
   }
   return [];
+}
+
+/** JSPI's error for a suspending import reached without `WebAssembly.promising` on the stack. */
+function isSuspendError(error: unknown): boolean {
+  const ctor = (WebAssembly as unknown as { SuspendError?: new () => Error }).SuspendError;
+  return ctor !== undefined && error instanceof ctor;
 }

@@ -77,7 +77,7 @@ test("only src/host, src/cli and src/plugins import Node's modules statically", 
 test("the public surface of wasmhost is the committed list", async () => {
   const api = await import("../../src/index.js");
   assert.deepEqual(Object.keys(api).sort(), [
-    "Caller", "CompileError", "Engine", "Exception", "Func", "Global", "Instance", "LinkError", "Linker", "Memory", "Module",
+    "AsyncError", "Caller", "CompileError", "Engine", "Exception", "Func", "Global", "Instance", "LinkError", "Linker", "Memory", "Module",
     "Store", "Table", "Tag", "Trap", "V128", "WasiError", "WasmhostBug", "WatError", "formatFrame", "incrementEpochIn", "wasmFramesOf",
   ]);
 });

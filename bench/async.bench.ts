@@ -1,0 +1,70 @@
+/**
+ * Async host functions: a loop in wasm calling an import that resolves at once, awaited through
+ * `callAsync` (JSPI where the engine has it, and the unwind/rewind rewrite), against the same loop
+ * calling a synchronous import through a synchronous call. Reported per import call.
+ */
+import { Engine, Linker, Module, Store } from "../src/index.js";
+import type { BenchRow, BenchSuite } from "./harness.js";
+import wabtInit from "wabt";
+
+const wabt = await wabtInit();
+const LOOP = wabt.parseWat("async.wat", `(module
+  (import "host" "get" (func $get (param i32) (result i32)))
+  (func (export "loop") (param $n i32) (result i32) (local $acc i32) (local $r i32)
+    (block $done (loop $next
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $r (call $get (local.get $n)))
+      (local.set $acc (i32.add (local.get $acc) (local.get $r)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $next)))
+    (local.get $acc)))`).toBinary({}).buffer;
+
+const CALLS = 20_000;
+
+async function timeAsync(run: () => Promise<unknown>, rounds: number): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < rounds; i++) {
+    const t = performance.now();
+    await run();
+    best = Math.min(best, performance.now() - t);
+  }
+  return (best * 1e6) / CALLS;
+}
+
+function timeSync(run: () => unknown, rounds: number): number {
+  let best = Infinity;
+  for (let i = 0; i < rounds; i++) {
+    const t = performance.now();
+    run();
+    best = Math.min(best, performance.now() - t);
+  }
+  return (best * 1e6) / CALLS;
+}
+
+const suite: BenchSuite = {
+  title: "Async host functions: an import resolving at once, awaited, vs a sync import (per import call)",
+  async run(): Promise<BenchRow[]> {
+    const rows: BenchRow[] = [];
+    const syncEngine = new Engine();
+    const syncLinker = new Linker(syncEngine).defineFunc("host", "get", { params: ["i32"], results: ["i32"] }, (_c, x) => x);
+    const syncLoop = syncLinker.instantiate(new Store(syncEngine), new Module(syncEngine, LOOP)).getTypedFunc("loop", ["i32"], ["i32"]);
+    const mechanisms = typeof (WebAssembly as { Suspending?: unknown }).Suspending === "function" ? (["jspi", "rewrite"] as const) : (["rewrite"] as const);
+    for (const mechanism of mechanisms) {
+      const engine = new Engine({ asyncSupport: true, asyncMechanism: mechanism });
+      const linker = new Linker(engine).defineFuncAsync("host", "get", { params: ["i32"], results: ["i32"] }, async (_c, x) => x);
+      const loop = linker.instantiate(new Store(engine), new Module(engine, LOOP)).getTypedFuncAsync("loop", ["i32"], ["i32"]);
+      await loop(100);
+      syncLoop(100);
+      let ours = Infinity;
+      let theirs = Infinity;
+      for (let r = 0; r < 5; r++) {
+        ours = Math.min(ours, await timeAsync(() => loop(CALLS), 1));
+        theirs = Math.min(theirs, timeSync(() => syncLoop(CALLS), 1));
+      }
+      rows.push({ name: `async import resolving at once (${mechanism})`, anchor: "sync import, sync call (ours)", ours, theirs, ratio: ours / theirs });
+    }
+    return rows;
+  },
+};
+
+export default suite;

@@ -1,0 +1,635 @@
+/**
+ * The unwind/rewind rewrite ("asyncify"): lets wasm wait for an async host function on engines without
+ * JSPI. See src/runtime/async-rewrite.ts for the host side.
+ *
+ * @module
+ */
+
+/** Values of the state global a rewritten module imports. */
+export const AsyncState = { normal: 0, unwinding: 1, rewinding: 2 } as const;
+
+/** Names of the rewrite's hidden imports (under `HOST_MODULE`). */
+export const AsyncImport = {
+  state: "async_state",
+  save: (t: string): string => `async_save_${t}`,
+  load: (t: string): string => `async_load_${t}`,
+} as const;
+
+import { ALL_OPS } from "../binary/opcodes.js";
+import type { ModuleInfo, ValueType } from "../binary/module-info.js";
+import { funcTypeAt } from "../binary/module-info.js";
+import { CompileError } from "../errors.js";
+import { funcTypeIndex, reachingFunctions, typeKey, type CallGraph } from "./asyncify-graph.js";
+import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
+import { readLeb } from "./scan.js";
+import { ByteSink } from "./sink.js";
+
+/** Value types the rewrite can save and restore (through the host), by type code. */
+const SAVABLE: Readonly<Record<string, number>> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, funcref: 0x70, externref: 0x6f };
+/** The order of the save/load functions among the rewrite's added imports. */
+export const SAVED_TYPES = ["i32", "i64", "f32", "f64", "funcref", "externref"] as const;
+
+/** Where the rewrite's added imports are, in the rewritten module's index spaces. */
+export interface AsyncifyIndices {
+  /** The state global. */
+  readonly state: number;
+  /** The first save function (`SAVED_TYPES` order: save_i32, load_i32, save_i64, load_i64, ...). */
+  readonly firstFunc: number;
+}
+
+/** The function imports the rewrite adds: a save and a load per savable type. */
+export function asyncifyFuncs(): { name: string; params: string[]; results: string[] }[] {
+  return SAVED_TYPES.flatMap((t) => [
+    { name: AsyncImport.save(t), params: [t], results: [] },
+    { name: AsyncImport.load(t), params: [], results: [t] },
+  ]);
+}
+
+/** How an instruction moves the operand stack at its own block level (nested blocks count as one). */
+interface Effect {
+  /** Values popped and pushed; NaN when unknown (the rewrite then refuses a suspension point after it). */
+  readonly pop: number;
+  readonly push: number;
+  /** True for branches that leave the stack polymorphic (`br`, `return`, `unreachable`, ...). */
+  readonly ends?: boolean;
+}
+
+const UNARY = /^(i32|i64|f32|f64)\.(eqz|clz|ctz|popcnt|abs|neg|sqrt|ceil|floor|trunc|nearest|wrap_i64|extend_i32_[su]|extend(8|16|32)_s|trunc_(sat_)?f(32|64)_[su]|convert_i(32|64)_[su]|demote_f64|promote_f32|reinterpret_[fi](32|64)|load(8|16|32)?(_[su])?)$/;
+const BINARY = /^(i32|i64|f32|f64)\.(add|sub|mul|div(_[su])?|rem_[su]|and|or|xor|shl|shr_[su]|rotl|rotr|eq|ne|lt(_[su])?|gt(_[su])?|le(_[su])?|ge(_[su])?|min|max|copysign)$/;
+const STORE = /^(i32|i64|f32|f64)\.store(8|16|32)?$/;
+
+/** The effect of a plain instruction by name (calls and blocks are handled by the caller). */
+function plainEffect(name: string): Effect {
+  if (name.endsWith(".const") || name === "local.get" || name === "global.get" || name === "memory.size" || name === "ref.null" || name === "ref.func" || name === "table.size") return { pop: 0, push: 1 };
+  if (UNARY.test(name) || name === "memory.grow" || name === "ref.is_null" || name === "table.get" || name === "local.tee") return { pop: 1, push: 1 };
+  if (BINARY.test(name)) return { pop: 2, push: 1 };
+  if (STORE.test(name) || name === "table.set") return { pop: 2, push: 0 };
+  if (name === "local.set" || name === "global.set" || name === "drop" || name === "br_if") return { pop: 1, push: 0 };
+  if (name === "select") return { pop: 3, push: 1 };
+  if (name === "nop") return { pop: 0, push: 0 };
+  if (name === "memory.fill" || name === "memory.copy" || name === "memory.init" || name === "table.copy" || name === "table.init" || name === "table.fill") return { pop: 3, push: 0 };
+  if (name === "data.drop" || name === "elem.drop") return { pop: 0, push: 0 };
+  if (name === "table.grow") return { pop: 2, push: 1 };
+  if (name === "br" || name === "br_table" || name === "return" || name === "unreachable" || name === "throw" || name === "rethrow" || name === "throw_ref") return { pop: 0, push: 0, ends: true };
+  return { pop: NaN, push: NaN };
+}
+
+const OP_NAME = ALL_OPS.map((o) => o.name);
+
+/**
+ * The body pass of the rewrite. Each function that can reach an async import is changed so that:
+ *
+ * - every call that may suspend (a "site": a call of such a function or import, or an indirect call
+ *   of a type that may reach one) takes its arguments from fresh locals, and right after it checks the
+ *   state: when unwinding, the function saves its locals and the site's number and returns placeholder
+ *   results;
+ * - every other stretch of code of a block that holds a site is guarded by `if (state != rewinding)`,
+ *   and each site by `if (state != rewinding || site == k)`: on entry while rewinding the function
+ *   restores its locals and `k`, so it skips straight to the site it left, through the blocks around it
+ *   (an `if`'s condition is kept in a local to take the same arm again);
+ * - branches inside a guarded stretch that leave it gain one label (the guard's).
+ *
+ * Sites must sit where nothing but their arguments is on the operand stack, in blocks without
+ * parameters or results, with locals the host can hold (no v128, no typed references); functions that
+ * can reach an async import may not use exception handling or tail calls that reach one. Anything else
+ * is refused with a `CompileError` naming the function and what it uses.
+ */
+export function asyncifyPass(info: ModuleInfo, asyncImports: ReadonlySet<number>, indices: () => AsyncifyIndices): BodyPass & { graph: CallGraph } {
+  const graph = reachingFunctions(info, asyncImports);
+  return {
+    graph,
+    visit(fn: FunctionContext): void {
+      if (!graph.reaches[fn.funcIndex]) return;
+      new FunctionRewrite(info, fn, graph, indices()).run();
+    },
+  };
+}
+
+interface Region {
+  /** First and end instruction (exclusive: the `end` or `else` closing it). */
+  readonly from: number;
+  readonly to: number;
+  readonly body: boolean;
+  /** How many of the function's own blocks enclose the region. */
+  readonly depth: number;
+}
+
+class FunctionRewrite {
+  private readonly info: ModuleInfo;
+  private readonly fn: FunctionContext;
+  private readonly graph: CallGraph;
+  private readonly ix: AsyncifyIndices;
+  private readonly ops: Uint16Array;
+  private readonly start: Int32Array;
+  private readonly n: number;
+  /** Matching `end` of each block opener, and `else` of an `if` (-1 none). */
+  private readonly endOf: Int32Array;
+  private readonly elseOf: Int32Array;
+  /** Prefix count of sites: sites in [a, b) = sitesBefore[b] - sitesBefore[a]. */
+  private readonly sitesBefore: Int32Array;
+  private readonly site: Uint8Array;
+  /** Types (codes) of every local, parameters first; added locals appended. */
+  private readonly localTypes: number[] = [];
+  private readonly planned: { insn: number; build: () => Uint8Array; mapTo?: number }[] = [];
+  private readonly replaced = new Map<number, Uint8Array>();
+  private siteCount = 0;
+  private finalEnd: Snippet | undefined;
+  private k = -1;
+  private readonly name: string;
+
+  constructor(info: ModuleInfo, fn: FunctionContext, graph: CallGraph, ix: AsyncifyIndices) {
+    this.info = info;
+    this.fn = fn;
+    this.graph = graph;
+    this.ix = ix;
+    const scan = fn.scan;
+    this.n = scan.n;
+    this.ops = scan.op.slice(0, scan.n + 1);
+    this.start = scan.start.slice(0, scan.n + 1);
+    this.name = info.names.functions.get(fn.funcIndex) ?? `function ${fn.funcIndex}`;
+    this.endOf = new Int32Array(this.n).fill(-1);
+    this.elseOf = new Int32Array(this.n).fill(-1);
+    this.site = new Uint8Array(this.n);
+    this.sitesBefore = new Int32Array(this.n + 1);
+    const openers: number[] = [];
+    for (let i = 0; i < this.n; i++) {
+      const name = OP_NAME[this.ops[i]!]!;
+      if (name === "block" || name === "loop" || name === "if" || name === "try" || name === "try_table") openers.push(i);
+      else if (name === "else") this.elseOf[openers[openers.length - 1]!] = i;
+      else if (name === "end" && openers.length > 0) this.endOf[openers.pop()!] = i;
+      this.site[i] = this.isSite(i, name) ? 1 : 0;
+      this.sitesBefore[i + 1] = this.sitesBefore[i]! + this.site[i]!;
+    }
+    const type = funcTypeAt(info, info.functions[fn.funcIndex - info.importedFuncs]!)!;
+    for (const p of type.params) this.localTypes.push(this.savable(p, "parameter"));
+    for (const run of info.code[fn.funcIndex - info.importedFuncs]!.locals) {
+      const code = this.savable(run.type, "local");
+      for (let c = 0; c < run.count; c++) this.localTypes.push(code);
+    }
+  }
+
+  private fail(what: string, insn?: number): never {
+    throw new CompileError(`the async rewrite cannot handle ${this.name} (it can reach an async import): ${what}`, insn === undefined ? undefined : this.start[insn]);
+  }
+
+  private savable(t: ValueType, what: string): number {
+    const code = typeof t === "string" ? SAVABLE[t] : undefined;
+    if (code === undefined) this.fail(`a ${what} of type ${typeof t === "string" ? t : "reference"} cannot be saved across a suspension`);
+    return code;
+  }
+
+  private imm(i: number): number {
+    return readLeb(this.fn.bytes, this.start[i]! + 1, this.start[i + 1]!);
+  }
+
+  private isSite(i: number, name: string): boolean {
+    switch (name) {
+      case "call":
+      case "return_call": {
+        const target = this.imm(i);
+        if (!this.graph.reaches[target]) return false;
+        if (name === "return_call") this.fail("a tail call that may suspend", i);
+        return true;
+      }
+      case "call_indirect":
+      case "return_call_indirect":
+      case "call_ref":
+      case "return_call_ref": {
+        if (!this.graph.reachingIndirect.has(typeKey(this.info, this.imm(i)))) return false;
+        if (name !== "call_indirect") this.fail(`a ${name} that may suspend`, i);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  private sitesIn(from: number, to: number): number {
+    return this.sitesBefore[to]! - this.sitesBefore[from]!;
+  }
+
+  private addLocal(code: number): number {
+    const index = this.fn.addLocal(code);
+    this.addedBase = index - (this.fn.addedLocals.length - 1);
+    return index;
+  }
+
+  /** The index of the first added local (of any pass). */
+  private addedBase = 0;
+
+  /** Every local to save, with its type code: parameters, declared locals, and every pass's added ones but `k`. */
+  private savedLocals(): [index: number, code: number][] {
+    const out: [number, number][] = this.localTypes.map((c, j) => [j, c]);
+    const added = this.fn.addedLocals;
+    for (let a = 0; a < added.length; a++) {
+      const j = this.addedBase + a;
+      if (j === this.k) continue;
+      const code = added[a]!;
+      if (TYPE_NAME[code] === undefined) this.fail("another instrumentation added a local the rewrite cannot save");
+      out.push([j, code]);
+    }
+    return out;
+  }
+
+  /** The parameter and result types of the call at `i`. */
+  private callType(i: number): { params: readonly ValueType[]; results: readonly ValueType[] } {
+    const name = OP_NAME[this.ops[i]!]!;
+    const typeIndex = name === "call" ? funcTypeIndex(this.info, this.imm(i)) : this.imm(i);
+    const t = funcTypeAt(this.info, typeIndex)!;
+    return name === "call_indirect" ? { params: [...t.params, "i32"], results: t.results } : t;
+  }
+
+  run(): void {
+    this.k = this.addLocal(0x7f);
+    this.region({ from: 0, to: this.n - 1, body: true, depth: 0 });
+    // One epilogue saves the frame for every site (see `epilogue`); it replaces the final `end`, so that
+    // it comes after whatever other passes insert there.
+    this.finalEnd = lazySnippet(() => this.epilogue());
+    // The prologue: while rewinding, restore the locals (saved in order, restored in reverse) and k.
+    const prologue = this.planned;
+    const restore = (): Uint8Array => {
+      const b = new ByteSink(64);
+      b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x46); b.u8(0x04); b.u8(0x40);
+      b.u8(0x10); b.u32(this.loadFunc(0x7f)); b.u8(0x21); b.u32(this.k);
+      const saved = this.savedLocals();
+      for (let s = saved.length - 1; s >= 0; s--) {
+        const [j, code] = saved[s]!;
+        b.u8(0x10); b.u32(this.loadFunc(code)); b.u8(0x21); b.u32(j);
+      }
+      b.u8(0x0b);
+      // block (result R) $wrap; block $unwind; block (result R) $body
+      this.resultBlockType(b, 0x02); b.u8(0x02); b.u8(0x40); this.resultBlockType(b, 0x02);
+      return b.view().slice();
+    };
+    prologue.sort((a, b) => a.insn - b.insn);
+    // Built when the core writes the body, after every pass has added its locals: they are saved too.
+    this.fn.insert(0, lazySnippet(restore));
+    // Insertions and replacements go to the core in instruction order (a replacement after the
+    // insertions before the same instruction).
+    const replaced = [...this.replaced].sort((a, b) => a[0] - b[0]);
+    let r = 0;
+    for (const p of prologue) {
+      while (r < replaced.length && replaced[r]![0] < p.insn) this.fn.replace(replaced[r]![0], replaced[r++]![1]);
+      this.fn.insert(p.insn, lazySnippet(p.build), p.mapTo);
+    }
+    for (; r < replaced.length; r++) this.fn.replace(replaced[r]![0], replaced[r]![1]);
+    this.fn.replace(this.n - 1, this.finalEnd!);
+  }
+
+  /**
+   * The frame's exit, before the body's final `end`. The body runs inside
+   * `block (result R) $wrap  block $unwind  block (result R) $body ... end  br $wrap  end  <save>  end`:
+   * a normal exit carries the results past the save; an unwinding site branches to `$unwind`, which
+   * saves every local and `k` and leaves placeholder results.
+   */
+  private epilogue(): Uint8Array {
+    const b = new ByteSink(64);
+    b.u8(0x0b); b.u8(0x0c); b.u32(1); b.u8(0x0b);
+    for (const [j, code] of this.savedLocals()) {
+      b.u8(0x20); b.u32(j); b.u8(0x10); b.u32(this.saveFunc(code));
+    }
+    b.u8(0x20); b.u32(this.k); b.u8(0x10); b.u32(this.saveFunc(0x7f));
+    this.dummyResults(b);
+    b.u8(0x0b); // $wrap
+    b.u8(0x0b); // the function's own end, replaced
+    return b.view().slice();
+  }
+
+  /** Writes `opcode` with the function's results as block type. */
+  private resultBlockType(b: ByteSink, opcode: number): void {
+    const type = funcTypeAt(this.info, this.info.functions[this.fn.funcIndex - this.info.importedFuncs]!)!;
+    b.u8(opcode);
+    if (type.results.length === 0) b.u8(0x40);
+    else if (type.results.length === 1) b.u8(this.savable(type.results[0]!, "result"));
+    else {
+      const key = JSON.stringify([[], type.results]);
+      const t = this.info.types.findIndex((d, i) => d.kind === "func" && typeKey(this.info, i) === key);
+      if (t < 0) this.fail("several results and no type in the module to wrap its body with");
+      b.u32(t);
+    }
+  }
+
+  private saveFunc(code: number): number {
+    return this.ix.firstFunc + 2 * SAVED_TYPES.indexOf(TYPE_NAME[code] as (typeof SAVED_TYPES)[number]);
+  }
+
+  private loadFunc(code: number): number {
+    return this.saveFunc(code) + 1;
+  }
+
+  /**
+   * Rewrites the stretch `[from, to)` of one block level. `h` is the operand stack height above the
+   * block's start (NaN once unknown).
+   */
+  private region(r: Region): void {
+    // The operand stack above the block's start, as type codes (null once unknown).
+    let stack: number[] | null = [];
+    let open = false;
+    let depthInSegment = 0;
+    let pending: number[] = [];
+    const lastSite = r.body ? this.lastInteresting(r.from, r.to) : Infinity;
+    const openSegment = (at: number): void => {
+      if (open) return;
+      open = true;
+      depthInSegment = 0;
+      const push = pending;
+      pending = [];
+      this.plan(at, () => {
+        const b = new ByteSink(16);
+        b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x47); b.u8(0x04); b.u8(0x40);
+        for (const l of push) { b.u8(0x20); b.u32(l); }
+        return b.view().slice();
+      });
+    };
+    const closeSegment = (at: number): void => {
+      if (!open) return;
+      open = false;
+      this.plan(at, () => Uint8Array.of(0x0b));
+    };
+    for (let i = r.from; i < r.to; i++) {
+      const name = OP_NAME[this.ops[i]!]!;
+      const isOpener = name === "block" || name === "loop" || name === "if" || name === "try" || name === "try_table";
+      const end = isOpener ? this.endOf[i]! : -1;
+      if (this.site[i]) {
+        const t = this.callType(i);
+        if (stack === null || stack.length < t.params.length) this.fail("a call that may suspend follows code whose operand stack the rewrite cannot follow", i);
+        openSegment(i);
+        // Values below the arguments are kept in locals across the call, and pushed back after it.
+        const below = stack.slice(0, stack.length - t.params.length).map((c) => this.addLocal(c));
+        const args = t.params.map((p) => this.addLocal(this.savable(p, "call argument")));
+        const results = t.results.map((p) => this.addLocal(this.savable(p, "call result")));
+        const id = this.siteCount++;
+        this.plan(i, () => {
+          const b = new ByteSink(32);
+          for (let a = args.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(args[a]!); }
+          for (let a = below.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(below[a]!); }
+          b.u8(0x0b); // end of the guarded stretch
+          b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x47);
+          b.u8(0x20); b.u32(this.k); b.u8(0x41); b.sleb(id); b.u8(0x46); b.u8(0x72); b.u8(0x04); b.u8(0x40);
+          for (const a of args) { b.u8(0x20); b.u32(a); }
+          return b.view().slice();
+        });
+        open = false;
+        this.plan(i + 1, () => {
+          const b = new ByteSink(64);
+          // When unwinding: k = this site, and out to the epilogue past the unwind check, the site's
+          // guard, the enclosing blocks and the body's block.
+          b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.unwinding); b.u8(0x46); b.u8(0x04); b.u8(0x40);
+          b.u8(0x41); b.sleb(id); b.u8(0x21); b.u32(this.k);
+          b.u8(0x0c); b.u32(r.depth + 3);
+          b.u8(0x0b);
+          for (let a = results.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(results[a]!); }
+          b.u8(0x0b);
+          return b.view().slice();
+        }, i);
+        pending = [...below, ...results];
+        stack = [...stack.slice(0, stack.length - t.params.length), ...t.results.map((p) => this.savable(p, "call result"))];
+        continue;
+      }
+      if (isOpener && this.sitesIn(i + 1, end) > 0) {
+        if (name !== "block" && name !== "loop" && name !== "if") this.fail(`a ${name} block around a call that may suspend`, i);
+        if (this.fn.bytes[this.start[i]! + 1] !== 0x40) this.fail(`a ${name} with parameters or results around a call that may suspend`, i);
+        const need = name === "if" ? 1 : 0;
+        if (stack === null || stack.length < need) this.fail(`a ${name} around a call that may suspend follows code whose operand stack the rewrite cannot follow`, i);
+        // Values below the block are kept in locals while it runs, and pushed back after it.
+        const below = stack.slice(0, stack.length - need).map((c) => this.addLocal(c));
+        const c = need ? this.addLocal(0x7f) : -1;
+        if (need || below.length > 0 || pending.length > 0) {
+          openSegment(i);
+          this.plan(i, () => encode((b) => {
+            if (need) { b.u8(0x21); b.u32(c); }
+            for (let a = below.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(below[a]!); }
+            b.u8(0x0b);
+            if (need) { b.u8(0x20); b.u32(c); }
+          }));
+          open = false;
+        } else {
+          closeSegment(i);
+        }
+        stack = stack.slice(0, stack.length - need);
+        const els = this.elseOf[i]!;
+        if (els >= 0) {
+          this.region({ from: i + 1, to: els, body: false, depth: r.depth + 1 });
+          this.region({ from: els + 1, to: end, body: false, depth: r.depth + 1 });
+        } else {
+          this.region({ from: i + 1, to: end, body: false, depth: r.depth + 1 });
+        }
+        pending = below;
+        i = end;
+        continue;
+      }
+      // A plain instruction (or a block holding no site): part of a guarded stretch, unless it follows
+      // the body's last site.
+      if (i > lastSite) {
+        if (pending.length > 0) {
+          const push = pending;
+          pending = [];
+          this.plan(i, () => { const b = new ByteSink(8); for (const l of push) { b.u8(0x20); b.u32(l); } return b.view().slice(); });
+        }
+      } else {
+        openSegment(i);
+        this.renumberBranches(i, isOpener ? end : i, depthInSegment);
+      }
+      if (isOpener) {
+        stack = this.afterBlock(stack, i, name);
+        i = end;
+        continue;
+      }
+      stack = this.afterPlain(stack, i, name);
+    }
+    if (r.body) {
+      if (pending.length > 0) {
+        const push = pending;
+        this.plan(r.to, () => { const b = new ByteSink(8); for (const l of push) { b.u8(0x20); b.u32(l); } return b.view().slice(); });
+      }
+      closeSegment(r.to);
+    } else {
+      if (pending.length > 0) this.fail("a call's results must be used inside the block holding it", r.to);
+      closeSegment(r.to);
+    }
+  }
+
+  /** The last site or block holding one at the body's level (-1 if none). */
+  private lastInteresting(from: number, to: number): number {
+    let last = -1;
+    for (let i = from; i < to; i++) {
+      const name = OP_NAME[this.ops[i]!]!;
+      if (this.site[i]) last = i;
+      else if (name === "block" || name === "loop" || name === "if" || name === "try" || name === "try_table") {
+        const end = this.endOf[i]!;
+        if (this.sitesIn(i + 1, end) > 0) last = end;
+        i = end;
+      }
+    }
+    return last;
+  }
+
+  /** The operand stack after a block (as a unit) that holds no site. */
+  private afterBlock(stack: number[] | null, i: number, name: string): number[] | null {
+    if (stack === null) return null;
+    const bytes = this.fn.bytes;
+    const p = this.start[i]! + 1;
+    const b = bytes[p]!;
+    const rest = stack.slice(0, stack.length - (name === "if" ? 1 : 0));
+    if (b === 0x40) return rest;
+    if (TYPE_NAME[b] !== undefined) return [...rest, b];
+    const t = funcTypeAt(this.info, readLeb(bytes, p, this.start[i + 1]!));
+    if (!t || t.params.length > rest.length) return null;
+    const out = rest.slice(0, rest.length - t.params.length);
+    for (const r of t.results) {
+      const code = typeof r === "string" ? SAVABLE[r] : undefined;
+      if (code === undefined) return null;
+      out.push(code);
+    }
+    return out;
+  }
+
+  /** The operand stack after plain instruction `i` (null when the rewrite cannot tell). */
+  private afterPlain(stack: number[] | null, i: number, name: string): number[] | null {
+    if (stack === null) return null;
+    let pushed: number[];
+    if (name === "call" || name === "call_indirect") {
+      const t = this.callType(i);
+      if (stack.length < t.params.length) return null;
+      const out = stack.slice(0, stack.length - t.params.length);
+      for (const r of t.results) {
+        const code = typeof r === "string" ? SAVABLE[r] : undefined;
+        if (code === undefined) return null;
+        out.push(code);
+      }
+      return out;
+    }
+    const e = plainEffect(name);
+    if (e.ends) return null;
+    if (Number.isNaN(e.pop) || stack.length < e.pop) return null;
+    if (e.push === 0) pushed = [];
+    else if (name === "local.get" || name === "local.tee") {
+      const code = this.localTypes[this.imm(i)];
+      if (code === undefined) return null;
+      pushed = [code];
+    } else if (name === "global.get") {
+      const code = this.globalType(this.imm(i));
+      if (code === undefined) return null;
+      pushed = [code];
+    } else if (name === "select") {
+      pushed = [stack[stack.length - 2]!];
+    } else if (name === "ref.func") {
+      pushed = [0x70];
+    } else if (name === "ref.null") {
+      const heap = this.fn.bytes[this.start[i]! + 1];
+      if (heap !== 0x70 && heap !== 0x6f) return null;
+      pushed = [heap];
+    } else if (name === "memory.size" || name === "memory.grow" || name === "table.size" || name === "table.grow") {
+      if (this.info.memories.some((m) => m.memory64) || this.info.imports.some((m) => m.kind === "memory" && m.type.memory64)) return null;
+      pushed = [0x7f];
+    } else if (name === "ref.is_null" || /\.(eqz|eq|ne|lt|gt|le|ge)(_[su])?$/.test(name)) {
+      pushed = [0x7f];
+    } else if (/^(i32|i64|f32|f64)\./.test(name)) {
+      pushed = [SAVABLE[name.slice(0, 3)]!];
+    } else {
+      return null;
+    }
+    return [...stack.slice(0, stack.length - e.pop), ...pushed];
+  }
+
+  /** The type code of global `g`, if the rewrite can save it. */
+  private globalType(g: number): number | undefined {
+    const info = this.info;
+    let t: ValueType | undefined;
+    if (g < info.importedGlobals) {
+      let k = 0;
+      for (const imp of info.imports) {
+        if (imp.kind !== "global") continue;
+        if (k++ === g) t = imp.type.content;
+      }
+    } else {
+      t = info.globals[g - info.importedGlobals]?.type.content;
+    }
+    return typeof t === "string" ? SAVABLE[t] : undefined;
+  }
+
+  /**
+   * Branches in instructions `[from, to]` (one instruction, or a whole block holding no site) that leave
+   * the guarded stretch gain one label; `depth` is how deep in the stretch `from` is (always 0 here).
+   */
+  private renumberBranches(from: number, to: number, depth: number): void {
+    const bytes = this.fn.bytes;
+    let d = depth;
+    for (let i = from; i <= to; i++) {
+      const name = OP_NAME[this.ops[i]!]!;
+      if (name === "block" || name === "loop" || name === "if" || name === "try" || name === "try_table") {
+        if (name === "try" || name === "try_table") this.fail(`exception handling (${name}) in a function that may suspend`, i);
+        d++;
+        continue;
+      }
+      if (name === "end") {
+        d--;
+        continue;
+      }
+      if (name === "br" || name === "br_if") {
+        const l = this.imm(i);
+        if (l >= d) this.replaced.set(i, encode((b) => { b.u8(bytes[this.start[i]!]!); b.u32(l + 1); }));
+      } else if (name === "br_table") {
+        const p = { at: this.start[i]! + 1 };
+        const end = this.start[i + 1]!;
+        const readOne = (): number => {
+          const v = readLeb(bytes, p.at, end);
+          while (bytes[p.at]! & 0x80) p.at++;
+          p.at++;
+          return v;
+        };
+        const count = readOne();
+        this.replaced.set(i, encode((b) => {
+          b.u8(0x0e);
+          b.u32(count);
+          for (let k = 0; k <= count; k++) {
+            const l = readOne();
+            b.u32(l >= d ? l + 1 : l);
+          }
+        }));
+      } else if (name === "br_on_null" || name === "br_on_non_null" || name === "br_on_cast" || name === "br_on_cast_fail" || name === "delegate" || name === "rethrow") {
+        this.fail(`${name} in a function that may suspend`, i);
+      }
+    }
+  }
+
+  private dummyResults(b: ByteSink): void {
+    const type = funcTypeAt(this.info, this.info.functions[this.fn.funcIndex - this.info.importedFuncs]!)!;
+    for (const r of type.results) {
+      switch (r) {
+        case "i32": b.u8(0x41); b.u8(0); break;
+        case "i64": b.u8(0x42); b.u8(0); break;
+        case "f32": b.u8(0x43); b.bytes(new Uint8Array(4)); break;
+        case "f64": b.u8(0x44); b.bytes(new Uint8Array(8)); break;
+        case "funcref": b.u8(0xd0); b.u8(0x70); break;
+        case "externref": b.u8(0xd0); b.u8(0x6f); break;
+        default: this.fail("a result type the rewrite cannot make a placeholder for");
+      }
+    }
+  }
+
+  private plan(insn: number, build: () => Uint8Array, mapTo?: number): void {
+    this.planned.push({ insn, build, ...(mapTo !== undefined ? { mapTo } : {}) });
+  }
+}
+
+const TYPE_NAME: Readonly<Record<number, string>> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", 0x70: "funcref", 0x6f: "externref" };
+
+/** A snippet whose bytes are made on first read. */
+function lazySnippet(build: () => Uint8Array): Snippet {
+  let bytes: Uint8Array | undefined;
+  return {
+    get bytes(): Uint8Array {
+      return (bytes ??= build());
+    },
+    trapAt: -1,
+    trapKind: 0,
+  };
+}
+
+/** The bytes `write` puts in a fresh sink. */
+function encode(write: (b: ByteSink) => void): Uint8Array {
+  const b = new ByteSink(16);
+  write(b);
+  return b.view().slice();
+}
