@@ -62,8 +62,12 @@ const full = await bundle(program("index.js"));
 const skip = typeof core === "string" ? core : undefined;
 
 /** Budgets in bytes of gzip output (measured 2026-12-02: core 51.0 kB, full 66.8 kB). */
-const CORE_BUDGET = 54_000;
-const FULL_BUDGET = 70_000;
+// Raised knowingly from 54 000 / 70 000 when the async rewrite (src/instrument/asyncify*.ts) joined the
+// compile path (measured 58 982 / 74 802): it, like the fuel and interruption passes, is bundled even
+// when no engine asks for it. Loading instrumentation only when configured is the open work that would
+// bring the core toward 40 kB.
+const CORE_BUDGET = 60_000;
+const FULL_BUDGET = 76_000;
 
 test("wasmhost/core leaves the text format out", { skip }, () => {
   const b = core as Bundle;
