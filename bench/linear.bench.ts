@@ -13,24 +13,25 @@ import { decodeModule } from "../src/binary/decoder.js";
 import { fuelCostTable, instrumentModule } from "../src/instrument/index.js";
 import { watToBinary } from "../src/text/index.js";
 import type { BenchRow, BenchSuite } from "./harness.js";
+import { u32Leb } from "../src/binary/encoder.js";
 
 /** A module with one function of `n` nested loops; each loop branches to the outermost one. */
 export function nestedLoops(n: number): Uint8Array {
   const body: number[] = [0x00]; // no locals
   for (let d = 0; d < n; d++) {
     body.push(0x03, 0x40); // loop
-    body.push(0x20, 0x00, 0x0d, ...uleb(d)); // local.get 0  br_if d (the outermost loop)
-    body.push(0x20, 0x00, 0x0e, 0x01, ...uleb(d), 0x00); // local.get 0  br_table d 0
+    body.push(0x20, 0x00, 0x0d, ...u32Leb(d)); // local.get 0  br_if d (the outermost loop)
+    body.push(0x20, 0x00, 0x0e, 0x01, ...u32Leb(d), 0x00); // local.get 0  br_table d 0
   }
   for (let d = 0; d < n; d++) body.push(0x0b);
   body.push(0x0b);
-  const code = [0x01, ...uleb(body.length), ...body];
+  const code = [0x01, ...u32Leb(body.length), ...body];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     0x01, 0x05, 0x01, 0x60, 0x01, 0x7f, 0x00, // type (i32) -> ()
     0x03, 0x02, 0x01, 0x00, // one function
     0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00, // export "f"
-    0x0a, ...uleb(code.length), ...code,
+    0x0a, ...u32Leb(code.length), ...code,
   ]);
 }
 
@@ -39,31 +40,21 @@ function manyEntries(n: number): Uint8Array {
   const exports: number[] = [];
   for (let i = 0; i < n; i++) {
     const name = [...new TextEncoder().encode(`e${i}`)];
-    exports.push(...uleb(name.length), ...name, 0x00, 0x00);
+    exports.push(...u32Leb(name.length), ...name, 0x00, 0x00);
   }
-  const exportPayload = [...uleb(n), ...exports];
+  const exportPayload = [...u32Leb(n), ...exports];
   const customs: number[] = [];
   for (let i = 0; i < n; i++) customs.push(0x00, 0x01, 0x00); // custom section, size 1, empty name
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type () -> ()
     0x03, 0x02, 0x01, 0x00, // one function
-    0x07, ...uleb(exportPayload.length), ...exportPayload,
+    0x07, ...u32Leb(exportPayload.length), ...exportPayload,
     0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b, // its body
     ...customs,
   ]);
 }
 
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
 
 /** The fastest of `rounds` runs of `fn`, in ms. */
 function fastest(fn: () => unknown, rounds: number): number {

@@ -606,3 +606,15 @@ export function encodeNameSection(names: NameInfo): Uint8Array {
 export function customSection(name: string, data: Uint8Array, after: number): CustomSection {
   return { name, data, after, offset: 0 };
 }
+
+/** The unsigned LEB128 encoding of `v` (a u32), as an array of bytes: for code that builds small byte lists. */
+export function u32Leb(v: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+}

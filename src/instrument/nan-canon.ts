@@ -24,6 +24,7 @@
  */
 import { ALL_OPS, op } from "../binary/opcodes.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
+import { u32Leb } from "../binary/encoder.js";
 
 const F32 = 0x7d;
 const F64 = 0x7c;
@@ -65,7 +66,7 @@ const LOCAL_TYPE = [0, F32, F64, V128, V128] as const;
 
 /** The canonical-NaN replacement snippet of `kind` using local `t`. */
 function snippet(kind: number, t: number): Snippet {
-  const idx = leb(t);
+  const idx = u32Leb(t);
   const tee = [0x22, ...idx];
   const get = [0x20, ...idx];
   let bytes: number[];
@@ -122,13 +123,3 @@ function repeat(bytes: readonly number[], times: number): number[] {
   return out;
 }
 
-function leb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}

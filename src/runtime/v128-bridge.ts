@@ -19,6 +19,7 @@ import { SectionId } from "../binary/module-info.js";
 import { ByteWriter } from "../binary/encoder.js";
 import { formatValTypes, type ValType } from "../types.js";
 import { valTypeCode } from "./values.js";
+import { u32Leb } from "../binary/encoder.js";
 
 const SIMD = 0xfd;
 const I32X4_SPLAT = 0x11;
@@ -92,7 +93,7 @@ function functionBridge(imported: { params: number[]; results: number[] }, expor
   convert(body, exported.params, imported.params, (i) => i);
   body.bytes([0x10, 0]); // call h.f
   const base = exported.params.length;
-  for (let i = resultLocals.length - 1; i >= 0; i--) body.bytes([0x21, ...leb(base + i)]); // local.set
+  for (let i = resultLocals.length - 1; i >= 0; i--) body.bytes([0x21, ...u32Leb(base + i)]); // local.set
   convert(body, imported.results, exported.results, (i) => base + i);
   body.byte(0x0b);
 
@@ -138,17 +139,17 @@ function convert(w: ByteWriter, from: readonly number[], to: readonly number[], 
     const source = from[i]!;
     if (target === V128 && source !== V128) {
       // four i32 locals -> v128
-      w.bytes([0x20, ...leb(at(i)), SIMD, ...leb(I32X4_SPLAT)]);
-      for (let lane = 1; lane < 4; lane++) w.bytes([0x20, ...leb(at(i + lane)), SIMD, ...leb(I32X4_REPLACE_LANE), lane]);
+      w.bytes([0x20, ...u32Leb(at(i)), SIMD, ...u32Leb(I32X4_SPLAT)]);
+      for (let lane = 1; lane < 4; lane++) w.bytes([0x20, ...u32Leb(at(i + lane)), SIMD, ...u32Leb(I32X4_REPLACE_LANE), lane]);
       i += 4;
       j += 1;
     } else if (source === V128 && target !== V128) {
       // v128 local -> four i32
-      for (let lane = 0; lane < 4; lane++) w.bytes([0x20, ...leb(at(i)), SIMD, ...leb(I32X4_EXTRACT_LANE), lane]);
+      for (let lane = 0; lane < 4; lane++) w.bytes([0x20, ...u32Leb(at(i)), SIMD, ...u32Leb(I32X4_EXTRACT_LANE), lane]);
       i += 1;
       j += 4;
     } else {
-      w.bytes([0x20, ...leb(at(i))]);
+      w.bytes([0x20, ...u32Leb(at(i))]);
       i += 1;
       j += 1;
     }
@@ -171,16 +172,6 @@ function section(out: ByteWriter, id: number, write: (w: ByteWriter) => void): v
   out.endSized(mark);
 }
 
-function leb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
 
 // ---- globals -----------------------------------------------------------------------------------
 
