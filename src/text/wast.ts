@@ -118,7 +118,11 @@ function isModuleField(word: string): boolean {
   return false;
 }
 
-class WastParser {
+/**
+ * What every script parser reads tokens with (the core `.wast` parser here, the component one in
+ * src/component/text/wast.ts): errors at a token, token text, 1-based lines, atoms, ids and strings.
+ */
+export class ScriptReader {
   private lineAt = 0;
   private lineNo = 1;
 
@@ -162,6 +166,9 @@ class WastParser {
     return stringText(this.t, this.t.start[i]!, this.t.end[i]!);
   }
 
+}
+
+class WastParser extends ScriptReader {
   directive(i: number): WastDirective {
     const t = this.t;
     const kw = this.text(i + 1);

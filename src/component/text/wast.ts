@@ -7,9 +7,10 @@
  * @module
  */
 import { WatError } from "../../errors.js";
-import { Tok, lex, stringBytes, stringText, type Tokens } from "../../text/lexer.js";
+import { Tok, lex, stringBytes, type Tokens } from "../../text/lexer.js";
 import { f64Out, parseF32, parseF64, parseI64, parseInt as parseInteger } from "../../text/numbers.js";
 import { parseModuleTokens } from "../../text/parser.js";
+import { ScriptReader } from "../../text/wast.js";
 import { parseComponentTokens } from "./parser.js";
 
 /** A component or core module of a script: assembled bytes, or the error that prevented it. */
@@ -91,49 +92,7 @@ export function parseComponentWast(text: string, options: { file?: string } = {}
   return { file: options.file, directives };
 }
 
-class ScriptParser {
-  private lineAt = 0;
-  private lineNo = 1;
-
-  constructor(readonly t: Tokens) {}
-
-  fail(reason: string, tok: number): never {
-    throw new WatError(reason, this.t.src, this.t.start[tok]!, this.t.file);
-  }
-
-  text(i: number): string {
-    return this.t.src.slice(this.t.start[i]!, this.t.end[i]!);
-  }
-
-  line(i: number): number {
-    const off = this.t.start[i]!;
-    const src = this.t.src;
-    if (off < this.lineAt) {
-      this.lineAt = 0;
-      this.lineNo = 1;
-    }
-    for (let k = this.lineAt; k < off; k++) if (src.charCodeAt(k) === 10) this.lineNo++;
-    this.lineAt = off;
-    return this.lineNo;
-  }
-
-  isAtom(i: number, word: string): boolean {
-    const t = this.t;
-    return t.kind[i] === Tok.atom && t.end[i]! - t.start[i]! === word.length && t.src.startsWith(word, t.start[i]!);
-  }
-
-  idName(i: number): string {
-    const t = this.t;
-    const s = t.start[i]!;
-    if (t.src.charCodeAt(s + 1) === 0x22) return stringText(t, s + 1, t.end[i]!);
-    return t.src.slice(s + 1, t.end[i]!);
-  }
-
-  str(i: number): string {
-    if (this.t.kind[i] !== Tok.string) this.fail("unexpected token: expected a string", i);
-    return stringText(this.t, this.t.start[i]!, this.t.end[i]!);
-  }
-
+class ScriptParser extends ScriptReader {
   directive(i: number): ComponentWastDirective {
     const t = this.t;
     const kw = this.text(i + 1);
