@@ -38,7 +38,7 @@ interface EngineResult {
   readonly skipped: number;
   /** The `not ok` lines of top-level tests, with the error detail that follows each. */
   readonly failures: readonly string[];
-  /** The spec suites' totals (`core: N passed, …`). */
+  /** The spec suites' totals (`core: N passed, …`; the browser tests' `core on Chromium …: …`). */
   readonly specTotals: readonly string[];
   /** The skipped top-level tests with their reasons (`name # SKIP reason`). */
   readonly skips: readonly string[];
@@ -156,7 +156,7 @@ function parseTap(log: string): Omit<EngineResult, "engine" | "seconds" | "exitC
       const detail = lines.slice(i + 1, i + 40).filter((l) => /^\s+(error|location|expected|actual):/.test(l)).map((l) => `    ${l.trim()}`);
       failures.push([line, ...detail].join("\n"));
     }
-    const spec = /^\s*# (spec (?:core|proposals|3\.0): .*)$/.exec(line);
+    const spec = /^\s*# (spec (?:core|proposals|3\.0)(?: on [^:]+)?: .*)$/.exec(line);
     if (spec) specTotals.push(spec[1]!);
   });
   return { tests: total("tests"), pass: total("pass"), fail: total("fail"), skipped: total("skipped"), failures, specTotals, skips };
