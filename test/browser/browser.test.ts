@@ -8,9 +8,9 @@
  * matrix prints.
  *
  * Without Chromium (Debian's `chromium`; `$CHROMIUM` names another) the tests are skipped with the
- * reason, which `npm test` prints (test/matrix.ts lists every skipped test with its reason). In the
- * engine matrix they run once, with the node running `npm test`: Chromium's results do not depend on
- * the Node.js that drives it.
+ * reason, which `npm test` prints (test/matrix.ts lists every skipped test with its reason). The engine
+ * matrix runs this file once, with the node running `npm test`: Chromium's results do not depend on the
+ * Node.js that drives it.
  *
  * @module
  */
@@ -78,15 +78,12 @@ function serve(script: string, scripts: ReadonlySet<string>): Promise<Server> {
   });
 }
 
-const secondaryEngine = process.env["WASMHOST_ENGINE_ROLE"] === "secondary";
 const chromium = findChromium();
-const bundled = secondaryEngine || chromium === undefined ? undefined : await bundlePage();
-const skip = secondaryEngine
-  ? "the engine matrix runs the browser tests once, with the node running npm test (Chromium's results do not depend on which Node.js drives it)"
-  : chromium === undefined
+const bundled = chromium === undefined ? undefined : await bundlePage();
+const skip = chromium === undefined
     ? `Chromium not found at ${process.env["CHROMIUM"] || "/usr/bin/chromium"} (install Debian's chromium: apt-get install chromium; or set $CHROMIUM)`
     : typeof bundled !== "string"
-      ? bundled!.skip
+      ? (bundled as { skip: string }).skip
       : undefined;
 
 const plans = suites().map(suitePlan);
