@@ -57,6 +57,10 @@ export class Browser {
       ],
       { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] },
     );
+    // A test process that ends without closing the browser (a timeout, an uncaught error) takes it along.
+    const killOnExit = () => this.child.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    this.child.once("exit", () => process.off("exit", killOnExit));
     this.toBrowser = this.child.stdio[3] as Writable;
     const fromBrowser = this.child.stdio[4] as Readable;
     this.child.stderr!.on("data", (d: Buffer) => {
