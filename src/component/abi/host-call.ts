@@ -26,6 +26,7 @@ import { lifterOf } from "./lift.js";
 import { lowererOf } from "./lower.js";
 import { abiTrap, cannotLeave, MESSAGES } from "./traps.js";
 import { toTypeError, ValueError } from "./values.js";
+import { SCALAR_CHECKS } from "./entry.js";
 
 /** How a host function is called, for the generated lowering. */
 export interface HostTarget {
@@ -143,8 +144,19 @@ export function generateHostCall(parts: HostCallParts): ((...flat: unknown[]) =>
       onErr = lowerFlat(result.err !== undefined ? `{ tag: "err", val: e.payload }` : `{ tag: "err" }`);
     } else onOk = lowerFlat("v");
   }
-  const body =
-    `return function (${flatNames.join(", ")}) {\n` +
+  // A function of scalars (clocks, random numbers) touches neither memory nor handles: no context.
+  const scalarCheck = result === undefined ? undefined : SCALAR_CHECKS[result.kind as PrimitiveKind];
+  const scalarOnly = lines.length === 0 && !parts.resultInMemory && (result === undefined || scalarCheck !== undefined);
+  if (scalarOnly && result !== undefined) resultFlat = lowererOf(result).flat;
+  const scalarResult = !scalarOnly ? "" : result === undefined ? "return;" : result.kind === "bool" ? `if (typeof v !== "boolean") badResult(v);\n  return v ? 1 : 0;`
+    : `if (${scalarCheck!("v")}) badResult(v);\n  return ${result.kind === "f32" ? "Math.fround(v)" : "v"};`;
+  const body = scalarOnly
+    ? `return function (${flatNames.join(", ")}) {\n` +
+      `  if (!inst.mayLeave) throw cannotLeave();\n` +
+      `  const v = ${call};\n` +
+      `  ${scalarResult}\n` +
+      `};`
+    : `return function (${flatNames.join(", ")}) {\n` +
     `  if (!inst.mayLeave) throw cannotLeave();\n` +
     `  if (cx.busy) return slow(${flatNames.join(", ")});\n` +
     `  cx.busy = true;\n` +
@@ -168,7 +180,7 @@ export function generateHostCall(parts: HostCallParts): ((...flat: unknown[]) =>
     try {
       factory = new Function(
         "inst", "cx", "scope", "slow", "fn", "member", "isError", "L", "tmp", "bytes", "okStore", "errStore",
-        "resultStore", "resultFlat", "out", "resultError", "abiTrap", "cannotLeave",
+        "resultStore", "resultFlat", "out", "resultError", "abiTrap", "cannotLeave", "badResult",
         `"use strict";\n${body}`,
       ) as Factory;
     } catch {
@@ -187,8 +199,17 @@ export function generateHostCall(parts: HostCallParts): ((...flat: unknown[]) =>
   };
   const resultError = (e: unknown, step: string): unknown =>
     toTypeError(e instanceof ValueError && step !== "" ? e.within(step) : e, `${name}: result`);
+  /** A scalar result that does not fit: the lowerer's own `TypeError`. */
+  const badResult = (v: unknown): never => {
+    try {
+      (resultFlat as (c: AbiContext, x: unknown, o: unknown[], at: number) => void)(cx, v, [], 0);
+    } catch (e) {
+      throw resultError(e, "");
+    }
+    throw new TypeError(`${name}: result: bad value`);
+  };
   return factory(
     parts.instance, cx, parts.scope, parts.slow, target.fn, target.method, target.isError, lifters,
-    new Array<unknown>(tmpSize), bytes, okStore, errStore, resultStore, resultFlat, [undefined], resultError, abiTrap, cannotLeave,
+    new Array<unknown>(tmpSize), bytes, okStore, errStore, resultStore, resultFlat, [undefined], resultError, abiTrap, cannotLeave, badResult,
   );
 }
