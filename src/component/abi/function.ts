@@ -272,8 +272,30 @@ export interface LowerSpec {
 /** `Subtask.State.RETURNED`. */
 const RETURNED = 2;
 
-/** `canon lower`: the core function that calls component function `spec.callee`. */
+/**
+ * `canon lower`: the core function that calls component function `spec.callee`. A host function gets
+ * generated code (host-call.ts) where code generation is allowed; the generic closure is then made
+ * only if a nested call ever needs it.
+ */
 export function lowerFunction(spec: LowerSpec): (...flat: unknown[]) => unknown {
+  const host = spec.callee.host;
+  if (host !== undefined && spec.async !== true) {
+    const sig = flattenLift(spec.type);
+    if (!sig.paramsInMemory) {
+      const messages = spec.fused ? FUSED_MESSAGES : HOST_MESSAGES;
+      const cx = new AbiContext(spec.options, spec.instance, { messages, ...(spec.resources ? { resources: spec.resources } : {}) });
+      cx.sourceEncoding = "utf8"; // how a host's strings are lowered (see genericLowered)
+      let generic: ((...flat: unknown[]) => unknown) | undefined;
+      const slow = (...flat: unknown[]): unknown => (generic ??= genericLowered(spec))(...flat);
+      const fast = generateHostCall({ name: spec.name, type: spec.type, target: host, instance: spec.instance, cx, scope: new CallScope(), resultInMemory: sig.resultInMemory, slow });
+      if (fast !== undefined) return fast;
+    }
+  }
+  return genericLowered(spec);
+}
+
+/** `canon lower` as closures that do the work generically (any type, no code generation). */
+function genericLowered(spec: LowerSpec): (...flat: unknown[]) => unknown {
   const { type, callee, options, instance } = spec;
   const isAsync = spec.async === true;
   const sig = isAsync ? flattenLowerAsync(type) : flattenLift(type);
@@ -299,7 +321,7 @@ export function lowerFunction(spec: LowerSpec): (...flat: unknown[]) => unknown 
   const out: unknown[] = [undefined];
   const myEncoding = options.stringEncoding;
 
-  const lowered = function lowered(...flat: unknown[]): unknown {
+  return function lowered(...flat: unknown[]): unknown {
     if (!instance.mayLeave) throw cannotLeave();
     let cx = base;
     let scope = baseScope;
@@ -348,11 +370,6 @@ export function lowerFunction(spec: LowerSpec): (...flat: unknown[]) => unknown 
       cx.scope = undefined;
     }
   };
-  const host = callee.host;
-  if (host === undefined || isAsync || spill !== undefined) return lowered;
-  base.sourceEncoding = "utf8";
-  const fast = generateHostCall({ name: spec.name, type, target: host, instance, cx: base, scope: baseScope, resultInMemory: sig.resultInMemory, slow: lowered });
-  return fast ?? lowered;
 }
 
 /**
