@@ -43,16 +43,18 @@ export interface Calls {
 export class Preview1 {
   readonly state: WasiState;
   private readonly fns: Record<string, WasiImport>;
-  private readonly memory = new WebAssembly.Memory({ initial: 1 });
-  u8 = new Uint8Array(this.memory.buffer);
-  dv = new DataView(this.memory.buffer);
+  /** The scratch memory, made on first use (a run that only reads clocks never needs one). */
+  private memory: WebAssembly.Memory | undefined;
+  u8: Uint8Array = new Uint8Array(0);
+  dv: DataView = new DataView(this.u8.buffer);
   /** The preview1 functions, by name. */
   readonly c: Calls;
 
   constructor(state: WasiState, fns: Record<string, WasiImport>) {
     this.state = state;
     this.fns = fns;
-    state.bind(this.memory);
+    // The state binds the scratch memory when a preview1 call first looks at memory.
+    state.unbind(() => this.scratch());
     const f = (name: string): Fn => this.fn(name);
     this.c = {
       fd_advise: f("fd_advise"), fd_close: f("fd_close"), fd_datasync: f("fd_datasync"), fd_filestat_get: f("fd_filestat_get"),
@@ -79,13 +81,25 @@ export class Preview1 {
     return f.fn as Fn;
   }
 
+  /** The scratch memory (made now if need be). */
+  private scratch(): WebAssembly.Memory {
+    let m = this.memory;
+    if (m === undefined) {
+      this.memory = m = new WebAssembly.Memory({ initial: 1 });
+      this.u8 = new Uint8Array(m.buffer);
+      this.dv = new DataView(m.buffer);
+    }
+    return m;
+  }
+
   /** Makes room for `bytes` of data at `DATA`. */
   reserve(bytes: number): void {
     const need = DATA + bytes;
     if (need > this.u8.length) {
-      this.memory.grow(Math.ceil((need - this.u8.length) / 65536));
-      this.u8 = new Uint8Array(this.memory.buffer);
-      this.dv = new DataView(this.memory.buffer);
+      const m = this.scratch();
+      if (need > this.u8.length) m.grow(Math.ceil((need - this.u8.length) / 65536));
+      this.u8 = new Uint8Array(m.buffer);
+      this.dv = new DataView(m.buffer);
     }
   }
 
