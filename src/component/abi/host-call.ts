@@ -165,12 +165,12 @@ export function generateHostCall(parts: HostCallParts): ((...flat: unknown[]) =>
     `    cx.sync();\n` +
     (lines.length ? `    ${lines.join("\n    ")}\n` : "") +
     (wraps
-      ? `    let v;\n    try { v = ${call}; } catch (e) {\n      if (!isError(e)) throw e;\n      if (scope.lenders.length !== 0) scope.releaseLenders();\n      ${onErr}\n    }\n`
+      ? `    let v;\n    try { v = ${call}; } catch (e) {\n      if (!isError(e)) throw e;\n      if (scope.lent !== 0) scope.releaseLenders();\n      ${onErr}\n    }\n`
       : `    const v = ${call};\n`) +
-    `    if (scope.lenders.length !== 0) scope.releaseLenders();\n` +
+    `    if (scope.lent !== 0) scope.releaseLenders();\n` +
     `    ${onOk}\n` +
     `  } finally {\n` +
-    `    if (scope.lenders.length !== 0) scope.releaseLenders();\n` +
+    `    if (scope.lent !== 0) scope.releaseLenders();\n` +
     `    cx.busy = false;\n` +
     `    cx.scope = undefined;\n` +
     `  }\n` +

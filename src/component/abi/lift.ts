@@ -320,8 +320,7 @@ function compileHandle(t: HandleType): Lifter {
       return cx.resources.toJs(rt, h.rep, true);
     }
     if (cx.scope !== undefined) {
-      h.lends++;
-      cx.scope.lenders.push(h);
+      cx.scope.lend(h);
     }
     return cx.resources.toJs(rt, h.rep, false);
   };
