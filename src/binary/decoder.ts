@@ -547,7 +547,7 @@ class Decoder {
           // Checked now, read into numbers on first use (preparing a module copies the encoded form).
           r.skipU32s(count);
           const encoded = this.bytes.subarray(at, r.pos);
-          items = { kind: "functions", encoded } as unknown as ElementSegment["items"];
+          items = { kind: "functions", encoded, count } as unknown as ElementSegment["items"];
           defineLazy(items, "indices", () => {
             const indices = new Array<number>(count);
             new BinaryReader(encoded).u32s(indices, count);
@@ -556,7 +556,7 @@ class Decoder {
         } else {
           const indices = new Array<number>(Math.min(count, r.remaining));
           r.u32s(indices, count);
-          items = { kind: "functions", indices, encoded: this.bytes.subarray(at, r.pos) };
+          items = { kind: "functions", indices, count, encoded: this.bytes.subarray(at, r.pos) };
         }
       }
       this.elements.push({
