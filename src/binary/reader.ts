@@ -289,11 +289,8 @@ export class BinaryReader {
       }
     }
     if (ascii) {
-      if (len <= 16) {
-        let s = "";
-        for (let i = start; i < start + len; i++) s += String.fromCharCode(bytes[i]!);
-        return s;
-      }
+      if (len <= 8) return shortAscii(bytes, start, len);
+      if (len <= 16) return shortAscii(bytes, start, 8) + shortAscii(bytes, start + 8, len - 8);
       return latin1.decode(bytes.subarray(start, start + len));
     }
     try {
@@ -301,5 +298,24 @@ export class BinaryReader {
     } catch {
       return this.fail("malformed UTF-8 encoding", start);
     }
+  }
+}
+
+/**
+ * A short ASCII name as one string allocation (building it a character at a time allocates one string
+ * per character, which dominated decoding modules with thousands of exports).
+ */
+function shortAscii(b: Uint8Array, p: number, len: number): string {
+  const c = String.fromCharCode;
+  switch (len) {
+    case 0: return "";
+    case 1: return c(b[p]!);
+    case 2: return c(b[p]!, b[p + 1]!);
+    case 3: return c(b[p]!, b[p + 1]!, b[p + 2]!);
+    case 4: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
+    case 5: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!);
+    case 6: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!);
+    case 7: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!);
+    default: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
   }
 }
