@@ -270,6 +270,28 @@ export class BinaryReader {
     return n;
   }
 
+  /** Skips a name, checking it as `name` does, without making its string. */
+  skipName(): void {
+    const len = this.u32();
+    if (len > this.end - this.pos) {
+      this.pos = this.end;
+      this.fail(this.eofMessage);
+    }
+    const start = this.pos;
+    this.pos += len;
+    const bytes = this.bytes;
+    for (let i = start; i < start + len; i++) {
+      if (bytes[i]! >= 0x80) {
+        try {
+          utf8.decode(bytes.subarray(start, start + len));
+        } catch {
+          this.fail("malformed UTF-8 encoding", start);
+        }
+        return;
+      }
+    }
+  }
+
   /** A name: a length-prefixed UTF-8 string. */
   name(): string {
     const len = this.u32();
