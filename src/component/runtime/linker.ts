@@ -54,7 +54,7 @@ export type HostResource = (abstract new (...args: never[]) => unknown) | { drop
 
 /** One definition of a `ComponentLinker`. */
 type Definition =
-  | { readonly kind: "js"; readonly impl: Record<string, unknown> }
+  | { readonly kind: "js"; readonly impl: Record<string, unknown>; readonly lendBytes?: boolean }
   | { readonly kind: "item"; readonly item: Item };
 
 /** The functions and resources of one linker namespace, Wasmtime-style. */
@@ -103,7 +103,8 @@ export class ComponentLinker {
    */
   defineWasi(wasi: Wasi): this {
     if (wasiProvider === undefined) throw new LinkError("defineWasi: the WASI 0.2 host is not loaded (import wasmhost/component)", { module: "wasi", name: "" });
-    for (const [name, impl] of wasiProvider(wasi)) this.define(name, impl);
+    // The WASI host copies a write's bytes at once: they may stay in guest memory (no copy per call).
+    for (const [name, impl] of wasiProvider(wasi)) this.defs.set(name, { kind: "js", impl, lendBytes: true });
     this.wasi = wasi;
     return this;
   }
@@ -187,7 +188,7 @@ export class ComponentLinker {
       const entry = scope.types[desc.type];
       if (entry === undefined || entry.t !== "instance") throw new LinkError(`import "${name}": not an instance type`, { module: name, name });
       const exports = instanceTypeExports(entry.decls, entry.scope, (r) => hostResourceType(r, memberOf(impl, r), bridge));
-      return { sort: "instance", exports: this.hostInstance(name, exports, impl) };
+      return { sort: "instance", exports: this.hostInstance(name, exports, impl, def.lendBytes === true) };
     }
     if (desc.kind === "type") return typeImport(name, desc, scope, () => hostResourceType(name, memberOf(impl, name), bridge));
     throw new LinkError(`component import \`${name}\` of kind ${desc.kind} is not supported by the linker yet`, { module: name, name });
@@ -208,7 +209,7 @@ export class ComponentLinker {
     return best;
   }
 
-  private hostInstance(iface: string, types: ReadonlyMap<string, InstanceTypeExport>, impl: Record<string, unknown>): Map<string, Item> {
+  private hostInstance(iface: string, types: ReadonlyMap<string, InstanceTypeExport>, impl: Record<string, unknown>, lendBytes: boolean): Map<string, Item> {
     const out = new Map<string, Item>();
     for (const [name, t] of types) {
       if (t.kind === "func") {
@@ -216,7 +217,9 @@ export class ComponentLinker {
         if (fn === undefined) {
           throw new LinkError(`component import \`${iface}#${name}\` (${funcText(t.type)}) is not defined in the linker`, { module: iface, name, expected: funcText(t.type) });
         }
-        out.set(name, { sort: "func", func: hostFunction(t.type, fn, isComponentError, `${iface}#${name}`) });
+        const method = /^\[method\][^.]+\.(.+)$/.exec(name);
+        const how = { method: method === null ? undefined : camelCase(method[1]!), lendBytes };
+        out.set(name, { sort: "func", func: hostFunction(t.type, fn, isComponentError, `${iface}#${name}`, how) });
       } else if (t.kind === "type") out.set(name, { sort: "type", type: t.entry });
     }
     return out;
