@@ -63,6 +63,14 @@ export function rewriteImports(ctx: RewriteContext): Record<string, unknown> {
     ns[AsyncImport.save(t)] = push;
     ns[AsyncImport.load(t)] = pop;
   }
+  ns[AsyncImport.checkCallee] = (now: unknown): void => {
+    if (pop() !== now) {
+      throw new AsyncError(
+        "table_changed",
+        "a table element that wasm was calling through call_indirect was changed while wasm waited for an async host function; the call cannot resume (change tables only while no async call waits, or use JSPI)",
+      );
+    }
+  };
   return ns;
 }
 
