@@ -208,7 +208,7 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
     }
     const key = moduleKeys.get(mod);
     if (key === undefined || importItems.get(key)?.kind !== "interface") {
-      const hint = mod === "wasi_snapshot_preview1" ? " (a WASI preview1 module needs the preview1 adapter: `--adapt wasi_snapshot_preview1=ADAPTER.wasm`)" : "";
+      const hint = mod === "wasi_snapshot_preview1" ? " (a WASI preview1 module needs the adapter: `--adapt wasi_snapshot_preview1=ADAPTER.wasm`)" : "";
       throw new CompileError(`the module imports from \`${mod}\`, which world \`${world.name}\` does not import${hint}`, imps[0]!.offset);
     }
     for (const imp of imps) useInterfaceImport(key, imp, naming, "the module");
