@@ -13,6 +13,8 @@ export const AsyncImport = {
   state: "async_state",
   save: (t: string): string => `async_save_${t}`,
   load: (t: string): string => `async_load_${t}`,
+  /** `(funcref)`: while rewinding, checks that a `call_indirect` calls what it called when it unwound. */
+  checkCallee: "async_check_callee",
 } as const;
 
 import { ALL_OPS } from "../binary/opcodes.js";
@@ -39,10 +41,13 @@ export interface AsyncifyIndices {
 
 /** The function imports the rewrite adds: a save and a load per savable type. */
 export function asyncifyFuncs(): { name: string; params: string[]; results: string[] }[] {
-  return SAVED_TYPES.flatMap((t) => [
-    { name: AsyncImport.save(t), params: [t], results: [] },
-    { name: AsyncImport.load(t), params: [], results: [t] },
-  ]);
+  return [
+    ...SAVED_TYPES.flatMap((t) => [
+      { name: AsyncImport.save(t), params: [t], results: [] },
+      { name: AsyncImport.load(t), params: [], results: [t] },
+    ]),
+    { name: AsyncImport.checkCallee, params: ["funcref"], results: [] },
+  ];
 }
 
 /** How an instruction moves the operand stack at its own block level (nested blocks count as one). */
@@ -317,6 +322,18 @@ class FunctionRewrite {
     return this.saveFunc(code) + 1;
   }
 
+  private checkCalleeFunc(): number {
+    return this.ix.firstFunc + 2 * SAVED_TYPES.length;
+  }
+
+  /** The second immediate of instruction `i` (the table of a `call_indirect`). */
+  private secondImm(i: number): number {
+    const bytes = this.fn.bytes;
+    let p = this.start[i]! + 1;
+    while ((bytes[p]! & 0x80) !== 0) p++;
+    return readLeb(bytes, p + 1, this.start[i + 1]!);
+  }
+
   /**
    * Rewrites the stretch `[from, to)` of one block level. `h` is the operand stack height above the
    * block's start (NaN once unknown).
@@ -359,6 +376,9 @@ class FunctionRewrite {
         const args = t.params.map((p) => this.addLocal(this.savable(p, "call argument")));
         const results = t.results.map((p) => this.addLocal(this.savable(p, "call result")));
         const id = this.siteCount++;
+        // An indirect site: the table and the local holding the element index (its last argument).
+        const table = name === "call_indirect" ? this.secondImm(i) : -1;
+        const slot = args[args.length - 1]!;
         this.plan(i, () => {
           const b = new ByteSink(32);
           for (let a = args.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(args[a]!); }
@@ -366,6 +386,13 @@ class FunctionRewrite {
           b.u8(0x0b); // end of the guarded stretch
           b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x47);
           b.u8(0x20); b.u32(this.k); b.u8(0x41); b.sleb(id); b.u8(0x46); b.u8(0x72); b.u8(0x04); b.u8(0x40);
+          if (table >= 0) {
+            // Rewinding into an indirect call: the host checks that the table still holds the function
+            // the call unwound through (the host may have changed the table while wasm waited).
+            b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x46); b.u8(0x04); b.u8(0x40);
+            b.u8(0x20); b.u32(slot); b.u8(0x25); b.u32(table); b.u8(0x10); b.u32(this.checkCalleeFunc());
+            b.u8(0x0b);
+          }
           for (const a of args) { b.u8(0x20); b.u32(a); }
           return b.view().slice();
         });
@@ -376,6 +403,8 @@ class FunctionRewrite {
           // guard, the enclosing blocks and the body's block.
           b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.unwinding); b.u8(0x46); b.u8(0x04); b.u8(0x40);
           b.u8(0x41); b.sleb(id); b.u8(0x21); b.u32(this.k);
+          // An indirect site saves the function it called (popped by the check when rewinding).
+          if (table >= 0) { b.u8(0x20); b.u32(slot); b.u8(0x25); b.u32(table); b.u8(0x10); b.u32(this.saveFunc(0x70)); }
           b.u8(0x0c); b.u32(r.depth + 3);
           b.u8(0x0b);
           for (let a = results.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(results[a]!); }

@@ -79,28 +79,44 @@ export function requireAsync(store: Store, what: string): AsyncMechanism {
  * Runs `body` as the store's async call once earlier ones have finished. `body` gets the call's
  * record; it runs inside `enterWasm`/`exitWasm`.
  */
-export async function runAsyncCall<R>(store: Store, instance: object | undefined, body: (call: ActiveCall) => Promise<R> | R): Promise<R> {
+export function runAsyncCall<R>(store: Store, instance: object | undefined, body: (call: ActiveCall) => Promise<R> | R): Promise<R> {
+  return inAsyncTurn(store, () => runActiveCall(store, instance, body));
+}
+
+/**
+ * Runs `body` once the store's earlier async calls have finished, and makes later ones wait for it:
+ * `runAsyncCall`'s queue alone, for a caller that does more than one wasm call in its turn (a
+ * component export lowers its arguments, calls the core function with `runActiveCall`, then lifts
+ * the result and runs post-return).
+ */
+export async function inAsyncTurn<R>(store: Store, body: () => Promise<R> | R): Promise<R> {
   const state = stateOf(store);
   const previous = state.queue;
   let done!: () => void;
   state.queue = new Promise<void>((resolve) => (done = resolve));
   try {
     await previous;
-    if (store.wasmDepth !== 0) {
-      // Started from inside a host function of a synchronous call: that call cannot wait for us.
-      throw new AsyncError("unsupported", "callAsync: cannot start an async call while a synchronous call into wasm is running in the same store (call it from outside, or make the host function async)");
-    }
-    const call: ActiveCall = { depth: store.wasmDepth + 1, waiting: false, instance };
-    store.enterWasm();
-    state.active = call;
-    try {
-      return await body(call);
-    } finally {
-      state.active = undefined;
-      if (!call.waiting) store.exitWasm();
-    }
+    return await body();
   } finally {
     done();
+  }
+}
+
+/** `runAsyncCall` without the queue: the caller holds the store's turn (`inAsyncTurn`). */
+export async function runActiveCall<R>(store: Store, instance: object | undefined, body: (call: ActiveCall) => Promise<R> | R): Promise<R> {
+  if (store.wasmDepth !== 0) {
+    // Started from inside a host function of a synchronous call: that call cannot wait for us.
+    throw new AsyncError("unsupported", "callAsync: cannot start an async call while a synchronous call into wasm is running in the same store (call it from outside, or make the host function async)");
+  }
+  const state = stateOf(store);
+  const call: ActiveCall = { depth: store.wasmDepth + 1, waiting: false, instance };
+  store.enterWasm();
+  state.active = call;
+  try {
+    return await body(call);
+  } finally {
+    state.active = undefined;
+    if (!call.waiting) store.exitWasm();
   }
 }
 

@@ -9,8 +9,9 @@ import type { ExternDesc } from "../binary/ast.js";
 import { ResourceType, type ComponentFuncType } from "../types.js";
 import type { Engine } from "../../runtime/engine.js";
 import type { Store } from "../../runtime/store.js";
-import { LinkError, Trap } from "../../errors.js";
-import { hostFunction } from "../abi/function.js";
+import { AsyncError, LinkError, Trap } from "../../errors.js";
+import { hostFunction, type ComponentFuncImpl } from "../abi/function.js";
+import { hostFunctionAsync } from "../abi/async.js";
 import { defineResourceImpl } from "../abi/handles.js";
 import { camelCase } from "../abi/values.js";
 import type { Component } from "./component.js";
@@ -61,6 +62,15 @@ type Definition =
 export interface LinkerInstance {
   /** Defines function `name` (WIT name or camelCase). */
   func(name: string, fn: (...args: never[]) => unknown): LinkerInstance;
+  /**
+   * Defines async host function `name` (Wasmtime's `func_wrap_async`): `fn` returns a Promise of what
+   * `func`'s function returns (a `result<T, E>` resolves to `T` or rejects with a `ComponentError`).
+   * The guest waits for it while the event loop runs, when the component's export is called with
+   * `ComponentFunc.callAsync`; a synchronous call that reaches it throws `AsyncError` `"sync_call"`.
+   *
+   * @throws AsyncError `"not_enabled"` unless the engine has `asyncSupport`.
+   */
+  funcAsync(name: string, fn: (...args: never[]) => Promise<unknown>): LinkerInstance;
   /** Defines resource `name` by a host class or `{ drop }`. */
   resource(name: string, impl: HostResource): LinkerInstance;
 }
@@ -127,6 +137,17 @@ export class ComponentLinker {
         this.define(name, { [f]: fn });
         return api;
       },
+      funcAsync: (f, fn) => {
+        if (this.engine.asyncMechanism === undefined) {
+          throw new AsyncError("not_enabled", `funcAsync(${name === "" ? f : `${name}#${f}`}): the engine has no async support; create it with new Engine({ asyncSupport: true })`, f);
+        }
+        if (typeof fn !== "function") throw new TypeError(`funcAsync(${f}): expected a function, got ${typeof fn}`);
+        // A wrapper of its own marks the definition async (the same function may also be defined sync).
+        const wrapper = (...args: never[]): Promise<unknown> => fn(...args);
+        asyncHostFunctions.add(wrapper);
+        this.define(name, { [f]: wrapper });
+        return api;
+      },
       resource: (r, impl) => {
         this.define(name, { [r]: impl });
         return api;
@@ -182,7 +203,7 @@ export class ComponentLinker {
       if (typeof fn !== "function") {
         throw new LinkError(`component import \`${name}\` (${funcText(funcType(scope, desc.type))}) is defined as ${typeof fn}, not a function`, { module: "", name });
       }
-      return { sort: "func", func: hostFunction(funcType(scope, desc.type), fn as (...a: unknown[]) => unknown, isComponentError, name) };
+      return { sort: "func", func: hostFunctionOfKind(funcType(scope, desc.type), fn as (...a: unknown[]) => unknown, name) };
     }
     if (desc.kind === "instance") {
       const entry = scope.types[desc.type];
@@ -219,11 +240,19 @@ export class ComponentLinker {
         }
         const method = /^\[method\][^.]+\.(.+)$/.exec(name);
         const how = { method: method === null ? undefined : camelCase(method[1]!), lendBytes };
-        out.set(name, { sort: "func", func: hostFunction(t.type, fn, isComponentError, `${iface}#${name}`, how) });
+        out.set(name, { sort: "func", func: hostFunctionOfKind(t.type, fn, `${iface}#${name}`, how) });
       } else if (t.kind === "type") out.set(name, { sort: "type", type: t.entry });
     }
     return out;
   }
+}
+
+/** The functions defined by `funcAsync` (their wrappers). */
+const asyncHostFunctions = new WeakSet<object>();
+
+/** The component function of host function `fn`: async when `funcAsync` defined it. */
+function hostFunctionOfKind(type: ComponentFuncType, fn: (...a: unknown[]) => unknown, name: string, how?: Parameters<typeof hostFunction>[4]): ComponentFuncImpl {
+  return asyncHostFunctions.has(fn) ? hostFunctionAsync(type, fn, isComponentError, name) : hostFunction(type, fn, isComponentError, name, how);
 }
 
 /** The stub of an undefined import: functions that trap when called. */
@@ -304,6 +333,8 @@ function memberOf(impl: Record<string, unknown>, name: string): unknown {
 function hostFunctionOf(impl: Record<string, unknown>, name: string): ((...a: unknown[]) => unknown) | undefined {
   const direct = impl[name] ?? impl[camelCase(name)];
   if (typeof direct === "function" && !name.startsWith("[")) return direct as (...a: unknown[]) => unknown;
+  // `funcAsync("[method]r.m", fn)`: an async definition by its full WIT name comes before the class's.
+  if (typeof direct === "function" && asyncHostFunctions.has(direct)) return direct as (...a: unknown[]) => unknown;
   const m = /^\[(method|static|constructor)\]([^.]+)(?:\.(.+))?$/.exec(name);
   if (!m) return undefined;
   const cls = memberOf(impl, m[2]!) as (new (...a: unknown[]) => object) & Record<string, unknown>;
