@@ -172,6 +172,39 @@ for (const { name: mechanism, skip } of MECHANISMS) {
     assert.deepEqual(log, ["start 1", "end 1", "start 2", "end 2", "start 10", "end 10", "start 20", "end 20", "start 100", "end 100", "start 200", "end 200"]);
   });
 
+  test(`${mechanism}: an async import that calls an export of its own store with callAsync is refused, not a deadlock`, opts, async () => {
+    const engine = engineWith();
+    const store = new Store(engine);
+    const component = Component.fromText(engine, ASYNC);
+    const other = linkerFor(engine).instantiate(store, component);
+    const linker = linkerFor(engine);
+    linker.root().funcAsync("double", (x: number) => other.getFunc("quad")!.callAsync(x) as Promise<number>);
+    const inst = linker.instantiate(store, component);
+    await assert.rejects(call(inst, "quad", 1), (e: unknown) => e instanceof AsyncError && e.code === "unsupported" && /would wait for that call/.test(e.message));
+    // The store carries on: an async call from outside runs.
+    assert.equal(await call(other, "quad", 1), 1004);
+  });
+
+  test(`${mechanism}: a component linked to another's export that reaches an async import: a clear AsyncError`, opts, async () => {
+    const engine = engineWith();
+    const store = new Store(engine);
+    const inner = linkerFor(engine).instantiate(store, Component.fromText(engine, ASYNC));
+    const outer = new ComponentLinker(engine).define("", { relay: inner.exports.relay as (s: string) => string }).instantiate(store, Component.fromText(engine, `(component
+      (import "relay" (func $relay (param "url" string) (result string)))
+      ${LIBC}
+      (core func $relay_c (canon lower (func $relay) (memory $mem) (realloc $realloc)))
+      (core module $M
+        (import "libc" "mem" (memory 1))
+        (import "" "relay" (func $r (param i32 i32 i32)))
+        (data (i32.const 300) "abc")
+        (func (export "run") (result i32) (call $r (i32.const 300) (i32.const 3) (i32.const 8)) (i32.const 8)))
+      (core instance $m (instantiate $M (with "libc" (instance $libc)) (with "" (instance (export "relay" (func $relay_c))))))
+      (func (export "run") (result string) (canon lift (core func $m "run") (memory $mem) (realloc $realloc))))`));
+    // The link is the other instance's synchronous entry: JSPI reports a synchronous call, the rewrite
+    // that the suspension would have to cross another instance.
+    await assert.rejects(call(outer, "run"), (e: unknown) => e instanceof AsyncError && (mechanism === "jspi" ? e.code === "sync_call" : e.code === "unsupported"));
+  });
+
   test(`${mechanism}: WASI 0.2 in async mode: a stream write made async, beside the WASI host`, opts, async () => {
     const engine = engineWith();
     const streamsWat = readFileSync(new URL("../../../../test/fixtures/components/wasi-streams.wat", import.meta.url), "utf8");
