@@ -205,6 +205,46 @@ for (const { name: mechanism, skip } of MECHANISMS) {
     await assert.rejects(call(outer, "run"), (e: unknown) => e instanceof AsyncError && (mechanism === "jspi" ? e.code === "sync_call" : e.code === "unsupported"));
   });
 
+  test(`${mechanism}: fuel and time limits apply to component code across the wait; awaiting is not guest time`, opts, async () => {
+    const engine = engineWith({ consumeFuel: true, timeLimits: true });
+    const store = new Store(engine);
+    const linker = new ComponentLinker(engine);
+    linker.root().funcAsync("get", async () => {
+      await tick(60);
+      return 1;
+    });
+    const inst = linker.instantiate(store, Component.fromText(engine, `(component
+      (import "get" (func $get (result u32)))
+      (core func $get_c (canon lower (func $get)))
+      (core module $M
+        (import "host" "get" (func $get (result i32)))
+        (func (export "count") (param i32) (result i32) (local i32)
+          (local.set 1 (call $get))
+          (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1))) (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+          (local.get 1)))
+      (core instance $m (instantiate $M (with "host" (instance (export "get" (func $get_c))))))
+      (func (export "count") (param "n" u32) (result u32) (canon lift (core func $m "count"))))`));
+    store.setFuel(10_000);
+    store.setTimeLimit(30); // shorter than the wait: the wait is not guest time
+    assert.equal(await call(inst, "count", 10), 10);
+    const used = 10_000 - store.getFuel();
+    assert.ok(used > 10 && used < 1000, `fuel used: ${used}`);
+    store.setFuel(50);
+    await assert.rejects(call(inst, "count", 1000), (e: unknown) => e instanceof Trap && e.code === "out_of_fuel");
+    // A loop after the wait that outlasts the time limit is interrupted.
+    const spinner = linker.instantiate(store, Component.fromText(engine, `(component
+      (import "get" (func $get (result u32)))
+      (core func $get_c (canon lower (func $get)))
+      (core module $M
+        (import "host" "get" (func $get (result i32)))
+        (func (export "spin") (drop (call $get)) (loop $l (br $l))))
+      (core instance $m (instantiate $M (with "host" (instance (export "get" (func $get_c))))))
+      (func (export "spin") (canon lift (core func $m "spin"))))`));
+    store.setFuel(Number.MAX_SAFE_INTEGER);
+    store.setTimeLimit(40);
+    await assert.rejects(call(spinner, "spin"), (e: unknown) => e instanceof Trap && e.code === "interrupt");
+  });
+
   test(`${mechanism}: WASI 0.2 in async mode: a stream write made async, beside the WASI host`, opts, async () => {
     const engine = engineWith();
     const streamsWat = readFileSync(new URL("../../../../test/fixtures/components/wasi-streams.wat", import.meta.url), "utf8");
