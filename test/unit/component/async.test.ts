@@ -245,6 +245,49 @@ for (const { name: mechanism, skip } of MECHANISMS) {
     await assert.rejects(call(spinner, "spin"), (e: unknown) => e instanceof Trap && e.code === "interrupt");
   });
 
+  test(`${mechanism}: a C program adapted to WASI 0.2 (preview1 adapter) with its stream writes async`, opts, async () => {
+    const engine = engineWith();
+    const bytes = readFileSync(new URL("../../../../test/fixtures/wasi/components/stdio.wasm", import.meta.url));
+    const runOnce = async (async: boolean): Promise<{ out: string; error: unknown; awaited: number }> => {
+      const eng = async ? engine : new Engine();
+      const wasi = new Wasi({ stdin: "hello, wasi\n", stdout: "pipe", stderr: "pipe" });
+      const linker = new ComponentLinker(eng).defineWasi(wasi);
+      let awaited = 0;
+      if (async) {
+        const streams = linker.instance(`wasi:io/streams@${WASI_P2_VERSION}`);
+        for (const m of ["write", "blocking-write-and-flush"]) {
+          streams.funcAsync(`[method]output-stream.${m}`, async (self: Record<string, (b: Uint8Array) => void>, b: Uint8Array) => {
+            awaited++;
+            await tick();
+            return self[m === "write" ? "write" : "blockingWriteAndFlush"]!(b);
+          });
+        }
+      }
+      const inst = linker.instantiate(new Store(eng), new Component(eng, bytes));
+      const run = inst.getFunc(`wasi:cli/run@${WASI_P2_VERSION}#run`)!;
+      let error: unknown;
+      try {
+        if (async) await run.callAsync();
+        else run.call();
+      } catch (e) {
+        error = e;
+      }
+      return { out: wasi.stdoutText() + "|" + wasi.stderrText(), error, awaited };
+    };
+    const expected = await runOnce(false);
+    assert.match(expected.out, /HELLO, WASI/);
+    const got = await runOnce(true);
+    if (mechanism === "jspi") {
+      assert.ok(got.awaited > 0, "a write was awaited");
+      assert.equal(got.out, expected.out);
+      assert.equal(String(got.error), String(expected.error));
+    } else {
+      // The adapter's core instance calls the host; the program's own instance calls the adapter: the
+      // rewrite can only suspend a call in the instance that imports the async function.
+      assert.ok(got.error instanceof AsyncError && got.error.code === "unsupported", String(got.error));
+    }
+  });
+
   test(`${mechanism}: WASI 0.2 in async mode: a stream write made async, beside the WASI host`, opts, async () => {
     const engine = engineWith();
     const streamsWat = readFileSync(new URL("../../../../test/fixtures/components/wasi-streams.wat", import.meta.url), "utf8");
