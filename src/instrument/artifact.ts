@@ -130,8 +130,9 @@ export function readArtifact(bytes: Uint8Array, options: InstrumentOptions): Art
       ? "this is a WebAssembly binary, not an artifact (compile it with new Module)"
       : "not a wasmhost artifact (bad magic)");
   }
-  // One aligned copy: the module keeps views into it, not the caller's buffer.
-  const own = bytes.slice();
+  // One aligned copy: the module keeps views into it, not the caller's buffer. (Not `bytes.slice()`:
+  // on a Node Buffer, such as `readFileSync`'s, that is a view into a shared pool, not a copy.)
+  const own = new Uint8Array(bytes);
   const view = new DataView(own.buffer);
   const version = view.getUint32(MAGIC.length, true);
   if (version !== ARTIFACT_VERSION) fail(`made by artifact version ${version}; this wasmhost reads version ${ARTIFACT_VERSION}`);

@@ -930,6 +930,7 @@ class Rewriter {
     const scan = this.scan;
     const src = this.src;
     const map = this.map;
+    const start = scan.start;
     if (this.heads.length < lists.length) this.heads = new Int32Array(lists.length);
     const heads = this.heads;
     // Only the lists with something in them take part in the merge below.
@@ -941,42 +942,62 @@ class Rewriter {
         active[nactive++] = l;
       }
     }
-    let ref = 0;
+    // Renumbering, inlined (most immediates are locals of threaded functions).
+    const { refAt, refEnd, refKind, refValue, refInsn } = scan;
     const nrefs = this.shifting ? scan.nrefs : 0;
+    const importedFuncs = this.info.importedFuncs;
+    const importedGlobals = this.info.importedGlobals;
+    const funcShift = this.funcShift;
+    const globalShift = this.globalShift;
+    const localFrom = this.localShiftFrom;
+    const localShift = this.localShift;
+    let ref = 0;
     let cursor = from;
     map.copyRun(out.length - base, from);
     for (;;) {
-      // The next event: the earliest insertion or replacement (by instruction, insertions first, then
-      // pass order), or renumbered immediate.
+      // The next insertion or replacement (by instruction, insertions first, then pass order).
       let best = -1;
       let bestKey = Infinity;
-      let bestAt = Infinity;
+      let bestAt = to;
       for (let k = 0; k < nactive; k++) {
         const l = active[k]!;
         const h = heads[k]!;
         if (h < l.n && l.key[h]! < bestKey) {
           bestKey = l.key[h]!;
-          bestAt = scan.start[bestKey >>> 4]!;
+          bestAt = start[bestKey >>> 4]!;
           best = k;
         }
       }
-      while (ref < nrefs && (scan.refAt[ref]! < cursor || this.remap(scan.refKind[ref]!, scan.refValue[ref]!) === scan.refValue[ref]!)) ref++;
-      if (ref < nrefs && scan.refAt[ref]! < bestAt) {
-        const at = scan.refAt[ref]!;
+      // The renumbered immediates before it. One whose new value fits in the bytes of the old one
+      // (nearly all: indices move up by a few) is written padded to the same length, in place: the
+      // offsets stay one to one and the map needs no run.
+      for (; ref < nrefs; ref++) {
+        const at = refAt[ref]!;
+        if (at >= bestAt) break;
+        if (at < cursor) continue; // inside a replaced instruction
+        const v = refValue[ref]!;
+        const kind = refKind[ref]!;
+        const nv = kind === RefKind.local ? (v >= localFrom ? v + localShift : v)
+          : kind === RefKind.func ? (v >= importedFuncs ? v + funcShift : v)
+          : v >= importedGlobals ? v + globalShift : v;
+        if (nv === v) continue;
+        const end = refEnd[ref]!;
+        const len = end - at;
         out.copy(src, cursor, at);
-        const insnStart = scan.start[scan.refInsn[ref]!]!;
-        map.insertRun(out.length - base, insnStart);
-        out.u32(this.remap(scan.refKind[ref]!, scan.refValue[ref]!));
-        cursor = scan.refEnd[ref]!;
-        map.copyRun(out.length - base, cursor);
-        ref++;
-        continue;
+        if (len === 5 || (len < 5 && nv < 2 ** (7 * len))) {
+          out.u32Fixed(nv, len);
+        } else {
+          map.insertRun(out.length - base, start[refInsn[ref]!]!);
+          out.u32(nv);
+          map.copyRun(out.length - base, end);
+        }
+        cursor = end;
       }
       if (best < 0) break;
       const l = active[best]!;
       const h = heads[best]!;
       const snippet = l.snip[h]!;
-      const mapTo = scan.start[l.mapTo[h]!]!;
+      const mapTo = start[l.mapTo[h]!]!;
       heads[best]!++;
       out.copy(src, cursor, bestAt);
       cursor = bestAt;
@@ -984,7 +1005,7 @@ class Rewriter {
       if (snippet.trapAt >= 0) map.trap(out.length - base + snippet.trapAt, snippet.trapKind);
       if (snippet.moreTraps) for (const t of snippet.moreTraps) map.trap(out.length - base + t, snippet.trapKind);
       out.bytes(snippet.bytes);
-      if ((bestKey & 15) === 15) cursor = scan.start[(bestKey >>> 4) + 1]!; // a replacement: skip the original
+      if ((bestKey & 15) === 15) cursor = start[(bestKey >>> 4) + 1]!; // a replacement: skip the original
       map.copyRun(out.length - base, cursor);
     }
     out.copy(src, cursor, to);

@@ -33,6 +33,14 @@ const MESSAGE_CODES: readonly (readonly [RegExp, TrapCode])[] = [
   [/Maximum call stack size exceeded/, "stack_overflow"],
 ];
 
+/**
+ * Engine errors at a wasm instruction that are not the spec's traps but the embedder refusing the
+ * operation: a browser's main thread cannot block, so `memory.atomic.wait32/64` throws there ("Atomics.wait
+ * cannot be called in this context"). Their code is `"unknown"` (with the engine's message kept),
+ * whatever the instruction could otherwise trap with.
+ */
+const REFUSALS: readonly RegExp[] = [/cannot be called in this context/];
+
 /** The trap code for an engine message, or `"unknown"`. */
 export function trapCodeOf(message: string): TrapCode {
   for (const [pattern, code] of MESSAGE_CODES) if (pattern.test(message)) return code;
@@ -92,10 +100,12 @@ function instructionTraps(name: string): InstructionTraps | undefined {
 /**
  * The trap code (and a detail to show) for an engine trap: by the engine's message where it names one
  * of the codes the trapping instruction can have, else by the instruction alone; by the message when
- * the instruction is not known (a trap at instantiation: no wasm frame).
+ * the instruction is not known (a trap at instantiation: no wasm frame). An engine's refusal (`REFUSALS`)
+ * is `"unknown"`.
  */
 export function trapCodeFor(message: string, instruction: string | undefined): { code: TrapCode; detail?: string } {
   const byMessage = trapCodeOf(message);
+  if (byMessage === "unknown" && REFUSALS.some((p) => p.test(message))) return { code: "unknown" };
   const traps = instruction === undefined ? undefined : instructionTraps(instruction);
   if (!traps) return { code: byMessage };
   const code = traps.codes.includes(byMessage) ? byMessage : traps.codes[0]!;

@@ -23,6 +23,7 @@ import { type Lowerer, lowererOf } from "./lower.js";
 import { abiTrap, cannotEnter, cannotLeave, FUSED_MESSAGES, HOST_MESSAGES, MESSAGES } from "./traps.js";
 import { toTypeError } from "./values.js";
 import { entryApplies, generateEntry } from "./entry.js";
+import { generateHostCall, type HostTarget } from "./host-call.js";
 
 /** A component-level function: called with JS values, returns the JS value of its result. */
 export interface ComponentFuncImpl {
@@ -43,6 +44,8 @@ export interface ComponentFuncImpl {
    * `name` names the function in `TypeError`s (default: the core function's name).
    */
   hostEntry(unwrap: ((payload: unknown) => Error) | undefined, name?: string): (...args: unknown[]) => unknown;
+  /** For a host function: how to call it directly, for a generated lowering (`host-call.ts`). */
+  readonly host?: HostTarget;
   /**
    * Calls the function as an async call (see async.ts): guest code may wait for async host functions.
    * Present on lifted functions of an async engine and on async host functions. The caller holds the
@@ -375,7 +378,7 @@ export function lowerFunction(spec: LowerSpec): (...flat: unknown[]) => unknown 
   const out: unknown[] = [undefined];
   const myEncoding = options.stringEncoding;
 
-  return function lowered(...flat: unknown[]): unknown {
+  const lowered = function lowered(...flat: unknown[]): unknown {
     if (!instance.mayLeave) throw cannotLeave();
     let cx = base;
     let scope = baseScope;
@@ -424,18 +427,26 @@ export function lowerFunction(spec: LowerSpec): (...flat: unknown[]) => unknown 
       cx.scope = undefined;
     }
   };
+  const host = callee.host;
+  if (host === undefined || isAsync || spill !== undefined) return lowered;
+  base.sourceEncoding = "utf8";
+  const fast = generateHostCall({ name: spec.name, type, target: host, instance, cx: base, scope: baseScope, resultInMemory: sig.resultInMemory, slow: lowered });
+  return fast ?? lowered;
 }
 
 /**
  * A host function as a component function: `fn` takes and returns JS values. When the result type
  * is a `result`, `fn` returns the ok value and signals the error case by throwing a
- * `ComponentError` (its `payload` is the error value).
+ * `ComponentError` (its `payload` is the error value). `how.method` names the member a resource
+ * method calls on its first argument (`fn` then does the same, for the generic path); `how.lendBytes`
+ * lets `list<u8>` arguments be views of guest memory valid during the call (see host-call.ts).
  */
 export function hostFunction(
   type: ComponentFuncType,
   fn: (...args: unknown[]) => unknown,
   isComponentError: (e: unknown) => e is { payload: unknown },
   name?: string,
+  how?: { readonly method?: string | undefined; readonly lendBytes?: boolean | undefined },
 ): ComponentFuncImpl {
   const wrapsResult = type.result?.kind === "result";
   const invoke = (args: readonly unknown[]): unknown => {
@@ -447,5 +458,6 @@ export function hostFunction(
       throw e;
     }
   };
-  return { type, ...(name !== undefined ? { name } : {}), stringEncoding: undefined, invoke, hostEntry: () => (...args: unknown[]) => invoke(args) };
+  const host: HostTarget = { fn, method: how?.method, isError: isComponentError, lendBytes: how?.lendBytes };
+  return { type, ...(name !== undefined ? { name } : {}), stringEncoding: undefined, invoke, hostEntry: () => (...args: unknown[]) => invoke(args), host };
 }

@@ -55,7 +55,7 @@ export type HostResource = (abstract new (...args: never[]) => unknown) | { drop
 
 /** One definition of a `ComponentLinker`. */
 type Definition =
-  | { readonly kind: "js"; readonly impl: Record<string, unknown> }
+  | { readonly kind: "js"; readonly impl: Record<string, unknown>; readonly lendBytes?: boolean }
   | { readonly kind: "item"; readonly item: Item };
 
 /** The functions and resources of one linker namespace, Wasmtime-style. */
@@ -113,7 +113,8 @@ export class ComponentLinker {
    */
   defineWasi(wasi: Wasi): this {
     if (wasiProvider === undefined) throw new LinkError("defineWasi: the WASI 0.2 host is not loaded (import wasmhost/component)", { module: "wasi", name: "" });
-    for (const [name, impl] of wasiProvider(wasi)) this.define(name, impl);
+    // The WASI host copies a write's bytes at once: they may stay in guest memory (no copy per call).
+    for (const [name, impl] of wasiProvider(wasi)) this.defs.set(name, { kind: "js", impl, lendBytes: true });
     this.wasi = wasi;
     return this;
   }
@@ -208,7 +209,7 @@ export class ComponentLinker {
       const entry = scope.types[desc.type];
       if (entry === undefined || entry.t !== "instance") throw new LinkError(`import "${name}": not an instance type`, { module: name, name });
       const exports = instanceTypeExports(entry.decls, entry.scope, (r) => hostResourceType(r, memberOf(impl, r), bridge));
-      return { sort: "instance", exports: this.hostInstance(name, exports, impl) };
+      return { sort: "instance", exports: this.hostInstance(name, exports, impl, def.lendBytes === true) };
     }
     if (desc.kind === "type") return typeImport(name, desc, scope, () => hostResourceType(name, memberOf(impl, name), bridge));
     throw new LinkError(`component import \`${name}\` of kind ${desc.kind} is not supported by the linker yet`, { module: name, name });
@@ -229,7 +230,7 @@ export class ComponentLinker {
     return best;
   }
 
-  private hostInstance(iface: string, types: ReadonlyMap<string, InstanceTypeExport>, impl: Record<string, unknown>): Map<string, Item> {
+  private hostInstance(iface: string, types: ReadonlyMap<string, InstanceTypeExport>, impl: Record<string, unknown>, lendBytes: boolean): Map<string, Item> {
     const out = new Map<string, Item>();
     for (const [name, t] of types) {
       if (t.kind === "func") {
@@ -237,7 +238,9 @@ export class ComponentLinker {
         if (fn === undefined) {
           throw new LinkError(`component import \`${iface}#${name}\` (${funcText(t.type)}) is not defined in the linker`, { module: iface, name, expected: funcText(t.type) });
         }
-        out.set(name, { sort: "func", func: hostFunctionOfKind(t.type, fn, `${iface}#${name}`) });
+        const method = /^\[method\][^.]+\.(.+)$/.exec(name);
+        const how = { method: method === null ? undefined : camelCase(method[1]!), lendBytes };
+        out.set(name, { sort: "func", func: hostFunctionOfKind(t.type, fn, `${iface}#${name}`, how) });
       } else if (t.kind === "type") out.set(name, { sort: "type", type: t.entry });
     }
     return out;
@@ -248,8 +251,8 @@ export class ComponentLinker {
 const asyncHostFunctions = new WeakSet<object>();
 
 /** The component function of host function `fn`: async when `funcAsync` defined it. */
-function hostFunctionOfKind(type: ComponentFuncType, fn: (...a: unknown[]) => unknown, name: string): ComponentFuncImpl {
-  return asyncHostFunctions.has(fn) ? hostFunctionAsync(type, fn, isComponentError, name) : hostFunction(type, fn, isComponentError, name);
+function hostFunctionOfKind(type: ComponentFuncType, fn: (...a: unknown[]) => unknown, name: string, how?: Parameters<typeof hostFunction>[4]): ComponentFuncImpl {
+  return asyncHostFunctions.has(fn) ? hostFunctionAsync(type, fn, isComponentError, name) : hostFunction(type, fn, isComponentError, name, how);
 }
 
 /** The stub of an undefined import: functions that trap when called. */
