@@ -5,11 +5,13 @@
  *
  * Then a C kernel (test/fixtures/kernels/seeded.c: clang -O2, 256 xorshift words of work per import
  * call) with its one import made async, against the same kernel with the import sync: reported per
- * import call (per block of work).
+ * import call (per block of work). Last, the code-size growth of the rewrite on the C fixtures
+ * (async-size.ts).
  */
 import { readFileSync } from "node:fs";
 import { Engine, Linker, Module, Store } from "../src/index.js";
 import type { BenchRow, BenchSuite } from "./harness.js";
+import { rewriteGrowthRows } from "./async-size.js";
 import wabtInit from "wabt";
 
 const wabt = await wabtInit();
@@ -69,6 +71,7 @@ const suite: BenchSuite = {
       rows.push({ name: `async import resolving at once (${mechanism})`, anchor: "sync import, sync call (ours)", ours, theirs, ratio: ours / theirs });
     }
     rows.push(...(await kernelRows(mechanisms)));
+    rows.push(...rewriteGrowthRows());
     return rows;
   },
 };

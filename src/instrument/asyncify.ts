@@ -22,6 +22,7 @@ import type { ModuleInfo, ValueType } from "../binary/module-info.js";
 import { funcTypeAt } from "../binary/module-info.js";
 import { CompileError } from "../errors.js";
 import { funcTypeIndex, reachingFunctions, typeKey, type CallGraph } from "./asyncify-graph.js";
+import { liveAfter } from "./asyncify-live.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { readLeb } from "./scan.js";
 import { ByteSink } from "./sink.js";
@@ -221,14 +222,36 @@ class FunctionRewrite {
 
   /** The index of the first added local (of any pass). */
   private addedBase = 0;
+  /** Which original locals are live after some site (computed once, when the frame code is built). */
+  private live: Uint8Array | undefined;
+  /** Locals the rewrite added that no site needs saved: arguments (but an indirect call's index) and results. */
+  private readonly deadAtSites = new Set<number>();
 
-  /** Every local to save, with its type code: parameters, declared locals, and every pass's added ones but `k`. */
+  /** The instruction numbers of the sites. */
+  private sites(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.n; i++) if (this.site[i]) out.push(i);
+    return out;
+  }
+
+  /**
+   * Every local to save, with its type code: the parameters and declared locals live after some site
+   * (asyncify-live.ts), and every pass's added locals but `k` and the rewrite's own that are dead at
+   * every site (a site's arguments, which a rewinding callee does not read, and its results).
+   */
   private savedLocals(): [index: number, code: number][] {
-    const out: [number, number][] = this.localTypes.map((c, j) => [j, c]);
+    const live = this.live ??= liveAfter(
+      { n: this.n, ops: this.ops, start: this.start, bytes: this.fn.bytes, endOf: this.endOf, elseOf: this.elseOf, locals: this.localTypes.length },
+      this.sites(),
+    );
+    const out: [number, number][] = [];
+    this.localTypes.forEach((c, j) => {
+      if (live[j]) out.push([j, c]);
+    });
     const added = this.fn.addedLocals;
     for (let a = 0; a < added.length; a++) {
       const j = this.addedBase + a;
-      if (j === this.k) continue;
+      if (j === this.k || this.deadAtSites.has(j)) continue;
       const code = added[a]!;
       if (TYPE_NAME[code] === undefined) this.fail("another instrumentation added a local the rewrite cannot save");
       out.push([j, code]);
@@ -379,6 +402,10 @@ class FunctionRewrite {
         // An indirect site: the table and the local holding the element index (its last argument).
         const table = name === "call_indirect" ? this.secondImm(i) : -1;
         const slot = args[args.length - 1]!;
+        // When rewinding, the call is made again only to get back into the callee, which restores its
+        // own state: the arguments are not read (but the index an indirect call goes through is).
+        for (const a of table >= 0 ? args.slice(0, -1) : args) this.deadAtSites.add(a);
+        for (const l of results) this.deadAtSites.add(l);
         this.plan(i, () => {
           const b = new ByteSink(32);
           for (let a = args.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(args[a]!); }

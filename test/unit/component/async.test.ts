@@ -172,6 +172,122 @@ for (const { name: mechanism, skip } of MECHANISMS) {
     assert.deepEqual(log, ["start 1", "end 1", "start 2", "end 2", "start 10", "end 10", "start 20", "end 20", "start 100", "end 100", "start 200", "end 200"]);
   });
 
+  test(`${mechanism}: an async import that calls an export of its own store with callAsync is refused, not a deadlock`, opts, async () => {
+    const engine = engineWith();
+    const store = new Store(engine);
+    const component = Component.fromText(engine, ASYNC);
+    const other = linkerFor(engine).instantiate(store, component);
+    const linker = linkerFor(engine);
+    linker.root().funcAsync("double", (x: number) => other.getFunc("quad")!.callAsync(x) as Promise<number>);
+    const inst = linker.instantiate(store, component);
+    await assert.rejects(call(inst, "quad", 1), (e: unknown) => e instanceof AsyncError && e.code === "unsupported" && /would wait for that call/.test(e.message));
+    // The store carries on: an async call from outside runs.
+    assert.equal(await call(other, "quad", 1), 1004);
+  });
+
+  test(`${mechanism}: a component linked to another's export that reaches an async import: a clear AsyncError`, opts, async () => {
+    const engine = engineWith();
+    const store = new Store(engine);
+    const inner = linkerFor(engine).instantiate(store, Component.fromText(engine, ASYNC));
+    const outer = new ComponentLinker(engine).define("", { relay: inner.exports.relay as (s: string) => string }).instantiate(store, Component.fromText(engine, `(component
+      (import "relay" (func $relay (param "url" string) (result string)))
+      ${LIBC}
+      (core func $relay_c (canon lower (func $relay) (memory $mem) (realloc $realloc)))
+      (core module $M
+        (import "libc" "mem" (memory 1))
+        (import "" "relay" (func $r (param i32 i32 i32)))
+        (data (i32.const 300) "abc")
+        (func (export "run") (result i32) (call $r (i32.const 300) (i32.const 3) (i32.const 8)) (i32.const 8)))
+      (core instance $m (instantiate $M (with "libc" (instance $libc)) (with "" (instance (export "relay" (func $relay_c))))))
+      (func (export "run") (result string) (canon lift (core func $m "run") (memory $mem) (realloc $realloc))))`));
+    // The link is the other instance's synchronous entry: JSPI reports a synchronous call, the rewrite
+    // that the suspension would have to cross another instance.
+    await assert.rejects(call(outer, "run"), (e: unknown) => e instanceof AsyncError && (mechanism === "jspi" ? e.code === "sync_call" : e.code === "unsupported"));
+  });
+
+  test(`${mechanism}: fuel and time limits apply to component code across the wait; awaiting is not guest time`, opts, async () => {
+    const engine = engineWith({ consumeFuel: true, timeLimits: true });
+    const store = new Store(engine);
+    const linker = new ComponentLinker(engine);
+    linker.root().funcAsync("get", async () => {
+      await tick(60);
+      return 1;
+    });
+    const inst = linker.instantiate(store, Component.fromText(engine, `(component
+      (import "get" (func $get (result u32)))
+      (core func $get_c (canon lower (func $get)))
+      (core module $M
+        (import "host" "get" (func $get (result i32)))
+        (func (export "count") (param i32) (result i32) (local i32)
+          (local.set 1 (call $get))
+          (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1))) (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+          (local.get 1)))
+      (core instance $m (instantiate $M (with "host" (instance (export "get" (func $get_c))))))
+      (func (export "count") (param "n" u32) (result u32) (canon lift (core func $m "count"))))`));
+    store.setFuel(10_000);
+    store.setTimeLimit(30); // shorter than the wait: the wait is not guest time
+    assert.equal(await call(inst, "count", 10), 10);
+    const used = 10_000 - store.getFuel();
+    assert.ok(used > 10 && used < 1000, `fuel used: ${used}`);
+    store.setFuel(50);
+    await assert.rejects(call(inst, "count", 1000), (e: unknown) => e instanceof Trap && e.code === "out_of_fuel");
+    // A loop after the wait that outlasts the time limit is interrupted.
+    const spinner = linker.instantiate(store, Component.fromText(engine, `(component
+      (import "get" (func $get (result u32)))
+      (core func $get_c (canon lower (func $get)))
+      (core module $M
+        (import "host" "get" (func $get (result i32)))
+        (func (export "spin") (drop (call $get)) (loop $l (br $l))))
+      (core instance $m (instantiate $M (with "host" (instance (export "get" (func $get_c))))))
+      (func (export "spin") (canon lift (core func $m "spin"))))`));
+    store.setFuel(Number.MAX_SAFE_INTEGER);
+    store.setTimeLimit(40);
+    await assert.rejects(call(spinner, "spin"), (e: unknown) => e instanceof Trap && e.code === "interrupt");
+  });
+
+  test(`${mechanism}: a C program adapted to WASI 0.2 (preview1 adapter) with its stream writes async`, opts, async () => {
+    const engine = engineWith();
+    const bytes = readFileSync(new URL("../../../../test/fixtures/wasi/components/stdio.wasm", import.meta.url));
+    const runOnce = async (async: boolean): Promise<{ out: string; error: unknown; awaited: number }> => {
+      const eng = async ? engine : new Engine();
+      const wasi = new Wasi({ stdin: "hello, wasi\n", stdout: "pipe", stderr: "pipe" });
+      const linker = new ComponentLinker(eng).defineWasi(wasi);
+      let awaited = 0;
+      if (async) {
+        const streams = linker.instance(`wasi:io/streams@${WASI_P2_VERSION}`);
+        for (const m of ["write", "blocking-write-and-flush"]) {
+          streams.funcAsync(`[method]output-stream.${m}`, async (self: Record<string, (b: Uint8Array) => void>, b: Uint8Array) => {
+            awaited++;
+            await tick();
+            return self[m === "write" ? "write" : "blockingWriteAndFlush"]!(b);
+          });
+        }
+      }
+      const inst = linker.instantiate(new Store(eng), new Component(eng, bytes));
+      const run = inst.getFunc(`wasi:cli/run@${WASI_P2_VERSION}#run`)!;
+      let error: unknown;
+      try {
+        if (async) await run.callAsync();
+        else run.call();
+      } catch (e) {
+        error = e;
+      }
+      return { out: wasi.stdoutText() + "|" + wasi.stderrText(), error, awaited };
+    };
+    const expected = await runOnce(false);
+    assert.match(expected.out, /HELLO, WASI/);
+    const got = await runOnce(true);
+    if (mechanism === "jspi") {
+      assert.ok(got.awaited > 0, "a write was awaited");
+      assert.equal(got.out, expected.out);
+      assert.equal(String(got.error), String(expected.error));
+    } else {
+      // The adapter's core instance calls the host; the program's own instance calls the adapter: the
+      // rewrite can only suspend a call in the instance that imports the async function.
+      assert.ok(got.error instanceof AsyncError && got.error.code === "unsupported", String(got.error));
+    }
+  });
+
   test(`${mechanism}: WASI 0.2 in async mode: a stream write made async, beside the WASI host`, opts, async () => {
     const engine = engineWith();
     const streamsWat = readFileSync(new URL("../../../../test/fixtures/components/wasi-streams.wat", import.meta.url), "utf8");
