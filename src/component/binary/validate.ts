@@ -101,7 +101,20 @@ export interface ValidatedComponent {
 export { UNSUPPORTED } from "./validate-canon.js";
 
 /** Options of `validateComponent`. */
+/**
+ * Component Model features behind flags (the gates of `Explainer.md` that `wasm-tools` switches per
+ * script with `-f`); each defaults to what wasmhost accepts when not told otherwise.
+ */
+export interface ComponentFeatures {
+  /** 64-bit memories in canonical options and `i64` resource representations (default on). */
+  readonly cm64?: boolean;
+  /** 🪺 nested namespaces and packages in interface names (`a:b:c/d/e`) (default off). */
+  readonly nestedNames?: boolean;
+}
+
 export interface ValidateOptions {
+  /** Feature switches (see `ComponentFeatures`). */
+  readonly features?: ComponentFeatures;
   /**
    * Validates a core module's code (the decoder checks only its structure); return a reason to reject
    * it. The runtime passes the engine's validation here.
@@ -687,6 +700,7 @@ export class Scope {
       case "resource": {
         if (this.kind !== "component") this.fail("resources can only be defined within a concrete component");
         if (t.rep !== "i32" && t.rep !== "i64") this.fail("resources can only be represented by `i32` or `i64`");
+        if (t.rep === "i64" && this.options.features?.cm64 === false) this.fail("resources with `i64` require the `cm64` feature to be enabled");
         if (t.dtor !== undefined) {
           const f = this.get(this.spaces.coreFuncs, t.dtor, "core function");
           if (!sameFuncSig(f, { params: [t.rep], results: [] })) this.fail("wrong signature for a destructor");
@@ -744,7 +758,8 @@ export class Scope {
   // ---- imports and exports ----------------------------------------------------------------------
 
   private checkName(name: ExternName, what: "import" | "export"): ParsedName {
-    const parsed = parseExternName(name.name);
+    const nested = this.options.features?.nestedNames === true;
+    const parsed = parseExternName(name.name, nested);
     if (typeof parsed === "string") this.fail(parsed);
     if (what === "export" && parsed.kind === "other") this.fail(`\`${name.name}\` is not a valid export name`);
     const seen = new Set<string>();
@@ -753,7 +768,7 @@ export class Scope {
       seen.add(a.kind);
       if (a.kind === "implements") {
         if (parsed.kind !== "label") this.fail(`name \`${name.name}\` is not valid with \`implements\``);
-        const p = parseExternName(a.value);
+        const p = parseExternName(a.value, nested);
         if (typeof p === "string" || p.kind !== "interface") this.fail(`\`${a.value}\` must be an interface name`);
       }
       if (a.kind === "versionsuffix") {
