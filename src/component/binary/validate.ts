@@ -61,6 +61,8 @@ import {
   Matcher,
   MAX_TYPE_SIZE,
   Substitution,
+  definitionExtern,
+  isTypeDefinition,
 } from "./type-ops.js";
 
 /** An entry of the component type index space, resolved. */
@@ -553,7 +555,7 @@ export class Scope {
       case "type": {
         const t = this.get(s.types, index, "type");
         if (t.kind === "value" || t.kind === "resource") return { kind: "type", type: t.type };
-        return this.fail("type not valid to be used as export");
+        return { kind: "type", type: { kind: "type-definition", definition: t } };
       }
       case "core module":
         return { kind: "module", type: coreModuleType(this.get(s.coreModules, index, "module")) };
@@ -836,6 +838,10 @@ export class Scope {
         if (!name.includes(":")) this.resourceNames[origin].set(name, t.type);
         return t;
       }
+      if (isTypeDefinition(t.type)) {
+        this.spaces.types.push(t.type.definition as TypeEntry);
+        return t;
+      }
       const named = copyFacts(t.type, { ...t.type } as ValueType);
       this.copiedFrom.set(named, t.type);
       this.named.set(named, { origin, scope: this });
@@ -890,7 +896,7 @@ export class Scope {
         }
         const t = typeAt(d.bound.type);
         if (t.kind === "value" || t.kind === "resource") return { kind: "type", type: t.type };
-        return this.fail(`type not valid to be used as ${which}`);
+        return { kind: "type", type: { kind: "type-definition", definition: t } };
       }
     }
   }
@@ -962,7 +968,9 @@ function externRefersToResources(t: ComponentExternType): boolean {
   switch (t.kind) {
     case "func": return resourcesOfFunc(t.type).length > 0;
     case "value": return factsOf(t.type).resources.length > 0;
-    case "type": return t.type instanceof ResourceType || factsOf(t.type).resources.length > 0;
+    case "type":
+      if (isTypeDefinition(t.type)) return externRefersToResources(definitionExtern(t.type));
+      return t.type instanceof ResourceType || factsOf(t.type).resources.length > 0;
     case "instance": return [...t.type.exports.values()].some(externRefersToResources);
     case "component": return false;
     case "module": return false;
