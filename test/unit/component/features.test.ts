@@ -9,7 +9,8 @@ import { decodeComponent } from "../../../src/component/binary/decoder.js";
 import { type ComponentFeatures, validateComponent } from "../../../src/component/binary/validate.js";
 import { parseComponentText } from "../../../src/component/text/parser.js";
 import { scriptFeatures } from "../../../src/cli/commands/component-wast.js";
-import { CompileError } from "../../../src/errors.js";
+import { CompileError, WitError } from "../../../src/errors.js";
+import { printWit, resolveWit, selectWorld } from "../../../src/component/index.js";
 
 function check(text: string, features: ComponentFeatures): string | undefined {
   try {
@@ -56,4 +57,20 @@ test("scriptFeatures reads wasm-tools' RUN line: -f lists, --features=-x, defaul
   assert.deepEqual(scriptFeatures(";; RUN: wast --features=cm64,-cm64 %\n"), { cm64: false, nestedNames: false });
   assert.deepEqual(scriptFeatures("(component)\n;; RUN: wast -f cm64\n"), {}, "only the first line counts");
   assert.deepEqual(scriptFeatures("(component)"), {});
+});
+
+test("🪺 nested namespaces and packages in WIT: off by default, on with nestedNames; names as the component names", () => {
+  const text = `package a:b:c/d@1.0.0;
+interface i { use e:f:g/h/j@2.0.0.{t}; f: func(x: t); }
+world w { import i; }
+package e:f:g/h@2.0.0 { interface j { type t = u32; g: func(x: t); } }`;
+  assert.throws(() => resolveWit(text), (e: unknown) => e instanceof WitError && /nested namespaces and packages \(🪺\) are not enabled/.test(e.message) && e.line === 1);
+  assert.throws(() => resolveWit("package a:b; interface i { use x:y:z/w.{t}; }"), /not enabled/);
+  const r = resolveWit(text, { nestedNames: true });
+  assert.deepEqual([...selectWorld(r).imports.keys()], ["e:f:g/h/j@2.0.0", "a:b:c/d/i@1.0.0"]);
+  const printed = printWit(r);
+  assert.match(printed, /^package a:b:c\/d@1\.0\.0;$/m);
+  assert.match(printed, /use e:f:g\/h\/j@2\.0\.0\.\{t\};/);
+  assert.equal(printWit(resolveWit(printed, { nestedNames: true })), printed, "the print parses back to itself");
+  assert.throws(() => resolveWit("package a:b/c:d;", { nestedNames: true }), /a nested namespace cannot follow a nested package/);
 });
