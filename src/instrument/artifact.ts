@@ -35,7 +35,7 @@ import { OffsetMap, TrapSites } from "./offsets.js";
 
 const MAGIC = new TextEncoder().encode("\u0000wasmhost-artifact");
 /** Bump when the layout or what the passes emit changes: older artifacts are then refused. */
-export const ARTIFACT_VERSION = 2;
+export const ARTIFACT_VERSION = 3;
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
@@ -74,6 +74,7 @@ export function writeArtifact(contents: ArtifactContents, options: InstrumentOpt
         memories: instrumented.memories,
         tables: instrumented.tables,
         base: offsets!.base,
+        ...(instrumented.wrappers ? { wrappers: instrumented.wrappers, definedFuncs: instrumented.definedFuncs } : {}),
       }
     : null;
   let runs = empty;
@@ -194,6 +195,7 @@ export function readArtifact(bytes: Uint8Array, options: InstrumentOptions): Art
         interrupt: meta.interrupt as boolean,
         memories: meta.memories as Instrumented["memories"],
         tables: meta.tables as Instrumented["tables"],
+        ...(Array.isArray(meta.wrappers) ? { wrappers: meta.wrappers as number[], definedFuncs: meta.definedFuncs as number } : {}),
         offsets: new OffsetMap(newAt, origAt, copy, traps, n, meta.base as number),
       };
     }

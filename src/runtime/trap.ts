@@ -132,6 +132,11 @@ const displayNames = new WeakMap<ModuleInfo, string>();
  */
 export interface FrameMapper {
   funcIndex(engineIndex: number): number;
+  /**
+   * True when engine function `engineIndex` is an export wrapper that instrumentation added in front
+   * of a function's body: its frame, just outside that body's, is left out (the function shows once).
+   */
+  wrapper?(engineIndex: number): boolean;
   offset(engineOffset: number): number;
   /** The trap that an `unreachable` at `engineOffset` stands for, if instrumentation inserted it. */
   site(engineOffset: number): TrapCode | undefined;
@@ -203,7 +208,8 @@ export function parseWasmFrames(stack: string | undefined, innermost?: Innermost
   }
   // Resolve each engine module (one URL) once, checking all of its frames against the candidates.
   const resolved = new Map<string, ModuleInfo | undefined>();
-  return raw.map((f, i) => {
+  let wrapped = -1;
+  const frames = raw.map((f, i) => {
     if (!resolved.has(f.url)) resolved.set(f.url, resolveFrameModule(f.name, raw.filter((g) => g.url === f.url)));
     const info = resolved.get(f.url);
     if (!info) return { funcIndex: f.funcIndex, offset: f.offset };
@@ -219,9 +225,14 @@ export function parseWasmFrames(stack: string | undefined, innermost?: Innermost
         const site = mapper.site(offset);
         if (site) innermost.site = site;
       }
+      // A wrapper's frame right outside its function's body (same engine module, same function).
+      if (i > 0 && mapper.wrapper?.(funcIndex) && raw[i - 1]!.url === f.url && mapper.funcIndex(raw[i - 1]!.funcIndex) === mapper.funcIndex(funcIndex)) {
+        wrapped = i;
+      }
       funcIndex = mapper.funcIndex(funcIndex);
       offset = mapper.offset(offset);
     }
+    if (wrapped === i) return undefined;
     return {
       ...(moduleName !== undefined ? { module: moduleName } : {}),
       funcIndex,
@@ -229,6 +240,7 @@ export function parseWasmFrames(stack: string | undefined, innermost?: Innermost
       offset,
     };
   });
+  return frames.filter((f): f is FrameInfo => f !== undefined);
 }
 
 /**
