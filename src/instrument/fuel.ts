@@ -51,7 +51,10 @@
  * @module
  */
 import { bulkTouches64, NO_64_BIT, type IndexWidths } from "./bulk.js";
+import { InstrCursor } from "../binary/instructions.js";
+import type { ModuleInfo } from "../binary/module-info.js";
 import { ALL_OPS, op } from "../binary/opcodes.js";
+import { instructionTraps } from "../binary/traps.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { readLeb } from "./scan.js";
@@ -219,6 +222,14 @@ class FuelSnippets {
 }
 
 for (let id = 0; id < ALL_OPS.length; id++) PLAIN[id] = FLOW[id] === Flow.plain && (FLAGS[id]! & F.open) === 0 ? 1 : 0;
+/**
+ * 1 for the instructions inside a segment that the engine may stop with a trap (loads, stores,
+ * divisions, truncations, null checks...): a segment holding one stores the fuel left at its start.
+ * The engine-trapping instructions that end a segment (`call_indirect`, `call_ref`, bulk instructions,
+ * `throw_ref`) have the fuel stored right before them anyway.
+ */
+const TRAPS = new Uint8Array(ALL_OPS.length);
+for (const o of ALL_OPS) TRAPS[o.id] = PLAIN[o.id] === 1 && instructionTraps(o.name) !== undefined ? 1 : 0;
 
 /** The fuel pass, charging the imported global `fuelGlobal` with the costs of `costs` (see the module comment). */
 export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, options: FuelPassOptions = {}): BodyPass {
@@ -239,12 +250,16 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
       let segStart = 0;
       // Entering a function costs one unit, as in Wasmtime (so an export calling the host costs 2).
       let acc = FUNCTION_ENTRY_COST;
+      let traps = 0;
       let dead = false;
       let temp = -1;
       let depth = 0;
       for (let i = 0; i < n; i++) {
         const o = ops[i]!;
-        if (!dead) acc += costs[o]!;
+        if (!dead) {
+          acc += costs[o]!;
+          traps |= TRAPS[o]!;
+        }
         if (PLAIN[o] === 1) continue;
         const flags = FLAGS[o]!;
         if (flags & F.open) depth++;
@@ -252,11 +267,13 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
         if (flow === Flow.plain) continue;
         // The segment ends with instruction i: charge it at its start, then what goes before i.
         if (!dead && acc > 0) fn.insert(segStart, snippets.charge(acc));
+        if (!dead && traps) fn.insert(segStart, snippets.store);
         const direct = flags & F.call && fn.callsThreaded(i);
         if (!dead && flags & F.bulk && perUnit && !bulkTouches64(bytes, start[i]!, start[i + 1]!, ops[i]!, widths)) {
           if (temp < 0) temp = fn.addLocal(0x7f);
           fn.insert(i, snippets.chargeLength(temp));
         }
+        if (!dead && (direct || flags & F.bulk)) fn.insert(i, snippets.store);
         if (!dead && !direct) {
           if (flags & (F.call | F.trap)) fn.insert(i, snippets.store);
           else if (!threaded && (flags & F.exit || i === n - 1)) fn.insert(i, snippets.store);
@@ -264,12 +281,48 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
         }
         if (flags & F.close) depth--;
         acc = 0;
+        traps = 0;
         segStart = i + 1;
         if (flow === Flow.dead) dead = true;
         else if (flow === Flow.revive) dead = false;
         if (!dead && i + 1 < n && flags & (F.call | F.catch) && !direct) fn.insert(i + 1, snippets.load);
       }
       if (!dead && acc > 0) fn.insert(segStart, snippets.charge(acc)); // only for a body without its final `end`
+      if (!dead && traps) fn.insert(segStart, snippets.store);
     },
   };
+}
+
+const refundCursor = new InstrCursor();
+
+/**
+ * What the fuel pass charged for the instructions after the one at `offset` (an offset in the original
+ * binary `info`) in its segment: the charge of a segment is made before it runs, so when the engine
+ * traps at that instruction this much was billed for code that did not run (trap handling gives it
+ * back). 0 when `offset` is not an instruction of a function body, or ends its segment.
+ */
+export function fuelRefundAt(info: ModuleInfo, offset: number, costs: Uint32Array): number {
+  const code = info.code;
+  let lo = 0;
+  let hi = code.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (code[mid]!.codeOffset <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  const body = code[lo];
+  if (!body || offset < body.codeOffset || offset >= body.codeOffset + body.code.length) return 0;
+  const c = refundCursor;
+  let refund = 0;
+  try {
+    c.reset(body.code, offset - body.codeOffset, body.code.length, body.codeOffset);
+    if (!c.next() || FLOW[c.op.id] !== Flow.plain) return 0;
+    while (c.next()) {
+      refund += costs[c.op.id]!;
+      if (FLOW[c.op.id] !== Flow.plain) break;
+    }
+  } catch {
+    return 0;
+  }
+  return refund;
 }
