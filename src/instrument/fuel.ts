@@ -23,17 +23,24 @@
  * (`$fuel`) and writes it back wherever the global must be right:
  *
  * - loaded from the global at entry and after every call (the callee, or a host function, changed it);
- * - stored to the global before every call (so a host function reads exactly what was used so far),
- *   before every exit (`return`, the final `end`, a branch out of the function, `throw`, tail
- *   calls), before every `unreachable`, and by the interruption pass before it traps `interrupt`.
+ * - stored to the global before every call (so a host function reads exactly what was used so far,
+ *   and a stack overflow, which the engine raises as the callee is entered, finds it there; calls of
+ *   threaded functions too), before every exit (`return`, the final `end`, a branch out of the
+ *   function, `throw`, tail calls), before every `unreachable` and bulk instruction, and by the
+ *   interruption pass before it traps `interrupt`;
+ * - stored right after the charge of every segment that holds an instruction the engine may trap at
+ *   (loads, stores, divisions, truncations, `table.get`, null checks...: `binary/traps.ts`).
  *
- * So every exit bills what ran: returns, host calls and host errors, `unreachable`, interrupts and
- * running out. Loops run on the local alone: storing it at every loop header costs about a fifth of a
- * tight loop's time (measured on the sieve kernel). The price: when the engine itself traps (out of
- * bounds, division by zero, a failed `call_indirect` signature check, stack overflow), the charges made
- * since the fuel was last stored (the entry or last call of the trapping function, or of the
- * nearest caller that is not threaded, see below) are not deducted from the store's fuel. A call still
- * cannot use more than the fuel it started with.
+ * So every exit bills what ran: returns, host calls and host errors, `unreachable`, interrupts,
+ * running out and engine traps. A segment is charged whole before it runs, so when the engine traps
+ * inside one the global holds the fuel left after the whole segment: trap handling gives back the cost
+ * of the instructions after the trapping one (`fuelRefundAt`, found from the trap's frame offset by
+ * reading the original body there; nothing is recorded per instruction). The store in a loop body is
+ * the price of exactness: it costs about 0.05-0.1x of plain time on loops that touch memory (the sieve
+ * and matmul kernels; bench/instrument.bench.ts), where the loop then costs one store of a register
+ * more per iteration. The alternative of a store before every instruction that can trap costs several
+ * per segment, and storing to a global the module defines instead of the imported one was measured no
+ * faster (sieve: 1.30x against 1.27x plain).
  *
  * A charge of `c` is register work; only the out-of-fuel path touches the global:
  *
@@ -43,7 +50,8 @@
  * ```
  *
  * Functions that are only ever called directly (see `RewritePlan.threading`) take the fuel as an extra
- * parameter and return it as an extra result instead, so that a call costs no load or store at all.
+ * parameter and return it as an extra result instead, so that a call costs one store (for a stack
+ * overflow) and no load.
  *
  * The recorded `unreachable` makes the engine's trap identifiable as `out_of_fuel` from its frame
  * offset alone, with no host call; the frame points at the segment's first instruction.
@@ -231,12 +239,26 @@ for (let id = 0; id < ALL_OPS.length; id++) PLAIN[id] = FLOW[id] === Flow.plain 
 const TRAPS = new Uint8Array(ALL_OPS.length);
 for (const o of ALL_OPS) TRAPS[o.id] = PLAIN[o.id] === 1 && instructionTraps(o.name) !== undefined ? 1 : 0;
 
+/** The fuel pass, and what it charged where in the function it visited last. */
+export interface FuelBodyPass extends BodyPass {
+  /**
+   * The charge inserted before instruction `insn` of the function visited last (0 for none): the cost
+   * of the segment starting there, plus the entry's for instruction 0. The interruption pass, which
+   * visits the same function next, gives it back when it interrupts there (nothing of it ran).
+   */
+  chargeAt(insn: number): number;
+}
+
 /** The fuel pass, charging the imported global `fuelGlobal` with the costs of `costs` (see the module comment). */
-export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, options: FuelPassOptions = {}): BodyPass {
+export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, options: FuelPassOptions = {}): FuelBodyPass {
   const perUnit = options.bulkPerUnit ?? true;
   const widths = options.widths ?? NO_64_BIT;
   const byLocal = new Map<number, FuelSnippets>();
+  let charged = new Float64Array(256);
   return {
+    chargeAt(insn: number): number {
+      return insn < charged.length ? charged[insn]! : 0;
+    },
     visit(fn: FunctionContext): void {
       // A threaded function gets the fuel as a parameter and gives it back: no loads, no exit stores.
       const threaded = fn.threaded;
@@ -246,6 +268,8 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
       if (!snippets) byLocal.set(local, (snippets = new FuelSnippets(fuelGlobal, local)));
       const { n, op: ops, start } = fn.scan;
       const bytes = fn.bytes;
+      if (charged.length <= n) charged = new Float64Array(n + 1);
+      else charged.fill(0, 0, n + 1);
       if (!threaded) fn.insert(0, snippets.load);
       let segStart = 0;
       // Entering a function costs one unit, as in Wasmtime (so an export calling the host costs 2).
@@ -266,7 +290,10 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
         const flow = FLOW[o]!;
         if (flow === Flow.plain) continue;
         // The segment ends with instruction i: charge it at its start, then what goes before i.
-        if (!dead && acc > 0) fn.insert(segStart, snippets.charge(acc));
+        if (!dead && acc > 0) {
+          fn.insert(segStart, snippets.charge(acc));
+          charged[segStart] = acc;
+        }
         if (!dead && traps) fn.insert(segStart, snippets.store);
         const direct = flags & F.call && fn.callsThreaded(i);
         if (!dead && flags & F.bulk && perUnit && !bulkTouches64(bytes, start[i]!, start[i + 1]!, ops[i]!, widths)) {
@@ -287,7 +314,10 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
         else if (flow === Flow.revive) dead = false;
         if (!dead && i + 1 < n && flags & (F.call | F.catch) && !direct) fn.insert(i + 1, snippets.load);
       }
-      if (!dead && acc > 0) fn.insert(segStart, snippets.charge(acc)); // only for a body without its final `end`
+      if (!dead && acc > 0) { // only for a body without its final `end`
+        fn.insert(segStart, snippets.charge(acc));
+        charged[segStart] = acc;
+      }
       if (!dead && traps) fn.insert(segStart, snippets.store);
     },
   };

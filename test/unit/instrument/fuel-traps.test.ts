@@ -138,3 +138,42 @@ test("fuel is exact for traps in a module loaded from a serialized artifact", ()
   assert.equal(trapOf(() => instance.getTypedFunc("f", ["i32"], ["i32"])(65_535)).code, "memory_out_of_bounds");
   assert.equal(100 - store.getFuel(), 3, "entry, local.get, i32.load");
 });
+
+test("fuel is the same with interruption checks, and an interrupt bills exactly the iterations that ran", () => {
+  // Each iteration counts itself in $it (global.get, i32.const, i32.add, global.set) and branches back:
+  // 5 units in "spin"; "count" runs n iterations of 9. "spinParams" keeps its check's slow path inside
+  // the loop (a loop with parameters is not wrapped), whose iterations cost 5 units too.
+  const text = `(module (global $it (export "it") (mut i32) (i32.const 0))
+    (func (export "count") (param $n i32)
+      (loop $l (global.set $it (i32.add (global.get $it) (i32.const 1)))
+        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+    (func (export "spin") (loop $l (global.set $it (i32.add (global.get $it) (i32.const 1))) (br $l)))
+    (func (export "spinParams") (param $x i32)
+      (local.get $x)
+      (loop $l (param i32) (global.set $it (i32.add (global.get $it) (i32.const 1))) (br $l))))`;
+  for (const config of [{ consumeFuel: true }, { consumeFuel: true, timeLimits: true }, { consumeFuel: true, epochInterruption: true }]) {
+    const engine = new Engine(config);
+    const store = new Store(engine);
+    const instance = new Linker(engine).instantiate(store, new Module(engine, wat(text)));
+    const start = 1e15;
+    store.setFuel(start);
+    // Long enough for the check to call the host many times (and, with time limits, leave the loop).
+    instance.getTypedFunc("count", ["i32"], [])(3_000_000);
+    assert.equal(start - store.getFuel(), 1 + 9 * 3_000_000, JSON.stringify(config));
+    if (config.consumeFuel && (config.timeLimits || config.epochInterruption)) {
+      const it = instance.getGlobal("it")!;
+      for (const [name, perIteration, extra] of [["spin", 5, 1], ["spinParams", 5, 2]] as const) {
+        it.value = 0;
+        store.setFuel(start);
+        store.setTimeLimit(20);
+        const f = name === "spin" ? () => instance.getTypedFunc(name, [], [])() : () => instance.getTypedFunc(name, ["i32"], [])(0);
+        assert.equal(trapOf(f).code, "interrupt");
+        store.setTimeLimit(undefined);
+        const iterations = it.value as number;
+        assert.ok(iterations > 1000, `${iterations} iterations`);
+        // spin: entry 1; spinParams: entry and local.get. Then each iteration that ran, and no more.
+        assert.equal(start - store.getFuel(), extra + perIteration * iterations, `${name} ${JSON.stringify(config)}`);
+      }
+    }
+  }
+});
