@@ -103,7 +103,7 @@ export function typedAsync(func: Func): (...args: unknown[]) => Promise<unknown>
         try {
           return convert(await target(...wasmArgs));
         } catch (e) {
-          throw toTrap(e);
+          throw toTrap(e, store.instrumentation.fuel);
         }
       });
     };
@@ -130,7 +130,7 @@ export async function runStartAsync(instance: { readonly store: Store }, run: ()
       try {
         await target();
       } catch (e) {
-        throw toTrap(e);
+        throw toTrap(e, store.instrumentation.fuel);
       }
     });
   } else {

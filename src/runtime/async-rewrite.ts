@@ -180,7 +180,7 @@ function runRewoundIn(store: Store, ctx: RewriteContext | null, target: (...args
         r = target(...args);
       } catch (e) {
         if (ctx) reset(ctx);
-        throw toTrap(e);
+        throw toTrap(e, store.instrumentation.fuel);
       }
       if (!ctx || ctx.state.value !== AsyncState.unwinding) {
         if (ctx && (ctx.stack.length !== 0 || ctx.state.value !== AsyncState.normal)) {

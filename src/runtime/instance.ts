@@ -391,7 +391,7 @@ function finishInstantiation(instance: Instance, caller: Caller, deferStart: boo
     try {
       run();
     } catch (e) {
-      throw toTrap(e);
+      throw toTrap(e, instance.store.instrumentation.fuel);
     } finally {
       instance.store.exitWasm();
     }

@@ -285,7 +285,7 @@ export class Module {
       const artifact = readArtifact(bytes, engine.instrumentation);
       info = artifact.info;
       const instrumented = artifact.instrumented;
-      const compiled = instrumented ? fromInstrumented(instrumented, instrumented.engineInfo) : undefined;
+      const compiled = instrumented ? fromInstrumented(instrumented, instrumented.engineInfo, info, engine.instrumentation.fuelCosts) : undefined;
       const { prepared } = prepareFor(info, engine.instrumentation, name, { compiled });
       let native: WebAssembly.Module;
       try {

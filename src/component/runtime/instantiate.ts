@@ -30,6 +30,9 @@ import { abiTrap, cannotEnter, cannotLeave, MESSAGES } from "../abi/traps.js";
 import type { ComponentDefinition, Item, TypeEntry, TypeScope } from "./items.js";
 import { funcType, outerScope, resolveTypeDef, resourceType, valueType } from "./resolve.js";
 
+/** The store's fuel global, which trap conversion gives back fuel to (runtime/trap.ts), when it has one. */
+const fuelOf = (store: Store): WebAssembly.Global | undefined => store.instrumentation.fuel;
+
 /** Supplies a top-level import: the item for import `name` of type `desc` (resolved in `scope`). */
 export type ImportResolver = (name: string, desc: ExternDesc, scope: TypeScope) => Item;
 
@@ -406,7 +409,7 @@ function canon(env: Env, s: Spaces, state: InstanceState, c: CanonDef): void {
           options,
           instance: state,
           resources: env.resources,
-          toTrap,
+          toTrap: fuelOf(env.store) ? (e: unknown) => toTrap(e, fuelOf(env.store)) : toTrap,
           async: options.async,
           calleeAsync: env.store.engine.asyncMechanism === undefined ? undefined : (...flat: unknown[]) => callInTurn(core, flat),
         }),
