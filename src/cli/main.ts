@@ -24,7 +24,7 @@ commands:
 ${Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(9)} ${v}`).join("\n")}
 
 wasmhost run FILE [--invoke NAME [ARGS...]] [--dir HOST[::GUEST]] [--dir-ro HOST[::GUEST]]
-             [--env K=V] [--fuel N] [--timeout MS] [-- PROGRAM_ARGS...]
+             [--env K=V] [--fuel N] [--timeout MS] [--cache[=DIR]] [-- PROGRAM_ARGS...]
 wasmhost inspect FILE
 wasmhost wat2wasm IN -o OUT
 wasmhost print IN [--flat]
