@@ -6,7 +6,7 @@
  * @module
  */
 import { CompileError } from "../../errors.js";
-import type { ValueType as CoreValueType } from "../../binary/module-info.js";
+import type { ImportInfo, ValueType as CoreValueType } from "../../binary/module-info.js";
 import type { ComponentInfo, ComponentSection, CoreInstanceDef } from "../binary/ast.js";
 import type { CoreFuncSig } from "../binary/core-sigs.js";
 import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flatLength, flattenFuncType, needsMemory } from "../binary/flatten.js";
@@ -146,3 +146,14 @@ export const GROW_REALLOC_WAT = `(module
     (local.set $page (memory.grow (i32.shr_u (i32.add (local.get $size) (i32.const 65535)) (i32.const 16))))
     (if (i32.eq (local.get $page) (i32.const -1)) (then unreachable))
     (i32.shl (local.get $page) (i32.const 16))))`;
+
+/** A module's imports grouped by import module, in order of first appearance. */
+export function groupImports(imports: readonly ImportInfo[]): Map<string, ImportInfo[]> {
+  const byModule = new Map<string, ImportInfo[]>();
+  for (const imp of imports) {
+    let list = byModule.get(imp.module);
+    if (!list) byModule.set(imp.module, (list = []));
+    list.push(imp);
+  }
+  return byModule;
+}

@@ -29,14 +29,14 @@ import type { CanonOption, Decl, ExternDesc, ExternName, InstanceDef } from "../
 import { encodeComponent } from "../binary/encoder.js";
 import { WitTypeConverter } from "../wit/component-type.js";
 import { type InterfaceSubset, Scope, TypeEncoder, worldItemName } from "../wit/encode.js";
-import { type WitFunction, WitInterface, type WitType, WitTypeDef, WitWorld, type WitWorldItem } from "../wit/model.js";
+import { type WitFunction, WitInterface, type WitType, WitTypeDef, type WitWorld, type WitWorldItem } from "../wit/model.js";
 import { printWitType } from "../wit/print.js";
 import { interfaceDependencies } from "../wit/resolve.js";
 import { type AdapterInput, MAIN_MODULE, type PreparedAdapter, prepareAdapter, semverTrack } from "./adapter.js";
 import {
-  GROW_REALLOC_WAT, Sections, type SigText, abiNeeds, checkSignature, fixupWat, shimWat, sigOf, sigText, stubsWat,
+  GROW_REALLOC_WAT, Sections, type SigText, abiNeeds, checkSignature, fixupWat, groupImports, shimWat, sigOf, sigText, stubsWat,
 } from "./assembly.js";
-import { embeddedWorlds, stripComponentTypes } from "./embed.js";
+import { singleWorld, stripComponentTypes, worldOrEmpty } from "./embed.js";
 import { LEGACY, type CoreNaming, namingOf } from "./names.js";
 import { interfaceShim } from "./shim-component.js";
 
@@ -585,27 +585,4 @@ export function componentNew(module: Uint8Array, options: ComponentNewOptions = 
   exportWorld(main, world.exports);
   for (const a of adapters.values()) exportWorld(units.get(a)!, a.world.exports);
   return encodeComponent({ sections: out.list });
-}
-
-/** A module's imports grouped by import module, in order of first appearance. */
-function groupImports(imports: readonly ImportInfo[]): Map<string, ImportInfo[]> {
-  const byModule = new Map<string, ImportInfo[]>();
-  for (const imp of imports) {
-    let list = byModule.get(imp.module);
-    if (!list) byModule.set(imp.module, (list = []));
-    list.push(imp);
-  }
-  return byModule;
-}
-
-function singleWorld(module: Uint8Array): WitWorld {
-  const worlds = embeddedWorlds(module);
-  if (worlds.length === 0) throw new CompileError("the module has no `component-type` section: give the world (`--wit`)");
-  if (worlds.length > 1) throw new CompileError(`the module has ${worlds.length} \`component-type\` sections; merging worlds is not supported yet`);
-  return worlds[0]!;
-}
-
-/** The module's world, or an empty one when it has none (its imports are all the adapters'). */
-function worldOrEmpty(module: Uint8Array): WitWorld {
-  return embeddedWorlds(module).length ? singleWorld(module) : new WitWorld("root", undefined);
 }
