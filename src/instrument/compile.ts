@@ -7,7 +7,8 @@
 import { decodeModule } from "../binary/decoder.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import type { TrapCode } from "../errors.js";
-import { instrumentModule, originalFuncIndex, type InstrumentOptions, type Instrumented } from "./index.js";
+import { instrumentModule, isWrapper, originalFuncIndex, type InstrumentOptions, type Instrumented } from "./index.js";
+import { fuelRefundAt } from "./fuel.js";
 import { TrapSite } from "./offsets.js";
 
 /** An instrumented module ready for the engine. */
@@ -19,8 +20,15 @@ export interface InstrumentedCompile {
   /** Maps the rewritten binary's frames back to the original (see `FrameMapper` in runtime/trap.ts). */
   readonly mapper: {
     funcIndex(engineIndex: number): number;
+    /** True for an export wrapper: a frame of it just outside its own function's body is not shown twice. */
+    wrapper(engineIndex: number): boolean;
     offset(engineOffset: number): number;
     site(engineOffset: number): TrapCode | undefined;
+    /**
+     * Fuel to give back when the engine traps at `engineOffset` (see `fuelRefundAt`); absent without
+     * fuel.
+     */
+    fuelRefund?(engineOffset: number): number;
   };
 }
 
@@ -39,25 +47,37 @@ export function instrumentForEngine(info: ModuleInfo, options: InstrumentOptions
   if (nothingToDo(info, options)) return undefined;
   const instrumented = instrumentModule(info, options);
   if (instrumented.bytes === info.bytes) return undefined;
-  return fromInstrumented(instrumented);
+  return fromInstrumented(instrumented, undefined, info, options.fuelCosts);
 }
 
 /**
  * The compile-path view of an already instrumented module; `engineInfo` is the decoded instrumented
- * binary when known (loading an artifact), else it is decoded here.
+ * binary when known (loading an artifact), else it is decoded here. `original` and `fuelCosts` (the
+ * original module and the fuel costs it was instrumented with) let trap handling give back fuel
+ * charged for code a trap kept from running.
  */
-export function fromInstrumented(instrumented: Instrumented, engineInfo: ModuleInfo = decodeModule(instrumented.bytes, { lazy: true })): InstrumentedCompile {
+export function fromInstrumented(
+  instrumented: Instrumented,
+  engineInfo: ModuleInfo = decodeModule(instrumented.bytes, { lazy: true }),
+  original?: ModuleInfo,
+  fuelCosts?: Uint32Array,
+): InstrumentedCompile {
   const offsets = instrumented.offsets;
+  const refund = instrumented.fuel && original && fuelCosts
+    ? { fuelRefund: (o: number) => fuelRefundAt(original, offsets.original(o), fuelCosts) }
+    : {};
   return {
     instrumented: { ...instrumented, engineInfo },
     engineInfo,
     mapper: {
       funcIndex: (i) => originalFuncIndex(instrumented, i),
+      wrapper: (i) => isWrapper(instrumented, i),
       offset: (o) => offsets.original(o),
       site: (o) => {
         const site = offsets.trapAt(o);
         return site === TrapSite.outOfFuel ? "out_of_fuel" : site === TrapSite.interrupt ? "interrupt" : undefined;
       },
+      ...refund,
     },
   };
 }
