@@ -29,7 +29,7 @@ wasmhost inspect FILE
 wasmhost wat2wasm IN -o OUT
 wasmhost print IN [--flat]
 wasmhost wast FILE...
-wasmhost component new CORE.wasm [--wit WIT] [--world W] [--features F,...] -o OUT
+wasmhost component new CORE.wasm [--wit WIT] [--world W] [--features F,...] [--adapt NAME=ADAPTER.wasm] -o OUT
 wasmhost component embed CORE.wasm --wit WIT [--world W] -o OUT
 wasmhost component wit FILE|DIR [--world W] [--wasm -o OUT]
 wasmhost bindgen FILE|DIR [-o OUT.ts] [--world W]`;

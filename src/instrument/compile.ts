@@ -8,6 +8,7 @@ import { decodeModule } from "../binary/decoder.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import type { TrapCode } from "../errors.js";
 import { instrumentModule, isWrapper, originalFuncIndex, type InstrumentOptions, type Instrumented } from "./index.js";
+import { fuelRefundAt } from "./fuel.js";
 import { TrapSite } from "./offsets.js";
 
 /** An instrumented module ready for the engine. */
@@ -23,6 +24,11 @@ export interface InstrumentedCompile {
     wrapper(engineIndex: number): boolean;
     offset(engineOffset: number): number;
     site(engineOffset: number): TrapCode | undefined;
+    /**
+     * Fuel to give back when the engine traps at `engineOffset` (see `fuelRefundAt`); absent without
+     * fuel.
+     */
+    fuelRefund?(engineOffset: number): number;
   };
 }
 
@@ -41,15 +47,25 @@ export function instrumentForEngine(info: ModuleInfo, options: InstrumentOptions
   if (nothingToDo(info, options)) return undefined;
   const instrumented = instrumentModule(info, options);
   if (instrumented.bytes === info.bytes) return undefined;
-  return fromInstrumented(instrumented);
+  return fromInstrumented(instrumented, undefined, info, options.fuelCosts);
 }
 
 /**
  * The compile-path view of an already instrumented module; `engineInfo` is the decoded instrumented
- * binary when known (loading an artifact), else it is decoded here.
+ * binary when known (loading an artifact), else it is decoded here. `original` and `fuelCosts` (the
+ * original module and the fuel costs it was instrumented with) let trap handling give back fuel
+ * charged for code a trap kept from running.
  */
-export function fromInstrumented(instrumented: Instrumented, engineInfo: ModuleInfo = decodeModule(instrumented.bytes, { lazy: true })): InstrumentedCompile {
+export function fromInstrumented(
+  instrumented: Instrumented,
+  engineInfo: ModuleInfo = decodeModule(instrumented.bytes, { lazy: true }),
+  original?: ModuleInfo,
+  fuelCosts?: Uint32Array,
+): InstrumentedCompile {
   const offsets = instrumented.offsets;
+  const refund = instrumented.fuel && original && fuelCosts
+    ? { fuelRefund: (o: number) => fuelRefundAt(original, offsets.original(o), fuelCosts) }
+    : {};
   return {
     instrumented: { ...instrumented, engineInfo },
     engineInfo,
@@ -61,6 +77,7 @@ export function fromInstrumented(instrumented: Instrumented, engineInfo: ModuleI
         const site = offsets.trapAt(o);
         return site === TrapSite.outOfFuel ? "out_of_fuel" : site === TrapSite.interrupt ? "interrupt" : undefined;
       },
+      ...refund,
     },
   };
 }

@@ -90,6 +90,7 @@
  */
 import { ALL_OPS, op } from "../binary/opcodes.js";
 import { bulkTouches64 } from "./bulk.js";
+import { FUNCTION_ENTRY_COST } from "./fuel.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { readLeb } from "./scan.js";
@@ -106,6 +107,12 @@ export interface FuelState {
   readonly global: number;
   /** The fuel's slot in `RewritePlan.threading`. */
   readonly slot: number;
+  /**
+   * What the fuel pass charged before instruction `insn` of the function being visited (see
+   * `FuelBodyPass.chargeAt`): a check placed there after that charge gives it back when it interrupts
+   * or leaves the loop to call the host, since none of the segment ran.
+   */
+  readonly chargeAt?: (insn: number) => number;
 }
 
 /** The fuel local of the function `fn` (see `FuelState`), or -1. */
@@ -116,9 +123,10 @@ export function fuelLocalOf(fn: FunctionContext, fuel: FuelState | undefined): n
 
 /**
  * The slow path: ask the host for the next period; on -1 store the fuel left (so that what ran is
- * billed) and trap. Returns the offset of the `unreachable`.
+ * billed: `refund` more than the local holds when the fuel pass charged, just before the check, for a
+ * segment that then did not run) and trap. Returns the offset of the `unreachable`.
  */
-function slowPath(b: ByteSink, local: number, countdown: number, check: number, fuelLocal: number, fuelGlobal: number): number {
+function slowPath(b: ByteSink, local: number, countdown: number, check: number, fuelLocal: number, fuelGlobal: number, refund = 0): number {
   b.u8(0x10); b.u32(check); // call $check
   b.u8(0x22); b.u32(local); // local.tee $k
   b.u8(0x41); b.u8(0x00); // i32.const 0
@@ -126,6 +134,10 @@ function slowPath(b: ByteSink, local: number, countdown: number, check: number, 
   b.u8(0x04); b.u8(0x40); // if
   if (fuelLocal >= 0) {
     b.u8(0x20); b.u32(fuelLocal); // local.get $fuel
+    if (refund > 0) {
+      b.u8(0x42); b.sleb(refund); // i64.const refund
+      b.u8(0x7c); // i64.add
+    }
     b.u8(0x24); b.u32(fuelGlobal); // global.set $fuel_g
   }
   const trapAt = b.length;
@@ -231,7 +243,7 @@ export function interruptPass(
     return s;
   };
   /** The entry check of an unthreaded function: the count comes from the instance's global. */
-  const entryFor = (local: number, weight: number, fuelLocal: number): Snippet => cached(`e${local},${weight},${fuelLocal}`, () => {
+  const entryFor = (local: number, weight: number, fuelLocal: number, refund: number): Snippet => cached(`e${local},${weight},${fuelLocal},${refund}`, () => {
     const b = new ByteSink(48);
     b.u8(0x23); b.u32(countdown); // global.get
     b.u8(0x41); b.sleb(weight); // i32.const weight
@@ -242,16 +254,16 @@ export function interruptPass(
     b.u8(0x41); b.u8(0x00); // i32.const 0
     b.u8(0x48); // i32.lt_s
     b.u8(0x04); b.u8(0x40); // if
-    const trapAt = slowPath(b, local, countdown, check, fuelLocal, fuelGlobal);
+    const trapAt = slowPath(b, local, countdown, check, fuelLocal, fuelGlobal, refund);
     b.u8(0x0b); // end
     return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.interrupt };
   });
   /** A back-edge check with its slow path inside the loop (also the entry check of a threaded function). */
-  const backEdgeFor = (local: number, weight: number, fuelLocal: number): Snippet => cached(`b${local},${weight},${fuelLocal}`, () => {
+  const backEdgeFor = (local: number, weight: number, fuelLocal: number, refund: number): Snippet => cached(`b${local},${weight},${fuelLocal},${refund}`, () => {
     const b = new ByteSink(48);
     decrement(b, local, weight);
     b.u8(0x04); b.u8(0x40); // if
-    const trapAt = slowPath(b, local, countdown, check, fuelLocal, fuelGlobal);
+    const trapAt = slowPath(b, local, countdown, check, fuelLocal, fuelGlobal, refund);
     b.u8(0x0b); // end
     return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.interrupt };
   });
@@ -262,11 +274,21 @@ export function interruptPass(
     h.u8(0x0d); h.u8(0x01); // br_if $slow
     return { bytes: h.view().slice(), trapAt: -1, trapKind: 0 };
   });
-  /** The code after a wrapped loop. */
-  const wrappedTailFor = (local: number, fuelLocal: number): Snippet => cached(`t${local},${fuelLocal}`, () => {
+  /**
+   * The code after a wrapped loop. The loop was left at its header after the fuel pass charged the
+   * body's first segment (`refund`), which did not run and is charged again when the loop is entered
+   * again: given back first.
+   */
+  const wrappedTailFor = (local: number, fuelLocal: number, refund: number): Snippet => cached(`t${local},${fuelLocal},${refund}`, () => {
     const t = new ByteSink(48);
     t.u8(0x0c); t.u8(0x02); // br $exit
     t.u8(0x0b); // end $slow
+    if (fuelLocal >= 0 && refund > 0) {
+      t.u8(0x20); t.u32(fuelLocal); // local.get $fuel
+      t.u8(0x42); t.sleb(refund); // i64.const refund
+      t.u8(0x7c); // i64.add
+      t.u8(0x21); t.u32(fuelLocal); // local.set $fuel
+    }
     const trapAt = slowPath(t, local, countdown, check, fuelLocal, fuelGlobal);
     t.u8(0x0c); t.u8(0x00); // br $retry
     t.u8(0x0b); t.u8(0x0b); // end $retry, end $exit
@@ -300,8 +322,13 @@ export function interruptPass(
       const local = fn.threaded ? fn.threadParam(slot) : fn.addLocal(0x7f);
       fn.threadValue(slot, local);
       const fuelLocal = fuelLocalOf(fn, fuel);
+      const chargeAt = fuel?.chargeAt;
+      /** The fuel charged before instruction `i` for a segment that has not run yet (see `FuelState`). */
+      const refundAt = (i: number): number => (fuelLocal >= 0 && chargeAt ? chargeAt(i) : 0);
       const entryWeight = weightOf(n);
-      fn.insert(0, fn.threaded ? backEdgeFor(local, entryWeight, fuelLocal) : entryFor(local, entryWeight, fuelLocal));
+      // At the entry, the function's entry cost stays billed: it was entered.
+      const entryRefund = Math.max(0, refundAt(0) - FUNCTION_ENTRY_COST);
+      fn.insert(0, fn.threaded ? backEdgeFor(local, entryWeight, fuelLocal, entryRefund) : entryFor(local, entryWeight, fuelLocal, entryRefund));
       let canWrap = keepInside?.(fn.funcIndex) !== true;
       let loops = 0;
       let bulk = 0;
@@ -327,7 +354,7 @@ export function interruptPass(
       const bulkOps = bulk > 0 ? new BulkOps(fn, types, local, countdown, check, fuelLocal, fuelGlobal) : undefined;
       if (!canWrap) {
         for (let i = 0; i < n; i++) {
-          if (ops[i] === LOOP) fn.insert(i + 1, backEdgeFor(local, weightOf(loopSizes[i]!), fuelLocal));
+          if (ops[i] === LOOP) fn.insert(i + 1, backEdgeFor(local, weightOf(loopSizes[i]!), fuelLocal, refundAt(i + 1)));
           else if (bulkOps && KIND[ops[i]!] === K.bulk) bulkOps.rewrite(i);
           else if (bulkOps && KIND[ops[i]!] === K.wait) bulkOps.rewriteWait(i);
         }
@@ -337,7 +364,6 @@ export function interruptPass(
       // The first instruction of each open wrapped loop, innermost last.
       const loopStarts: number[] = [];
       let wrappedOpen = 0;
-      const tail = wrappedTailFor(local, fuelLocal);
       for (let i = 0; i < n; i++) {
         const o = ops[i]!;
         const kind = KIND[o]!;
@@ -352,7 +378,7 @@ export function interruptPass(
             frames.push(false);
           } else if (loopTakesParams(bytes, btAt, btEnd, types)) {
             frames.push(false);
-            fn.insert(i + 1, backEdgeFor(local, weight, fuelLocal));
+            fn.insert(i + 1, backEdgeFor(local, weight, fuelLocal, refundAt(i + 1)));
           } else {
             fn.insert(i, wrapHead(bytes, btAt, btEnd));
             fn.insert(i + 1, wrappedHeadFor(local, weight));
@@ -363,7 +389,8 @@ export function interruptPass(
         } else if (kind === K.end) {
           if (frames.pop()) {
             wrappedOpen--;
-            fn.insert(i + 1, tail, loopStarts.pop()!);
+            const at = loopStarts.pop()!;
+            fn.insert(i + 1, wrappedTailFor(local, fuelLocal, refundAt(at + 1)), at);
           }
         } else if (kind === K.bulk) {
           bulkOps!.rewrite(i);

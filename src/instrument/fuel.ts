@@ -23,17 +23,24 @@
  * (`$fuel`) and writes it back wherever the global must be right:
  *
  * - loaded from the global at entry and after every call (the callee, or a host function, changed it);
- * - stored to the global before every call (so a host function reads exactly what was used so far),
- *   before every exit (`return`, the final `end`, a branch out of the function, `throw`, tail
- *   calls), before every `unreachable`, and by the interruption pass before it traps `interrupt`.
+ * - stored to the global before every call (so a host function reads exactly what was used so far,
+ *   and a stack overflow, which the engine raises as the callee is entered, finds it there; calls of
+ *   threaded functions too), before every exit (`return`, the final `end`, a branch out of the
+ *   function, `throw`, tail calls), before every `unreachable` and bulk instruction, and by the
+ *   interruption pass before it traps `interrupt`;
+ * - stored right after the charge of every segment that holds an instruction the engine may trap at
+ *   (loads, stores, divisions, truncations, `table.get`, null checks...: `binary/traps.ts`).
  *
- * So every exit bills what ran: returns, host calls and host errors, `unreachable`, interrupts and
- * running out. Loops run on the local alone: storing it at every loop header costs about a fifth of a
- * tight loop's time (measured on the sieve kernel). The price: when the engine itself traps (out of
- * bounds, division by zero, a failed `call_indirect` signature check, stack overflow), the charges made
- * since the fuel was last stored (the entry or last call of the trapping function, or of the
- * nearest caller that is not threaded, see below) are not deducted from the store's fuel. A call still
- * cannot use more than the fuel it started with.
+ * So every exit bills what ran: returns, host calls and host errors, `unreachable`, interrupts,
+ * running out and engine traps. A segment is charged whole before it runs, so when the engine traps
+ * inside one the global holds the fuel left after the whole segment: trap handling gives back the cost
+ * of the instructions after the trapping one (`fuelRefundAt`, found from the trap's frame offset by
+ * reading the original body there; nothing is recorded per instruction). The store in a loop body is
+ * the price of exactness: it costs about 0.05-0.1x of plain time on loops that touch memory (the sieve
+ * and matmul kernels; bench/instrument.bench.ts), where the loop then costs one store of a register
+ * more per iteration. The alternative of a store before every instruction that can trap costs several
+ * per segment, and storing to a global the module defines instead of the imported one was measured no
+ * faster (sieve: 1.30x against 1.27x plain).
  *
  * A charge of `c` is register work; only the out-of-fuel path touches the global:
  *
@@ -43,7 +50,8 @@
  * ```
  *
  * Functions that are only ever called directly (see `RewritePlan.threading`) take the fuel as an extra
- * parameter and return it as an extra result instead, so that a call costs no load or store at all.
+ * parameter and return it as an extra result instead, so that a call costs one store (for a stack
+ * overflow) and no load.
  *
  * The recorded `unreachable` makes the engine's trap identifiable as `out_of_fuel` from its frame
  * offset alone, with no host call; the frame points at the segment's first instruction.
@@ -51,7 +59,10 @@
  * @module
  */
 import { bulkTouches64, NO_64_BIT, type IndexWidths } from "./bulk.js";
+import { InstrCursor } from "../binary/instructions.js";
+import type { ModuleInfo } from "../binary/module-info.js";
 import { ALL_OPS, op } from "../binary/opcodes.js";
+import { instructionTraps } from "../binary/traps.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { readLeb } from "./scan.js";
@@ -219,13 +230,35 @@ class FuelSnippets {
 }
 
 for (let id = 0; id < ALL_OPS.length; id++) PLAIN[id] = FLOW[id] === Flow.plain && (FLAGS[id]! & F.open) === 0 ? 1 : 0;
+/**
+ * 1 for the instructions inside a segment that the engine may stop with a trap (loads, stores,
+ * divisions, truncations, null checks...): a segment holding one stores the fuel left at its start.
+ * The engine-trapping instructions that end a segment (`call_indirect`, `call_ref`, bulk instructions,
+ * `throw_ref`) have the fuel stored right before them anyway.
+ */
+const TRAPS = new Uint8Array(ALL_OPS.length);
+for (const o of ALL_OPS) TRAPS[o.id] = PLAIN[o.id] === 1 && instructionTraps(o.name) !== undefined ? 1 : 0;
+
+/** The fuel pass, and what it charged where in the function it visited last. */
+export interface FuelBodyPass extends BodyPass {
+  /**
+   * The charge inserted before instruction `insn` of the function visited last (0 for none): the cost
+   * of the segment starting there, plus the entry's for instruction 0. The interruption pass, which
+   * visits the same function next, gives it back when it interrupts there (nothing of it ran).
+   */
+  chargeAt(insn: number): number;
+}
 
 /** The fuel pass, charging the imported global `fuelGlobal` with the costs of `costs` (see the module comment). */
-export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, options: FuelPassOptions = {}): BodyPass {
+export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, options: FuelPassOptions = {}): FuelBodyPass {
   const perUnit = options.bulkPerUnit ?? true;
   const widths = options.widths ?? NO_64_BIT;
   const byLocal = new Map<number, FuelSnippets>();
+  let charged = new Float64Array(256);
   return {
+    chargeAt(insn: number): number {
+      return insn < charged.length ? charged[insn]! : 0;
+    },
     visit(fn: FunctionContext): void {
       // A threaded function gets the fuel as a parameter and gives it back: no loads, no exit stores.
       const threaded = fn.threaded;
@@ -235,28 +268,39 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
       if (!snippets) byLocal.set(local, (snippets = new FuelSnippets(fuelGlobal, local)));
       const { n, op: ops, start } = fn.scan;
       const bytes = fn.bytes;
+      if (charged.length <= n) charged = new Float64Array(n + 1);
+      else charged.fill(0, 0, n + 1);
       if (!threaded) fn.insert(0, snippets.load);
       let segStart = 0;
       // Entering a function costs one unit, as in Wasmtime (so an export calling the host costs 2).
       let acc = FUNCTION_ENTRY_COST;
+      let traps = 0;
       let dead = false;
       let temp = -1;
       let depth = 0;
       for (let i = 0; i < n; i++) {
         const o = ops[i]!;
-        if (!dead) acc += costs[o]!;
+        if (!dead) {
+          acc += costs[o]!;
+          traps |= TRAPS[o]!;
+        }
         if (PLAIN[o] === 1) continue;
         const flags = FLAGS[o]!;
         if (flags & F.open) depth++;
         const flow = FLOW[o]!;
         if (flow === Flow.plain) continue;
         // The segment ends with instruction i: charge it at its start, then what goes before i.
-        if (!dead && acc > 0) fn.insert(segStart, snippets.charge(acc));
+        if (!dead && acc > 0) {
+          fn.insert(segStart, snippets.charge(acc));
+          charged[segStart] = acc;
+        }
+        if (!dead && traps) fn.insert(segStart, snippets.store);
         const direct = flags & F.call && fn.callsThreaded(i);
         if (!dead && flags & F.bulk && perUnit && !bulkTouches64(bytes, start[i]!, start[i + 1]!, ops[i]!, widths)) {
           if (temp < 0) temp = fn.addLocal(0x7f);
           fn.insert(i, snippets.chargeLength(temp));
         }
+        if (!dead && (direct || flags & F.bulk)) fn.insert(i, snippets.store);
         if (!dead && !direct) {
           if (flags & (F.call | F.trap)) fn.insert(i, snippets.store);
           else if (!threaded && (flags & F.exit || i === n - 1)) fn.insert(i, snippets.store);
@@ -264,12 +308,51 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
         }
         if (flags & F.close) depth--;
         acc = 0;
+        traps = 0;
         segStart = i + 1;
         if (flow === Flow.dead) dead = true;
         else if (flow === Flow.revive) dead = false;
         if (!dead && i + 1 < n && flags & (F.call | F.catch) && !direct) fn.insert(i + 1, snippets.load);
       }
-      if (!dead && acc > 0) fn.insert(segStart, snippets.charge(acc)); // only for a body without its final `end`
+      if (!dead && acc > 0) { // only for a body without its final `end`
+        fn.insert(segStart, snippets.charge(acc));
+        charged[segStart] = acc;
+      }
+      if (!dead && traps) fn.insert(segStart, snippets.store);
     },
   };
+}
+
+const refundCursor = new InstrCursor();
+
+/**
+ * What the fuel pass charged for the instructions after the one at `offset` (an offset in the original
+ * binary `info`) in its segment: the charge of a segment is made before it runs, so when the engine
+ * traps at that instruction this much was billed for code that did not run (trap handling gives it
+ * back). 0 when `offset` is not an instruction of a function body, or ends its segment.
+ */
+export function fuelRefundAt(info: ModuleInfo, offset: number, costs: Uint32Array): number {
+  const code = info.code;
+  let lo = 0;
+  let hi = code.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (code[mid]!.codeOffset <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  const body = code[lo];
+  if (!body || offset < body.codeOffset || offset >= body.codeOffset + body.code.length) return 0;
+  const c = refundCursor;
+  let refund = 0;
+  try {
+    c.reset(body.code, offset - body.codeOffset, body.code.length, body.codeOffset);
+    if (!c.next() || FLOW[c.op.id] !== Flow.plain) return 0;
+    while (c.next()) {
+      refund += costs[c.op.id]!;
+      if (FLOW[c.op.id] !== Flow.plain) break;
+    }
+  } catch {
+    return 0;
+  }
+  return refund;
 }

@@ -117,9 +117,8 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   // The fuel pass goes first, so that where both insert before the same instruction the fuel is
   // loaded and charged before an interruption check can store it (and outside the loops that the
   // interruption pass wraps around a loop).
-  if (options.fuelCosts) {
-    passes.push(fuelPass(fuel, options.fuelCosts, fuelSlot, { bulkPerUnit: options.fuelBulkPerUnit ?? true, widths }));
-  }
+  const fuelBodyPass = options.fuelCosts ? fuelPass(fuel, options.fuelCosts, fuelSlot, { bulkPerUnit: options.fuelBulkPerUnit ?? true, widths }) : undefined;
+  if (fuelBodyPass) passes.push(fuelBodyPass);
   if (options.interrupt) {
     const countdown = info.importedGlobals + globals.length + info.globals.length + definedGlobals.length;
     definedGlobals.push({ type: "i32", mutable: true, init: INITIAL_PERIOD });
@@ -129,7 +128,7 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     passes.push(interruptPass(countdown, check, {
       paramCount: (i) => (info.types[i]?.kind === "func" ? (info.types[i] as { params: readonly unknown[] }).params.length : undefined),
       ...widths,
-    }, countSlot, options.fuelCosts ? { global: fuel, slot: fuelSlot } : undefined, asyncify && ((f) => asyncify!.graph.reaches[f] === 1)));
+    }, countSlot, fuelBodyPass ? { global: fuel, slot: fuelSlot, chargeAt: (i) => fuelBodyPass.chargeAt(i) } : undefined, asyncify && ((f) => asyncify!.graph.reaches[f] === 1)));
   }
   const convert = options.storeResources === true && (info.memories.length > 0 || info.tables.length > 0);
   if (passes.length === 0 && !convert) {

@@ -462,7 +462,8 @@ function makeTypedCall(func: Func): (...args: unknown[]) => unknown {
       for (let i = 0; i < params.length; i++) convertArg(func, i, params[i]!, args[i]);
       throw new TypeError(`${func.name}: bad arguments`);
     };
-    const generated = hostToWasmAdapter(params, target, toTrap, bad);
+    const fuel = store.instrumentation.fuel;
+    const generated = hostToWasmAdapter(params, target, fuel ? (e) => toTrap(e, fuel) : toTrap, bad);
     if (generated) return generated;
   }
   // The generic path: conversions, call hooks, or no code generation allowed.
@@ -474,7 +475,7 @@ function makeTypedCall(func: Func): (...args: unknown[]) => unknown {
     try {
       r = target(...args);
     } catch (e) {
-      throw toTrap(e);
+      throw toTrap(e, store.instrumentation.fuel);
     } finally {
       store.exitWasm();
     }
@@ -505,7 +506,7 @@ function v128Call(func: Func): (...args: unknown[]) => unknown {
     try {
       r = lowered(...flat);
     } catch (e) {
-      throw toTrap(e);
+      throw toTrap(e, store.instrumentation.fuel);
     } finally {
       store.exitWasm();
     }

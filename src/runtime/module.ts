@@ -285,7 +285,7 @@ export class Module {
       const artifact = readArtifact(bytes, engine.instrumentation);
       info = artifact.info;
       const instrumented = artifact.instrumented;
-      const compiled = instrumented ? fromInstrumented(instrumented, instrumented.engineInfo) : undefined;
+      const compiled = instrumented ? fromInstrumented(instrumented, instrumented.engineInfo, info, engine.instrumentation.fuelCosts) : undefined;
       const { prepared } = prepareFor(info, engine.instrumentation, name, { compiled });
       let native: WebAssembly.Module;
       try {
@@ -377,7 +377,7 @@ function prepareFor(
   }
   const engineInfo = compiled ? compiled.engineInfo : info;
   const nameSection = engineInfo.customSections.find((c) => c.name === "name");
-  const engineName = registerModuleName(givenName ?? (nameSection ? readModuleName(nameSection.data) : undefined), engineInfo);
+  const engineName = registerModuleName(givenName, givenName === undefined && nameSection ? readModuleName(nameSection.data) : undefined, engineInfo);
   let prepared: PreparedBinary;
   try {
     prepared = prepareBinary(engineInfo, engineName);

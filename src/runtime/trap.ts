@@ -10,6 +10,7 @@ import type { FrameInfo, TrapCode } from "../errors.js";
 import { AsyncError, Trap } from "../errors.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import { InstrCursor } from "../binary/instructions.js";
+import { instructionTraps } from "../binary/traps.js";
 import { modulesNamed } from "./registry.js";
 import { exceptionOf, isNativeException, toWasmError } from "./exception.js";
 
@@ -33,6 +34,14 @@ const MESSAGE_CODES: readonly (readonly [RegExp, TrapCode])[] = [
   [/Maximum call stack size exceeded/, "stack_overflow"],
 ];
 
+/**
+ * Engine errors at a wasm instruction that are not the spec's traps but the embedder refusing the
+ * operation: a browser's main thread cannot block, so `memory.atomic.wait32/64` throws there ("Atomics.wait
+ * cannot be called in this context"). Their code is `"unknown"` (with the engine's message kept),
+ * whatever the instruction could otherwise trap with.
+ */
+const REFUSALS: readonly RegExp[] = [/cannot be called in this context/];
+
 /** The trap code for an engine message, or `"unknown"`. */
 export function trapCodeOf(message: string): TrapCode {
   for (const [pattern, code] of MESSAGE_CODES) if (pattern.test(message)) return code;
@@ -40,62 +49,14 @@ export function trapCodeOf(message: string): TrapCode {
 }
 
 /**
- * What an instruction can trap with: the codes its traps may have (the first is the one to assume
- * when the engine's message names none of them) and, for null references, the spec's wording of
- * which reference was null.
- */
-interface InstructionTraps {
-  readonly codes: readonly TrapCode[];
-  readonly nullDetail?: string;
-}
-
-const MEMORY: InstructionTraps = { codes: ["memory_out_of_bounds"] };
-const ATOMIC: InstructionTraps = { codes: ["memory_out_of_bounds", "heap_misaligned"] };
-const TABLE: InstructionTraps = { codes: ["table_out_of_bounds"] };
-const STRUCT: InstructionTraps = { codes: ["null_reference"], nullDetail: "null structure reference" };
-const ARRAY: InstructionTraps = { codes: ["null_reference", "array_out_of_bounds"], nullDetail: "null array reference" };
-const ARRAY_SEGMENT: InstructionTraps = {
-  codes: ["null_reference", "array_out_of_bounds", "memory_out_of_bounds", "table_out_of_bounds"],
-  nullDetail: "null array reference",
-};
-const FUNCTION_REF: InstructionTraps = { codes: ["null_reference"], nullDetail: "null function reference" };
-const INDIRECT: InstructionTraps = { codes: ["bad_signature", "indirect_call_to_null", "table_out_of_bounds"] };
-const TRUNC: InstructionTraps = { codes: ["bad_conversion_to_integer", "integer_overflow"] };
-
-/** The traps of an instruction, by its name; `undefined` for instructions that cannot trap. */
-function instructionTraps(name: string): InstructionTraps | undefined {
-  switch (name) {
-    case "unreachable": return { codes: ["unreachable"] };
-    case "i32.div_s": case "i64.div_s": return { codes: ["integer_division_by_zero", "integer_overflow"] };
-    case "i32.div_u": case "i64.div_u": case "i32.rem_s": case "i64.rem_s": case "i32.rem_u": case "i64.rem_u":
-      return { codes: ["integer_division_by_zero"] };
-    case "call_indirect": case "return_call_indirect": return INDIRECT;
-    case "call_ref": case "return_call_ref": return FUNCTION_REF;
-    case "ref.as_non_null": return { codes: ["null_reference"] };
-    case "throw_ref": return { codes: ["null_reference"], nullDetail: "null exception reference" };
-    case "i31.get_s": case "i31.get_u": return { codes: ["null_reference"], nullDetail: "null i31 reference" };
-    case "ref.cast": case "ref.cast_null": return { codes: ["cast_failure"] };
-    case "memory.fill": case "memory.copy": case "memory.init": return MEMORY;
-    case "table.get": case "table.set": case "table.fill": case "table.copy": case "table.init": return TABLE;
-    case "array.new": case "array.new_default": case "array.new_fixed": return { codes: ["allocation_too_large"] };
-    case "array.new_data": case "array.new_elem": case "array.init_data": case "array.init_elem": return ARRAY_SEGMENT;
-  }
-  if (name === "struct.new" || name === "struct.new_default") return undefined;
-  if (name.startsWith("struct.")) return STRUCT;
-  if (name.startsWith("array.")) return ARRAY;
-  if (/^i(32|64)\.trunc_f(32|64)_[su]$/.test(name)) return TRUNC;
-  if (/\.atomic\.|^memory\.atomic/.test(name)) return ATOMIC;
-  if (/^(?:[if](32|64)|v128)\.(load|store)/.test(name)) return MEMORY;
-  return undefined;
-}
-
-/**
  * The trap code (and a detail to show) for an engine trap: by the engine's message where it names one
  * of the codes the trapping instruction can have, else by the instruction alone; by the message when
- * the instruction is not known (a trap at instantiation: no wasm frame).
+ * the instruction is not known (a trap at instantiation: no wasm frame). An engine's refusal (`REFUSALS`)
+ * is `"unknown"`.
  */
 export function trapCodeFor(message: string, instruction: string | undefined): { code: TrapCode; detail?: string } {
   const byMessage = trapCodeOf(message);
+  if (byMessage === "unknown" && REFUSALS.some((p) => p.test(message))) return { code: "unknown" };
   const traps = instruction === undefined ? undefined : instructionTraps(instruction);
   if (!traps) return { code: byMessage };
   const code = traps.codes.includes(byMessage) ? byMessage : traps.codes[0]!;
@@ -130,6 +91,8 @@ export interface FrameMapper {
   offset(engineOffset: number): number;
   /** The trap that an `unreachable` at `engineOffset` stands for, if instrumentation inserted it. */
   site(engineOffset: number): TrapCode | undefined;
+  /** Fuel charged for code after the instruction at `engineOffset` that a trap there kept from running. */
+  fuelRefund?(engineOffset: number): number;
 }
 
 const frameMappers = new WeakMap<ModuleInfo, FrameMapper>();
@@ -145,6 +108,8 @@ interface InnermostFrame {
   site?: TrapCode;
   /** The name of the instruction the frame stopped at (read from the binary the engine ran). */
   instruction?: string;
+  /** Fuel charged for the rest of the trapping instruction's segment, which did not run (fuel.ts). */
+  refund?: number;
 }
 
 const cursor = new InstrCursor();
@@ -214,6 +179,7 @@ export function parseWasmFrames(stack: string | undefined, innermost?: Innermost
       if (i === 0 && innermost) {
         const site = mapper.site(offset);
         if (site) innermost.site = site;
+        else if (mapper.fuelRefund) innermost.refund = mapper.fuelRefund(offset);
       }
       // A wrapper's frame right outside its function's body (same engine module, same function).
       if (i > 0 && mapper.wrapper?.(funcIndex) && raw[i - 1]!.url === f.url && mapper.funcIndex(raw[i - 1]!.funcIndex) === mapper.funcIndex(funcIndex)) {
@@ -269,11 +235,17 @@ function innermostIsWasm(stack: string | undefined): boolean {
  * Converts what a call into wasm threw: an engine trap becomes a `Trap`; a stack overflow in wasm code
  * becomes a `stack_overflow` Trap; anything else (a host function's error, a `Trap` from a nested call,
  * a wasm exception) is returned as the same object, except that a wasm exception becomes an `Exception`.
+ *
+ * `fuel` is the store's fuel global when the engine consumes fuel: instrumented code charges each
+ * straight-line segment before it runs and stores the fuel left where the engine may trap, so an engine
+ * trap gives back what the rest of its segment was charged (src/instrument/fuel.ts), and the store is
+ * billed exactly what ran.
  */
-export function toTrap(error: unknown): unknown {
+export function toTrap(error: unknown, fuel?: WebAssembly.Global): unknown {
   if (error instanceof WebAssembly.RuntimeError) {
     const innermost: InnermostFrame = {};
     const frames = parseWasmFrames(error.stack, innermost);
+    if (fuel !== undefined && innermost.refund) fuel.value = (fuel.value as bigint) + BigInt(innermost.refund);
     const found = trapCodeFor(error.message, innermost.instruction);
     let code = found.code;
     if (code === "unreachable" && innermost.site) code = innermost.site;

@@ -9,9 +9,11 @@
  * recursion. Each other exported function is called with zeros, then with ones.
  */
 import { decodeModule } from "../../src/binary/decoder.js";
+import { funcTypeAt, funcTypeIndex } from "../../src/binary/module-info.js";
 import { encodeModule } from "../../src/binary/encoder.js";
 import { Engine, Func, Linker, Module, Store, Trap, type EngineConfig } from "../../src/index.js";
 import { printModule, watToBinary } from "../../src/text/index.js";
+import { HOST_MODULE, REFERENCE_COUNTER, referenceMetered } from "./fuel-reference.js";
 
 /** One way of running a module. */
 export interface Variant {
@@ -98,4 +100,98 @@ export function transcript(bytes: Uint8Array, variant: Pick<Variant, "config" | 
 function describe(e: unknown): string {
   if (e instanceof Trap) return `trap ${e.code}`;
   return `error ${(e as Error).name}: ${(e as Error).message}`;
+}
+
+/** The arguments of the calls of `transcript`'s round `round` (zeros, then ones). */
+function argsFor(params: readonly unknown[], round: number): unknown[] {
+  return params.map((t) => (t === "i64" ? BigInt(round) : t === "i32" || t === "f32" || t === "f64" ? round : null));
+}
+
+/**
+ * The fuel each step of `transcript`'s calls uses (instantiation, then each call with the hang limit's
+ * reset before it), under `config` (which must consume fuel), with `serialized` as in `Variant`. A step
+ * that overflows the stack is listed without its fuel (how deep the stack goes depends on frame sizes).
+ */
+export function fuelTranscript(bytes: Uint8Array, config: EngineConfig, serialized = false): string[] {
+  const out: string[] = [];
+  const engine = new Engine(config);
+  const store = new Store(engine);
+  const start = Number.MAX_SAFE_INTEGER;
+  store.setFuel(start);
+  if (config.timeLimits) store.setTimeLimit(60_000);
+  if (config.epochInterruption) store.setEpochDeadline(1_000_000);
+  const linker = new Linker(engine);
+  for (const [name, type] of [["log-i32", "i32"], ["log-i64", "i64"], ["log-f32", "f32"], ["log-f64", "f64"]] as const) {
+    linker.defineFunc("fuzzing-support", name, { params: [type], results: [] }, () => {});
+  }
+  let module = new Module(engine, bytes);
+  if (serialized) module = Module.deserialize(engine, module.serialize());
+  const step = (name: string, run: () => unknown): void => {
+    store.setFuel(start);
+    let outcome = "ok";
+    try {
+      run();
+    } catch (e) {
+      outcome = e instanceof Trap ? e.code : `error ${(e as Error).name}`;
+    }
+    out.push(outcome === "stack_overflow" ? `${name}: stack overflow` : `${name}: ${start - store.getFuel()}`);
+  };
+  let instance: ReturnType<Linker["instantiate"]> | undefined;
+  step("instantiate", () => (instance = linker.instantiate(store, module)));
+  if (!instance) return out;
+  const reset = instance.getFunc("hangLimitInitializer");
+  for (const round of [0, 1]) {
+    for (const e of module.info.exports) {
+      if (e.kind !== "func" || e.name === "hangLimitInitializer") continue;
+      const f = instance.getFunc(e.name)!;
+      step(`${e.name}#${round}`, () => {
+        reset?.call();
+        f.call(...argsFor(f.type.params, round));
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * `fuelTranscript` of the reference meter (test/helpers/fuel-reference.ts) run on the bare WebAssembly
+ * API: what the fuel of each step must be with `fuelBulkPerUnit: false`.
+ */
+export function referenceFuelTranscript(bytes: Uint8Array): string[] {
+  const out: string[] = [];
+  const counter = new WebAssembly.Global({ value: "i64", mutable: true }, 0n);
+  const log = () => {};
+  const imports = {
+    "fuzzing-support": { "log-i32": log, "log-i64": log, "log-f32": log, "log-f64": log },
+    [HOST_MODULE]: { [REFERENCE_COUNTER]: counter },
+  };
+  const info = decodeModule(bytes);
+  const module = new WebAssembly.Module(referenceMetered(bytes) as Uint8Array<ArrayBuffer>);
+  const step = (name: string, run: () => unknown): void => {
+    counter.value = 0n;
+    let overflow = false;
+    try {
+      run();
+    } catch (e) {
+      overflow = e instanceof RangeError;
+    }
+    out.push(overflow ? `${name}: stack overflow` : `${name}: ${counter.value as bigint}`);
+  };
+  let instance: WebAssembly.Instance | undefined;
+  step("instantiate", () => (instance = new WebAssembly.Instance(module, imports)));
+  if (!instance) return out;
+  const exports = instance.exports as Record<string, (...args: unknown[]) => unknown>;
+  const reset = exports.hangLimitInitializer;
+  for (const round of [0, 1]) {
+    for (const e of info.exports) {
+      if (e.kind !== "func" || e.name === "hangLimitInitializer") continue;
+      const type = funcTypeAt(info, funcTypeIndex(info, e.index) ?? -1);
+      const params = (type?.params ?? []).map((t) => (typeof t === "string" ? t : "ref"));
+      step(`${e.name}#${round}`, () => {
+        reset?.();
+        exports[e.name]!(...argsFor(params, round));
+      });
+    }
+  }
+  return out;
 }

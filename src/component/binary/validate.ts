@@ -61,6 +61,8 @@ import {
   Matcher,
   MAX_TYPE_SIZE,
   Substitution,
+  definitionExtern,
+  isTypeDefinition,
 } from "./type-ops.js";
 
 /** An entry of the component type index space, resolved. */
@@ -101,7 +103,20 @@ export interface ValidatedComponent {
 export { UNSUPPORTED } from "./validate-canon.js";
 
 /** Options of `validateComponent`. */
+/**
+ * Component Model features behind flags (the gates of `Explainer.md` that `wasm-tools` switches per
+ * script with `-f`); each defaults to what wasmhost accepts when not told otherwise.
+ */
+export interface ComponentFeatures {
+  /** 64-bit memories in canonical options and `i64` resource representations (default on). */
+  readonly cm64?: boolean;
+  /** 🪺 nested namespaces and packages in interface names (`a:b:c/d/e`) (default off). */
+  readonly nestedNames?: boolean;
+}
+
 export interface ValidateOptions {
+  /** Feature switches (see `ComponentFeatures`). */
+  readonly features?: ComponentFeatures;
   /**
    * Validates a core module's code (the decoder checks only its structure); return a reason to reject
    * it. The runtime passes the engine's validation here.
@@ -540,7 +555,7 @@ export class Scope {
       case "type": {
         const t = this.get(s.types, index, "type");
         if (t.kind === "value" || t.kind === "resource") return { kind: "type", type: t.type };
-        return this.fail("type not valid to be used as export");
+        return { kind: "type", type: { kind: "type-definition", definition: t } };
       }
       case "core module":
         return { kind: "module", type: coreModuleType(this.get(s.coreModules, index, "module")) };
@@ -687,6 +702,7 @@ export class Scope {
       case "resource": {
         if (this.kind !== "component") this.fail("resources can only be defined within a concrete component");
         if (t.rep !== "i32" && t.rep !== "i64") this.fail("resources can only be represented by `i32` or `i64`");
+        if (t.rep === "i64" && this.options.features?.cm64 === false) this.fail("resources with `i64` require the `cm64` feature to be enabled");
         if (t.dtor !== undefined) {
           const f = this.get(this.spaces.coreFuncs, t.dtor, "core function");
           if (!sameFuncSig(f, { params: [t.rep], results: [] })) this.fail("wrong signature for a destructor");
@@ -744,7 +760,8 @@ export class Scope {
   // ---- imports and exports ----------------------------------------------------------------------
 
   private checkName(name: ExternName, what: "import" | "export"): ParsedName {
-    const parsed = parseExternName(name.name);
+    const nested = this.options.features?.nestedNames === true;
+    const parsed = parseExternName(name.name, nested);
     if (typeof parsed === "string") this.fail(parsed);
     if (what === "export" && parsed.kind === "other") this.fail(`\`${name.name}\` is not a valid export name`);
     const seen = new Set<string>();
@@ -753,7 +770,7 @@ export class Scope {
       seen.add(a.kind);
       if (a.kind === "implements") {
         if (parsed.kind !== "label") this.fail(`name \`${name.name}\` is not valid with \`implements\``);
-        const p = parseExternName(a.value);
+        const p = parseExternName(a.value, nested);
         if (typeof p === "string" || p.kind !== "interface") this.fail(`\`${a.value}\` must be an interface name`);
       }
       if (a.kind === "versionsuffix") {
@@ -821,6 +838,10 @@ export class Scope {
         if (!name.includes(":")) this.resourceNames[origin].set(name, t.type);
         return t;
       }
+      if (isTypeDefinition(t.type)) {
+        this.spaces.types.push(t.type.definition as TypeEntry);
+        return t;
+      }
       const named = copyFacts(t.type, { ...t.type } as ValueType);
       this.copiedFrom.set(named, t.type);
       this.named.set(named, { origin, scope: this });
@@ -875,7 +896,7 @@ export class Scope {
         }
         const t = typeAt(d.bound.type);
         if (t.kind === "value" || t.kind === "resource") return { kind: "type", type: t.type };
-        return this.fail(`type not valid to be used as ${which}`);
+        return { kind: "type", type: { kind: "type-definition", definition: t } };
       }
     }
   }
@@ -947,7 +968,9 @@ function externRefersToResources(t: ComponentExternType): boolean {
   switch (t.kind) {
     case "func": return resourcesOfFunc(t.type).length > 0;
     case "value": return factsOf(t.type).resources.length > 0;
-    case "type": return t.type instanceof ResourceType || factsOf(t.type).resources.length > 0;
+    case "type":
+      if (isTypeDefinition(t.type)) return externRefersToResources(definitionExtern(t.type));
+      return t.type instanceof ResourceType || factsOf(t.type).resources.length > 0;
     case "instance": return [...t.type.exports.values()].some(externRefersToResources);
     case "component": return false;
     case "module": return false;

@@ -277,6 +277,20 @@ test("component code runs under the store's fuel like any module", () => {
   assert.throws(() => spin(), (e: unknown) => e instanceof Trap && e.code === "out_of_fuel");
 });
 
+test("component code that traps in the engine is billed exactly what ran", () => {
+  const fueled = new Engine({ consumeFuel: true });
+  const store = new Store(fueled);
+  const text = `(component
+    (core module $M (memory 1)
+      (func (export "oob") (result i32) (i32.load (i32.const 65536)) (i32.const 1) (i32.add)))
+    (core instance $m (instantiate $M))
+    (func (export "oob") (result u32) (canon lift (core func $m "oob"))))`;
+  const { oob } = new ComponentLinker(fueled).instantiate(store, Component.fromText(fueled, text)).exports as { oob: () => number };
+  store.setFuel(1000);
+  assert.throws(() => oob(), (e: unknown) => e instanceof Trap && e.code === "memory_out_of_bounds");
+  assert.equal(1000 - store.getFuel(), 3, "entry, i32.const, i32.load (not the i32.const and i32.add after it)");
+});
+
 test("serialize and deserialize give a component that runs the same", () => {
   const c = Component.fromText(engine, VALUES);
   const again = Component.deserialize(engine, c.serialize());

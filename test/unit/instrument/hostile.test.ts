@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Engine, Linker, Module, Store } from "../../../src/index.js";
 import { trapOf } from "../../helpers/trap.js";
+import { slowStepGuests } from "../../helpers/slow-steps.js";
 import { wat } from "../../helpers/wat.js";
 
 /** How late a 100 ms limit may fire in these tests (see the module comment). */
@@ -60,6 +61,23 @@ for (const [name, text, arg] of [
     });
     assert.equal(code, "interrupt");
     // The bound is 110 ms; the slack is for a loaded machine (the attack took 7.8 s before).
+    assert.ok(elapsed < SLACK_MS, `interrupted after ${elapsed.toFixed(0)} ms`);
+  });
+}
+
+for (const [name, text] of slowStepGuests(256)) {
+  test(`a time limit holds against a tight loop followed by ${name}`, () => {
+    const engine = new Engine({ timeLimits: true });
+    const store = new Store(engine);
+    const instance = new Linker(engine).instantiate(store, new Module(engine, wat(text)));
+    instance.getFunc("init")?.call();
+    store.setTimeLimit(100);
+    let code: string | undefined;
+    const elapsed = timed(() => {
+      code = trapOf(() => instance.getTypedFunc("run", [], [])()).code;
+    });
+    assert.equal(code, "interrupt");
+    // A guard against hanging only: the overruns are measured in bench/deadline.bench.ts.
     assert.ok(elapsed < SLACK_MS, `interrupted after ${elapsed.toFixed(0)} ms`);
   });
 }
