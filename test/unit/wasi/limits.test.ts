@@ -61,16 +61,25 @@ test("poll_oneoff sleeps at most until the store's time limit, then traps interr
 test("poll_oneoff under an epoch deadline wakes when another thread reaches it", async () => {
   const g = guest({}, { epochInterruption: true });
   g.store.setEpochDeadline(1);
-  g.store.setTimeLimit(10_000); // a safety net only
+  g.store.setTimeLimit(30_000); // a safety net only
   const api = new URL("../../../src/index.js", import.meta.url).href;
+  // The worker says when it has loaded the library (which takes seconds on a loaded machine), then
+  // reaches the deadline 50 ms later, while this thread sleeps.
   const worker = new Worker(
-    `const { workerData } = require("node:worker_threads");
-     import(${JSON.stringify(api)}).then(({ incrementEpochIn }) => setTimeout(() => incrementEpochIn(workerData), 50));`,
+    `const { workerData, parentPort } = require("node:worker_threads");
+     import(${JSON.stringify(api)}).then(({ incrementEpochIn }) => {
+       parentPort.postMessage("ready");
+       setTimeout(() => incrementEpochIn(workerData), 50);
+     });`,
     { eval: true, workerData: g.engine.epochBuffer },
   );
   try {
-    const ms = interruptedAfter(() => g.call("sleep", 3_000_000_000n));
-    assert.ok(ms < 2000, `interrupted after ${ms.toFixed(0)} ms, by the epoch, not the safety net`);
+    await new Promise<void>((resolve, reject) => {
+      worker.once("message", () => resolve());
+      worker.once("error", reject);
+    });
+    const ms = interruptedAfter(() => g.call("sleep", 120_000_000_000n));
+    assert.ok(ms < 20_000, `interrupted after ${ms.toFixed(0)} ms, by the epoch, not the safety net`);
   } finally {
     await worker.terminate();
   }
