@@ -270,8 +270,8 @@ export class BinaryReader {
     return n;
   }
 
-  /** Skips a name, checking it as `name` does, without making its string. */
-  skipName(): void {
+  /** Moves past a name's length and bytes; returns where its bytes start. */
+  private nameBytes(): number {
     const len = this.u32();
     if (len > this.end - this.pos) {
       this.pos = this.end;
@@ -279,6 +279,13 @@ export class BinaryReader {
     }
     const start = this.pos;
     this.pos += len;
+    return start;
+  }
+
+  /** Skips a name, checking it as `name` does, without making its string. */
+  skipName(): void {
+    const start = this.nameBytes();
+    const len = this.pos - start;
     const bytes = this.bytes;
     for (let i = start; i < start + len; i++) {
       if (bytes[i]! >= 0x80) {
@@ -294,13 +301,8 @@ export class BinaryReader {
 
   /** A name: a length-prefixed UTF-8 string. */
   name(): string {
-    const len = this.u32();
-    if (len > this.end - this.pos) {
-      this.pos = this.end;
-      this.fail(this.eofMessage);
-    }
-    const start = this.pos;
-    this.pos += len;
+    const start = this.nameBytes();
+    const len = this.pos - start;
     const bytes = this.bytes;
     // ASCII fast path: most names are.
     let ascii = true;
