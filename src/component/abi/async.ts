@@ -13,18 +13,12 @@
  * @module
  */
 import { AsyncError } from "../../errors.js";
-import type { ComponentFuncType, ValueType } from "../types.js";
+import type { ComponentFuncType } from "../types.js";
 import { AbiContext } from "./context.js";
-import type { ComponentFuncImpl, LowerSpec } from "./function.js";
+import { liftLoweredArgs, lowerCalleeResult, lowerPlan, RETURNED, type ComponentFuncImpl, type LowerSpec } from "./function.js";
 import { CallScope } from "./handles.js";
-import { flattenLift, flattenLowerAsync, layoutOf } from "./layout.js";
-import { lifterOf } from "./lift.js";
-import { lowererOf } from "./lower.js";
-import { abiTrap, cannotLeave, FUSED_MESSAGES, HOST_MESSAGES } from "./traps.js";
-import { toTypeError } from "./values.js";
+import { cannotLeave, FUSED_MESSAGES, HOST_MESSAGES } from "./traps.js";
 
-/** `Subtask.State.RETURNED`, what an `async` lowering returns once the callee has returned. */
-const RETURNED = 2;
 
 /**
  * An async host function as a component function: `fn` takes JS values and returns a Promise of the
@@ -59,27 +53,10 @@ export function hostFunctionAsync(
  * returns (a Promise of) the lowered result.
  */
 export function lowerFunctionAsync(spec: LowerSpec): (...flat: unknown[]) => Promise<unknown> {
-  const { type, callee, options, instance } = spec;
+  const { callee, options, instance } = spec;
   const invokeAsync = callee.invokeAsync;
   if (invokeAsync === undefined) throw new TypeError(`${spec.name}: not an async function`);
-  const isAsync = spec.async === true;
-  const sig = isAsync ? flattenLowerAsync(type) : flattenLift(type);
-  const paramTypes = type.params.map((p) => p.type);
-  const paramLifters = paramTypes.map((t) => lifterOf(t));
-  const paramOffsets: number[] = [];
-  let k = 0;
-  for (const t of paramTypes) {
-    paramOffsets.push(k);
-    k += layoutOf(t).flat.length;
-  }
-  const tuple: ValueType = { kind: "tuple", types: paramTypes };
-  const spill = sig.paramsInMemory ? layoutOf(tuple) : undefined;
-  const spillLifter = spill ? lifterOf(tuple) : undefined;
-  const resultType = type.result;
-  const resultLowerer = resultType ? lowererOf(resultType) : undefined;
-  const resultLayout = resultType ? layoutOf(resultType) : undefined;
-  const retptrIndex = isAsync ? sig.params.length - 1 : sig.params.length;
-  const nParams = paramTypes.length;
+  const plan = lowerPlan(spec);
   const messages = spec.fused ? FUSED_MESSAGES : HOST_MESSAGES;
   const resources = spec.resources;
   const myEncoding = options.stringEncoding;
@@ -93,35 +70,12 @@ export function lowerFunctionAsync(spec: LowerSpec): (...flat: unknown[]) => Pro
     cx.scope = scope;
     try {
       cx.sync();
-      let args: unknown[];
-      if (spill === undefined) {
-        args = new Array<unknown>(nParams);
-        for (let i = 0; i < nParams; i++) args[i] = paramLifters[i]!.flat(cx, flat, paramOffsets[i]!);
-      } else {
-        const ptr = (flat[0] as number) >>> 0;
-        if ((ptr & (spill.align - 1)) !== 0) throw abiTrap(cx.messages.pointerAlign);
-        if (ptr + spill.size > cx.u8.length) throw abiTrap(cx.messages.pointerBounds);
-        args = spillLifter!.load(cx, ptr) as unknown[];
-      }
-      const result = await invokeAsync(args, instance, myEncoding);
+      const result = await invokeAsync(liftLoweredArgs(plan, cx, flat), instance, myEncoding);
       scope.releaseLenders();
-      if (resultLowerer === undefined) return isAsync ? RETURNED : undefined;
+      if (plan.resultLowerer === undefined) return plan.isAsync ? RETURNED : undefined;
       cx.sourceEncoding = callee.stringEncoding ?? "utf8";
       cx.sync(); // the memory may have grown while the guest waited
-      try {
-        if (sig.resultInMemory) {
-          const ptr = (flat[retptrIndex] as number) >>> 0;
-          if ((ptr & (resultLayout!.align - 1)) !== 0) throw abiTrap(cx.messages.pointerAlign);
-          if (ptr + resultLayout!.size > cx.u8.length) throw abiTrap(cx.messages.pointerBounds);
-          resultLowerer.store(cx, result, ptr);
-          return isAsync ? RETURNED : undefined;
-        }
-        const out: unknown[] = [undefined];
-        resultLowerer.flat(cx, result, out, 0);
-        return out[0];
-      } catch (e) {
-        throw toTypeError(e, `${spec.name}: result`);
-      }
+      return lowerCalleeResult(plan, cx, flat, result, [undefined], spec.name);
     } finally {
       scope.releaseLenders();
       cx.busy = false;

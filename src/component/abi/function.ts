@@ -349,7 +349,7 @@ export interface LowerSpec {
 }
 
 /** `Subtask.State.RETURNED`. */
-const RETURNED = 2;
+export const RETURNED = 2;
 
 /**
  * `canon lower`: the core function that calls component function `spec.callee`. A host function gets
@@ -373,13 +373,29 @@ export function lowerFunction(spec: LowerSpec): (...flat: unknown[]) => unknown 
   return genericLowered(spec);
 }
 
-/** `canon lower` as closures that do the work generically (any type, no code generation). */
-function genericLowered(spec: LowerSpec): (...flat: unknown[]) => unknown {
-  const { type, callee, options, instance } = spec;
+/**
+ * What `canon lower` needs of a function type, worked out once: the lifters of the guest's arguments
+ * (flat or spilled to memory) and the lowerer of the result (flat or through the result pointer).
+ */
+export interface LowerPlan {
+  readonly isAsync: boolean;
+  readonly resultInMemory: boolean;
+  readonly paramLifters: readonly Lifter[];
+  readonly paramOffsets: readonly number[];
+  readonly spill: ReturnType<typeof layoutOf> | undefined;
+  readonly spillLifter: Lifter | undefined;
+  readonly resultLowerer: Lowerer | undefined;
+  readonly resultLayout: ReturnType<typeof layoutOf> | undefined;
+  /** The result pointer: the extra last parameter (sync lowering of a spilled result, or async). */
+  readonly retptrIndex: number;
+}
+
+/** The plan of `spec`'s lowering. */
+export function lowerPlan(spec: LowerSpec): LowerPlan {
+  const { type } = spec;
   const isAsync = spec.async === true;
   const sig = isAsync ? flattenLowerAsync(type) : flattenLift(type);
   const paramTypes = type.params.map((p) => p.type);
-  const paramLifters = paramTypes.map((t) => lifterOf(t));
   const paramOffsets: number[] = [];
   let k = 0;
   for (const t of paramTypes) {
@@ -387,13 +403,62 @@ function genericLowered(spec: LowerSpec): (...flat: unknown[]) => unknown {
     k += layoutOf(t).flat.length;
   }
   const spill = sig.paramsInMemory ? layoutOf(tupleOf(paramTypes)) : undefined;
-  const spillLifter = spill ? lifterOf(tupleOf(paramTypes)) : undefined;
   const resultType = type.result;
-  const resultLowerer: Lowerer | undefined = resultType ? lowererOf(resultType) : undefined;
-  const resultLayout = resultType ? layoutOf(resultType) : undefined;
-  // The result pointer: the extra last parameter (sync lowering of a spilled result, or async).
-  const retptrIndex = isAsync ? sig.params.length - 1 : sig.params.length;
-  const nParams = paramTypes.length;
+  return {
+    isAsync,
+    resultInMemory: sig.resultInMemory,
+    paramLifters: paramTypes.map((t) => lifterOf(t)),
+    paramOffsets,
+    spill,
+    spillLifter: spill ? lifterOf(tupleOf(paramTypes)) : undefined,
+    resultLowerer: resultType ? lowererOf(resultType) : undefined,
+    resultLayout: resultType ? layoutOf(resultType) : undefined,
+    retptrIndex: isAsync ? sig.params.length - 1 : sig.params.length,
+  };
+}
+
+/** Lifts the guest's arguments `flat` by `plan` (`cx` synced). */
+export function liftLoweredArgs(plan: LowerPlan, cx: AbiContext, flat: readonly unknown[]): unknown[] {
+  const { spill, paramLifters, paramOffsets } = plan;
+  if (spill === undefined) {
+    const n = paramLifters.length;
+    const args = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) args[i] = paramLifters[i]!.flat(cx, flat, paramOffsets[i]!);
+    return args;
+  }
+  const ptr = (flat[0] as number) >>> 0;
+  if ((ptr & (spill.align - 1)) !== 0) throw abiTrap(cx.messages.pointerAlign);
+  if (ptr + spill.size > cx.u8.length) throw abiTrap(cx.messages.pointerBounds);
+  return plan.spillLifter!.load(cx, ptr) as unknown[];
+}
+
+/**
+ * Lowers the callee's `result` by `plan` (`cx` synced): the flat core result, or stored through the
+ * result pointer in `flat`. `out` is scratch for one flat value. A value that does not fit is a
+ * `TypeError` naming `name`.
+ */
+export function lowerCalleeResult(plan: LowerPlan, cx: AbiContext, flat: readonly unknown[], result: unknown, out: unknown[], name: string): unknown {
+  const { resultLowerer, resultLayout } = plan;
+  if (resultLowerer === undefined) return plan.isAsync ? RETURNED : undefined;
+  try {
+    if (plan.resultInMemory) {
+      const ptr = (flat[plan.retptrIndex] as number) >>> 0;
+      if ((ptr & (resultLayout!.align - 1)) !== 0) throw abiTrap(cx.messages.pointerAlign);
+      if (ptr + resultLayout!.size > cx.u8.length) throw abiTrap(cx.messages.pointerBounds);
+      resultLowerer.store(cx, result, ptr);
+      return plan.isAsync ? RETURNED : undefined;
+    }
+    resultLowerer.flat(cx, result, out, 0);
+    return out[0];
+  } catch (e) {
+    throw toTypeError(e, `${name}: result`);
+  }
+}
+
+/** `canon lower` as closures that do the work generically (any type, no code generation). */
+function genericLowered(spec: LowerSpec): (...flat: unknown[]) => unknown {
+  const { callee, options, instance } = spec;
+  const plan = lowerPlan(spec);
   const messages = spec.fused ? FUSED_MESSAGES : HOST_MESSAGES;
   const base = new AbiContext(options, instance, { messages, ...(spec.resources ? { resources: spec.resources } : {}) });
   const baseScope = new CallScope();
@@ -412,37 +477,15 @@ function genericLowered(spec: LowerSpec): (...flat: unknown[]) => unknown {
     cx.scope = scope;
     try {
       cx.sync();
-      let args: unknown[];
-      if (spill === undefined) {
-        args = new Array<unknown>(nParams);
-        for (let i = 0; i < nParams; i++) args[i] = paramLifters[i]!.flat(cx, flat, paramOffsets[i]!);
-      } else {
-        const ptr = (flat[0] as number) >>> 0;
-        if ((ptr & (spill.align - 1)) !== 0) throw abiTrap(cx.messages.pointerAlign);
-        if (ptr + spill.size > cx.u8.length) throw abiTrap(cx.messages.pointerBounds);
-        args = spillLifter!.load(cx, ptr) as unknown[];
-      }
-      const result = callee.invoke(args, instance, myEncoding);
+      const result = callee.invoke(liftLoweredArgs(plan, cx, flat), instance, myEncoding);
       scope.releaseLenders();
-      if (resultLowerer === undefined) return isAsync ? RETURNED : undefined;
+      if (plan.resultLowerer === undefined) return plan.isAsync ? RETURNED : undefined;
       // A host function's strings are lowered as a UTF-8 host (Wasmtime) lowers them: one allocation of
       // the exact size. Guests whose import realloc cannot grow a block (the WASI preview1 adapter's
       // bump allocator) depend on it.
       cx.sourceEncoding = callee.stringEncoding ?? "utf8";
       cx.sync();
-      try {
-        if (sig.resultInMemory) {
-          const ptr = (flat[retptrIndex] as number) >>> 0;
-          if ((ptr & (resultLayout!.align - 1)) !== 0) throw abiTrap(cx.messages.pointerAlign);
-          if (ptr + resultLayout!.size > cx.u8.length) throw abiTrap(cx.messages.pointerBounds);
-          resultLowerer.store(cx, result, ptr);
-          return isAsync ? RETURNED : undefined;
-        }
-        resultLowerer.flat(cx, result, out, 0);
-        return out[0];
-      } catch (e) {
-        throw toTypeError(e, `${spec.name}: result`);
-      }
+      return lowerCalleeResult(plan, cx, flat, result, out, spec.name);
     } finally {
       scope.releaseLenders();
       cx.busy = false;
