@@ -28,19 +28,21 @@
  *   threaded functions too), before every exit (`return`, the final `end`, a branch out of the
  *   function, `throw`, tail calls), before every `unreachable` and bulk instruction, and by the
  *   interruption pass before it traps `interrupt`;
- * - stored right after the charge of every segment that holds an instruction the engine may trap at
- *   (loads, stores, divisions, truncations, `table.get`, null checks...: `binary/traps.ts`).
+ * - stored after calls of threaded functions and right after the charge of join points (a loop header
+ *   a branch targets, the end of a block a branch targets, the end of an `if`), where a segment that
+ *   the engine may trap in (loads, stores, divisions, truncations, `table.get`, null checks...:
+ *   `binary/traps.ts`) needs it (`SegmentGraph`).
  *
  * So every exit bills what ran: returns, host calls and host errors, `unreachable`, interrupts,
- * running out and engine traps. A segment is charged whole before it runs, so when the engine traps
- * inside one the global holds the fuel left after the whole segment: trap handling gives back the cost
- * of the instructions after the trapping one (`fuelRefundAt`, found from the trap's frame offset by
- * reading the original body there; nothing is recorded per instruction). The store in a loop body is
- * the price of exactness: it costs about 0.05-0.1x of plain time on loops that touch memory (the sieve
- * and matmul kernels; bench/instrument.bench.ts), where the loop then costs one store of a register
- * more per iteration. The alternative of a store before every instruction that can trap costs several
- * per segment, and storing to a global the module defines instead of the imported one was measured no
- * faster (sieve: 1.30x against 1.27x plain).
+ * running out and engine traps. For an engine trap, the global holds the fuel left at the last point of
+ * the path where it is right; from there to the trapping instruction the path is unique, so trap
+ * handling rescans the original body and sets the global to that value minus the charges along the
+ * path, plus what the trapping segment was charged for instructions after the trapping one
+ * (`fuelAdjustAt`; nothing is recorded per instruction). The stores are the price of exactness: a loop
+ * that touches memory stores once per iteration, one store of a register; on SQLite about half the
+ * segments that can trap store (16,860 of 32,039; storing in all of them was the first version), and a global the module defines instead of the imported one was measured no faster
+ * (sieve: 1.30x against 1.27x plain). Modules rewritten for async imports, and functions with
+ * exception handling, `br_on_*` or tail calls, are not walked: every segment that can trap stores.
  *
  * A charge of `c` is register work; only the out-of-fuel path touches the global:
  *
@@ -50,8 +52,8 @@
  * ```
  *
  * Functions that are only ever called directly (see `RewritePlan.threading`) take the fuel as an extra
- * parameter and return it as an extra result instead, so that a call costs one store (for a stack
- * overflow) and no load.
+ * parameter and return it as an extra result instead, so that a call costs no load and one store
+ * before it (for a stack overflow), plus one after it where a trap's walk needs it.
  *
  * The recorded `unreachable` makes the engine's trap identifiable as `out_of_fuel` from its frame
  * offset alone, with no host call; the frame points at the segment's first instruction.
