@@ -2,9 +2,16 @@
  * Async host functions: a loop in wasm calling an import that resolves at once, awaited through
  * `callAsync` (JSPI where the engine has it, and the unwind/rewind rewrite), against the same loop
  * calling a synchronous import through a synchronous call. Reported per import call.
+ *
+ * Then a C kernel (test/fixtures/kernels/seeded.c: clang -O2, 256 xorshift words of work per import
+ * call) with its one import made async, against the same kernel with the import sync: reported per
+ * import call (per block of work). Last, the code-size growth of the rewrite on the C fixtures
+ * (async-size.ts).
  */
+import { readFileSync } from "node:fs";
 import { Engine, Linker, Module, Store } from "../src/index.js";
 import type { BenchRow, BenchSuite } from "./harness.js";
+import { rewriteGrowthRows } from "./async-size.js";
 import wabtInit from "wabt";
 
 const wabt = await wabtInit();
@@ -63,8 +70,54 @@ const suite: BenchSuite = {
       }
       rows.push({ name: `async import resolving at once (${mechanism})`, anchor: "sync import, sync call (ours)", ours, theirs, ratio: ours / theirs });
     }
+    rows.push(...(await kernelRows(mechanisms)));
+    rows.push(...rewriteGrowthRows());
     return rows;
   },
 };
+
+const KERNEL = readFileSync(new URL("../../test/fixtures/kernels/seeded.wasm", import.meta.url));
+const BLOCKS = 2_000;
+const seed = (x: number): number => Math.imul(x, 0x9e3779b1) >>> 0;
+
+/** The C kernel with its import async (each mechanism) vs sync: per import call (256 words of work each). */
+async function kernelRows(mechanisms: readonly ("jspi" | "rewrite")[]): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const syncEngine = new Engine();
+  const plain = new Linker(syncEngine)
+    .defineFunc("host", "seed", { params: ["i32"], results: ["i32"] }, (_c, x) => seed(x))
+    .instantiate(new Store(syncEngine), new Module(syncEngine, KERNEL))
+    .getTypedFunc("run", ["i32"], ["i32"]);
+  const expected = plain(BLOCKS);
+  for (const mechanism of mechanisms) {
+    const engine = new Engine({ asyncSupport: true, asyncMechanism: mechanism });
+    const run = new Linker(engine)
+      .defineFuncAsync("host", "seed", { params: ["i32"], results: ["i32"] }, async (_c, x) => seed(x))
+      .instantiate(new Store(engine), new Module(engine, KERNEL))
+      .getTypedFuncAsync("run", ["i32"], ["i32"]);
+    if ((await run(BLOCKS)) !== expected) throw new Error(`async.bench: the kernel with an async import (${mechanism}) computed another checksum`);
+    let ours = Infinity;
+    let theirs = Infinity;
+    for (let r = 0; r < 7; r++) {
+      // Alternate which side goes first.
+      if (r % 2 === 0) {
+        ours = Math.min(ours, await timeAsync(() => run(BLOCKS), 1));
+        theirs = Math.min(theirs, timeSync(() => plain(BLOCKS), 1));
+      } else {
+        theirs = Math.min(theirs, timeSync(() => plain(BLOCKS), 1));
+        ours = Math.min(ours, await timeAsync(() => run(BLOCKS), 1));
+      }
+    }
+    const perBlock = CALLS / BLOCKS;
+    rows.push({
+      name: `C kernel (seeded.c), its import async (${mechanism}), per import call + 256 words`,
+      anchor: "the same kernel, import sync (ours)",
+      ours: ours * perBlock,
+      theirs: theirs * perBlock,
+      ratio: ours / theirs,
+    });
+  }
+  return rows;
+}
 
 export default suite;

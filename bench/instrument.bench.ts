@@ -35,6 +35,7 @@ const KERNELS: readonly [name: string, arg: number][] = [
   ["sha256", 500_000],
   ["crc32", 500_000],
   ["fib", 25],
+  ["fibexp", 27],
   ["indirect", 500_000],
 ];
 

@@ -5,6 +5,10 @@
  * `Wasi` implementation. Each row times whole runs (new Wasi + instantiate + start) per operation; the
  * target is at most 1.3x: the adapter's translation plus the canonical ABI and our scratch-memory bridge
  * to the preview1 calls (src/component/wasi/preview1.ts) should cost little next to the work.
+ *
+ * Context rows (no goal) run the same component as jco runs it: transpiled, on
+ * `@bytecodealliance/preview2-shim` (bench/jco-shim.ts), on a host directory, with fewer operations
+ * (the shim is slow).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +19,7 @@ import { Component, ComponentLinker } from "../src/component/index.js";
 import { Wasi, type PreopenOption } from "../src/wasi/index.js";
 import { NodeFs } from "../src/host/node-fs.js";
 import { compare, type BenchRow, type BenchSuite } from "./harness.js";
+import { jcoCommand } from "./jco-shim.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, "..", "..", "test", "fixtures", "wasi");
@@ -25,10 +30,11 @@ function check(code: number, who: string, args: readonly string[]): void {
 
 const suite: BenchSuite = {
   title: "WASI 0.2: the bench program as a component (preview1 adapter) vs the same program as preview1",
-  run(): BenchRow[] {
+  async run(): Promise<BenchRow[]> {
     const engine = new Engine();
     const module = new WebAssembly.Module(readFileSync(join(fixtures, "bench.wasm")));
-    const component = new Component(engine, readFileSync(join(fixtures, "components", "bench.wasm")));
+    const bytes = readFileSync(join(fixtures, "components", "bench.wasm"));
+    const component = new Component(engine, bytes);
     const work = mkdtempSync(join(tmpdir(), "wasmhost-bench-p2-"));
     const preopen = (fs: "host" | "memory"): PreopenOption => (fs === "host" ? { fs: new NodeFs(work) } : { memory: {} });
     const options = (fs: "host" | "memory", args: readonly string[]) => ({
@@ -45,6 +51,12 @@ const suite: BenchSuite = {
     };
     const row = (name: string, fs: "host" | "memory", args: readonly string[], ops: number, rounds: number) =>
       compare(name, "the same program as preview1", asComponent(fs, args), asPreview1(fs, args), { opsPerRound: ops, rounds, warmup: 1, goal: 1.3 });
+    const jco = await jcoCommand(bytes);
+    const jcoRow = (name: string, args: readonly string[], ops: number): BenchRow[] => {
+      if (jco === undefined) return [];
+      const theirs = () => jco.run(["bench", ...args, "/sandbox"], { "/sandbox": work });
+      return [compare(name, "jco transpile + preview2-shim", asComponent("host", args), theirs, { opsPerRound: ops, rounds: 3, warmup: 1 })];
+    };
     try {
       return [
         row("200k printf lines, piped stdout (per line)", "memory", ["printf", "200000"], 2e5, 5),
@@ -53,8 +65,12 @@ const suite: BenchSuite = {
         row("16 MiB file in 64 KiB chunks, host dir (per chunk)", "host", ["bigfile", "256"], 512, 5),
         row("2k files created, listed, removed, in memory (per file)", "memory", ["manyfiles", "2000"], 2000, 5),
         row("2k files created, listed, removed, host dir (per file)", "host", ["manyfiles", "2000"], 2000, 5),
+        ...jcoRow("20k clock_gettime (per call)", ["clock", "20000"], 2e4),
+        ...jcoRow("1 MiB file in 64 KiB chunks, host dir (per chunk)", ["bigfile", "16"], 32),
+        ...jcoRow("200 files created, listed, removed, host dir (per file)", ["manyfiles", "200"], 200),
       ];
     } finally {
+      jco?.dispose();
       rmSync(work, { recursive: true, force: true });
     }
   },

@@ -173,17 +173,18 @@ if [ "$explicit" -eq 0 ]; then
 fi
 
 # Preview1 commands as WASI 0.2 components: test/fixtures/wasi/NAME.wasm becomes
-# test/fixtures/wasi/components/NAME.wasm, linked with the preview1 adapter that ships in
-# @bytecodealliance/jco (lib/wasi_snapshot_preview1.command.wasm). The linking is jco's `new` (wasm-tools
-# compiled to wasm) until our own `wasmhost component new --adapt` can do it; then this switches to ours.
+# test/fixtures/wasi/components/NAME.wasm, linked by our own `wasmhost component new --adapt` with the
+# preview1 adapter that ships in @bytecodealliance/jco (lib/wasi_snapshot_preview1.command.wasm).
 if [ "$explicit" -eq 0 ]; then
-  jco="node_modules/.bin/jco"
-  [ -x "$jco" ] || die "making the WASI components needs the devDependency @bytecodealliance/jco: npm install"
+  adapter="node_modules/@bytecodealliance/jco/lib/wasi_snapshot_preview1.command.wasm"
+  [ -f "$adapter" ] || die "making the WASI components needs the preview1 adapter of the devDependency @bytecodealliance/jco: npm install"
+  [ -f dist/src/cli/bin.js ] || die "the WASI components are made by our own tool: run npm run build first (it uses dist/src/cli/bin.js)"
   mkdir -p test/fixtures/wasi/components
   for core in test/fixtures/wasi/*.wasm; do
     name="$(basename "$core" .wasm)"
-    "$jco" new "$core" --wasi-command -o "$tmp/adapted.wasm" > /dev/null || die "FAILED to adapt $core"
-    place "$tmp/adapted.wasm" "test/fixtures/wasi/components/$name.wasm" "$core" "jco new --wasi-command (the preview1 adapter)"
+    node dist/src/cli/bin.js component new "$core" --adapt "wasi_snapshot_preview1=$adapter" -o "$tmp/adapted.wasm" > /dev/null ||
+      die "FAILED to adapt $core"
+    place "$tmp/adapted.wasm" "test/fixtures/wasi/components/$name.wasm" "$core" "wasmhost component new --adapt wasi_snapshot_preview1=(jco's preview1 command adapter)"
   done
 fi
 

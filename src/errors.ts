@@ -327,7 +327,12 @@ export type AsyncErrorCode =
   /** The engine was not created with `{ asyncSupport: true }`. */
   | "not_enabled"
   /** The chosen async mechanism cannot suspend here (named in the message). */
-  | "unsupported";
+  | "unsupported"
+  /**
+   * The rewrite mechanism could not resume a call: the host changed a table element that a waiting
+   * call had called through `call_indirect`.
+   */
+  | "table_changed";
 
 /**
  * An async host function was reached where wasm cannot wait for it, or an async API was used without

@@ -7,7 +7,8 @@
  * Prints, per engine, its failing tests, its totals and the spec suites' totals (the suite test reports
  * them as diagnostics), writes each engine's full TAP log to `dist/test-logs/`, and ends with the
  * matrix's totals as node's runner prints them (`# tests N`, `# pass N`, `# fail N`) so that CI reads
- * them as it reads a single run. Exit status 1 when any test failed on any engine.
+ * them as it reads a single run. Exit status 1 when any test failed on any engine. The browser tests
+ * (`test/browser`, headless Chromium) run with the first engine only (the current node).
  *
  * The registry's binaries are Linux x64 builds: elsewhere only the current node runs, and the output
  * says which engines were skipped. `WASMHOST_ENGINES=current` runs only the current node (for quick
@@ -38,7 +39,7 @@ interface EngineResult {
   readonly skipped: number;
   /** The `not ok` lines of top-level tests, with the error detail that follows each. */
   readonly failures: readonly string[];
-  /** The spec suites' totals (`core: N passed, …`). */
+  /** The spec suites' totals (`core: N passed, …`; the browser tests' `core on Chromium …: …`). */
   readonly specTotals: readonly string[];
   /** The skipped top-level tests with their reasons (`name # SKIP reason`). */
   readonly skips: readonly string[];
@@ -156,7 +157,7 @@ function parseTap(log: string): Omit<EngineResult, "engine" | "seconds" | "exitC
       const detail = lines.slice(i + 1, i + 40).filter((l) => /^\s+(error|location|expected|actual):/.test(l)).map((l) => `    ${l.trim()}`);
       failures.push([line, ...detail].join("\n"));
     }
-    const spec = /^\s*# (spec (?:core|proposals|3\.0): .*)$/.exec(line);
+    const spec = /^\s*# (spec (?:core|proposals|3\.0)(?: on [^:]+)?: .*)$/.exec(line);
     if (spec) specTotals.push(spec[1]!);
   });
   return { tests: total("tests"), pass: total("pass"), fail: total("fail"), skipped: total("skipped"), failures, specTotals, skips };
@@ -170,7 +171,14 @@ async function main(): Promise<void> {
   const { engines, skipped, problems } = selectEngines();
   for (const s of skipped) console.log(`# skipped engine: ${s}`);
   console.log(`# ${files.length} test files on ${engines.map((e) => e.label).join(", ")}`);
-  const results = await Promise.all(engines.map((e) => runEngine(e, files, logDir)));
+  // The browser tests drive Chromium, whose results do not depend on the Node.js driving it: they run
+  // once, with the first engine (the node running this script, unless WASMHOST_ENGINES leaves it out).
+  const browserDir = join(REPO_ROOT, "dist", "test", "browser");
+  const nodeOnly = files.filter((f) => !f.startsWith(join(browserDir, "/")));
+  if (nodeOnly.length < files.length && engines.length > 1) {
+    console.log(`# ${relative(REPO_ROOT, browserDir)} (headless Chromium) runs with ${engines[0]!.label} only`);
+  }
+  const results = await Promise.all(engines.map((e, i) => runEngine(e, i === 0 ? files : nodeOnly, logDir)));
 
   let tests = 0, pass = 0, fail = 0, skippedTests = 0;
   for (const r of results) {

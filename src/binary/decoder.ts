@@ -65,7 +65,7 @@ export interface DecodeOptions {
   /**
    * Decode function bodies (their framing and locals) on first access of `info.code` instead of now.
    * The section framing is still checked now; a malformed body then throws its `CompileError` from that
-   * first access. Default false. (The name section is always decoded on first access of `info.names`:
+   * first access. Export entries are checked now and made into `info.exports` on its first access. Default false. (The name section is always decoded on first access of `info.names`:
    * a malformed one does not make the module malformed, so deferring it changes no result.)
    *
    * The runtime uses this: the engine validates bodies anyway, and a module's metadata is then
@@ -112,6 +112,8 @@ class Decoder {
   private tags: TagInfo[] = [];
   private globals: GlobalInfo[] = [];
   private exports: ExportInfo[] = [];
+  /** Where the export entries start and how many there are, when they are read on first use (`lazy`). */
+  private lazyExports: { start: number; count: number } | undefined;
   private start: number | undefined;
   private elements: ElementSegment[] = [];
   private dataCount: number | undefined;
@@ -203,6 +205,14 @@ class Decoder {
     const decodeCode = (): FunctionBody[] => (codeSection ? this.functionBodies(codeSection.payloadOffset, codeSection.end) : []);
     const decodeNames = (): NameInfo => (nameSection ? decodeNameSection(this.bytes, nameSection.start, nameSection.end) : emptyNames());
     defineLazy(info, "names", decodeNames);
+    const lazyExports = this.lazyExports;
+    if (lazyExports) {
+      defineLazy(info, "exports", () => {
+        const out: ExportInfo[] = [];
+        this.readExports(new BinaryReader(this.bytes, lazyExports.start), lazyExports.count, out);
+        return out;
+      });
+    }
     if (this.options.lazy) defineLazy(info, "code", decodeCode);
     else (info as { code?: FunctionBody[] }).code = decodeCode();
     return info as unknown as ModuleInfo;
@@ -503,6 +513,23 @@ class Decoder {
   private exportSection(): void {
     const r = this.r;
     const n = r.count(L.MAX_EXPORTS, "exports");
+    if (this.options.lazy) {
+      // Checked now, made into entries (thousands of strings and objects in large programs) on first use.
+      const start = r.pos;
+      for (let i = 0; i < n; i++) {
+        r.skipName();
+        const kindAt = r.pos;
+        if (EXPORT_KINDS[r.u8()] === undefined) return r.fail("malformed export kind", kindAt);
+        r.u32();
+      }
+      this.lazyExports = { start, count: n };
+      return;
+    }
+    this.readExports(r, n, this.exports);
+  }
+
+  /** Reads `n` export entries at `r`'s position into `out`. */
+  private readExports(r: BinaryReader, n: number, out: ExportInfo[]): void {
     for (let i = 0; i < n; i++) {
       const offset = r.pos;
       const name = r.name();
@@ -510,7 +537,7 @@ class Decoder {
       const kindByte = r.u8();
       const kind = EXPORT_KINDS[kindByte];
       if (kind === undefined) return r.fail("malformed export kind", kindAt);
-      this.exports.push({ name, kind, index: r.u32(), offset });
+      out.push({ name, kind, index: r.u32(), offset });
     }
   }
 
@@ -547,7 +574,7 @@ class Decoder {
           // Checked now, read into numbers on first use (preparing a module copies the encoded form).
           r.skipU32s(count);
           const encoded = this.bytes.subarray(at, r.pos);
-          items = { kind: "functions", encoded } as unknown as ElementSegment["items"];
+          items = { kind: "functions", encoded, count } as unknown as ElementSegment["items"];
           defineLazy(items, "indices", () => {
             const indices = new Array<number>(count);
             new BinaryReader(encoded).u32s(indices, count);
@@ -556,7 +583,7 @@ class Decoder {
         } else {
           const indices = new Array<number>(Math.min(count, r.remaining));
           r.u32s(indices, count);
-          items = { kind: "functions", indices, encoded: this.bytes.subarray(at, r.pos) };
+          items = { kind: "functions", indices, count, encoded: this.bytes.subarray(at, r.pos) };
         }
       }
       this.elements.push({

@@ -163,6 +163,8 @@ export type ElementItems =
   | {
       readonly kind: "functions";
       readonly indices: readonly number[];
+      /** How many indices there are (`indices.length`), known without reading them, when decoded from a binary. */
+      readonly count?: number;
       /** The decoded binary's bytes of the indices (their LEB128s, after the count), when decoded from one. */
       readonly encoded?: Uint8Array;
     }

@@ -213,6 +213,42 @@ function declarations(info: ModuleInfo, note: Note): void {
   }
 }
 
+/** A 64-bit memory or table of a module: a use of the memory64 proposal, by the half engines shipped apart. */
+export interface Memory64Use {
+  readonly kind: "memory" | "table";
+  /** e.g. `"64-bit table 1"` (the index counts imports first), as `proposalUses` words it. */
+  readonly what: string;
+  readonly offset: number;
+}
+
+/**
+ * Every 64-bit memory and table `info` imports or defines, in the order `proposalUses` walks them
+ * (imports, tables, memories). The memory64 proposal is used exactly where there are some: engines
+ * shipped its 64-bit memories before its 64-bit tables, so the runtime asks about each half.
+ */
+export function memory64Uses(info: ModuleInfo): Memory64Use[] {
+  const out: Memory64Use[] = [];
+  let memories = 0;
+  let tables = 0;
+  const memory = (is64: boolean, offset: number) => {
+    if (is64) out.push({ kind: "memory", what: `64-bit memory ${memories}`, offset });
+    memories++;
+  };
+  const table = (is64: boolean, offset: number) => {
+    if (is64) out.push({ kind: "table", what: `64-bit table ${tables}`, offset });
+    tables++;
+  };
+  for (const imp of info.imports) {
+    if (imp.kind === "memory") memory(imp.type.memory64, imp.offset);
+    else if (imp.kind === "table") table(imp.type.table64, imp.offset);
+  }
+  const tableAt = sectionOffset(info, 4);
+  for (const t of info.tables) table(t.type.table64, tableAt);
+  const memoryAt = sectionOffset(info, 5);
+  for (const m of info.memories) memory(m.memory64, memoryAt);
+  return out;
+}
+
 function sectionOffset(info: ModuleInfo, id: number): number {
   return info.sections.find((s) => s.id === id)?.offset ?? 0;
 }

@@ -270,6 +270,28 @@ export class BinaryReader {
     return n;
   }
 
+  /** Skips a name, checking it as `name` does, without making its string. */
+  skipName(): void {
+    const len = this.u32();
+    if (len > this.end - this.pos) {
+      this.pos = this.end;
+      this.fail(this.eofMessage);
+    }
+    const start = this.pos;
+    this.pos += len;
+    const bytes = this.bytes;
+    for (let i = start; i < start + len; i++) {
+      if (bytes[i]! >= 0x80) {
+        try {
+          utf8.decode(bytes.subarray(start, start + len));
+        } catch {
+          this.fail("malformed UTF-8 encoding", start);
+        }
+        return;
+      }
+    }
+  }
+
   /** A name: a length-prefixed UTF-8 string. */
   name(): string {
     const len = this.u32();
@@ -289,11 +311,8 @@ export class BinaryReader {
       }
     }
     if (ascii) {
-      if (len <= 16) {
-        let s = "";
-        for (let i = start; i < start + len; i++) s += String.fromCharCode(bytes[i]!);
-        return s;
-      }
+      if (len <= 8) return shortAscii(bytes, start, len);
+      if (len <= 16) return shortAscii(bytes, start, 8) + shortAscii(bytes, start + 8, len - 8);
       return latin1.decode(bytes.subarray(start, start + len));
     }
     try {
@@ -301,5 +320,24 @@ export class BinaryReader {
     } catch {
       return this.fail("malformed UTF-8 encoding", start);
     }
+  }
+}
+
+/**
+ * A short ASCII name as one string allocation (building it a character at a time allocates one string
+ * per character, which dominated decoding modules with thousands of exports).
+ */
+function shortAscii(b: Uint8Array, p: number, len: number): string {
+  const c = String.fromCharCode;
+  switch (len) {
+    case 0: return "";
+    case 1: return c(b[p]!);
+    case 2: return c(b[p]!, b[p + 1]!);
+    case 3: return c(b[p]!, b[p + 1]!, b[p + 2]!);
+    case 4: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
+    case 5: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!);
+    case 6: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!);
+    case 7: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!);
+    default: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
   }
 }

@@ -24,12 +24,12 @@ commands:
 ${Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(9)} ${v}`).join("\n")}
 
 wasmhost run FILE [--invoke NAME [ARGS...]] [--dir HOST[::GUEST]] [--dir-ro HOST[::GUEST]]
-             [--env K=V] [--fuel N] [--timeout MS] [-- PROGRAM_ARGS...]
+             [--env K=V] [--fuel N] [--timeout MS] [--cache[=DIR]] [-- PROGRAM_ARGS...]
 wasmhost inspect FILE
 wasmhost wat2wasm IN -o OUT
 wasmhost print IN [--flat]
 wasmhost wast FILE...
-wasmhost component new CORE.wasm [--wit WIT] [--world W] [--features F,...] -o OUT
+wasmhost component new CORE.wasm [--wit WIT] [--world W] [--features F,...] [--adapt NAME=ADAPTER.wasm] -o OUT
 wasmhost component embed CORE.wasm --wit WIT [--world W] -o OUT
 wasmhost component wit FILE|DIR [--world W] [--wasm -o OUT]
 wasmhost bindgen FILE|DIR [-o OUT.ts] [--world W]`;

@@ -185,11 +185,23 @@ export interface CoreModuleType {
   readonly exports: readonly { readonly name: string; readonly type: ExternType }[];
 }
 
+/**
+ * A function, component or instance type imported or exported as a `type` (`(type (eq T))` where `T`
+ * is no value type): it names the type for others to use, nothing runs through it.
+ */
+export interface TypeDefinitionRef {
+  readonly kind: "type-definition";
+  readonly definition:
+    | { readonly kind: "func"; readonly type: ComponentFuncType }
+    | { readonly kind: "component"; readonly type: ComponentType }
+    | { readonly kind: "instance"; readonly type: InstanceType };
+}
+
 /** The type of a component import or export (`externtype`), tagged by its sort. */
 export type ComponentExternType =
   | { readonly kind: "module"; readonly type: CoreModuleType }
   | { readonly kind: "func"; readonly type: ComponentFuncType }
   | { readonly kind: "value"; readonly type: ValueType }
-  | { readonly kind: "type"; readonly type: ValueType | ResourceType }
+  | { readonly kind: "type"; readonly type: ValueType | ResourceType | TypeDefinitionRef }
   | { readonly kind: "instance"; readonly type: InstanceType }
   | { readonly kind: "component"; readonly type: ComponentType };

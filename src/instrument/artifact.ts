@@ -35,7 +35,7 @@ import { OffsetMap, TrapSites } from "./offsets.js";
 
 const MAGIC = new TextEncoder().encode("\u0000wasmhost-artifact");
 /** Bump when the layout or what the passes emit changes: older artifacts are then refused. */
-export const ARTIFACT_VERSION = 2;
+export const ARTIFACT_VERSION = 3;
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
@@ -74,6 +74,7 @@ export function writeArtifact(contents: ArtifactContents, options: InstrumentOpt
         memories: instrumented.memories,
         tables: instrumented.tables,
         base: offsets!.base,
+        ...(instrumented.wrappers ? { wrappers: instrumented.wrappers, definedFuncs: instrumented.definedFuncs } : {}),
       }
     : null;
   let runs = empty;
@@ -130,8 +131,9 @@ export function readArtifact(bytes: Uint8Array, options: InstrumentOptions): Art
       ? "this is a WebAssembly binary, not an artifact (compile it with new Module)"
       : "not a wasmhost artifact (bad magic)");
   }
-  // One aligned copy: the module keeps views into it, not the caller's buffer.
-  const own = bytes.slice();
+  // One aligned copy: the module keeps views into it, not the caller's buffer. (Not `bytes.slice()`:
+  // on a Node Buffer, such as `readFileSync`'s, that is a view into a shared pool, not a copy.)
+  const own = new Uint8Array(bytes);
   const view = new DataView(own.buffer);
   const version = view.getUint32(MAGIC.length, true);
   if (version !== ARTIFACT_VERSION) fail(`made by artifact version ${version}; this wasmhost reads version ${ARTIFACT_VERSION}`);
@@ -193,6 +195,7 @@ export function readArtifact(bytes: Uint8Array, options: InstrumentOptions): Art
         interrupt: meta.interrupt as boolean,
         memories: meta.memories as Instrumented["memories"],
         tables: meta.tables as Instrumented["tables"],
+        ...(Array.isArray(meta.wrappers) ? { wrappers: meta.wrappers as number[], definedFuncs: meta.definedFuncs as number } : {}),
         offsets: new OffsetMap(newAt, origAt, copy, traps, n, meta.base as number),
       };
     }

@@ -13,6 +13,8 @@ export const AsyncImport = {
   state: "async_state",
   save: (t: string): string => `async_save_${t}`,
   load: (t: string): string => `async_load_${t}`,
+  /** `(funcref)`: while rewinding, checks that a `call_indirect` calls what it called when it unwound. */
+  checkCallee: "async_check_callee",
 } as const;
 
 import { ALL_OPS } from "../binary/opcodes.js";
@@ -20,6 +22,7 @@ import type { ModuleInfo, ValueType } from "../binary/module-info.js";
 import { funcTypeAt } from "../binary/module-info.js";
 import { CompileError } from "../errors.js";
 import { funcTypeIndex, reachingFunctions, typeKey, type CallGraph } from "./asyncify-graph.js";
+import { liveAfter } from "./asyncify-live.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { readLeb } from "./scan.js";
 import { ByteSink } from "./sink.js";
@@ -39,10 +42,13 @@ export interface AsyncifyIndices {
 
 /** The function imports the rewrite adds: a save and a load per savable type. */
 export function asyncifyFuncs(): { name: string; params: string[]; results: string[] }[] {
-  return SAVED_TYPES.flatMap((t) => [
-    { name: AsyncImport.save(t), params: [t], results: [] },
-    { name: AsyncImport.load(t), params: [], results: [t] },
-  ]);
+  return [
+    ...SAVED_TYPES.flatMap((t) => [
+      { name: AsyncImport.save(t), params: [t], results: [] },
+      { name: AsyncImport.load(t), params: [], results: [t] },
+    ]),
+    { name: AsyncImport.checkCallee, params: ["funcref"], results: [] },
+  ];
 }
 
 /** How an instruction moves the operand stack at its own block level (nested blocks count as one). */
@@ -216,14 +222,36 @@ class FunctionRewrite {
 
   /** The index of the first added local (of any pass). */
   private addedBase = 0;
+  /** Which original locals are live after some site (computed once, when the frame code is built). */
+  private live: Uint8Array | undefined;
+  /** Locals the rewrite added that no site needs saved: arguments (but an indirect call's index) and results. */
+  private readonly deadAtSites = new Set<number>();
 
-  /** Every local to save, with its type code: parameters, declared locals, and every pass's added ones but `k`. */
+  /** The instruction numbers of the sites. */
+  private sites(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.n; i++) if (this.site[i]) out.push(i);
+    return out;
+  }
+
+  /**
+   * Every local to save, with its type code: the parameters and declared locals live after some site
+   * (asyncify-live.ts), and every pass's added locals but `k` and the rewrite's own that are dead at
+   * every site (a site's arguments, which a rewinding callee does not read, and its results).
+   */
   private savedLocals(): [index: number, code: number][] {
-    const out: [number, number][] = this.localTypes.map((c, j) => [j, c]);
+    const live = this.live ??= liveAfter(
+      { n: this.n, ops: this.ops, start: this.start, bytes: this.fn.bytes, endOf: this.endOf, elseOf: this.elseOf, locals: this.localTypes.length },
+      this.sites(),
+    );
+    const out: [number, number][] = [];
+    this.localTypes.forEach((c, j) => {
+      if (live[j]) out.push([j, c]);
+    });
     const added = this.fn.addedLocals;
     for (let a = 0; a < added.length; a++) {
       const j = this.addedBase + a;
-      if (j === this.k) continue;
+      if (j === this.k || this.deadAtSites.has(j)) continue;
       const code = added[a]!;
       if (TYPE_NAME[code] === undefined) this.fail("another instrumentation added a local the rewrite cannot save");
       out.push([j, code]);
@@ -317,6 +345,18 @@ class FunctionRewrite {
     return this.saveFunc(code) + 1;
   }
 
+  private checkCalleeFunc(): number {
+    return this.ix.firstFunc + 2 * SAVED_TYPES.length;
+  }
+
+  /** The second immediate of instruction `i` (the table of a `call_indirect`). */
+  private secondImm(i: number): number {
+    const bytes = this.fn.bytes;
+    let p = this.start[i]! + 1;
+    while ((bytes[p]! & 0x80) !== 0) p++;
+    return readLeb(bytes, p + 1, this.start[i + 1]!);
+  }
+
   /**
    * Rewrites the stretch `[from, to)` of one block level. `h` is the operand stack height above the
    * block's start (NaN once unknown).
@@ -359,6 +399,13 @@ class FunctionRewrite {
         const args = t.params.map((p) => this.addLocal(this.savable(p, "call argument")));
         const results = t.results.map((p) => this.addLocal(this.savable(p, "call result")));
         const id = this.siteCount++;
+        // An indirect site: the table and the local holding the element index (its last argument).
+        const table = name === "call_indirect" ? this.secondImm(i) : -1;
+        const slot = args[args.length - 1]!;
+        // When rewinding, the call is made again only to get back into the callee, which restores its
+        // own state: the arguments are not read (but the index an indirect call goes through is).
+        for (const a of table >= 0 ? args.slice(0, -1) : args) this.deadAtSites.add(a);
+        for (const l of results) this.deadAtSites.add(l);
         this.plan(i, () => {
           const b = new ByteSink(32);
           for (let a = args.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(args[a]!); }
@@ -366,6 +413,13 @@ class FunctionRewrite {
           b.u8(0x0b); // end of the guarded stretch
           b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x47);
           b.u8(0x20); b.u32(this.k); b.u8(0x41); b.sleb(id); b.u8(0x46); b.u8(0x72); b.u8(0x04); b.u8(0x40);
+          if (table >= 0) {
+            // Rewinding into an indirect call: the host checks that the table still holds the function
+            // the call unwound through (the host may have changed the table while wasm waited).
+            b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x46); b.u8(0x04); b.u8(0x40);
+            b.u8(0x20); b.u32(slot); b.u8(0x25); b.u32(table); b.u8(0x10); b.u32(this.checkCalleeFunc());
+            b.u8(0x0b);
+          }
           for (const a of args) { b.u8(0x20); b.u32(a); }
           return b.view().slice();
         });
@@ -376,6 +430,8 @@ class FunctionRewrite {
           // guard, the enclosing blocks and the body's block.
           b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.unwinding); b.u8(0x46); b.u8(0x04); b.u8(0x40);
           b.u8(0x41); b.sleb(id); b.u8(0x21); b.u32(this.k);
+          // An indirect site saves the function it called (popped by the check when rewinding).
+          if (table >= 0) { b.u8(0x20); b.u32(slot); b.u8(0x25); b.u32(table); b.u8(0x10); b.u32(this.saveFunc(0x70)); }
           b.u8(0x0c); b.u32(r.depth + 3);
           b.u8(0x0b);
           for (let a = results.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(results[a]!); }

@@ -7,7 +7,7 @@
 import { decodeModule } from "../binary/decoder.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import type { TrapCode } from "../errors.js";
-import { instrumentModule, originalFuncIndex, type InstrumentOptions, type Instrumented } from "./index.js";
+import { instrumentModule, isWrapper, originalFuncIndex, type InstrumentOptions, type Instrumented } from "./index.js";
 import { fuelAdjustAt } from "./fuel.js";
 import { TrapSite } from "./offsets.js";
 
@@ -20,13 +20,15 @@ export interface InstrumentedCompile {
   /** Maps the rewritten binary's frames back to the original (see `FrameMapper` in runtime/trap.ts). */
   readonly mapper: {
     funcIndex(engineIndex: number): number;
+    /** True for an export wrapper: a frame of it just outside its own function's body is not shown twice. */
+    wrapper(engineIndex: number): boolean;
     offset(engineOffset: number): number;
     site(engineOffset: number): TrapCode | undefined;
     /**
-     * Fuel to give back when the engine traps at `engineOffset` (see `fuelAdjustAt`); absent without
-     * fuel.
+     * What to add to the fuel global when the engine traps at `engineOffset` (see `fuelAdjustAt`);
+     * absent without fuel.
      */
-    fuelRefund?(engineOffset: number): number;
+    fuelAdjust?(engineOffset: number): number;
   };
 }
 
@@ -69,6 +71,7 @@ export function fromInstrumented(
     engineInfo,
     mapper: {
       funcIndex: (i) => originalFuncIndex(instrumented, i),
+      wrapper: (i) => isWrapper(instrumented, i),
       offset: (o) => offsets.original(o),
       site: (o) => {
         const site = offsets.trapAt(o);

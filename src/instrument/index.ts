@@ -70,6 +70,13 @@ export interface Instrumented {
   readonly tables: readonly ConvertedTable[];
   /** Whether the module was rewritten to unwind and rewind for async imports (asyncify.ts). */
   readonly asyncify?: boolean;
+  /**
+   * The original index of each export wrapper (see `RewritePlan.threadGlobals`), in order: wrapper `k`
+   * is engine function `importedFuncs + funcShift + definedFuncs + k`.
+   */
+  readonly wrappers?: readonly number[];
+  /** The original module's defined function count (where the wrappers start, with the shift). */
+  readonly definedFuncs?: number;
 }
 
 /**
@@ -104,6 +111,9 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   // Threaded values: the interruption count (i32), then the fuel (i64).
   const countSlot = options.interrupt ? threading.push(0x7f) - 1 : -1;
   const fuelSlot = options.fuelCosts ? threading.push(0x7e) - 1 : -1;
+  // Where each threaded value lives between calls: the interruption countdown, the fuel global.
+  const threadGlobals: number[] = [];
+  if (fuelSlot >= 0) threadGlobals[fuelSlot] = fuel;
   // The fuel pass goes first, so that where both insert before the same instruction the fuel is
   // loaded and charged before an interruption check can store it (and outside the loops that the
   // interruption pass wraps around a loop).
@@ -112,6 +122,7 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   if (options.interrupt) {
     const countdown = info.importedGlobals + globals.length + info.globals.length + definedGlobals.length;
     definedGlobals.push({ type: "i32", mutable: true, init: INITIAL_PERIOD });
+    threadGlobals[countSlot] = countdown;
     const check = info.importedFuncs + funcs.length;
     funcs.push({ name: HostImport.check, params: [], results: ["i32"] });
     passes.push(interruptPass(countdown, check, {
@@ -129,6 +140,7 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     funcs,
     // Threading renumbers locals, which the rewrite's inserted code names as they are: not composed.
     threading: options.asyncImports?.length ? [] : threading,
+    threadGlobals,
     passes,
     importMemories: options.storeResources ?? false,
     importTables: options.storeResources ?? false,
@@ -143,6 +155,7 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     memories: r.memories,
     tables: r.tables,
     ...(options.asyncImports && options.asyncImports.length > 0 ? { asyncify: true } : {}),
+    ...(r.wrappers.length > 0 ? { wrappers: r.wrappers, definedFuncs: info.functions.length } : {}),
   };
 }
 
@@ -162,11 +175,25 @@ function tableIs64(info: ModuleInfo): boolean[] {
   return out;
 }
 
-/** The original index of function `engineIndex` of an instrumented module (-1 for an added import). */
-export function originalFuncIndex(m: Pick<Instrumented, "importedFuncs" | "funcShift">, engineIndex: number): number {
+/**
+ * The original index of function `engineIndex` of an instrumented module (-1 for an added import); an
+ * export wrapper stands for the function it wraps.
+ */
+export function originalFuncIndex(m: Pick<Instrumented, "importedFuncs" | "funcShift" | "wrappers" | "definedFuncs">, engineIndex: number): number {
   if (engineIndex < m.importedFuncs) return engineIndex;
   if (engineIndex < m.importedFuncs + m.funcShift) return -1;
-  return engineIndex - m.funcShift;
+  const index = engineIndex - m.funcShift;
+  if (m.wrappers !== undefined && m.definedFuncs !== undefined && index >= m.importedFuncs + m.definedFuncs) {
+    return m.wrappers[index - m.importedFuncs - m.definedFuncs] ?? -1;
+  }
+  return index;
+}
+
+/** True when engine function `engineIndex` is an export wrapper (see `Instrumented.wrappers`). */
+export function isWrapper(m: Pick<Instrumented, "importedFuncs" | "funcShift" | "wrappers" | "definedFuncs">, engineIndex: number): boolean {
+  if (m.wrappers === undefined || m.definedFuncs === undefined) return false;
+  const k = engineIndex - m.funcShift - m.importedFuncs - m.definedFuncs;
+  return k >= 0 && k < m.wrappers.length;
 }
 
 /** The engine index of original function `index` (the inverse of `originalFuncIndex`). */

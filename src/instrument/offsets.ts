@@ -17,9 +17,17 @@ export const TrapSite = { none: 0, outOfFuel: 1, interrupt: 2 } as const;
 /** Builds an `OffsetMap` run by run (offsets must be added in increasing order). */
 export class OffsetMapBuilder {
   private n = 0;
-  private newAt = new Int32Array(1024);
-  private origAt = new Int32Array(1024);
-  private copy = new Uint8Array(1024);
+  private newAt: Int32Array;
+  private origAt: Int32Array;
+  private copy: Uint8Array;
+
+  /** `capacity`: the number of runs expected (the arrays grow past it by doubling). */
+  constructor(capacity = 1024) {
+    this.newAt = new Int32Array(capacity);
+    this.origAt = new Int32Array(capacity);
+    this.copy = new Uint8Array(capacity);
+  }
+
   private ntraps = 0;
   private trapOffsets = new Int32Array(256);
   private trapKinds = new Uint8Array(256);

@@ -26,6 +26,15 @@
  * call at all. Tail calls and exception handling would need more care; a module using them is
  * rewritten again without threading (`WithoutThreading`).
  *
+ * Two more kinds of functions are threaded. An exported function is threaded too, and its export (and
+ * any `ref.func` of it) goes to a thin wrapper of the original type appended after the defined
+ * functions, which passes the state from its globals and stores what comes back
+ * (`RewritePlan.threadGlobals`): an exported recursive function recurses threaded. And the functions
+ * of a table that only the module's own `call_indirect`s use (`chooseTables`: defined, not exported,
+ * filled by active segments, never read or changed by a body) are threaded, as are the calls through
+ * it, with the state under the table index; anything else referring to one of them gets its wrapper.
+ * Frames of a wrapper right outside its function's body are left out of backtraces (runtime/trap.ts).
+ *
  * Speed. Bodies are not re-encoded instruction by instruction: the core copies the original bytes
  * between insertion points and re-encodes only the index immediates that change. Sections that nothing
  * touches are copied whole. Function sizes are written as padded 5-byte LEB128s so that a body is
@@ -150,10 +159,19 @@ export interface RewritePlan {
    * comment). Passes say which local holds each value with `threadValue`.
    */
   readonly threading?: readonly number[];
+  /**
+   * For each value of `threading`, the global (index after rewriting) it lives in for unthreaded code.
+   * Given, exported functions are threaded too: the export becomes a thin wrapper (appended after
+   * every defined function, of the original type) that passes the globals to the threaded body and
+   * stores what comes back, so that calls inside the module, recursion included, stay threaded.
+   */
+  readonly threadGlobals?: readonly number[];
 }
 
 /** Thrown inside the rewriter when a module needs the rewrite without threading (tail calls, exceptions). */
 class WithoutThreading extends Error {}
+/** Thrown inside the rewriter when a body reads or changes a threaded table (`table.get`, `table.set`...). */
+class WithoutThreadedTables extends Error {}
 
 /** A memory or table the rewritten module imports instead of defining. */
 export interface ConvertedMemory {
@@ -178,6 +196,8 @@ export interface Rewritten {
   readonly offsets: OffsetMap;
   readonly memories: readonly ConvertedMemory[];
   readonly tables: readonly ConvertedTable[];
+  /** The original index of each export wrapper, in order; they follow every defined function. */
+  readonly wrappers: readonly number[];
 }
 
 const RANKS: Readonly<Record<number, number>> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
@@ -201,12 +221,17 @@ export function tableConvertible(t: { type: TableDesc; init?: ConstExpr }): bool
  * @throws CompileError when a function body cannot be scanned (truncated or unknown instruction).
  */
 export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Rewritten {
-  if (!plan.threading?.length) return new Rewriter(info, plan).run();
+  if (!plan.threading?.length) return new Rewriter(info, plan, false).run();
   try {
-    return new Rewriter(info, plan).run();
+    try {
+      return new Rewriter(info, plan, true).run();
+    } catch (e) {
+      if (!(e instanceof WithoutThreadedTables)) throw e;
+      return new Rewriter(info, plan, false).run();
+    }
   } catch (e) {
     if (!(e instanceof WithoutThreading)) throw e;
-    return new Rewriter(info, { ...plan, threading: [] }).run();
+    return new Rewriter(info, { ...plan, threading: [] }, false).run();
   }
 }
 
@@ -222,7 +247,13 @@ STRUCTURE[op("end").id] = 2;
 for (const name of ["br", "br_if", "br_on_null", "br_on_non_null"]) STRUCTURE[op(name).id] = 3;
 STRUCTURE[op("br_table").id] = 4;
 const CALL_ID = op("call").id;
+const CALL_INDIRECT_ID = op("call_indirect").id;
 const RETURN_ID = op("return").id;
+/** Table instructions by their table immediates' positions: 1 the first, 2 the second, 3 both. */
+const TABLE_ACCESS = new Uint8Array(ALL_OPS.length);
+for (const name of ["table.get", "table.set", "table.grow", "table.fill"]) TABLE_ACCESS[op(name).id] = 1;
+TABLE_ACCESS[op("table.init").id] = 2; // table.init elem table
+TABLE_ACCESS[op("table.copy").id] = 3; // table.copy dst src
 
 class Rewriter {
   private readonly info: ModuleInfo;
@@ -234,7 +265,7 @@ class Rewriter {
   private readonly tables: ConvertedTable[] = [];
   private readonly scan = new BodyScan();
   private readonly exprScan = new BodyScan();
-  private readonly map = new OffsetMapBuilder();
+  private readonly map: OffsetMapBuilder;
   private addedTypeBase = 0;
   /** For each defined function: 1 when it is threaded. */
   private readonly threaded: Uint8Array;
@@ -244,18 +275,29 @@ class Rewriter {
   private readonly threadedTypes = new Map<number, number>();
   /** Function types appended to the type section after the added functions' ones: [params, results] as type codes. */
   private readonly extraTypes: { params: Uint8Array; results: Uint8Array }[] = [];
+  /** For each defined function: its export wrapper's index after rewriting, or -1 (see `RewritePlan.threadGlobals`). */
+  private readonly wrapperOf: Int32Array;
+  /** The original index of each export wrapper, in order. */
+  private readonly wrappers: number[] = [];
+  /** For each table (imported, then defined): 1 when its functions are threaded (see `chooseTables`). */
+  private threadedTable = new Uint8Array(0);
+  /** Threaded function types by shape (`shapeOf`), for `call_indirect` through threaded tables. */
+  private readonly threadedByShape = new Map<string, number>();
   /** Renumbering of locals in the body being written: indices >= `localShiftFrom` move up by `localShift`. */
   private localShiftFrom = 0;
   private localShift = 0;
 
-  constructor(info: ModuleInfo, plan: RewritePlan) {
+  constructor(info: ModuleInfo, plan: RewritePlan, private readonly allowTables: boolean) {
     this.info = info;
     this.plan = plan;
     this.src = info.bytes;
+    // About one run per 6 bytes of code with fuel (SQLite: 152k for 917 kB): room for that at once.
+    this.map = new OffsetMapBuilder(plan.passes.length > 0 ? Math.max(1024, info.bytes.length >>> 3) : 1024);
     this.extras = plan.threading ?? [];
     this.threaded = new Uint8Array(info.functions.length);
-    if (this.extras.length > 0) this.chooseThreaded();
+    this.wrapperOf = new Int32Array(info.functions.length).fill(-1);
     this.funcShift = plan.funcs.length;
+    if (this.extras.length > 0) this.chooseThreaded();
     this.globalShift = plan.globals.length;
     this.scan.typeLimit = info.types.length;
     checkTypeReferences(info);
@@ -281,10 +323,16 @@ class Rewriter {
   private chooseThreaded(): void {
     const info = this.info;
     const referenced = new Set<number>();
-    for (const e of info.exports) if (e.kind === "func") referenced.add(e.index);
+    const exported = new Set<number>();
+    for (const e of info.exports) if (e.kind === "func") exported.add(e.index);
+    // Exported functions get a wrapper when the plan says where the values live between calls.
+    const wrap = this.plan.threadGlobals?.length === this.extras.length;
+    if (!wrap) for (const f of exported) referenced.add(f);
     if (info.start !== undefined) referenced.add(info.start);
+    const inTables = wrap && this.allowTables ? this.chooseTables() : new Set<number>();
     const exprs: ConstExpr[] = [];
     for (const seg of info.elements) {
+      if (this.threadsSegment(seg)) continue; // its functions are in `inTables`
       if (seg.items.kind === "functions") for (const f of seg.items.indices) referenced.add(f);
       else exprs.push(...seg.items.exprs);
     }
@@ -304,12 +352,80 @@ class Rewriter {
         simple = type?.kind === "func" && type.params.every(isSimple) && type.results.every(isSimple);
         simpleType.set(t, simple);
       }
-      if (simple && !referenced.has(info.importedFuncs + i)) {
+      const f = info.importedFuncs + i;
+      if (inTables.has(f) || (simple && !referenced.has(f))) {
         this.threaded[i] = 1;
         any = true;
+        // A function of a threaded table referenced in any other way is referenced through a wrapper.
+        if (exported.has(f) || (inTables.has(f) && referenced.has(f))) {
+          this.wrapperOf[i] = info.importedFuncs + this.funcShift + info.functions.length + this.wrappers.length;
+          this.wrappers.push(f);
+        }
       }
     }
     if (!any) this.extras = [];
+  }
+
+  /**
+   * Chooses the tables whose functions are threaded, so that `call_indirect` through them passes the
+   * values as a direct call does: defined funcref tables, not exported, filled only by active segments
+   * of defined functions of simple types (none the start function), in a module whose types are plain
+   * function types (each its own recursion group, final: structurally equal types are then the same,
+   * so giving every function of a shape and every call of that shape the same extra values keeps which
+   * calls match). A body that reads or changes such a table (`table.get/set/grow/fill/copy/init`)
+   * makes the module rewritten again without threaded tables (`WithoutThreadedTables`). Returns the
+   * functions of the chosen tables.
+   */
+  private chooseTables(): Set<number> {
+    const info = this.info;
+    const tables = info.importedTables + info.tables.length;
+    const ok = new Uint8Array(tables);
+    const funcs = new Set<number>();
+    const plain = info.types.every((t) => t.kind === "func" && t.final && t.supertypes.length === 0) && info.recGroups.every((g) => g.count === 1);
+    if (!plain) return funcs;
+    info.tables.forEach((t, j) => {
+      if (t.type.element === "funcref" && !t.type.table64 && t.init === undefined) ok[info.importedTables + j] = 1;
+    });
+    for (const e of info.exports) if (e.kind === "table" && e.index < tables) ok[e.index] = 0;
+    const simple = (f: number): boolean => {
+      if (f < info.importedFuncs || f === info.start) return false;
+      const type = info.types[info.functions[f - info.importedFuncs] ?? -1];
+      return type?.kind === "func" && type.params.every(isSimple) && type.results.every(isSimple);
+    };
+    for (const seg of info.elements) {
+      if (seg.mode !== "active" || seg.table >= tables || !ok[seg.table]) continue;
+      const fs = this.segmentFuncs(seg);
+      if (fs === undefined || !fs.every(simple)) ok[seg.table] = 0;
+    }
+    this.threadedTable = ok;
+    for (const seg of info.elements) if (this.threadsSegment(seg)) for (const f of this.segmentFuncs(seg)!) funcs.add(f);
+    return funcs;
+  }
+
+  /** True when `seg` is an active segment of a threaded table (its entries are threaded bodies). */
+  private threadsSegment(seg: ModuleInfo["elements"][number]): boolean {
+    return seg.mode === "active" && this.threadedTable[seg.table] === 1;
+  }
+
+  /** The functions of segment `seg` (`ref.null` entries left out), or undefined when an entry is another expression. */
+  private segmentFuncs(seg: ModuleInfo["elements"][number]): number[] | undefined {
+    if (seg.items.kind === "functions") return [...seg.items.indices];
+    const out: number[] = [];
+    for (const e of seg.items.exprs) {
+      const b = e.bytes;
+      if (b.length >= 3 && b[0] === 0xd0 && b[b.length - 1] === 0x0b && b.length <= 4) continue; // ref.null t
+      if (b[0] !== 0xd2 || b[b.length - 1] !== 0x0b) return undefined;
+      this.exprScan.scan(this.src, e.offset, e.offset + b.length);
+      if (this.exprScan.n !== 2 || this.exprScan.nrefs !== 1) return undefined;
+      out.push(this.exprScan.refValue[0]!);
+    }
+    return out;
+  }
+
+  /** The index that exports (and `ref.func`) of original function `index` use: its wrapper's, if any. */
+  private externalFunc(index: number): number {
+    const i = index - this.info.importedFuncs;
+    return i >= 0 && i < this.wrapperOf.length && this.wrapperOf[i]! >= 0 ? this.wrapperOf[i]! : this.func(index);
   }
 
   private isThreaded(funcIndex: number): boolean {
@@ -323,7 +439,8 @@ class Rewriter {
 
   run(): Rewritten {
     const info = this.info;
-    const out = new ByteSink(this.src.length * (this.plan.passes.length > 0 ? 2 : 1) + 4096);
+    // Fuel more than doubles the code (SQLite: 1.03 MB to 2.31 MB): room for that at once.
+    const out = new ByteSink(Math.ceil(this.src.length * (this.plan.passes.length > 0 ? 2.5 : 1)) + 4096);
     out.copy(this.src, 0, 8);
     const pending: [number, () => void][] = [];
     const addedImports = this.plan.globals.length + this.plan.funcs.length + this.memories.length + this.tables.length;
@@ -365,11 +482,11 @@ class Rewriter {
           else this.copySection(out, s);
           break;
         case SectionId.global:
-          if (this.shifting || this.plan.definedGlobals.length > 0) this.globalSection(out);
+          if (this.shifting || this.plan.definedGlobals.length > 0 || this.wrappers.length > 0) this.globalSection(out);
           else this.copySection(out, s);
           break;
         case SectionId.export:
-          if (this.shifting) this.exportSection(out);
+          if (this.shifting || this.wrappers.length > 0) this.exportSection(out);
           else this.copySection(out, s);
           break;
         case SectionId.start: {
@@ -379,7 +496,7 @@ class Rewriter {
           break;
         }
         case SectionId.element:
-          if (this.shifting) this.elementSection(out);
+          if (this.shifting || this.wrappers.length > 0) this.elementSection(out);
           else this.copySection(out, s);
           break;
         case SectionId.code:
@@ -415,6 +532,7 @@ class Rewriter {
       offsets,
       memories: this.memories,
       tables: this.tables,
+      wrappers: this.wrappers,
     };
   }
 
@@ -522,6 +640,7 @@ class Rewriter {
       const params = Uint8Array.from([...type.params.map((v) => VAL_CODE[v as string]!), ...extras]);
       const results = Uint8Array.from([...type.results.map((v) => VAL_CODE[v as string]!), ...extras]);
       this.threadedTypes.set(t, add(params, results));
+      this.threadedByShape.set(shapeOf(type), this.threadedTypes.get(t)!);
       // The body is wrapped in a block of the original results; several of them need a type.
       if (type.results.length > 1) this.threadedTypes.set(-1 - t, add(new Uint8Array(0), results.subarray(0, type.results.length)));
     }
@@ -530,11 +649,12 @@ class Rewriter {
   private functionSection(out: ByteSink): void {
     const info = this.info;
     const body = new ByteSink(info.functions.length * 2 + 8);
-    body.u32(info.functions.length);
+    body.u32(info.functions.length + this.wrappers.length);
     for (let i = 0; i < info.functions.length; i++) {
       const t = info.functions[i]!;
       body.u32(this.threaded[i] ? this.threadedTypes.get(t)! : t);
     }
+    for (const f of this.wrappers) body.u32(info.functions[f - info.importedFuncs]!);
     out.section(SectionId.function, body);
   }
 
@@ -627,7 +747,7 @@ class Rewriter {
       }
       body.name(e.name);
       body.u8(KIND[e.kind]!);
-      body.u32(e.kind === "func" ? this.func(e.index) : e.kind === "global" ? this.global(e.index) : e.index);
+      body.u32(e.kind === "func" ? this.externalFunc(e.index) : e.kind === "global" ? this.global(e.index) : e.index);
     }
     out.section(SectionId.export, body);
   }
@@ -644,12 +764,14 @@ class Rewriter {
         if (flags & 4) valueType(body, seg.elementType);
         else body.u8(0x00);
       }
+      // A threaded table holds the threaded bodies; anything else refers to their wrappers.
+      const inside = this.threadsSegment(seg);
       if (seg.items.kind === "functions") {
         body.u32(seg.items.indices.length);
-        for (const f of seg.items.indices) body.u32(this.func(f));
+        for (const f of seg.items.indices) body.u32(inside ? this.func(f) : this.externalFunc(f));
       } else {
         body.u32(seg.items.exprs.length);
-        for (const e of seg.items.exprs) this.constExpr(body, e);
+        for (const e of seg.items.exprs) this.constExpr(body, e, !inside);
       }
     }
     out.section(SectionId.element, body);
@@ -670,7 +792,7 @@ class Rewriter {
   }
 
   /** Writes a constant expression with its function and global indices renumbered. */
-  private constExpr(body: ByteSink, expr: ConstExpr): void {
+  private constExpr(body: ByteSink, expr: ConstExpr, external = true): void {
     const scan = this.exprScan;
     const start = expr.offset;
     const end = start + expr.bytes.length;
@@ -679,7 +801,7 @@ class Rewriter {
     let cursor = start;
     for (let k = 0; k < scan.nrefs; k++) {
       const v = scan.refValue[k]!;
-      const nv = this.remap(scan.refKind[k]!, v);
+      const nv = external && scan.refKind[k] === RefKind.func ? this.externalFunc(v) : this.remap(scan.refKind[k]!, v);
       if (nv === v) continue;
       body.copy(this.src, cursor, scan.refAt[k]!);
       body.u32(nv);
@@ -704,7 +826,8 @@ class Rewriter {
       const size = readU32(src, p, pos);
       p = pos.pos + size;
       const sub = new ByteSink(size + 16);
-      if (id === 1) rawNameMap(sub, src, pos.pos, p, (i) => this.func(i));
+      if (id === 1 && this.wrappers.length > 0) this.functionNames(sub);
+      else if (id === 1) rawNameMap(sub, src, pos.pos, p, (i) => this.func(i));
       else if (id === 2) indirectNameMap(sub, names.locals, (i) => this.func(i), (f) => this.localRenumbering(f));
       else if (id === 3) {
         // Label names are numbered by the blocks of a body, and the passes add blocks: rather than
@@ -722,6 +845,21 @@ class Rewriter {
       body.copy(sub.buf, 0, sub.length);
     }
     out.section(SectionId.custom, body);
+  }
+
+  /** The function names with export wrappers: each wrapper is named as its function. */
+  private functionNames(out: ByteSink): void {
+    const names = this.info.names.functions;
+    const wrapped = this.wrappers.filter((f) => names.has(f));
+    out.u32(names.size + wrapped.length);
+    for (const i of [...names.keys()].sort((a, b) => a - b)) {
+      out.u32(this.func(i));
+      out.name(names.get(i)!);
+    }
+    for (const f of wrapped) {
+      out.u32(this.externalFunc(f));
+      out.name(names.get(f)!);
+    }
   }
 
   // ---- code ----------------------------------------------------------------------------------------
@@ -772,7 +910,7 @@ class Rewriter {
         values[slot] = local;
       },
     };
-    out.u32(info.code.length);
+    out.u32(info.code.length + this.wrappers.length);
     for (let i = 0; i < info.code.length; i++) {
       const body = info.code[i]!;
       funcIndex = info.importedFuncs + i;
@@ -796,13 +934,14 @@ class Rewriter {
         for (let k = 0; k < scan.nrefs; k++) {
           if (scan.refKind[k] === RefKind.func && scan.op[scan.refInsn[k]!] === CALL_ID && this.isThreaded(scan.refValue[k]!)) threadedCalls.add(scan.refInsn[k]!);
         }
+        if (this.threadedByShape.size > 0 && this.threadedTable.includes(1)) this.indirectCalls(threadedCalls);
       }
       for (let k = 0; k < lists.length; k++) lists[k]!.n = 0;
       for (let k = 0; k < this.plan.passes.length; k++) {
         currentPass = k;
         this.plan.passes[k]!.visit(ctx);
       }
-      if (this.extras.length > 0) this.threadCalls(lists[0]!, threaded, values, info.functions[i]!, threadedCalls);
+      if (this.extras.length > 0) this.threadCalls(lists[0]!, threaded, values, info.functions[i]!, threadedCalls, ctx.addLocal);
       const locals = paramCount + shift + body.localCount + extraLocals.length;
       if (locals > MAX_ENGINE_LOCALS && paramCount + body.localCount <= MAX_ENGINE_LOCALS) {
         throw new CompileError(
@@ -830,8 +969,78 @@ class Rewriter {
       this.writeCode(out, base, body.codeOffset, codeEnd, lists);
       out.patchU32(bodySizeAt, out.length - bodyStart);
     }
+    for (const f of this.wrappers) this.writeWrapper(out, base, f);
     out.patchU32(sizeAt, out.length - base);
     return base;
+  }
+
+  /**
+   * The export wrapper of threaded function `f`: its parameters and the threaded values from their
+   * globals go to the threaded body; the values coming back are stored, the results returned. Its code
+   * maps to the start of `f`'s body (frames in it stand for `f`; see `Rewritten.wrappers`).
+   */
+  private writeWrapper(out: ByteSink, base: number, f: number): void {
+    const info = this.info;
+    const i = f - info.importedFuncs;
+    const globals = this.plan.threadGlobals!;
+    const params = funcTypeAt(info, info.functions[i]!)?.params.length ?? 0;
+    const sizeAt = out.u32Padded(0);
+    const bodyStart = out.length;
+    this.map.insertRun(out.length - base, info.code[i]!.codeOffset);
+    out.u8(0); // no locals
+    for (let p = 0; p < params; p++) {
+      out.u8(0x20); // local.get
+      out.u32(p);
+    }
+    for (const g of globals) {
+      out.u8(0x23); // global.get
+      out.u32(g);
+    }
+    out.u8(0x10); // call
+    out.u32(this.func(f));
+    for (let k = globals.length - 1; k >= 0; k--) {
+      out.u8(0x24); // global.set
+      out.u32(globals[k]!);
+    }
+    out.u8(0x0b);
+    out.patchU32(sizeAt, out.length - bodyStart);
+  }
+
+  /** `call_indirect` type of each threaded indirect call of the body being written, by instruction. */
+  private readonly indirectTypes = new Map<number, number>();
+
+  /**
+   * Finds the `call_indirect`s of the body just scanned through threaded tables with a threaded shape
+   * (added to `calls`, their new type in `indirectTypes`); refuses bodies that access threaded tables.
+   */
+  private indirectCalls(calls: Set<number>): void {
+    const { n, op: ops, start } = this.scan;
+    const bytes = this.src;
+    const tables = this.threadedTable;
+    this.indirectTypes.clear();
+    for (let i = 0; i < n; i++) {
+      const o = ops[i]!;
+      const access = TABLE_ACCESS[o]!;
+      if (o !== CALL_INDIRECT_ID && access === 0) continue;
+      const end = start[i + 1]!;
+      let p = start[i]! + 1;
+      if (bytes[start[i]!] === 0xfc) p = lebEndAt(bytes, p); // table.init/copy/grow/fill: a prefixed opcode
+      const first = readLeb(bytes, p, end);
+      while (bytes[p]! & 0x80) p++;
+      p++;
+      if (o === CALL_INDIRECT_ID) {
+        const table = readLeb(bytes, p, end);
+        const type = this.info.types[first];
+        if (tables[table] !== 1 || type?.kind !== "func") continue;
+        const threaded = this.threadedByShape.get(shapeOf(type as { params: readonly ValueType[]; results: readonly ValueType[] }));
+        if (threaded === undefined) continue;
+        calls.add(i);
+        this.indirectTypes.set(i, threaded);
+        continue;
+      }
+      const second = access === 1 ? -1 : readLeb(bytes, p, end);
+      if ((access !== 2 && tables[first] === 1) || (access !== 1 && tables[second] === 1)) throw new WithoutThreadedTables();
+    }
   }
 
   /**
@@ -839,7 +1048,8 @@ class Rewriter {
    * extra arguments and hand them back; a threaded function wraps its body in a block of its results
    * (so that branches to the function's label still carry just those) and returns the values after them.
    */
-  private threadCalls(list: InsertList, threaded: boolean, values: readonly number[], typeIndex: number, calls: ReadonlySet<number>): void {
+  private threadCalls(list: InsertList, threaded: boolean, values: readonly number[], typeIndex: number, calls: ReadonlySet<number>, addLocal: (typeCode: number) => number): void {
+    let indirectTemp = -1;
     const scan = this.scan;
     const { n, op: ops } = scan;
     if (values.length !== this.extras.length) throw new WasmhostBug("a pass did not say where its threaded value lives");
@@ -851,7 +1061,7 @@ class Rewriter {
       b.u8(0x02); // block
       if (type.results.length === 0) b.u8(0x40);
       else if (type.results.length === 1) valueType(b, type.results[0]!);
-      else b.u32(this.threadedTypes.get(-1 - typeIndex)!);
+      else b.sleb(this.threadedTypes.get(-1 - typeIndex)!); // a block type index is an s33 (64 would read as 0x40, empty)
       list.add(0, { bytes: b.view().slice(), trapAt: -1, trapKind: 0 }, 0);
     }
     const bytes = this.src;
@@ -884,6 +1094,16 @@ class Rewriter {
           list.add(i * 16 + 10, push, i);
           list.add((i + 1) * 16, pop, i);
         }
+      } else if (o === CALL_INDIRECT_ID && calls.has(i)) {
+        // The values go under the table index: it waits in a local meanwhile.
+        if (indirectTemp < 0) indirectTemp = addLocal(0x7f);
+        list.add(i * 16 + 10, this.indirectPush(values, indirectTemp), i);
+        const b = new ByteSink(12);
+        b.u8(0x11);
+        b.u32(this.indirectTypes.get(i)!);
+        b.copy(bytes, lebEndAt(bytes, scan.start[i]! + 1), scan.start[i + 1]!); // the table index
+        list.add(i * 16 + 15, { bytes: b.view().slice(), trapAt: -1, trapKind: 0 }, i);
+        list.add((i + 1) * 16, pop, i);
       } else if (o === RETURN_ID && threaded) {
         list.add(i * 16 + 10, push, i);
       }
@@ -897,6 +1117,26 @@ class Rewriter {
   }
 
   private readonly valueSnippets = new Map<string, Snippet>();
+
+  /** Before a threaded `call_indirect`: `local.set $temp`, `local.get` of each value, `local.get $temp`. */
+  private indirectPush(values: readonly number[], temp: number): Snippet {
+    const key = `i${temp}:${values.join(",")}`;
+    let s = this.valueSnippets.get(key);
+    if (!s) {
+      const b = new ByteSink(16);
+      b.u8(0x21);
+      b.u32(temp);
+      for (const v of values) {
+        b.u8(0x20);
+        b.u32(v);
+      }
+      b.u8(0x20);
+      b.u32(temp);
+      s = { bytes: b.view().slice(), trapAt: -1, trapKind: 0 };
+      this.valueSnippets.set(key, s);
+    }
+    return s;
+  }
 
   /** `local.get` of each value in order, or `local.set` of each in reverse order. */
   private valueSnippet(values: readonly number[], set: boolean): Snippet {
@@ -930,6 +1170,7 @@ class Rewriter {
     const scan = this.scan;
     const src = this.src;
     const map = this.map;
+    const start = scan.start;
     if (this.heads.length < lists.length) this.heads = new Int32Array(lists.length);
     const heads = this.heads;
     // Only the lists with something in them take part in the merge below.
@@ -941,42 +1182,68 @@ class Rewriter {
         active[nactive++] = l;
       }
     }
-    let ref = 0;
+    // Renumbering, inlined (most immediates are locals of threaded functions).
+    const { refAt, refEnd, refKind, refValue, refInsn } = scan;
     const nrefs = this.shifting ? scan.nrefs : 0;
+    const importedFuncs = this.info.importedFuncs;
+    const importedGlobals = this.info.importedGlobals;
+    const funcShift = this.funcShift;
+    const globalShift = this.globalShift;
+    const localFrom = this.localShiftFrom;
+    const localShift = this.localShift;
+    const wrapperOf = this.wrappers.length > 0 ? this.wrapperOf : undefined;
+    const ops = scan.op;
+    let ref = 0;
     let cursor = from;
     map.copyRun(out.length - base, from);
     for (;;) {
-      // The next event: the earliest insertion or replacement (by instruction, insertions first, then
-      // pass order), or renumbered immediate.
+      // The next insertion or replacement (by instruction, insertions first, then pass order).
       let best = -1;
       let bestKey = Infinity;
-      let bestAt = Infinity;
+      let bestAt = to;
       for (let k = 0; k < nactive; k++) {
         const l = active[k]!;
         const h = heads[k]!;
         if (h < l.n && l.key[h]! < bestKey) {
           bestKey = l.key[h]!;
-          bestAt = scan.start[bestKey >>> 4]!;
+          bestAt = start[bestKey >>> 4]!;
           best = k;
         }
       }
-      while (ref < nrefs && (scan.refAt[ref]! < cursor || this.remap(scan.refKind[ref]!, scan.refValue[ref]!) === scan.refValue[ref]!)) ref++;
-      if (ref < nrefs && scan.refAt[ref]! < bestAt) {
-        const at = scan.refAt[ref]!;
+      // The renumbered immediates before it. One whose new value fits in the bytes of the old one
+      // (nearly all: indices move up by a few) is written padded to the same length, in place: the
+      // offsets stay one to one and the map needs no run.
+      for (; ref < nrefs; ref++) {
+        const at = refAt[ref]!;
+        if (at >= bestAt) break;
+        if (at < cursor) continue; // inside a replaced instruction
+        const v = refValue[ref]!;
+        const kind = refKind[ref]!;
+        let nv = kind === RefKind.local ? (v >= localFrom ? v + localShift : v)
+          : kind === RefKind.func ? (v >= importedFuncs ? v + funcShift : v)
+          : v >= importedGlobals ? v + globalShift : v;
+        // Only a direct call enters a wrapped function's threaded body; a reference is to its wrapper.
+        if (wrapperOf !== undefined && kind === RefKind.func && v >= importedFuncs && wrapperOf[v - importedFuncs]! >= 0 && ops[refInsn[ref]!] !== CALL_ID) {
+          nv = wrapperOf[v - importedFuncs]!;
+        }
+        if (nv === v) continue;
+        const end = refEnd[ref]!;
+        const len = end - at;
         out.copy(src, cursor, at);
-        const insnStart = scan.start[scan.refInsn[ref]!]!;
-        map.insertRun(out.length - base, insnStart);
-        out.u32(this.remap(scan.refKind[ref]!, scan.refValue[ref]!));
-        cursor = scan.refEnd[ref]!;
-        map.copyRun(out.length - base, cursor);
-        ref++;
-        continue;
+        if (len === 5 || (len < 5 && nv < 2 ** (7 * len))) {
+          out.u32Fixed(nv, len);
+        } else {
+          map.insertRun(out.length - base, start[refInsn[ref]!]!);
+          out.u32(nv);
+          map.copyRun(out.length - base, end);
+        }
+        cursor = end;
       }
       if (best < 0) break;
       const l = active[best]!;
       const h = heads[best]!;
       const snippet = l.snip[h]!;
-      const mapTo = scan.start[l.mapTo[h]!]!;
+      const mapTo = start[l.mapTo[h]!]!;
       heads[best]!++;
       out.copy(src, cursor, bestAt);
       cursor = bestAt;
@@ -984,7 +1251,7 @@ class Rewriter {
       if (snippet.trapAt >= 0) map.trap(out.length - base + snippet.trapAt, snippet.trapKind);
       if (snippet.moreTraps) for (const t of snippet.moreTraps) map.trap(out.length - base + t, snippet.trapKind);
       out.bytes(snippet.bytes);
-      if ((bestKey & 15) === 15) cursor = scan.start[(bestKey >>> 4) + 1]!; // a replacement: skip the original
+      if ((bestKey & 15) === 15) cursor = start[(bestKey >>> 4) + 1]!; // a replacement: skip the original
       map.copyRun(out.length - base, cursor);
     }
     out.copy(src, cursor, to);
@@ -1084,6 +1351,17 @@ function indirectNameMap(
     out.u32(index(i));
     nameMap(out, inner, innerIndex(i));
   }
+}
+
+/** A plain function type's shape: its parameter and result types (simple ones, see `isSimple`). */
+function shapeOf(type: { readonly params: readonly ValueType[]; readonly results: readonly ValueType[] }): string {
+  return `${type.params.join(",")}>${type.results.join(",")}`;
+}
+
+/** The position after the LEB128 at `p`. */
+function lebEndAt(bytes: Uint8Array, p: number): number {
+  while (bytes[p]! & 0x80) p++;
+  return p + 1;
 }
 
 /** Whether a value type can be a threaded function's parameter or result (numbers and the 2.0 references). */

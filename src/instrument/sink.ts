@@ -61,6 +61,19 @@ export class ByteSink {
     } while (v !== 0);
   }
 
+  /** An unsigned LEB128 of `v` in exactly `len` bytes (padded; `v` must fit in `7 * len` bits, `len` <= 5). */
+  u32Fixed(v: number, len: number): void {
+    this.reserve(len);
+    const buf = this.buf;
+    let at = this.length;
+    for (let k = 1; k < len; k++) {
+      buf[at++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[at++] = v;
+    this.length = at;
+  }
+
   /** A u32 as a 5-byte (padded) LEB128, so that it can be patched later with `patchU32`. */
   u32Padded(v: number): number {
     const at = this.length;

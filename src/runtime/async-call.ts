@@ -6,7 +6,7 @@
  */
 import { AsyncError } from "../errors.js";
 import type { Caller } from "./caller.js";
-import { jspiImport, promisingOf, requireAsync, runAsyncCall } from "./async.js";
+import { jspiImport, promisingOf, requireAsync, runActiveCall, runAsyncCall } from "./async.js";
 import {
   arityError,
   convertArg,
@@ -136,4 +136,25 @@ export async function runStartAsync(instance: { readonly store: Store }, run: ()
   } else {
     await runRewound(undefined, run, [], rewriteContextOf(instance) ?? undefined, store);
   }
+}
+
+/**
+ * Calls wasm function `func` with engine values `wasmArgs` as an async call, for a caller that holds
+ * the store's async turn already (`inAsyncTurn`; a component export does: it lowers its arguments and
+ * lifts its result around this call). The result is the engine's; what the call threw is a `Trap` or
+ * the host's error.
+ */
+export function callInTurn(func: Func, wasmArgs: unknown[]): Promise<unknown> {
+  const store = func.store;
+  if (requireAsync(store, `${func.name}: callAsync`) === "jspi") {
+    const target = promisingOf(func.native);
+    return runActiveCall(store, undefined, async () => {
+      try {
+        return await target(...wasmArgs);
+      } catch (e) {
+        throw toTrap(e);
+      }
+    });
+  }
+  return runRewound(func, func.native as (...args: unknown[]) => unknown, wasmArgs, undefined, undefined, true);
 }

@@ -15,7 +15,7 @@ import { AsyncError, WasmhostBug } from "../errors.js";
 import type { FuncType, ValType } from "../types.js";
 import { AsyncImport, AsyncState } from "../instrument/asyncify.js";
 import type { Caller } from "./caller.js";
-import { beginWait, endWait, runAsyncCall, suspendableCall } from "./async.js";
+import { beginWait, endWait, runActiveCall, runAsyncCall, suspendableCall } from "./async.js";
 import type { Func, HostFunc } from "./func.js";
 import type { Store } from "./store.js";
 import { noteHostError, toTrap } from "./trap.js";
@@ -63,6 +63,14 @@ export function rewriteImports(ctx: RewriteContext): Record<string, unknown> {
     ns[AsyncImport.save(t)] = push;
     ns[AsyncImport.load(t)] = pop;
   }
+  ns[AsyncImport.checkCallee] = (now: unknown): void => {
+    if (pop() !== now) {
+      throw new AsyncError(
+        "table_changed",
+        "a table element that wasm was calling through call_indirect was changed while wasm waited for an async host function; the call cannot resume (change tables only while no async call waits, or use JSPI)",
+      );
+    }
+  };
   return ns;
 }
 
@@ -148,17 +156,24 @@ export function rewriteContextOf(instance: object): RewriteContext | undefined {
 /**
  * Runs `target(...args)` (wasm function `func`, or an instance's start function with `ctx`) as the
  * store's async call under the rewrite: each time it unwinds, awaits the pending Promise and calls it
- * again to rewind.
+ * again to rewind. `inTurn`: the caller already holds the store's async turn (`inAsyncTurn`).
  */
-export function runRewound(func: Func | undefined, target: (...args: unknown[]) => unknown, args: unknown[], given?: RewriteContext, store?: Store): Promise<unknown> {
+export function runRewound(
+  func: Func | undefined,
+  target: (...args: unknown[]) => unknown,
+  args: unknown[],
+  given?: RewriteContext,
+  store?: Store,
+  inTurn = false,
+): Promise<unknown> {
   const ctx = given ?? (func ? contextOf(func) : null);
   const s = func?.store ?? store;
   if (!s) throw new WasmhostBug("an async call without a store");
-  return runRewoundIn(s, ctx, target, args);
+  return runRewoundIn(s, ctx, target, args, inTurn);
 }
 
-function runRewoundIn(store: Store, ctx: RewriteContext | null, target: (...args: unknown[]) => unknown, args: unknown[]): Promise<unknown> {
-  return runAsyncCall(store, ctx?.key ?? target, async (call) => {
+function runRewoundIn(store: Store, ctx: RewriteContext | null, target: (...args: unknown[]) => unknown, args: unknown[], inTurn: boolean): Promise<unknown> {
+  return (inTurn ? runActiveCall : runAsyncCall)(store, ctx?.key ?? target, async (call) => {
     for (;;) {
       let r: unknown;
       try {

@@ -15,7 +15,10 @@
  *   call that reaches an async host function throws `AsyncError` with code `"sync_call"` — also when a
  *   host function called synchronously inside an async call re-enters wasm that reaches one.
  * - Async calls on one store run one at a time: a second `callAsync` waits until the first settles
- *   (a store is single-threaded state, as `&mut Store` is in Wasmtime).
+ *   (a store is single-threaded state, as `&mut Store` is in Wasmtime). One started by a host function
+ *   while the call runs it is refused (`AsyncError` `"unsupported"`): it would wait for the call that
+ *   waits for it. One started after an async host function's first await cannot be told apart from an
+ *   unrelated call, and waits: an async host function must not await an async call of its own store.
  * - Time spent awaiting a host Promise is not guest time: a time limit counts only the time wasm runs.
  *   Fuel and epochs are untouched by awaiting (the epoch may advance meanwhile, and is checked when wasm
  *   resumes). While a call waits, the store is idle: synchronous calls may run in it.
@@ -79,28 +82,53 @@ export function requireAsync(store: Store, what: string): AsyncMechanism {
  * Runs `body` as the store's async call once earlier ones have finished. `body` gets the call's
  * record; it runs inside `enterWasm`/`exitWasm`.
  */
-export async function runAsyncCall<R>(store: Store, instance: object | undefined, body: (call: ActiveCall) => Promise<R> | R): Promise<R> {
+export function runAsyncCall<R>(store: Store, instance: object | undefined, body: (call: ActiveCall) => Promise<R> | R): Promise<R> {
+  return inAsyncTurn(store, () => runActiveCall(store, instance, body));
+}
+
+/**
+ * Runs `body` once the store's earlier async calls have finished, and makes later ones wait for it:
+ * `runAsyncCall`'s queue alone, for a caller that does more than one wasm call in its turn (a
+ * component export lowers its arguments, calls the core function with `runActiveCall`, then lifts
+ * the result and runs post-return).
+ */
+export async function inAsyncTurn<R>(store: Store, body: () => Promise<R> | R): Promise<R> {
   const state = stateOf(store);
+  const active = state.active;
+  if (active !== undefined && !active.waiting) {
+    // Started by host code that the running async call is running now (a host function, or the part of
+    // an async host function before its first await): queued, it would wait for the call that waits for it.
+    throw new AsyncError(
+      "unsupported",
+      "callAsync: cannot start an async call from inside a host function of an async call in the same store: it would wait for that call, which waits for it (call it after the outer call, or in another store)",
+    );
+  }
   const previous = state.queue;
   let done!: () => void;
   state.queue = new Promise<void>((resolve) => (done = resolve));
   try {
     await previous;
-    if (store.wasmDepth !== 0) {
-      // Started from inside a host function of a synchronous call: that call cannot wait for us.
-      throw new AsyncError("unsupported", "callAsync: cannot start an async call while a synchronous call into wasm is running in the same store (call it from outside, or make the host function async)");
-    }
-    const call: ActiveCall = { depth: store.wasmDepth + 1, waiting: false, instance };
-    store.enterWasm();
-    state.active = call;
-    try {
-      return await body(call);
-    } finally {
-      state.active = undefined;
-      if (!call.waiting) store.exitWasm();
-    }
+    return await body();
   } finally {
     done();
+  }
+}
+
+/** `runAsyncCall` without the queue: the caller holds the store's turn (`inAsyncTurn`). */
+export async function runActiveCall<R>(store: Store, instance: object | undefined, body: (call: ActiveCall) => Promise<R> | R): Promise<R> {
+  if (store.wasmDepth !== 0) {
+    // Started from inside a host function of a synchronous call: that call cannot wait for us.
+    throw new AsyncError("unsupported", "callAsync: cannot start an async call while a synchronous call into wasm is running in the same store (call it from outside, or make the host function async)");
+  }
+  const state = stateOf(store);
+  const call: ActiveCall = { depth: store.wasmDepth + 1, waiting: false, instance };
+  store.enterWasm();
+  state.active = call;
+  try {
+    return await body(call);
+  } finally {
+    state.active = undefined;
+    if (!call.waiting) store.exitWasm();
   }
 }
 

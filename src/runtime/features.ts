@@ -110,3 +110,25 @@ let cached: EngineFeatures | undefined;
 export function engineFeatures(): EngineFeatures {
   return (cached ??= probeEngineFeatures());
 }
+
+/** Which halves of the memory64 proposal the running engine has (`engineFeatures().memory64` is both). */
+export interface Memory64Parts {
+  readonly memories: boolean;
+  readonly tables: boolean;
+}
+
+let cachedParts: Memory64Parts | undefined;
+
+/**
+ * The halves of memory64 the running engine has, probed once per process: engines shipped 64-bit
+ * memories before 64-bit tables (Node 22 has the memories only), so a module that uses only the half
+ * the engine has is not missing the proposal.
+ */
+export function memory64Parts(): Memory64Parts {
+  return (cachedParts ??= Object.freeze({
+    // (memory i64 1)
+    memories: WebAssembly.validate(Uint8Array.from([...HEADER, ...section(5, [1, 0x04, 1])])),
+    // (table i64 1 funcref)
+    tables: WebAssembly.validate(Uint8Array.from([...HEADER, ...section(4, [1, 0x70, 0x04, 1])])),
+  }));
+}

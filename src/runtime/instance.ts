@@ -381,7 +381,8 @@ function finishInstantiation(instance: Instance, caller: Caller, deferStart: boo
   const rewrite = rewriteContextFor(caller);
   if (rewrite) bindRewriteContext(instance, rewrite);
   // Exported tags get their Tag now, so that exceptions of them reaching the host can be identified.
-  for (const e of instance.module.info.exports) if (e.kind === "tag") instance.getExport(e.name);
+  const info = instance.module.info;
+  if (info.importedTags + info.tags.length > 0) for (const e of info.exports) if (e.kind === "tag") instance.getExport(e.name);
   instance.store.instances.push(instance);
   const start = (instance as unknown as { compiled: CompiledVariant }).compiled.prepared.start;
   if (start !== undefined && !deferStart) {

@@ -377,7 +377,7 @@ function prepareFor(
   }
   const engineInfo = compiled ? compiled.engineInfo : info;
   const nameSection = engineInfo.customSections.find((c) => c.name === "name");
-  const engineName = registerModuleName(givenName ?? (nameSection ? readModuleName(nameSection.data) : undefined), engineInfo);
+  const engineName = registerModuleName(givenName, givenName === undefined && nameSection ? readModuleName(nameSection.data) : undefined, engineInfo);
   let prepared: PreparedBinary;
   try {
     prepared = prepareBinary(engineInfo, engineName);

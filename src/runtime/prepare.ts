@@ -55,10 +55,15 @@ export interface PreparedBinary {
   readonly refs: FuncRefs;
 }
 
-/** Entries appended to a section (or forming a new one): how many, and their bytes. */
+/**
+ * Entries appended to a section (or forming a new one): how many, and their bytes, written into `bytes`
+ * or, for long runs taken from the input as they are (the hidden segment's function indices), kept as
+ * `parts` without copying. `parts` follow `bytes`.
+ */
 interface Appended {
   count: number;
   readonly bytes: ByteWriter;
+  readonly parts: Uint8Array[];
 }
 
 /** Rewrites `info.bytes` as described in the module comment, naming the module `engineName`. */
@@ -67,7 +72,7 @@ export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBin
   const appended = new Map<number, Appended>();
   const append = (id: number): Appended => {
     let a = appended.get(id);
-    if (!a) appended.set(id, (a = { count: 0, bytes: new ByteWriter(32) }));
+    if (!a) appended.set(id, (a = { count: 0, bytes: new ByteWriter(32), parts: [] }));
     a.count++;
     return a;
   };
@@ -111,11 +116,10 @@ export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBin
     append(SectionId.type).bytes.bytes([0x60, 0, 0]);
     append(SectionId.function).bytes.u32(fillType);
     append(SectionId.table).bytes.bytes([0x70, 0, 0]);
-    const elem = append(SectionId.element).bytes;
-    elem.ensure(8 + n * 5);
-    elem.bytes([1, 0]); // passive, elemkind funcref
-    elem.u32(n);
-    writeListedFunctions(info, elem);
+    const elem = append(SectionId.element);
+    elem.bytes.bytes([1, 0]); // passive, elemkind funcref
+    elem.bytes.u32(n);
+    listFunctions(info, elem.parts);
     // fill: table.grow $refs (ref.null func) n; drop; table.init $refs $segment 0 0 n
     const body = new ByteWriter(32);
     body.bytes([0, 0xd0, 0x70, 0x41]);
@@ -136,7 +140,7 @@ export function prepareBinary(info: ModuleInfo, engineName: string): PreparedBin
   }
 
   const src = info.bytes;
-  const out = scratchWriter(src.length + 256 + n * 5);
+  const out = scratchWriter(src.length + 256 + (n > 0 ? n * 5 : 0));
   out.bytes(src.subarray(0, 8));
   let codeDelta = 0;
   let inputPos = 8;
@@ -218,13 +222,16 @@ function checkInvariants(info: ModuleInfo): void {
 function writeSection(out: ByteWriter, id: number, a: Appended, payload: Uint8Array | undefined, originalCount: number): number {
   const rest = payload ? payload.subarray(vectorCount(payload, 0).size) : new Uint8Array(0);
   const count = originalCount + a.count;
+  let size = lebSize(count) + rest.length + a.bytes.len;
+  for (const p of a.parts) size += p.length;
   const start = out.len;
   out.byte(id);
-  out.u32(lebSize(count) + rest.length + a.bytes.len);
+  out.u32(size);
   out.u32(count);
   const header = out.len - start;
   out.bytes(rest);
   out.bytes(written(a.bytes));
+  for (const p of a.parts) out.bytes(p);
   return header;
 }
 
@@ -284,7 +291,7 @@ export class FuncRefs {
 function listedFunctionCount(info: ModuleInfo): number {
   let n = 0;
   for (const seg of info.elements) {
-    if (seg.items.kind === "functions") n += seg.items.indices.length;
+    if (seg.items.kind === "functions") n += seg.items.count ?? seg.items.indices.length;
     else for (const e of seg.items.exprs) if (refFuncOf(e.bytes) !== undefined) n++;
   }
   for (const g of info.globals) if (refFuncOf(g.init.bytes) !== undefined) n++;
@@ -315,28 +322,39 @@ function forEachListedFunction(info: ModuleInfo, visit: (f: number) => void): vo
   }
 }
 
-/** Writes the LEB128s of the listed functions in `forEachListedFunction`'s order (segments' bytes copied as they are). */
-function writeListedFunctions(info: ModuleInfo, out: ByteWriter): void {
+/**
+ * The LEB128s of the listed functions in `forEachListedFunction`'s order, as parts: decoded segments'
+ * bytes as they are (no copy), the rest encoded.
+ */
+function listFunctions(info: ModuleInfo, parts: Uint8Array[]): void {
+  let w: ByteWriter | undefined;
+  const encode = (f: number): void => (w ??= new ByteWriter(32)).u32(f);
+  const flush = (): void => {
+    if (w && w.len > 0) parts.push(written(w));
+    w = undefined;
+  };
   for (const seg of info.elements) {
     if (seg.items.kind === "functions" && seg.items.encoded) {
-      out.bytes(seg.items.encoded);
+      flush();
+      parts.push(seg.items.encoded);
     } else if (seg.items.kind === "functions") {
-      for (const f of seg.items.indices) out.u32(f);
+      for (const f of seg.items.indices) encode(f);
     } else {
       for (const e of seg.items.exprs) {
         const f = refFuncOf(e.bytes);
-        if (f !== undefined) out.u32(f);
+        if (f !== undefined) encode(f);
       }
     }
   }
   for (const g of info.globals) {
     const f = refFuncOf(g.init.bytes);
-    if (f !== undefined) out.u32(f);
+    if (f !== undefined) encode(f);
   }
   for (const t of info.tables) {
     const f = t.init ? refFuncOf(t.init.bytes) : undefined;
-    if (f !== undefined) out.u32(f);
+    if (f !== undefined) encode(f);
   }
+  flush();
 }
 
 /** True when function `f` is declared for `ref.func`: exported, or listed by a segment or initializer. */

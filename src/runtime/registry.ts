@@ -9,13 +9,23 @@
  * the same fingerprint are told apart when a frame is resolved: the frame's function must exist and
  * contain the frame's offset (`resolveFrameModule`).
  *
- * Entries are held weakly: a module that is garbage-collected frees its entry.
+ * Entries are held weakly: a module that is garbage-collected frees its entry. Compiling the very same
+ * bytes again (the same array, under the same given name) reuses the live entry instead of adding one:
+ * the engine gives both modules the same code, so their frames read the same, and a `WeakRef` made per
+ * compile would keep every such module alive until the current job ends (a loop that compiles one
+ * binary many times would hold them all).
  *
  * @module
  */
 import type { ModuleInfo } from "../binary/module-info.js";
 
-const byName = new Map<string, WeakRef<ModuleInfo>[]>();
+/** A registered module and the name its user gave it, if any. */
+interface Entry {
+  readonly ref: WeakRef<ModuleInfo>;
+  readonly givenName: string | undefined;
+}
+
+const byName = new Map<string, Entry[]>();
 let registrations = 0;
 
 /**
@@ -48,13 +58,20 @@ export function fingerprint(bytes: Uint8Array): string {
   return (h1 >>> 0).toString(36) + (h2 >>> 0).toString(36);
 }
 
-/** The engine-visible module name for `info`, derived from its name section's name and its bytes. */
-export function registerModuleName(preferred: string | undefined, info: ModuleInfo): string {
-  const base = (preferred ?? "wasm").replace(/[^A-Za-z0-9_.$]/g, "_").slice(0, 64) || "wasm";
+/**
+ * The engine-visible module name for `info`, derived from `givenName` (else its name section's name,
+ * `sectionName`) and its bytes; registers `info` under it unless a live module of the same bytes and
+ * given name is registered already.
+ */
+export function registerModuleName(givenName: string | undefined, sectionName: string | undefined, info: ModuleInfo): string {
+  const base = (givenName ?? sectionName ?? "wasm").replace(/[^A-Za-z0-9_.$]/g, "_").slice(0, 64) || "wasm";
   const name = `${base}~${fingerprint(info.bytes)}`;
   let list = byName.get(name);
   if (!list) byName.set(name, (list = []));
-  list.push(new WeakRef(info));
+  for (const e of list) {
+    if (e.givenName === givenName && e.ref.deref()?.bytes === info.bytes) return name;
+  }
+  list.push({ ref: new WeakRef(info), givenName });
   if (++registrations % 1024 === 0) sweep();
   return name;
 }
@@ -62,8 +79,8 @@ export function registerModuleName(preferred: string | undefined, info: ModuleIn
 /** The live modules the engine calls `name` (usually one). */
 export function modulesNamed(name: string): ModuleInfo[] {
   const out: ModuleInfo[] = [];
-  for (const ref of byName.get(name) ?? []) {
-    const info = ref.deref();
+  for (const e of byName.get(name) ?? []) {
+    const info = e.ref.deref();
     if (info) out.push(info);
   }
   return out;
@@ -71,7 +88,7 @@ export function modulesNamed(name: string): ModuleInfo[] {
 
 function sweep(): void {
   for (const [k, list] of byName) {
-    const live = list.filter((r) => r.deref() !== undefined);
+    const live = list.filter((e) => e.ref.deref() !== undefined);
     if (live.length === 0) byName.delete(k);
     else byName.set(k, live);
   }

@@ -34,6 +34,14 @@ const MESSAGE_CODES: readonly (readonly [RegExp, TrapCode])[] = [
   [/Maximum call stack size exceeded/, "stack_overflow"],
 ];
 
+/**
+ * Engine errors at a wasm instruction that are not the spec's traps but the embedder refusing the
+ * operation: a browser's main thread cannot block, so `memory.atomic.wait32/64` throws there ("Atomics.wait
+ * cannot be called in this context"). Their code is `"unknown"` (with the engine's message kept),
+ * whatever the instruction could otherwise trap with.
+ */
+const REFUSALS: readonly RegExp[] = [/cannot be called in this context/];
+
 /** The trap code for an engine message, or `"unknown"`. */
 export function trapCodeOf(message: string): TrapCode {
   for (const [pattern, code] of MESSAGE_CODES) if (pattern.test(message)) return code;
@@ -43,10 +51,12 @@ export function trapCodeOf(message: string): TrapCode {
 /**
  * The trap code (and a detail to show) for an engine trap: by the engine's message where it names one
  * of the codes the trapping instruction can have, else by the instruction alone; by the message when
- * the instruction is not known (a trap at instantiation: no wasm frame).
+ * the instruction is not known (a trap at instantiation: no wasm frame). An engine's refusal (`REFUSALS`)
+ * is `"unknown"`.
  */
 export function trapCodeFor(message: string, instruction: string | undefined): { code: TrapCode; detail?: string } {
   const byMessage = trapCodeOf(message);
+  if (byMessage === "unknown" && REFUSALS.some((p) => p.test(message))) return { code: "unknown" };
   const traps = instruction === undefined ? undefined : instructionTraps(instruction);
   if (!traps) return { code: byMessage };
   const code = traps.codes.includes(byMessage) ? byMessage : traps.codes[0]!;
@@ -73,6 +83,11 @@ const displayNames = new WeakMap<ModuleInfo, string>();
  */
 export interface FrameMapper {
   funcIndex(engineIndex: number): number;
+  /**
+   * True when engine function `engineIndex` is an export wrapper that instrumentation added in front
+   * of a function's body: its frame, just outside that body's, is left out (the function shows once).
+   */
+  wrapper?(engineIndex: number): boolean;
   offset(engineOffset: number): number;
   /** The trap that an `unreachable` at `engineOffset` stands for, if instrumentation inserted it. */
   site(engineOffset: number): TrapCode | undefined;
@@ -148,7 +163,8 @@ export function parseWasmFrames(stack: string | undefined, innermost?: Innermost
   }
   // Resolve each engine module (one URL) once, checking all of its frames against the candidates.
   const resolved = new Map<string, ModuleInfo | undefined>();
-  return raw.map((f, i) => {
+  let wrapped = -1;
+  const frames = raw.map((f, i) => {
     if (!resolved.has(f.url)) resolved.set(f.url, resolveFrameModule(f.name, raw.filter((g) => g.url === f.url)));
     const info = resolved.get(f.url);
     if (!info) return { funcIndex: f.funcIndex, offset: f.offset };
@@ -165,9 +181,14 @@ export function parseWasmFrames(stack: string | undefined, innermost?: Innermost
         if (site) innermost.site = site;
         else if (mapper.fuelAdjust) innermost.fuelAdjust = mapper.fuelAdjust(offset);
       }
+      // A wrapper's frame right outside its function's body (same engine module, same function).
+      if (i > 0 && mapper.wrapper?.(funcIndex) && raw[i - 1]!.url === f.url && mapper.funcIndex(raw[i - 1]!.funcIndex) === mapper.funcIndex(funcIndex)) {
+        wrapped = i;
+      }
       funcIndex = mapper.funcIndex(funcIndex);
       offset = mapper.offset(offset);
     }
+    if (wrapped === i) return undefined;
     return {
       ...(moduleName !== undefined ? { module: moduleName } : {}),
       funcIndex,
@@ -175,6 +196,7 @@ export function parseWasmFrames(stack: string | undefined, innermost?: Innermost
       offset,
     };
   });
+  return frames.filter((f): f is FrameInfo => f !== undefined);
 }
 
 /**

@@ -76,6 +76,26 @@ export class InputStream {
   }
 
   /**
+   * Whether a read would return at once: bytes are buffered, or the input ended (a string or bytes
+   * source always is ready). A callback source is asked for input, waiting at most `waitMs`, and what
+   * it gives is kept for the next read; nothing within a wait that was not used up is the end of input
+   * (a callback returns at once at its end), nothing after a zero or used-up wait decides nothing.
+   */
+  readable(waitMs: number): boolean {
+    if (this.pos < this.data.length || this.pull === undefined || this.done) return true;
+    const start = performance.now();
+    const got = this.pull(1 << 16, waitMs);
+    const data = got === null || got === undefined ? undefined : typeof got === "string" ? enc.encode(got) : got;
+    if (data === undefined || data.length === 0) {
+      if (waitMs === Infinity || performance.now() - start < waitMs) this.done = true;
+      return this.done;
+    }
+    this.data = data;
+    this.pos = 0;
+    return true;
+  }
+
+  /**
    * Reads into `buf[off..off+len]`; returns the count, 0 at end of input. With a finite `waitMs`, a
    * callback that gives nothing may have timed out rather than ended: then -1 (and the stream stays
    * open); `end()` closes it when the caller decides it was the end.
@@ -129,6 +149,11 @@ export class OutputStream {
       this.cb = option;
     } else throw new WasiError(`stdout/stderr must be "inherit", "pipe", "ignore" or a function`);
     this.filetype = this.mode === 2 && this.host?.isTTY === true ? FILETYPE.CHARACTER_DEVICE : FILETYPE.UNKNOWN;
+  }
+
+  /** How many more bytes a write takes now: the room left in a `"pipe"` capture, else unbounded. */
+  room(): number {
+    return this.mode === 1 ? this.capacity - this.len : Infinity;
   }
 
   /** Whether the guest should see a terminal (libc then line-buffers). */

@@ -32,6 +32,8 @@ export class Browser {
   private nextId = 1;
   private stderr = "";
   private exited: Error | undefined;
+  /** The browser's product and version as it reports them (`HeadlessChrome/156.0.8078.114`). */
+  product = "";
   /** Events of the protocol (`method`, `params`, `sessionId`), for diagnostics. */
   readonly events: { method: string; params: unknown; sessionId?: string }[] = [];
 
@@ -55,6 +57,10 @@ export class Browser {
       ],
       { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] },
     );
+    // A test process that ends without closing the browser (a timeout, an uncaught error) takes it along.
+    const killOnExit = () => this.child.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    this.child.once("exit", () => process.off("exit", killOnExit));
     this.toBrowser = this.child.stdio[3] as Writable;
     const fromBrowser = this.child.stdio[4] as Readable;
     this.child.stderr!.on("data", (d: Buffer) => {
@@ -83,7 +89,7 @@ export class Browser {
   /** Starts `executable` and waits until it answers the protocol. */
   static async launch(executable: string): Promise<Browser> {
     const browser = new Browser(executable);
-    await browser.send("Browser.getVersion");
+    browser.product = (await browser.send<{ product: string }>("Browser.getVersion")).product;
     return browser;
   }
 

@@ -4,12 +4,19 @@
  * `globalThis.wasmhostResults` (a promise of `PageResult[]`) for the test to read over the DevTools
  * protocol. Each check uses the public entries only, as a user's bundle would.
  *
+ * It also offers `globalThis.wasmhostSpec(plan)`, which runs one spec suite (a `SuitePlan`: the same
+ * runner and expected-failure list as the Node tests, each script fetched from the test's server under
+ * `/wast/`) and resolves to its `PageSpecResult`.
+ *
  * @module
  */
 import { Engine, Linker, Module, Store, Trap, WatError } from "../../src/index.js";
 import { watToBinary } from "../../src/text/index.js";
 import { MemoryFs, Wasi } from "../../src/wasi/index.js";
 import { Component, ComponentLinker } from "../../src/component/index.js";
+import { describeMerges } from "../../src/cli/commands/wast-checks.js";
+import { expectedFailures } from "../spec/expected-failures.js";
+import { runSuitePlan, type SuitePlan } from "../spec/suite-plan.js";
 
 /** One check's outcome. */
 export interface PageResult {
@@ -197,4 +204,38 @@ async function runAll(): Promise<PageResult[]> {
   return results;
 }
 
-(globalThis as { wasmhostResults?: Promise<PageResult[]> }).wasmhostResults = runAll();
+/** One spec suite's outcome in the page (plain data, for the DevTools protocol). */
+export interface PageSpecResult {
+  readonly passed: number;
+  readonly failed: number;
+  readonly unsupported: number;
+  readonly expectedFailures: number;
+  /** The first 100 failures (`file:line: what`); `failed` counts them all. */
+  readonly failures: readonly string[];
+  /** `assert_malformed` commands rejected with other words than the spec's (informational). */
+  readonly messageMismatches: number;
+  /** The engine trap merges the runner accepted, one line each with its count and reason. */
+  readonly merges: readonly string[];
+  /** The proposals this engine lacks (`Engine.hostFeatures()`). */
+  readonly lacking: readonly string[];
+}
+
+async function runSpec(plan: SuitePlan): Promise<PageSpecResult> {
+  const read = async (label: string) => {
+    const response = await fetch(`/wast/${label}`);
+    if (!response.ok) throw new Error(`fetch /wast/${label}: ${response.status}`);
+    return response.text();
+  };
+  const total = await runSuitePlan(plan, read, expectedFailures());
+  const features = Engine.hostFeatures();
+  return {
+    passed: total.passed, failed: total.failed, unsupported: total.unsupported, expectedFailures: total.expectedFailures,
+    failures: total.failures.slice(0, 100), messageMismatches: total.messageMismatches.length,
+    merges: describeMerges(total.trapMerges),
+    lacking: Object.keys(features).filter((p) => !features[p as keyof typeof features]),
+  };
+}
+
+const page = globalThis as { wasmhostResults?: Promise<PageResult[]>; wasmhostSpec?: (plan: SuitePlan) => Promise<PageSpecResult> };
+page.wasmhostSpec = runSpec;
+page.wasmhostResults = runAll();

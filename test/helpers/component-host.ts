@@ -11,6 +11,7 @@ import type { ValueType } from "../../src/component/types.js";
 import type { ComponentValue } from "../../src/component/text/wast.js";
 import { camelCase } from "../../src/component/abi/values.js";
 import type { ComponentScriptHost, ComponentScriptInstance } from "../../src/cli/commands/component-wast.js";
+import type { ComponentFeatures } from "../../src/component/binary/validate.js";
 
 /** A script value as the JS value of type `t`. */
 function toJs(v: ComponentValue, t: ValueType, nested = false): unknown {
@@ -99,10 +100,10 @@ export class ComponentRuntimeHost implements ComponentScriptHost {
   readonly store = new Store(this.engine);
   readonly linker = new ComponentLinker(this.engine);
 
-  instantiate(bytes: Uint8Array, kind: "component" | "module"): ComponentScriptInstance & { instance?: ComponentInstance } {
+  instantiate(bytes: Uint8Array, kind: "component" | "module", _name?: string, features?: ComponentFeatures): ComponentScriptInstance & { instance?: ComponentInstance } {
     if (kind === "module") throw new Error("core modules at the top of a component script are not supported");
     // As Wasmtime's wast runner does: imports nothing in the script provides trap when called.
-    const component = new Component(this.engine, bytes);
+    const component = new Component(this.engine, bytes, features ? { features } : {});
     const linker = this.linker.clone().defineUnknownImportsAsTraps(component);
     const instance = linker.instantiate(this.store, component);
     return {

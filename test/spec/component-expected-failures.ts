@@ -4,17 +4,6 @@
  * list shrinks) or when anything else fails.
  */
 export const COMPONENT_EXPECTED_FAILURES: ReadonlyMap<string, string> = new Map([
-  // Types of kinds other than value types and resources used as `type` imports and exports: the
-  // shared type model's `type` externs hold value types and resources only.
-  ["wasm-tools-component-tests/import.wast:3", "a function type imported as a type"],
-  ["wasm-tools-component-tests/resources.wast:1135", "a component type exported as a type"],
-  // Features behind wasm-tools flags that this suite's scripts turn on or off per file.
-  ["wasm-tools-component-tests/memory64.wast:45", "the cm64 feature is always on here"],
-  ["wasm-tools-component-tests/options.wast:54", "the cm64 feature is always on here"],
-  ["wasm-tools-component-tests/resources.wast:51", "the cm64 feature is always on here"],
-  ["wasm-tools-component-tests/nested-names.wast:6", "nested namespaces and packages (cm-nested-names) are off"],
-  ["wasm-tools-component-tests/nested-names.wast:13", "nested namespaces and packages (cm-nested-names) are off"],
-  ["wasm-tools-component-tests/nested-names.wast:24", "nested namespaces and packages (cm-nested-names) are off"],
   // Shared-everything threads: `shared` core types are not parsed.
   ["wasm-tools-component-tests/legacy-indices.wast:71", "`shared` core function types"],
   ["wasm-tools-component-tests/shared-everything-threads/not-accepted.wast:13", "`shared` core function types"],

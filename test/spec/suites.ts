@@ -4,9 +4,10 @@
  * count as unsupported).
  */
 import { existsSync, readdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { WasmFeatures } from "../../src/index.js";
+import type { SuiteName, SuitePlan } from "./suite-plan.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root (this file runs from dist/test/spec). */
@@ -16,7 +17,7 @@ export const SHARED = resolve(REPO_ROOT, "..", "shared");
 
 /** A named group of `.wast` files. */
 export interface Suite {
-  readonly name: "core" | "proposals" | "3.0";
+  readonly name: SuiteName;
   readonly files: readonly string[];
   readonly allowUnsupported: boolean;
   /**
@@ -68,6 +69,20 @@ export function suites(): Suite[] {
       featuresFor: (file) => (file.includes("threads") || file.includes("exception-handling") ? { "multi-memory": false } : {}),
     },
   ];
+}
+
+/** `suite` as data: each script by its path under `SHARED` (where `scriptPath` finds it again), with its features. */
+export function suitePlan(suite: Suite): SuitePlan {
+  return {
+    name: suite.name,
+    allowUnsupported: suite.allowUnsupported,
+    scripts: suite.files.map((file) => ({ label: relative(SHARED, file), features: suite.featuresFor(file) })),
+  };
+}
+
+/** The file of a script label of `suitePlan`. */
+export function scriptPath(label: string): string {
+  return join(SHARED, label);
 }
 
 /**

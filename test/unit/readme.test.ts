@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -48,4 +49,11 @@ test("npm test checks the feature table after the run and typechecks the browser
   assert.match(npmTest, new RegExp(`node dist/test/check-feature-table\\.js ${destination}\\s*$`));
   assert.match(npmTest, /npm run typecheck:browser/);
   assert.equal(scripts["typecheck:browser"], "tsc -p tsconfig.browser.json");
+});
+
+test("no tracked text file holds merge conflict markers", () => {
+  const files = execFileSync("git", ["ls-files", "*.md", "*.ts", "*.json", "*.wat", "*.wit", "*.sh", "*.c"], { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
+  assert.ok(files.length > 100, `git listed ${files.length} files`);
+  const marked = files.filter((f) => /^(<{7}|>{7}) /m.test(readFileSync(`${root}${f}`, "utf8")));
+  assert.deepEqual(marked, []);
 });

@@ -192,3 +192,114 @@ test("one implementation serves every 0.2.x: the imports of the adapter (@0.2.12
   assert.equal(typeof (inst.exports.rand as () => bigint)(), "bigint");
   assert.equal(typeof (inst.exports.now as () => bigint)(), "bigint");
 });
+
+/** test/fixtures/components/wasi-pollables.wat: readiness probes on stdin, stdout and file streams. */
+const pollablesWat = readFileSync(join(fixtureDir, "..", "components", "wasi-pollables.wat"), "utf8");
+
+interface Probes {
+  stdinReady(): boolean;
+  stdinRead(len: bigint, blocking: boolean): bigint;
+  pollStdin(ns: bigint): number;
+  checkWrite(): bigint;
+  writeOut(len: number): number;
+  stdoutReady(): boolean;
+  fileRoundtrip(): number;
+}
+
+function probes(wasi: Wasi, eng = engine, store = new Store(eng)): Probes {
+  const inst = new ComponentLinker(eng).defineWasi(wasi).instantiate(store, Component.fromText(eng, pollablesWat));
+  return inst.exports as unknown as Probes; // exports are camelCase
+}
+
+const TIMER = 1;
+const STDIN = 2;
+
+test("stdin from a string is always ready: non-blocking reads take what is there, then closed", () => {
+  const p = probes(new Wasi({ stdin: "abc" }));
+  assert.equal(p.stdinReady(), true);
+  assert.equal(p.pollStdin(10_000_000_000n), STDIN, "stdin ready, the 10 s timer not");
+  assert.equal(p.stdinRead(2n, false), 2n);
+  assert.equal(p.stdinRead(10n, false), 1n);
+  assert.equal(p.stdinReady(), true, "at its end a read returns at once");
+  assert.equal(p.stdinRead(10n, false), -1n, "closed");
+  const none = probes(new Wasi());
+  assert.equal(none.stdinReady(), true);
+  assert.equal(none.stdinRead(10n, true), -1n);
+});
+
+test("stdin from a callback is ready only once it has input; poll waits for it or the earlier timer", () => {
+  let arrives = -1; // 300 ms after the first question
+  let given = false;
+  const waits: number[] = [];
+  const source = (_max: number, waitMs: number): string | null => {
+    waits.push(waitMs);
+    if (arrives < 0) arrives = performance.now() + 300;
+    if (given) return null; // the end of input: at once
+    const left = arrives - performance.now();
+    if (left > waitMs) {
+      if (waitMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, waitMs);
+      return null; // nothing within the wait
+    }
+    if (left > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, left);
+    given = true;
+    return "late";
+  };
+  const p = probes(new Wasi({ stdin: source }));
+  assert.equal(p.stdinReady(), false, "no input yet");
+  assert.equal(waits.at(-1), 0, "asked without waiting");
+  assert.equal(p.stdinRead(10n, false), 0n, "a non-blocking read gives nothing, and the stream stays open");
+  assert.equal(p.pollStdin(10_000_000n), TIMER, "the 10 ms timer comes first");
+  const t0 = performance.now();
+  assert.equal(p.pollStdin(10_000_000_000n), STDIN, "then stdin, long before the 10 s timer");
+  assert.ok(performance.now() - t0 < 5000);
+  assert.equal(p.stdinReady(), true, "the input is kept for the read");
+  assert.equal(p.stdinRead(10n, false), 4n);
+  assert.equal(p.pollStdin(10_000_000_000n), STDIN, "the end of input is ready at once");
+  assert.equal(p.stdinRead(10n, false), -1n);
+});
+
+test("a poll on a silent stdin stops at the store's deadline", () => {
+  const limited = new Engine({ timeLimits: true });
+  const silent = (_max: number, waitMs: number): null => {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(waitMs, 60_000));
+    return null;
+  };
+  const store = new Store(limited);
+  const p = probes(new Wasi({ stdin: silent }), limited, store);
+  assert.equal(p.stdinReady(), false);
+  store.setTimeLimit(100);
+  const t0 = Date.now();
+  assert.throws(() => p.pollStdin(10_000_000_000n), (e: unknown) => e instanceof Trap && e.code === "interrupt");
+  assert.ok(Date.now() - t0 < 5000, "stopped at the deadline");
+});
+
+test("stdout's check-write permits what the pipe capacity leaves; a full pipe is an error, its pollable ready", () => {
+  const wasi = new Wasi({ stdout: "pipe", pipeCapacity: 8 });
+  const p = probes(wasi);
+  assert.equal(p.checkWrite(), 8n);
+  assert.equal(p.writeOut(5), 0);
+  assert.equal(p.checkWrite(), 3n);
+  assert.equal(p.stdoutReady(), true);
+  assert.equal(p.writeOut(3), 0);
+  assert.equal(p.checkWrite(), -1n, "insufficient-space");
+  assert.equal(p.stdoutReady(), true, "ready, so that a waiting guest sees the error");
+  assert.equal(p.writeOut(1), 1);
+  assert.equal(wasi.stdoutText(), "xxxxxxxx");
+  const open = probes(new Wasi({ stdout: "ignore" }));
+  assert.equal(open.checkWrite(), 1n << 20n);
+  assert.equal(open.stdoutReady(), true);
+});
+
+for (const kind of FS_KINDS) {
+  test(`file streams are ready and round-trip through a preopen on the ${kind} filesystem`, () => {
+    const d = makePreopen(kind, {});
+    try {
+      const p = probes(new Wasi({ preopens: { "/d": d.preopen } }));
+      assert.equal(p.fileRoundtrip(), 0, "the number of the step that went wrong");
+      if (d.hostDir) assert.deepEqual(readdirSync(d.hostDir), []);
+      if (d.memory) assert.deepEqual(d.memory.toTree(), {});
+    } finally {
+      d.cleanup();
+    }
+  });
+}

@@ -15,7 +15,7 @@ import { basename } from "node:path";
 import { CompileError, WatError } from "../../errors.js";
 import { decodeComponent } from "../../component/binary/decoder.js";
 import { encodeComponent } from "../../component/binary/encoder.js";
-import { UNSUPPORTED, validateComponent } from "../../component/binary/validate.js";
+import { type ComponentFeatures, UNSUPPORTED, validateComponent } from "../../component/binary/validate.js";
 import { decodeModule } from "../../binary/decoder.js";
 import { missingFeatures } from "./wast-checks.js";
 import {
@@ -32,8 +32,11 @@ import {
  * error); a trap throws an error whose message contains the trap's text.
  */
 export interface ComponentScriptHost {
-  /** Instantiates a component (or core module) binary; `name` is the script's `$name` for it. */
-  instantiate(bytes: Uint8Array, kind: "component" | "module", name: string | undefined): Promise<ComponentScriptInstance> | ComponentScriptInstance;
+  /**
+   * Instantiates a component (or core module) binary; `name` is the script's `$name` for it, and
+   * `features` the feature switches the script asks for (`scriptFeatures`).
+   */
+  instantiate(bytes: Uint8Array, kind: "component" | "module", name: string | undefined, features?: ComponentFeatures): Promise<ComponentScriptInstance> | ComponentScriptInstance;
   /** Makes an instance's exports available to later instantiations under `as` (`register`). */
   register?(instance: ComponentScriptInstance, as: string): void;
 }
@@ -79,7 +82,7 @@ type Compiled =
   | { readonly ok: false; readonly stage: "text" | "decode" | "validate" | "engine" | "unsupported" | "round-trip"; readonly error: Error };
 
 /** Assembles (when text), decodes, round-trips and validates a unit. */
-export function compileUnit(unit: WastUnit): Compiled {
+export function compileUnit(unit: WastUnit, features: ComponentFeatures = {}): Compiled {
   if (unit.error !== undefined) return { ok: false, stage: "text", error: unit.error };
   const bytes = unit.bytes!;
   if (unit.kind === "module") {
@@ -104,7 +107,7 @@ export function compileUnit(unit: WastUnit): Compiled {
     return { ok: false, stage: "round-trip", error: new Error(`decode -> encode differs (${bytes.length} -> ${again.length} bytes)`) };
   }
   try {
-    validateComponent(info, { validateCoreModule: engineValidate });
+    validateComponent(info, { validateCoreModule: engineValidate, features });
   } catch (e) {
     if (e instanceof CompileError && e.reason.startsWith(`invalid core module: ${ENGINE_REJECTS}`)) return { ok: false, stage: "engine", error: e };
     if (e instanceof CompileError && e.reason.startsWith(UNSUPPORTED)) return { ok: false, stage: "unsupported", error: e };
@@ -133,9 +136,31 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * The feature switches a script asks for in its first line, as wasm-tools' component tests write it
+ * (`;; RUN: wast ... -f cm64,cm-nested-names`; `--features=-x` turns one off): from wasm-tools'
+ * defaults (cm64 and nested names off) when the script has a RUN line, wasmhost's defaults otherwise.
+ */
+export function scriptFeatures(text: string): ComponentFeatures {
+  const first = /^;;\s*RUN(?:\[[^\]]*\])?:(.*)$/m.exec(text.slice(0, text.indexOf("\n") >>> 0));
+  if (!first) return {};
+  const on = new Set<string>();
+  const args = first[1]!.trim().split(/\s+/);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const list = a === "-f" || a === "--features" ? args[++i] : a.startsWith("--features=") ? a.slice(11) : undefined;
+    for (const f of list?.split(",") ?? []) {
+      if (f.startsWith("-")) on.delete(f.slice(1));
+      else if (f) on.add(f);
+    }
+  }
+  return { cm64: on.has("cm64"), nestedNames: on.has("cm-nested-names") };
+}
+
 /** Runs a component script's text. */
 export async function runComponentWast(text: string, label: string, host?: ComponentScriptHost): Promise<ComponentRunResult> {
   const result = emptyComponentResult();
+  const features = scriptFeatures(text);
   const fail = (line: number, what: string) => {
     result.failed++;
     result.failures.push(`${label}:${line}: ${what}`);
@@ -159,7 +184,7 @@ export async function runComponentWast(text: string, label: string, host?: Compo
     action !== undefined && (action.instance !== undefined ? unsupportedNames.has(action.instance) : current === undefined && currentUnsupported);
 
   const instantiate = async (bytes: Uint8Array, kind: "component" | "module", name: string | undefined) => {
-    const inst = await host!.instantiate(bytes, kind, name);
+    const inst = await host!.instantiate(bytes, kind, name, features);
     current = inst;
     currentUnsupported = false;
     if (name !== undefined) instances.set(name, inst);
@@ -176,7 +201,7 @@ export async function runComponentWast(text: string, label: string, host?: Compo
     try {
       switch (d.type) {
         case "unit": {
-          const c = compileUnit(d.unit);
+          const c = compileUnit(d.unit, features);
           if (!c.ok && (c.stage === "engine" || c.stage === "unsupported")) {
             result.unsupported++;
             if (d.unit.name !== undefined) unsupportedNames.add(d.unit.name);
@@ -283,7 +308,7 @@ export async function runComponentWast(text: string, label: string, host?: Compo
           }
           try {
             if (d.unit !== undefined) {
-              const c = compileUnit(d.unit);
+              const c = compileUnit(d.unit, features);
               if (!c.ok) throw c.error;
               await instantiate(c.bytes, d.unit.kind, d.unit.name);
             } else {
@@ -298,7 +323,7 @@ export async function runComponentWast(text: string, label: string, host?: Compo
           break;
         }
         case "assert_malformed": {
-          const c = compileUnit(d.unit);
+          const c = compileUnit(d.unit, features);
           if (!c.ok && c.stage === "unsupported") {
             result.unsupported++;
             break;
@@ -309,7 +334,7 @@ export async function runComponentWast(text: string, label: string, host?: Compo
           break;
         }
         case "assert_invalid": {
-          const c = compileUnit(d.unit);
+          const c = compileUnit(d.unit, features);
           if (!c.ok && c.stage === "unsupported") {
             result.unsupported++;
             break;
@@ -322,7 +347,7 @@ export async function runComponentWast(text: string, label: string, host?: Compo
         }
         case "assert_unlinkable":
         case "assert_uninstantiable": {
-          const c = compileUnit(d.unit);
+          const c = compileUnit(d.unit, features);
           if (!c.ok) {
             fail(line, `${d.type}: does not compile (${c.stage}): ${firstLine(c.error)}`);
             break;

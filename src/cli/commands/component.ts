@@ -1,9 +1,11 @@
 /**
  * `wasmhost component new|wit|embed`: making components and reading their WIT.
  *
- *   wasmhost component new CORE.wasm [--wit WIT] [--world W] [--features F,..] -o OUT
+ *   wasmhost component new CORE.wasm [--wit WIT] [--world W] [--features F,..] [--adapt NAME=ADAPTER.wasm] -o OUT
  *       wraps a core module into a component for a world (read from `--wit`, a file or a directory
- *       with `deps/`, or from the module's `component-type` section), as `wasm-tools component new`
+ *       with `deps/`, or from the module's `component-type` section), as `wasm-tools component new`;
+ *       `--adapt` links an adapter for the import module NAME (the WASI preview1 adapter for
+ *       `wasi_snapshot_preview1`), whose own world is added to the component's
  *   wasmhost component embed CORE.wasm --wit WIT [--world W] -o OUT
  *       adds the world's `component-type` section to a core module, as `wasm-tools component embed`
  *   wasmhost component wit FILE [--world W] [--wasm -o OUT]
@@ -82,10 +84,14 @@ export default function component(argv: string[], io: CliIO): number {
       const [input, extra] = a.positional;
       if (input === undefined || extra !== undefined) throw new UsageError("component new takes one core module: component new CORE.wasm --wit WIT -o OUT");
       if (a.output === undefined) throw new UsageError("component new needs -o OUT");
-      if (a.adapt.length) throw new UsageError("--adapt (the WASI preview1 adapter) is not supported yet");
+      const adapters = a.adapt.map((spec) => {
+        const eq = spec.indexOf("=");
+        if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--adapt takes NAME=ADAPTER.wasm (e.g. wasi_snapshot_preview1=adapter.wasm), not \`${spec}\``);
+        return { name: spec.slice(0, eq), module: readFileSync(spec.slice(eq + 1)) };
+      });
       const module = readFileSync(input);
       const world = a.wit !== undefined ? selectWorld(loadWit(a.wit, a.features), a.world) : undefined;
-      const bytes = componentNew(module, world ? { world } : {});
+      const bytes = componentNew(module, { ...(world ? { world } : {}), ...(adapters.length ? { adapters } : {}) });
       writeFileSync(a.output, bytes);
       io.out(`wrote ${a.output} (${bytes.length} bytes)\n`);
       return 0;

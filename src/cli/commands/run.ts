@@ -1,10 +1,14 @@
 /**
  * `wasmhost run FILE [--invoke NAME [ARGS...]] [--dir HOST[::GUEST]] [--dir-ro HOST[::GUEST]]
- * [--env K=V] [--fuel N] [--timeout MS] [-- PROGRAM_ARGS...]`
+ * [--env K=V] [--fuel N] [--timeout MS] [--cache[=DIR]] [-- PROGRAM_ARGS...]`
  *
  * Without `--invoke`, runs the WASI command's `_start` with the process's stdio and exits with the
  * guest's exit code. With `--invoke`, calls the export with arguments parsed by its parameter types
  * and prints each result on its own line (a reactor's `_initialize` runs first).
+ *
+ * `--cache` keeps the compiled (instrumented) module of a core module in an on-disk cache (`../cache.ts`;
+ * default directory `$XDG_CACHE_HOME/wasmhost` or `~/.cache/wasmhost`), so that the next run of the same
+ * file with the same settings skips decoding and instrumentation.
  *
  * A component (binary or `(component ...)` text) runs as a WASI 0.2 command: its `wasi:cli/run`, with
  * the same flags, filesystem and limits (`--invoke` is for core modules).
@@ -18,6 +22,7 @@ import { isComponentText } from "../../component/text/parser.js";
 import { Engine, Linker, Module, Store, type Func, type ValType } from "../../index.js";
 import { Wasi, type PreopenOption } from "../../wasi/index.js";
 import { hostStdin } from "../../host/node-fs.js";
+import { defaultCacheDir, loadCached } from "../cache.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../io.js";
 
@@ -30,6 +35,8 @@ export interface RunOptions {
   env: Record<string, string>;
   fuel?: bigint;
   timeoutMs?: number;
+  /** The module cache's directory (`--cache[=DIR]`), or undefined for no cache. */
+  cacheDir?: string;
   programArgs: string[];
 }
 
@@ -51,6 +58,12 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
     }
     if (arg.startsWith("--")) {
       inInvoke = false;
+      if (arg === "--cache" || arg.startsWith("--cache=")) {
+        const dir = arg === "--cache" ? defaultCacheDir() : arg.slice("--cache=".length);
+        if (dir === "") throw new UsageError("--cache=DIR needs a directory");
+        opts.cacheDir = dir;
+        continue;
+      }
       switch (arg) {
         case "--invoke":
           opts.invoke = value();
@@ -149,10 +162,11 @@ function isWasmBinary(bytes: Uint8Array): boolean {
 /** The `run` command. */
 export default async function run(argv: string[], io: CliIO): Promise<number> {
   const opts = parseRunArgs(argv);
-  const engine = new Engine({
+  const config = {
     ...(opts.fuel !== undefined ? { consumeFuel: true } : {}),
     ...(opts.timeoutMs !== undefined ? { timeLimits: true } : {}),
-  });
+  };
+  const engine = new Engine(config);
   const store = new Store(engine);
   applyLimits(store, opts);
   const preopens: Record<string, PreopenOption> = {};
@@ -172,7 +186,9 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
     const clinker = new ComponentLinker(engine).defineWasi(wasi);
     return wasi.start(clinker.instantiate(store, component));
   }
-  const module = Module.fromFile(engine, opts.file);
+  const module = opts.cacheDir === undefined
+    ? Module.fromFile(engine, opts.file)
+    : loadCached(engine, config, bytes, opts.cacheDir, () => Module.fromFile(engine, opts.file)).module;
   const linker = new Linker(engine);
   if (module.imports.some((i) => WASI_MODULES.has(i.module))) linker.defineWasi(wasi);
   linker.defineUnknownImportsAsTraps(module);

@@ -7,24 +7,22 @@
  * @module
  */
 import { decodeModule } from "../../binary/decoder.js";
-import { proposalsUsed, type Proposal } from "../../binary/proposals.js";
+import type { Proposal } from "../../binary/proposals.js";
 import { CompileError, TRAP_MESSAGES, Trap, type TrapCode } from "../../errors.js";
 import { Exception, Func } from "../../index.js";
-import { engineFeatures } from "../../runtime/features.js";
+import { missingHostUses } from "../../runtime/feature-check.js";
 
 /**
- * The proposals `bytes` uses that the running engine does not support (empty when it lacks none, or
- * when the bytes do not decode: a module our decoder rejects is not a feature gap).
+ * Proposals `bytes` uses that the running engine does not support (the first one found, and memory64
+ * only when the module uses a half of it the engine lacks); empty when it lacks none, or when the bytes
+ * do not decode: a module our decoder rejects is not a feature gap.
  */
 export function missingFeatures(bytes: Uint8Array): Proposal[] {
-  let used: Set<Proposal>;
   try {
-    used = proposalsUsed(decodeModule(bytes));
+    return missingHostUses(decodeModule(bytes)).map((u) => u.proposal);
   } catch {
     return [];
   }
-  const have = engineFeatures();
-  return [...used].filter((p) => !have[p]);
 }
 
 /** True when the engine (not wasmhost's decoder) rejected the module: its `CompileError` wraps the engine's. */

@@ -50,6 +50,10 @@ export const PLAIN_RESOURCES: ResourceBridge = {
   },
 };
 
+/** The views of a context before its first `sync()` (shared: instantiation makes many contexts). */
+const NO_BYTES = new Uint8Array(0);
+const NO_VIEW = new DataView(NO_BYTES.buffer);
+
 /** The lifting and lowering context of one function. */
 export class AbiContext {
   readonly stringEncoding: StringEncoding;
@@ -72,9 +76,9 @@ export class AbiContext {
   busy = false;
 
   /** Bytes of the memory, renewed by `sync()`. */
-  u8: Uint8Array = new Uint8Array(0);
+  u8: Uint8Array = NO_BYTES;
   /** A view of the memory, renewed by `sync()`. */
-  dv: DataView = new DataView(new ArrayBuffer(0));
+  dv: DataView = NO_VIEW;
 
   constructor(
     opts: CanonOptions,

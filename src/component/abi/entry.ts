@@ -20,8 +20,11 @@ import { lowererOf } from "./lower.js";
 import { abiTrap, cannotEnter } from "./traps.js";
 import { toTypeError } from "./values.js";
 
-/** Checks of scalar parameters, given the argument's name: true when the value does not fit. */
-const SCALAR_CHECKS: Partial<Record<PrimitiveKind, (a: string) => string>> = {
+/**
+ * Checks of scalar values, given the value's name: true when the value does not fit. (64-bit ranges
+ * are compared with literals: `BigInt.asUintN(64, a) !== a` can allocate a BigInt per check.)
+ */
+export const SCALAR_CHECKS: Partial<Record<PrimitiveKind, (a: string) => string>> = {
   bool: (a) => `typeof ${a} !== "boolean"`,
   u8: (a) => `(${a} & 0xff) !== ${a}`,
   s8: (a) => `((${a} << 24) >> 24) !== ${a}`,
@@ -29,8 +32,8 @@ const SCALAR_CHECKS: Partial<Record<PrimitiveKind, (a: string) => string>> = {
   s16: (a) => `((${a} << 16) >> 16) !== ${a}`,
   u32: (a) => `(${a} >>> 0) !== ${a}`,
   s32: (a) => `(${a} | 0) !== ${a}`,
-  u64: (a) => `typeof ${a} !== "bigint" || BigInt.asUintN(64, ${a}) !== ${a}`,
-  s64: (a) => `typeof ${a} !== "bigint" || BigInt.asIntN(64, ${a}) !== ${a}`,
+  u64: (a) => `typeof ${a} !== "bigint" || ${a} < 0n || ${a} > 0xffffffffffffffffn`,
+  s64: (a) => `typeof ${a} !== "bigint" || ${a} < -0x8000000000000000n || ${a} > 0x7fffffffffffffffn`,
   f32: (a) => `typeof ${a} !== "number"`,
   f64: (a) => `typeof ${a} !== "number"`,
 };

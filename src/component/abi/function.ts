@@ -23,6 +23,7 @@ import { type Lowerer, lowererOf } from "./lower.js";
 import { abiTrap, cannotEnter, cannotLeave, FUSED_MESSAGES, HOST_MESSAGES, MESSAGES } from "./traps.js";
 import { toTypeError } from "./values.js";
 import { entryApplies, generateEntry } from "./entry.js";
+import { generateHostCall, type HostTarget } from "./host-call.js";
 
 /** A component-level function: called with JS values, returns the JS value of its result. */
 export interface ComponentFuncImpl {
@@ -43,6 +44,16 @@ export interface ComponentFuncImpl {
    * `name` names the function in `TypeError`s (default: the core function's name).
    */
   hostEntry(unwrap: ((payload: unknown) => Error) | undefined, name?: string): (...args: unknown[]) => unknown;
+  /** For a host function: how to call it directly, for a generated lowering (`host-call.ts`). */
+  readonly host?: HostTarget;
+  /**
+   * Calls the function as an async call (see async.ts): guest code may wait for async host functions.
+   * Present on lifted functions of an async engine and on async host functions. The caller holds the
+   * store's async turn.
+   */
+  invokeAsync?(args: readonly unknown[], caller: InstanceState | undefined, encoding: StringEncoding, name?: string): Promise<unknown>;
+  /** True for an async host function: only `invokeAsync` runs it; a guest reaches it through `lowerFunctionAsync`. */
+  readonly isAsync?: boolean;
 }
 
 /** The tuple type of a parameter list, for spilling parameters to memory. */
@@ -70,6 +81,8 @@ export interface LiftSpec {
    * its result by calling `task.return` before it returns (calls complete synchronously).
    */
   readonly async?: boolean;
+  /** The core function called as an async call (async engines only): gives `invokeAsync`. */
+  readonly calleeAsync?: ((...flat: unknown[]) => Promise<unknown>) | undefined;
 }
 
 /** The instances entered by a call into `inst` from `caller`: `inst` and its ancestors minus the caller's. */
@@ -110,21 +123,25 @@ export function liftFunction(spec: LiftSpec): ComponentFuncImpl {
   };
   const scope = new CallScope();
 
-  const invoke = (args: readonly unknown[], caller: InstanceState | undefined, encoding: StringEncoding, name = spec.name): unknown => {
-    if (args.length !== nParams) {
-      throw new TypeError(`${name}: expected ${nParams} argument${nParams === 1 ? "" : "s"}, got ${args.length}`);
-    }
-    // may-enter: every instance entered must be enterable, and none may be poisoned.
-    let set: InstanceState[] | undefined;
+  /** may-enter: every instance entered must be enterable, and none may be poisoned. The entered set (undefined: just `instance`). */
+  const enter = (caller: InstanceState | undefined): InstanceState[] | undefined => {
     if (selfOnly && caller === undefined) {
       if (!instance.mayEnter || instance.poisoned) throw cannotEnter();
       instance.mayEnter = false;
-    } else {
-      set = entered.get(caller);
-      if (set === undefined) entered.set(caller, (set = enteringSet(instance, caller)));
-      for (const i of set) if (!i.mayEnter || i.poisoned) throw cannotEnter();
-      for (const i of set) i.mayEnter = false;
+      return undefined;
     }
+    let set = entered.get(caller);
+    if (set === undefined) entered.set(caller, (set = enteringSet(instance, caller)));
+    for (const i of set) if (!i.mayEnter || i.poisoned) throw cannotEnter();
+    for (const i of set) i.mayEnter = false;
+    return set;
+  };
+  const leave = (set: InstanceState[] | undefined): void => {
+    if (set === undefined) instance.mayEnter = true;
+    else for (const i of set) i.mayEnter = true;
+  };
+  /** The context of a call from `caller` (the function's own, or a new one when that is busy). */
+  const acquire = (caller: InstanceState | undefined, encoding: StringEncoding): AbiContext => {
     let cx = caller === undefined ? contexts.host : contexts.fused;
     if (cx.busy) cx = new AbiContext(options, instance, { messages: cx.messages, resources: cx.resources });
     cx.busy = true;
@@ -132,92 +149,157 @@ export function liftFunction(spec: LiftSpec): ComponentFuncImpl {
     const callScope = cx === contexts.host || cx === contexts.fused ? scope : new CallScope();
     callScope.borrows = 0;
     cx.scope = callScope;
+    return cx;
+  };
+  const release = (cx: AbiContext): void => {
+    cx.busy = false;
+    cx.scope = undefined;
+  };
+  /** Lowers the arguments (JS values that do not fit are TypeErrors; the instance stays usable). */
+  const lowerArgs = (cx: AbiContext, args: readonly unknown[], name: string): unknown[] => {
+    cx.sync();
+    const flat = new Array<unknown>(sig.paramsInMemory ? 1 : flatCount);
+    if (spill === undefined) {
+      for (let i = 0; i < nParams; i++) {
+        try {
+          paramLowerers[i]!.flat(cx, args[i], flat, paramOffsets[i]!);
+        } catch (e) {
+          throw toTypeError(e, `${name}: arg ${i}`);
+        }
+      }
+    } else {
+      const ptr = cx.reallocate(0, 0, spill.align, spill.size, true);
+      for (let i = 0; i < nParams; i++) {
+        try {
+          paramLowerers[i]!.store(cx, args[i], ptr + spillOffsets[i]!);
+        } catch (e) {
+          throw toTypeError(e, `${name}: arg ${i}`);
+        }
+      }
+      flat[0] = ptr;
+    }
+    return flat;
+  };
+  /** After an `async` (task.return) callee returned: the value it delivered. */
+  const taskResult = (cx: AbiContext, outerTask: InstanceState["taskResult"]): unknown => {
+    const delivered = instance.taskResult;
+    instance.taskResult = outerTask;
+    if (delivered === undefined) throw abiTrap(MESSAGES.noTaskReturn);
+    if (cx.scope!.borrows > 0) throw abiTrap(MESSAGES.borrowsRemain);
+    return delivered.value;
+  };
+  /** Lifts core result `r` (from the return pointer when it spilled), checks borrows, runs post-return. */
+  const finish = (cx: AbiContext, r: unknown): unknown => {
+    let result: unknown;
+    if (resultLifter !== undefined) {
+      cx.sync();
+      if (sig.resultInMemory) {
+        const ptr = (r as number) >>> 0;
+        if ((ptr & (resultLayout!.align - 1)) !== 0) throw abiTrap(cx.messages.pointerAlign);
+        if (ptr + resultLayout!.size > cx.u8.length) throw abiTrap(cx.messages.pointerBounds);
+        result = resultLifter.load(cx, ptr);
+      } else {
+        scratch[0] = r;
+        result = resultLifter.flat(cx, scratch, 0);
+      }
+    }
+    if (cx.scope!.borrows > 0) throw abiTrap(MESSAGES.borrowsRemain);
+    const post = options.postReturn;
+    if (post !== undefined) {
+      instance.mayLeave = false;
+      try {
+        if (resultLifter === undefined) post();
+        else post(r);
+      } catch (e) {
+        throw toTrap(e);
+      } finally {
+        instance.mayLeave = true;
+      }
+    }
+    return result;
+  };
+  /**
+   * What a failed call throws: anything that unwound guest code (the callee, realloc, post-return)
+   * leaves the instance in an unknown state; a JS argument that did not fit (a TypeError before the
+   * call) does not.
+   */
+  const fail = (e: unknown, set: InstanceState[] | undefined, enteredGuest: boolean): unknown => {
+    if (enteredGuest || !(e instanceof TypeError)) for (const i of set ?? [instance]) i.poisoned = true;
+    return toTrap(e);
+  };
+  const checkCount = (args: readonly unknown[], name: string): void => {
+    if (args.length !== nParams) {
+      throw new TypeError(`${name}: expected ${nParams} argument${nParams === 1 ? "" : "s"}, got ${args.length}`);
+    }
+  };
+
+  const invoke = (args: readonly unknown[], caller: InstanceState | undefined, encoding: StringEncoding, name = spec.name): unknown => {
+    checkCount(args, name);
+    const set = enter(caller);
+    const cx = acquire(caller, encoding);
     let entered_ = false;
     try {
-      cx.sync();
-      // Lower the arguments (JS values that do not fit are TypeErrors; the instance stays usable).
-      const flat = new Array<unknown>(sig.paramsInMemory ? 1 : flatCount);
-      if (spill === undefined) {
-        for (let i = 0; i < nParams; i++) {
-          try {
-            paramLowerers[i]!.flat(cx, args[i], flat, paramOffsets[i]!);
-          } catch (e) {
-            throw toTypeError(e, `${name}: arg ${i}`);
-          }
-        }
-      } else {
-        const ptr = cx.reallocate(0, 0, spill.align, spill.size, true);
-        for (let i = 0; i < nParams; i++) {
-          try {
-            paramLowerers[i]!.store(cx, args[i], ptr + spillOffsets[i]!);
-          } catch (e) {
-            throw toTypeError(e, `${name}: arg ${i}`);
-          }
-        }
-        flat[0] = ptr;
-      }
+      const flat = lowerArgs(cx, args, name);
       entered_ = true;
-      let r: unknown;
-      const outerTask = instance.taskResult;
-      const outerAsync = instance.inAsyncTask;
       if (isAsync) {
+        const outerTask = instance.taskResult;
+        const outerAsync = instance.inAsyncTask;
         instance.taskResult = undefined;
         instance.inAsyncTask = true;
+        try {
+          callee(...flat);
+        } catch (e) {
+          throw toTrap(e);
+        } finally {
+          instance.inAsyncTask = outerAsync;
+        }
+        return taskResult(cx, outerTask);
       }
+      let r: unknown;
       try {
         r = callee(...flat);
       } catch (e) {
         throw toTrap(e);
-      } finally {
-        if (isAsync) instance.inAsyncTask = outerAsync;
       }
-      if (isAsync) {
-        const delivered = instance.taskResult;
-        instance.taskResult = outerTask;
-        if (delivered === undefined) throw abiTrap(MESSAGES.noTaskReturn);
-        if (callScope.borrows > 0) throw abiTrap(MESSAGES.borrowsRemain);
-        return delivered.value;
-      }
-      // Lift the result (from the return pointer when it spilled).
-      let result: unknown;
-      if (resultLifter !== undefined) {
-        cx.sync();
-        if (sig.resultInMemory) {
-          const ptr = (r as number) >>> 0;
-          if ((ptr & (resultLayout!.align - 1)) !== 0) throw abiTrap(cx.messages.pointerAlign);
-          if (ptr + resultLayout!.size > cx.u8.length) throw abiTrap(cx.messages.pointerBounds);
-          result = resultLifter.load(cx, ptr);
-        } else {
-          scratch[0] = r;
-          result = resultLifter.flat(cx, scratch, 0);
-        }
-      }
-      if (callScope.borrows > 0) throw abiTrap(MESSAGES.borrowsRemain);
-      const post = options.postReturn;
-      if (post !== undefined) {
-        instance.mayLeave = false;
-        try {
-          if (resultLifter === undefined) post();
-          else post(r);
-        } catch (e) {
-          throw toTrap(e);
-        } finally {
-          instance.mayLeave = true;
-        }
-      }
-      return result;
+      return finish(cx, r);
     } catch (e) {
-      // Anything that unwound guest code (the callee, realloc, post-return) leaves the instance in an
-      // unknown state; a JS argument that did not fit (a TypeError before the call) does not.
-      if (entered_ || !(e instanceof TypeError)) for (const i of set ?? [instance]) i.poisoned = true;
-      throw toTrap(e);
+      throw fail(e, set, entered_);
     } finally {
-      cx.busy = false;
-      cx.scope = undefined;
-      if (set === undefined) instance.mayEnter = true;
-      else for (const i of set) i.mayEnter = true;
+      release(cx);
+      leave(set);
     }
   };
+  const calleeAsync = spec.calleeAsync;
+  const invokeAsync = calleeAsync === undefined
+    ? undefined
+    : async (args: readonly unknown[], caller: InstanceState | undefined, encoding: StringEncoding, name = spec.name): Promise<unknown> => {
+        checkCount(args, name);
+        const set = enter(caller);
+        const cx = acquire(caller, encoding);
+        let entered_ = false;
+        try {
+          const flat = lowerArgs(cx, args, name);
+          entered_ = true;
+          if (isAsync) {
+            const outerTask = instance.taskResult;
+            const outerAsync = instance.inAsyncTask;
+            instance.taskResult = undefined;
+            instance.inAsyncTask = true;
+            try {
+              await calleeAsync(...flat);
+            } finally {
+              instance.inAsyncTask = outerAsync;
+            }
+            return taskResult(cx, outerTask);
+          }
+          return finish(cx, await calleeAsync(...flat));
+        } catch (e) {
+          throw fail(e, set, entered_);
+        } finally {
+          release(cx);
+          leave(set);
+        }
+      };
   const generic = (unwrap: ((payload: unknown) => Error) | undefined, name: string) =>
     unwrap === undefined || resultType?.kind !== "result"
       ? (...args: unknown[]) => invoke(args, undefined, "utf16", name)
@@ -241,7 +323,7 @@ export function liftFunction(spec: LiftSpec): ComponentFuncImpl {
     });
     return fast ?? generic(unwrap, name);
   };
-  return { type, name: spec.name, stringEncoding: options.stringEncoding, invoke, hostEntry };
+  return { type, name: spec.name, stringEncoding: options.stringEncoding, invoke, hostEntry, ...(invokeAsync ? { invokeAsync } : {}) };
 }
 
 const scratch: unknown[] = [undefined];
@@ -269,8 +351,30 @@ export interface LowerSpec {
 /** `Subtask.State.RETURNED`. */
 const RETURNED = 2;
 
-/** `canon lower`: the core function that calls component function `spec.callee`. */
+/**
+ * `canon lower`: the core function that calls component function `spec.callee`. A host function gets
+ * generated code (host-call.ts) where code generation is allowed; the generic closure is then made
+ * only if a nested call ever needs it.
+ */
 export function lowerFunction(spec: LowerSpec): (...flat: unknown[]) => unknown {
+  const host = spec.callee.host;
+  if (host !== undefined && spec.async !== true) {
+    const sig = flattenLift(spec.type);
+    if (!sig.paramsInMemory) {
+      const messages = spec.fused ? FUSED_MESSAGES : HOST_MESSAGES;
+      const cx = new AbiContext(spec.options, spec.instance, { messages, ...(spec.resources ? { resources: spec.resources } : {}) });
+      cx.sourceEncoding = "utf8"; // how a host's strings are lowered (see genericLowered)
+      let generic: ((...flat: unknown[]) => unknown) | undefined;
+      const slow = (...flat: unknown[]): unknown => (generic ??= genericLowered(spec))(...flat);
+      const fast = generateHostCall({ name: spec.name, type: spec.type, target: host, instance: spec.instance, cx, scope: new CallScope(), resultInMemory: sig.resultInMemory, slow });
+      if (fast !== undefined) return fast;
+    }
+  }
+  return genericLowered(spec);
+}
+
+/** `canon lower` as closures that do the work generically (any type, no code generation). */
+function genericLowered(spec: LowerSpec): (...flat: unknown[]) => unknown {
   const { type, callee, options, instance } = spec;
   const isAsync = spec.async === true;
   const sig = isAsync ? flattenLowerAsync(type) : flattenLift(type);
@@ -350,13 +454,16 @@ export function lowerFunction(spec: LowerSpec): (...flat: unknown[]) => unknown 
 /**
  * A host function as a component function: `fn` takes and returns JS values. When the result type
  * is a `result`, `fn` returns the ok value and signals the error case by throwing a
- * `ComponentError` (its `payload` is the error value).
+ * `ComponentError` (its `payload` is the error value). `how.method` names the member a resource
+ * method calls on its first argument (`fn` then does the same, for the generic path); `how.lendBytes`
+ * lets `list<u8>` arguments be views of guest memory valid during the call (see host-call.ts).
  */
 export function hostFunction(
   type: ComponentFuncType,
   fn: (...args: unknown[]) => unknown,
   isComponentError: (e: unknown) => e is { payload: unknown },
   name?: string,
+  how?: { readonly method?: string | undefined; readonly lendBytes?: boolean | undefined },
 ): ComponentFuncImpl {
   const wrapsResult = type.result?.kind === "result";
   const invoke = (args: readonly unknown[]): unknown => {
@@ -368,5 +475,6 @@ export function hostFunction(
       throw e;
     }
   };
-  return { type, ...(name !== undefined ? { name } : {}), stringEncoding: undefined, invoke, hostEntry: () => (...args: unknown[]) => invoke(args) };
+  const host: HostTarget = { fn, method: how?.method, isError: isComponentError, lendBytes: how?.lendBytes };
+  return { type, ...(name !== undefined ? { name } : {}), stringEncoding: undefined, invoke, hostEntry: () => (...args: unknown[]) => invoke(args), host };
 }

@@ -14,13 +14,29 @@ import { abiTrap, MESSAGES } from "./traps.js";
 export class CallScope {
   /** Borrow handles created in the callee's table for this call and not yet dropped. */
   borrows = 0;
-  /** Handles of the caller lent to the callee for this call (their `lends` drop at the end). */
-  readonly lenders: ResourceHandle[] = [];
+  /**
+   * Handles of the caller lent to the callee for this call: the first `lent` entries (their `lends`
+   * drop at the end). A count rather than the array's length: resetting a length costs more than a call.
+   */
+  readonly lenders: (ResourceHandle | undefined)[] = [];
+  lent = 0;
+
+  /** Lends `h` for this call. */
+  lend(h: ResourceHandle): void {
+    h.lends++;
+    this.lenders[this.lent++] = h;
+  }
 
   /** Ends the call's lending: the caller may drop its lent handles again. */
   releaseLenders(): void {
-    for (const h of this.lenders) h.lends--;
-    this.lenders.length = 0;
+    const n = this.lent;
+    if (n === 0) return;
+    const lenders = this.lenders;
+    for (let i = 0; i < n; i++) {
+      lenders[i]!.lends--;
+      lenders[i] = undefined;
+    }
+    this.lent = 0;
   }
 }
 

@@ -113,10 +113,11 @@ const cache = new WeakMap<object, Layout>();
 
 /** The alignment, size and flattening of `t`. */
 export function layoutOf(t: ValueType): Layout {
-  let l = cache.get(t);
+  const key = t.kind === "enum" || t.kind === "flags" ? t.names : t; // as lowererOf does
+  let l = cache.get(key);
   if (l === undefined) {
     l = computeLayout(t);
-    cache.set(t, l);
+    cache.set(key, l);
   }
   return l;
 }

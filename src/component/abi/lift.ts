@@ -39,10 +39,12 @@ const taggedOptions = new WeakMap<object, Lifter>();
  */
 export function lifterOf(t: ValueType, nestedOption = false): Lifter {
   const c = nestedOption && t.kind === "option" ? taggedOptions : cache;
-  let l = c.get(t);
+  // An enum or flags type is its names (the decoded array, shared by every instantiation): compiled once.
+  const key = t.kind === "enum" || t.kind === "flags" ? t.names : t;
+  let l = c.get(key);
   if (l === undefined) {
     l = compile(t, nestedOption);
-    c.set(t, l);
+    c.set(key, l);
   }
   return l;
 }
@@ -318,8 +320,7 @@ function compileHandle(t: HandleType): Lifter {
       return cx.resources.toJs(rt, h.rep, true);
     }
     if (cx.scope !== undefined) {
-      h.lends++;
-      cx.scope.lenders.push(h);
+      cx.scope.lend(h);
     }
     return cx.resources.toJs(rt, h.rep, false);
   };

@@ -49,10 +49,12 @@ const taggedOptions = new WeakMap<object, Lowerer>();
 /** The lowerer of `t` (`nestedOption`: an option inside an option takes `{ tag, val? }`). */
 export function lowererOf(t: ValueType, nestedOption = false): Lowerer {
   const c = nestedOption && t.kind === "option" ? taggedOptions : cache;
-  let l = c.get(t);
+  // An enum or flags type is its names (the decoded array, shared by every instantiation): compiled once.
+  const key = t.kind === "enum" || t.kind === "flags" ? t.names : t;
+  let l = c.get(key);
   if (l === undefined) {
     l = compile(t, nestedOption);
-    c.set(t, l);
+    c.set(key, l);
   }
   return l;
 }

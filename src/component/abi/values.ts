@@ -12,6 +12,18 @@
 
 /** `foo-bar-baz` → `fooBarBaz`; all-caps words are lowercased first (`get-URL` → `getUrl`). */
 export function camelCase(name: string): string {
+  let out = camelNames.get(name);
+  if (out === undefined) {
+    if (camelNames.size >= 4096) camelNames.clear(); // bounded, whatever names come
+    camelNames.set(name, (out = toCamelCase(name)));
+  }
+  return out;
+}
+
+/** `camelCase`'s recent answers: names repeat in every instantiation of a component. */
+const camelNames = new Map<string, string>();
+
+function toCamelCase(name: string): string {
   const words = name.split("-");
   let out = words[0]!.toLowerCase();
   for (let i = 1; i < words.length; i++) {

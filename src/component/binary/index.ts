@@ -14,6 +14,7 @@ export {
   type ComponentSpaces,
   type TypeEntry,
   type ValidatedComponent,
+  type ComponentFeatures,
   type ValidateOptions,
 } from "./validate.js";
 export type { CoreExtern, CoreFuncSig, CoreInstanceSig, CoreModuleSig, CoreTypeEntry } from "./core-sigs.js";

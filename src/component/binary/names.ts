@@ -78,8 +78,11 @@ export function isCanonVersion(v: string): boolean {
   return CANON_VERSION.test(v);
 }
 
-/** Why `s` is not an interface name (`ns:pkg/iface@version`), or undefined. */
-export function interfaceNameError(s: string): string | undefined {
+/**
+ * Why `s` is not an interface name (`ns:pkg/iface@version`), or undefined. With `nested` (🪺), the
+ * namespace and the package may nest: `ns:sub:pkg/iface/inner@version`.
+ */
+export function interfaceNameError(s: string, nested = false): string | undefined {
   const at = s.indexOf("@");
   const body = at < 0 ? s : s.slice(0, at);
   if (at >= 0) {
@@ -89,24 +92,26 @@ export function interfaceNameError(s: string): string | undefined {
   }
   const colon = body.indexOf(":");
   if (colon < 0) return `\`${s}\` is not a valid extern name`;
-  const ns = body.slice(0, colon);
-  const rest = body.slice(colon + 1);
-  const slash = rest.indexOf("/");
-  const pkg = slash < 0 ? rest : rest.slice(0, slash);
-  if (pkg.includes(":")) return "expected `/` after package name";
+  const slash = body.indexOf("/");
   if (slash < 0) return "expected `/` after package name";
-  for (const w of [ns, pkg]) {
+  const packagePath = body.slice(0, slash).split(":");
+  if (packagePath.length > 2 && !nested) return "expected `/` after package name";
+  if (packagePath.length < 2) return `\`${s}\` is not a valid extern name`;
+  for (const w of packagePath) {
     const e = wordsError(w, "package name/namespace");
     if (e) return e;
   }
-  const iface = rest.slice(slash + 1);
-  const extra = iface.indexOf("/");
-  if (extra >= 0) return `trailing characters found: \`${iface.slice(extra)}\``;
-  return labelError(iface);
+  const projections = body.slice(slash + 1).split("/");
+  if (projections.length > 1 && !nested) return `trailing characters found: \`${body.slice(slash + 1 + projections[0]!.length)}\``;
+  for (const p of projections) {
+    const e = labelError(p);
+    if (e) return e;
+  }
+  return undefined;
 }
 
 /** Parses and checks an import or export name. */
-export function parseExternName(s: string): ParsedName | string {
+export function parseExternName(s: string, nested = false): ParsedName | string {
   if (s.startsWith("[")) {
     const close = s.indexOf("]");
     if (close < 0) return `\`${s}\` is not a valid extern name`;
@@ -138,18 +143,18 @@ export function parseExternName(s: string): ParsedName | string {
   }
   const eq = s.indexOf("=");
   if (eq > 0 && /^(unlocked-dep|locked-dep|url|relative-url|integrity)$/.test(s.slice(0, eq))) {
-    const e = depNameError(s.slice(0, eq), s.slice(eq + 1));
+    const e = depNameError(s.slice(0, eq), s.slice(eq + 1), nested);
     return e ?? { kind: "other", name: s };
   }
   if (s.includes(":")) {
-    const e = interfaceNameError(s);
+    const e = interfaceNameError(s, nested);
     return e ?? { kind: "interface", name: s };
   }
   const e = labelError(s);
   return e ?? { kind: "label", label: s };
 }
 
-function depNameError(kind: string, rest: string): string | undefined {
+function depNameError(kind: string, rest: string, nested: boolean): string | undefined {
   if (!rest.startsWith("<")) return `expected \`<\` at \`${rest}\``;
   // The closing `>`, skipping a version range's `{...}` (which may hold `>=`).
   let close = -1;
@@ -168,7 +173,7 @@ function depNameError(kind: string, rest: string): string | undefined {
   if (kind === "integrity") return integrityError(inner) ?? (after.length ? `trailing characters found: \`${after}\`` : undefined);
   if (kind === "url" || kind === "relative-url") {
     if (inner.includes("<")) return `\`${rest}\` is not a valid extern name`;
-    if (kind === "url" && after.startsWith(",integrity=")) return depNameError("integrity", after.slice(11));
+    if (kind === "url" && after.startsWith(",integrity=")) return depNameError("integrity", after.slice(11), nested);
     return after.length === 0 ? undefined : `trailing characters found: \`${after}\``;
   }
   // unlocked-dep=<ns:pkg[@{range}|@*]> or locked-dep=<ns:pkg[@version]>(,integrity=<...>)?
@@ -176,11 +181,19 @@ function depNameError(kind: string, rest: string): string | undefined {
   const pkg = at < 0 ? inner : inner.slice(0, at);
   const colon = pkg.indexOf(":");
   if (colon < 0) return `expected \`:\` in \`${inner}\``;
-  const parts = pkg.split(":");
-  if (parts.length > 2) return "expected `/` after package name";
+  // 🪺 nested: `ns:sub:pkg/inner/...` names a nested package.
+  const slash = nested ? pkg.indexOf("/") : -1;
+  const parts = (slash < 0 ? pkg : pkg.slice(0, slash)).split(":");
+  if (parts.length > 2 && !nested) return "expected `/` after package name";
   for (const part of parts) {
     const e = wordsError(part, "package name/namespace");
     if (e) return e;
+  }
+  if (slash >= 0) {
+    for (const p of pkg.slice(slash + 1).split("/")) {
+      const e = labelError(p);
+      if (e) return e;
+    }
   }
   if (at >= 0) {
     const v = inner.slice(at + 1);
@@ -193,7 +206,7 @@ function depNameError(kind: string, rest: string): string | undefined {
     }
   }
   if (after.length > 0) {
-    if (kind === "locked-dep" && after.startsWith(",integrity=")) return depNameError("integrity", after.slice(11));
+    if (kind === "locked-dep" && after.startsWith(",integrity=")) return depNameError("integrity", after.slice(11), nested);
     return `trailing characters found: \`${after}\``;
   }
   return undefined;

@@ -15,6 +15,7 @@ import type {
   ComponentFuncType,
   ComponentType,
   InstanceType,
+  TypeDefinitionRef,
   ValueType,
 } from "../types.js";
 import { ResourceType } from "../types.js";
@@ -197,6 +198,16 @@ export interface ResourceBinding {
 /** The resource binding of each component and instance type validation made. */
 export const bindings = new WeakMap<object, ResourceBinding>();
 
+/** Whether a `type` extern's type is a function, component or instance type (not a value type or resource). */
+export function isTypeDefinition(t: ValueType | ResourceType | TypeDefinitionRef): t is TypeDefinitionRef {
+  return !(t instanceof ResourceType) && t.kind === "type-definition";
+}
+
+/** The extern type a type definition describes (`func`, `component` or `instance`). */
+export function definitionExtern(t: TypeDefinitionRef): ComponentExternType {
+  return t.definition as ComponentExternType;
+}
+
 // ---- sizes of function, instance and component types --------------------------------------------
 
 const sizes = new WeakMap<object, number>();
@@ -206,7 +217,10 @@ export function externSize(t: ComponentExternType): number {
   switch (t.kind) {
     case "func": return funcSize(t.type);
     case "value": return factsOf(t.type).size;
-    case "type": return t.type instanceof ResourceType ? 1 : factsOf(t.type).size;
+    case "type":
+      if (t.type instanceof ResourceType) return 1;
+      if (isTypeDefinition(t.type)) return externSize(definitionExtern(t.type));
+      return factsOf(t.type).size;
     case "instance": return instanceSize(t.type);
     case "component": return componentSize(t.type);
     case "module": return 1 + t.type.imports.length + t.type.exports.length;
@@ -410,6 +424,10 @@ export class Matcher {
       case "type": {
         const x = a.type;
         const y = (b as typeof a).type;
+        if (isTypeDefinition(x) || isTypeDefinition(y)) {
+          if (!isTypeDefinition(x) || !isTypeDefinition(y) || x.definition.kind !== y.definition.kind) return "type definitions of different kinds";
+          return this.extern(definitionExtern(x), definitionExtern(y));
+        }
         if (x instanceof ResourceType || y instanceof ResourceType) {
           if (!(x instanceof ResourceType)) return "expected resource, found defined type";
           if (!(y instanceof ResourceType)) return "expected defined type, found resource";
@@ -589,10 +607,14 @@ export class Substitution {
     switch (t.kind) {
       case "func": return { kind: "func", type: this.func(t.type) };
       case "value": return { kind: "value", type: this.value(t.type) };
-      case "type":
-        return t.type instanceof ResourceType
-          ? { kind: "type", type: this.map.get(t.type) ?? t.type }
-          : { kind: "type", type: this.value(t.type) };
+      case "type": {
+        if (t.type instanceof ResourceType) return { kind: "type", type: this.map.get(t.type) ?? t.type };
+        if (isTypeDefinition(t.type)) {
+          const inner = this.extern(definitionExtern(t.type)) as { kind: "func" | "component" | "instance"; type: never };
+          return { kind: "type", type: { kind: "type-definition", definition: { kind: inner.kind, type: inner.type } } };
+        }
+        return { kind: "type", type: this.value(t.type) };
+      }
       case "instance": return { kind: "instance", type: this.instance(t.type) };
       case "component": return { kind: "component", type: this.component(t.type) };
       case "module": return t;

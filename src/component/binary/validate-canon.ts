@@ -120,6 +120,7 @@ function checkOptions(v: Scope, options: readonly CanonOption[], context: "lift"
     if (o.kind !== "memory") continue;
     const m = v.get(v.spaces.coreMemories, o.index, "core memory");
     if (m.shared) v.fail("mismatch in the shared flag for memories: canonical option `memory` cannot be shared");
+    if (m.memory64 && v.options.features?.cm64 === false) v.fail("64-bit memories require the `cm64` feature to be enabled");
     memory64 = m.memory64;
   }
   for (const o of options) {

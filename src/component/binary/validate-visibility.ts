@@ -8,7 +8,7 @@
 import type { ComponentExternType, ValueType } from "../types.js";
 import { ResourceType } from "../types.js";
 import type { ParsedName } from "./names.js";
-import { childTypes } from "./type-ops.js";
+import { childTypes, definitionExtern, isTypeDefinition } from "./type-ops.js";
 import type { Scope } from "./validate.js";
 
 /** The `[constructor]`, `[method]` and `[static]` rules. */
@@ -76,7 +76,9 @@ export function checkVisible(v: Scope, t: ComponentExternType, which: "import" |
         return;
       case "type":
         // The type itself is what gets the name: only its contents must be named already.
-        if (!(e.type instanceof ResourceType)) {
+        if (isTypeDefinition(e.type)) {
+          externType(definitionExtern(e.type), what, strict);
+        } else if (!(e.type instanceof ResourceType)) {
           const node = e.type;
           if ((node.kind === "own" || node.kind === "borrow") && !ok(node, strict)) bad(what);
           seen.add(node);

@@ -8,7 +8,7 @@ import { CompileError } from "../../errors.js";
 import { decodeComponent } from "../binary/decoder.js";
 import { decodeWit } from "../wit/decode.js";
 import { encodeWorldMetadata } from "../wit/encode.js";
-import type { WitWorld } from "../wit/model.js";
+import { WitWorld } from "../wit/model.js";
 
 /** One top-level section of a core module: its id and byte range (header included). */
 export interface CoreSectionRange {
@@ -124,4 +124,17 @@ export function embeddedWorlds(module: Uint8Array): WitWorld[] {
     worlds.push(world);
   }
   return worlds;
+}
+
+/** The world of a module's one `component-type` section. */
+export function singleWorld(module: Uint8Array): WitWorld {
+  const worlds = embeddedWorlds(module);
+  if (worlds.length === 0) throw new CompileError("the module has no `component-type` section: give the world (`--wit`)");
+  if (worlds.length > 1) throw new CompileError(`the module has ${worlds.length} \`component-type\` sections; merging worlds is not supported yet`);
+  return worlds[0]!;
+}
+
+/** The module's world, or an empty one when it has none (its imports are all the adapters'). */
+export function worldOrEmpty(module: Uint8Array): WitWorld {
+  return embeddedWorlds(module).length ? singleWorld(module) : new WitWorld("root", undefined);
 }

@@ -4,5 +4,5 @@
  *
  * @module
  */
-export { componentNew, type ComponentNewOptions } from "./new.js";
+export { type AdapterInput, componentNew, type ComponentNewOptions } from "./new.js";
 export { embedWorld, embeddedWorlds } from "./embed.js";

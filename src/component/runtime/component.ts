@@ -5,7 +5,7 @@
  */
 import type { ComponentInfo } from "../binary/ast.js";
 import { decodeComponent } from "../binary/decoder.js";
-import { validateComponent, type ValidatedComponent } from "../binary/validate.js";
+import { type ComponentFeatures, validateComponent, type ValidatedComponent } from "../binary/validate.js";
 import { componentWit } from "../wit/index.js";
 import { parseComponentText } from "../text/parser.js";
 import type { ComponentExternType } from "../types.js";
@@ -56,13 +56,14 @@ export class Component {
 
   /**
    * Compiles a component binary.
+   * @param options.features Component Model feature switches (`cm64`, 🪺 `nestedNames`) for validation.
    * @throws CompileError on a malformed or invalid component, with the byte offset.
    */
-  constructor(engine: Engine, bytes: Uint8Array) {
+  constructor(engine: Engine, bytes: Uint8Array, options: { readonly features?: ComponentFeatures } = {}) {
     this.engine = engine;
     this.bytes = bytes;
     const info = decodeComponent(bytes);
-    this.validated = validateComponent(info);
+    this.validated = validateComponent(info, options.features ? { features: options.features } : {});
     this.definition = compileDefinition(engine, info, (b) => new Module(engine, b));
   }
 

@@ -9,6 +9,7 @@ import type { ComponentFuncType, ResourceType } from "../types.js";
 import type { ComponentFuncImpl } from "../abi/function.js";
 import { camelCase } from "../abi/values.js";
 import { makeComponentError } from "./errors.js";
+import { callComponentAsync } from "./async.js";
 import type { Item } from "./items.js";
 import { nameResource, prototypeOf } from "./resources.js";
 
@@ -27,10 +28,28 @@ export class ComponentFunc {
   /** Calls the function with JS values; a `result` returns `ok` or throws `ComponentError`. */
   readonly call: (...args: unknown[]) => unknown;
 
-  constructor(impl: ComponentFuncImpl, name?: string) {
+  /** The store the function's instance lives in (undefined for a function not bound to one). */
+  readonly store: Store | undefined;
+  private readonly callName: string | undefined;
+
+  constructor(impl: ComponentFuncImpl, name?: string, store?: Store) {
     this.impl = impl;
     this.type = impl.type;
     this.call = impl.hostEntry(makeComponentError, name);
+    this.store = store;
+    this.callName = name;
+  }
+
+  /**
+   * Calls the function asynchronously (an engine with `asyncSupport`): the component's guest code may
+   * call async host functions (`funcAsync`) and waits for them while the event loop runs. Arguments
+   * and results are as in `call`. Async calls on one store run one after the other.
+   *
+   * @throws (rejects with) AsyncError `"not_enabled"` unless the engine has `asyncSupport`; otherwise
+   *   as `call` does.
+   */
+  callAsync(...args: unknown[]): Promise<unknown> {
+    return callComponentAsync(this.impl, this.store, args, this.callName);
   }
 }
 
@@ -54,7 +73,7 @@ export class ComponentInstance {
     const hash = name.indexOf("#");
     let item = this.items.get(hash < 0 ? name : name.slice(0, hash));
     if (hash >= 0 && item?.sort === "instance") item = item.exports.get(name.slice(hash + 1));
-    return item?.sort === "func" ? new ComponentFunc(item.func, name) : undefined;
+    return item?.sort === "func" ? new ComponentFunc(item.func, name, this.store) : undefined;
   }
 }
 

@@ -19,9 +19,11 @@ import { Func, makeHostFunc } from "../../runtime/func.js";
 import { Memory } from "../../runtime/memory.js";
 import type { Extern } from "../../runtime/extern.js";
 import { toTrap } from "../../runtime/trap.js";
+import { callInTurn } from "../../runtime/async-call.js";
 import type { FuncType as CoreFuncType } from "../../types.js";
 import { type CanonOptions, type ResourceBridge, type StringEncoding } from "../abi/context.js";
 import { type ComponentFuncImpl, liftFunction, lowerFunction } from "../abi/function.js";
+import { lowerFunctionAsync } from "../abi/async.js";
 import { defineResourceImpl, InstanceState, ResourceHandle, resourceImpl } from "../abi/handles.js";
 import { flattenLower, flattenLowerAsync } from "../abi/layout.js";
 import { abiTrap, cannotEnter, cannotLeave, MESSAGES } from "../abi/traps.js";
@@ -409,6 +411,7 @@ function canon(env: Env, s: Spaces, state: InstanceState, c: CanonDef): void {
           resources: env.resources,
           toTrap: fuelOf(env.store) ? (e: unknown) => toTrap(e, fuelOf(env.store)) : toTrap,
           async: options.async,
+          calleeAsync: env.store.engine.asyncMechanism === undefined ? undefined : (...flat: unknown[]) => callInTurn(core, flat),
         }),
       );
       return;
@@ -417,7 +420,7 @@ function canon(env: Env, s: Spaces, state: InstanceState, c: CanonDef): void {
       const callee = s.funcs[c.func!] ?? fail(`unknown func ${c.func}`);
       const options = canonOptions(s, c.options);
       const fused = callee.stringEncoding !== undefined;
-      const fn = lowerFunction({
+      const spec = {
         name: callee.name ?? "import",
         type: callee.type,
         callee,
@@ -426,8 +429,13 @@ function canon(env: Env, s: Spaces, state: InstanceState, c: CanonDef): void {
         resources: env.resources,
         fused,
         async: options.async,
-      });
-      s.coreFuncs.push(makeHostFunc(env.store, coreTypeOfLowered(callee.type, options.async), fn, true, "lowered function"));
+      };
+      const coreType = coreTypeOfLowered(callee.type, options.async);
+      // An async host function becomes an async host function of the core instance: its guest waits.
+      const func = callee.isAsync === true
+        ? makeHostFunc(env.store, coreType, lowerFunctionAsync(spec), true, spec.name, true)
+        : makeHostFunc(env.store, coreType, lowerFunction(spec), true, "lowered function");
+      s.coreFuncs.push(func);
       return;
     }
     case "resource.new": {

@@ -9,8 +9,9 @@ import type { ExternDesc } from "../binary/ast.js";
 import { ResourceType, type ComponentFuncType } from "../types.js";
 import type { Engine } from "../../runtime/engine.js";
 import type { Store } from "../../runtime/store.js";
-import { LinkError, Trap } from "../../errors.js";
-import { hostFunction } from "../abi/function.js";
+import { AsyncError, LinkError, Trap } from "../../errors.js";
+import { hostFunction, type ComponentFuncImpl } from "../abi/function.js";
+import { hostFunctionAsync } from "../abi/async.js";
 import { defineResourceImpl } from "../abi/handles.js";
 import { camelCase } from "../abi/values.js";
 import type { Component } from "./component.js";
@@ -54,13 +55,22 @@ export type HostResource = (abstract new (...args: never[]) => unknown) | { drop
 
 /** One definition of a `ComponentLinker`. */
 type Definition =
-  | { readonly kind: "js"; readonly impl: Record<string, unknown> }
+  | { readonly kind: "js"; readonly impl: Record<string, unknown>; readonly lendBytes?: boolean }
   | { readonly kind: "item"; readonly item: Item };
 
 /** The functions and resources of one linker namespace, Wasmtime-style. */
 export interface LinkerInstance {
   /** Defines function `name` (WIT name or camelCase). */
   func(name: string, fn: (...args: never[]) => unknown): LinkerInstance;
+  /**
+   * Defines async host function `name` (Wasmtime's `func_wrap_async`): `fn` returns a Promise of what
+   * `func`'s function returns (a `result<T, E>` resolves to `T` or rejects with a `ComponentError`).
+   * The guest waits for it while the event loop runs, when the component's export is called with
+   * `ComponentFunc.callAsync`; a synchronous call that reaches it throws `AsyncError` `"sync_call"`.
+   *
+   * @throws AsyncError `"not_enabled"` unless the engine has `asyncSupport`.
+   */
+  funcAsync(name: string, fn: (...args: never[]) => Promise<unknown>): LinkerInstance;
   /** Defines resource `name` by a host class or `{ drop }`. */
   resource(name: string, impl: HostResource): LinkerInstance;
 }
@@ -103,7 +113,8 @@ export class ComponentLinker {
    */
   defineWasi(wasi: Wasi): this {
     if (wasiProvider === undefined) throw new LinkError("defineWasi: the WASI 0.2 host is not loaded (import wasmhost/component)", { module: "wasi", name: "" });
-    for (const [name, impl] of wasiProvider(wasi)) this.define(name, impl);
+    // The WASI host copies a write's bytes at once: they may stay in guest memory (no copy per call).
+    for (const [name, impl] of wasiProvider(wasi)) this.defs.set(name, { kind: "js", impl, lendBytes: true });
     this.wasi = wasi;
     return this;
   }
@@ -124,6 +135,17 @@ export class ComponentLinker {
     const api: LinkerInstance = {
       func: (f, fn) => {
         this.define(name, { [f]: fn });
+        return api;
+      },
+      funcAsync: (f, fn) => {
+        if (this.engine.asyncMechanism === undefined) {
+          throw new AsyncError("not_enabled", `funcAsync(${name === "" ? f : `${name}#${f}`}): the engine has no async support; create it with new Engine({ asyncSupport: true })`, f);
+        }
+        if (typeof fn !== "function") throw new TypeError(`funcAsync(${f}): expected a function, got ${typeof fn}`);
+        // A wrapper of its own marks the definition async (the same function may also be defined sync).
+        const wrapper = (...args: never[]): Promise<unknown> => fn(...args);
+        asyncHostFunctions.add(wrapper);
+        this.define(name, { [f]: wrapper });
         return api;
       },
       resource: (r, impl) => {
@@ -181,13 +203,13 @@ export class ComponentLinker {
       if (typeof fn !== "function") {
         throw new LinkError(`component import \`${name}\` (${funcText(funcType(scope, desc.type))}) is defined as ${typeof fn}, not a function`, { module: "", name });
       }
-      return { sort: "func", func: hostFunction(funcType(scope, desc.type), fn as (...a: unknown[]) => unknown, isComponentError, name) };
+      return { sort: "func", func: hostFunctionOfKind(funcType(scope, desc.type), fn as (...a: unknown[]) => unknown, name) };
     }
     if (desc.kind === "instance") {
       const entry = scope.types[desc.type];
       if (entry === undefined || entry.t !== "instance") throw new LinkError(`import "${name}": not an instance type`, { module: name, name });
       const exports = instanceTypeExports(entry.decls, entry.scope, (r) => hostResourceType(r, memberOf(impl, r), bridge));
-      return { sort: "instance", exports: this.hostInstance(name, exports, impl) };
+      return { sort: "instance", exports: this.hostInstance(name, exports, impl, def.lendBytes === true) };
     }
     if (desc.kind === "type") return typeImport(name, desc, scope, () => hostResourceType(name, memberOf(impl, name), bridge));
     throw new LinkError(`component import \`${name}\` of kind ${desc.kind} is not supported by the linker yet`, { module: name, name });
@@ -208,7 +230,7 @@ export class ComponentLinker {
     return best;
   }
 
-  private hostInstance(iface: string, types: ReadonlyMap<string, InstanceTypeExport>, impl: Record<string, unknown>): Map<string, Item> {
+  private hostInstance(iface: string, types: ReadonlyMap<string, InstanceTypeExport>, impl: Record<string, unknown>, lendBytes: boolean): Map<string, Item> {
     const out = new Map<string, Item>();
     for (const [name, t] of types) {
       if (t.kind === "func") {
@@ -216,11 +238,21 @@ export class ComponentLinker {
         if (fn === undefined) {
           throw new LinkError(`component import \`${iface}#${name}\` (${funcText(t.type)}) is not defined in the linker`, { module: iface, name, expected: funcText(t.type) });
         }
-        out.set(name, { sort: "func", func: hostFunction(t.type, fn, isComponentError, `${iface}#${name}`) });
+        const method = /^\[method\][^.]+\.(.+)$/.exec(name);
+        const how = { method: method === null ? undefined : camelCase(method[1]!), lendBytes };
+        out.set(name, { sort: "func", func: hostFunctionOfKind(t.type, fn, `${iface}#${name}`, how) });
       } else if (t.kind === "type") out.set(name, { sort: "type", type: t.entry });
     }
     return out;
   }
+}
+
+/** The functions defined by `funcAsync` (their wrappers). */
+const asyncHostFunctions = new WeakSet<object>();
+
+/** The component function of host function `fn`: async when `funcAsync` defined it. */
+function hostFunctionOfKind(type: ComponentFuncType, fn: (...a: unknown[]) => unknown, name: string, how?: Parameters<typeof hostFunction>[4]): ComponentFuncImpl {
+  return asyncHostFunctions.has(fn) ? hostFunctionAsync(type, fn, isComponentError, name) : hostFunction(type, fn, isComponentError, name, how);
 }
 
 /** The stub of an undefined import: functions that trap when called. */
@@ -301,6 +333,8 @@ function memberOf(impl: Record<string, unknown>, name: string): unknown {
 function hostFunctionOf(impl: Record<string, unknown>, name: string): ((...a: unknown[]) => unknown) | undefined {
   const direct = impl[name] ?? impl[camelCase(name)];
   if (typeof direct === "function" && !name.startsWith("[")) return direct as (...a: unknown[]) => unknown;
+  // `funcAsync("[method]r.m", fn)`: an async definition by its full WIT name comes before the class's.
+  if (typeof direct === "function" && asyncHostFunctions.has(direct)) return direct as (...a: unknown[]) => unknown;
   const m = /^\[(method|static|constructor)\]([^.]+)(?:\.(.+))?$/.exec(name);
   if (!m) return undefined;
   const cls = memberOf(impl, m[2]!) as (new (...a: unknown[]) => object) & Record<string, unknown>;

@@ -8,7 +8,8 @@
 import { FDFLAGS, FSTFLAGS, LOOKUP_SYMLINK_FOLLOW, OFLAGS, RIGHTS, RIGHTS_ALL, RIGHTS_WRITE } from "../../wasi/defs.js";
 import { ComponentError } from "../runtime/errors.js";
 import { InputStream, IoError, OutputStream } from "./io.js";
-import { DATA, errorCode, type Preview1 } from "./preview1.js";
+import { type Calls, DATA, errorCode, type Preview1 } from "./preview1.js";
+import { type FdEntry, KIND_DIR } from "../../wasi/state.js";
 
 /** A `datetime` record. */
 interface Datetime {
@@ -43,6 +44,18 @@ function fail(errno: number): never {
   throw new ComponentError(errorCode(errno));
 }
 
+/** Fails with a preview1 call's errno unless it is 0. */
+function check(errno: number): void {
+  if (errno !== 0) fail(errno);
+}
+
+/** `path_open` rights (as bigints, made once) for each combination of read and write. */
+const READ_RIGHTS = BigInt(RIGHTS_ALL);
+const NO_READ_RIGHTS = BigInt(RIGHTS_ALL & ~RIGHTS.FD_READ);
+const WRITE_RIGHTS = BigInt(RIGHTS_ALL);
+const NO_WRITE_RIGHTS = BigInt(RIGHTS_ALL & ~RIGHTS_WRITE);
+const ALL_RIGHTS = BigInt(RIGHTS_ALL);
+
 /** Nanoseconds as a `datetime`. */
 export function datetime(ns: bigint): Datetime {
   return { seconds: ns / 1_000_000_000n, nanoseconds: Number(ns % 1_000_000_000n) };
@@ -55,11 +68,11 @@ function timestamp(t: NewTimestamp, set: number, now: number): [bigint, number] 
   return [0n, 0];
 }
 
-/** A 64-bit mix (SplitMix64's finalizer), for `metadata-hash`. */
-function mix(x: bigint): bigint {
-  x = BigInt.asUintN(64, (x ^ (x >> 30n)) * 0xbf58476d1ce4e5b9n);
-  x = BigInt.asUintN(64, (x ^ (x >> 27n)) * 0x94d049bb133111ebn);
-  return x ^ (x >> 31n);
+/** murmur3's 32-bit finalizer. */
+function fmix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** Reads the preview1 filestat at scratch offset 0 as a `descriptor-stat`. */
@@ -74,15 +87,30 @@ function statAt0(p1: Preview1): { type: string; linkCount: bigint; size: bigint;
   };
 }
 
-/** The metadata hash of the filestat at scratch offset 0 (device and inode). */
+/**
+ * The metadata hash of the filestat at scratch offset 0 (device and inode), mixed in 32-bit halves
+ * (no BigInt arithmetic: the adapter asks for one per directory entry it lists).
+ */
 function hashAt0(p1: Preview1): { lower: bigint; upper: bigint } {
-  const dev = p1.u64(0);
-  const ino = p1.u64(8);
-  return { lower: mix(ino ^ mix(dev)), upper: mix(dev ^ mix(ino + 1n)) };
+  const dv = p1.dv;
+  const devLo = dv.getUint32(0, true);
+  const devHi = dv.getUint32(4, true);
+  const inoLo = dv.getUint32(8, true);
+  const inoHi = dv.getUint32(12, true);
+  const a = fmix(inoLo ^ Math.imul(devLo, 0x9e3779b1));
+  const b = fmix(inoHi ^ Math.imul(devHi, 0x85ebca77) ^ a);
+  const c = fmix(inoLo ^ 0x27d4eb2f ^ b ^ Math.imul(devHi, 0x165667b1));
+  const d = fmix(inoHi ^ devLo ^ c ^ 0x61c88647);
+  dv.setUint32(0, a, true);
+  dv.setUint32(4, b, true);
+  dv.setUint32(8, c, true);
+  dv.setUint32(12, d, true);
+  return { lower: p1.u64(0), upper: p1.u64(8) };
 }
 
 /** `wasi:filesystem/types.descriptor`: a preview1 descriptor. */
 export class Descriptor {
+  private readonly c: Calls;
   constructor(
     private readonly p1: Preview1,
     /** The preview1 descriptor number. */
@@ -90,18 +118,25 @@ export class Descriptor {
     private readonly flags: DescriptorFlags,
     /** False for a preopen: dropping the handle leaves the preopen open. */
     private readonly owned: boolean,
-  ) {}
-
-  /** Calls the preview1 function `name` on this descriptor; fails with its errno. */
-  private call(name: string, ...args: (number | bigint)[]): void {
-    const errno = this.p1.fn(name)(this.fd, ...args);
-    if (errno !== 0) fail(errno);
+  ) {
+    this.c = p1.c;
   }
 
-  /** Puts `path` at the data area and calls path function `name` as `(fd, ...before, ptr, len, ...after)`. */
-  private path(name: string, path: string, before: (number | bigint)[], after: (number | bigint)[] = []): void {
-    const len = this.p1.putString(path);
-    this.call(name, ...before, DATA, len, ...after);
+  /** Fails unless the descriptor is open (what a preview1 call on it would find). */
+  private open(): FdEntry {
+    const e = this.p1.state.fds[this.fd];
+    if (e === undefined) fail(8 /* EBADF */);
+    return e;
+  }
+
+  /** `fd_filestat_get` into scratch offset 0. */
+  private statInto0(): void {
+    check(this.c.fd_filestat_get(this.fd, 0));
+  }
+
+  /** `path_filestat_get` of `path` into scratch offset 0. */
+  private statPathInto0(flags: PathFlags, path: string): void {
+    check(this.c.path_filestat_get(this.fd, flags.symlinkFollow ? LOOKUP_SYMLINK_FOLLOW : 0, DATA, this.p1.putString(path), 0));
   }
 
   readViaStream(offset: bigint): InputStream {
@@ -114,129 +149,126 @@ export class Descriptor {
     return new OutputStream(this.p1, this.fd, -1n);
   }
   advise(offset: bigint, length: bigint, advice: string): void {
-    this.call("fd_advise", offset, length, ADVICE[advice] ?? 0);
+    check(this.c.fd_advise(this.fd, offset, length, ADVICE[advice] ?? 0));
   }
   syncData(): void {
-    this.call("fd_datasync");
+    check(this.c.fd_datasync(this.fd));
   }
   sync(): void {
-    this.call("fd_sync");
+    check(this.c.fd_sync(this.fd));
   }
   getFlags(): DescriptorFlags {
-    this.call("fd_filestat_get", 0); // a closed or bad descriptor fails here
-    return { ...this.flags };
+    this.open();
+    return this.flags;
   }
   getType(): string {
-    this.call("fd_filestat_get", 0);
-    return TYPES[this.p1.u8[16]!] ?? "unknown";
+    return TYPES[this.open().filetype] ?? "unknown";
   }
   setSize(size: bigint): void {
-    this.call("fd_filestat_set_size", size);
+    check(this.c.fd_filestat_set_size(this.fd, size));
   }
   setTimes(atime: NewTimestamp, mtime: NewTimestamp): void {
     const [a, af] = timestamp(atime, FSTFLAGS.ATIM, FSTFLAGS.ATIM_NOW);
     const [m, mf] = timestamp(mtime, FSTFLAGS.MTIM, FSTFLAGS.MTIM_NOW);
-    this.call("fd_filestat_set_times", a, m, af | mf);
+    check(this.c.fd_filestat_set_times(this.fd, a, m, af | mf));
   }
   read(length: bigint, offset: bigint): [Uint8Array, boolean] {
     const n = Number(length > 0x7ffff000n ? 0x7ffff000n : length);
     const p1 = this.p1;
     p1.reserve(n);
-    this.call("fd_pread", p1.iovec(n), 1, offset, 8);
-    const got = p1.u32(8);
+    const got = p1.transfer(this.fd, p1.u8, DATA, n, offset, false);
+    if (got < 0) fail(-got);
     return [p1.u8.slice(DATA, DATA + got), got < n || n === 0];
   }
   write(buffer: Uint8Array, offset: bigint): bigint {
-    const p1 = this.p1;
-    p1.putBytes(buffer);
-    this.call("fd_pwrite", p1.iovec(buffer.length), 1, offset, 8);
-    return BigInt(p1.u32(8));
+    const put = this.p1.transfer(this.fd, buffer, 0, buffer.length, offset, true);
+    if (put < 0) fail(-put);
+    return BigInt(put);
   }
   readDirectory(): DirectoryEntryStream {
-    this.call("fd_filestat_get", 0);
-    if (this.p1.u8[16] !== 3) fail(54 /* ENOTDIR */);
+    if (this.open().kind !== KIND_DIR) fail(54 /* ENOTDIR */);
     return new DirectoryEntryStream(this.p1, this.fd);
   }
   createDirectoryAt(path: string): void {
-    this.path("path_create_directory", path, []);
+    check(this.c.path_create_directory(this.fd, DATA, this.p1.putString(path)));
   }
   stat(): ReturnType<typeof statAt0> {
-    this.call("fd_filestat_get", 0);
+    this.statInto0();
     return statAt0(this.p1);
   }
   statAt(flags: PathFlags, path: string): ReturnType<typeof statAt0> {
-    this.path("path_filestat_get", path, [flags.symlinkFollow ? LOOKUP_SYMLINK_FOLLOW : 0], [0]);
+    this.statPathInto0(flags, path);
     return statAt0(this.p1);
   }
   setTimesAt(flags: PathFlags, path: string, atime: NewTimestamp, mtime: NewTimestamp): void {
     const [a, af] = timestamp(atime, FSTFLAGS.ATIM, FSTFLAGS.ATIM_NOW);
     const [m, mf] = timestamp(mtime, FSTFLAGS.MTIM, FSTFLAGS.MTIM_NOW);
-    this.path("path_filestat_set_times", path, [flags.symlinkFollow ? LOOKUP_SYMLINK_FOLLOW : 0], [a, m, af | mf]);
+    check(this.c.path_filestat_set_times(this.fd, flags.symlinkFollow ? LOOKUP_SYMLINK_FOLLOW : 0, DATA, this.p1.putString(path), a, m, af | mf));
   }
   linkAt(oldFlags: PathFlags, oldPath: string, newDescriptor: Descriptor, newPath: string): void {
     const p1 = this.p1;
     const oldLen = p1.putString(oldPath);
     const newLen = p1.putString(newPath, DATA + oldLen);
-    this.call("path_link", oldFlags.symlinkFollow ? LOOKUP_SYMLINK_FOLLOW : 0, DATA, oldLen, newDescriptor.fd, DATA + oldLen, newLen);
+    check(this.c.path_link(this.fd, oldFlags.symlinkFollow ? LOOKUP_SYMLINK_FOLLOW : 0, DATA, oldLen, newDescriptor.fd, DATA + oldLen, newLen));
   }
   openAt(pathFlags: PathFlags, path: string, openFlags: OpenFlags, flags: DescriptorFlags): Descriptor {
     const oflags = (openFlags.create ? OFLAGS.CREAT : 0) | (openFlags.directory ? OFLAGS.DIRECTORY : 0) |
       (openFlags.exclusive ? OFLAGS.EXCL : 0) | (openFlags.truncate ? OFLAGS.TRUNC : 0);
-    let rights = RIGHTS_ALL;
-    if (!flags.read) rights &= ~RIGHTS.FD_READ;
-    if (!flags.write) rights &= ~RIGHTS_WRITE;
+    const rights = (flags.read ? READ_RIGHTS : NO_READ_RIGHTS) & (flags.write ? WRITE_RIGHTS : NO_WRITE_RIGHTS);
     const fdflags = (flags.fileIntegritySync ? FDFLAGS.SYNC : 0) | (flags.dataIntegritySync ? FDFLAGS.DSYNC : 0) |
       (flags.requestedWriteSync ? FDFLAGS.RSYNC : 0);
     if (flags.mutateDirectory && !this.flags.mutateDirectory) fail(63 /* EPERM */);
-    this.path("path_open", path, [pathFlags.symlinkFollow ? LOOKUP_SYMLINK_FOLLOW : 0], [oflags, BigInt(rights), BigInt(RIGHTS_ALL), fdflags, 0]);
+    const len = this.p1.putString(path);
+    check(this.c.path_open(this.fd, pathFlags.symlinkFollow ? LOOKUP_SYMLINK_FOLLOW : 0, DATA, len, oflags, rights, ALL_RIGHTS, fdflags, 0));
     const fd = this.p1.u32(0);
-    // A directory inherits the right to mutate from its parent; a file is as writable as asked.
-    return new Descriptor(this.p1, fd, { ...flags, mutateDirectory: flags.mutateDirectory === true || this.flags.mutateDirectory === true }, true);
+    // A directory inherits the right to mutate from its parent; a file is as writable as asked. The
+    // lifted flags are a fresh object of this call: kept as they are.
+    if (this.flags.mutateDirectory === true) flags.mutateDirectory = true;
+    return new Descriptor(this.p1, fd, flags, true);
   }
   readlinkAt(path: string): string {
     const p1 = this.p1;
     const len = p1.putString(path);
     const buf = DATA + len;
     p1.reserve(len + 4096);
-    this.call("path_readlink", DATA, len, buf, 4096, 0);
+    check(this.c.path_readlink(this.fd, DATA, len, buf, 4096, 0));
     return new TextDecoder().decode(p1.u8.subarray(buf, buf + p1.u32(0)));
   }
   removeDirectoryAt(path: string): void {
-    this.path("path_remove_directory", path, []);
+    check(this.c.path_remove_directory(this.fd, DATA, this.p1.putString(path)));
   }
   renameAt(oldPath: string, newDescriptor: Descriptor, newPath: string): void {
     const p1 = this.p1;
     const oldLen = p1.putString(oldPath);
     const newLen = p1.putString(newPath, DATA + oldLen);
-    this.call("path_rename", DATA, oldLen, newDescriptor.fd, DATA + oldLen, newLen);
+    check(this.c.path_rename(this.fd, DATA, oldLen, newDescriptor.fd, DATA + oldLen, newLen));
   }
   symlinkAt(oldPath: string, newPath: string): void {
     const p1 = this.p1;
     const oldLen = p1.putString(oldPath);
     const newLen = p1.putString(newPath, DATA + oldLen);
-    const errno = p1.fn("path_symlink")(DATA, oldLen, this.fd, DATA + oldLen, newLen);
-    if (errno !== 0) fail(errno);
+    check(this.c.path_symlink(DATA, oldLen, this.fd, DATA + oldLen, newLen));
   }
   unlinkFileAt(path: string): void {
-    this.path("path_unlink_file", path, []);
+    check(this.c.path_unlink_file(this.fd, DATA, this.p1.putString(path)));
   }
   isSameObject(other: Descriptor): boolean {
-    this.call("fd_filestat_get", 0);
+    this.statInto0();
     const dev = this.p1.u64(0);
     const ino = this.p1.u64(8);
-    other.call("fd_filestat_get", 0);
+    other.statInto0();
     return dev === this.p1.u64(0) && ino === this.p1.u64(8);
   }
   metadataHash(): { lower: bigint; upper: bigint } {
-    this.call("fd_filestat_get", 0);
+    this.statInto0();
     return hashAt0(this.p1);
   }
   metadataHashAt(flags: PathFlags, path: string): { lower: bigint; upper: bigint } {
-    this.path("path_filestat_get", path, [flags.symlinkFollow ? LOOKUP_SYMLINK_FOLLOW : 0], [0]);
+    this.statPathInto0(flags, path);
     return hashAt0(this.p1);
   }
   [Symbol.dispose](): void {
-    if (this.owned) this.p1.fn("fd_close")(this.fd);
+    if (this.owned) this.c.fd_close(this.fd);
   }
 }
 
@@ -247,6 +279,8 @@ const READDIR_BUFFER = 16384;
 export class DirectoryEntryStream {
   private cookie = 0n;
   private readonly pending: { type: string; name: string }[] = [];
+  /** The next entry of `pending` to give. */
+  private next = 0;
   private end = false;
   constructor(
     private readonly p1: Preview1,
@@ -254,15 +288,22 @@ export class DirectoryEntryStream {
   ) {}
 
   readDirectoryEntry(): { type: string; name: string } | undefined {
-    while (this.pending.length === 0 && !this.end) this.fill();
-    return this.pending.shift();
+    while (this.next === this.pending.length && !this.end) {
+      this.pending.length = 0;
+      this.next = 0;
+      this.fill();
+    }
+    if (this.next === this.pending.length) return undefined;
+    const e = this.pending[this.next]!;
+    this.pending[this.next++] = undefined!;
+    return e;
   }
 
   /** Fetches the next batch of entries from `fd_readdir`. */
   private fill(): void {
     const p1 = this.p1;
     p1.reserve(READDIR_BUFFER);
-    const errno = p1.fn("fd_readdir")(this.fd, DATA, READDIR_BUFFER, this.cookie, 0);
+    const errno = p1.c.fd_readdir(this.fd, DATA, READDIR_BUFFER, this.cookie, 0);
     if (errno !== 0) fail(errno);
     const used = p1.u32(0);
     let at = DATA;

@@ -11,6 +11,7 @@
  */
 import type { Wasi } from "../../wasi/wasi.js";
 import { WasiExit } from "../../wasi/exit.js";
+import { monotonicNs } from "../../wasi/clock.js";
 import { KIND_DIR } from "../../wasi/state.js";
 import { WasiError } from "../../errors.js";
 import { ComponentError, isComponentError } from "../runtime/errors.js";
@@ -84,7 +85,7 @@ export function wasiP2Interfaces(wasi: Wasi): Map<string, Record<string, unknown
     io: ioInterfaces(p1),
     clocks: {
       "monotonic-clock": {
-        now: () => state.nowNs(1),
+        now: state.clock === null ? monotonicNs : () => state.nowNs(1),
         resolution: () => 1n,
         subscribeInstant: (when: bigint) => new Pollable(p1, when),
         subscribeDuration: (d: bigint) => new Pollable(p1, state.nowNs(1) + d),

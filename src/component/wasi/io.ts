@@ -1,16 +1,27 @@
 /**
  * `wasi:io` (error, poll, streams) over preview1 descriptors.
  *
- * A stream reads or writes one preview1 descriptor: stdin/stdout/stderr sequentially (`fd_read`,
- * `fd_write`), a file at its own offset (`fd_pread`, `fd_pwrite`), so several streams of one file do
- * not disturb each other, as WASI 0.2 specifies. Streams are always ready: reads and writes complete
- * (or fail) at once, stdin waits as preview1's `fd_read` does (bounded by the store's deadline).
- * Timers are the only pollables that wait; `poll` sleeps until the earliest of them, never past the
- * deadline.
+ * A stream reads or writes one preview1 descriptor: stdin/stdout/stderr sequentially, a file at its
+ * own offset, so several streams of one file do not disturb each other, as WASI 0.2 specifies. The
+ * bytes move straight between the guest's memory and the file or pipe (`Preview1.transfer`, the checks
+ * of `fd_read`/`fd_write`).
+ *
+ * Readiness is honest:
+ * - stdin is ready when a read would return at once: bytes are buffered or its end was reached (a
+ *   string or bytes source always is). A callback source (the host's real stdin) is asked without
+ *   waiting; `poll` waits for it as long as the earliest timer and the store's deadline allow, and
+ *   what it gives is kept for the next read. A non-blocking `read` takes what is there, possibly
+ *   nothing; `blocking-read` waits, bounded by the deadline, as preview1's `fd_read` does.
+ * - an output stream to a `"pipe"` capture permits (`check-write`) at most the room left under
+ *   `pipeCapacity`; a full capture does not drain while the guest runs, so it is an error
+ *   (`insufficient-space`), and its pollable is ready so that a waiting guest sees it.
+ * - files and other outputs are always ready; timers are ready at their instant.
+ * `poll` never sleeps past the store's deadline.
  *
  * @module
  */
 import { ComponentError } from "../runtime/errors.js";
+import { KIND_INPUT, KIND_OUTPUT } from "../../wasi/state.js";
 import { DATA, errorCode, type Preview1 } from "./preview1.js";
 
 /** `wasi:io/error.error`: carries the filesystem error code of a failed stream operation. */
@@ -21,15 +32,32 @@ export class IoError {
   }
 }
 
-/** `wasi:io/poll.pollable`: ready at once, or at a monotonic-clock instant. */
+/** What a pollable waits for. */
+const READY = 0;
+const TIMER = 1;
+const STDIN = 2;
+
+/** `wasi:io/poll.pollable`: ready now, at a monotonic-clock instant, or when stdin has input (or ended). */
 export class Pollable {
   constructor(
     private readonly p1: Preview1,
-    /** Monotonic nanoseconds at which it is ready; 0n: ready now. */
+    /** Monotonic nanoseconds at which a timer is ready (0n for the other kinds). */
     readonly readyAt: bigint,
+    /** `READY`, `TIMER` or `STDIN` (the input of descriptor `fd`). */
+    readonly kind = readyAt === 0n ? READY : TIMER,
+    readonly fd = -1,
   ) {}
   ready(): boolean {
-    return this.readyAt === 0n || this.p1.state.nowNs(1) >= this.readyAt;
+    switch (this.kind) {
+      case READY:
+        return true;
+      case TIMER:
+        return this.p1.state.nowNs(1) >= this.readyAt;
+      default: {
+        const e = this.p1.state.fds[this.fd];
+        return e === undefined || e.kind !== KIND_INPUT || e.input!.readable(0);
+      }
+    }
   }
   block(): void {
     poll(this.p1, [this]);
@@ -39,17 +67,29 @@ export class Pollable {
 /** `wasi:io/poll.poll`: the indices of the ready pollables, waiting for at least one. */
 export function poll(p1: Preview1, list: readonly Pollable[]): Uint32Array {
   if (list.length === 0) throw new ComponentError(undefined, "poll: the list of pollables is empty");
+  const state = p1.state;
   for (;;) {
     const ready: number[] = [];
     let earliest = -1n;
+    let stdin: Pollable | undefined;
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
       if (p.ready()) ready.push(i);
-      else if (earliest < 0n || p.readyAt < earliest) earliest = p.readyAt;
+      else if (p.kind === TIMER) {
+        if (earliest < 0n || p.readyAt < earliest) earliest = p.readyAt;
+      } else if (p.kind === STDIN) stdin = p;
     }
     if (ready.length > 0) return Uint32Array.from(ready);
-    const now = p1.state.nowNs(1);
-    p1.state.sleepWithin(earliest > now ? earliest - now : 0n);
+    const now = state.nowNs(1);
+    const wait = earliest < 0n ? -1n : earliest > now ? earliest - now : 0n;
+    if (stdin !== undefined) {
+      // Wait for input no longer than the earliest timer or the deadline; then look again.
+      const e = state.fds[stdin.fd]!;
+      const left = state.remainingMs();
+      const timerMs = wait < 0n ? Infinity : Number(wait) / 1e6;
+      e.input!.readable(Math.min(left, timerMs));
+      state.checkDeadline();
+    } else state.sleepWithin(wait < 0n ? 0n : wait);
   }
 }
 
@@ -60,6 +100,7 @@ function streamError(errno: number): ComponentError {
 }
 
 const CLOSED = (): ComponentError => new ComponentError({ tag: "closed" });
+const EMPTY = new Uint8Array(0);
 
 /** `wasi:io/streams.input-stream` over preview1 descriptor `fd`. */
 export class InputStream {
@@ -71,39 +112,51 @@ export class InputStream {
     private offset: bigint | null,
   ) {}
 
-  read(len: bigint): Uint8Array {
+  /**
+   * Reads up to `len` bytes; `wait` false takes only what stdin has now. The bytes are a view of the
+   * scratch memory, valid until the next call (the canonical ABI copies them into the guest at once).
+   */
+  private take(len: bigint, wait: boolean): Uint8Array {
     if (this.done) throw CLOSED();
     const n = Number(len > 0x7ffff000n ? 0x7ffff000n : len);
-    if (n === 0) return new Uint8Array(0);
+    if (n === 0) return EMPTY;
     const p1 = this.p1;
     p1.reserve(n);
-    const iov = p1.iovec(n);
-    const errno = this.offset === null ? p1.fn("fd_read")(this.fd, iov, 1, 8) : p1.fn("fd_pread")(this.fd, iov, 1, this.offset, 8);
-    if (errno !== 0) throw streamError(errno);
-    const got = p1.u32(8);
+    let got: number;
+    const e = this.offset === null ? p1.state.fds[this.fd] : undefined;
+    if (!wait && e !== undefined && e.kind === KIND_INPUT) {
+      if (!e.input!.readable(0)) return EMPTY;
+      got = e.input!.read(p1.u8, DATA, n, 0);
+    } else got = p1.transfer(this.fd, p1.u8, DATA, n, this.offset, false);
+    if (got < 0) throw streamError(-got);
     if (got === 0) {
       this.done = true;
       throw CLOSED();
     }
     if (this.offset !== null) this.offset += BigInt(got);
-    return p1.u8.slice(DATA, DATA + got);
+    return p1.u8.subarray(DATA, DATA + got);
+  }
+
+  read(len: bigint): Uint8Array {
+    return this.take(len, false);
   }
   blockingRead(len: bigint): Uint8Array {
-    return this.read(len);
+    return this.take(len, true);
   }
   skip(len: bigint): bigint {
-    return BigInt(this.read(len).length);
+    return BigInt(this.take(len, false).length);
   }
   blockingSkip(len: bigint): bigint {
-    return this.skip(len);
+    return BigInt(this.take(len, true).length);
   }
   subscribe(): Pollable {
-    return new Pollable(this.p1, 0n);
+    const e = this.offset === null ? this.p1.state.fds[this.fd] : undefined;
+    return e !== undefined && e.kind === KIND_INPUT ? new Pollable(this.p1, 0n, STDIN, this.fd) : new Pollable(this.p1, 0n);
   }
 }
 
 /** How much `check-write` permits at once. */
-const WRITE_BUDGET = 1n << 20n;
+const WRITE_BUDGET = 1 << 20;
 
 /** `wasi:io/streams.output-stream` over preview1 descriptor `fd`. */
 export class OutputStream {
@@ -114,25 +167,31 @@ export class OutputStream {
     private offset: bigint | null,
   ) {}
 
+  /** The bytes a write may take now: the room left in a pipe capture, else the budget. */
+  private permit(): number {
+    const e = this.offset === null ? this.p1.state.fds[this.fd] : undefined;
+    if (e === undefined || e.kind !== KIND_OUTPUT) return WRITE_BUDGET;
+    const room = e.output!.room();
+    if (room === 0) throw streamError(51 /* ENOSPC */);
+    return room < WRITE_BUDGET ? room : WRITE_BUDGET;
+  }
+
   checkWrite(): bigint {
-    return WRITE_BUDGET;
+    return BigInt(this.permit());
   }
   write(contents: Uint8Array): void {
     const p1 = this.p1;
-    p1.putBytes(contents);
+    const len = contents.length;
     let done = 0;
-    while (done < contents.length) {
+    while (done < len) {
       let at = this.offset;
       if (at === -1n) {
-        const errno = p1.fn("fd_filestat_get")(this.fd, 0);
+        const errno = p1.c.fd_filestat_get(this.fd, 0);
         if (errno !== 0) throw streamError(errno);
         at = p1.u64(32);
       }
-      p1.dv.setUint32(0, DATA + done, true);
-      p1.dv.setUint32(4, contents.length - done, true);
-      const errno = at === null ? p1.fn("fd_write")(this.fd, 0, 1, 8) : p1.fn("fd_pwrite")(this.fd, 0, 1, at, 8);
-      if (errno !== 0) throw streamError(errno);
-      const n = p1.u32(8);
+      const n = p1.transfer(this.fd, contents, done, len - done, at, true);
+      if (n < 0) throw streamError(-n);
       if (n === 0) throw streamError(29 /* EIO */);
       done += n;
       if (this.offset !== null && this.offset !== -1n) this.offset += BigInt(n);
@@ -144,20 +203,24 @@ export class OutputStream {
   flush(): void {}
   blockingFlush(): void {}
   writeZeroes(len: bigint): void {
-    this.write(new Uint8Array(Number(len > WRITE_BUDGET ? WRITE_BUDGET : len)));
+    this.write(new Uint8Array(Number(len > BigInt(WRITE_BUDGET) ? BigInt(WRITE_BUDGET) : len)));
   }
   blockingWriteZeroesAndFlush(len: bigint): void {
     this.writeZeroes(len);
   }
   splice(src: InputStream, len: bigint): bigint {
-    const bytes = src.read(len > WRITE_BUDGET ? WRITE_BUDGET : len);
+    const bytes = src.read(len > BigInt(WRITE_BUDGET) ? BigInt(WRITE_BUDGET) : len);
     this.write(bytes);
     return BigInt(bytes.length);
   }
   blockingSplice(src: InputStream, len: bigint): bigint {
-    return this.splice(src, len);
+    const bytes = src.blockingRead(len > BigInt(WRITE_BUDGET) ? BigInt(WRITE_BUDGET) : len);
+    this.write(bytes);
+    return BigInt(bytes.length);
   }
   subscribe(): Pollable {
+    // A pipe capture's room only grows when the host clears it: ready either way (check-write then
+    // permits bytes or reports the full pipe), so a waiting guest never hangs.
     return new Pollable(this.p1, 0n);
   }
 }

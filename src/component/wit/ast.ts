@@ -11,7 +11,7 @@ export interface Ident {
   readonly at: number;
 }
 
-/** `ns:pkg@1.2.3` (nested namespaces and packages, 🪺, are not supported). */
+/** `ns:pkg@1.2.3`; with 🪺 nested names, `namespace` may be `a:b` and `name` `c/d`. */
 export interface PackageNameAst {
   readonly namespace: string;
   readonly name: string;

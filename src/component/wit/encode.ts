@@ -48,6 +48,12 @@ export function worldItemName(key: string, item: WitWorldItem): ExternName {
   return attributes.length ? { name: key, form: 2, attributes } : externName(key);
 }
 
+/** The part of an interface a component imports: some of its type definitions and functions. */
+export interface InterfaceSubset {
+  readonly types: ReadonlySet<WitTypeDef>;
+  readonly functions: ReadonlySet<WitFunction>;
+}
+
 /** One declaration scope (a component type or an instance type) and its type index space. */
 export class Scope {
   readonly decls: Decl[] = [];
@@ -258,19 +264,23 @@ export class TypeEncoder {
    * The instance type of an interface: its types (in order), then its functions. With
    * `outerResources`, its resources are those the outer scope defines (see `Scope`).
    */
-  instanceType(iface: WitInterface, outerResources = false): Decl[] {
+  instanceType(iface: WitInterface, outerResources = false, subset?: InterfaceSubset): Decl[] {
     const scope = new Scope(this.outer, iface, undefined, outerResources);
-    for (const def of iface.types.values()) this.defIndex(scope, def);
+    for (const def of iface.types.values()) if (!subset || subset.types.has(def)) this.defIndex(scope, def);
     for (const f of iface.functions.values()) {
+      if (subset && !subset.functions.has(f)) continue;
       const t = this.funcType(scope, f);
       scope.decls.push({ kind: "export", decl: { name: externName(f.name), desc: { kind: "func", type: t }, offset: 0 } });
     }
     return scope.decls;
   }
 
-  /** Imports or exports an interface under `name` and records it as the provider of its types. */
-  interfaceItem(side: "import" | "export", name: string | ExternName, iface: WitInterface): void {
-    const decls = this.instanceType(iface);
+  /**
+   * Imports or exports an interface under `name` and records it as the provider of its types; with
+   * `subset`, only those of its types and functions (what a core module uses of an import).
+   */
+  interfaceItem(side: "import" | "export", name: string | ExternName, iface: WitInterface, subset?: InterfaceSubset): void {
+    const decls = this.instanceType(iface, false, subset);
     const t = this.outer.type({ kind: "instance", decls });
     this.outer.decls.push({ kind: side, decl: { name: typeof name === "string" ? externName(name) : name, desc: { kind: "instance", type: t }, offset: 0 } });
     const instance = this.outer.instanceCount++;

@@ -27,16 +27,26 @@ export function isSemver(text: string): boolean {
   return SEMVER.test(text);
 }
 
+/** Options of `parseWitFile`. */
+export interface WitParseOptions {
+  /**
+   * 🪺 nested namespaces and packages: `package a:b:c/d;` and `use a:b:c/d/iface`. The namespace
+   * keeps its nesting (`a:b`) and the package name its path (`c/d`), so that qualified names come
+   * out as the component names of the feature (`a:b:c/d/iface`).
+   */
+  readonly nestedNames?: boolean;
+}
+
 /** Parses one WIT file. `file` names it in errors. */
-export function parseWitFile(source: string, file?: string): FileAst {
-  return new Parser(source, file).file();
+export function parseWitFile(source: string, file?: string, options: WitParseOptions = {}): FileAst {
+  return new Parser(source, file, options.nestedNames === true).file();
 }
 
 class Parser {
   private readonly toks: Token[];
   private pos = 0;
 
-  constructor(private readonly src: string, private readonly fileName: string | undefined) {
+  constructor(private readonly src: string, private readonly fileName: string | undefined, private readonly nested = false) {
     this.toks = lex(src, fileName);
   }
 
@@ -158,10 +168,20 @@ class Parser {
 
   private packageName(): PackageNameAst {
     const at = this.tok.start;
-    const namespace = this.ident("a package namespace").name;
+    const segments = [this.ident("a package namespace").name];
     this.expectOp(":", "in the package name (`namespace:name`)");
-    const name = this.ident("a package name").name;
-    if (this.isOp(":") || this.isOp("/")) this.fail("nested namespaces and packages (🪺) are not supported");
+    segments.push(this.ident("a package name").name);
+    while (this.isOp(":") || this.isOp("/")) {
+      if (!this.nested) this.fail("nested namespaces and packages (🪺) are not enabled");
+      const op = this.tok.text;
+      this.pos++;
+      if (op === ":" && segments.some((x) => x.includes("/"))) this.fail("a nested namespace cannot follow a nested package");
+      const next = this.ident(op === ":" ? "a package name" : "a nested package name").name;
+      if (op === ":") segments.push(next);
+      else segments[segments.length - 1] += `/${next}`;
+    }
+    const name = segments.pop()!;
+    const namespace = segments.join(":");
     let version: string | undefined;
     if (this.eatOp("@")) version = this.version();
     return { namespace, name, at, ...(version !== undefined ? { version } : {}) };
@@ -247,16 +267,27 @@ class Parser {
     const first = this.ident("an interface name");
     if (!this.isOp(":")) return { kind: "local", name: first };
     this.pos++;
-    const name = this.ident("a package name").name;
-    if (this.isOp(":")) this.fail("nested namespaces and packages (🪺) are not supported");
+    const namespaces = [first.name];
+    let name = this.ident("a package name").name;
+    while (this.isOp(":")) {
+      if (!this.nested) this.fail("nested namespaces and packages (🪺) are not enabled");
+      this.pos++;
+      namespaces.push(name);
+      name = this.ident("a package name").name;
+    }
     this.expectOp("/", "between the package and the interface name");
-    const iface = this.ident("an interface name");
-    if (this.isOp("/")) this.fail("nested namespaces and packages (🪺) are not supported");
+    let iface = this.ident("an interface name");
+    while (this.isOp("/")) {
+      if (!this.nested) this.fail("nested namespaces and packages (🪺) are not enabled");
+      this.pos++;
+      name += `/${iface.name}`;
+      iface = this.ident("an interface name");
+    }
     let version: string | undefined;
     if (this.eatOp("@")) version = this.version();
     return {
       kind: "package",
-      package: { namespace: first.name, name, at: first.at, ...(version !== undefined ? { version } : {}) },
+      package: { namespace: namespaces.join(":"), name, at: first.at, ...(version !== undefined ? { version } : {}) },
       name: iface,
     };
   }

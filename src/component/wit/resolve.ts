@@ -37,6 +37,8 @@ export interface WitSource {
 export interface WitResolveOptions {
   /** `@unstable` features to include. */
   readonly features?: readonly string[];
+  /** 🪺 nested namespaces and packages in package names and `use` paths (off by default). */
+  readonly nestedNames?: boolean;
   /** Include every `@unstable` item. */
   readonly allFeatures?: boolean;
 }
@@ -63,7 +65,7 @@ export function resolveWitGroups(groups: readonly (readonly WitSource[])[], opti
   const byKey = new Map<string, Unit>();
   let rootKey: string | undefined;
   groups.forEach((group, gi) => {
-    const files = group.map((s) => parseWitFile(s.source, s.path));
+    const files = group.map((s) => parseWitFile(s.source, s.path, { nestedNames: options.nestedNames === true }));
     let name: PackageNameAst | undefined;
     let nameFile: FileAst | undefined;
     const rootBodies: Body[] = [];

@@ -59,6 +59,21 @@ function iovecsOk(s: WasiState, iovs: number, n: number): boolean {
   return true;
 }
 
+/** Reads `[p, p + l)` of `u8` from `e` (a stream, or a file at `at`, -1 for its offset): the count, or -errno. */
+function readOne(s: WasiState, e: FdEntry, u8: Uint8Array, p: number, l: number, at: number): number {
+  if (e.kind === KIND_INPUT) {
+    const got = e.input!.read(u8, p, l, s.remainingMs());
+    if (got >= 0) return got;
+    // The callback gave nothing within the time left: the deadline, or the end of input.
+    s.checkDeadline();
+    e.input!.end();
+    return 0;
+  }
+  const got = e.file!.read(u8, p, l, at < 0 ? e.pos : at);
+  if (got > 0 && at < 0) e.pos += got;
+  return got;
+}
+
 function readInto(s: WasiState, e: FdEntry, iovs: number, n: number, position: number): number {
   const dv = s.dv;
   const u8 = s.u8;
@@ -69,22 +84,38 @@ function readInto(s: WasiState, e: FdEntry, iovs: number, n: number, position: n
     if (l === 0) continue;
     if (l > MAX_IO - total) l = MAX_IO - total;
     if (i > 0 && (l >= DEADLINE_STRIDE || (i & 63) === 0)) s.checkDeadline();
-    let got: number;
-    if (e.kind === KIND_INPUT) {
-      got = e.input!.read(u8, p, l, s.remainingMs());
-      if (got < 0) {
-        // The callback gave nothing within the time left: the deadline, or the end of input.
-        s.checkDeadline();
-        e.input!.end();
-        got = 0;
-      }
-    } else {
-      got = e.file!.read(u8, p, l, position < 0 ? e.pos : position + total);
-      if (got < 0) return total > 0 ? total : got;
-      if (position < 0) e.pos += got;
-    }
+    const got = readOne(s, e, u8, p, l, position < 0 ? -1 : position + total);
+    if (got < 0) return total > 0 ? total : got;
     total += got;
     if (got < l) break;
+  }
+  return total;
+}
+
+/** Writes `[p, p + l)` of `u8` to file descriptor `e` at `at` (-1: at its offset): the count, or -errno. */
+function writeFileOne(e: FdEntry, u8: Uint8Array, p: number, l: number, at: number): number {
+  const where = at < 0 ? e.pos : at;
+  if (where + l > Number.MAX_SAFE_INTEGER) return -ERRNO.FBIG;
+  const put = e.file!.write(u8, p, l, where);
+  if (put > 0 && at < 0) e.pos += put;
+  return put;
+}
+
+/** Before a sequential write to a file: an `O_APPEND` descriptor moves to the end. 0, or -errno. */
+function appendPosition(e: FdEntry, position: number): number {
+  if (position < 0 && e.flags & FDFLAGS.APPEND) {
+    const size = e.file!.size();
+    if (size < 0) return size;
+    e.pos = size;
+  }
+  return 0;
+}
+
+/** After a write of `total` bytes to a file: O_SYNC / O_DSYNC / O_RSYNC make it reach storage first. */
+function syncAfterWrite(e: FdEntry, total: number): number {
+  if (e.flags & (FDFLAGS.SYNC | FDFLAGS.DSYNC | FDFLAGS.RSYNC)) {
+    const r = e.file!.sync((e.flags & FDFLAGS.SYNC) === 0);
+    if (r !== 0 && total === 0) return -r;
   }
   return total;
 }
@@ -108,32 +139,58 @@ function writeFrom(s: WasiState, e: FdEntry, iovs: number, n: number, position: 
     }
     return total;
   }
-  const file = e.file!;
-  if (position < 0 && e.flags & FDFLAGS.APPEND) {
-    const size = file.size();
-    if (size < 0) return size;
-    e.pos = size;
-  }
+  const appended = appendPosition(e, position);
+  if (appended < 0) return appended;
   for (let i = 0; i < n && total < MAX_IO; i++) {
     const p = dv.getUint32(iovs + i * 8, true);
     let l = dv.getUint32(iovs + i * 8 + 4, true);
     if (l === 0) continue;
     if (l > MAX_IO - total) l = MAX_IO - total;
     if (i > 0 && (l >= DEADLINE_STRIDE || (i & 63) === 0)) s.checkDeadline();
-    const at = position < 0 ? e.pos : position + total;
-    if (at + l > Number.MAX_SAFE_INTEGER) return total > 0 ? total : -ERRNO.FBIG;
-    const put = file.write(u8, p, l, at);
+    const put = writeFileOne(e, u8, p, l, position < 0 ? -1 : position + total);
     if (put < 0) return total > 0 ? total : put;
-    if (position < 0) e.pos += put;
     total += put;
     if (put < l) break;
   }
-  // O_SYNC / O_DSYNC / O_RSYNC: the data (and for SYNC the metadata) reaches storage before returning.
-  if (e.flags & (FDFLAGS.SYNC | FDFLAGS.DSYNC | FDFLAGS.RSYNC)) {
-    const r = file.sync((e.flags & FDFLAGS.SYNC) === 0);
-    if (r !== 0 && total === 0) return -r;
+  return syncAfterWrite(e, total);
+}
+
+/**
+ * The checks `fd_read`/`fd_write` (`offset` null) and `fd_pread`/`fd_pwrite` make of descriptor `fd`
+ * once the memory they name is known good: its entry, or an errno.
+ */
+function ioEntry(s: WasiState, e: FdEntry, offset: bigint | null, write: boolean): FdEntry | number {
+  if (e.kind === KIND_DIR) return write ? ERRNO.BADF : ERRNO.ISDIR;
+  if (!(e.rightsBase & (write ? RIGHTS.FD_WRITE : RIGHTS.FD_READ))) return ERRNO.BADF;
+  if (offset !== null) {
+    if (e.kind !== KIND_FILE) return ERRNO.SPIPE;
+    if (!(e.rightsBase & RIGHTS.FD_SEEK)) return ERRNO.NOTCAPABLE;
+    if (BigInt.asUintN(64, offset) > MAX_SAFE) return ERRNO.INVAL;
   }
-  return total;
+  if (write && e.mount !== null && e.mount.readOnly) return ERRNO.ROFS;
+  return e;
+}
+
+/**
+ * `fd_read`/`fd_write` (`offset` null) or `fd_pread`/`fd_pwrite` of one buffer, `[at, at + len)` of
+ * `buf`, which need not be in the bound memory: the same checks, errnos and descriptor updates. The
+ * WASI 0.2 host moves stream data this way, straight between the guest's memory and the file or pipe.
+ * Returns the byte count, or -errno.
+ */
+export function transferBytes(s: WasiState, fd: number, buf: Uint8Array, at: number, len: number, offset: bigint | null, write: boolean): number {
+  const e = s.fds[fd >>> 0];
+  if (e === undefined) return -ERRNO.BADF;
+  const ok = ioEntry(s, e, offset, write);
+  if (isErrno(ok)) return -ok;
+  if (len > MAX_IO) len = MAX_IO;
+  const position = offset === null ? -1 : Number(BigInt.asUintN(64, offset));
+  if (!write) return len === 0 ? 0 : readOne(s, e, buf, at, len, position);
+  if (e.kind === KIND_OUTPUT) return len === 0 ? 0 : e.output!.write(buf, at, len);
+  const appended = appendPosition(e, position);
+  if (appended < 0) return appended;
+  if (len === 0) return 0;
+  const put = writeFileOne(e, buf, at, len, position);
+  return put < 0 ? put : syncAfterWrite(e, put);
 }
 
 /** The `fd_*` calls of one namespace. */
@@ -148,17 +205,9 @@ export function fdCalls(s: WasiState, pv: Preview): Record<string, HostFn> {
     n >>>= 0;
     outPtr >>>= 0;
     if (!s.inBounds(outPtr, 4) || !iovecsOk(s, iovs, n)) return ERRNO.FAULT;
-    if (e.kind === KIND_DIR) return write ? ERRNO.BADF : ERRNO.ISDIR;
-    if (!(e.rightsBase & (write ? RIGHTS.FD_WRITE : RIGHTS.FD_READ))) return ERRNO.BADF;
-    let position = -1;
-    if (offset !== null) {
-      if (e.kind !== KIND_FILE) return ERRNO.SPIPE;
-      if (!(e.rightsBase & RIGHTS.FD_SEEK)) return ERRNO.NOTCAPABLE;
-      const o = BigInt.asUintN(64, offset);
-      if (o > MAX_SAFE) return ERRNO.INVAL;
-      position = Number(o);
-    }
-    if (write && e.mount !== null && e.mount.readOnly) return ERRNO.ROFS;
+    const ok = ioEntry(s, e, offset, write);
+    if (isErrno(ok)) return ok;
+    const position = offset === null ? -1 : Number(BigInt.asUintN(64, offset));
     const r = write ? writeFrom(s, e, iovs, n, position) : readInto(s, e, iovs, n, position);
     if (r < 0) return -r;
     s.dv.setUint32(outPtr, r, true);

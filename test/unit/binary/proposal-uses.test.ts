@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { decodeModule } from "../../../src/binary/decoder.js";
-import { proposalUses, type Proposal } from "../../../src/binary/proposals.js";
+import { memory64Uses, proposalUses, type Proposal } from "../../../src/binary/proposals.js";
 import { wat } from "../../helpers/wat.js";
 
 function uses(text: string, code = true): ReadonlyMap<Proposal, { what: string; offset: number; specReason?: string }> {
@@ -51,4 +51,14 @@ test("stopAt ends the walk at the first use of a proposal it accepts", () => {
     code: true, stopAt: (p) => p === "multi-memory",
   });
   assert.deepEqual([...found.keys()], ["multi-memory"]);
+});
+
+test("memory64Uses lists each 64-bit memory and table by its index (imports first), in the walk's order", () => {
+  const info = decodeModule(wat(`(module (import "m" "t" (table 1 funcref)) (import "m" "m" (memory i64 1))
+    (table i64 1 funcref) (memory 1) (memory i64 1))`));
+  assert.deepEqual(memory64Uses(info).map((u) => [u.kind, u.what]), [
+    ["memory", "64-bit memory 0"], ["table", "64-bit table 1"], ["memory", "64-bit memory 2"],
+  ]);
+  assert.equal(memory64Uses(info)[0]!.offset, info.imports[1]!.offset);
+  assert.deepEqual(memory64Uses(decodeModule(wat(`(module (memory 1) (table 1 funcref))`))), []);
 });

@@ -67,6 +67,18 @@ test("an artifact of a plain engine loads and runs with limits", () => {
   assert.equal(instance.getMemory("memory")!.readString(8, 8), "artifact");
 });
 
+test("an artifact in a Node Buffer at an offset of its pool (as readFileSync returns it) loads", () => {
+  const engine = new Engine({ consumeFuel: true });
+  const artifact = new Module(engine, wat(TEXT)).serialize();
+  // A Buffer's slice() is a view, not a copy: reading must not assume the bytes start their buffer.
+  const pool = Buffer.alloc(artifact.length + 13);
+  pool.set(artifact, 13);
+  const loaded = Module.deserialize(engine, pool.subarray(13));
+  const store = new Store(engine);
+  store.setFuel(10_000);
+  assert.equal(new Linker(engine).instantiate(store, loaded).getTypedFunc("sum", ["i32"], ["i32"])(10), 55);
+});
+
 test("an artifact made with other engine settings is refused, naming both", () => {
   const fueled = new Engine({ consumeFuel: true });
   const artifact = new Module(fueled, wat(TEXT)).serialize();

@@ -134,3 +134,166 @@ test("an infinite loop whose only check is in the threaded function it calls is 
   assert.throws(() => inst.getFunc("spin")!.call(), (e: unknown) => e instanceof Trap && e.code === "interrupt");
   assert.ok(performance.now() - t0 < 3000);
 });
+
+const EXPORTED = `(module $exp
+  (import "host" "peek" (func $peek (param i32)))
+  (func $fib (export "fib") (export "fib2") (param $n i32) (result i32)
+    (if (result i32) (i32.lt_s (local.get $n) (i32.const 2)) (then (local.get $n))
+      (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1))) (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+  (func $down (export "down") (param $n i32) (result i32)
+    (call $peek (local.get $n))
+    (if (result i32) (i32.eqz (local.get $n)) (then (i32.div_s (i32.const 1) (local.get $n)))
+      (else (call $down (i32.sub (local.get $n) (i32.const 1))))))
+  (func $spin (export "spin") (param $n i32) (loop $l (br $l)))
+  (func (export "ref") (result funcref) (ref.func $fib)))`;
+
+test("exported recursive functions: a wrapper enters the threaded body; results, fuel, funcrefs and trap frames are those of the plain module", () => {
+  const counts: number[] = [];
+  for (const config of [{}, { consumeFuel: true }, { epochInterruption: true }, { consumeFuel: true, timeLimits: true }]) {
+    const engine = new Engine(config);
+    const linker = new Linker(engine);
+    const peeked: number[] = [];
+    linker.defineFunc("host", "peek", { params: ["i32"], results: [] }, (_caller, n) => {
+      peeked.push(n);
+    });
+    const store = new Store(engine);
+    if ("consumeFuel" in config) store.setFuel(1_000_000);
+    if ("epochInterruption" in config) store.setEpochDeadline(1_000_000);
+    const module = new Module(engine, wat(EXPORTED));
+    if (Object.keys(config).length > 0) {
+      // Every export is wrapped (fib once, though exported twice); `ref.func $fib` is fib's wrapper.
+      assert.deepEqual(module.instrumented?.wrappers, [1, 2, 3, 4]);
+    }
+    const inst = linker.instantiate(store, module);
+    assert.equal(inst.getTypedFunc("fib", ["i32"], ["i32"])(15), 610);
+    assert.equal(inst.getTypedFunc("fib2", ["i32"], ["i32"])(10), 55);
+    const ref = inst.getFunc("ref")!.call() as { call(...a: unknown[]): unknown; name?: string };
+    assert.equal(ref, inst.getFunc("fib"), "the funcref of an exported function is its export");
+    assert.equal(ref.call(12), 144);
+    const trap = (() => {
+      try {
+        inst.getFunc("down")!.call(3);
+      } catch (e) {
+        return e as Trap;
+      }
+      return assert.fail("down(3) should trap");
+    })();
+    assert.ok(trap instanceof Trap);
+    assert.equal(trap.code, "integer_division_by_zero");
+    assert.deepEqual(peeked, [3, 2, 1, 0]);
+    // One frame per call of $down, innermost first: the wrapper is not shown.
+    assert.deepEqual(trap.frames.map((f) => [f.funcIndex, f.funcName]), [[2, "down"], [2, "down"], [2, "down"], [2, "down"]]);
+    counts.push(trap.frames[0]!.offset, trap.frames[1]!.offset);
+    if ("consumeFuel" in config) {
+      store.setFuel(500);
+      const starved = (() => {
+        try {
+          inst.getFunc("spin")!.call(0);
+        } catch (e) {
+          return e as Trap;
+        }
+        return assert.fail("spin should run out of fuel");
+      })();
+      assert.equal(starved.code, "out_of_fuel");
+      assert.equal(store.getFuel(), 0);
+      assert.deepEqual(starved.frames.map((f) => f.funcName), ["spin"]);
+    }
+  }
+  // The frames' offsets are the plain module's for every configuration.
+  for (let k = 2; k < counts.length; k++) assert.equal(counts[k], counts[k % 2]);
+});
+
+test("an exported recursive function uses the fuel it used when an unexported caller entered it", () => {
+  const FIB = `(func $fib (param $n i32) (result i32)
+    (if (result i32) (i32.lt_s (local.get $n) (i32.const 2)) (then (local.get $n))
+      (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1))) (call $fib (i32.sub (local.get $n) (i32.const 2)))))))`;
+  const used: number[] = [];
+  for (const text of [
+    `(module ${FIB.replace("(func $fib", `(func $fib (export "fib")`)})`,
+    `(module ${FIB} (func (export "fib") (param i32) (result i32) (call $fib (local.get 0))))`,
+  ]) {
+    const engine = new Engine({ consumeFuel: true });
+    const store = new Store(engine);
+    store.setFuel(1_000_000);
+    const inst = new Linker(engine).instantiate(store, new Module(engine, wat(text)));
+    assert.equal(inst.getTypedFunc("fib", ["i32"], ["i32"])(15), 610);
+    used.push(1_000_000 - store.getFuel());
+  }
+  // The unexported one's caller costs its entry, local.get and call: 3 units; the wrapper costs none.
+  assert.equal(used[1]! - used[0]!, 3);
+});
+
+const TABLE = `(module $tab
+  (type $bin (func (param i32 i32) (result i32)))
+  (type $un (func (param i32) (result i32)))
+  (table $t 6 funcref)
+  (elem (table $t) (i32.const 0) func $add $sub $neg $rec)
+  (elem (table $t) (i32.const 4) funcref (ref.func $mul) (ref.null func))
+  (func $add (export "add") (type $bin) (i32.add (local.get 0) (local.get 1)))
+  (func $sub (type $bin) (i32.sub (local.get 0) (local.get 1)))
+  (func $mul (type $bin) (i32.mul (local.get 0) (local.get 1)))
+  (func $neg (type $un) (i32.sub (i32.const 0) (local.get 0)))
+  (func $rec (type $bin)   ;; recursion through the table
+    (if (result i32) (i32.eqz (local.get 0)) (then (local.get 1))
+      (else (call_indirect $t (type $bin) (i32.sub (local.get 0) (i32.const 1)) (i32.add (local.get 1) (i32.const 2)) (i32.const 3)))))
+  (func (export "apply") (param $f i32) (param $a i32) (param $b i32) (result i32)
+    (call_indirect $t (type $bin) (local.get $a) (local.get $b) (local.get $f)))
+  (func (export "loop") (param $n i32) (result i32) (local $acc i32)
+    (loop $l
+      (local.set $acc (call_indirect $t (type $bin) (local.get $acc) (local.get $n) (i32.rem_u (local.get $n) (i32.const 2))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $acc))
+  (func (export "unary") (param $f i32) (param $a i32) (result i32)
+    (call_indirect $t (type $un) (local.get $a) (local.get $f)))
+  (func (export "addref") (result funcref) (ref.func $add)))`;
+
+test("call_indirect through a table of the module's own functions is threaded; results, fuel and traps are the plain module's", () => {
+  const plainEngine = new Engine();
+  const plain = new Linker(plainEngine).instantiate(new Store(plainEngine), new Module(plainEngine, wat(TABLE)));
+  const calls: [string, number[]][] = [["apply", [0, 5, 3]], ["apply", [1, 5, 3]], ["apply", [4, 5, 3]], ["apply", [3, 10, 1]], ["loop", [1000]], ["unary", [2, 9]], ["add", [2, 2]]];
+  const traps: [string, number[]][] = [["apply", [2, 1, 1]], ["apply", [5, 1, 1]], ["apply", [6, 1, 1]], ["unary", [0, 1]]];
+  const codeOf = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      return (e as Trap).code;
+    }
+    return "none";
+  };
+  const used: number[] = [];
+  for (const text of [TABLE, TABLE.replace(`(func (export "addref")`, `(func (export "peek") (result funcref) (table.get $t (i32.const 0))) (func (export "addref")`)]) {
+    for (const config of [{ consumeFuel: true }, { epochInterruption: true }, { consumeFuel: true, timeLimits: true }]) {
+      const engine = new Engine(config);
+      const store = new Store(engine);
+      if ("consumeFuel" in config) store.setFuel(1_000_000);
+      if ("epochInterruption" in config) store.setEpochDeadline(1_000_000);
+      const module = new Module(engine, wat(text));
+      // Every function of the table is threaded (its type has the extra values), unless a body reads
+      // the table; $add, exported and referenced by ref.func, is then entered through its wrapper.
+      const reads = text.includes("table.get");
+      const engineInfo = module.instrumented!.engineInfo;
+      const subType = engineInfo.types[engineInfo.functions[1]!] as { params: readonly unknown[] };
+      assert.equal(subType.params.length, reads ? 2 : 2 + Object.keys(config).length, JSON.stringify(config));
+      assert.equal(module.instrumented?.wrappers?.includes(0), !reads);
+      const inst = new Linker(engine).instantiate(store, module);
+      for (const [name, args] of calls) {
+        assert.equal(inst.getFunc(name)!.call(...args), plain.getFunc(name)!.call(...args), `${name}(${args}) with ${JSON.stringify(config)}`);
+      }
+      // (Fuel is compared over calls that complete: an engine trap bills what ran only up to the last store.)
+      if ("consumeFuel" in config && !("timeLimits" in config)) used.push(1_000_000 - store.getFuel());
+      for (const [name, args] of traps) {
+        assert.equal(codeOf(() => inst.getFunc(name)!.call(...args)), codeOf(() => plain.getFunc(name)!.call(...args)), `${name}(${args}) traps the same`);
+      }
+      const ref = inst.getFunc("addref")!.call() as { call(...a: unknown[]): unknown };
+      assert.equal(ref, inst.getFunc("add"));
+      assert.equal(ref.call(20, 22), 42);
+      if (reads) {
+        const entry = inst.getFunc("peek")!.call() as { call(...a: unknown[]): unknown };
+        assert.equal(entry.call(1, 2), 3);
+      }
+    }
+  }
+  // Threaded or not (table.get keeps the table unthreaded), the same fuel.
+  assert.equal(used.length, 2);
+  assert.equal(used[0], used[1]);
+});

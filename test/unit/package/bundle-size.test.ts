@@ -66,8 +66,11 @@ const skip = typeof core === "string" ? core : undefined;
 // compile path (measured 58 982 / 74 802): it, like the fuel and interruption passes, is bundled even
 // when no engine asks for it. Loading instrumentation only when configured is the open work that would
 // bring the core toward 40 kB.
-const CORE_BUDGET = 60_000;
-const FULL_BUDGET = 76_000;
+// Raised again, knowingly, from 60 000 / 76 000 when exact fuel across engine traps (binary/traps.ts,
+// refunds), export wrappers for threaded fuel and deadlines, and liveness for the async rewrite joined
+// the compile path (measured 63 084 core, 78 997 full on 2026-12-02). The way down is the same as above.
+const CORE_BUDGET = 64_000;
+const FULL_BUDGET = 80_000;
 
 test("wasmhost/core leaves the text format out", { skip }, () => {
   const b = core as Bundle;

@@ -301,3 +301,47 @@ test("rewrite: a C program (clang, wasi-libc) with fd_write made async prints wh
   assert.match(expected, /argc=3/);
   assert.equal(await run(true), expected);
 });
+
+test("rewrite: a table element changed by the host while wasm waits in a call through it is an AsyncError \"table_changed\", not a wrong call", async () => {
+  const engine = new Engine({ asyncSupport: true, asyncMechanism: "rewrite" });
+  let onWait = (): void => {};
+  const linker = new Linker(engine).defineFuncAsync("host", "get", { params: ["i32"], results: ["i32"] }, async (_c, x) => {
+    await tick();
+    onWait();
+    return x + 1;
+  });
+  const module = new Module(engine, wat(`(module
+    (import "host" "get" (func $get (param i32) (result i32)))
+    (type $t (func (param i32) (result i32)))
+    (table (export "table") 3 funcref)
+    (elem (i32.const 0) $viaGet $other $plain)
+    (func $viaGet (param i32) (result i32) (call $get (local.get 0)))
+    (func $other (param i32) (result i32) (i32.add (call $get (local.get 0)) (i32.const 1000)))
+    (func $plain (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+    (func (export "dispatch") (param i32 i32) (result i32) (call_indirect (type $t) (local.get 1) (local.get 0))))`));
+  const instance = linker.instantiate(new Store(engine), module);
+  const dispatch = instance.getTypedFuncAsync("dispatch", ["i32", "i32"], ["i32"]);
+  const table = instance.getTable("table")!;
+  const [viaGet, other, plain] = [table.get(0), table.get(1), table.get(2)];
+  assert.equal(await dispatch(0, 10), 11);
+  // Another element changes: the waiting call is not concerned.
+  onWait = () => table.set(2, viaGet);
+  assert.equal(await dispatch(0, 10), 11);
+  // The element called through changes to another function that would rewind (it can reach the
+  // import too), to one that would not (it cannot), and to null: each is refused when resuming.
+  for (const replacement of [other, plain, null]) {
+    table.set(0, viaGet);
+    onWait = () => table.set(0, replacement);
+    await assert.rejects(dispatch(0, 10), (e: unknown) => e instanceof AsyncError && e.code === "table_changed" && /call_indirect/.test(e.message));
+  }
+  // Changed and changed back before wasm resumes: the same function, so the call completes.
+  table.set(0, viaGet);
+  onWait = () => {
+    table.set(0, plain);
+    table.set(0, viaGet);
+  };
+  assert.equal(await dispatch(0, 10), 11);
+  // The store carries on after the refused resumptions.
+  onWait = () => {};
+  assert.equal(await dispatch(1, 5), 1006);
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { featureProbe, PROPOSALS } from "../../../src/runtime/features.js";
+import { featureProbe, memory64Parts, PROPOSALS } from "../../../src/runtime/features.js";
 import { CompileError, Engine, Module } from "../../../src/index.js";
 import { wat } from "../../helpers/wat.js";
 
@@ -60,3 +60,28 @@ test("a module that needs a proposal the host engine lacks gets a CompileError n
     });
   }
 });
+
+const parts = memory64Parts();
+
+test("an engine with 64-bit memories but not 64-bit tables (Node 22): the table is named, not the engine's wording",
+  { skip: !(parts.memories && !parts.tables) && "the engine has both halves of memory64 or neither" }, () => {
+    const bytes = wat(`(module (memory i64 1) (table i64 1 funcref) (func (drop (table.size 0))))`);
+    assert.throws(() => new Module(new Engine(), bytes), (e: unknown) => {
+      assert.ok(e instanceof CompileError);
+      assert.equal(e.proposal, "memory64");
+      assert.match(e.message, new RegExp(`^64-bit table 0 needs the memory64 proposal, which Node\\.js ${process.versions.node.replace(/\./g, "\\.")} \\(V8 [^)]+\\) does not support`));
+      assert.ok(e.cause instanceof WebAssembly.CompileError, "the engine's own error is the cause");
+      return true;
+    });
+  });
+
+test("a module rejected for another reason is not blamed on a half of memory64 the engine has",
+  { skip: !parts.memories && "the engine lacks 64-bit memories" }, () => {
+    const bytes = wat(`(module (memory i64 1) (func (drop (i32.load (i32.const 0)))))`);
+    assert.throws(() => new Module(new Engine(), bytes), (e: unknown) => {
+      assert.ok(e instanceof CompileError);
+      assert.equal(e.proposal, undefined, e.message);
+      assert.doesNotMatch(e.message, /memory64 proposal/);
+      return true;
+    });
+  });

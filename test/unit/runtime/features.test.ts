@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { engineFeatures, featureProbe, probeEngineFeatures, PROPOSALS, type Proposal } from "../../../src/runtime/features.js";
+import { engineFeatures, featureProbe, memory64Parts, probeEngineFeatures, PROPOSALS, type Proposal } from "../../../src/runtime/features.js";
 import { wat } from "../../helpers/wat.js";
 
 /** Each probe in the text format: the hand-written bytes must be exactly what these assemble to. */
@@ -51,4 +51,11 @@ test("a probe broken by one byte is invalid: the engine answers from the module,
     bytes[bytes.length - 1] = 0xff; // the last byte of each probe is an `end` or a section's last field
     assert.equal(WebAssembly.validate(bytes), false, p);
   }
+});
+
+test("memory64 is reported as supported exactly when the engine has both its halves, 64-bit memories and tables", () => {
+  const parts = memory64Parts();
+  assert.equal(parts.memories, WebAssembly.validate(wat(`(module (memory i64 1))`) as Uint8Array<ArrayBuffer>));
+  assert.equal(parts.tables, WebAssembly.validate(wat(`(module (table i64 1 funcref))`) as Uint8Array<ArrayBuffer>));
+  assert.equal(engineFeatures().memory64, parts.memories && parts.tables);
 });

@@ -39,6 +39,8 @@ test("the trapping instruction decides where the message is ambiguous or unknown
   assert.deepEqual(trapCodeFor("dereferencing a null pointer", "i31.get_s"), { code: "null_reference", detail: "null i31 reference" });
   assert.deepEqual(trapCodeFor("dereferencing a null pointer", "struct.get"), { code: "null_reference", detail: "null structure reference" });
   assert.deepEqual(trapCodeFor("array element access out of bounds", "array.get"), { code: "array_out_of_bounds" });
+  // The embedder refusing to block (a browser's main thread) is no trap of the instruction's.
+  assert.deepEqual(trapCodeFor("Atomics.wait cannot be called in this context", "memory.atomic.wait32"), { code: "unknown" });
   // No instruction (a trap while instantiating): the message alone.
   assert.deepEqual(trapCodeFor("data segment 3 is out of bounds", undefined), { code: "memory_out_of_bounds" });
 });

@@ -134,3 +134,16 @@ test("stack overflow is recoverable: the host carries on", () => {
   const depth = (n: number): number => (n === 0 ? 0 : 1 + depth(n - 1));
   assert.equal(depth(5000), 5000);
 });
+
+test("the same bytes compiled again, with and without a given name, keep each module's own frame names", () => {
+  const bytes = wat(`(module $calc (func $boom (export "boom") unreachable))`);
+  const names: (string | undefined)[] = [];
+  for (const given of [undefined, "first", undefined, "second", "first"]) {
+    const m = given === undefined ? new Module(engine, bytes) : new Module(engine, bytes, { name: given });
+    const trap = trapOf(() => new Linker(engine).instantiate(new Store(engine), m).getFunc("boom")!.call());
+    assert.equal(trap.code, "unreachable");
+    names.push(trap.frames[0]!.module);
+    assert.equal(trap.frames[0]!.funcName, "boom");
+  }
+  assert.deepEqual(names, ["calc", "first", "calc", "second", "first"]);
+});
