@@ -8,7 +8,7 @@ import { decodeModule } from "../binary/decoder.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import type { TrapCode } from "../errors.js";
 import { instrumentModule, isWrapper, originalFuncIndex, type InstrumentOptions, type Instrumented } from "./index.js";
-import { fuelRefundAt } from "./fuel.js";
+import { fuelAdjustAt } from "./fuel.js";
 import { TrapSite } from "./offsets.js";
 
 /** An instrumented module ready for the engine. */
@@ -25,10 +25,10 @@ export interface InstrumentedCompile {
     offset(engineOffset: number): number;
     site(engineOffset: number): TrapCode | undefined;
     /**
-     * Fuel to give back when the engine traps at `engineOffset` (see `fuelRefundAt`); absent without
-     * fuel.
+     * What to add to the fuel global when the engine traps at `engineOffset` (see `fuelAdjustAt`);
+     * absent without fuel.
      */
-    fuelRefund?(engineOffset: number): number;
+    fuelAdjust?(engineOffset: number): number;
   };
 }
 
@@ -64,7 +64,7 @@ export function fromInstrumented(
 ): InstrumentedCompile {
   const offsets = instrumented.offsets;
   const refund = instrumented.fuel && original && fuelCosts
-    ? { fuelRefund: (o: number) => fuelRefundAt(original, offsets.original(o), fuelCosts) }
+    ? { fuelAdjust: (o: number) => fuelAdjustAt(original, offsets.original(o), fuelCosts, instrumented.asyncify !== true) }
     : {};
   return {
     instrumented: { ...instrumented, engineInfo },

@@ -28,19 +28,21 @@
  *   threaded functions too), before every exit (`return`, the final `end`, a branch out of the
  *   function, `throw`, tail calls), before every `unreachable` and bulk instruction, and by the
  *   interruption pass before it traps `interrupt`;
- * - stored right after the charge of every segment that holds an instruction the engine may trap at
- *   (loads, stores, divisions, truncations, `table.get`, null checks...: `binary/traps.ts`).
+ * - stored after calls of threaded functions and right after the charge of join points (a loop header
+ *   a branch targets, the end of a block a branch targets, the end of an `if`), where a segment that
+ *   the engine may trap in (loads, stores, divisions, truncations, `table.get`, null checks...:
+ *   `binary/traps.ts`) needs it (`SegmentGraph`).
  *
  * So every exit bills what ran: returns, host calls and host errors, `unreachable`, interrupts,
- * running out and engine traps. A segment is charged whole before it runs, so when the engine traps
- * inside one the global holds the fuel left after the whole segment: trap handling gives back the cost
- * of the instructions after the trapping one (`fuelRefundAt`, found from the trap's frame offset by
- * reading the original body there; nothing is recorded per instruction). The store in a loop body is
- * the price of exactness: it costs about 0.05-0.1x of plain time on loops that touch memory (the sieve
- * and matmul kernels; bench/instrument.bench.ts), where the loop then costs one store of a register
- * more per iteration. The alternative of a store before every instruction that can trap costs several
- * per segment, and storing to a global the module defines instead of the imported one was measured no
- * faster (sieve: 1.30x against 1.27x plain).
+ * running out and engine traps. For an engine trap, the global holds the fuel left at the last point of
+ * the path where it is right; from there to the trapping instruction the path is unique, so trap
+ * handling rescans the original body and sets the global to that value minus the charges along the
+ * path, plus what the trapping segment was charged for instructions after the trapping one
+ * (`fuelAdjustAt`; nothing is recorded per instruction). The stores are the price of exactness: a loop
+ * that touches memory stores once per iteration, one store of a register; on SQLite about half the
+ * segments that can trap store (16,860 of 32,039; storing in all of them was the first version), and a global the module defines instead of the imported one was measured no faster
+ * (sieve: 1.30x against 1.27x plain). Modules rewritten for async imports, and functions with
+ * exception handling, `br_on_*` or tail calls, are not walked: every segment that can trap stores.
  *
  * A charge of `c` is register work; only the out-of-fuel path touches the global:
  *
@@ -50,8 +52,8 @@
  * ```
  *
  * Functions that are only ever called directly (see `RewritePlan.threading`) take the fuel as an extra
- * parameter and return it as an extra result instead, so that a call costs one store (for a stack
- * overflow) and no load.
+ * parameter and return it as an extra result instead, so that a call costs no load and one store
+ * before it (for a stack overflow), plus one after it where a trap's walk needs it.
  *
  * The recorded `unreachable` makes the engine's trap identifiable as `out_of_fuel` from its frame
  * offset alone, with no host call; the frame points at the segment's first instruction.
@@ -59,13 +61,12 @@
  * @module
  */
 import { bulkTouches64, NO_64_BIT, type IndexWidths } from "./bulk.js";
-import { InstrCursor } from "../binary/instructions.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import { ALL_OPS, op } from "../binary/opcodes.js";
 import { instructionTraps } from "../binary/traps.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
-import { readLeb } from "./scan.js";
+import { BodyScan, lastLebEnd, readLeb } from "./scan.js";
 import { ByteSink } from "./sink.js";
 
 /** Instructions that cost nothing by default. */
@@ -103,6 +104,11 @@ export interface FuelPassOptions {
   readonly bulkPerUnit?: boolean;
   /** Which memories and tables are 64-bit (their bulk instructions are charged their flat cost). */
   readonly widths?: IndexWidths;
+  /**
+   * Walk segment paths at trap time (`SegmentGraph`; default true); false stores the fuel in every
+   * segment that can trap (for modules rewritten for async imports, whose rewinds skip code).
+   */
+  readonly walk?: boolean;
 }
 
 /** Fuel costs by instruction name (text format names, e.g. `"i32.add"`, `"call"`). */
@@ -254,6 +260,8 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
   const perUnit = options.bulkPerUnit ?? true;
   const widths = options.widths ?? NO_64_BIT;
   const byLocal = new Map<number, FuelSnippets>();
+  const walk = options.walk ?? true;
+  const graph = new SegmentGraph();
   let charged = new Float64Array(256);
   return {
     chargeAt(insn: number): number {
@@ -271,19 +279,17 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
       if (charged.length <= n) charged = new Float64Array(n + 1);
       else charged.fill(0, 0, n + 1);
       if (!threaded) fn.insert(0, snippets.load);
+      graph.build(ops, start, n, bytes, costs, walk);
+      let seg = 0;
       let segStart = 0;
       // Entering a function costs one unit, as in Wasmtime (so an export calling the host costs 2).
       let acc = FUNCTION_ENTRY_COST;
-      let traps = 0;
       let dead = false;
       let temp = -1;
       let depth = 0;
       for (let i = 0; i < n; i++) {
         const o = ops[i]!;
-        if (!dead) {
-          acc += costs[o]!;
-          traps |= TRAPS[o]!;
-        }
+        if (!dead) acc += costs[o]!;
         if (PLAIN[o] === 1) continue;
         const flags = FLAGS[o]!;
         if (flags & F.open) depth++;
@@ -294,7 +300,7 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
           fn.insert(segStart, snippets.charge(acc));
           charged[segStart] = acc;
         }
-        if (!dead && traps) fn.insert(segStart, snippets.store);
+        if (graph.stores(seg++)) fn.insert(segStart, snippets.store);
         const direct = flags & F.call && fn.callsThreaded(i);
         if (!dead && flags & F.bulk && perUnit && !bulkTouches64(bytes, start[i]!, start[i + 1]!, ops[i]!, widths)) {
           if (temp < 0) temp = fn.addLocal(0x7f);
@@ -308,30 +314,35 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
         }
         if (flags & F.close) depth--;
         acc = 0;
-        traps = 0;
         segStart = i + 1;
         if (flow === Flow.dead) dead = true;
         else if (flow === Flow.revive) dead = false;
         if (!dead && i + 1 < n && flags & (F.call | F.catch) && !direct) fn.insert(i + 1, snippets.load);
+        // After a threaded callee returns, the global is where trap handling starts a walk (see `SegmentGraph`).
+        if (!dead && i + 1 < n && direct && graph.walked && graph.isNeeded(seg)) fn.insert(i + 1, snippets.store);
       }
       if (!dead && acc > 0) { // only for a body without its final `end`
         fn.insert(segStart, snippets.charge(acc));
         charged[segStart] = acc;
       }
-      if (!dead && traps) fn.insert(segStart, snippets.store);
+      if (seg < graph.count && graph.stores(seg)) fn.insert(segStart, snippets.store);
     },
   };
 }
 
-const refundCursor = new InstrCursor();
+
+/** Reused by `fuelAdjustAt` (created on first use: the class is declared below). */
+let adjustScan: BodyScan | undefined;
+let adjustGraph: SegmentGraph | undefined;
 
 /**
- * What the fuel pass charged for the instructions after the one at `offset` (an offset in the original
- * binary `info`) in its segment: the charge of a segment is made before it runs, so when the engine
- * traps at that instruction this much was billed for code that did not run (trap handling gives it
- * back). 0 when `offset` is not an instruction of a function body, or ends its segment.
+ * What trap handling adds to the store's fuel global when the engine traps at `offset` (an offset in
+ * the original binary `info`, instrumented with `costs`; `walk` as `FuelPassOptions.walk`), so that it
+ * holds the fuel left after exactly what ran, the trapping instruction included: the global may hold
+ * the fuel left at an earlier point of the path (`SegmentGraph`), after charging the whole trapping
+ * segment. Runs only when a trap is converted: the body is scanned again.
  */
-export function fuelRefundAt(info: ModuleInfo, offset: number, costs: Uint32Array): number {
+export function fuelAdjustAt(info: ModuleInfo, offset: number, costs: Uint32Array, walk: boolean): number {
   const code = info.code;
   let lo = 0;
   let hi = code.length - 1;
@@ -342,17 +353,257 @@ export function fuelRefundAt(info: ModuleInfo, offset: number, costs: Uint32Arra
   }
   const body = code[lo];
   if (!body || offset < body.codeOffset || offset >= body.codeOffset + body.code.length) return 0;
-  const c = refundCursor;
-  let refund = 0;
   try {
-    c.reset(body.code, offset - body.codeOffset, body.code.length, body.codeOffset);
-    if (!c.next() || FLOW[c.op.id] !== Flow.plain) return 0;
-    while (c.next()) {
-      refund += costs[c.op.id]!;
-      if (FLOW[c.op.id] !== Flow.plain) break;
+    const scan = (adjustScan ??= new BodyScan());
+    const graph = (adjustGraph ??= new SegmentGraph());
+    scan.scan(body.code, 0, body.code.length);
+    const at = offset - body.codeOffset;
+    let insn = -1;
+    for (let l = 0, h = scan.n - 1; l <= h;) {
+      const mid = (l + h) >> 1;
+      const v = scan.start[mid]!;
+      if (v === at) {
+        insn = mid;
+        break;
+      }
+      if (v < at) l = mid + 1;
+      else h = mid - 1;
     }
+    if (insn < 0) return 0;
+    graph.build(scan.op, scan.start, scan.n, body.code, costs, walk);
+    return graph.adjustAt(insn, scan.op, costs, scan.n);
   } catch {
     return 0;
   }
-  return refund;
+}
+
+/** How the fuel left is known at the start of a segment (see `SegmentGraph`). */
+const Seg = { plain: 0, join: 1, before: 2 } as const;
+/** Instructions after which a function's segments are not walked (every trapping segment stores instead). */
+const UNWALKED = new Uint8Array(ALL_OPS.length);
+for (const name of ["try", "catch", "catch_all", "delegate", "try_table", "throw", "rethrow", "throw_ref",
+  "br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail", "return_call", "return_call_indirect", "return_call_ref"]) {
+  UNWALKED[op(name).id] = 1;
+}
+const IF = op("if").id;
+const END_ID = op("end").id;
+const ELSE = op("else").id;
+const LOOP_ID = op("loop").id;
+const BR_TABLE = op("br_table").id;
+/** Block kinds on the graph builder's control stack. */
+const Ctl = { block: 0, loop: 1, if: 2 } as const;
+
+/**
+ * The segments of one body as the fuel pass charges them, and where the fuel left is in the store's
+ * global, so that trap handling can say what ran before an engine trap without a store in every
+ * segment that can trap.
+ *
+ * Every segment start is one of:
+ * - `before`: the global holds the fuel left before the segment's charge: the function's entry (the
+ *   caller stored it before the call, or the host set it), after a call (loaded back, or stored after
+ *   a call of a threaded function), after a bulk instruction (stored before it);
+ * - `join`: control may arrive from several places (a loop header that a branch targets, the end of a
+ *   block that a branch targets, the end of an `if`): the segment stores the fuel left after its
+ *   charge, when the function has any instruction the engine may trap at;
+ * - `plain`: control arrives from one segment only, `pred` (the fall-through of `br_if`, the start of
+ *   `then` or `else`, the end of a block no branch targets, the end of a loop).
+ *
+ * So from a trapping instruction, the path back to the last `before` or `join` start is unique, and
+ * its charges are constants. Functions with exception handling, `br_on_*` or tail calls, and modules
+ * rewritten for async imports, are not walked: there every segment is a `join`, stored when it holds
+ * an instruction that can trap (`exact` false).
+ */
+export class SegmentGraph {
+  count = 0;
+  first = new Int32Array(64);
+  charge = new Float64Array(64);
+  kind = new Uint8Array(64);
+  pred = new Int32Array(64);
+  dead = new Uint8Array(64);
+  traps = new Uint8Array(64);
+  /** For each segment: 1 when it is where the walk from some segment that can trap stops. */
+  needed = new Uint8Array(64);
+  /** Whether any instruction of the body can trap in the engine (`TRAPS`). */
+  hasTraps = false;
+  /** Whether paths are walked (see the class comment). */
+  walked = false;
+  private targeted = new Uint8Array(64);
+  private stopOf = new Int32Array(64);
+  private ctlKind: number[] = [];
+  private ctlAt: number[] = [];
+  private ctlSeg: number[] = [];
+
+  /** Whether segment `s` stores the fuel left after its charge. */
+  stores(s: number): boolean {
+    if (this.dead[s]) return false;
+    if (!this.walked) return this.traps[s] === 1;
+    return this.kind[s] === Seg.join && this.needed[s] === 1;
+  }
+
+  /** Whether the global must hold the fuel left at the start of segment `s` (see `SegmentGraph`). */
+  isNeeded(s: number): boolean {
+    return this.needed[s] === 1;
+  }
+
+  /** The segment holding instruction `insn`. */
+  segmentOf(insn: number): number {
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.first[mid]! <= insn) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * Builds the graph of the `n` scanned instructions `ops` (starting at `start` in `bytes`) with costs
+   * `costs`; `walk` false: every segment is a join (see the class comment).
+   */
+  build(ops: Uint16Array, start: Int32Array, n: number, bytes: Uint8Array, costs: Uint32Array, walk: boolean): void {
+    if (this.first.length < n + 2) this.grow(n + 2);
+    let walked = walk;
+    let hasTraps = false;
+    for (let i = 0; i < n; i++) {
+      const o = ops[i]!;
+      if (TRAPS[o]) hasTraps = true;
+      if (UNWALKED[o]) walked = false;
+    }
+    this.hasTraps = hasTraps;
+    this.walked = walked;
+    const targeted = this.targeted;
+    if (walked) {
+      // Which blocks a branch targets (by the index of the instruction opening them).
+      targeted.fill(0, 0, n);
+      const at = this.ctlAt;
+      at.length = 0;
+      for (let i = 0; i < n; i++) {
+        const o = ops[i]!;
+        const flags = FLAGS[o]!;
+        if (flags & F.open) at.push(i);
+        else if (o === END_ID) at.pop();
+        else if (flags & F.br || o === BR_TABLE) {
+          let p = start[i]! + 1;
+          const to = start[i + 1]!;
+          let labels = 1;
+          if (o === BR_TABLE) {
+            labels = readLeb(bytes, p, to) + 1;
+            p = lastLebEnd();
+          }
+          for (let k = 0; k < labels; k++) {
+            const label = readLeb(bytes, p, to);
+            p = lastLebEnd();
+            if (label < at.length) targeted[at[at.length - 1 - label]!] = 1;
+          }
+        }
+      }
+    }
+    const ctlKind = this.ctlKind;
+    const ctlAt = this.ctlAt;
+    const ctlSeg = this.ctlSeg;
+    ctlKind.length = 0;
+    ctlAt.length = 0;
+    ctlSeg.length = 0;
+    let count = 0;
+    let segStart = 0;
+    let acc = FUNCTION_ENTRY_COST;
+    let traps = 0;
+    let dead = false;
+    let nextKind: number = Seg.before;
+    let nextPred = -1;
+    const close = (end: number): number => {
+      const k = count++;
+      this.first[k] = segStart;
+      this.charge[k] = dead ? 0 : acc;
+      this.dead[k] = dead ? 1 : 0;
+      this.traps[k] = !dead && traps ? 1 : 0;
+      this.kind[k] = walked ? nextKind : Seg.join;
+      this.pred[k] = nextPred;
+      segStart = end + 1;
+      acc = 0;
+      traps = 0;
+      return k;
+    };
+    for (let i = 0; i < n; i++) {
+      const o = ops[i]!;
+      if (!dead) {
+        acc += costs[o]!;
+        traps |= TRAPS[o]!;
+      }
+      const flags = FLAGS[o]!;
+      if (flags & F.open) {
+        ctlKind.push(o === LOOP_ID ? Ctl.loop : o === IF ? Ctl.if : Ctl.block);
+        ctlAt.push(i);
+        ctlSeg.push(-1);
+      }
+      const flow = FLOW[o]!;
+      if (flow === Flow.plain) continue;
+      const k = close(i);
+      nextKind = Seg.plain;
+      nextPred = k;
+      if (flags & (F.call | F.catch | F.bulk)) nextKind = Seg.before;
+      else if (o === LOOP_ID) nextKind = targeted[i] ? Seg.join : Seg.plain;
+      else if (o === IF) ctlSeg[ctlSeg.length - 1] = k;
+      else if (o === ELSE) nextPred = ctlSeg[ctlSeg.length - 1] ?? -1;
+      else if (flags & F.close) {
+        const kind = ctlKind.pop();
+        const opened = ctlAt.pop();
+        ctlSeg.pop();
+        if (kind === Ctl.if || (kind === Ctl.block && opened !== undefined && targeted[opened])) nextKind = Seg.join;
+      }
+      if (flow === Flow.dead) dead = true;
+      else if (flow === Flow.revive) dead = false;
+    }
+    if (segStart < n || count === 0) close(n - 1);
+    this.count = count;
+    // Where each segment's walk stops (preds come earlier, so one pass in order does it), and which
+    // stops a segment that can trap reaches: only those need the global right.
+    const needed = this.needed;
+    needed.fill(0, 0, count);
+    const stopOf = this.stopOf;
+    for (let k = 0; k < count; k++) {
+      const p = this.pred[k]!;
+      stopOf[k] = this.kind[k] !== Seg.plain || p < 0 ? k : stopOf[p]!;
+      if (this.traps[k]) needed[stopOf[k]!] = 1;
+    }
+  }
+
+  /**
+   * What to add to the fuel global when the engine traps at instruction `insn` so that it holds the
+   * fuel left after exactly what ran (the trapping instruction included); 0 where the global is
+   * exact already (instructions that store right before them).
+   */
+  adjustAt(insn: number, ops: Uint16Array, costs: Uint32Array, n: number): number {
+    if (!TRAPS[ops[insn]!]) return 0;
+    const s0 = this.segmentOf(insn);
+    // Charged for the rest of the trapping segment, which did not run.
+    let refund = 0;
+    for (let i = insn + 1; i < n; i++) {
+      refund += costs[ops[i]!]!;
+      if (FLOW[ops[i]!] !== Flow.plain) break;
+    }
+    let total = 0;
+    let s = s0;
+    for (let guard = 0; guard <= this.count && s >= 0; guard++) {
+      if (this.dead[s]) return 0;
+      total += this.charge[s]!;
+      if (this.stores(s)) return refund - (total - this.charge[s]!);
+      if (this.kind[s] === Seg.before) return refund - total;
+      s = this.pred[s]!;
+    }
+    return 0;
+  }
+
+  private grow(size: number): void {
+    this.first = new Int32Array(size);
+    this.charge = new Float64Array(size);
+    this.kind = new Uint8Array(size);
+    this.pred = new Int32Array(size);
+    this.dead = new Uint8Array(size);
+    this.traps = new Uint8Array(size);
+    this.targeted = new Uint8Array(size);
+    this.needed = new Uint8Array(size);
+    this.stopOf = new Int32Array(size);
+  }
 }

@@ -117,7 +117,7 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   // The fuel pass goes first, so that where both insert before the same instruction the fuel is
   // loaded and charged before an interruption check can store it (and outside the loops that the
   // interruption pass wraps around a loop).
-  const fuelBodyPass = options.fuelCosts ? fuelPass(fuel, options.fuelCosts, fuelSlot, { bulkPerUnit: options.fuelBulkPerUnit ?? true, widths }) : undefined;
+  const fuelBodyPass = options.fuelCosts ? fuelPass(fuel, options.fuelCosts, fuelSlot, { bulkPerUnit: options.fuelBulkPerUnit ?? true, widths, walk: !asyncify }) : undefined;
   if (fuelBodyPass) passes.push(fuelBodyPass);
   if (options.interrupt) {
     const countdown = info.importedGlobals + globals.length + info.globals.length + definedGlobals.length;

@@ -260,6 +260,11 @@ export class BodyScan {
 /** Set by `readLeb`: the position after the integer just read. */
 let lebEnd = 0;
 
+/** Where the LEB128 last read by `readLeb` ends. */
+export function lastLebEnd(): number {
+  return lebEnd;
+}
+
 /** Reads an unsigned LEB128 (up to 35 bits) at `p`; sets `lebEnd`. */
 export function readLeb(bytes: Uint8Array, p: number, to: number): number {
   let result = 0;

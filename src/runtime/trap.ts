@@ -91,8 +91,8 @@ export interface FrameMapper {
   offset(engineOffset: number): number;
   /** The trap that an `unreachable` at `engineOffset` stands for, if instrumentation inserted it. */
   site(engineOffset: number): TrapCode | undefined;
-  /** Fuel charged for code after the instruction at `engineOffset` that a trap there kept from running. */
-  fuelRefund?(engineOffset: number): number;
+  /** What to add to the fuel global for it to bill exactly what ran when the engine traps at `engineOffset`. */
+  fuelAdjust?(engineOffset: number): number;
 }
 
 const frameMappers = new WeakMap<ModuleInfo, FrameMapper>();
@@ -108,8 +108,8 @@ interface InnermostFrame {
   site?: TrapCode;
   /** The name of the instruction the frame stopped at (read from the binary the engine ran). */
   instruction?: string;
-  /** Fuel charged for the rest of the trapping instruction's segment, which did not run (fuel.ts). */
-  refund?: number;
+  /** What to add to the fuel global so that it bills exactly what ran (src/instrument/fuel.ts). */
+  fuelAdjust?: number;
 }
 
 const cursor = new InstrCursor();
@@ -179,7 +179,7 @@ export function parseWasmFrames(stack: string | undefined, innermost?: Innermost
       if (i === 0 && innermost) {
         const site = mapper.site(offset);
         if (site) innermost.site = site;
-        else if (mapper.fuelRefund) innermost.refund = mapper.fuelRefund(offset);
+        else if (mapper.fuelAdjust) innermost.fuelAdjust = mapper.fuelAdjust(offset);
       }
       // A wrapper's frame right outside its function's body (same engine module, same function).
       if (i > 0 && mapper.wrapper?.(funcIndex) && raw[i - 1]!.url === f.url && mapper.funcIndex(raw[i - 1]!.funcIndex) === mapper.funcIndex(funcIndex)) {
@@ -236,16 +236,16 @@ function innermostIsWasm(stack: string | undefined): boolean {
  * becomes a `stack_overflow` Trap; anything else (a host function's error, a `Trap` from a nested call,
  * a wasm exception) is returned as the same object, except that a wasm exception becomes an `Exception`.
  *
- * `fuel` is the store's fuel global when the engine consumes fuel: instrumented code charges each
- * straight-line segment before it runs and stores the fuel left where the engine may trap, so an engine
- * trap gives back what the rest of its segment was charged (src/instrument/fuel.ts), and the store is
- * billed exactly what ran.
+ * `fuel` is the store's fuel global when the engine consumes fuel: instrumented code keeps the fuel
+ * left in a local and stores it only at some points, so an engine trap sets the global to what the
+ * path from the last such point to the trap leaves (src/instrument/fuel.ts, `fuelAdjustAt`): the store
+ * is billed exactly what ran.
  */
 export function toTrap(error: unknown, fuel?: WebAssembly.Global): unknown {
   if (error instanceof WebAssembly.RuntimeError) {
     const innermost: InnermostFrame = {};
     const frames = parseWasmFrames(error.stack, innermost);
-    if (fuel !== undefined && innermost.refund) fuel.value = (fuel.value as bigint) + BigInt(innermost.refund);
+    if (fuel !== undefined && innermost.fuelAdjust) fuel.value = (fuel.value as bigint) + BigInt(innermost.fuelAdjust);
     const found = trapCodeFor(error.message, innermost.instruction);
     let code = found.code;
     if (code === "unreachable" && innermost.site) code = innermost.site;

@@ -177,3 +177,25 @@ test("fuel is the same with interruption checks, and an interrupt bills exactly 
     }
   }
 });
+
+test("fuel is exact for a trap after call_indirect through a table only the module calls (threaded)", () => {
+  const engine = new Engine({ consumeFuel: true });
+  const store = new Store(engine);
+  const instance = new Linker(engine).instantiate(store, new Module(engine, wat(`(module
+    (type $i (func (param i32) (result i32)))
+    (memory 1)
+    (table 1 funcref)
+    (elem (i32.const 0) $work)
+    (func $work (param $n i32) (result i32)
+      (loop $l (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br_if $l (local.get $n)))
+      (local.get $n))
+    (func (export "run") (param i32) (result i32)
+      (i32.load (i32.add (call_indirect (type $i) (local.get 0) (i32.const 0)) (i32.const 65536)))
+      (i32.const 1)
+      (i32.add)))`)));
+  store.setFuel(10_000);
+  assert.equal(trapOf(() => instance.getTypedFunc("run", ["i32"], ["i32"])(10)).code, "memory_out_of_bounds");
+  // run: entry, local.get, i32.const, call_indirect (4); $work: entry 1, 10 iterations of 6, local.get;
+  // then i32.const, i32.add, i32.load (3).
+  assert.equal(10_000 - store.getFuel(), 4 + 1 + 60 + 1 + 3);
+});
