@@ -6,6 +6,7 @@
  * @module
  */
 import type { TrapCode } from "../errors.js";
+import type { FunctionBody, ModuleInfo } from "./module-info.js";
 
 /**
  * What an instruction can trap with: the codes its traps may have (the first is the one to assume
@@ -55,4 +56,21 @@ export function instructionTraps(name: string): InstructionTraps | undefined {
   if (/\.atomic\.|^memory\.atomic/.test(name)) return ATOMIC;
   if (/^(?:[if](32|64)|v128)\.(load|store)/.test(name)) return MEMORY;
   return undefined;
+}
+
+/**
+ * The function body of `info` holding the binary offset `offset` (where a trap's frame points), or
+ * `undefined` when no body does. Bodies are in offset order: a binary search.
+ */
+export function bodyAt(info: ModuleInfo, offset: number): FunctionBody | undefined {
+  const code = info.code;
+  let lo = 0;
+  let hi = code.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (code[mid]!.codeOffset <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  const body = code[lo];
+  return body && offset >= body.codeOffset && offset < body.codeOffset + body.code.length ? body : undefined;
 }

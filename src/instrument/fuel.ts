@@ -63,7 +63,7 @@
 import { bulkTouches64, NO_64_BIT, type IndexWidths } from "./bulk.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import { ALL_OPS, op } from "../binary/opcodes.js";
-import { instructionTraps } from "../binary/traps.js";
+import { bodyAt, instructionTraps } from "../binary/traps.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { BodyScan, lastLebEnd, readLeb } from "./scan.js";
@@ -343,16 +343,8 @@ let adjustGraph: SegmentGraph | undefined;
  * segment. Runs only when a trap is converted: the body is scanned again.
  */
 export function fuelAdjustAt(info: ModuleInfo, offset: number, costs: Uint32Array, walk: boolean): number {
-  const code = info.code;
-  let lo = 0;
-  let hi = code.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (code[mid]!.codeOffset <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  const body = code[lo];
-  if (!body || offset < body.codeOffset || offset >= body.codeOffset + body.code.length) return 0;
+  const body = bodyAt(info, offset);
+  if (!body) return 0;
   try {
     const scan = (adjustScan ??= new BodyScan());
     const graph = (adjustGraph ??= new SegmentGraph());

@@ -10,7 +10,7 @@ import type { FrameInfo, TrapCode } from "../errors.js";
 import { AsyncError, Trap } from "../errors.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import { InstrCursor } from "../binary/instructions.js";
-import { instructionTraps } from "../binary/traps.js";
+import { bodyAt, instructionTraps } from "../binary/traps.js";
 import { modulesNamed } from "./registry.js";
 import { exceptionOf, isNativeException, toWasmError } from "./exception.js";
 
@@ -119,17 +119,8 @@ const cursor = new InstrCursor();
  * the offset is not an instruction's start in a function body. Runs only when a trap is converted.
  */
 export function instructionAt(info: ModuleInfo, offset: number): string | undefined {
-  const code = info.code;
-  // Bodies are in offset order: binary search for the last one starting at or before `offset`.
-  let lo = 0;
-  let hi = code.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (code[mid]!.codeOffset <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  const body = code[lo];
-  if (!body || offset < body.codeOffset || offset >= body.codeOffset + body.code.length) return undefined;
+  const body = bodyAt(info, offset);
+  if (!body) return undefined;
   try {
     cursor.reset(body.code, offset - body.codeOffset, body.code.length, body.codeOffset);
     return cursor.next() ? cursor.op.name : undefined;
