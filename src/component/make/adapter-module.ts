@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { u32Leb } from "../../binary/encoder.js";
 import type { ModuleInfo } from "../../binary/module-info.js";
 import { SectionId } from "../../binary/module-info.js";
 import { CompileError } from "../../errors.js";
@@ -53,17 +54,6 @@ export function reachableFunctions(info: ModuleInfo, roots: Iterable<number>): S
     if (body) scanRefs(body.codeOffset, body.codeOffset + body.code.length);
   }
   return seen;
-}
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
 }
 
 function sleb32(n: number): number[] {
@@ -118,24 +108,24 @@ export function addStackAllocation(info: ModuleInfo, globals: StackGlobals, real
   const appendType = typeIndex < 0;
   if (appendType) typeIndex = info.types.length;
 
-  const state = uleb(globals.allocationState);
+  const state = u32Leb(globals.allocationState);
   const i32 = (n: number): number[] => [0x41, ...sleb32(n)];
   const body = [
     0x00, // no locals
     0x23, ...state, 0x45, 0x04, 0x40, // if allocation_state == 0
     ...i32(1), 0x24, ...state,
-    ...i32(0), ...i32(0), ...i32(8), ...i32(ADAPTER_STACK_SIZE), 0x10, ...uleb(realloc),
-    ...i32(ADAPTER_STACK_SIZE), 0x6a, 0x24, ...uleb(globals.stackPointer),
+    ...i32(0), ...i32(0), ...i32(8), ...i32(ADAPTER_STACK_SIZE), 0x10, ...u32Leb(realloc),
+    ...i32(ADAPTER_STACK_SIZE), 0x6a, 0x24, ...u32Leb(globals.stackPointer),
     ...i32(2), 0x24, ...state,
     0x0b, 0x0b,
   ];
-  const call = [0x10, ...uleb(allocator)];
+  const call = [0x10, ...u32Leb(allocator)];
   const exported = new Set(info.exports.filter((e) => e.kind === "func").map((e) => e.index));
 
   const parts: (Uint8Array | number[])[] = [bytes.subarray(0, 8)];
   const section = (id: number, payload: (Uint8Array | number[])[]): void => {
     const size = payload.reduce((n, p) => n + p.length, 0);
-    parts.push([id, ...uleb(size)], ...payload);
+    parts.push([id, ...u32Leb(size)], ...payload);
   };
   const countOf = (payloadOffset: number): { count: number; after: number } => {
     let count = 0;
@@ -154,23 +144,23 @@ export function addStackAllocation(info: ModuleInfo, globals: StackGlobals, real
   for (const s of info.sections) {
     if (s.id === SectionId.type && appendType) {
       const { count, after } = countOf(s.payloadOffset);
-      section(SectionId.type, [uleb(count + 1), bytes.subarray(after, s.end), [0x60, 0x00, 0x00]]);
+      section(SectionId.type, [u32Leb(count + 1), bytes.subarray(after, s.end), [0x60, 0x00, 0x00]]);
       sawType = true;
     } else if (s.id === SectionId.function) {
       const { count, after } = countOf(s.payloadOffset);
-      section(SectionId.function, [uleb(count + 1), bytes.subarray(after, s.end), uleb(typeIndex)]);
+      section(SectionId.function, [u32Leb(count + 1), bytes.subarray(after, s.end), u32Leb(typeIndex)]);
       sawFunction = true;
     } else if (s.id === SectionId.code) {
-      const payload: (Uint8Array | number[])[] = [uleb(info.code.length + 1)];
+      const payload: (Uint8Array | number[])[] = [u32Leb(info.code.length + 1)];
       info.code.forEach((b, i) => {
         const locals = bytes.subarray(countOf(b.offset).after, b.codeOffset);
         if (exported.has(info.importedFuncs + i)) {
-          payload.push(uleb(locals.length + call.length + b.code.length), locals, call, b.code);
+          payload.push(u32Leb(locals.length + call.length + b.code.length), locals, call, b.code);
         } else {
           payload.push(bytes.subarray(b.offset, b.codeOffset + b.code.length));
         }
       });
-      payload.push(uleb(body.length), body);
+      payload.push(u32Leb(body.length), body);
       section(SectionId.code, payload);
       sawCode = true;
     } else {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { u32Leb } from "../../binary/encoder.js";
 import { CompileError } from "../../errors.js";
 import { decodeComponent } from "../binary/decoder.js";
 import { decodeWit } from "../wit/decode.js";
@@ -71,24 +72,13 @@ export function embedWorld(module: Uint8Array, world: WitWorld): Uint8Array {
   const kept = stripComponentTypes(module);
   const payload = encodeWorldMetadata(world);
   const name = new TextEncoder().encode(`component-type:${world.name}`);
-  const body = [...uleb(name.length), ...name];
+  const body = [...u32Leb(name.length), ...name];
   const size = body.length + payload.length;
-  const header = [0, ...uleb(size), ...body];
+  const header = [0, ...u32Leb(size), ...body];
   const out = new Uint8Array(kept.length + header.length + payload.length);
   out.set(kept, 0);
   out.set(header, kept.length);
   out.set(payload, kept.length + header.length);
-  return out;
-}
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
   return out;
 }
 
