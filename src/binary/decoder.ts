@@ -58,6 +58,9 @@ const ABS_HEAP: ReadonlyMap<number, AbsHeapType> = new Map<number, AbsHeapType>(
   [0x6a, "array"], [0x69, "exn"], [0x71, "none"], [0x73, "nofunc"], [0x72, "noextern"], [0x74, "noexn"],
 ]);
 
+/** The prefix byte of a shared composite type and a shared abstract heap type (shared-everything threads). */
+const SHARED_PREFIX = 0x65;
+
 const EXPORT_KINDS = ["func", "table", "memory", "global", "tag"] as const;
 
 /** Options for `decodeModule`. */
@@ -271,7 +274,17 @@ class Decoder {
     return { ...this.compositeType(), final: true, supertypes: [], explicitSub: false };
   }
 
-  private compositeType(): CompositeType {
+  /** A composite type, with its `shared` prefix (0x65, shared-everything threads) when it has one. */
+  private compositeType(): CompositeType & { shared?: boolean } {
+    const r = this.r;
+    if (r.peek() === SHARED_PREFIX) {
+      r.u8();
+      return { ...this.unsharedCompositeType(), shared: true };
+    }
+    return this.unsharedCompositeType();
+  }
+
+  private unsharedCompositeType(): CompositeType {
     const r = this.r;
     const at = r.pos;
     const form = r.u8();
@@ -343,15 +356,29 @@ class Decoder {
     if (b === 0x70) return "funcref";
     if (b === 0x6f) return "externref";
     if (b === 0x63 || b === 0x64) {
-      const ref = this.heapType();
       const nullable = b === 0x63;
+      if (this.r.peek() === SHARED_PREFIX) return { ref: this.sharedHeapType(), nullable, shared: true };
+      const ref = this.heapType();
       if (nullable && ref === "func") return "funcref";
       if (nullable && ref === "extern") return "externref";
       return { ref, nullable };
     }
+    if (b === SHARED_PREFIX) {
+      this.r.pos = at;
+      return { ref: this.sharedHeapType(), nullable: true, shared: true };
+    }
     const abs = ABS_HEAP.get(b);
     if (abs !== undefined) return { ref: abs, nullable: true };
     return this.r.fail(message, at);
+  }
+
+  /** `0x65 absheaptype`: a shared abstract heap type (shared-everything threads); returns the abstract type. */
+  private sharedHeapType(): AbsHeapType {
+    const r = this.r;
+    r.u8();
+    const at = r.pos;
+    const abs = ABS_HEAP.get(r.u8());
+    return abs ?? r.fail("malformed heap type: `shared` must be followed by an abstract heap type", at);
   }
 
   private heapType(): HeapType {
@@ -446,11 +473,13 @@ class Decoder {
     const r = this.r;
     const at = r.pos;
     const flags = limitsFlags(r);
-    if (flags & ~0x05) r.fail("integer too large", at);
+    // bit 0: has max; bit 1: shared (shared-everything threads); bit 2: 64-bit.
+    if (flags & ~0x07) r.fail("integer too large", at);
     const table64 = (flags & 4) !== 0;
     const min = table64 ? r.u64() : r.u32();
     const max = flags & 1 ? (table64 ? r.u64() : r.u32()) : undefined;
-    return max === undefined ? { element, table64, min } : { element, table64, min, max };
+    const shared = flags & 2 ? { shared: true } : {};
+    return max === undefined ? { element, table64, min, ...shared } : { element, table64, min, max, ...shared };
   }
 
   private memorySection(): void {
@@ -705,7 +734,7 @@ class Decoder {
         case 0x44: r.skip(8); break; // f64.const
         case 0x23: r.u32(); break; // global.get
         case 0xd2: r.u32(); break; // ref.func
-        case 0xd0: this.heapType(); break; // ref.null
+        case 0xd0: if (r.peek() === SHARED_PREFIX) this.sharedHeapType(); else this.heapType(); break; // ref.null
         case 0x6a: case 0x6b: case 0x6c: // i32.add/sub/mul (extended-const)
         case 0x7c: case 0x7d: case 0x7e: // i64.add/sub/mul
           break;

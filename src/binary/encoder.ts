@@ -230,10 +230,16 @@ export class ByteWriter {
     this.u64(offset);
   }
 
-  /** A heap type: an abstract type's byte or a type index. */
-  heapType(h: HeapType): void {
+  /**
+   * A heap type: an abstract type's byte or a type index; `shared` prefixes an abstract type with 0x65
+   * (shared-everything threads).
+   */
+  heapType(h: HeapType, shared = false): void {
     if (typeof h === "number") this.s33(h);
-    else this.byte(ABS_HEAP_CODE[h]);
+    else {
+      if (shared) this.byte(SHARED_PREFIX);
+      this.byte(ABS_HEAP_CODE[h]);
+    }
   }
 
   /** A value type, in its shortest form. */
@@ -242,11 +248,14 @@ export class ByteWriter {
       this.byte(VALTYPE_CODE[t]);
       return;
     }
+    const shared = t.shared === true && typeof t.ref === "string";
     if (t.nullable && typeof t.ref === "string") {
+      if (shared) this.byte(SHARED_PREFIX);
       this.byte(ABS_HEAP_CODE[t.ref]);
       return;
     }
     this.byte(t.nullable ? 0x63 : 0x64);
+    if (shared) this.byte(SHARED_PREFIX);
     this.heapType(t.ref);
   }
 
@@ -259,6 +268,9 @@ export class ByteWriter {
 const F32 = new Float32Array(2);
 const F64 = new Float64Array(F32.buffer);
 const U32 = new Uint32Array(F32.buffer);
+
+/** The prefix byte of a shared composite type and a shared abstract heap type (shared-everything threads). */
+export const SHARED_PREFIX = 0x65;
 
 /** Binary codes of the value types spelled as strings. */
 export const VALTYPE_CODE: Readonly<Record<Extract<ValueType, string>, number>> = {
@@ -461,6 +473,7 @@ export function writeTypeDef(w: ByteWriter, t: TypeDef): void {
     w.u32(t.supertypes.length);
     for (const s of t.supertypes) w.u32(s);
   }
+  if (t.shared) w.byte(SHARED_PREFIX);
   switch (t.kind) {
     case "func":
       w.byte(0x60);
@@ -504,10 +517,10 @@ function writeImport(w: ByteWriter, imp: ImportInfo): void {
   }
 }
 
-/** A table type: element reference type and limits (flag 4: table64). */
+/** A table type: element reference type and limits (flag 2: shared, flag 4: table64). */
 export function writeTableType(w: ByteWriter, t: TableDesc): void {
   w.valType(t.element);
-  w.byte((t.max !== undefined ? 1 : 0) | (t.table64 ? 4 : 0));
+  w.byte((t.max !== undefined ? 1 : 0) | (t.shared ? 2 : 0) | (t.table64 ? 4 : 0));
   w.u64(t.min);
   if (t.max !== undefined) w.u64(t.max);
 }

@@ -193,6 +193,7 @@ export class InstrCursor {
     const b = this.u8();
     if (b === 0x40) { this.blockType = -64; return; }
     if (b === 0x63 || b === 0x64) { this.blockType = b - 0x80; this.blockHeap = this.heapType(); return; }
+    if (b === 0x65) { this.pos = at; this.blockType = -29; this.blockHeap = this.heapType(); return; } // (ref null (shared ht))
     if (isSimpleValType(b)) { this.blockType = b - 0x80; return; }
     this.pos = at;
     const t = this.s33();
@@ -244,10 +245,18 @@ export class InstrCursor {
     this.catchCount = n;
   }
 
-  /** Reads a heap type as its s33 value (negative: abstract, code - 0x80). */
+  /**
+   * Reads a heap type as its s33 value (negative: abstract, code - 0x80; a shared abstract type of
+   * shared-everything threads, `0x65 code`, is code - 0x100: see `SHARED_HEAP_OFFSET`).
+   */
   heapType(): number {
     const at = this.pos;
     const v = this.s33();
+    if (v === SHARED_PREFIX_S33) {
+      const h = this.s33();
+      if (h >= 0 || !isAbstractHeapCode(h + 0x80)) this.fail("malformed heap type", at);
+      return h - SHARED_HEAP_OFFSET;
+    }
     if (v < 0 && !isAbstractHeapCode(v + 0x80)) this.fail("malformed heap type", at);
     return v;
   }
@@ -257,6 +266,7 @@ export class InstrCursor {
     const at = this.pos;
     const b = this.u8();
     if (b === 0x63 || b === 0x64) { this.blockHeap = this.heapType(); return b - 0x80; }
+    if (b === 0x65) { this.pos = at; this.blockHeap = this.heapType(); return -29; } // (ref null (shared ht))
     if (isSimpleValType(b)) return b - 0x80;
     return this.fail("malformed value type", at);
   }
@@ -446,6 +456,15 @@ function readU32At(bytes: Uint8Array, p: number): { value: number; next: number 
 export function isSimpleValType(b: number): boolean {
   return (b >= 0x7b && b <= 0x7f) || isAbstractHeapCode(b);
 }
+
+/** The s33 value of the `shared` heap type prefix byte 0x65 (shared-everything threads). */
+const SHARED_PREFIX_S33 = 0x65 - 0x80;
+
+/**
+ * What `InstrCursor.heapType` subtracts from a shared abstract heap type's s33 value: `(shared func)`
+ * reads as 0x70 - 0x100, below every unshared abstract type (which are above -0x80).
+ */
+export const SHARED_HEAP_OFFSET = 0x80;
 
 /** True for the byte code of an abstract heap type (0x69..0x74). */
 export function isAbstractHeapCode(b: number): boolean {

@@ -38,6 +38,11 @@ export type HeapType = AbsHeapType | number;
 export interface RefValueType {
   readonly ref: HeapType;
   readonly nullable: boolean;
+  /**
+   * True for a shared abstract heap type (`(ref null (shared func))`, shared-everything threads);
+   * absent otherwise. (A type index is shared when its definition is.)
+   */
+  readonly shared?: boolean;
 }
 
 /**
@@ -70,6 +75,8 @@ export type TypeDef = CompositeType & {
   readonly supertypes: readonly number[];
   /** True when the binary spelled the `sub` / `sub final` prefix (kept for exact re-encoding). */
   readonly explicitSub: boolean;
+  /** True for a shared composite type (`(shared (func ...))`, shared-everything threads); absent otherwise. */
+  readonly shared?: boolean;
 };
 
 /**
@@ -92,6 +99,8 @@ export interface Limits {
 export interface TableDesc extends Limits {
   readonly element: ValueType;
   readonly table64: boolean;
+  /** True for a shared table (shared-everything threads); absent otherwise. */
+  readonly shared?: boolean;
 }
 
 /** A memory type. Sizes are in pages. */

@@ -36,7 +36,8 @@ export type Proposal =
   | "extended-const"
   | "memory64"
   | "multi-memory"
-  | "custom-page-sizes";
+  | "custom-page-sizes"
+  | "shared-everything-threads";
 
 /** The first place a module uses a proposal. */
 export interface ProposalUse {
@@ -105,6 +106,7 @@ export function valueTypeProposal(t: ValueType): Proposal | undefined {
     case "v128": return "simd";
     case "funcref": case "externref": return "reference-types";
   }
+  if (t.shared) return "shared-everything-threads";
   return heapTypeProposal(t.ref, t.nullable);
 }
 
@@ -120,6 +122,7 @@ function heapTypeProposal(h: HeapType, nullable: boolean): Proposal {
 /** The proposal of a heap type in its s33 form (negative: abstract, as the instruction cursor reads it). */
 function heapCodeProposal(h: number): Proposal | undefined {
   if (h >= 0) return "function-references";
+  if (h < -0x80) return "shared-everything-threads"; // a shared abstract type (see `SHARED_HEAP_OFFSET`)
   switch (h + 0x80) {
     case 0x70: case 0x6f: return undefined; // func, extern: reference types, counted by the instruction
     case 0x69: case 0x74: return "exceptions";
@@ -129,7 +132,8 @@ function heapCodeProposal(h: number): Proposal | undefined {
 
 function describeType(t: ValueType): string {
   if (typeof t === "string") return t;
-  return `(ref ${t.nullable ? "null " : ""}${typeof t.ref === "number" ? `$${t.ref}` : t.ref})`;
+  const heap = typeof t.ref === "number" ? `$${t.ref}` : t.shared ? `(shared ${t.ref})` : t.ref;
+  return `(ref ${t.nullable ? "null " : ""}${heap})`;
 }
 
 function declarations(info: ModuleInfo, note: Note): void {
@@ -143,6 +147,7 @@ function declarations(info: ModuleInfo, note: Note): void {
   };
   for (const g of info.recGroups) if (g.explicit) note("gc", `recursion group of types ${g.first}..${g.first + g.count - 1}`, typeAt);
   info.types.forEach((def, i) => {
+    if (def.shared) note("shared-everything-threads", `shared type ${i}`, typeAt);
     if (def.explicitSub || def.supertypes.length) note("gc", `subtype declaration of type ${i}`, typeAt);
     if (def.kind !== "func") {
       note("gc", `${def.kind} type ${i}`, typeAt);
@@ -165,6 +170,7 @@ function declarations(info: ModuleInfo, note: Note): void {
   const table = (t: ModuleInfo["tables"][number]["type"], offset: number) => {
     if (++tables > 1) note("reference-types", `table ${tables - 1}`, offset, "multiple tables");
     if (t.table64) note("memory64", `64-bit table ${tables - 1}`, offset);
+    if (t.shared) note("shared-everything-threads", `shared table ${tables - 1}`, offset);
     if (t.element !== "funcref") valueType(t.element, `elements of table ${tables - 1}`, offset);
   };
   for (const imp of info.imports) {

@@ -84,6 +84,8 @@ const PROBES: { readonly [P in Proposal]: readonly number[] } = {
   "multi-memory": [...HEADER, ...section(5, [2, 0x00, 1, 0x00, 1])],
   // (memory 1 (pagesize 1))
   "custom-page-sizes": [...HEADER, ...section(5, [1, 0x08, 1, 0])],
+  // (type (shared (func)))
+  "shared-everything-threads": [...HEADER, ...section(1, [1, 0x65, 0x60, 0, 0])],
 };
 
 /** Every proposal `engineFeatures` reports on, in the order of `Proposal`. */

@@ -113,6 +113,8 @@ class ModuleParser {
   readonly localNames = new Map<number, Map<number, string>>();
   startFunc: number | undefined;
   moduleName: string | undefined;
+  /** Whether the last `heapType()` read the `(shared ht)` form (shared-everything threads). */
+  heapShared = false;
   usesDataCount = false;
   importedFuncs = 0;
   importedTables = 0;
@@ -473,7 +475,7 @@ class ModuleParser {
     this.recGroups.push({ first: this.typeDefs.length, count: 1, explicit: false });
     const idx = this.typeDef();
     const def = this.typeDefs[idx]!;
-    if (def.kind === "func" && !def.explicitSub) {
+    if (def.kind === "func" && !def.explicitSub && !def.shared) {
       const key = sigKey(def.params, def.results);
       if (!this.plainFuncTypes.has(key)) this.plainFuncTypes.set(key, idx);
     }
@@ -495,15 +497,28 @@ class ModuleParser {
       const supertypes: number[] = [];
       while (this.atIndex()) supertypes.push(this.index(this.types));
       this.expectLP();
-      const comp = this.compositeType(index);
+      const comp = this.sharedCompositeType(index);
       this.expectRP();
       def = { ...comp, final, supertypes, explicitSub: true };
     } else {
-      def = { ...this.compositeType(index), final: true, supertypes: [], explicitSub: false };
+      def = { ...this.sharedCompositeType(index), final: true, supertypes: [], explicitSub: false };
     }
     this.expectRP();
     this.typeDefs.push(def);
     return index;
+  }
+
+  /**
+   * After `(`: a composite type, or `shared (comp))` (shared-everything threads: a shared composite
+   * type); consumes the closing paren.
+   */
+  private sharedCompositeType(index: number): CompositeType & { shared?: boolean } {
+    if (!this.isAtom(this.p, "shared")) return this.compositeType(index);
+    this.p++;
+    this.expectLP();
+    const comp = this.compositeType(index);
+    this.expectRP();
+    return { ...comp, shared: true };
   }
 
   /** After `(`: `func …)`, `struct …)` or `array …)`; consumes the closing paren of the composite. */
@@ -1055,13 +1070,31 @@ class ModuleParser {
       this.p++;
     }
     const ref = this.heapType();
+    const shared = this.heapShared;
     this.expectRP();
+    if (shared) return { ref, nullable, shared: true };
     if (nullable && ref === "func") return "funcref";
     if (nullable && ref === "extern") return "externref";
     return { ref, nullable };
   }
 
+  /**
+   * A heap type: abstract, `(shared abstract)` (shared-everything threads) or a type index. Sets
+   * `heapShared` to whether it was the shared form.
+   */
   heapType(): HeapType {
+    this.heapShared = false;
+    if (this.isOpen(this.p, "shared")) {
+      this.p += 2;
+      const i = this.p;
+      if (this.kind[i] !== Tok.atom || !ABS_HEAP_NAMES.has(this.text(i))) {
+        this.fail(`unexpected token ${this.text(i)}: expected an abstract heap type after \`shared\``, i);
+      }
+      this.p++;
+      this.expectRP();
+      this.heapShared = true;
+      return this.text(i) as HeapType;
+    }
     const i = this.p;
     if (this.kind[i] === Tok.atom) {
       const s = this.text(i);
@@ -1098,6 +1131,9 @@ class ModuleParser {
   }
 
   tableType(): TableDesc {
+    // `shared` first: a shared table (shared-everything threads).
+    const shared = this.isAtom(this.p, "shared");
+    if (shared) this.p++;
     let table64 = false;
     if (this.isAtom(this.p, "i64")) {
       table64 = true;
@@ -1107,10 +1143,14 @@ class ModuleParser {
     }
     const lim = this.limits64(table64, "table");
     const element = this.refType();
-    return lim.max === undefined ? { element, table64, min: lim.min } : { element, table64, min: lim.min, max: lim.max };
+    const flag = shared ? { shared: true } : {};
+    return lim.max === undefined ? { element, table64, min: lim.min, ...flag } : { element, table64, min: lim.min, max: lim.max, ...flag };
   }
 
   memoryType(): MemoryDesc {
+    // `shared` first is the shared-everything threads spelling of `limits shared`.
+    const sharedFirst = this.isAtom(this.p, "shared");
+    if (sharedFirst) this.p++;
     let memory64 = false;
     if (this.isAtom(this.p, "i64")) {
       memory64 = true;
@@ -1119,11 +1159,11 @@ class ModuleParser {
       this.p++;
     }
     const lim = this.limits64(memory64, "memory");
-    let shared = false;
-    if (this.isAtom(this.p, "shared")) {
+    let shared = sharedFirst;
+    if (!sharedFirst && this.isAtom(this.p, "shared")) {
       shared = true;
       this.p++;
-    } else if (this.isAtom(this.p, "unshared")) {
+    } else if (!sharedFirst && this.isAtom(this.p, "unshared")) {
       this.p++;
     }
     let pageSizeLog2: number | undefined;
@@ -1728,11 +1768,12 @@ class ModuleParser {
           const nullable = typeof t === "string" ? true : t.nullable;
           const ht: HeapType = t === "funcref" ? "func" : t === "externref" ? "extern" : (t as { ref: HeapType }).ref;
           w.op(opByCode(0xfb, op.code + (nullable ? 1 : 0))!);
-          w.heapType(ht);
+          w.heapType(ht, isSharedRef(t));
           return;
         }
         w.op(op);
-        w.heapType(this.heapType());
+        const ht = this.heapType();
+        w.heapType(ht, this.heapShared);
         return;
       }
       case Imm.selectTypes: break;
@@ -1744,8 +1785,8 @@ class ModuleParser {
         w.op(op);
         w.byte((isNullable(t1) ? 1 : 0) | (isNullable(t2) ? 2 : 0));
         w.u32(label);
-        w.heapType(heapOf(t1));
-        w.heapType(heapOf(t2));
+        w.heapType(heapOf(t1), isSharedRef(t1));
+        w.heapType(heapOf(t2), isSharedRef(t2));
         return;
       }
       case Imm.zeroByte: w.op(op); w.byte(0); return;
@@ -2017,9 +2058,14 @@ function writeS64(w: ByteWriter, v: number | bigint): void {
   }
 }
 
+/** True for a reference to a shared abstract heap type (shared-everything threads). */
+function isSharedRef(t: ValueType): boolean {
+  return typeof t === "object" && t.shared === true;
+}
+
 function valKey(t: ValueType): string {
   if (typeof t === "string") return t;
-  return `(ref ${t.nullable ? "null " : ""}${t.ref})`;
+  return `(ref ${t.nullable ? "null " : ""}${t.shared ? "shared " : ""}${t.ref})`;
 }
 
 function sigKey(params: readonly ValueType[], results: readonly ValueType[]): string {

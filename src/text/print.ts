@@ -10,7 +10,7 @@
  * @module
  */
 import { decodeModule } from "../binary/decoder.js";
-import { InstrCursor } from "../binary/instructions.js";
+import { InstrCursor, SHARED_HEAP_OFFSET } from "../binary/instructions.js";
 import type { ConstExpr, HeapType, ModuleInfo, StorageType, TypeDef, ValueType } from "../binary/module-info.js";
 import { ABS_HEAP_TYPES, Control, Imm } from "../binary/opcodes.js";
 import { Folder, nameEffect, renderFolded } from "./fold.js";
@@ -287,6 +287,7 @@ class Printer {
         comp = `(array ${this.fieldType(t.element.storage, t.element.mutable)})`;
         break;
     }
+    if (t.shared) comp = `(shared ${comp})`;
     if (t.explicitSub) {
       const supers = t.supertypes.map((s) => ` ${this.typeRef(s)}`).join("");
       comp = `(sub${t.final ? " final" : ""}${supers} ${comp})`;
@@ -320,6 +321,7 @@ class Printer {
 
   valType(t: ValueType): string {
     if (typeof t === "string") return t;
+    if (t.shared && typeof t.ref === "string") return `(ref ${t.nullable ? "null " : ""}(shared ${t.ref}))`;
     if (t.nullable && typeof t.ref === "string") {
       const abbr = ABS_HEAP_TYPES.find((h) => h.name === t.ref);
       if (abbr) return abbr.ref;
@@ -334,11 +336,13 @@ class Printer {
   /** A heap type given as its s33 value (negative: abstract). */
   private heapS33(v: number): string {
     if (v >= 0) return this.typeRef(v);
+    const shared = HEAP_BY_CODE.get(v + SHARED_HEAP_OFFSET);
+    if (v < -0x80 && shared) return `(shared ${shared.name})`;
     return HEAP_BY_CODE.get(v)?.name ?? `${v}`;
   }
 
-  private tableType(t: { element: ValueType; table64: boolean; min: number; max?: number }): string {
-    return `${t.table64 ? "i64 " : ""}${t.min}${t.max !== undefined ? ` ${t.max}` : ""} ${this.valType(t.element)}`;
+  private tableType(t: { element: ValueType; table64: boolean; min: number; max?: number; shared?: boolean }): string {
+    return `${t.shared ? "shared " : ""}${t.table64 ? "i64 " : ""}${t.min}${t.max !== undefined ? ` ${t.max}` : ""} ${this.valType(t.element)}`;
   }
 
   private memType(m: { min: number; max?: number; shared: boolean; memory64: boolean; pageSizeLog2?: number }): string {

@@ -3,8 +3,4 @@
  * component suites test (`test/unit/component/suites.test.ts`) fails when one of these passes (so the
  * list shrinks) or when anything else fails.
  */
-export const COMPONENT_EXPECTED_FAILURES: ReadonlyMap<string, string> = new Map([
-  // Shared-everything threads: `shared` core types are not parsed.
-  ["wasm-tools-component-tests/legacy-indices.wast:71", "`shared` core function types"],
-  ["wasm-tools-component-tests/shared-everything-threads/not-accepted.wast:13", "`shared` core function types"],
-]);
+export const COMPONENT_EXPECTED_FAILURES: ReadonlyMap<string, string> = new Map<string, string>([]);

@@ -32,7 +32,7 @@ export interface Suite {
 const WASM_2_0: WasmFeatures = {
   "relaxed-simd": false, threads: false, "tail-call": false, "legacy-exceptions": false, exceptions: false,
   "function-references": false, gc: false, "extended-const": false, memory64: false, "multi-memory": false,
-  "custom-page-sizes": false,
+  "custom-page-sizes": false, "shared-everything-threads": false,
 };
 
 function wastFiles(dir: string): string[] {

@@ -138,8 +138,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * The feature switches a script asks for in its first line, as wasm-tools' component tests write it
- * (`;; RUN: wast ... -f cm64,cm-nested-names`; `--features=-x` turns one off): from wasm-tools'
- * defaults (cm64 and nested names off) when the script has a RUN line, wasmhost's defaults otherwise.
+ * (`;; RUN: wast ... -f cm64,cm-nested-names,shared-everything-threads`; `--features=-x` turns one
+ * off): from wasm-tools' defaults (cm64, nested names and shared-everything threads off) when the
+ * script has a RUN line, wasmhost's defaults otherwise.
  */
 export function scriptFeatures(text: string): ComponentFeatures {
   const first = /^;;\s*RUN(?:\[[^\]]*\])?:(.*)$/m.exec(text.slice(0, text.indexOf("\n") >>> 0));
@@ -154,7 +155,7 @@ export function scriptFeatures(text: string): ComponentFeatures {
       else if (f) on.add(f);
     }
   }
-  return { cm64: on.has("cm64"), nestedNames: on.has("cm-nested-names") };
+  return { cm64: on.has("cm64"), nestedNames: on.has("cm-nested-names"), sharedEverythingThreads: on.has("shared-everything-threads") };
 }
 
 /** Runs a component script's text. */

@@ -104,7 +104,7 @@ export function moduleSig(info: ModuleInfo): CoreModuleSig {
 
 function sameValType(a: CoreValueType, b: CoreValueType): boolean {
   if (typeof a === "string" || typeof b === "string") return a === b;
-  return a.nullable === b.nullable && a.ref === b.ref;
+  return a.nullable === b.nullable && a.ref === b.ref && (a.shared === true) === (b.shared === true);
 }
 
 /** True when two core function types are equal. */
@@ -115,7 +115,7 @@ export function sameFuncSig(a: CoreFuncSig, b: CoreFuncSig): boolean {
 
 /** Renders a core function type like `[i32 i32] -> [i32]`. */
 export function formatFuncSig(t: CoreFuncSig): string {
-  const v = (x: CoreValueType) => (typeof x === "string" ? x : `(ref ${x.nullable ? "null " : ""}${x.ref})`);
+  const v = (x: CoreValueType) => (typeof x === "string" ? x : `(ref ${x.nullable ? "null " : ""}${x.shared ? `(shared ${x.ref})` : x.ref})`);
   return `[${t.params.map(v).join(" ")}] -> [${t.results.map(v).join(" ")}]`;
 }
 
@@ -136,6 +136,7 @@ export function coreExternMismatch(actual: CoreExtern, expected: CoreExtern): st
     }
     case "table": {
       const e = (expected as typeof actual).type;
+      if ((actual.type.shared === true) !== (e.shared === true)) return "mismatch in the shared flag for tables";
       if (!sameValType(actual.type.element, e.element)) return "mismatch in table element type";
       if (actual.type.table64 !== e.table64) return "mismatch in index type for tables";
       return limitsMatch(actual.type.min, actual.type.max, e.min, e.max) ? undefined : "mismatch in table limits";

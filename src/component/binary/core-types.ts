@@ -32,6 +32,9 @@ const ABS_HEAP: ReadonlyMap<number, AbsHeapType> = new Map<number, AbsHeapType>(
   [0x6a, "array"], [0x69, "exn"], [0x71, "none"], [0x73, "nofunc"], [0x72, "noextern"], [0x74, "noexn"],
 ]);
 
+/** The prefix byte of a shared composite type and a shared abstract heap type (shared-everything threads). */
+const SHARED_PREFIX = 0x65;
+
 /** Most declarations one core module type may hold. */
 const MAX_MODULE_DECLS = L.MAX_IMPORTS + L.MAX_EXPORTS + L.MAX_TYPES;
 
@@ -53,15 +56,27 @@ function refTypeAfter(r: BinaryReader, b: number, at: number, message: string): 
   if (b === 0x70) return "funcref";
   if (b === 0x6f) return "externref";
   if (b === 0x63 || b === 0x64) {
-    const ref = heapType(r);
     const nullable = b === 0x63;
+    if (r.peek() === SHARED_PREFIX) return { ref: sharedHeapType(r), nullable, shared: true };
+    const ref = heapType(r);
     if (nullable && ref === "func") return "funcref";
     if (nullable && ref === "extern") return "externref";
     return { ref, nullable };
   }
+  if (b === SHARED_PREFIX) {
+    r.pos = at;
+    return { ref: sharedHeapType(r), nullable: true, shared: true };
+  }
   const abs = ABS_HEAP.get(b);
   if (abs !== undefined) return { ref: abs, nullable: true };
   return r.fail(message, at);
+}
+
+/** `0x65 absheaptype`: a shared abstract heap type (shared-everything threads). */
+function sharedHeapType(r: BinaryReader): AbsHeapType {
+  r.u8();
+  const at = r.pos;
+  return ABS_HEAP.get(r.u8()) ?? r.fail("malformed heap type: `shared` must be followed by an abstract heap type", at);
 }
 
 function heapType(r: BinaryReader): HeapType {
@@ -102,7 +117,16 @@ function valTypes(r: BinaryReader, max: number, what: string): CoreValueType[] {
   return out;
 }
 
-function compositeType(r: BinaryReader): CompositeType {
+/** A composite type, with its `shared` prefix (0x65, shared-everything threads) when it has one. */
+function compositeType(r: BinaryReader): CompositeType & { shared?: boolean } {
+  if (r.peek() === SHARED_PREFIX) {
+    r.u8();
+    return { ...unsharedCompositeType(r), shared: true };
+  }
+  return unsharedCompositeType(r);
+}
+
+function unsharedCompositeType(r: BinaryReader): CompositeType {
   const at = r.pos;
   const form = r.u8();
   switch (form) {
@@ -149,11 +173,13 @@ export function readTableType(r: BinaryReader): TableDesc {
   const element = refTypeAfter(r, r.u8(), at, "malformed reference type");
   const flagsAt = r.pos;
   const flags = r.u8();
-  if (flags & ~0x05) r.fail("malformed limits flags", flagsAt);
+  // bit 0: has max; bit 1: shared (shared-everything threads); bit 2: 64-bit.
+  if (flags & ~0x07) r.fail("malformed limits flags", flagsAt);
   const table64 = (flags & 4) !== 0;
   const min = table64 ? r.u64() : r.u32();
   const max = flags & 1 ? (table64 ? r.u64() : r.u32()) : undefined;
-  return max === undefined ? { element, table64, min } : { element, table64, min, max };
+  const shared = flags & 2 ? { shared: true } : {};
+  return max === undefined ? { element, table64, min, ...shared } : { element, table64, min, max, ...shared };
 }
 
 /** A core memory type. */

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import type { ImportDesc, ModuleInfo, TypeDef, ValueType } from "../../binary/module-info.js";
+import { proposalUses } from "../../binary/proposals.js";
 import type {
   CoreTypeDef,
 } from "./ast.js";
@@ -69,7 +71,54 @@ export function coreRefs(v: Scope, types: readonly import("../../binary/module-i
   }
 }
 
+/** The proposal the shared annotations of core types and modules belong to. */
+const SHARED_EVERYTHING = "shared-everything-threads";
+
+/**
+ * Why a core type definition needs the shared-everything-threads feature (a shared composite type, a
+ * shared table, a reference to a shared abstract heap type), or undefined when it does not.
+ */
+function sharedUse(t: CoreTypeDef): string | undefined {
+  const ref = (x: ValueType | "i8" | "i16") => typeof x === "object" && x.shared === true;
+  const sub = (s: TypeDef) => {
+    if (s.shared) return "shared composite types";
+    const types = s.kind === "func" ? [...s.params, ...s.results] : s.kind === "struct" ? s.fields.map((f) => f.storage) : [s.element.storage];
+    return types.some(ref) ? "shared reference types" : undefined;
+  };
+  const desc = (d: ImportDesc) => {
+    if (d.kind === "table") return d.type.shared ? "shared tables" : ref(d.type.element) ? "shared reference types" : undefined;
+    if (d.kind === "global") return ref(d.type.content) ? "shared reference types" : undefined;
+    return undefined;
+  };
+  if (t.kind === "rec") {
+    for (const s of t.types) {
+      const why = sub(s);
+      if (why) return why;
+    }
+    return undefined;
+  }
+  for (const d of t.decls) {
+    const why = d.kind === "type" ? sharedUse(d.type) : d.kind === "import" || d.kind === "export" ? desc(d.desc) : undefined;
+    if (why) return why;
+  }
+  return undefined;
+}
+
+/**
+ * Rejects a core module's shared annotations (shared-everything threads) when the feature is off;
+ * the declarations are read, not the bodies (a body's shared heap types need a shared type or table).
+ */
+export function checkCoreModuleFeatures(v: Scope, info: ModuleInfo): void {
+  if (v.options.features?.sharedEverythingThreads !== false) return;
+  const use = proposalUses(info, { stopAt: (p) => p === SHARED_EVERYTHING }).get(SHARED_EVERYTHING);
+  if (use) v.fail(`invalid core module: ${use.what} requires the \`${SHARED_EVERYTHING}\` feature to be enabled`);
+}
+
 export function coreType(v: Scope, t: CoreTypeDef): void {
+  if (v.options.features?.sharedEverythingThreads === false) {
+    const why = sharedUse(t);
+    if (why) v.fail(`${why} require the \`${SHARED_EVERYTHING}\` feature to be enabled`);
+  }
   if (t.kind === "rec") {
     const limit = v.spaces.coreTypes.length + t.types.length;
     for (const sub of t.types) {

@@ -54,6 +54,12 @@ export interface ComponentFeatures {
   readonly cm64?: boolean;
   /** 🪺 nested namespaces and packages in interface names (`a:b:c/d/e`) (default off). */
   readonly nestedNames?: boolean;
+  /**
+   * The shared-everything-threads proposal's `shared` annotations in core types and core modules:
+   * shared composite types, tables and abstract heap types (default on: they decode and validate; the
+   * engine decides whether it can compile such a module).
+   */
+  readonly sharedEverythingThreads?: boolean;
 }
 
 /** Options of `validateComponent`. */

@@ -44,7 +44,7 @@ import {
 } from "./core-sigs.js";
 import { checkCanon } from "./validate-canon.js";
 import { type TypeEntry, type ValidatedComponent, type ValidateOptions, emptySpaces } from "./validate-model.js";
-import { coreInstance, coreType } from "./validate-core.js";
+import { checkCoreModuleFeatures, coreInstance, coreType } from "./validate-core.js";
 import { checkName, exportItem, importOrExportDecl } from "./validate-externs.js";
 import { checkAnnotated } from "./validate-visibility.js";
 import { resolveDefValType, resolveFuncType } from "./validate-types.js";
@@ -154,6 +154,7 @@ export class Scope {
             if (seen.has(key)) this.fail(`duplicate import name \`${key}\``, s.module.offset + imp.offset);
             seen.add(key);
           }
+          checkCoreModuleFeatures(this, s.module.info);
           const why = this.options.validateCoreModule?.(s.module.bytes, s.module.info);
           if (why !== undefined) this.fail(`invalid core module: ${why}`);
           this.spaces.coreModules.push(moduleSig(s.module.info));

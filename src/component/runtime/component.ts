@@ -56,7 +56,7 @@ export class Component {
 
   /**
    * Compiles a component binary.
-   * @param options.features Component Model feature switches (`cm64`, 🪺 `nestedNames`) for validation.
+   * @param options.features Component Model feature switches (`cm64`, 🪺 `nestedNames`, `sharedEverythingThreads`) for validation.
    * @throws CompileError on a malformed or invalid component, with the byte offset.
    */
   constructor(engine: Engine, bytes: Uint8Array, options: { readonly features?: ComponentFeatures } = {}) {

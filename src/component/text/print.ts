@@ -277,7 +277,7 @@ function canon(c: CanonDef, id: string): string {
 
 function coreValType(t: CoreValueType): string {
   if (typeof t === "string") return t;
-  return `(ref${t.nullable ? " null" : ""} ${t.ref})`;
+  return `(ref${t.nullable ? " null" : ""} ${t.shared ? `(shared ${t.ref})` : t.ref})`;
 }
 
 function subType(t: CoreSubType): string {
@@ -303,6 +303,7 @@ function subType(t: CoreSubType): string {
       break;
     }
   }
+  if (t.shared) body = `(shared ${body})`;
   if (!t.explicitSub) return body;
   return `(sub${t.final ? " final" : ""}${t.supertypes.map((s) => ` ${s}`).join("")} ${body})`;
 }
@@ -313,7 +314,7 @@ function coreExtern(d: ImportDesc): string {
     case "tag": return `(tag (type ${d.typeIndex}))`;
     case "table": {
       const t = d.type;
-      return `(table${t.table64 ? " i64" : ""} ${t.min}${t.max === undefined ? "" : ` ${t.max}`} ${coreValType(t.element)})`;
+      return `(table${t.shared ? " shared" : ""}${t.table64 ? " i64" : ""} ${t.min}${t.max === undefined ? "" : ` ${t.max}`} ${coreValType(t.element)})`;
     }
     case "memory": {
       const m = d.type;

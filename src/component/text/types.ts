@@ -430,6 +430,14 @@ export abstract class TypeParser extends ParserBase {
     }
     if (this.eatOpen("ref")) {
       const nullable = this.eatAtom("null");
+      if (this.eatOpen("shared")) {
+        const at = this.p;
+        const ref = this.heapType();
+        if (typeof ref === "number") this.unexpected(at, "an abstract heap type");
+        this.expectRP();
+        this.expectRP();
+        return { ref, nullable, shared: true };
+      }
       const ref = this.heapType();
       this.expectRP();
       if (nullable && ref === "func") return "funcref";
@@ -498,11 +506,19 @@ export abstract class TypeParser extends ParserBase {
       const final = this.eatAtom("final");
       const supertypes: number[] = [];
       while (this.atIndex()) supertypes.push(this.index("core type"));
-      const c = this.compositeType();
+      const c = this.sharedCompositeType();
       this.expectRP();
       return { ...c, final, supertypes, explicitSub: true };
     }
-    return { ...this.compositeType(), final: true, supertypes: [], explicitSub: false };
+    return { ...this.sharedCompositeType(), final: true, supertypes: [], explicitSub: false };
+  }
+
+  /** A composite type, or `(shared comptype)`: a shared one (shared-everything threads). */
+  private sharedCompositeType(): CompositeType & { shared?: boolean } {
+    if (!this.eatOpen("shared")) return this.compositeType();
+    const c = this.compositeType();
+    this.expectRP();
+    return { ...c, shared: true };
   }
 
   private compositeType(): CompositeType {
@@ -699,12 +715,13 @@ export abstract class TypeParser extends ParserBase {
   }
 
   private tableType(): TableDesc {
+    const shared = this.eatAtom("shared") ? { shared: true } : {};
     const table64 = this.eatAtom("i64");
     if (!table64) this.eatAtom("i32");
     const min = this.limit();
     const max = this.kind[this.p] === Tok.atom && this.atLimit() ? this.limit() : undefined;
     const element = this.coreValType();
-    return max === undefined ? { element, table64, min } : { element, table64, min, max };
+    return max === undefined ? { element, table64, min, ...shared } : { element, table64, min, max, ...shared };
   }
 
   private atLimit(): boolean {
@@ -713,11 +730,12 @@ export abstract class TypeParser extends ParserBase {
   }
 
   private memoryType(): MemoryDesc {
+    const sharedFirst = this.eatAtom("shared"); // the shared-everything threads spelling
     const memory64 = this.eatAtom("i64");
     if (!memory64) this.eatAtom("i32");
     const min = this.limit();
     const max = this.kind[this.p] === Tok.atom && this.atLimit() ? this.limit() : undefined;
-    const shared = this.eatAtom("shared");
+    const shared = sharedFirst || this.eatAtom("shared");
     let pageSizeLog2: number | undefined;
     if (this.eatOpen("pagesize")) {
       const size = this.limit();

@@ -51,12 +51,43 @@ test("🪺 nested names: nested namespaces, packages and dependency names only w
 });
 
 test("scriptFeatures reads wasm-tools' RUN line: -f lists, --features=-x, defaults off with a RUN line", () => {
-  assert.deepEqual(scriptFeatures(";; RUN: wast --assert default --snapshot tests/snapshots %\n(component)"), { cm64: false, nestedNames: false });
-  assert.deepEqual(scriptFeatures(";; RUN: wast --assert default --snapshot tests/snapshots -f cm64 %\n"), { cm64: true, nestedNames: false });
-  assert.deepEqual(scriptFeatures(";; RUN: wast % -f cm-async,cm-nested-names\n"), { cm64: false, nestedNames: true });
-  assert.deepEqual(scriptFeatures(";; RUN: wast --features=cm64,-cm64 %\n"), { cm64: false, nestedNames: false });
+  const off = { cm64: false, nestedNames: false, sharedEverythingThreads: false };
+  assert.deepEqual(scriptFeatures(";; RUN: wast --assert default --snapshot tests/snapshots %\n(component)"), off);
+  assert.deepEqual(scriptFeatures(";; RUN: wast --assert default --snapshot tests/snapshots -f cm64 %\n"), { ...off, cm64: true });
+  assert.deepEqual(scriptFeatures(";; RUN: wast % -f cm-async,cm-nested-names\n"), { ...off, nestedNames: true });
+  assert.deepEqual(scriptFeatures(";; RUN: wast --features=cm64,-cm64 %\n"), off);
+  assert.deepEqual(scriptFeatures(";; RUN: wast % -f cm-threading,shared-everything-threads,gc\n"), { ...off, sharedEverythingThreads: true });
   assert.deepEqual(scriptFeatures("(component)\n;; RUN: wast -f cm64\n"), {}, "only the first line counts");
   assert.deepEqual(scriptFeatures("(component)"), {});
+});
+
+test("shared-everything threads: shared core types, tables and heap types need the gate (on unless turned off)", () => {
+  const coreType = `(component (core type $t (shared (func (param i32)))))`;
+  const heapType = `(component (core type $t (func (param (ref null (shared any))))))`;
+  const moduleType = `(component (core type (module (import "" "t" (table shared 1 2 (ref null (shared func)))))))`;
+  const module = `(component (core module (table (export "t") shared 1 2 (ref null (shared func)))))`;
+  const off = { sharedEverythingThreads: false };
+  assert.match(check(coreType, off) ?? "", /shared composite types require the `shared-everything-threads` feature/);
+  assert.match(check(heapType, off) ?? "", /shared reference types require the `shared-everything-threads` feature/);
+  assert.match(check(moduleType, off) ?? "", /shared tables require the `shared-everything-threads` feature/);
+  assert.match(check(module, off) ?? "", /invalid core module: shared table 0 requires the `shared-everything-threads` feature/);
+  for (const text of [coreType, heapType, moduleType, module]) {
+    assert.equal(check(text, {}), undefined, text);
+    assert.equal(check(text, { sharedEverythingThreads: true }), undefined, text);
+  }
+});
+
+test("a shared table satisfies only a shared table import, and the reverse", () => {
+  const link = (exported: string, imported: string) => check(`(component
+    (core module $A (table (export "t") ${exported}))
+    (core instance $A (instantiate $A))
+    (alias core export $A "t" (core table $t))
+    (core module $B (import "" "" (table ${imported})))
+    (core instance (instantiate $B (with "" (instance (export "" (table $t)))))))`, {});
+  assert.equal(link("shared 1 2 (ref null (shared func))", "shared 1 2 (ref null (shared func))"), undefined);
+  assert.match(link("shared 1 2 (ref null (shared func))", "1 2 (ref null (shared func))") ?? "", /mismatch in the shared flag for tables/);
+  assert.match(link("1 2 (ref null (shared func))", "shared 1 2 (ref null (shared func))") ?? "", /mismatch in the shared flag for tables/);
+  assert.match(link("1 2 funcref", "1 2 (ref null (shared func))") ?? "", /mismatch in table element type/);
 });
 
 test("🪺 nested namespaces and packages in WIT: off by default, on with nestedNames; names as the component names", () => {

@@ -22,6 +22,7 @@ const PROBE_TEXT: { readonly [P in Proposal]: string } = {
   "memory64": `(table i64 1 funcref) (memory i64 1)`,
   "multi-memory": `(memory 1) (memory 1)`,
   "custom-page-sizes": `(memory 1 (pagesize 1))`,
+  "shared-everything-threads": `(type (shared (func)))`,
 };
 
 test("each feature probe is the module its text describes, in the final encoding of its proposal", () => {
