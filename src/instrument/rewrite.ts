@@ -212,7 +212,7 @@ export function memoryConvertible(m: MemoryDesc): boolean {
 
 /** True when table `t` can be created by the host: funcref or externref, 32-bit, no initializer. */
 export function tableConvertible(t: { type: TableDesc; init?: ConstExpr }): boolean {
-  return (t.type.element === "funcref" || t.type.element === "externref") && !t.type.table64 && t.init === undefined;
+  return (t.type.element === "funcref" || t.type.element === "externref") && !t.type.table64 && t.type.shared !== true && t.init === undefined;
 }
 
 /**
@@ -1299,12 +1299,15 @@ export function valueType(out: ByteSink, t: ValueType): void {
   }
   out.u8(t.nullable ? 0x63 : 0x64);
   if (typeof t.ref === "number") out.sleb(t.ref);
-  else out.u8(HEAP_CODE.get(t.ref)!);
+  else {
+    if (t.shared === true) out.u8(0x65); // a shared abstract heap type (shared-everything threads)
+    out.u8(HEAP_CODE.get(t.ref)!);
+  }
 }
 
 function tableType(out: ByteSink, t: TableDesc): void {
   valueType(out, t.element);
-  out.u8((t.max !== undefined ? 1 : 0) | (t.table64 ? 4 : 0));
+  out.u8((t.max !== undefined ? 1 : 0) | (t.shared === true ? 2 : 0) | (t.table64 ? 4 : 0));
   out.u64(t.min);
   if (t.max !== undefined) out.u64(t.max);
 }

@@ -86,6 +86,13 @@ test("the runtime rejects a module using them with a CompileError naming the pro
 }, () => {
   assert.throws(() => new Module(new Engine(), wat(`(module (type (shared (func))))`)),
     (e: unknown) => e instanceof CompileError && e.proposal === "shared-everything-threads" && /shared type 0/.test(e.message));
+  // Instrumentation rewrites tables and value types: it keeps them shared, so the engine still judges them.
+  for (const config of [{ consumeFuel: true }, { consumeFuel: true, timeLimits: true }]) {
+    assert.throws(() => new Module(new Engine(config), new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 4, 4, 1, 0x70, 2, 0])),
+      (e: unknown) => e instanceof CompileError && e.proposal === "shared-everything-threads" && /shared table 0/.test(e.message));
+    assert.throws(() => new Module(new Engine(config), wat(`(module (global (mut (ref null (shared func))) (ref.null (shared func))))`)),
+      (e: unknown) => e instanceof CompileError && e.proposal === "shared-everything-threads");
+  }
 });
 
 test("an engine config that switches the proposal off rejects a module using it, naming it", () => {
