@@ -68,9 +68,10 @@ const skip = typeof core === "string" ? core : undefined;
 // bring the core toward 40 kB.
 // Raised again, knowingly, from 60 000 / 76 000 when exact fuel across engine traps (binary/traps.ts,
 // refunds), export wrappers for threaded fuel and deadlines, and liveness for the async rewrite joined
-// the compile path (measured 63 084 core, 78 997 full on 2026-12-02). The way down is the same as above.
-const CORE_BUDGET = 64_000;
-const FULL_BUDGET = 80_000;
+// the compile path (measured 63 084 core, 78 997 full on 2026-12-02), then for the shared-everything
+// annotations in the decoder and proposal checks (64 751 / 80 880). The way down is the same as above.
+const CORE_BUDGET = 66_000;
+const FULL_BUDGET = 82_000;
 
 test("wasmhost/core leaves the text format out", { skip }, () => {
   const b = core as Bundle;
