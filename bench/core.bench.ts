@@ -80,7 +80,7 @@ const suite: BenchSuite = {
       linker.instantiate(new Store(engine), new Module(engine, big));
     }, () => {
       new WebAssembly.Instance(new WebAssembly.Module(big as Uint8Array<ArrayBuffer>), {});
-    }, { rounds: 9, goal: 1.2 }));
+    }, { rounds: 25, goal: 1.2 }));
 
     // Decoder throughput (the metadata of a multi-MB module) against the engine's own validation of the
     // same bytes: decoding does less (no type checking) and must not cost more than the engine's check.
