@@ -26,8 +26,8 @@ import { join } from "node:path";
 import { Module, type Engine, type EngineConfig } from "../index.js";
 import { packageVersion } from "./version.js";
 
-const MAGIC = new TextEncoder().encode("wasmhost-cli-cache 1\n");
 const utf8 = new TextEncoder();
+const MAGIC = utf8.encode("wasmhost-cli-cache 1\n");
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** The default cache directory: `$XDG_CACHE_HOME/wasmhost`, else `~/.cache/wasmhost`. */
@@ -41,9 +41,23 @@ export function cacheKey(bytes: Uint8Array, config: EngineConfig): string {
   const h = createHash("sha256");
   h.update(MAGIC);
   h.update(`wasmhost ${packageVersion()}\0${process.release.name} ${process.versions.node} v8 ${process.versions.v8}\0`);
-  h.update(`${JSON.stringify(config, Object.keys(config).sort())}\0`);
+  h.update(`${stableJson(config)}\0`);
   h.update(bytes);
   return `${h.digest("hex")}.wasmhost-module`;
+}
+
+/**
+ * `value` as JSON with the keys of every object sorted, so that equal settings give equal text whatever
+ * order they were written in. (A key list given to `JSON.stringify` would also drop nested keys.)
+ */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
 }
 
 /** What `loadCached` did, for tests and diagnostics. */

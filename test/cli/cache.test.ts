@@ -44,6 +44,9 @@ test("the key changes with the content and the settings", () => {
   assert.notEqual(cacheKey(a, {}), cacheKey(a, { consumeFuel: true }));
   assert.notEqual(cacheKey(a, { consumeFuel: true }), cacheKey(a, { consumeFuel: true, timeLimits: true }));
   assert.equal(cacheKey(a, { consumeFuel: true, timeLimits: true }), cacheKey(a, { timeLimits: true, consumeFuel: true }));
+  // Nested settings count too (a key list given to JSON.stringify would drop them).
+  assert.notEqual(cacheKey(a, { features: { simd: false } }), cacheKey(a, { features: { simd: true } }));
+  assert.equal(cacheKey(a, { features: { simd: false, threads: true } }), cacheKey(a, { features: { threads: true, simd: false } }));
 });
 
 test("a second run with --fuel loads the entry the first one wrote, and fuel still runs out", async () => {
