@@ -2,7 +2,9 @@
  * Standard streams for WASI: stdin from a string, bytes or a callback; stdout/stderr to the host's
  * streams (`"inherit"`), a capture buffer (`"pipe"`), a callback, or nowhere (`"ignore"`).
  *
- * Output keeps order and loses nothing: each `fd_write` reaches the sink before the call returns.
+ * Output keeps order and loses nothing: each `fd_write` reaches the sink before the call returns. A
+ * host stream or callback gets the iovecs of one `fd_write` as one chunk when they total at most 64 KiB
+ * (libc writes its buffer and the rest as two), so one guest write is one host write.
  * The capture buffer grows by doubling, so piping output allocates nothing per write once warm. It
  * holds at most `pipeCapacity` bytes (default `DEFAULT_PIPE_CAPACITY`, 64 MiB): a write that finds it
  * full fails with `ENOSPC` (one that only partly fits is a short write), like a full disk, so a guest
@@ -196,6 +198,24 @@ export class OutputStream {
         this.cb!(buf.slice(off, off + len));
         return len;
     }
+  }
+
+  /**
+   * Whether the sink takes whole chunks (a host stream or a callback): `fd_write` then hands it the
+   * iovecs of one call as one chunk (`writeChunk`), so that one guest write is one host write.
+   */
+  get takesChunks(): boolean {
+    return this.mode >= 2;
+  }
+
+  /** Hands `chunk` (a fresh copy the sink may keep) to a host stream or callback; returns its length. */
+  writeChunk(chunk: Uint8Array): number {
+    if (this.mode === 3) this.cb!(chunk);
+    else if (this.mode === 2) {
+      if (this.host !== undefined) this.host.write(chunk);
+      else this.console(chunk);
+    } else return this.write(chunk, 0, chunk.length);
+    return chunk.length;
   }
 
   private console(bytes: Uint8Array): void {

@@ -120,12 +120,40 @@ function syncAfterWrite(e: FdEntry, total: number): number {
   return total;
 }
 
+/** Most iovecs, and most bytes, one `fd_write` to a chunk-taking stream gathers into one chunk. */
+const GATHER_IOVECS = 16;
+const GATHER_BYTES = 1 << 16;
+
+/**
+ * The `n` iovecs at `iovs` copied into one new array (libc's stdout writes its buffer and the rest of
+ * the data as two), or null when they hold more than `GATHER_BYTES`.
+ */
+function gather(dv: DataView, u8: Uint8Array, iovs: number, n: number): Uint8Array | null {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += dv.getUint32(iovs + i * 8 + 4, true);
+  if (total > GATHER_BYTES) return null;
+  const chunk = new Uint8Array(total);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const p = dv.getUint32(iovs + i * 8, true);
+    const l = dv.getUint32(iovs + i * 8 + 4, true);
+    if (l < 64) for (let j = 0; j < l; j++) chunk[at + j] = u8[p + j]!;
+    else chunk.set(u8.subarray(p, p + l), at);
+    at += l;
+  }
+  return chunk;
+}
+
 function writeFrom(s: WasiState, e: FdEntry, iovs: number, n: number, position: number): number {
   const dv = s.dv;
   const u8 = s.u8;
   let total = 0;
   if (e.kind === KIND_OUTPUT) {
     const out = e.output!;
+    if (n > 1 && n <= GATHER_IOVECS && out.takesChunks) {
+      const chunk = gather(dv, u8, iovs, n);
+      if (chunk !== null) return chunk.length === 0 ? 0 : out.writeChunk(chunk);
+    }
     for (let i = 0; i < n && total < MAX_IO; i++) {
       const p = dv.getUint32(iovs + i * 8, true);
       let l = dv.getUint32(iovs + i * 8 + 4, true);

@@ -214,6 +214,44 @@ test("stdout pipe capture keeps every byte in order across many writes", () => {
   assert.equal(b.wasi.stderrText().split("\n").length - 1, 286);
 });
 
+test("a callback gets one chunk per fd_write of a few small iovecs, and separate chunks past 64 KiB", () => {
+  const chunks: Uint8Array[] = [];
+  const b = bare({ stdout: (bytes) => chunks.push(bytes) }, 4);
+  const dv = b.dv();
+  // libc's stdout writes its buffer and the new data as two iovecs; an empty one in between.
+  const a = b.put(100, "buffered ");
+  const c = b.put(200, "rest\n");
+  dv.setUint32(0, 100, true);
+  dv.setUint32(4, a, true);
+  dv.setUint32(8, 300, true);
+  dv.setUint32(12, 0, true);
+  dv.setUint32(16, 200, true);
+  dv.setUint32(20, c, true);
+  assert.equal(b.call("fd_write", 1, 0, 3, 40), 0);
+  assert.equal(dv.getUint32(40, true), a + c);
+  assert.equal(chunks.length, 1);
+  assert.equal(new TextDecoder().decode(chunks[0]), "buffered rest\n");
+  // The chunk is the sink's own copy: later guest writes to memory leave it alone.
+  b.put(100, "XXXXXXXX");
+  assert.equal(new TextDecoder().decode(chunks[0]), "buffered rest\n");
+  assert.equal(chunks[0]!.buffer.byteLength, a + c);
+  // Only empty iovecs: nothing reaches the sink.
+  dv.setUint32(4, 0, true);
+  dv.setUint32(20, 0, true);
+  assert.equal(b.call("fd_write", 1, 0, 3, 40), 0);
+  assert.equal(dv.getUint32(40, true), 0);
+  assert.equal(chunks.length, 1);
+  // Two iovecs of 40 000 bytes (more than 64 KiB together) go one by one.
+  b.u8().fill(0x61, 1000, 81000);
+  dv.setUint32(0, 1000, true);
+  dv.setUint32(4, 40000, true);
+  dv.setUint32(8, 41000, true);
+  dv.setUint32(12, 40000, true);
+  assert.equal(b.call("fd_write", 1, 0, 2, 40), 0);
+  assert.equal(dv.getUint32(40, true), 80000);
+  assert.deepEqual(chunks.slice(1).map((x) => x.length), [40000, 40000]);
+});
+
 test("the memory grows under a running call sequence and views follow it", () => {
   const b = bare({ stdout: "pipe" }, 1);
   b.memory.grow(1);
