@@ -78,6 +78,19 @@ function toStat(s: fs.BigIntStats): VfsStat {
   return st;
 }
 
+/**
+ * Whether `p` (not followed) is the directory with device `dev` and inode `ino`. A plain lstat first:
+ * it builds no BigInt fields, and its numbers are exact below 2^53 (a larger one cannot pass as a
+ * smaller); past that the bigint lstat decides.
+ */
+function isDirAt(p: string, dev: bigint, ino: bigint, devN: number, inoN: number): boolean {
+  const st = fs.lstatSync(p, { throwIfNoEntry: false });
+  if (st === undefined || !st.isDirectory()) return false;
+  if (Number.isSafeInteger(st.ino) && Number.isSafeInteger(st.dev)) return st.ino === inoN && st.dev === devN;
+  const big = fs.lstatSync(p, { bigint: true, throwIfNoEntry: false });
+  return big !== undefined && big.isDirectory() && big.ino === ino && big.dev === dev;
+}
+
 /** Times a guest set, by `dev:ino`: what it asked for and what the host stored (see the module comment). */
 interface SetTimes {
   atim: bigint;
@@ -131,8 +144,13 @@ class NodeDir implements VfsDir {
   refs = 1;
   /** How operations name this directory: through its descriptor on Linux, by path elsewhere. */
   private readonly base: string;
+  /** `dev` and `ino` as numbers, for `isDirAt` (exact below 2^53). */
+  private readonly devN: number;
+  private readonly inoN: number;
   constructor(readonly owner: NodeFs, readonly fd: number, readonly hostPath: string, readonly dev = 0n, readonly ino = 0n) {
     this.base = PROC ? `${PROC_FD}${fd}` : hostPath;
+    this.devN = Number(dev);
+    this.inoN = Number(ino);
   }
   /** The host path of entry `name` of this directory. */
   at(name: string): string {
@@ -175,8 +193,7 @@ class NodeDir implements VfsDir {
         // The check only decides whether to reuse a handle this filesystem already opened inside the
         // sandbox (every use goes through a descriptor), so it may take the cheaper plain host path:
         // a racing swap can at worst make it miss, and then the directory is opened afresh, safely.
-        const st = fs.lstatSync(`${this.hostPath}/${name}`, { bigint: true, throwIfNoEntry: false });
-        if (st !== undefined && st.isDirectory() && st.ino === hit.ino && st.dev === hit.dev) {
+        if (isDirAt(`${this.hostPath}/${name}`, hit.dev, hit.ino, hit.devN, hit.inoN)) {
           hit.refs++;
           return hit;
         }
@@ -296,9 +313,17 @@ class NodeDir implements VfsDir {
       // One lstat per entry: Node's directory entries carry no inode number, and a zero d_ino makes
       // newer wasi-libc stat every entry itself, through the whole WASI stack.
       for (const name of fs.readdirSync(this.base)) {
-        const s = fs.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false });
+        // A plain lstat (no BigInt fields); its inode is exact below 2^53, past that ask again in bigint.
+        const s = fs.lstatSync(this.at(name), { throwIfNoEntry: false });
         if (s === undefined) continue; // removed meanwhile
-        out.push({ name, filetype: filetypeOf(s), ino: s.ino });
+        let ino: bigint;
+        if (Number.isSafeInteger(s.ino)) ino = BigInt(s.ino);
+        else {
+          const big = fs.lstatSync(this.at(name), { bigint: true, throwIfNoEntry: false });
+          if (big === undefined) continue;
+          ino = big.ino;
+        }
+        out.push({ name, filetype: filetypeOf(s), ino });
       }
       return out;
     } catch (e) {
