@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ERRNO, type Vfs, type VfsDir } from "../../../src/wasi/index.js";
@@ -88,6 +88,53 @@ test("a symlink swapped in between the walk's check and its open is not followed
     const len = b2.put(1000, "sub/newdir");
     assert.equal(b2.call("path_create_directory", 3, 1000, len), ERRNO.NOTCAPABLE);
     assert.deepEqual(readdirSync(join(root, "outside")), ["secret.txt"]);
+  } finally {
+    cleanup();
+  }
+});
+
+test("a walked directory replaced by another one on the host is walked afresh, not through the old handle", () => {
+  const { sandbox, cleanup } = layout();
+  try {
+    const b = bare({ preopens: { "/": { fs: new NodeFs(sandbox) } } });
+    // Walk through sub twice, so that its handle is cached.
+    assert.equal(b.open(3, "sub/inside.txt", 0, 2n)[0], 0);
+    assert.equal(b.open(3, "sub/inside.txt", 0, 2n)[0], 0);
+    // The host moves sub away and puts another directory of the same name in its place.
+    renameSync(join(sandbox, "sub"), join(sandbox, "old"));
+    mkdirSync(join(sandbox, "sub"));
+    writeFileSync(join(sandbox, "sub", "fresh.txt"), "fresh");
+    assert.equal(b.open(3, "sub/inside.txt", 0, 2n)[0], ERRNO.NOENT);
+    assert.equal(b.open(3, "sub/fresh.txt", 0, 2n)[0], 0);
+    // Created through the path: in the new directory, not the moved one.
+    assert.equal(b.open(3, "sub/made.txt", 1, 64n)[0], 0);
+    assert.deepEqual(readdirSync(join(sandbox, "sub")).sort(), ["fresh.txt", "made.txt"]);
+    assert.deepEqual(readdirSync(join(sandbox, "old")), ["inside.txt"]);
+  } finally {
+    cleanup();
+  }
+});
+
+test("fd_readdir on a host directory reports each entry's real inode number", () => {
+  const { sandbox, cleanup } = layout();
+  try {
+    mkdirSync(join(sandbox, "sub", "dir"));
+    symlinkSync("inside.txt", join(sandbox, "sub", "link"));
+    const b = bare({ preopens: { "/": { fs: new NodeFs(sandbox) } } });
+    const [e, sub] = b.open(3, "sub", 2, 1n << 14n /* fd_readdir */);
+    assert.equal(e, 0);
+    assert.equal(b.call("fd_readdir", sub, 4096, 4096, 0n, 0), 0);
+    const used = b.dv().getUint32(0, true);
+    const seen = new Map<string, bigint>();
+    for (let at = 4096; at < 4096 + used;) {
+      const ino = b.dv().getBigUint64(at + 8, true);
+      const len = b.dv().getUint32(at + 16, true);
+      seen.set(b.get(at + 24, len), ino);
+      at += 24 + len;
+    }
+    for (const name of ["inside.txt", "dir", "link"]) {
+      assert.equal(seen.get(name), lstatSync(join(sandbox, "sub", name), { bigint: true }).ino, name);
+    }
   } finally {
     cleanup();
   }
