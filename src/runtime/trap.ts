@@ -139,7 +139,17 @@ interface RawFrame {
 
 /** Parses the WebAssembly frames of a stack string, innermost first. */
 export function parseWasmFrames(stack: string | undefined, innermost?: InnermostFrame): FrameInfo[] {
-  if (!stack) return [];
+  return wasmFramesLater(stack, innermost)();
+}
+
+/**
+ * `parseWasmFrames` in two steps: the frames are found in `stack`, their modules resolved and
+ * `innermost` filled in now; the `FrameInfo` of each frame is built by the function returned, when
+ * called. A trap deep in a recursion thus costs its backtrace only when someone reads it (the deadline
+ * of a store is not overrun by building thousands of frames nobody asked for).
+ */
+export function wasmFramesLater(stack: string | undefined, innermost?: InnermostFrame): () => FrameInfo[] {
+  if (!stack) return () => [];
   const raw: RawFrame[] = [];
   let pos = 0;
   for (;;) {
@@ -154,9 +164,28 @@ export function parseWasmFrames(stack: string | undefined, innermost?: Innermost
   }
   // Resolve each engine module (one URL) once, checking all of its frames against the candidates.
   const resolved = new Map<string, ModuleInfo | undefined>();
+  for (const f of raw) {
+    if (!resolved.has(f.url)) resolved.set(f.url, resolveFrameModule(f.name, raw.filter((g) => g.url === f.url)));
+  }
+  const first = raw[0];
+  const firstInfo = first && resolved.get(first.url);
+  if (first && firstInfo && innermost) {
+    const offset = first.offset - (codeDeltas.get(firstInfo) ?? 0);
+    innermost.instruction = instructionAt(firstInfo, offset);
+    const mapper = frameMappers.get(firstInfo);
+    if (mapper) {
+      const site = mapper.site(offset);
+      if (site) innermost.site = site;
+      else if (mapper.fuelAdjust) innermost.fuelAdjust = mapper.fuelAdjust(offset);
+    }
+  }
+  return () => buildFrames(raw, resolved);
+}
+
+/** The `FrameInfo`s of frames found and resolved by `wasmFramesLater`. */
+function buildFrames(raw: readonly RawFrame[], resolved: ReadonlyMap<string, ModuleInfo | undefined>): FrameInfo[] {
   let wrapped = -1;
   const frames = raw.map((f, i) => {
-    if (!resolved.has(f.url)) resolved.set(f.url, resolveFrameModule(f.name, raw.filter((g) => g.url === f.url)));
     const info = resolved.get(f.url);
     if (!info) return { funcIndex: f.funcIndex, offset: f.offset };
     const names = info.names;
@@ -165,13 +194,7 @@ export function parseWasmFrames(stack: string | undefined, innermost?: Innermost
     let funcIndex = f.funcIndex;
     let offset = f.offset - (codeDeltas.get(info) ?? 0);
     const mapper = frameMappers.get(info);
-    if (i === 0 && innermost) innermost.instruction = instructionAt(info, offset);
     if (mapper) {
-      if (i === 0 && innermost) {
-        const site = mapper.site(offset);
-        if (site) innermost.site = site;
-        else if (mapper.fuelAdjust) innermost.fuelAdjust = mapper.fuelAdjust(offset);
-      }
       // A wrapper's frame right outside its function's body (same engine module, same function).
       if (i > 0 && mapper.wrapper?.(funcIndex) && raw[i - 1]!.url === f.url && mapper.funcIndex(raw[i - 1]!.funcIndex) === mapper.funcIndex(funcIndex)) {
         wrapped = i;
@@ -188,6 +211,24 @@ export function parseWasmFrames(stack: string | undefined, innermost?: Innermost
     };
   });
   return frames.filter((f): f is FrameInfo => f !== undefined);
+}
+
+/**
+ * A `Trap` whose `frames` (and the backtrace in its `message`) are built from `frames` on first read.
+ * The message reads exactly as `new Trap(code, frames(), options)`'s.
+ */
+function trapLater(code: TrapCode, frames: () => FrameInfo[], options: ErrorOptions & { detail?: string }): Trap {
+  const trap = new Trap(code, [], options);
+  let built: readonly FrameInfo[] | undefined;
+  let message: string | undefined;
+  const framesOf = (): readonly FrameInfo[] => (built ??= frames());
+  Object.defineProperty(trap, "frames", { get: framesOf, enumerable: true, configurable: true });
+  Object.defineProperty(trap, "message", {
+    get: () => (message ??= new Trap(code, framesOf(), options).message),
+    enumerable: false,
+    configurable: true,
+  });
+  return trap;
 }
 
 /**
@@ -235,7 +276,7 @@ function innermostIsWasm(stack: string | undefined): boolean {
 export function toTrap(error: unknown, fuel?: WebAssembly.Global): unknown {
   if (error instanceof WebAssembly.RuntimeError) {
     const innermost: InnermostFrame = {};
-    const frames = parseWasmFrames(error.stack, innermost);
+    const frames = wasmFramesLater(error.stack, innermost);
     if (fuel !== undefined && innermost.fuelAdjust) fuel.value = (fuel.value as bigint) + BigInt(innermost.fuelAdjust);
     const found = trapCodeFor(error.message, innermost.instruction);
     let code = found.code;
@@ -247,7 +288,7 @@ export function toTrap(error: unknown, fuel?: WebAssembly.Global): unknown {
       : error.message.includes("null function or function signature mismatch")
         ? "or uninitialized element: the engine reports both alike"
         : found.detail;
-    return new Trap(code, frames, { cause: error, ...(detail ? { detail } : {}) });
+    return trapLater(code, frames, { cause: error, ...(detail ? { detail } : {}) });
   }
   if (isNativeException(error)) return exceptionOf(error, undefined);
   if (isSuspendError(error)) {
