@@ -15,7 +15,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Engine, Store, Trap } from "../../src/index.js";
 import { Component, ComponentLinker } from "../../src/component/index.js";
-import { Wasi, fixedClock, type WasiOptions } from "../../src/wasi/index.js";
+import { MemoryFs, Wasi, fixedClock, type Vfs, type VfsDir, type VfsFile, type VfsOpenFlags, type WasiOptions } from "../../src/wasi/index.js";
 import { FS_KINDS, fixture, fixtureDir, makePreopen, reportLines, run, symlink, type RunResult } from "./helpers.js";
 
 const engine = new Engine();
@@ -148,6 +148,57 @@ test("bench.c as a component: big files, many files and printf on both filesyste
       p.cleanup();
     }
   }
+});
+
+/**
+ * A `MemoryFs` whose root's files say `writeBehind` (as host files do), so the component's 4 KiB stream
+ * writes are gathered; `maxSize` makes a write fail with ENOSPC part way.
+ */
+function writeBehindFs(maxSize: number): { vfs: Vfs; fs: MemoryFs; gathered: () => number } {
+  const fs = new MemoryFs({}, { maxSize });
+  let writes = 0;
+  const file = (f: VfsFile): VfsFile => new Proxy(f, {
+    get(t, k) {
+      if (k === "writeBehind") return true;
+      const v = Reflect.get(t, k, t) as unknown;
+      if (k === "write") return (...a: Parameters<VfsFile["write"]>) => (writes++, t.write(...a));
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+  const vfs: Vfs = {
+    readOnly: false,
+    root() {
+      const root = fs.root() as VfsDir;
+      return new Proxy(root, {
+        get(t, k) {
+          if (k === "openFileAt") return (name: string, flags: VfsOpenFlags) => {
+            const f = t.openFileAt(name, flags);
+            return typeof f === "number" ? f : file(f);
+          };
+          const v = Reflect.get(t, k, t) as unknown;
+          return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+        },
+      });
+    },
+  };
+  return { vfs, fs, gathered: () => writes };
+}
+
+test("stream writes to a write-behind file are gathered, read back whole, and a late ENOSPC fails the write as under preview1", () => {
+  const ok = writeBehindFs(8 << 20);
+  const r = runComponent("bench", { args: ["bench", "bigfile", "32", "/d"], preopens: { "/d": { fs: ok.vfs } } });
+  assert.equal(r.code, 0, r.stderr);
+  // 2 MiB in 512 stream writes of 4 KiB reach the file as 8 writes of 256 KiB.
+  assert.equal(ok.gathered(), 8);
+  assert.deepEqual(ok.fs.toTree(), {}, "the program read the file back in full and removed it");
+
+  const full = writeBehindFs(1 << 20);
+  const c = runComponent("bench", { args: ["bench", "bigfile", "32", "/d"], preopens: { "/d": { fs: full.vfs } } });
+  const p = run(fixture("bench"), { args: ["bench", "bigfile", "32", "/d"], preopens: { "/d": { fs: writeBehindFs(1 << 20).vfs } } });
+  assert.equal(p.code, 1);
+  assert.equal(c.code, p.code);
+  assert.equal(c.stderr, p.stderr);
+  assert.equal(c.stderr, "bench: write failed\n");
 });
 
 /** test/fixtures/components/wasi-streams.wat: wasi:io streams and pollables used directly. */

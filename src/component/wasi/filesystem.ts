@@ -110,7 +110,6 @@ function hashAt0(p1: Preview1): { lower: bigint; upper: bigint } {
 
 /** `wasi:filesystem/types.descriptor`: a preview1 descriptor. */
 export class Descriptor {
-  private readonly c: Calls;
   constructor(
     private readonly p1: Preview1,
     /** The preview1 descriptor number. */
@@ -118,8 +117,11 @@ export class Descriptor {
     private readonly flags: DescriptorFlags,
     /** False for a preopen: dropping the handle leaves the preopen open. */
     private readonly owned: boolean,
-  ) {
-    this.c = p1.c;
+  ) {}
+
+  /** The preview1 calls (taken each time: taking them writes gathered bytes first). */
+  private get c(): Calls {
+    return this.p1.c;
   }
 
   /** Fails unless the descriptor is open (what a preview1 call on it would find). */

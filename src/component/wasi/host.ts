@@ -41,8 +41,9 @@ const denied = (): never => {
  * each an object of functions and resource classes for `ComponentLinker.define`.
  */
 export function wasiP2Interfaces(wasi: Wasi): Map<string, Record<string, unknown>> {
-  const { state, functions } = wasi.preview1Internals(runCommand);
-  const p1 = new Preview1(state, functions);
+  let p1: Preview1 | undefined;
+  const { state, functions } = wasi.preview1Internals((instance) => runCommand(instance, p1!));
+  p1 = new Preview1(state, functions);
   const preopens: { fd: number; path: string; readOnly: boolean }[] = [];
   state.fds.forEach((e, fd) => {
     if (e !== undefined && e.kind === KIND_DIR && e.preopen !== null) preopens.push({ fd, path: dec.decode(e.preopen), readOnly: e.mount?.readOnly === true });
@@ -130,15 +131,21 @@ export function runExport(exports: Record<string, unknown>): { run(): unknown } 
  * Runs a command component's `wasi:cli/run` (what `Wasi.start` does with a component instance):
  * `ok` is exit code 0, `err` 1; `wasi:cli/exit` unwinds with its code (caught by `Wasi.start`).
  */
-function runCommand(instance: object): number {
+function runCommand(instance: object, p1: Preview1): number {
   const exports = (instance as { exports?: unknown }).exports;
   const run = typeof exports === "object" && exports !== null ? runExport(exports as Record<string, unknown>) : undefined;
   if (run === undefined) throw new WasiError("the component exports no wasi:cli/run@0.2.x interface (is it a command?)");
+  // Stream writes to host files may be gathered during the run; the last ones are written when it
+  // ends, however it ends (see preview1.ts).
+  p1.gathering = true;
   try {
     run.run();
     return 0;
   } catch (e) {
     if (isComponentError(e)) return 1;
     throw e;
+  } finally {
+    p1.gathering = false;
+    p1.flushGathered();
   }
 }

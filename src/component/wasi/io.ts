@@ -22,7 +22,7 @@
  */
 import { ComponentError } from "../runtime/errors.js";
 import { KIND_INPUT, KIND_OUTPUT } from "../../wasi/state.js";
-import { DATA, errorCode, type Preview1 } from "./preview1.js";
+import { DATA, errorCode, type Gatherer, type Preview1 } from "./preview1.js";
 
 /** `wasi:io/error.error`: carries the filesystem error code of a failed stream operation. */
 export class IoError {
@@ -157,19 +157,42 @@ export class InputStream {
 
 /** How much `check-write` permits at once. */
 const WRITE_BUDGET = 1 << 20;
+/** `OutputStream` positions that are not file offsets. */
+const SEQUENTIAL = -1;
+const APPEND = -2;
+/** The largest file position a write can use (larger ones fail with EINVAL). */
+const MAX_POS = BigInt(Number.MAX_SAFE_INTEGER) + 1n;
 
 /** `wasi:io/streams.output-stream` over preview1 descriptor `fd`. */
-export class OutputStream {
+export class OutputStream implements Gatherer {
+  /** The file position of the next write, or `SEQUENTIAL` (`fd_write`) or `APPEND` (at the end). */
+  private pos: number;
+  /** The errno of a gathered write that failed late (see preview1.ts), for the next operation; 0 if none. */
+  private lateErrno = 0;
   constructor(
     private readonly p1: Preview1,
     private readonly fd: number,
     /** The file offset of the next write; null to write sequentially (`fd_write`); -1n to append. */
-    private offset: bigint | null,
-  ) {}
+    offset: bigint | null,
+  ) {
+    // An offset past 2^53 stays past it (each write then fails with EINVAL, as fd_pwrite would).
+    this.pos = offset === null ? SEQUENTIAL : offset === -1n ? APPEND : offset > MAX_POS ? Number(MAX_POS) : Number(offset);
+  }
+
+  failed(errno: number): void {
+    this.lateErrno = errno;
+  }
+
+  /** Throws the error of a late write, once. */
+  private late(): void {
+    const errno = this.lateErrno;
+    this.lateErrno = 0;
+    throw streamError(errno);
+  }
 
   /** The bytes a write may take now: the room left in a pipe capture, else the budget. */
   private permit(): number {
-    const e = this.offset === null ? this.p1.state.fds[this.fd] : undefined;
+    const e = this.pos === SEQUENTIAL ? this.p1.state.fds[this.fd] : undefined;
     if (e === undefined || e.kind !== KIND_OUTPUT) return WRITE_BUDGET;
     const room = e.output!.room();
     if (room === 0) throw streamError(51 /* ENOSPC */);
@@ -177,31 +200,45 @@ export class OutputStream {
   }
 
   checkWrite(): bigint {
+    if (this.lateErrno !== 0) this.late();
     return BigInt(this.permit());
   }
   write(contents: Uint8Array): void {
+    if (this.lateErrno !== 0) this.late();
     const p1 = this.p1;
+    let pos = this.pos;
+    if (pos >= 0 && p1.gather(this, this.fd, pos, contents)) {
+      this.pos = pos + contents.length;
+      return;
+    }
+    // Writing gathered bytes may just have failed: this write fails with their error.
+    if (this.lateErrno !== 0) this.late();
     const len = contents.length;
     let done = 0;
     while (done < len) {
-      let at = this.offset;
-      if (at === -1n) {
+      let at: bigint | null = null;
+      if (pos === APPEND) {
         const errno = p1.c.fd_filestat_get(this.fd, 0);
         if (errno !== 0) throw streamError(errno);
         at = p1.u64(32);
-      }
+      } else if (pos >= 0) at = BigInt(pos);
       const n = p1.transfer(this.fd, contents, done, len - done, at, true);
       if (n < 0) throw streamError(-n);
       if (n === 0) throw streamError(29 /* EIO */);
       done += n;
-      if (this.offset !== null && this.offset !== -1n) this.offset += BigInt(n);
+      if (pos >= 0) this.pos = pos += n;
     }
   }
   blockingWriteAndFlush(contents: Uint8Array): void {
     this.write(contents);
   }
-  flush(): void {}
-  blockingFlush(): void {}
+  flush(): void {
+    this.p1.flushOf(this);
+    if (this.lateErrno !== 0) this.late();
+  }
+  blockingFlush(): void {
+    this.flush();
+  }
   writeZeroes(len: bigint): void {
     this.write(new Uint8Array(Number(len > BigInt(WRITE_BUDGET) ? BigInt(WRITE_BUDGET) : len)));
   }
@@ -217,6 +254,9 @@ export class OutputStream {
     const bytes = src.blockingRead(len > BigInt(WRITE_BUDGET) ? BigInt(WRITE_BUDGET) : len);
     this.write(bytes);
     return BigInt(bytes.length);
+  }
+  [Symbol.dispose](): void {
+    this.p1.flushOf(this);
   }
   subscribe(): Pollable {
     // A pipe capture's room only grows when the host clears it: ready either way (check-write then
