@@ -10,6 +10,7 @@ import { ComponentError } from "../runtime/errors.js";
 import { InputStream, IoError, OutputStream } from "./io.js";
 import { type Calls, DATA, errorCode, type Preview1 } from "./preview1.js";
 import { type FdEntry, KIND_DIR } from "../../wasi/state.js";
+import type { VfsDirEntry } from "../../wasi/fs/vfs.js";
 
 /** A `datetime` record. */
 interface Datetime {
@@ -274,57 +275,38 @@ export class Descriptor {
   }
 }
 
-/** How many bytes of entries one `fd_readdir` fetches. */
-const READDIR_BUFFER = 16384;
-
-/** `wasi:filesystem/types.directory-entry-stream`: the entries of a directory, `.` and `..` left out. */
+/**
+ * `wasi:filesystem/types.directory-entry-stream`: the entries of a directory, `.` and `..` left out.
+ * The directory is listed once, at the first read, as preview1's `fd_readdir` lists it at cookie 0
+ * (the same checks and snapshot), but straight from the `Vfs`: the names stay strings instead of
+ * going to UTF-8 in scratch memory and back.
+ */
 export class DirectoryEntryStream {
-  private cookie = 0n;
-  private readonly pending: { type: string; name: string }[] = [];
-  /** The next entry of `pending` to give. */
+  private entries: readonly VfsDirEntry[] | undefined;
+  /** The next entry of `entries` to give. */
   private next = 0;
-  private end = false;
   constructor(
     private readonly p1: Preview1,
     private readonly fd: number,
   ) {}
 
   readDirectoryEntry(): { type: string; name: string } | undefined {
-    while (this.next === this.pending.length && !this.end) {
-      this.pending.length = 0;
-      this.next = 0;
-      this.fill();
-    }
-    if (this.next === this.pending.length) return undefined;
-    const e = this.pending[this.next]!;
-    this.pending[this.next++] = undefined!;
-    return e;
+    const entries = (this.entries ??= this.list());
+    if (this.next === entries.length) return undefined;
+    const e = entries[this.next++]!;
+    return { type: TYPES[e.filetype] ?? "unknown", name: e.name };
   }
 
-  /** Fetches the next batch of entries from `fd_readdir`. */
-  private fill(): void {
-    const p1 = this.p1;
-    p1.reserve(READDIR_BUFFER);
-    const errno = p1.c.fd_readdir(this.fd, DATA, READDIR_BUFFER, this.cookie, 0);
-    if (errno !== 0) fail(errno);
-    const used = p1.u32(0);
-    let at = DATA;
-    const stop = DATA + used;
-    let complete = 0;
-    const dec = new TextDecoder();
-    while (at + 24 <= stop) {
-      const next = p1.u64(at);
-      const namlen = p1.u32(at + 16);
-      const type = p1.u8[at + 20]!;
-      if (at + 24 + namlen > stop) break; // cut short: fetched again from its cookie
-      const name = dec.decode(p1.u8.subarray(at + 24, at + 24 + namlen));
-      if (name !== "." && name !== "..") this.pending.push({ type: TYPES[type] ?? "unknown", name });
-      this.cookie = next;
-      at += 24 + namlen;
-      complete++;
-    }
-    if (used < READDIR_BUFFER) this.end = true;
-    else if (complete === 0) fail(61 /* EOVERFLOW: one name larger than the buffer */);
+  /** The directory's entries now (what `fd_readdir` at cookie 0 takes). */
+  private list(): readonly VfsDirEntry[] {
+    this.p1.flushGathered();
+    const e = this.p1.state.fds[this.fd];
+    if (e === undefined) fail(8 /* EBADF */);
+    if (e.kind !== KIND_DIR) fail(54 /* ENOTDIR */);
+    if (!(e.rightsBase & RIGHTS.FD_READDIR)) fail(76 /* ENOTCAPABLE */);
+    const list = e.dir!.readdir();
+    if (typeof list === "number") fail(list);
+    return list;
   }
 }
 

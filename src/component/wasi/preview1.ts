@@ -134,6 +134,7 @@ export class Preview1 {
 
   /** Writes the gathered bytes: false if that failed (the failure went to their owner). */
   flushGathered(): boolean {
+    if (this.gLen === 0) return true;
     const len = this.gLen;
     const owner = this.gOwner;
     this.gLen = 0;
