@@ -50,11 +50,11 @@ function check(errno: number): void {
   if (errno !== 0) fail(errno);
 }
 
-/** `path_open` rights (as bigints, made once) for each combination of read and write. */
-const READ_RIGHTS = BigInt(RIGHTS_ALL);
-const NO_READ_RIGHTS = BigInt(RIGHTS_ALL & ~RIGHTS.FD_READ);
-const WRITE_RIGHTS = BigInt(RIGHTS_ALL);
-const NO_WRITE_RIGHTS = BigInt(RIGHTS_ALL & ~RIGHTS_WRITE);
+/** `path_open` rights (as bigints, made once), indexed by `read | write << 1`. */
+const OPEN_RIGHTS = [
+  BigInt(RIGHTS_ALL & ~RIGHTS.FD_READ & ~RIGHTS_WRITE), BigInt(RIGHTS_ALL & ~RIGHTS_WRITE),
+  BigInt(RIGHTS_ALL & ~RIGHTS.FD_READ), BigInt(RIGHTS_ALL),
+];
 const ALL_RIGHTS = BigInt(RIGHTS_ALL);
 
 /** Nanoseconds as a `datetime`. */
@@ -217,7 +217,7 @@ export class Descriptor {
   openAt(pathFlags: PathFlags, path: string, openFlags: OpenFlags, flags: DescriptorFlags): Descriptor {
     const oflags = (openFlags.create ? OFLAGS.CREAT : 0) | (openFlags.directory ? OFLAGS.DIRECTORY : 0) |
       (openFlags.exclusive ? OFLAGS.EXCL : 0) | (openFlags.truncate ? OFLAGS.TRUNC : 0);
-    const rights = (flags.read ? READ_RIGHTS : NO_READ_RIGHTS) & (flags.write ? WRITE_RIGHTS : NO_WRITE_RIGHTS);
+    const rights = OPEN_RIGHTS[(flags.read ? 1 : 0) | (flags.write ? 2 : 0)]!;
     const fdflags = (flags.fileIntegritySync ? FDFLAGS.SYNC : 0) | (flags.dataIntegritySync ? FDFLAGS.DSYNC : 0) |
       (flags.requestedWriteSync ? FDFLAGS.RSYNC : 0);
     if (flags.mutateDirectory && !this.flags.mutateDirectory) fail(63 /* EPERM */);
