@@ -15,6 +15,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Engine, Store, Trap } from "../../src/index.js";
 import { Component, ComponentLinker } from "../../src/component/index.js";
+import { wasiP2Interfaces, WASI_P2_VERSION } from "../../src/component/wasi/index.js";
 import { MemoryFs, Wasi, fixedClock, type Vfs, type VfsDir, type VfsFile, type VfsOpenFlags, type WasiOptions } from "../../src/wasi/index.js";
 import { FS_KINDS, fixture, fixtureDir, makePreopen, reportLines, run, symlink, type RunResult } from "./helpers.js";
 
@@ -200,6 +201,55 @@ test("stream writes to a write-behind file are gathered, read back whole, and a 
   assert.equal(c.stderr, p.stderr);
   assert.equal(c.stderr, "bench: write failed\n");
 });
+
+for (const kind of FS_KINDS) {
+  test(`metadata-hash-at answered from a directory listing equals the hash of a fresh lookup, and is fresh after a change, on the ${kind} filesystem`, () => {
+    const p = makePreopen(kind, { a: "1", b: "2", sub: {} });
+    try {
+      type Hash = { lower: bigint; upper: bigint };
+      type Desc = {
+        readDirectory(): { readDirectoryEntry(): { type: string; name: string } | undefined };
+        metadataHashAt(f: object, path: string): Hash;
+        metadataHash(): Hash;
+        openAt(pf: object, path: string, of: object, f: object): Desc;
+        unlinkFileAt(path: string): void;
+        [Symbol.dispose](): void;
+      };
+      const ifaces = wasiP2Interfaces(new Wasi({ preopens: { "/d": p.preopen } }));
+      const dir = (ifaces.get(`wasi:filesystem/preopens@${WASI_P2_VERSION}`)!.getDirectories as () => [Desc, string][])()[0]![0];
+      const fresh = (name: string): Hash => {
+        const f = dir!.openAt({}, name, {}, { read: true });
+        try {
+          return f.metadataHash();
+        } finally {
+          f[Symbol.dispose]();
+        }
+      };
+      const stream = dir!.readDirectory();
+      const seen: string[] = [];
+      for (let e = stream.readDirectoryEntry(); e !== undefined; e = stream.readDirectoryEntry()) {
+        seen.push(e.name);
+        const listed = dir!.metadataHashAt({}, e.name);
+        assert.deepEqual(dir!.metadataHashAt({}, e.name), listed, `${e.name}: the same without the listing`);
+        if (e.type === "regular-file") assert.deepEqual(fresh(e.name), listed, `${e.name}: the hash of the opened file`);
+      }
+      assert.deepEqual(seen.sort(), ["a", "b", "sub"]);
+      // Replaced after it was listed, before its hash is asked: the hash is the new file's (on the
+      // memory filesystem a new file has a new inode, so a hash from the listing would differ).
+      const again = dir!.readDirectory();
+      let e = again.readDirectoryEntry();
+      while (e !== undefined && e.type !== "regular-file") e = again.readDirectoryEntry();
+      const old = fresh(e!.name);
+      dir!.unlinkFileAt(e!.name);
+      dir!.openAt({}, e!.name, { create: true }, { write: true })[Symbol.dispose]();
+      const now = dir!.metadataHashAt({}, e!.name);
+      assert.deepEqual(now, fresh(e!.name));
+      if (kind === "memory") assert.notDeepEqual(now, old);
+    } finally {
+      p.cleanup();
+    }
+  });
+}
 
 /** test/fixtures/components/wasi-streams.wat: wasi:io streams and pollables used directly. */
 const streamsWat = readFileSync(join(fixtureDir, "..", "components", "wasi-streams.wat"), "utf8");

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { FDFLAGS, FSTFLAGS, LOOKUP_SYMLINK_FOLLOW, OFLAGS, RIGHTS, RIGHTS_ALL, RIGHTS_WRITE } from "../../wasi/defs.js";
+import { FDFLAGS, FILETYPE, FSTFLAGS, LOOKUP_SYMLINK_FOLLOW, OFLAGS, RIGHTS, RIGHTS_ALL, RIGHTS_WRITE } from "../../wasi/defs.js";
 import { ComponentError } from "../runtime/errors.js";
 import { InputStream, IoError, OutputStream } from "./io.js";
 import { type Calls, DATA, errorCode, type Preview1 } from "./preview1.js";
@@ -190,8 +190,15 @@ export class Descriptor {
   }
   readDirectory(): DirectoryEntryStream {
     if (this.open().kind !== KIND_DIR) fail(54 /* ENOTDIR */);
-    return new DirectoryEntryStream(this.p1, this.fd);
+    return new DirectoryEntryStream(this.p1, this.fd, this);
   }
+  /**
+   * The entry a stream of this directory gave last, while nothing has been done since (`epoch`):
+   * the preview1 adapter asks for its metadata hash right away (to make `d_ino`), which the
+   * listing's device and inode answer without a second lookup, as preview1's `fd_readdir` answers
+   * `d_ino` from its listing. Directories are left out (one may be a mount point, on another device).
+   */
+  listed: { name: string; dev: bigint; ino: bigint; epoch: number } | undefined;
   createDirectoryAt(path: string): void {
     check(this.c.path_create_directory(this.fd, DATA, this.p1.putString(path)));
   }
@@ -267,6 +274,17 @@ export class Descriptor {
     return hashAt0(this.p1);
   }
   metadataHashAt(flags: PathFlags, path: string): { lower: bigint; upper: bigint } {
+    const l = this.listed;
+    if (l !== undefined) {
+      this.listed = undefined;
+      const p1 = this.p1;
+      if (l.epoch === p1.epoch && path === l.name && !flags.symlinkFollow) {
+        p1.reserve(0);
+        p1.dv.setBigUint64(0, l.dev, true);
+        p1.dv.setBigUint64(8, l.ino, true);
+        return hashAt0(p1);
+      }
+    }
     this.statPathInto0(flags, path);
     return hashAt0(this.p1);
   }
@@ -285,15 +303,23 @@ export class DirectoryEntryStream {
   private entries: readonly VfsDirEntry[] | undefined;
   /** The next entry of `entries` to give. */
   private next = 0;
+  /** The directory's device (undefined if its stat failed). */
+  private dev: bigint | undefined;
   constructor(
     private readonly p1: Preview1,
     private readonly fd: number,
+    /** The descriptor the stream lists (told each entry, see `Descriptor.listed`). */
+    private readonly dir: Descriptor,
   ) {}
 
   readDirectoryEntry(): { type: string; name: string } | undefined {
     const entries = (this.entries ??= this.list());
     if (this.next === entries.length) return undefined;
     const e = entries[this.next++]!;
+    const dev = this.dev;
+    this.dir.listed = dev !== undefined && e.ino !== 0n && e.filetype !== FILETYPE.DIRECTORY
+      ? { name: e.name, dev, ino: e.ino, epoch: this.p1.epoch }
+      : undefined;
     return { type: TYPES[e.filetype] ?? "unknown", name: e.name };
   }
 
@@ -306,6 +332,8 @@ export class DirectoryEntryStream {
     if (!(e.rightsBase & RIGHTS.FD_READDIR)) fail(76 /* ENOTCAPABLE */);
     const list = e.dir!.readdir();
     if (typeof list === "number") fail(list);
+    const p1 = this.p1;
+    this.dev = p1.c.fd_filestat_get(this.fd, 0) === 0 ? p1.u64(0) : undefined;
     return list;
   }
 }

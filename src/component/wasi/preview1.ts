@@ -96,8 +96,15 @@ export class Preview1 {
   /** The preview1 functions, by name (gathered writes are written first). */
   get c(): Calls {
     if (this.gLen !== 0) this.flushGathered();
+    this.epoch++;
     return this.calls;
   }
+
+  /**
+   * Counts the uses of the preview1 calls and of `transfer`: a value read before and after shows
+   * that nothing was done to a file or directory in between (by this component).
+   */
+  epoch = 0;
 
   /**
    * Gathers `bytes`, a write of `owner` to descriptor `fd` at file position `at`, if it may be (see the
@@ -157,6 +164,7 @@ export class Preview1 {
    */
   transfer(fd: number, buf: Uint8Array, at: number, len: number, offset: bigint | null, write: boolean): number {
     if (this.gLen !== 0) this.flushGathered();
+    this.epoch++;
     return transferBytes(this.state, fd, buf, at, len, offset, write);
   }
 
