@@ -18,7 +18,8 @@
  * same checks `fd_write` makes (rights, read-only mount), and written as one: before any other use of
  * the preview1 calls or of `transfer`, when the stream is flushed or dropped, and when the run ends. So
  * the guest, which can only look at files through those calls, never sees the difference; an error of
- * the late write (a full disk) is given to the stream's next operation, as a write-back cache does.
+ * the late write (a full disk) is given to the stream's next operation, as a write-back cache does (it
+ * is lost if there is none: the stream was dropped, or the run ended).
  *
  * Layout of the scratch memory: bytes [0, 64) hold result slots and iovecs, [64, ...) the data of one
  * call (a path, a buffer). It grows on demand and never shrinks.
