@@ -13,7 +13,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Engine, Store, Trap } from "../../src/index.js";
+import { Engine, Store, Trap, WasiError } from "../../src/index.js";
 import { Component, ComponentLinker } from "../../src/component/index.js";
 import { wasiP2Interfaces, WASI_P2_VERSION } from "../../src/component/wasi/index.js";
 import { MemoryFs, Wasi, fixedClock, type Vfs, type VfsDir, type VfsFile, type VfsOpenFlags, type WasiOptions } from "../../src/wasi/index.js";
@@ -200,6 +200,23 @@ test("stream writes to a write-behind file are gathered, read back whole, and a 
   assert.equal(c.code, p.code);
   assert.equal(c.stderr, p.stderr);
   assert.equal(c.stderr, "bench: write failed\n");
+});
+
+test("a gathered write that fails when its stream is already closed fails the run with a WasiError, never silently", () => {
+  // 128 KiB in two 64 KiB writes against a 96 KiB budget: preview1 fails the second write. The
+  // component's writes are gathered (under 256 KiB), so the failure comes when close() drops the
+  // stream, which has no result to carry it: Wasi.start reports it.
+  const args = ["bench", "bigfile", "2", "/d"];
+  const p = run(fixture("bench"), { args, preopens: { "/d": { fs: writeBehindFs(96 << 10).vfs } } });
+  assert.equal(p.code, 1);
+  assert.equal(p.stderr, "bench: write failed\n");
+  const c = writeBehindFs(96 << 10);
+  assert.throws(() => runComponent("bench", { args, preopens: { "/d": { fs: c.vfs } } }), (e: unknown) => {
+    assert.ok(e instanceof WasiError, String(e));
+    assert.equal(e.errno, "nospc");
+    assert.match(e.message, /gathered during the run/);
+    return true;
+  });
 });
 
 for (const kind of FS_KINDS) {

@@ -221,6 +221,8 @@ export class OutputStream implements Gatherer {
   private pos: number;
   /** The errno of a gathered write that failed late (see preview1.ts), for the next operation; 0 if none. */
   private lateErrno = 0;
+  /** Dropped: a late failure has no next operation to go to, so the run reports it (`Preview1.lost`). */
+  private dropped = false;
   constructor(
     private readonly p1: Preview1,
     private readonly fd: number,
@@ -232,7 +234,8 @@ export class OutputStream implements Gatherer {
   }
 
   failed(errno: number): void {
-    this.lateErrno = errno;
+    if (this.dropped) this.p1.lose(errno);
+    else this.lateErrno = errno;
   }
 
   /** Throws the error of a late write, once. */
@@ -308,6 +311,7 @@ export class OutputStream implements Gatherer {
     return BigInt(bytes.length);
   }
   [Symbol.dispose](): void {
+    this.dropped = true;
     this.p1.flushOf(this);
   }
   subscribe(): Pollable {

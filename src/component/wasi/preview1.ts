@@ -18,8 +18,9 @@
  * same checks `fd_write` makes (rights, read-only mount), and written as one: before any other use of
  * the preview1 calls or of `transfer`, when the stream is flushed or dropped, and when the run ends. So
  * the guest, which can only look at files through those calls, never sees the difference; an error of
- * the late write (a full disk) is given to the stream's next operation, as a write-back cache does (it
- * is lost if there is none: the stream was dropped, or the run ended).
+ * the late write (a full disk) is given to the stream's next operation, as a write-back cache does.
+ * When there is none (the stream was dropped, or the run ended), the error is kept in `lost` and
+ * `Wasi.start` throws a `WasiError` for it when the run ends: written data is never dropped silently.
  *
  * Layout of the scratch memory: bytes [0, 64) hold result slots and iovecs, [64, ...) the data of one
  * call (a path, a buffer). It grows on demand and never shrinks.
@@ -69,6 +70,14 @@ export class Preview1 {
   u8: Uint8Array = new Uint8Array(0);
   dv: DataView = new DataView(this.u8.buffer);
   private readonly calls: Calls;
+  /** The errno of a gathered write that failed when no stream could be told (see the module comment); 0 if none. */
+  lost = 0;
+  /** Records the errno of a gathered write whose stream is gone (the first one wins). */
+  lose(errno: number): void {
+    if (this.lost === 0) this.lost = errno;
+  }
+  /** The errno of the last gathered write that failed (what `flushGathered` returning false refers to). */
+  lastGatherErrno = 0;
   /** Whether stream writes may be gathered now (while `Wasi.start` runs a component). */
   gathering = false;
   /** Gathered bytes: `gLen` of them in `gBuf`, for descriptor `gFd` at file position `gAt`, of `gOwner`. */
@@ -151,7 +160,8 @@ export class Preview1 {
     for (let done = 0; done < len; ) {
       const n = transferBytes(this.state, this.gFd, this.gBuf!, done, len - done, BigInt(this.gAt + done), true);
       if (n <= 0) {
-        owner.failed(n < 0 ? -n : ERRNO.IO);
+        this.lastGatherErrno = n < 0 ? -n : ERRNO.IO;
+        owner.failed(this.lastGatherErrno);
         return false;
       }
       done += n;
