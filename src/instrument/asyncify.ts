@@ -15,13 +15,26 @@ export const AsyncImport = {
   load: (t: string): string => `async_load_${t}`,
   /** `(funcref)`: while rewinding, checks that a `call_indirect` calls what it called when it unwound. */
   checkCallee: "async_check_callee",
+  /**
+   * `(i32)`: the state was not what rewritten code expects (`AsyncFault`): code the rewrite did not
+   * prepare ran in the middle of an unwind or a rewind. Throws.
+   */
+  fault: "async_fault",
+} as const;
+
+/** What `AsyncImport.fault` reports. */
+export const AsyncFault = {
+  /** A function that may suspend was entered while unwinding. */
+  enteredUnwinding: 0,
+  /** A call that may suspend came back neither normally nor unwinding (the rewind went nowhere). */
+  rewindLost: 1,
 } as const;
 
 import { ALL_OPS } from "../binary/opcodes.js";
 import type { ModuleInfo, ValueType } from "../binary/module-info.js";
 import { funcTypeAt } from "../binary/module-info.js";
 import { CompileError } from "../errors.js";
-import { funcTypeIndex, reachingFunctions, typeKey, type CallGraph } from "./asyncify-graph.js";
+import { funcTypeIndex, reachingFunctions, sharedTables, typeKey, type CallGraph } from "./asyncify-graph.js";
 import { liveAfter } from "./asyncify-live.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { readLeb } from "./scan.js";
@@ -48,6 +61,7 @@ export function asyncifyFuncs(): { name: string; params: string[]; results: stri
       { name: AsyncImport.load(t), params: [], results: [t] },
     ]),
     { name: AsyncImport.checkCallee, params: ["funcref"], results: [] },
+    { name: AsyncImport.fault, params: ["i32"], results: [] },
   ];
 }
 
@@ -100,8 +114,13 @@ const OP_NAME = ALL_OPS.map((o) => o.name);
  * can reach an async import may not use exception handling or tail calls that reach one. Anything else
  * is refused with a `CompileError` naming the function and what it uses.
  */
-export function asyncifyPass(info: ModuleInfo, asyncImports: ReadonlySet<number>, indices: () => AsyncifyIndices): BodyPass & { graph: CallGraph } {
-  const graph = reachingFunctions(info, asyncImports);
+export function asyncifyPass(
+  info: ModuleInfo,
+  asyncImports: ReadonlySet<number>,
+  indices: () => AsyncifyIndices,
+  options: { readonly sharedTables?: boolean } = {},
+): BodyPass & { graph: CallGraph } {
+  const graph = reachingFunctions(info, asyncImports, options.sharedTables ? sharedTables(info) : undefined);
   return {
     graph,
     visit(fn: FunctionContext): void {
@@ -201,7 +220,7 @@ class FunctionRewrite {
       case "return_call_indirect":
       case "call_ref":
       case "return_call_ref": {
-        if (!this.graph.reachingIndirect.has(typeKey(this.info, this.imm(i)))) return false;
+        if (!this.graph.reachingIndirect.has(typeKey(this.info, this.imm(i))) && !(name === "call_indirect" && this.graph.reachingTables.has(this.secondImm(i)))) return false;
         if (name !== "call_indirect") this.fail(`a ${name} that may suspend`, i);
         return true;
       }
@@ -277,7 +296,10 @@ class FunctionRewrite {
     const prologue = this.planned;
     const restore = (): Uint8Array => {
       const b = new ByteSink(64);
-      b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x46); b.u8(0x04); b.u8(0x40);
+      // if (state) { if (state != rewinding) fault; restore }: one test on the normal path.
+      b.u8(0x23); b.u32(this.ix.state); b.u8(0x04); b.u8(0x40);
+      b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x47); b.u8(0x04); b.u8(0x40);
+      b.u8(0x41); b.sleb(AsyncFault.enteredUnwinding); b.u8(0x10); b.u32(this.faultFunc()); b.u8(0x0b);
       b.u8(0x10); b.u32(this.loadFunc(0x7f)); b.u8(0x21); b.u32(this.k);
       const saved = this.savedLocals();
       for (let s = saved.length - 1; s >= 0; s--) {
@@ -347,6 +369,10 @@ class FunctionRewrite {
 
   private checkCalleeFunc(): number {
     return this.ix.firstFunc + 2 * SAVED_TYPES.length;
+  }
+
+  private faultFunc(): number {
+    return this.ix.firstFunc + 2 * SAVED_TYPES.length + 1;
   }
 
   /** The second immediate of instruction `i` (the table of a `call_indirect`). */
@@ -428,7 +454,10 @@ class FunctionRewrite {
           const b = new ByteSink(64);
           // When unwinding: k = this site, and out to the epilogue past the unwind check, the site's
           // guard, the enclosing blocks and the body's block.
-          b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.unwinding); b.u8(0x46); b.u8(0x04); b.u8(0x40);
+          // if (state) { if (state != unwinding) fault; ... }: one test on the normal path.
+          b.u8(0x23); b.u32(this.ix.state); b.u8(0x04); b.u8(0x40);
+          b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.unwinding); b.u8(0x47); b.u8(0x04); b.u8(0x40);
+          b.u8(0x41); b.sleb(AsyncFault.rewindLost); b.u8(0x10); b.u32(this.faultFunc()); b.u8(0x0b);
           b.u8(0x41); b.sleb(id); b.u8(0x21); b.u32(this.k);
           // An indirect site saves the function it called (popped by the check when rewinding).
           if (table >= 0) { b.u8(0x20); b.u32(slot); b.u8(0x25); b.u32(table); b.u8(0x10); b.u32(this.saveFunc(0x70)); }
