@@ -284,6 +284,34 @@ for (const { name: mechanism, skip } of MECHANISMS) {
     assert.equal(String(got.error), String(expected.error));
   });
 
+  test(`${mechanism}: instantiateAsync runs a core start function that calls an async import; instantiate refuses it`, opts, async () => {
+    const engine = engineWith();
+    const linker = new ComponentLinker(engine);
+    let calls = 0;
+    linker.root().funcAsync("get", async () => {
+      calls++;
+      await tick(1);
+      return 41;
+    });
+    const component = Component.fromText(engine, `(component
+      (import "get" (func $get (result u32)))
+      (core func $get_c (canon lower (func $get)))
+      (core module $M
+        (import "host" "get" (func $get (result i32)))
+        (global $g (mut i32) (i32.const 0))
+        (func $start (global.set $g (i32.add (call $get) (i32.const 1))))
+        (start $start)
+        (func (export "g") (result i32) (global.get $g)))
+      (core instance $m (instantiate $M (with "host" (instance (export "get" (func $get_c))))))
+      (func (export "g") (result u32) (canon lift (core func $m "g"))))`);
+    const store = new Store(engine);
+    const inst = await linker.instantiateAsync(store, component);
+    assert.equal(calls, 1);
+    assert.equal((inst.exports.g as () => number)(), 42);
+    assert.equal(await call(inst, "g"), 42);
+    assert.throws(() => linker.instantiate(new Store(engine), component), (e: unknown) => e instanceof AsyncError && e.code === "sync_call");
+  });
+
   test(`${mechanism}: WASI 0.2 in async mode: a stream write made async, beside the WASI host`, opts, async () => {
     const engine = engineWith();
     const streamsWat = readFileSync(new URL("../../../../test/fixtures/components/wasi-streams.wat", import.meta.url), "utf8");
