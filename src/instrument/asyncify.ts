@@ -109,10 +109,17 @@ const OP_NAME = ALL_OPS.map((o) => o.name);
  *   (an `if`'s condition is kept in a local to take the same arm again);
  * - branches inside a guarded stretch that leave it gain one label (the guard's).
  *
- * Sites must sit where nothing but their arguments is on the operand stack, in blocks without
- * parameters or results, with locals the host can hold (no v128, no typed references); functions that
- * can reach an async import may not use exception handling or tail calls that reach one. Anything else
- * is refused with a `CompileError` naming the function and what it uses.
+ * - values below a site's arguments, or below a block holding a site, are kept in locals across it and
+ *   pushed back after it; a block holding a site that has parameters or results loses them: its
+ *   parameters go to locals pushed at its start, its results to locals at its end (and at each branch
+ *   to it, which carries them), pushed after it;
+ * - dead code (after `br`, `return`, `unreachable`...) keeps a polymorphic stack: each guarded stretch
+ *   of it starts with `unreachable`.
+ *
+ * The values kept must be of types the host can hold (no v128, no typed references); functions that
+ * can reach an async import may not use exception handling, tail calls that reach one, or a `br_table`
+ * out of a block that lost its results. Anything else is refused with a `CompileError` naming the
+ * function and what it uses.
  */
 export function asyncifyPass(
   info: ModuleInfo,
@@ -137,6 +144,11 @@ interface Region {
   readonly body: boolean;
   /** How many of the function's own blocks enclose the region. */
   readonly depth: number;
+  /** The block's parameters: their types, and the locals that hold them until its first stretch. */
+  readonly stack?: readonly number[];
+  readonly pending?: readonly number[];
+  /** The locals that take the block's results at its end. */
+  readonly results?: readonly number[];
 }
 
 class FunctionRewrite {
@@ -150,6 +162,13 @@ class FunctionRewrite {
   /** Matching `end` of each block opener, and `else` of an `if` (-1 none). */
   private readonly endOf: Int32Array;
   private readonly elseOf: Int32Array;
+  /** The innermost block opener around each instruction (-1: the function's own level). */
+  private readonly parent: Int32Array;
+  /**
+   * Blocks holding a site that had parameters or results: they now have none, and what a branch to
+   * one carries (a loop's parameters, a block's or if's results) goes through these locals.
+   */
+  private readonly converted = new Map<number, readonly number[]>();
   /** Prefix count of sites: sites in [a, b) = sitesBefore[b] - sitesBefore[a]. */
   private readonly sitesBefore: Int32Array;
   private readonly site: Uint8Array;
@@ -177,8 +196,10 @@ class FunctionRewrite {
     this.site = new Uint8Array(this.n);
     this.sitesBefore = new Int32Array(this.n + 1);
     const openers: number[] = [];
+    this.parent = new Int32Array(this.n);
     for (let i = 0; i < this.n; i++) {
       const name = OP_NAME[this.ops[i]!]!;
+      this.parent[i] = openers.length > 0 ? openers[openers.length - 1]! : -1;
       if (name === "block" || name === "loop" || name === "if" || name === "try" || name === "try_table") openers.push(i);
       else if (name === "else") this.elseOf[openers[openers.length - 1]!] = i;
       else if (name === "end" && openers.length > 0) this.endOf[openers.pop()!] = i;
@@ -239,6 +260,8 @@ class FunctionRewrite {
     return index;
   }
 
+  /** Whether the stack `afterPlain`/`afterBlock` get is polymorphic (dead code) below its known values. */
+  private poly = false;
   /** The index of the first added local (of any pass). */
   private addedBase = 0;
   /** Which original locals are live after some site (computed once, when the frame code is built). */
@@ -354,8 +377,17 @@ class FunctionRewrite {
     else {
       const key = JSON.stringify([[], type.results]);
       const t = this.info.types.findIndex((d, i) => d.kind === "func" && typeKey(this.info, i) === key);
-      if (t < 0) this.fail("several results and no type in the module to wrap its body with");
-      b.u32(t);
+      if (t >= 0) {
+        b.u32(t);
+      } else {
+        // No type [] -> results: the block takes the function's own type, given the parameters'
+        // current values, which it drops.
+        b.length -= 1;
+        for (let p = 0; p < type.params.length; p++) { b.u8(0x20); b.u32(p); }
+        b.u8(opcode);
+        b.u32(this.info.functions[this.fn.funcIndex - this.info.importedFuncs]!);
+        for (let p = 0; p < type.params.length; p++) b.u8(0x1a);
+      }
     }
   }
 
@@ -389,10 +421,14 @@ class FunctionRewrite {
    */
   private region(r: Region): void {
     // The operand stack above the block's start, as type codes (null once unknown).
-    let stack: number[] | null = [];
+    let stack: number[] | null = [...(r.stack ?? [])];
     let open = false;
     let depthInSegment = 0;
-    let pending: number[] = [];
+    let pending: number[] = [...(r.pending ?? [])];
+    // After an instruction that never falls through (br, return, unreachable...) the rest of the block
+    // is dead and its stack polymorphic: what it pops beyond the known values is nothing to keep.
+    let poly = false;
+    this.poly = false;
     const lastSite = r.body ? this.lastInteresting(r.from, r.to) : Infinity;
     const openSegment = (at: number): void => {
       if (open) return;
@@ -400,9 +436,12 @@ class FunctionRewrite {
       depthInSegment = 0;
       const push = pending;
       pending = [];
+      const dead = poly;
       this.plan(at, () => {
         const b = new ByteSink(16);
         b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x47); b.u8(0x04); b.u8(0x40);
+        // In dead code, the stretch starts dead too (its stack polymorphic, as in the original).
+        if (dead) b.u8(0x00);
         for (const l of push) { b.u8(0x20); b.u32(l); }
         return b.view().slice();
       });
@@ -418,10 +457,10 @@ class FunctionRewrite {
       const end = isOpener ? this.endOf[i]! : -1;
       if (this.site[i]) {
         const t = this.callType(i);
-        if (stack === null || stack.length < t.params.length) this.fail("a call that may suspend follows code whose operand stack the rewrite cannot follow", i);
+        if (stack === null || (!poly && stack.length < t.params.length)) this.fail("a call that may suspend follows code whose operand stack the rewrite cannot follow", i);
         openSegment(i);
         // Values below the arguments are kept in locals across the call, and pushed back after it.
-        const below = stack.slice(0, stack.length - t.params.length).map((c) => this.addLocal(c));
+        const below = stack.slice(0, Math.max(0, stack.length - t.params.length)).map((c) => this.addLocal(c));
         const args = t.params.map((p) => this.addLocal(this.savable(p, "call argument")));
         const results = t.results.map((p) => this.addLocal(this.savable(p, "call result")));
         const id = this.siteCount++;
@@ -468,21 +507,34 @@ class FunctionRewrite {
           return b.view().slice();
         }, i);
         pending = [...below, ...results];
-        stack = [...stack.slice(0, stack.length - t.params.length), ...t.results.map((p) => this.savable(p, "call result"))];
+        stack = [...stack.slice(0, Math.max(0, stack.length - t.params.length)), ...t.results.map((p) => this.savable(p, "call result"))];
         continue;
       }
       if (isOpener && this.sitesIn(i + 1, end) > 0) {
         if (name !== "block" && name !== "loop" && name !== "if") this.fail(`a ${name} block around a call that may suspend`, i);
-        if (this.fn.bytes[this.start[i]! + 1] !== 0x40) this.fail(`a ${name} with parameters or results around a call that may suspend`, i);
+        const bt = this.blockType(i);
         const need = name === "if" ? 1 : 0;
-        if (stack === null || stack.length < need) this.fail(`a ${name} around a call that may suspend follows code whose operand stack the rewrite cannot follow`, i);
-        // Values below the block are kept in locals while it runs, and pushed back after it.
-        const below = stack.slice(0, stack.length - need).map((c) => this.addLocal(c));
+        if (stack === null || (!poly && stack.length < need + bt.params.length)) this.fail(`a ${name} around a call that may suspend follows code whose operand stack the rewrite cannot follow`, i);
+        // A block with parameters or results becomes one without: its parameters are kept in locals
+        // and pushed at its start, its results are left in locals at its end (and by branches to it),
+        // and pushed after it, as values below a site are.
+        const base: number = Math.max(0, stack!.length - need - bt.params.length);
+        const below = stack!.slice(0, base).map((c) => this.addLocal(c));
+        const params = bt.params.map((c) => this.addLocal(c));
+        const results = bt.results.map((c) => this.addLocal(c));
+        // Read only before the first site of the block is reached (or set again by a branch first).
+        for (const l of [...params, ...results]) this.deadAtSites.add(l);
+        if (params.length > 0 || results.length > 0) {
+          const opcode = this.fn.bytes[this.start[i]!]!;
+          this.replaced.set(i, Uint8Array.of(opcode, 0x40));
+          this.converted.set(i, name === "loop" ? params : results);
+        }
         const c = need ? this.addLocal(0x7f) : -1;
-        if (need || below.length > 0 || pending.length > 0) {
+        if (need || below.length > 0 || params.length > 0 || pending.length > 0) {
           openSegment(i);
           this.plan(i, () => encode((b) => {
             if (need) { b.u8(0x21); b.u32(c); }
+            for (let a = params.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(params[a]!); }
             for (let a = below.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(below[a]!); }
             b.u8(0x0b);
             if (need) { b.u8(0x20); b.u32(c); }
@@ -491,15 +543,24 @@ class FunctionRewrite {
         } else {
           closeSegment(i);
         }
-        stack = stack.slice(0, stack.length - need);
+        const inner = { body: false, depth: r.depth + 1, stack: bt.params, pending: params, results } as const;
         const els = this.elseOf[i]!;
         if (els >= 0) {
-          this.region({ from: i + 1, to: els, body: false, depth: r.depth + 1 });
-          this.region({ from: els + 1, to: end, body: false, depth: r.depth + 1 });
+          this.region({ from: i + 1, to: els, ...inner });
+          this.region({ from: els + 1, to: end, ...inner });
         } else {
-          this.region({ from: i + 1, to: end, body: false, depth: r.depth + 1 });
+          this.region({ from: i + 1, to: end, ...inner });
+          // An if without else passes its parameters through as its results.
+          if (name === "if" && results.length > 0) {
+            this.plan(end, () => encode((b) => {
+              b.u8(0x05);
+              for (const l of params) { b.u8(0x20); b.u32(l); }
+              for (let a = results.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(results[a]!); }
+            }));
+          }
         }
-        pending = below;
+        stack = [...stack!.slice(0, base), ...bt.results];
+        pending = [...below, ...results];
         i = end;
         continue;
       }
@@ -516,10 +577,17 @@ class FunctionRewrite {
         this.renumberBranches(i, isOpener ? end : i, depthInSegment);
       }
       if (isOpener) {
+        this.poly = poly;
         stack = this.afterBlock(stack, i, name);
         i = end;
         continue;
       }
+      if (plainEffect(name).ends) {
+        stack = [];
+        poly = true;
+        continue;
+      }
+      this.poly = poly;
       stack = this.afterPlain(stack, i, name);
     }
     if (r.body) {
@@ -529,9 +597,41 @@ class FunctionRewrite {
       }
       closeSegment(r.to);
     } else {
-      if (pending.length > 0) this.fail("a call's results must be used inside the block holding it", r.to);
+      const results = r.results ?? [];
+      if (results.length > 0) {
+        // The block's results, on the stack of the stretch now, go to its result locals.
+        openSegment(r.to);
+        this.plan(r.to, () => encode((b) => {
+          for (let a = results.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(results[a]!); }
+        }));
+      } else if (pending.length > 0) {
+        this.fail("a call's results must be used inside the block holding it", r.to);
+      }
       closeSegment(r.to);
     }
+  }
+
+  /** The parameter and result types (codes) of block opener `i`. */
+  private blockType(i: number): { params: number[]; results: number[] } {
+    const bytes = this.fn.bytes;
+    const p = this.start[i]! + 1;
+    const b = bytes[p]!;
+    if (b === 0x40) return { params: [], results: [] };
+    if (TYPE_NAME[b] !== undefined) return { params: [], results: [b] };
+    if ((b & 0x80) === 0 && (b & 0x40) !== 0) this.fail("a block of a type the rewrite cannot hold in locals around a call that may suspend", i);
+    const t = funcTypeAt(this.info, readLeb(bytes, p, this.start[i + 1]!));
+    if (!t) this.fail("a block of an unknown type", i);
+    return {
+      params: t.params.map((x) => this.savable(x, "block parameter")),
+      results: t.results.map((x) => this.savable(x, "block result")),
+    };
+  }
+
+  /** The block opener that branch label `l` of instruction `i` names (-1: the function's own). */
+  private branchTarget(i: number, l: number): number {
+    let o = this.parent[i]!;
+    for (let k = 0; k < l && o >= 0; k++) o = this.parent[o]!;
+    return o;
   }
 
   /** The last site or block holding one at the body's level (-1 if none). */
@@ -555,12 +655,12 @@ class FunctionRewrite {
     const bytes = this.fn.bytes;
     const p = this.start[i]! + 1;
     const b = bytes[p]!;
-    const rest = stack.slice(0, stack.length - (name === "if" ? 1 : 0));
+    const rest = stack.slice(0, Math.max(0, stack.length - (name === "if" ? 1 : 0)));
     if (b === 0x40) return rest;
     if (TYPE_NAME[b] !== undefined) return [...rest, b];
     const t = funcTypeAt(this.info, readLeb(bytes, p, this.start[i + 1]!));
-    if (!t || t.params.length > rest.length) return null;
-    const out = rest.slice(0, rest.length - t.params.length);
+    if (!t || (t.params.length > rest.length && !this.poly)) return null;
+    const out = rest.slice(0, Math.max(0, rest.length - t.params.length));
     for (const r of t.results) {
       const code = typeof r === "string" ? SAVABLE[r] : undefined;
       if (code === undefined) return null;
@@ -575,8 +675,8 @@ class FunctionRewrite {
     let pushed: number[];
     if (name === "call" || name === "call_indirect") {
       const t = this.callType(i);
-      if (stack.length < t.params.length) return null;
-      const out = stack.slice(0, stack.length - t.params.length);
+      if (stack.length < t.params.length && !this.poly) return null;
+      const out = stack.slice(0, Math.max(0, stack.length - t.params.length));
       for (const r of t.results) {
         const code = typeof r === "string" ? SAVABLE[r] : undefined;
         if (code === undefined) return null;
@@ -586,7 +686,7 @@ class FunctionRewrite {
     }
     const e = plainEffect(name);
     if (e.ends) return null;
-    if (Number.isNaN(e.pop) || stack.length < e.pop) return null;
+    if (Number.isNaN(e.pop) || (stack.length < e.pop && !this.poly)) return null;
     if (e.push === 0) pushed = [];
     else if (name === "local.get" || name === "local.tee") {
       const code = this.localTypes[this.imm(i)];
@@ -597,6 +697,7 @@ class FunctionRewrite {
       if (code === undefined) return null;
       pushed = [code];
     } else if (name === "select") {
+      if (stack.length < 2) return null;
       pushed = [stack[stack.length - 2]!];
     } else if (name === "ref.func") {
       pushed = [0x70];
@@ -614,7 +715,7 @@ class FunctionRewrite {
     } else {
       return null;
     }
-    return [...stack.slice(0, stack.length - e.pop), ...pushed];
+    return [...stack.slice(0, Math.max(0, stack.length - e.pop)), ...pushed];
   }
 
   /** The type code of global `g`, if the rewrite can save it. */
@@ -653,7 +754,24 @@ class FunctionRewrite {
       }
       if (name === "br" || name === "br_if") {
         const l = this.imm(i);
-        if (l >= d) this.replaced.set(i, encode((b) => { b.u8(bytes[this.start[i]!]!); b.u32(l + 1); }));
+        const carried = this.converted.get(this.branchTarget(i, l));
+        if (carried !== undefined) {
+          // To a block that lost its type: what the branch carries goes to the block's locals first
+          // (for br_if, kept on the stack too, for when it is not taken).
+          const cond = name === "br_if" ? this.addLocal(0x7f) : -1;
+          if (cond >= 0) this.deadAtSites.add(cond);
+          this.replaced.set(i, encode((b) => {
+            if (cond >= 0) { b.u8(0x21); b.u32(cond); }
+            for (let a = carried.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(carried[a]!); }
+            if (cond >= 0) {
+              for (const x of carried) { b.u8(0x20); b.u32(x); }
+              b.u8(0x20); b.u32(cond);
+            }
+            b.u8(bytes[this.start[i]!]!); b.u32(l >= d ? l + 1 : l);
+          }));
+        } else if (l >= d) {
+          this.replaced.set(i, encode((b) => { b.u8(bytes[this.start[i]!]!); b.u32(l + 1); }));
+        }
       } else if (name === "br_table") {
         const p = { at: this.start[i]! + 1 };
         const end = this.start[i + 1]!;
@@ -664,6 +782,11 @@ class FunctionRewrite {
           return v;
         };
         const count = readOne();
+        const save = p.at;
+        for (let k = 0; k <= count; k++) {
+          if (this.converted.has(this.branchTarget(i, readOne()))) this.fail("a br_table to a block with parameters or results around a call that may suspend", i);
+        }
+        p.at = save;
         this.replaced.set(i, encode((b) => {
           b.u8(0x0e);
           b.u32(count);
