@@ -2,7 +2,7 @@
  * The host side of the unwind/rewind rewrite (src/instrument/asyncify.ts has the module side).
  *
  * A rewritten instance imports a state global (normal, unwinding, rewinding) and functions that push
- * and pop values on a stack kept here. When an async host function returns, its import (made here)
+ * and pop values on a stack (async-saver.ts). When an async host function returns, its import (made here)
  * keeps the Promise, sets the state to unwinding and returns placeholder results; every rewritten
  * frame then saves its locals and where it stopped, and returns. The async call (`runRewound`) sees the
  * state, awaits the Promise, sets the state to rewinding and calls the same export again: each frame
@@ -18,6 +18,7 @@ import type { Caller } from "./caller.js";
 import { beginWait, endWait, runActiveCall, runAsyncCall, suspendableCall } from "./async.js";
 import type { HostFunc } from "./func.js";
 import type { Store } from "./store.js";
+import { newSaver, type Saver } from "./async-saver.js";
 import { noteHostError, toTrap } from "./trap.js";
 
 /**
@@ -29,8 +30,8 @@ import { noteHostError, toTrap } from "./trap.js";
 export interface RewriteContext {
   /** The state global the rewritten code reads. */
   readonly state: WebAssembly.Global;
-  /** Values saved by unwinding frames, popped by rewinding ones. */
-  readonly stack: unknown[];
+  /** Where unwinding frames save values, and rewinding ones pop them. */
+  readonly saver: Saver;
   /** The Promise the unwind waits for. */
   pending: Promise<unknown> | undefined;
   /** How it settled, handed to the import when the rewind reaches it. */
@@ -48,7 +49,7 @@ export function storeRewriteContext(store: Store): RewriteContext {
   let ctx = byStore.get(store);
   if (!ctx) {
     const state = new WebAssembly.Global({ value: "i32", mutable: true }, AsyncState.normal);
-    const partial = { state, stack: [] as unknown[], pending: undefined, settled: undefined, unwoundBy: undefined };
+    const partial = { state, saver: newSaver(), pending: undefined, settled: undefined, unwoundBy: undefined };
     ctx = Object.assign(partial, { imports: {} as Record<string, unknown> }) as RewriteContext;
     Object.assign(ctx.imports, rewriteImports(ctx));
     byStore.set(store, ctx);
@@ -79,21 +80,10 @@ function unpreparedError(what: string): AsyncError {
 
 /** The rewrite's hidden imports for the instances of a store with context `ctx`. */
 function rewriteImports(ctx: RewriteContext): Record<string, unknown> {
-  const stack = ctx.stack;
-  const push = (v: unknown): void => {
-    stack.push(v);
-  };
-  const pop = (): unknown => {
-    if (stack.length === 0) throw new WasmhostBug("the async rewrite restored more values than it saved");
-    return stack.pop();
-  };
-  const ns: Record<string, unknown> = { [AsyncImport.state]: ctx.state };
-  for (const t of ["i32", "i64", "f32", "f64", "funcref", "externref"] as const) {
-    ns[AsyncImport.save(t)] = push;
-    ns[AsyncImport.load(t)] = pop;
-  }
+  const saver = ctx.saver;
+  const ns: Record<string, unknown> = { [AsyncImport.state]: ctx.state, ...saver.imports };
   ns[AsyncImport.checkCallee] = (now: unknown): void => {
-    if (pop() !== now) {
+    if (saver.loadFuncref() !== now) {
       throw new AsyncError(
         "table_changed",
         "a table element that wasm was calling through call_indirect was changed while wasm waited for an async host function; the call cannot resume (change tables only while no async call waits, or use JSPI)",
@@ -172,7 +162,7 @@ export function runRewound(store: Store, target: (...args: unknown[]) => unknown
       }
       const state = ctx.state.value;
       if (state !== AsyncState.unwinding || !maySuspend(target)) {
-        if (state !== AsyncState.normal || ctx.stack.length !== 0) {
+        if (state !== AsyncState.normal || ctx.saver.depth() !== 0) {
           // Only code the rewrite did not prepare gets here: a rewind that reached no async import,
           // or an unwind through a function that was not rewritten.
           reset(ctx);
@@ -197,7 +187,7 @@ export function runRewound(store: Store, target: (...args: unknown[]) => unknown
 
 function reset(ctx: RewriteContext): void {
   ctx.state.value = AsyncState.normal;
-  ctx.stack.length = 0;
+  ctx.saver.reset();
   ctx.pending = undefined;
   ctx.settled = undefined;
   ctx.unwoundBy = undefined;
