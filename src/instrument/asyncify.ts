@@ -358,6 +358,9 @@ class FunctionRewrite {
   private epilogue(): Uint8Array {
     const b = new ByteSink(64);
     b.u8(0x0b); b.u8(0x0c); b.u32(1); b.u8(0x0b);
+    // A site came back neither normally nor unwinding: a rewind that went nowhere.
+    b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.unwinding); b.u8(0x47); b.u8(0x04); b.u8(0x40);
+    b.u8(0x41); b.sleb(AsyncFault.rewindLost); b.u8(0x10); b.u32(this.faultFunc()); b.u8(0x0b);
     for (const [j, code] of this.savedLocals()) {
       b.u8(0x20); b.u32(j); b.u8(0x10); b.u32(this.saveFunc(code));
     }
@@ -493,10 +496,8 @@ class FunctionRewrite {
           const b = new ByteSink(64);
           // When unwinding: k = this site, and out to the epilogue past the unwind check, the site's
           // guard, the enclosing blocks and the body's block.
-          // if (state) { if (state != unwinding) fault; ... }: one test on the normal path.
+          // if (state): one test on the normal path (the epilogue faults unless it is unwinding).
           b.u8(0x23); b.u32(this.ix.state); b.u8(0x04); b.u8(0x40);
-          b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.unwinding); b.u8(0x47); b.u8(0x04); b.u8(0x40);
-          b.u8(0x41); b.sleb(AsyncFault.rewindLost); b.u8(0x10); b.u32(this.faultFunc()); b.u8(0x0b);
           b.u8(0x41); b.sleb(id); b.u8(0x21); b.u32(this.k);
           // An indirect site saves the function it called (popped by the check when rewinding).
           if (table >= 0) { b.u8(0x20); b.u32(slot); b.u8(0x25); b.u32(table); b.u8(0x10); b.u32(this.saveFunc(0x70)); }
