@@ -262,6 +262,22 @@ class FunctionRewrite {
 
   /** Whether the stack `afterPlain`/`afterBlock` get is polymorphic (dead code) below its known values. */
   private poly = false;
+  /** Locals the rewrite added, by `pooled`'s key. */
+  private readonly pool = new Map<string, number>();
+
+  /**
+   * A local of type `code` for one use: a site's or block's `role` value number `ordinal`, in a
+   * region at `depth`. Uses of one key never overlap (a site's values are pushed back before the next
+   * site or block at its level; a block's live across its inside, one level deeper), so they share
+   * the local: a function gets locals per level and role, not per site (locals cost each call).
+   */
+  private pooled(code: number, depth: number, role: string, ordinal: number): number {
+    const key = `${code} ${depth} ${role} ${ordinal}`;
+    let l = this.pool.get(key);
+    if (l === undefined) this.pool.set(key, (l = this.addLocal(code)));
+    return l;
+  }
+
   /** The index of the first added local (of any pass). */
   private addedBase = 0;
   /** Which original locals are live after some site (computed once, when the frame code is built). */
@@ -463,9 +479,10 @@ class FunctionRewrite {
         if (stack === null || (!poly && stack.length < t.params.length)) this.fail("a call that may suspend follows code whose operand stack the rewrite cannot follow", i);
         openSegment(i);
         // Values below the arguments are kept in locals across the call, and pushed back after it.
-        const below = stack.slice(0, Math.max(0, stack.length - t.params.length)).map((c) => this.addLocal(c));
-        const args = t.params.map((p) => this.addLocal(this.savable(p, "call argument")));
-        const results = t.results.map((p) => this.addLocal(this.savable(p, "call result")));
+        const indirect = name === "call_indirect";
+        const below = stack.slice(0, Math.max(0, stack.length - t.params.length)).map((c, o) => this.pooled(c, r.depth, "below", o));
+        const args = t.params.map((p, o) => this.pooled(this.savable(p, "call argument"), r.depth, indirect && o === t.params.length - 1 ? "slot" : "arg", o));
+        const results = t.results.map((p, o) => this.pooled(this.savable(p, "call result"), r.depth, "result", o));
         const id = this.siteCount++;
         // An indirect site: the table and the local holding the element index (its last argument).
         const table = name === "call_indirect" ? this.secondImm(i) : -1;
@@ -520,9 +537,9 @@ class FunctionRewrite {
         // and pushed at its start, its results are left in locals at its end (and by branches to it),
         // and pushed after it, as values below a site are.
         const base: number = Math.max(0, stack!.length - need - bt.params.length);
-        const below = stack!.slice(0, base).map((c) => this.addLocal(c));
-        const params = bt.params.map((c) => this.addLocal(c));
-        const results = bt.results.map((c) => this.addLocal(c));
+        const below = stack!.slice(0, base).map((c, o) => this.pooled(c, r.depth, "block below", o));
+        const params = bt.params.map((c, o) => this.pooled(c, r.depth, "block param", o));
+        const results = bt.results.map((c, o) => this.pooled(c, r.depth, "block result", o));
         // Read only before the first site of the block is reached (or set again by a branch first).
         for (const l of [...params, ...results]) this.deadAtSites.add(l);
         if (params.length > 0 || results.length > 0) {
@@ -530,7 +547,7 @@ class FunctionRewrite {
           this.replaced.set(i, Uint8Array.of(opcode, 0x40));
           this.converted.set(i, name === "loop" ? params : results);
         }
-        const c = need ? this.addLocal(0x7f) : -1;
+        const c = need ? this.pooled(0x7f, r.depth, "condition", 0) : -1;
         if (need || below.length > 0 || params.length > 0 || pending.length > 0) {
           openSegment(i);
           this.plan(i, () => encode((b) => {
@@ -759,7 +776,7 @@ class FunctionRewrite {
         if (carried !== undefined) {
           // To a block that lost its type: what the branch carries goes to the block's locals first
           // (for br_if, kept on the stack too, for when it is not taken).
-          const cond = name === "br_if" ? this.addLocal(0x7f) : -1;
+          const cond = name === "br_if" ? this.pooled(0x7f, 0, "br_if", 0) : -1;
           if (cond >= 0) this.deadAtSites.add(cond);
           this.replaced.set(i, encode((b) => {
             if (cond >= 0) { b.u8(0x21); b.u32(cond); }
