@@ -96,4 +96,40 @@ for (const { name: mechanism, skip } of MECHANISMS) {
     assert.equal(await f("nested").callAsync(0), 41);
     assert.equal(waits, 1 + 3 + 2 + 4 + 1 + 2 + 1 + 1 + 0 + 1 + 2);
   });
+
+  test(`${mechanism}: a wait at the bottom of 4000 frames of recursion through call_indirect (i64, f64 and funcref values kept)`, opts, async () => {
+    const engine = new Engine({ asyncSupport: true, asyncMechanism: mechanism });
+    const linker = new Linker(engine).defineFuncAsync("host", "get", { params: ["i32"], results: ["i32"] }, async (_c, x) => {
+      await tick();
+      return x;
+    });
+    const instance = linker.instantiate(new Store(engine), new Module(engine, wat(`(module
+      (import "host" "get" (func $get (param i32) (result i32)))
+      (type $t (func (param i32 i64) (result i64)))
+      (table 1 funcref)
+      (elem (i32.const 0) $rec)
+      (func $rec (type $t) (param $n i32) (param $acc i64) (result i64) (local $x f64) (local $y i64)
+        (local.set $x (f64.convert_i32_s (local.get $n)))
+        (local.set $y (i64.mul (local.get $acc) (i64.const 3)))
+        (if (result i64) (i32.eqz (local.get $n))
+          (then (i64.extend_i32_s (call $get (i32.const 7))))
+          (else
+            (i64.add
+              (call_indirect (type $t) (i32.sub (local.get $n) (i32.const 1)) (local.get $y) (i32.const 0))
+              (i64.add (local.get $y) (i64.trunc_f64_s (local.get $x)))))))
+      (func (export "run") (param i32) (result i64) (call $rec (local.get 0) (i64.const 1))))`)));
+    const expected = (n: number): bigint => {
+      // rec(0, acc) = 7; rec(n, acc) = rec(n - 1, 3 acc) + 3 acc + n, in i64.
+      const ys: bigint[] = [];
+      let acc = 1n;
+      for (let k = n; k >= 0; k--) ys.push((acc = BigInt.asIntN(64, acc * 3n)));
+      let r = 7n;
+      for (let k = 1; k <= n; k++) r = BigInt.asIntN(64, r + ys[n - k]! + BigInt(k));
+      return r;
+    };
+    const run = instance.getTypedFuncAsync("run", ["i32"], ["i64"]);
+    assert.equal(await run(3), expected(3));
+    assert.equal(await run(4000), expected(4000));
+    assert.equal(await run(10), expected(10));
+  });
 }
