@@ -78,8 +78,26 @@ const UNARY = /^(i32|i64|f32|f64)\.(eqz|clz|ctz|popcnt|abs|neg|sqrt|ceil|floor|t
 const BINARY = /^(i32|i64|f32|f64)\.(add|sub|mul|div(_[su])?|rem_[su]|and|or|xor|shl|shr_[su]|rotl|rotr|eq|ne|lt(_[su])?|gt(_[su])?|le(_[su])?|ge(_[su])?|min|max|copysign)$/;
 const STORE = /^(i32|i64|f32|f64)\.store(8|16|32)?$/;
 
+const effects = new Map<string, Effect>();
+
 /** The effect of a plain instruction by name (calls and blocks are handled by the caller). */
 function plainEffect(name: string): Effect {
+  let e = effects.get(name);
+  if (e === undefined) effects.set(name, (e = effectOf(name)));
+  return e;
+}
+
+/** What a numeric or comparison instruction pushes, by name (undefined: not one). */
+const numericResults = new Map<string, number | undefined>();
+
+function numericResult(name: string): number | undefined {
+  if (numericResults.has(name)) return numericResults.get(name);
+  const code = name === "ref.is_null" || /\.(eqz|eq|ne|lt|gt|le|ge)(_[su])?$/.test(name) ? 0x7f : /^(i32|i64|f32|f64)\./.test(name) ? SAVABLE[name.slice(0, 3)] : undefined;
+  numericResults.set(name, code);
+  return code;
+}
+
+function effectOf(name: string): Effect {
   if (name.endsWith(".const") || name === "local.get" || name === "global.get" || name === "memory.size" || name === "ref.null" || name === "ref.func" || name === "table.size") return { pop: 0, push: 1 };
   if (UNARY.test(name) || name === "memory.grow" || name === "ref.is_null" || name === "table.get" || name === "local.tee") return { pop: 1, push: 1 };
   if (BINARY.test(name)) return { pop: 2, push: 1 };
@@ -694,13 +712,13 @@ class FunctionRewrite {
     if (name === "call" || name === "call_indirect") {
       const t = this.callType(i);
       if (stack.length < t.params.length && !this.poly) return null;
-      const out = stack.slice(0, Math.max(0, stack.length - t.params.length));
+      stack.length = Math.max(0, stack.length - t.params.length);
       for (const r of t.results) {
         const code = typeof r === "string" ? SAVABLE[r] : undefined;
         if (code === undefined) return null;
-        out.push(code);
+        stack.push(code);
       }
-      return out;
+      return stack;
     }
     const e = plainEffect(name);
     if (e.ends) return null;
@@ -726,14 +744,15 @@ class FunctionRewrite {
     } else if (name === "memory.size" || name === "memory.grow" || name === "table.size" || name === "table.grow") {
       if (this.info.memories.some((m) => m.memory64) || this.info.imports.some((m) => m.kind === "memory" && m.type.memory64)) return null;
       pushed = [0x7f];
-    } else if (name === "ref.is_null" || /\.(eqz|eq|ne|lt|gt|le|ge)(_[su])?$/.test(name)) {
-      pushed = [0x7f];
-    } else if (/^(i32|i64|f32|f64)\./.test(name)) {
-      pushed = [SAVABLE[name.slice(0, 3)]!];
     } else {
-      return null;
+      const code = numericResult(name);
+      if (code === undefined) return null;
+      pushed = [code];
     }
-    return [...stack.slice(0, Math.max(0, stack.length - e.pop)), ...pushed];
+    // In place: the region owns its stack array.
+    stack.length = Math.max(0, stack.length - e.pop);
+    for (const c of pushed) stack.push(c);
+    return stack;
   }
 
   /** The type code of global `g`, if the rewrite can save it. */
