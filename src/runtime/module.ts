@@ -230,13 +230,19 @@ export class Module {
    *
    * @throws CompileError when the rewrite cannot handle a function that can reach one of them.
    */
-  compiledForAsync(store: { readonly limits: { readonly memorySize?: number; readonly tableElements?: number } }, asyncImports: readonly number[]): CompiledVariant {
-    if (asyncImports.length === 0) return this.compiledFor(store);
+  compiledForAsync(
+    store: { readonly limits: { readonly memorySize?: number; readonly tableElements?: number } },
+    asyncImports: readonly number[],
+    sharedTables = false,
+  ): CompiledVariant {
+    // Shared tables matter only to a module that has some and calls through a table.
+    const shared = sharedTables && hasSharedTables(this.info);
+    if (asyncImports.length === 0 && !shared) return this.compiledFor(store);
     const limited = store.limits.memorySize !== undefined || store.limits.tableElements !== undefined;
-    const key = `${limited ? "L" : ""}${asyncImports.join(",")}`;
+    const key = `${limited ? "L" : ""}${shared ? "T" : ""}${asyncImports.join(",")}`;
     let variant = (this.asyncVariants ??= new Map()).get(key);
     if (!variant) {
-      const options = { ...this.engine.instrumentation, asyncImports, ...(limited ? { storeResources: true } : {}) };
+      const options = { ...this.engine.instrumentation, asyncImports, ...(shared ? { asyncSharedTables: true } : {}), ...(limited ? { storeResources: true } : {}) };
       const { prepared, instrumented } = prepareFor(this.info, options, this.givenName);
       let native: WebAssembly.Module;
       try {
@@ -578,4 +584,9 @@ function isText(bytes: Uint8Array): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether `info` imports or exports a table and has code (an indirect call through it may suspend). */
+function hasSharedTables(info: ModuleInfo): boolean {
+  return info.code.length > 0 && (info.importedTables > 0 || info.exports.some((e) => e.kind === "table"));
 }
