@@ -5,8 +5,10 @@
  *
  * Then a C kernel (test/fixtures/kernels/seeded.c: clang -O2, 256 xorshift words of work per import
  * call) with its one import made async, against the same kernel with the import sync: reported per
- * import call (per block of work). Last, the code-size growth of the rewrite on the C fixtures
- * (async-size.ts).
+ * import call (per block of work). Then SQLite (test/fixtures/sqlite/sqlite-async.wasm: the SQLite
+ * bench's driver with an SQL function `mix(x)` that calls the import host::mix once per row of a query,
+ * deep in SQLite's interpreter) with that import async, against the same module with it sync. Last,
+ * the code-size growth of the rewrite on the C fixtures (async-size.ts).
  */
 import { readFileSync } from "node:fs";
 import { Engine, Linker, Module, Store } from "../src/index.js";
@@ -71,6 +73,7 @@ const suite: BenchSuite = {
       rows.push({ name: `async import resolving at once (${mechanism})`, anchor: "sync import, sync call (ours)", ours, theirs, ratio: ours / theirs });
     }
     rows.push(...(await kernelRows(mechanisms)));
+    rows.push(...(await sqliteRows(mechanisms)));
     rows.push(...rewriteGrowthRows());
     return rows;
   },
@@ -115,6 +118,83 @@ async function kernelRows(mechanisms: readonly ("jspi" | "rewrite")[]): Promise<
       ours: ours * perBlock,
       theirs: theirs * perBlock,
       ratio: ours / theirs,
+    });
+  }
+  return rows;
+}
+
+const SQLITE = readFileSync(new URL("../../test/fixtures/sqlite/sqlite-async.wasm", import.meta.url));
+const SQLITE_ROWS = 2000;
+const mix = (x: number): number => Math.imul(x ^ 0x5bd1e995, 0x27d4eb2d) >>> 8;
+
+/** SQLite with its host function async (each mechanism) vs sync: one run of the driver. */
+async function sqliteRows(mechanisms: readonly ("jspi" | "rewrite")[]): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const syncEngine = new Engine();
+  let syncCalls = 0;
+  const p0 = performance.now();
+  const plainInstance = new Linker(syncEngine)
+    .defineFunc("host", "mix", { params: ["i32"], results: ["i32"] }, (_c, x) => (syncCalls++, mix(x)))
+    .instantiate(new Store(syncEngine), new Module(syncEngine, SQLITE));
+  const plainPrepare = performance.now() - p0;
+  plainInstance.getTypedFunc("_initialize", [], [])();
+  const plain = plainInstance.getTypedFunc("run", ["i32"], ["i32"]);
+  const expected = plain(SQLITE_ROWS);
+  const callsPerRun = syncCalls;
+  for (const mechanism of mechanisms) {
+    const engine = new Engine({ asyncSupport: true, asyncMechanism: mechanism });
+    const t0 = performance.now();
+    const instance = new Linker(engine)
+      .defineFuncAsync("host", "mix", { params: ["i32"], results: ["i32"] }, async (_c, x) => mix(x))
+      .instantiate(new Store(engine), new Module(engine, SQLITE));
+    const prepare = performance.now() - t0;
+    await instance.getTypedFuncAsync("_initialize", [], [])();
+    const run = instance.getTypedFuncAsync("run", ["i32"], ["i32"]);
+    if ((await run(SQLITE_ROWS)) !== expected) throw new Error(`async.bench: SQLite with an async import (${mechanism}) computed another checksum`);
+    // Warm-up: the engine tiers both modules up while they run.
+    for (let w = 0; w < 3; w++) {
+      await run(SQLITE_ROWS);
+      plain(SQLITE_ROWS);
+    }
+    let ours = Infinity;
+    let theirs = Infinity;
+    for (let r = 0; r < 9; r++) {
+      const a = async (): Promise<void> => {
+        const t = performance.now();
+        await run(SQLITE_ROWS);
+        ours = Math.min(ours, performance.now() - t);
+      };
+      const b = (): void => {
+        const t = performance.now();
+        plain(SQLITE_ROWS);
+        theirs = Math.min(theirs, performance.now() - t);
+      };
+      // Alternate which side goes first.
+      if (r % 2 === 0) {
+        await a();
+        b();
+      } else {
+        b();
+        await a();
+      }
+    }
+    rows.push({
+      name: `SQLite (${SQLITE_ROWS} rows), host function mix() async (${mechanism}): ${callsPerRun} import calls per run`,
+      anchor: "the same SQLite, import sync (ours)",
+      ours,
+      theirs,
+      ratio: ours / theirs,
+      unit: "ms/run",
+    });
+    // Under JSPI the bytes are the plain module's, which the engine compiled already: no row.
+    if (mechanism !== "rewrite") continue;
+    rows.push({
+      name: `SQLite: rewrite + compile + instantiate with mix() async (${mechanism}), once`,
+      anchor: "the same, import sync (once)",
+      ours: prepare,
+      theirs: plainPrepare,
+      ratio: prepare / plainPrepare,
+      unit: "ms",
     });
   }
   return rows;

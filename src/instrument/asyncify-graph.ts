@@ -45,6 +45,19 @@ export interface CallGraph {
   readonly reaches: Uint8Array;
   /** Type keys of indirect calls that may reach an async import. */
   readonly reachingIndirect: ReadonlySet<string>;
+  /**
+   * Tables whose every indirect call may reach an async import, whatever its type: tables another
+   * instance may fill with functions that suspend (see `sharedTables`).
+   */
+  readonly reachingTables: ReadonlySet<number>;
+}
+
+/** The tables of `info` that other instances can see (imported or exported). */
+export function sharedTables(info: ModuleInfo): Set<number> {
+  const out = new Set<number>();
+  for (let t = 0; t < info.importedTables; t++) out.add(t);
+  for (const e of info.exports) if (e.kind === "table") out.add(e.index);
+  return out;
 }
 
 /**
@@ -52,10 +65,12 @@ export interface CallGraph {
  *
  * @throws CompileError when a body cannot be scanned.
  */
-export function reachingFunctions(info: ModuleInfo, asyncImports: ReadonlySet<number>): CallGraph {
+export function reachingFunctions(info: ModuleInfo, asyncImports: ReadonlySet<number>, reachingTables: ReadonlySet<number> = new Set()): CallGraph {
   const total = info.importedFuncs + info.functions.length;
   const direct: number[][] = [];
   const indirect: string[][] = [];
+  /** Functions with an indirect call through one of `reachingTables`. */
+  const throughShared = new Uint8Array(info.code.length);
   const referenced = new Set<number>();
   for (const e of info.exports) if (e.kind === "func") referenced.add(e.index);
   for (const seg of info.elements) {
@@ -82,6 +97,7 @@ export function reachingFunctions(info: ModuleInfo, asyncImports: ReadonlySet<nu
       const o = scan.op[j]!;
       if (o === CALL_INDIRECT || o === RETURN_CALL_INDIRECT || o === CALL_REF || o === RETURN_CALL_REF) {
         types.push(typeKey(info, readLeb(info.bytes, scan.start[j]! + 1, scan.start[j + 1]!)));
+        if (o === CALL_INDIRECT && reachingTables.size > 0 && reachingTables.has(secondLeb(info.bytes, scan.start[j]! + 1, scan.start[j + 1]!))) throughShared[i] = 1;
       }
     }
     direct.push(calls);
@@ -91,6 +107,7 @@ export function reachingFunctions(info: ModuleInfo, asyncImports: ReadonlySet<nu
   for (let f = 0; f < info.importedFuncs; f++) referenced.add(f);
   const reaches = new Uint8Array(total);
   for (const f of asyncImports) reaches[f] = 1;
+  for (let i = 0; i < info.code.length; i++) if (throughShared[i]) reaches[info.importedFuncs + i] = 1;
   const reachingIndirect = new Set<string>();
   // Fixed point: at most one pass per function that changes.
   for (let changed = true; changed; ) {
@@ -105,5 +122,11 @@ export function reachingFunctions(info: ModuleInfo, asyncImports: ReadonlySet<nu
       }
     }
   }
-  return { reaches, reachingIndirect };
+  return { reaches, reachingIndirect, reachingTables };
+}
+
+/** The second LEB128 immediate of the instruction whose immediates start at `p` (before `end`). */
+function secondLeb(bytes: Uint8Array, p: number, end: number): number {
+  while ((bytes[p]! & 0x80) !== 0) p++;
+  return readLeb(bytes, p + 1, end);
 }

@@ -15,13 +15,26 @@ export const AsyncImport = {
   load: (t: string): string => `async_load_${t}`,
   /** `(funcref)`: while rewinding, checks that a `call_indirect` calls what it called when it unwound. */
   checkCallee: "async_check_callee",
+  /**
+   * `(i32)`: the state was not what rewritten code expects (`AsyncFault`): code the rewrite did not
+   * prepare ran in the middle of an unwind or a rewind. Throws.
+   */
+  fault: "async_fault",
+} as const;
+
+/** What `AsyncImport.fault` reports. */
+export const AsyncFault = {
+  /** A function that may suspend was entered while unwinding. */
+  enteredUnwinding: 0,
+  /** A call that may suspend came back neither normally nor unwinding (the rewind went nowhere). */
+  rewindLost: 1,
 } as const;
 
 import { ALL_OPS } from "../binary/opcodes.js";
 import type { ModuleInfo, ValueType } from "../binary/module-info.js";
 import { funcTypeAt } from "../binary/module-info.js";
 import { CompileError } from "../errors.js";
-import { funcTypeIndex, reachingFunctions, typeKey, type CallGraph } from "./asyncify-graph.js";
+import { funcTypeIndex, reachingFunctions, sharedTables, typeKey, type CallGraph } from "./asyncify-graph.js";
 import { liveAfter } from "./asyncify-live.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { readLeb } from "./scan.js";
@@ -48,6 +61,7 @@ export function asyncifyFuncs(): { name: string; params: string[]; results: stri
       { name: AsyncImport.load(t), params: [], results: [t] },
     ]),
     { name: AsyncImport.checkCallee, params: ["funcref"], results: [] },
+    { name: AsyncImport.fault, params: ["i32"], results: [] },
   ];
 }
 
@@ -64,8 +78,26 @@ const UNARY = /^(i32|i64|f32|f64)\.(eqz|clz|ctz|popcnt|abs|neg|sqrt|ceil|floor|t
 const BINARY = /^(i32|i64|f32|f64)\.(add|sub|mul|div(_[su])?|rem_[su]|and|or|xor|shl|shr_[su]|rotl|rotr|eq|ne|lt(_[su])?|gt(_[su])?|le(_[su])?|ge(_[su])?|min|max|copysign)$/;
 const STORE = /^(i32|i64|f32|f64)\.store(8|16|32)?$/;
 
+const effects = new Map<string, Effect>();
+
 /** The effect of a plain instruction by name (calls and blocks are handled by the caller). */
 function plainEffect(name: string): Effect {
+  let e = effects.get(name);
+  if (e === undefined) effects.set(name, (e = effectOf(name)));
+  return e;
+}
+
+/** What a numeric or comparison instruction pushes, by name (undefined: not one). */
+const numericResults = new Map<string, number | undefined>();
+
+function numericResult(name: string): number | undefined {
+  if (numericResults.has(name)) return numericResults.get(name);
+  const code = name === "ref.is_null" || /\.(eqz|eq|ne|lt|gt|le|ge)(_[su])?$/.test(name) ? 0x7f : /^(i32|i64|f32|f64)\./.test(name) ? SAVABLE[name.slice(0, 3)] : undefined;
+  numericResults.set(name, code);
+  return code;
+}
+
+function effectOf(name: string): Effect {
   if (name.endsWith(".const") || name === "local.get" || name === "global.get" || name === "memory.size" || name === "ref.null" || name === "ref.func" || name === "table.size") return { pop: 0, push: 1 };
   if (UNARY.test(name) || name === "memory.grow" || name === "ref.is_null" || name === "table.get" || name === "local.tee") return { pop: 1, push: 1 };
   if (BINARY.test(name)) return { pop: 2, push: 1 };
@@ -95,13 +127,25 @@ const OP_NAME = ALL_OPS.map((o) => o.name);
  *   (an `if`'s condition is kept in a local to take the same arm again);
  * - branches inside a guarded stretch that leave it gain one label (the guard's).
  *
- * Sites must sit where nothing but their arguments is on the operand stack, in blocks without
- * parameters or results, with locals the host can hold (no v128, no typed references); functions that
- * can reach an async import may not use exception handling or tail calls that reach one. Anything else
- * is refused with a `CompileError` naming the function and what it uses.
+ * - values below a site's arguments, or below a block holding a site, are kept in locals across it and
+ *   pushed back after it; a block holding a site that has parameters or results loses them: its
+ *   parameters go to locals pushed at its start, its results to locals at its end (and at each branch
+ *   to it, which carries them), pushed after it;
+ * - dead code (after `br`, `return`, `unreachable`...) keeps a polymorphic stack: each guarded stretch
+ *   of it starts with `unreachable`.
+ *
+ * The values kept must be of types the host can hold (no v128, no typed references); functions that
+ * can reach an async import may not use exception handling, tail calls that reach one, or a `br_table`
+ * out of a block that lost its results. Anything else is refused with a `CompileError` naming the
+ * function and what it uses.
  */
-export function asyncifyPass(info: ModuleInfo, asyncImports: ReadonlySet<number>, indices: () => AsyncifyIndices): BodyPass & { graph: CallGraph } {
-  const graph = reachingFunctions(info, asyncImports);
+export function asyncifyPass(
+  info: ModuleInfo,
+  asyncImports: ReadonlySet<number>,
+  indices: () => AsyncifyIndices,
+  options: { readonly sharedTables?: boolean } = {},
+): BodyPass & { graph: CallGraph } {
+  const graph = reachingFunctions(info, asyncImports, options.sharedTables ? sharedTables(info) : undefined);
   return {
     graph,
     visit(fn: FunctionContext): void {
@@ -118,6 +162,11 @@ interface Region {
   readonly body: boolean;
   /** How many of the function's own blocks enclose the region. */
   readonly depth: number;
+  /** The block's parameters: their types, and the locals that hold them until its first stretch. */
+  readonly stack?: readonly number[];
+  readonly pending?: readonly number[];
+  /** The locals that take the block's results at its end. */
+  readonly results?: readonly number[];
 }
 
 class FunctionRewrite {
@@ -131,6 +180,13 @@ class FunctionRewrite {
   /** Matching `end` of each block opener, and `else` of an `if` (-1 none). */
   private readonly endOf: Int32Array;
   private readonly elseOf: Int32Array;
+  /** The innermost block opener around each instruction (-1: the function's own level). */
+  private readonly parent: Int32Array;
+  /**
+   * Blocks holding a site that had parameters or results: they now have none, and what a branch to
+   * one carries (a loop's parameters, a block's or if's results) goes through these locals.
+   */
+  private readonly converted = new Map<number, readonly number[]>();
   /** Prefix count of sites: sites in [a, b) = sitesBefore[b] - sitesBefore[a]. */
   private readonly sitesBefore: Int32Array;
   private readonly site: Uint8Array;
@@ -158,8 +214,10 @@ class FunctionRewrite {
     this.site = new Uint8Array(this.n);
     this.sitesBefore = new Int32Array(this.n + 1);
     const openers: number[] = [];
+    this.parent = new Int32Array(this.n);
     for (let i = 0; i < this.n; i++) {
       const name = OP_NAME[this.ops[i]!]!;
+      this.parent[i] = openers.length > 0 ? openers[openers.length - 1]! : -1;
       if (name === "block" || name === "loop" || name === "if" || name === "try" || name === "try_table") openers.push(i);
       else if (name === "else") this.elseOf[openers[openers.length - 1]!] = i;
       else if (name === "end" && openers.length > 0) this.endOf[openers.pop()!] = i;
@@ -201,7 +259,7 @@ class FunctionRewrite {
       case "return_call_indirect":
       case "call_ref":
       case "return_call_ref": {
-        if (!this.graph.reachingIndirect.has(typeKey(this.info, this.imm(i)))) return false;
+        if (!this.graph.reachingIndirect.has(typeKey(this.info, this.imm(i))) && !(name === "call_indirect" && this.graph.reachingTables.has(this.secondImm(i)))) return false;
         if (name !== "call_indirect") this.fail(`a ${name} that may suspend`, i);
         return true;
       }
@@ -218,6 +276,24 @@ class FunctionRewrite {
     const index = this.fn.addLocal(code);
     this.addedBase = index - (this.fn.addedLocals.length - 1);
     return index;
+  }
+
+  /** Whether the stack `afterPlain`/`afterBlock` get is polymorphic (dead code) below its known values. */
+  private poly = false;
+  /** Locals the rewrite added, by `pooled`'s key. */
+  private readonly pool = new Map<string, number>();
+
+  /**
+   * A local of type `code` for one use: a site's or block's `role` value number `ordinal`, in a
+   * region at `depth`. Uses of one key never overlap (a site's values are pushed back before the next
+   * site or block at its level; a block's live across its inside, one level deeper), so they share
+   * the local: a function gets locals per level and role, not per site (locals cost each call).
+   */
+  private pooled(code: number, depth: number, role: string, ordinal: number): number {
+    const key = `${code} ${depth} ${role} ${ordinal}`;
+    let l = this.pool.get(key);
+    if (l === undefined) this.pool.set(key, (l = this.addLocal(code)));
+    return l;
   }
 
   /** The index of the first added local (of any pass). */
@@ -277,7 +353,10 @@ class FunctionRewrite {
     const prologue = this.planned;
     const restore = (): Uint8Array => {
       const b = new ByteSink(64);
-      b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x46); b.u8(0x04); b.u8(0x40);
+      // if (state) { if (state != rewinding) fault; restore }: one test on the normal path.
+      b.u8(0x23); b.u32(this.ix.state); b.u8(0x04); b.u8(0x40);
+      b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x47); b.u8(0x04); b.u8(0x40);
+      b.u8(0x41); b.sleb(AsyncFault.enteredUnwinding); b.u8(0x10); b.u32(this.faultFunc()); b.u8(0x0b);
       b.u8(0x10); b.u32(this.loadFunc(0x7f)); b.u8(0x21); b.u32(this.k);
       const saved = this.savedLocals();
       for (let s = saved.length - 1; s >= 0; s--) {
@@ -313,6 +392,9 @@ class FunctionRewrite {
   private epilogue(): Uint8Array {
     const b = new ByteSink(64);
     b.u8(0x0b); b.u8(0x0c); b.u32(1); b.u8(0x0b);
+    // A site came back neither normally nor unwinding: a rewind that went nowhere.
+    b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.unwinding); b.u8(0x47); b.u8(0x04); b.u8(0x40);
+    b.u8(0x41); b.sleb(AsyncFault.rewindLost); b.u8(0x10); b.u32(this.faultFunc()); b.u8(0x0b);
     for (const [j, code] of this.savedLocals()) {
       b.u8(0x20); b.u32(j); b.u8(0x10); b.u32(this.saveFunc(code));
     }
@@ -332,8 +414,17 @@ class FunctionRewrite {
     else {
       const key = JSON.stringify([[], type.results]);
       const t = this.info.types.findIndex((d, i) => d.kind === "func" && typeKey(this.info, i) === key);
-      if (t < 0) this.fail("several results and no type in the module to wrap its body with");
-      b.u32(t);
+      if (t >= 0) {
+        b.u32(t);
+      } else {
+        // No type [] -> results: the block takes the function's own type, given the parameters'
+        // current values, which it drops.
+        b.length -= 1;
+        for (let p = 0; p < type.params.length; p++) { b.u8(0x20); b.u32(p); }
+        b.u8(opcode);
+        b.u32(this.info.functions[this.fn.funcIndex - this.info.importedFuncs]!);
+        for (let p = 0; p < type.params.length; p++) b.u8(0x1a);
+      }
     }
   }
 
@@ -347,6 +438,10 @@ class FunctionRewrite {
 
   private checkCalleeFunc(): number {
     return this.ix.firstFunc + 2 * SAVED_TYPES.length;
+  }
+
+  private faultFunc(): number {
+    return this.ix.firstFunc + 2 * SAVED_TYPES.length + 1;
   }
 
   /** The second immediate of instruction `i` (the table of a `call_indirect`). */
@@ -363,10 +458,14 @@ class FunctionRewrite {
    */
   private region(r: Region): void {
     // The operand stack above the block's start, as type codes (null once unknown).
-    let stack: number[] | null = [];
+    let stack: number[] | null = [...(r.stack ?? [])];
     let open = false;
     let depthInSegment = 0;
-    let pending: number[] = [];
+    let pending: number[] = [...(r.pending ?? [])];
+    // After an instruction that never falls through (br, return, unreachable...) the rest of the block
+    // is dead and its stack polymorphic: what it pops beyond the known values is nothing to keep.
+    let poly = false;
+    this.poly = false;
     const lastSite = r.body ? this.lastInteresting(r.from, r.to) : Infinity;
     const openSegment = (at: number): void => {
       if (open) return;
@@ -374,9 +473,12 @@ class FunctionRewrite {
       depthInSegment = 0;
       const push = pending;
       pending = [];
+      const dead = poly;
       this.plan(at, () => {
         const b = new ByteSink(16);
         b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x47); b.u8(0x04); b.u8(0x40);
+        // In dead code, the stretch starts dead too (its stack polymorphic, as in the original).
+        if (dead) b.u8(0x00);
         for (const l of push) { b.u8(0x20); b.u32(l); }
         return b.view().slice();
       });
@@ -392,12 +494,13 @@ class FunctionRewrite {
       const end = isOpener ? this.endOf[i]! : -1;
       if (this.site[i]) {
         const t = this.callType(i);
-        if (stack === null || stack.length < t.params.length) this.fail("a call that may suspend follows code whose operand stack the rewrite cannot follow", i);
+        if (stack === null || (!poly && stack.length < t.params.length)) this.fail("a call that may suspend follows code whose operand stack the rewrite cannot follow", i);
         openSegment(i);
         // Values below the arguments are kept in locals across the call, and pushed back after it.
-        const below = stack.slice(0, stack.length - t.params.length).map((c) => this.addLocal(c));
-        const args = t.params.map((p) => this.addLocal(this.savable(p, "call argument")));
-        const results = t.results.map((p) => this.addLocal(this.savable(p, "call result")));
+        const indirect = name === "call_indirect";
+        const below = stack.slice(0, Math.max(0, stack.length - t.params.length)).map((c, o) => this.pooled(c, r.depth, "below", o));
+        const args = t.params.map((p, o) => this.pooled(this.savable(p, "call argument"), r.depth, indirect && o === t.params.length - 1 ? "slot" : "arg", o));
+        const results = t.results.map((p, o) => this.pooled(this.savable(p, "call result"), r.depth, "result", o));
         const id = this.siteCount++;
         // An indirect site: the table and the local holding the element index (its last argument).
         const table = name === "call_indirect" ? this.secondImm(i) : -1;
@@ -428,7 +531,8 @@ class FunctionRewrite {
           const b = new ByteSink(64);
           // When unwinding: k = this site, and out to the epilogue past the unwind check, the site's
           // guard, the enclosing blocks and the body's block.
-          b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.unwinding); b.u8(0x46); b.u8(0x04); b.u8(0x40);
+          // if (state): one test on the normal path (the epilogue faults unless it is unwinding).
+          b.u8(0x23); b.u32(this.ix.state); b.u8(0x04); b.u8(0x40);
           b.u8(0x41); b.sleb(id); b.u8(0x21); b.u32(this.k);
           // An indirect site saves the function it called (popped by the check when rewinding).
           if (table >= 0) { b.u8(0x20); b.u32(slot); b.u8(0x25); b.u32(table); b.u8(0x10); b.u32(this.saveFunc(0x70)); }
@@ -439,21 +543,34 @@ class FunctionRewrite {
           return b.view().slice();
         }, i);
         pending = [...below, ...results];
-        stack = [...stack.slice(0, stack.length - t.params.length), ...t.results.map((p) => this.savable(p, "call result"))];
+        stack = [...stack.slice(0, Math.max(0, stack.length - t.params.length)), ...t.results.map((p) => this.savable(p, "call result"))];
         continue;
       }
       if (isOpener && this.sitesIn(i + 1, end) > 0) {
         if (name !== "block" && name !== "loop" && name !== "if") this.fail(`a ${name} block around a call that may suspend`, i);
-        if (this.fn.bytes[this.start[i]! + 1] !== 0x40) this.fail(`a ${name} with parameters or results around a call that may suspend`, i);
+        const bt = this.blockType(i);
         const need = name === "if" ? 1 : 0;
-        if (stack === null || stack.length < need) this.fail(`a ${name} around a call that may suspend follows code whose operand stack the rewrite cannot follow`, i);
-        // Values below the block are kept in locals while it runs, and pushed back after it.
-        const below = stack.slice(0, stack.length - need).map((c) => this.addLocal(c));
-        const c = need ? this.addLocal(0x7f) : -1;
-        if (need || below.length > 0 || pending.length > 0) {
+        if (stack === null || (!poly && stack.length < need + bt.params.length)) this.fail(`a ${name} around a call that may suspend follows code whose operand stack the rewrite cannot follow`, i);
+        // A block with parameters or results becomes one without: its parameters are kept in locals
+        // and pushed at its start, its results are left in locals at its end (and by branches to it),
+        // and pushed after it, as values below a site are.
+        const base: number = Math.max(0, stack!.length - need - bt.params.length);
+        const below = stack!.slice(0, base).map((c, o) => this.pooled(c, r.depth, "block below", o));
+        const params = bt.params.map((c, o) => this.pooled(c, r.depth, "block param", o));
+        const results = bt.results.map((c, o) => this.pooled(c, r.depth, "block result", o));
+        // Read only before the first site of the block is reached (or set again by a branch first).
+        for (const l of [...params, ...results]) this.deadAtSites.add(l);
+        if (params.length > 0 || results.length > 0) {
+          const opcode = this.fn.bytes[this.start[i]!]!;
+          this.replaced.set(i, Uint8Array.of(opcode, 0x40));
+          this.converted.set(i, name === "loop" ? params : results);
+        }
+        const c = need ? this.pooled(0x7f, r.depth, "condition", 0) : -1;
+        if (need || below.length > 0 || params.length > 0 || pending.length > 0) {
           openSegment(i);
           this.plan(i, () => encode((b) => {
             if (need) { b.u8(0x21); b.u32(c); }
+            for (let a = params.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(params[a]!); }
             for (let a = below.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(below[a]!); }
             b.u8(0x0b);
             if (need) { b.u8(0x20); b.u32(c); }
@@ -462,15 +579,24 @@ class FunctionRewrite {
         } else {
           closeSegment(i);
         }
-        stack = stack.slice(0, stack.length - need);
+        const inner = { body: false, depth: r.depth + 1, stack: bt.params, pending: params, results } as const;
         const els = this.elseOf[i]!;
         if (els >= 0) {
-          this.region({ from: i + 1, to: els, body: false, depth: r.depth + 1 });
-          this.region({ from: els + 1, to: end, body: false, depth: r.depth + 1 });
+          this.region({ from: i + 1, to: els, ...inner });
+          this.region({ from: els + 1, to: end, ...inner });
         } else {
-          this.region({ from: i + 1, to: end, body: false, depth: r.depth + 1 });
+          this.region({ from: i + 1, to: end, ...inner });
+          // An if without else passes its parameters through as its results.
+          if (name === "if" && results.length > 0) {
+            this.plan(end, () => encode((b) => {
+              b.u8(0x05);
+              for (const l of params) { b.u8(0x20); b.u32(l); }
+              for (let a = results.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(results[a]!); }
+            }));
+          }
         }
-        pending = below;
+        stack = [...stack!.slice(0, base), ...bt.results];
+        pending = [...below, ...results];
         i = end;
         continue;
       }
@@ -487,10 +613,17 @@ class FunctionRewrite {
         this.renumberBranches(i, isOpener ? end : i, depthInSegment);
       }
       if (isOpener) {
+        this.poly = poly;
         stack = this.afterBlock(stack, i, name);
         i = end;
         continue;
       }
+      if (plainEffect(name).ends) {
+        stack = [];
+        poly = true;
+        continue;
+      }
+      this.poly = poly;
       stack = this.afterPlain(stack, i, name);
     }
     if (r.body) {
@@ -500,9 +633,41 @@ class FunctionRewrite {
       }
       closeSegment(r.to);
     } else {
-      if (pending.length > 0) this.fail("a call's results must be used inside the block holding it", r.to);
+      const results = r.results ?? [];
+      if (results.length > 0) {
+        // The block's results, on the stack of the stretch now, go to its result locals.
+        openSegment(r.to);
+        this.plan(r.to, () => encode((b) => {
+          for (let a = results.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(results[a]!); }
+        }));
+      } else if (pending.length > 0) {
+        this.fail("a call's results must be used inside the block holding it", r.to);
+      }
       closeSegment(r.to);
     }
+  }
+
+  /** The parameter and result types (codes) of block opener `i`. */
+  private blockType(i: number): { params: number[]; results: number[] } {
+    const bytes = this.fn.bytes;
+    const p = this.start[i]! + 1;
+    const b = bytes[p]!;
+    if (b === 0x40) return { params: [], results: [] };
+    if (TYPE_NAME[b] !== undefined) return { params: [], results: [b] };
+    if ((b & 0x80) === 0 && (b & 0x40) !== 0) this.fail("a block of a type the rewrite cannot hold in locals around a call that may suspend", i);
+    const t = funcTypeAt(this.info, readLeb(bytes, p, this.start[i + 1]!));
+    if (!t) this.fail("a block of an unknown type", i);
+    return {
+      params: t.params.map((x) => this.savable(x, "block parameter")),
+      results: t.results.map((x) => this.savable(x, "block result")),
+    };
+  }
+
+  /** The block opener that branch label `l` of instruction `i` names (-1: the function's own). */
+  private branchTarget(i: number, l: number): number {
+    let o = this.parent[i]!;
+    for (let k = 0; k < l && o >= 0; k++) o = this.parent[o]!;
+    return o;
   }
 
   /** The last site or block holding one at the body's level (-1 if none). */
@@ -526,12 +691,12 @@ class FunctionRewrite {
     const bytes = this.fn.bytes;
     const p = this.start[i]! + 1;
     const b = bytes[p]!;
-    const rest = stack.slice(0, stack.length - (name === "if" ? 1 : 0));
+    const rest = stack.slice(0, Math.max(0, stack.length - (name === "if" ? 1 : 0)));
     if (b === 0x40) return rest;
     if (TYPE_NAME[b] !== undefined) return [...rest, b];
     const t = funcTypeAt(this.info, readLeb(bytes, p, this.start[i + 1]!));
-    if (!t || t.params.length > rest.length) return null;
-    const out = rest.slice(0, rest.length - t.params.length);
+    if (!t || (t.params.length > rest.length && !this.poly)) return null;
+    const out = rest.slice(0, Math.max(0, rest.length - t.params.length));
     for (const r of t.results) {
       const code = typeof r === "string" ? SAVABLE[r] : undefined;
       if (code === undefined) return null;
@@ -546,18 +711,18 @@ class FunctionRewrite {
     let pushed: number[];
     if (name === "call" || name === "call_indirect") {
       const t = this.callType(i);
-      if (stack.length < t.params.length) return null;
-      const out = stack.slice(0, stack.length - t.params.length);
+      if (stack.length < t.params.length && !this.poly) return null;
+      stack.length = Math.max(0, stack.length - t.params.length);
       for (const r of t.results) {
         const code = typeof r === "string" ? SAVABLE[r] : undefined;
         if (code === undefined) return null;
-        out.push(code);
+        stack.push(code);
       }
-      return out;
+      return stack;
     }
     const e = plainEffect(name);
     if (e.ends) return null;
-    if (Number.isNaN(e.pop) || stack.length < e.pop) return null;
+    if (Number.isNaN(e.pop) || (stack.length < e.pop && !this.poly)) return null;
     if (e.push === 0) pushed = [];
     else if (name === "local.get" || name === "local.tee") {
       const code = this.localTypes[this.imm(i)];
@@ -568,6 +733,7 @@ class FunctionRewrite {
       if (code === undefined) return null;
       pushed = [code];
     } else if (name === "select") {
+      if (stack.length < 2) return null;
       pushed = [stack[stack.length - 2]!];
     } else if (name === "ref.func") {
       pushed = [0x70];
@@ -578,14 +744,15 @@ class FunctionRewrite {
     } else if (name === "memory.size" || name === "memory.grow" || name === "table.size" || name === "table.grow") {
       if (this.info.memories.some((m) => m.memory64) || this.info.imports.some((m) => m.kind === "memory" && m.type.memory64)) return null;
       pushed = [0x7f];
-    } else if (name === "ref.is_null" || /\.(eqz|eq|ne|lt|gt|le|ge)(_[su])?$/.test(name)) {
-      pushed = [0x7f];
-    } else if (/^(i32|i64|f32|f64)\./.test(name)) {
-      pushed = [SAVABLE[name.slice(0, 3)]!];
     } else {
-      return null;
+      const code = numericResult(name);
+      if (code === undefined) return null;
+      pushed = [code];
     }
-    return [...stack.slice(0, stack.length - e.pop), ...pushed];
+    // In place: the region owns its stack array.
+    stack.length = Math.max(0, stack.length - e.pop);
+    for (const c of pushed) stack.push(c);
+    return stack;
   }
 
   /** The type code of global `g`, if the rewrite can save it. */
@@ -624,7 +791,24 @@ class FunctionRewrite {
       }
       if (name === "br" || name === "br_if") {
         const l = this.imm(i);
-        if (l >= d) this.replaced.set(i, encode((b) => { b.u8(bytes[this.start[i]!]!); b.u32(l + 1); }));
+        const carried = this.converted.get(this.branchTarget(i, l));
+        if (carried !== undefined) {
+          // To a block that lost its type: what the branch carries goes to the block's locals first
+          // (for br_if, kept on the stack too, for when it is not taken).
+          const cond = name === "br_if" ? this.pooled(0x7f, 0, "br_if", 0) : -1;
+          if (cond >= 0) this.deadAtSites.add(cond);
+          this.replaced.set(i, encode((b) => {
+            if (cond >= 0) { b.u8(0x21); b.u32(cond); }
+            for (let a = carried.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(carried[a]!); }
+            if (cond >= 0) {
+              for (const x of carried) { b.u8(0x20); b.u32(x); }
+              b.u8(0x20); b.u32(cond);
+            }
+            b.u8(bytes[this.start[i]!]!); b.u32(l >= d ? l + 1 : l);
+          }));
+        } else if (l >= d) {
+          this.replaced.set(i, encode((b) => { b.u8(bytes[this.start[i]!]!); b.u32(l + 1); }));
+        }
       } else if (name === "br_table") {
         const p = { at: this.start[i]! + 1 };
         const end = this.start[i + 1]!;
@@ -635,6 +819,11 @@ class FunctionRewrite {
           return v;
         };
         const count = readOne();
+        const save = p.at;
+        for (let k = 0; k <= count; k++) {
+          if (this.converted.has(this.branchTarget(i, readOne()))) this.fail("a br_table to a block with parameters or results around a call that may suspend", i);
+        }
+        p.at = save;
         this.replaced.set(i, encode((b) => {
           b.u8(0x0e);
           b.u32(count);

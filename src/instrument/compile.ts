@@ -34,7 +34,7 @@ export interface InstrumentedCompile {
 
 /** True when `options` ask for nothing that would change `info`. */
 function nothingToDo(info: ModuleInfo, options: InstrumentOptions): boolean {
-  if (options.fuelCosts || options.interrupt || options.nanCanonicalization || options.asyncImports?.length) return false;
+  if (options.fuelCosts || options.interrupt || options.nanCanonicalization || options.asyncImports?.length || options.asyncSharedTables) return false;
   return !options.storeResources || (info.memories.length === 0 && info.tables.length === 0);
 }
 

@@ -47,6 +47,11 @@ export interface InstrumentOptions {
   readonly nanCanonicalization?: boolean;
   /** Rewrite for these async function imports (by function index) to unwind and rewind (asyncify.ts). */
   readonly asyncImports?: readonly number[];
+  /**
+   * With `asyncImports`: every `call_indirect` through an imported or exported table may suspend too
+   * (another instance may put functions that suspend there: a component's shim table).
+   */
+  readonly asyncSharedTables?: boolean;
 }
 
 /** Names of the hidden imports, under `HOST_MODULE`. */
@@ -70,6 +75,8 @@ export interface Instrumented {
   readonly tables: readonly ConvertedTable[];
   /** Whether the module was rewritten to unwind and rewind for async imports (asyncify.ts). */
   readonly asyncify?: boolean;
+  /** With `asyncify`: for each function of the original module (imported first), 1 when it may suspend. */
+  readonly asyncReaches?: Uint8Array;
   /**
    * The original index of each export wrapper (see `RewritePlan.threadGlobals`), in order: wrapper `k`
    * is engine function `importedFuncs + funcShift + definedFuncs + k`.
@@ -96,11 +103,11 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   // inside the guard (skipped when rewinding, not charged twice); after NaN canonicalization, whose
   // code must directly follow its float instruction.
   let asyncify: ReturnType<typeof asyncifyPass> | undefined;
-  if (options.asyncImports && options.asyncImports.length > 0) {
+  if (wantsAsyncify(options)) {
     const indices = { state: info.importedGlobals + globals.length, firstFunc: info.importedFuncs + funcs.length };
     globals.push({ name: AsyncImport.state, type: "i32", mutable: true });
     funcs.push(...(asyncifyFuncs() as unknown as AddedFunc[]));
-    asyncify = asyncifyPass(info, new Set(options.asyncImports), () => indices);
+    asyncify = asyncifyPass(info, new Set(options.asyncImports), () => indices, { sharedTables: options.asyncSharedTables === true });
     passes.push(asyncify);
   }
   // Imported globals first, so that the defined one's index is known: it follows every global.
@@ -139,7 +146,7 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     definedGlobals,
     funcs,
     // Threading renumbers locals, which the rewrite's inserted code names as they are: not composed.
-    threading: options.asyncImports?.length ? [] : threading,
+    threading: asyncify ? [] : threading,
     threadGlobals,
     passes,
     importMemories: options.storeResources ?? false,
@@ -154,9 +161,14 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     interrupt: options.interrupt ?? false,
     memories: r.memories,
     tables: r.tables,
-    ...(options.asyncImports && options.asyncImports.length > 0 ? { asyncify: true } : {}),
+    ...(asyncify ? { asyncify: true, asyncReaches: asyncify.graph.reaches } : {}),
     ...(r.wrappers.length > 0 ? { wrappers: r.wrappers, definedFuncs: info.functions.length } : {}),
   };
+}
+
+/** Whether `options` ask for the unwind/rewind rewrite. */
+export function wantsAsyncify(options: InstrumentOptions): boolean {
+  return (options.asyncImports?.length ?? 0) > 0 || options.asyncSharedTables === true;
 }
 
 /** For each memory index (imported, then defined): whether it is 64-bit. */

@@ -19,7 +19,7 @@ import {
   type RawHostFunc,
 } from "./func.js";
 import { noteHostError, toTrap } from "./trap.js";
-import { rewriteContextOf, rewriteImport, runRewound, type RewriteContext } from "./async-rewrite.js";
+import { rewriteImport, runRewound, type RewriteContext } from "./async-rewrite.js";
 import type { Store } from "./store.js";
 
 /**
@@ -111,7 +111,7 @@ export function typedAsync(func: Func): (...args: unknown[]) => Promise<unknown>
     const target = func.native as (...args: unknown[]) => unknown;
     adapter = async (...args) => {
       const wasmArgs = convertArgs(args);
-      return convert(await runRewound(func, target, wasmArgs));
+      return convert(await runRewound(store, target, wasmArgs));
     };
   }
   typedCache.set(func, adapter);
@@ -134,7 +134,7 @@ export async function runStartAsync(instance: { readonly store: Store }, run: ()
       }
     });
   } else {
-    await runRewound(undefined, run, [], rewriteContextOf(instance) ?? undefined, store);
+    await runRewound(store, run, []);
   }
 }
 
@@ -156,5 +156,5 @@ export function callInTurn(func: Func, wasmArgs: unknown[]): Promise<unknown> {
       }
     });
   }
-  return runRewound(func, func.native as (...args: unknown[]) => unknown, wasmArgs, undefined, undefined, true);
+  return runRewound(store, func.native as (...args: unknown[]) => unknown, wasmArgs, true);
 }

@@ -2,7 +2,7 @@
  * The host side of the unwind/rewind rewrite (src/instrument/asyncify.ts has the module side).
  *
  * A rewritten instance imports a state global (normal, unwinding, rewinding) and functions that push
- * and pop values on a stack kept here. When an async host function returns, its import (made here)
+ * and pop values on a stack (async-saver.ts). When an async host function returns, its import (made here)
  * keeps the Promise, sets the state to unwinding and returns placeholder results; every rewritten
  * frame then saves its locals and where it stopped, and returns. The async call (`runRewound`) sees the
  * state, awaits the Promise, sets the state to rewinding and calls the same export again: each frame
@@ -13,63 +13,85 @@
  */
 import { AsyncError, WasmhostBug } from "../errors.js";
 import type { FuncType, ValType } from "../types.js";
-import { AsyncImport, AsyncState } from "../instrument/asyncify.js";
+import { AsyncFault, AsyncImport, AsyncState } from "../instrument/asyncify.js";
 import type { Caller } from "./caller.js";
 import { beginWait, endWait, runActiveCall, runAsyncCall, suspendableCall } from "./async.js";
-import type { Func, HostFunc } from "./func.js";
+import type { HostFunc } from "./func.js";
 import type { Store } from "./store.js";
+import { newSaver, type Saver } from "./async-saver.js";
 import { noteHostError, toTrap } from "./trap.js";
 
-/** The rewrite's state of one instance. */
+/**
+ * The rewrite's state of one store. Every rewritten instance of the store shares it (one state
+ * global, one stack of saved values), so that a suspension crosses instances: a rewritten module
+ * treats a function import that is another rewritten instance's export that may suspend as an async
+ * import (instance.ts), and each instance on the path unwinds in turn, then rewinds in order.
+ */
 export interface RewriteContext {
-  /** Identifies the instance (its Caller, which exists before the engine's instance does). */
-  readonly key: object;
   /** The state global the rewritten code reads. */
   readonly state: WebAssembly.Global;
-  /** Values saved by unwinding frames, popped by rewinding ones. */
-  readonly stack: unknown[];
+  /** Where unwinding frames save values, and rewinding ones pop them. */
+  readonly saver: Saver;
   /** The Promise the unwind waits for. */
   pending: Promise<unknown> | undefined;
   /** How it settled, handed to the import when the rewind reaches it. */
   settled: { readonly ok: boolean; readonly value: unknown } | undefined;
+  /** The import that started the unwind: the rewind must reach the same one. */
+  unwoundBy: object | undefined;
+  /** The rewrite's hidden imports (`rewriteImports`). */
+  readonly imports: Record<string, unknown>;
 }
 
-const byCaller = new WeakMap<object, RewriteContext>();
+const byStore = new WeakMap<Store, RewriteContext>();
 
-/** The context made for the instance of `caller`, if it was rewritten. */
-export function rewriteContextFor(caller: object): RewriteContext | undefined {
-  return byCaller.get(caller);
-}
-
-/** A new context for an instance about to be made, keyed by its `Caller`. */
-export function newRewriteContext(key: object): RewriteContext {
-  const ctx: RewriteContext = { key, state: new WebAssembly.Global({ value: "i32", mutable: true }, AsyncState.normal), stack: [], pending: undefined, settled: undefined };
-  byCaller.set(key, ctx);
+/** The rewrite context of `store` (made on first use). */
+export function storeRewriteContext(store: Store): RewriteContext {
+  let ctx = byStore.get(store);
+  if (!ctx) {
+    const state = new WebAssembly.Global({ value: "i32", mutable: true }, AsyncState.normal);
+    const partial = { state, saver: newSaver(), pending: undefined, settled: undefined, unwoundBy: undefined };
+    ctx = Object.assign(partial, { imports: {} as Record<string, unknown> }) as RewriteContext;
+    Object.assign(ctx.imports, rewriteImports(ctx));
+    byStore.set(store, ctx);
+  }
   return ctx;
 }
 
-/** The rewrite's hidden imports for an instance with context `ctx`. */
-export function rewriteImports(ctx: RewriteContext): Record<string, unknown> {
-  const stack = ctx.stack;
-  const push = (v: unknown): void => {
-    stack.push(v);
-  };
-  const pop = (): unknown => {
-    if (stack.length === 0) throw new WasmhostBug("the async rewrite restored more values than it saved");
-    return stack.pop();
-  };
-  const ns: Record<string, unknown> = { [AsyncImport.state]: ctx.state };
-  for (const t of ["i32", "i64", "f32", "f64", "funcref", "externref"] as const) {
-    ns[AsyncImport.save(t)] = push;
-    ns[AsyncImport.load(t)] = pop;
-  }
+/** Engine functions that may unwind: exports (and start functions) of rewritten instances that can reach an async import. */
+const suspending = new WeakSet<object>();
+
+/** Records that engine function `native` may unwind (see `suspending`). */
+export function markSuspending(native: object): void {
+  suspending.add(native);
+}
+
+/** Whether engine function `native` is a rewritten function that may unwind. */
+export function maySuspend(native: unknown): boolean {
+  return typeof native === "function" && suspending.has(native);
+}
+
+/** The error for code the rewrite did not prepare running in the middle of an unwind or rewind. */
+function unpreparedError(what: string): AsyncError {
+  return new AsyncError(
+    "unsupported",
+    `${what}: the wait would cross wasm code that the async rewrite did not prepare (a function reached through a table or reference it could not foresee, such as another instance's function put in a table); use JSPI, or call the function that may suspend through an import`,
+  );
+}
+
+/** The rewrite's hidden imports for the instances of a store with context `ctx`. */
+function rewriteImports(ctx: RewriteContext): Record<string, unknown> {
+  const saver = ctx.saver;
+  const ns: Record<string, unknown> = { [AsyncImport.state]: ctx.state, ...saver.imports };
   ns[AsyncImport.checkCallee] = (now: unknown): void => {
-    if (pop() !== now) {
+    if (saver.loadFuncref() !== now) {
       throw new AsyncError(
         "table_changed",
         "a table element that wasm was calling through call_indirect was changed while wasm waited for an async host function; the call cannot resume (change tables only while no async call waits, or use JSPI)",
       );
     }
+  };
+  ns[AsyncImport.fault] = (code: number): void => {
+    throw unpreparedError(code === AsyncFault.enteredUnwinding ? "a function that may suspend was called while wasm was unwinding" : "a call that may suspend did not resume");
   };
   return ns;
 }
@@ -92,9 +114,14 @@ export function rewriteImport(
   type: FuncType,
 ): (...args: unknown[]) => unknown {
   const dummy = placeholder(type.results);
-  return (...args: unknown[]): unknown => {
-    if (context.state.value === AsyncState.rewinding) {
+  const self = (...args: unknown[]): unknown => {
+    const state = context.state.value;
+    if (state !== AsyncState.normal) {
+      if (state !== AsyncState.rewinding || context.unwoundBy !== self) {
+        throw unpreparedError(`async host function ${name} was called while wasm was ${state === AsyncState.rewinding ? "resuming another wait" : "unwinding"}`);
+      }
       context.state.value = AsyncState.normal;
+      context.unwoundBy = undefined;
       const settled = context.settled;
       context.settled = undefined;
       if (!settled) throw new WasmhostBug(`the rewind reached async import ${name} with nothing settled`);
@@ -103,89 +130,43 @@ export function rewriteImport(
     }
     let result: unknown;
     try {
-      const call = suspendableCall(store, name);
-      if (call.instance !== context.key) {
-        throw new AsyncError(
-          "unsupported",
-          `async host function ${name} was reached through another instance's export; the rewrite mechanism can only suspend calls that start in the instance importing it (JSPI has no such limit)`,
-          name,
-        );
-      }
+      suspendableCall(store, name);
       convertParams(args);
       result = fn(caller, ...args);
     } catch (e) {
       throw noteHostError(e);
     }
     context.pending = Promise.resolve(result).then(check);
+    context.unwoundBy = self;
     context.state.value = AsyncState.unwinding;
     return dummy;
   };
-}
-
-/** Which instance's rewrite context an exported function belongs to (`null`: not rewritten). */
-const contextOfFunc = new WeakMap<Func, RewriteContext | null>();
-
-function contextOf(func: Func): RewriteContext | null {
-  let ctx = contextOfFunc.get(func);
-  if (ctx === undefined) {
-    ctx = null;
-    for (const instance of func.store.instances) {
-      if (Object.values(instance.native.exports).includes(func.native)) {
-        ctx = rewriteContextOf(instance) ?? null;
-        break;
-      }
-    }
-    contextOfFunc.set(func, ctx);
-  }
-  return ctx;
-}
-
-/** Instances (engine instances) and their contexts. */
-const byInstance = new WeakMap<object, RewriteContext>();
-
-/** Records that `instance` (ours) has context `ctx`. */
-export function bindRewriteContext(instance: object, ctx: RewriteContext): void {
-  byInstance.set(instance, ctx);
-}
-
-/** The rewrite context of `instance`, if it was rewritten. */
-export function rewriteContextOf(instance: object): RewriteContext | undefined {
-  return byInstance.get(instance);
+  return self;
 }
 
 /**
- * Runs `target(...args)` (wasm function `func`, or an instance's start function with `ctx`) as the
- * store's async call under the rewrite: each time it unwinds, awaits the pending Promise and calls it
- * again to rewind. `inTurn`: the caller already holds the store's async turn (`inAsyncTurn`).
+ * Runs `target(...args)` (a wasm function, or an instance's start function) as the store's async call
+ * under the rewrite: each time it unwinds, awaits the pending Promise and calls it again to rewind.
+ * `inTurn`: the caller already holds the store's async turn (`inAsyncTurn`).
  */
-export function runRewound(
-  func: Func | undefined,
-  target: (...args: unknown[]) => unknown,
-  args: unknown[],
-  given?: RewriteContext,
-  store?: Store,
-  inTurn = false,
-): Promise<unknown> {
-  const ctx = given ?? (func ? contextOf(func) : null);
-  const s = func?.store ?? store;
-  if (!s) throw new WasmhostBug("an async call without a store");
-  return runRewoundIn(s, ctx, target, args, inTurn);
-}
-
-function runRewoundIn(store: Store, ctx: RewriteContext | null, target: (...args: unknown[]) => unknown, args: unknown[], inTurn: boolean): Promise<unknown> {
-  return (inTurn ? runActiveCall : runAsyncCall)(store, ctx?.key ?? target, async (call) => {
+export function runRewound(store: Store, target: (...args: unknown[]) => unknown, args: unknown[], inTurn = false): Promise<unknown> {
+  const ctx = storeRewriteContext(store);
+  return (inTurn ? runActiveCall : runAsyncCall)(store, target, async (call) => {
     for (;;) {
       let r: unknown;
       try {
         r = target(...args);
       } catch (e) {
-        if (ctx) reset(ctx);
+        reset(ctx);
         throw toTrap(e, store.instrumentation.fuel);
       }
-      if (!ctx || ctx.state.value !== AsyncState.unwinding) {
-        if (ctx && (ctx.stack.length !== 0 || ctx.state.value !== AsyncState.normal)) {
+      const state = ctx.state.value;
+      if (state !== AsyncState.unwinding || !maySuspend(target)) {
+        if (state !== AsyncState.normal || ctx.saver.depth() !== 0) {
+          // Only code the rewrite did not prepare gets here: a rewind that reached no async import,
+          // or an unwind through a function that was not rewritten.
           reset(ctx);
-          throw new WasmhostBug("the async rewrite left saved state behind");
+          throw unpreparedError(state === AsyncState.unwinding ? "wasm unwound through a function that cannot resume" : "a call that may suspend did not resume");
         }
         return r;
       }
@@ -206,7 +187,8 @@ function runRewoundIn(store: Store, ctx: RewriteContext | null, target: (...args
 
 function reset(ctx: RewriteContext): void {
   ctx.state.value = AsyncState.normal;
-  ctx.stack.length = 0;
+  ctx.saver.reset();
   ctx.pending = undefined;
   ctx.settled = undefined;
+  ctx.unwoundBy = undefined;
 }

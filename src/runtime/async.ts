@@ -59,7 +59,7 @@ export interface ActiveCall {
   depth: number;
   /** True while the call awaits a host Promise (the store is idle then). */
   waiting: boolean;
-  /** For the rewrite: the instance whose export was called (only its own imports can unwind it). */
+  /** What the call runs (an instance, or the function called). */
   readonly instance: object | undefined;
 }
 

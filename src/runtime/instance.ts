@@ -24,7 +24,7 @@ import { Table } from "./table.js";
 import { Tag } from "./tag.js";
 import { toTrap } from "./trap.js";
 import { asyncHostImport, runStartAsync } from "./async-call.js";
-import { bindRewriteContext, newRewriteContext, rewriteContextFor, rewriteImports } from "./async-rewrite.js";
+import { markSuspending, maySuspend, storeRewriteContext } from "./async-rewrite.js";
 import { checkArg, checkString, describeValue, type WasmParams, type WasmResults } from "./values.js";
 
 type ImportObject = WebAssembly.Imports;
@@ -36,6 +36,15 @@ interface Instantiated {
   readonly caller: Caller;
   /** The start function is left to the caller (it runs as an async call). */
   readonly deferStart?: boolean;
+}
+
+/** @internal How wasmhost itself instantiates a module (a component's core instances). */
+export interface InstanceOptions {
+  /**
+   * Under the async rewrite: an indirect call through a table the instance imports or exports may
+   * reach another instance's function that suspends (a component's shim table), so it may suspend.
+   */
+  readonly asyncSharedTables?: boolean;
 }
 
 /**
@@ -64,18 +73,18 @@ export class Instance {
    *   expected and the given type), or belongs to another store.
    * @throws Trap when initialization (a segment out of bounds) or the start function traps.
    */
-  constructor(store: Store, module: Module, imports: readonly Extern[], instantiated?: Instantiated) {
+  constructor(store: Store, module: Module, imports: readonly Extern[], instantiated?: Instantiated | InstanceOptions) {
     let compiled: CompiledVariant;
     let native: WebAssembly.Instance;
     let caller: Caller;
     let deferStart = false;
-    if (instantiated) {
+    if (instantiated && "native" in instantiated) {
       ({ compiled, native, caller } = instantiated);
       deferStart = instantiated.deferStart === true;
     } else {
       checkInstanceArgs(store, module, imports, "new Instance");
       try {
-        compiled = compiledVariant(store, module, imports);
+        compiled = compiledVariant(store, module, imports, instantiated?.asyncSharedTables);
         const prepared = prepareImports(store, module, imports, compiled);
         caller = prepared.caller;
         try {
@@ -97,13 +106,13 @@ export class Instance {
   }
 
   /** @internal Instantiates asynchronously (the engine may work off the main thread). */
-  static async instantiateAsync(store: Store, module: Module, imports: readonly Extern[]): Promise<Instance> {
+  static async instantiateAsync(store: Store, module: Module, imports: readonly Extern[], options?: InstanceOptions): Promise<Instance> {
     checkInstanceArgs(store, module, imports, "Linker.instantiateAsync");
     let compiled: CompiledVariant;
     let native: WebAssembly.Instance;
     let caller: Caller;
     try {
-      compiled = compiledVariant(store, module, imports);
+      compiled = compiledVariant(store, module, imports, options?.asyncSharedTables);
       let importObject: ImportObject;
       ({ importObject, caller } = prepareImports(store, module, imports, compiled));
       // Counted against the store's limits while the engine works, so that concurrent instantiations
@@ -280,17 +289,19 @@ export class Instance {
 }
 
 /** The compiled form of `module` for `store` and `imports` (rewritten for async imports under the rewrite mechanism). */
-function compiledVariant(store: Store, module: Module, imports: readonly Extern[]): CompiledVariant {
+function compiledVariant(store: Store, module: Module, imports: readonly Extern[], sharedTables = false): CompiledVariant {
   if (store.engine.asyncMechanism !== "rewrite") return module.compiledFor(store);
   const asyncImports: number[] = [];
   let funcIndex = 0;
   module.info.imports.forEach((imp, i) => {
     if (imp.kind !== "func") return;
     const ext = imports[i];
-    if (ext instanceof Func && ext.isAsync) asyncImports.push(funcIndex);
+    // An async host function, or another rewritten instance's function that may suspend: calls of it
+    // may unwind, and this instance's frames must unwind with them.
+    if (ext instanceof Func && (ext.isAsync || (ext.host === undefined && maySuspend(ext.native)))) asyncImports.push(funcIndex);
     funcIndex++;
   });
-  return module.compiledForAsync(store, asyncImports);
+  return module.compiledForAsync(store, asyncImports, sharedTables);
 }
 
 function checkInstanceArgs(store: unknown, module: unknown, imports: unknown, where: string): void {
@@ -339,7 +350,7 @@ function prepareImports(store: Store, module: Module, imports: readonly Extern[]
   const info = module.info;
   checkImports(store, module, imports);
   const caller = new Caller(store, undefined);
-  const rewrite = compiled.instrumented?.asyncify ? newRewriteContext(caller) : undefined;
+  const rewrite = compiled.instrumented?.asyncify ? storeRewriteContext(store) : undefined;
   const values = new Map<string, { module: string; name: string; list: unknown[] }>();
   for (let i = 0; i < info.imports.length; i++) {
     const imp = info.imports[i]!;
@@ -372,14 +383,22 @@ function prepareImports(store: Store, module: Module, imports: readonly Extern[]
   // Store limits, and what instrumentation imports from the store (fuel, interruption, memories, tables).
   const hidden = store.instrumentation.importsFor(info, compiled.instrumented, () => [...store.instances.map((i) => i.module.info), ...store.pendingInstances]);
   if (hidden) importObject[HOST_MODULE] = hidden as Record<string, WebAssembly.ImportValue>;
-  if (rewrite) importObject[HOST_MODULE] = { ...(hidden ?? {}), ...rewriteImports(rewrite) } as Record<string, WebAssembly.ImportValue>;
+  if (rewrite) importObject[HOST_MODULE] = { ...(hidden ?? {}), ...rewrite.imports } as Record<string, WebAssembly.ImportValue>;
   return { importObject, caller };
 }
 
 function finishInstantiation(instance: Instance, caller: Caller, deferStart: boolean): void {
   caller.instance = instance;
-  const rewrite = rewriteContextFor(caller);
-  if (rewrite) bindRewriteContext(instance, rewrite);
+  // Under the async rewrite: the exports (and start function) that may unwind, which instances linked
+  // to them treat as async imports.
+  const compiled = (instance as unknown as { compiled: CompiledVariant }).compiled;
+  const reaches = compiled.instrumented?.asyncReaches;
+  if (reaches) {
+    const exports = instance.native.exports as Record<string, object>;
+    for (const e of instance.module.info.exports) if (e.kind === "func" && reaches[e.index] === 1) markSuspending(exports[e.name]!);
+    const start = instance.module.info.start;
+    if (start !== undefined && reaches[start] === 1) markSuspending(exports[HIDDEN_START]!);
+  }
   // Exported tags get their Tag now, so that exceptions of them reaching the host can be identified.
   const info = instance.module.info;
   if (info.importedTags + info.tags.length > 0) for (const e of info.exports) if (e.kind === "tag") instance.getExport(e.name);

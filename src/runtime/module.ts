@@ -172,18 +172,7 @@ export class Module {
     checkArg(engine, Engine, "Module.fromFile", "engine");
     checkString(path, "Module.fromFile", "path");
     if (!fileReader) throw new Error("Module.fromFile: reading files needs Node.js");
-    const bytes = fileReader(path);
-    if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) {
-      return new Module(engine, bytes, moduleNameOf(bytes) === undefined ? { name: baseName(path) } : {});
-    }
-    if (!isText(bytes)) {
-      throw new CompileError(
-        "neither a WebAssembly binary (it does not start with \\0asm) nor the text format (it is not UTF-8 text)",
-        0,
-        { module: baseName(path) },
-      );
-    }
-    return Module.fromText(engine, new TextDecoder().decode(bytes), path);
+    return moduleFromFileBytes(engine, fileReader(path), path);
   }
 
   /**
@@ -241,13 +230,19 @@ export class Module {
    *
    * @throws CompileError when the rewrite cannot handle a function that can reach one of them.
    */
-  compiledForAsync(store: { readonly limits: { readonly memorySize?: number; readonly tableElements?: number } }, asyncImports: readonly number[]): CompiledVariant {
-    if (asyncImports.length === 0) return this.compiledFor(store);
+  compiledForAsync(
+    store: { readonly limits: { readonly memorySize?: number; readonly tableElements?: number } },
+    asyncImports: readonly number[],
+    sharedTables = false,
+  ): CompiledVariant {
+    // Shared tables matter only to a module that has some and calls through a table.
+    const shared = sharedTables && hasSharedTables(this.info);
+    if (asyncImports.length === 0 && !shared) return this.compiledFor(store);
     const limited = store.limits.memorySize !== undefined || store.limits.tableElements !== undefined;
-    const key = `${limited ? "L" : ""}${asyncImports.join(",")}`;
+    const key = `${limited ? "L" : ""}${shared ? "T" : ""}${asyncImports.join(",")}`;
     let variant = (this.asyncVariants ??= new Map()).get(key);
     if (!variant) {
-      const options = { ...this.engine.instrumentation, asyncImports, ...(limited ? { storeResources: true } : {}) };
+      const options = { ...this.engine.instrumentation, asyncImports, ...(shared ? { asyncSharedTables: true } : {}), ...(limited ? { storeResources: true } : {}) };
       const { prepared, instrumented } = prepareFor(this.info, options, this.givenName);
       let native: WebAssembly.Module;
       try {
@@ -334,6 +329,26 @@ function prepare(engine: Engine, source: ModuleSource, name: string | undefined)
   const info = decodeModule(toBytes(source), { lazy: true });
   checkDisabledProposals(info, engine.disabledProposals);
   return { info, ...prepareFor(info, engine.instrumentation, name) };
+}
+
+/**
+ * What `Module.fromFile` does once the file is read: `bytes` are the content of the file at `path`
+ * (binary or text, told apart by the content). The CLI, which reads the file once to tell a component
+ * from a module, hands its bytes here.
+ * @internal
+ */
+export function moduleFromFileBytes(engine: Engine, bytes: Uint8Array, path: string): Module {
+  if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) {
+    return new Module(engine, bytes, moduleNameOf(bytes) === undefined ? { name: baseName(path) } : {});
+  }
+  if (!isText(bytes)) {
+    throw new CompileError(
+      "neither a WebAssembly binary (it does not start with \\0asm) nor the text format (it is not UTF-8 text)",
+      0,
+      { module: baseName(path) },
+    );
+  }
+  return Module.fromText(engine, new TextDecoder().decode(bytes), path);
 }
 
 /** Checks the engine and options of a constructor; returns the given name. */
@@ -569,4 +584,9 @@ function isText(bytes: Uint8Array): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether `info` imports or exports a table and has code (an indirect call through it may suspend). */
+function hasSharedTables(info: ModuleInfo): boolean {
+  return info.code.length > 0 && (info.importedTables > 0 || info.exports.some((e) => e.kind === "table"));
 }

@@ -74,7 +74,9 @@ export class Store<T = unknown> {
     const features = engine.instrumentation;
     this.instrumentation = new StoreInstrumentation({ fuel: features.fuelCosts !== undefined, interrupt: features.interrupt === true }, engine.epoch, this.limits);
     // Time limits start when the host calls into wasm.
-    this.hasCallHooks = features.interrupt === true;
+    // Time limits start when the host calls into wasm; under the async rewrite the depth tells an async
+    // import whether host code stands between it and the async call (it may not unwind through that).
+    this.hasCallHooks = features.interrupt === true || engine.asyncMechanism === "rewrite";
   }
 
   /** @internal Called when the host calls into wasm. */

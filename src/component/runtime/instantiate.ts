@@ -46,9 +46,21 @@ export interface Instantiated {
 interface Env {
   readonly store: Store;
   readonly resources: ResourceBridge;
+  /** Under the async rewrite, with async host functions linked: see `InstanceOptions.asyncSharedTables`. */
+  readonly asyncSharedTables: boolean;
 }
 
-type CoreInstance = ReadonlyMap<string, Extern>;
+/** A core module instantiation `run` asks its driver for (synchronous, or async for `instantiateAsync`). */
+interface CoreInstantiation {
+  readonly module: import("../../runtime/module.js").Module;
+  readonly externs: readonly Extern[];
+}
+
+/** The steps of an instantiation: yields each core instantiation, and gets the `Instance` back. */
+type Steps<R> = Generator<CoreInstantiation, R, Instance>;
+
+/** A core instance's exports by name (only `get` is used: an instance's are made on demand). */
+type CoreInstance = { get(name: string): Extern | undefined };
 
 /** The index spaces of one component instance. */
 class Spaces implements TypeScope {
@@ -73,12 +85,42 @@ export function instantiateComponent(
   def: ComponentDefinition,
   imports: ImportResolver,
   resources: ResourceBridge,
-  parent?: InstanceState,
+  options: { readonly parent?: InstanceState; readonly asyncImports?: boolean } = {},
 ): Instantiated {
-  return run({ store, resources }, def, imports, parent);
+  const env = envFor(store, resources, options.asyncImports === true);
+  const steps = run(env, def, imports, options.parent);
+  for (let step = steps.next(); ; ) {
+    if (step.done) return step.value;
+    const options = { asyncSharedTables: env.asyncSharedTables };
+    step = steps.next(new Instance(store, step.value.module, step.value.externs, options));
+  }
 }
 
-function run(env: Env, def: ComponentDefinition, imports: ImportResolver, parent: InstanceState | undefined): Instantiated {
+/**
+ * `instantiateComponent` for `instantiateAsync`: each core instance is made with
+ * `Instance.instantiateAsync`, so that on an async engine its start function may call async imports.
+ */
+export async function instantiateComponentAsync(
+  store: Store,
+  def: ComponentDefinition,
+  imports: ImportResolver,
+  resources: ResourceBridge,
+  options: { readonly asyncImports?: boolean } = {},
+): Promise<Instantiated> {
+  const env = envFor(store, resources, options.asyncImports === true);
+  const steps = run(env, def, imports, undefined);
+  for (let step = steps.next(); ; ) {
+    if (step.done) return step.value;
+    const options = { asyncSharedTables: env.asyncSharedTables };
+    step = steps.next(await Instance.instantiateAsync(store, step.value.module, step.value.externs, options));
+  }
+}
+
+function envFor(store: Store, resources: ResourceBridge, asyncImports: boolean): Env {
+  return { store, resources, asyncSharedTables: asyncImports && store.engine.asyncMechanism === "rewrite" };
+}
+
+function* run(env: Env, def: ComponentDefinition, imports: ImportResolver, parent: InstanceState | undefined): Steps<Instantiated> {
   const s = new Spaces(def.scope);
   const state = new InstanceState(parent);
   const exports = new Map<string, Item>();
@@ -127,8 +169,9 @@ function run(env: Env, def: ComponentDefinition, imports: ImportResolver, parent
             }
             return e;
           });
-          const instance = new Instance(env.store, module, externs);
-          s.coreInstances.push(new Map(Object.entries(instance.exports)));
+          const instance = yield { module, externs };
+          // Exports are wrapped when an alias or another instance asks for them, not all up front.
+          s.coreInstances.push({ get: (name) => instance.getExport(name) });
         }
         break;
       case "alias":
@@ -148,7 +191,7 @@ function run(env: Env, def: ComponentDefinition, imports: ImportResolver, parent
           const child = s.components[inst.component];
           if (child === undefined) throw new CompileError(`unknown component ${inst.component}`, inst.offset);
           const args = new Map(inst.args.map((a) => [a.name, itemOf(s, a.sort, a.index)]));
-          const result = run(env, child, (name) => {
+          const result = yield* run(env, child, (name) => {
             const item = args.get(name);
             if (item === undefined) throw new LinkError(`missing instantiation argument "${name}"`, { module: "", name });
             return item;

@@ -19,7 +19,7 @@ import { funcText, sameFuncType } from "./describe.js";
 import { isComponentError } from "./errors.js";
 import { ComponentInstance, itemsOfInterface, pascalCase } from "./instance.js";
 import type { Item, TypeScope } from "./items.js";
-import { instantiateComponent } from "./instantiate.js";
+import { instantiateComponent, instantiateComponentAsync } from "./instantiate.js";
 import { funcType, instanceTypeExports, type InstanceTypeExport } from "./resolve.js";
 import { StoreResources } from "./resources.js";
 import type { Wasi } from "../../wasi/wasi.js";
@@ -145,6 +145,7 @@ export class ComponentLinker {
         // A wrapper of its own marks the definition async (the same function may also be defined sync).
         const wrapper = (...args: never[]): Promise<unknown> => fn(...args);
         asyncHostFunctions.add(wrapper);
+        this.hasAsync = true;
         this.define(name, { [f]: wrapper });
         return api;
       },
@@ -160,9 +161,12 @@ export class ComponentLinker {
   instantiate(store: Store, component: Component): ComponentInstance {
     const bridge = bridgeOf(store);
     this.wasi?.useStore(store);
-    const result = instantiateComponent(store, component.definition, (name, desc, scope) => this.resolve(name, desc, scope, bridge), bridge);
+    const result = instantiateComponent(store, component.definition, (name, desc, scope) => this.resolve(name, desc, scope, bridge), bridge, { asyncImports: this.hasAsync });
     return new ComponentInstance(result.exports, store);
   }
+
+  /** Whether `funcAsync` defined something (core instances then prepare for waits through tables). */
+  private hasAsync = false;
 
   /** A copy of this linker: later definitions on either do not affect the other. */
   clone(): ComponentLinker {
@@ -170,6 +174,7 @@ export class ComponentLinker {
     for (const [k, v] of this.defs) c.defs.set(k, v);
     for (const t of this.trapping) c.trapping.add(t);
     c.wasi = this.wasi;
+    c.hasAsync = this.hasAsync;
     return c;
   }
 
@@ -184,10 +189,18 @@ export class ComponentLinker {
 
   private readonly trapping = new Set<string>();
 
-  /** Instantiates `component` asynchronously (its start and core module instantiation may take a while). */
+  /**
+   * Instantiates `component` asynchronously: its core modules are instantiated with the engine's
+   * async instantiation, and on an engine with `asyncSupport` their start functions run as async
+   * calls, so that they may call async host functions (`funcAsync`), as core `instantiateAsync` does.
+   *
+   * @throws LinkError on a missing or mistyped import.
+   */
   async instantiateAsync(store: Store, component: Component): Promise<ComponentInstance> {
-    await Promise.resolve();
-    return this.instantiate(store, component);
+    const bridge = bridgeOf(store);
+    this.wasi?.useStore(store);
+    const result = await instantiateComponentAsync(store, component.definition, (name, desc, scope) => this.resolve(name, desc, scope, bridge), bridge, { asyncImports: this.hasAsync });
+    return new ComponentInstance(result.exports, store);
   }
 
   private resolve(name: string, desc: ExternDesc, scope: TypeScope, bridge: StoreResources): Item {

@@ -70,8 +70,11 @@ const skip = typeof core === "string" ? core : undefined;
 // refunds), export wrappers for threaded fuel and deadlines, and liveness for the async rewrite joined
 // the compile path (measured 63 084 core, 78 997 full on 2026-12-02), then for the shared-everything
 // annotations in the decoder and proposal checks (64 751 / 80 880). The way down is the same as above.
-const CORE_BUDGET = 66_000;
-const FULL_BUDGET = 82_000;
+// Raised again, knowingly, from 66 000 / 82 000 when the async rewrite learned waits across core
+// instances, blocks with results, and its wasm save stack (async-saver.ts), and component
+// instantiateAsync became async (measured 66 837 / 82 999 on 2026-12-02, helper async).
+const CORE_BUDGET = 67_500;
+const FULL_BUDGET = 83_500;
 
 test("wasmhost/core leaves the text format out", { skip }, () => {
   const b = core as Bundle;
