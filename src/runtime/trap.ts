@@ -219,12 +219,21 @@ function buildFrames(raw: readonly RawFrame[], resolved: ReadonlyMap<string, Mod
  */
 function trapLater(code: TrapCode, frames: () => FrameInfo[], options: ErrorOptions & { detail?: string }): Trap {
   const trap = new Trap(code, [], options);
+  const v8 = Error as { captureStackTrace?: (target: object, omit?: unknown) => void };
+  v8.captureStackTrace?.(trap, trapLater);
+  // The stack as made now (its first line is the message without frames), completed when read.
+  const early = trap.stack;
+  const earlyHead = `${trap.name}: ${trap.message}`;
   let built: readonly FrameInfo[] | undefined;
   let message: string | undefined;
+  let stack: string | undefined;
   const framesOf = (): readonly FrameInfo[] => (built ??= frames());
+  const messageOf = (): string => (message ??= new Trap(code, framesOf(), options).message);
   Object.defineProperty(trap, "frames", { get: framesOf, enumerable: true, configurable: true });
-  Object.defineProperty(trap, "message", {
-    get: () => (message ??= new Trap(code, framesOf(), options).message),
+  Object.defineProperty(trap, "message", { get: messageOf, enumerable: false, configurable: true });
+  Object.defineProperty(trap, "stack", {
+    get: () => (stack ??= early?.startsWith(earlyHead) ? `${trap.name}: ${messageOf()}${early.slice(earlyHead.length)}` : early),
+    set: (v: string) => void (stack = v),
     enumerable: false,
     configurable: true,
   });

@@ -81,6 +81,21 @@ test("deep backtraces are complete, not cut at ten frames", () => {
   assert.ok(trap.frames.every((f) => f.funcIndex === 0));
 });
 
+test("a trap's stack, as Node prints an uncaught one, carries the wasm backtrace of its message", () => {
+  // Frames are worked out when first read (a deep stack costs milliseconds at trap time): the stack
+  // must still read as the message does, then the JS frames.
+  const inst = instantiate(`(module
+    (func $down (export "down") (param i32)
+      (if (i32.eqz (local.get 0)) (then unreachable))
+      (call $down (i32.sub (local.get 0) (i32.const 1)))))`);
+  const trap = trapOf(() => inst.getTypedFunc("down", ["i32"], [])(3));
+  const stack = trap.stack!;
+  assert.ok(stack.startsWith(`Trap: ${trap.message}\n`), stack);
+  assert.match(stack, /wasm backtrace:\n {4}0: 0x[0-9a-f]+ - .*down/);
+  assert.match(stack.slice(`Trap: ${trap.message}`.length), /^\n {4}at /);
+  assert.equal(trap.frames.length, 4);
+});
+
 test("functions without names show their index", () => {
   const inst = instantiate(`(module (func (export "f") unreachable))`);
   const trap = trapOf(() => inst.getFunc("f")!.call());
