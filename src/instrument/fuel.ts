@@ -66,7 +66,7 @@ import { ALL_OPS, op } from "../binary/opcodes.js";
 import { bodyAt, instructionTraps } from "../binary/traps.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
-import { BodyScan, lastLebEnd, readLeb } from "./scan.js";
+import { BodyScan, lastLebEnd, NOT_STRAIGHT, OpClass, readLeb } from "./scan.js";
 import { ByteSink } from "./sink.js";
 
 /** Instructions that cost nothing by default. */
@@ -279,7 +279,20 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
       if (charged.length <= n) charged = new Float64Array(n + 1);
       else charged.fill(0, 0, n + 1);
       if (!threaded) fn.insert(0, snippets.load);
-      graph.build(ops, start, n, bytes, costs, walk);
+      if ((fn.scan.mask & NOT_STRAIGHT) === 0 && n > 0 && ops[n - 1] === END_ID) {
+        // One straight-line segment, ending with the body's `end` (most small functions): what the
+        // general walk below inserts for it, without building its graph.
+        let cost = FUNCTION_ENTRY_COST;
+        for (let i = 0; i < n; i++) cost += costs[ops[i]!]!;
+        if (cost > 0) {
+          fn.insert(0, snippets.charge(cost));
+          charged[0] = cost;
+        }
+        if (!walk && fn.scan.mask & OpClass.traps) fn.insert(0, snippets.store);
+        if (!threaded) fn.insert(n - 1, snippets.store);
+        return;
+      }
+      graph.build(ops, start, n, bytes, costs, walk, fn.scan.mask);
       let seg = 0;
       let segStart = 0;
       // Entering a function costs one unit, as in Wasmtime (so an export calling the host costs 2).
@@ -453,21 +466,24 @@ export class SegmentGraph {
    * Builds the graph of the `n` scanned instructions `ops` (starting at `start` in `bytes`) with costs
    * `costs`; `walk` false: every segment is a join (see the class comment).
    */
-  build(ops: Uint16Array, start: Int32Array, n: number, bytes: Uint8Array, costs: Uint32Array, walk: boolean): void {
+  build(ops: Uint16Array, start: Int32Array, n: number, bytes: Uint8Array, costs: Uint32Array, walk: boolean, mask = -1): void {
     if (this.first.length < n + 2) this.grow(n + 2);
     let walked = walk;
     let hasTraps = false;
-    for (let i = 0; i < n; i++) {
-      const o = ops[i]!;
-      if (TRAPS[o]) hasTraps = true;
-      if (UNWALKED[o]) walked = false;
+    // The scan's classes say when there is nothing to look for (`mask` -1: unknown, look).
+    if (mask & (OpClass.traps | OpClass.unusual)) {
+      for (let i = 0; i < n; i++) {
+        const o = ops[i]!;
+        if (TRAPS[o]) hasTraps = true;
+        if (UNWALKED[o]) walked = false;
+      }
     }
     this.hasTraps = hasTraps;
     this.walked = walked;
     const targeted = this.targeted;
-    if (walked) {
+    if (walked) targeted.fill(0, 0, n);
+    if (walked && mask & OpClass.branch) {
       // Which blocks a branch targets (by the index of the instruction opening them).
-      targeted.fill(0, 0, n);
       const at = this.ctlAt;
       at.length = 0;
       for (let i = 0; i < n; i++) {

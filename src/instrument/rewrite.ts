@@ -48,7 +48,7 @@ import { funcTypeAt, SectionId } from "../binary/module-info.js";
 import { CompileError, WasmhostBug } from "../errors.js";
 import { checkTypeReferences } from "./type-refs.js";
 import { OffsetMap, OffsetMapBuilder } from "./offsets.js";
-import { BodyScan, readLeb, RefKind } from "./scan.js";
+import { BodyScan, OpClass, readLeb, RefKind } from "./scan.js";
 import { ByteSink, readU32 } from "./sink.js";
 
 /** The most parameters and locals a function may have in the host engine (V8's limit). */
@@ -240,6 +240,8 @@ const NO_THREADING = new Uint8Array(ALL_OPS.length);
 for (const name of ["return_call", "return_call_indirect", "return_call_ref", "try", "catch", "catch_all", "delegate", "throw", "rethrow", "throw_ref", "try_table", "br_on_cast", "br_on_cast_fail"]) {
   NO_THREADING[op(name).id] = 1;
 }
+/** For an immediate of `len` bytes (1 to 4), the values that fit in it. */
+const FITS = [0, 2 ** 7, 2 ** 14, 2 ** 21, 2 ** 28];
 /** How the threading walk reads block structure: 1 opens a block, 2 ends one, 3 branches, 4 is `br_table`. */
 const STRUCTURE = new Uint8Array(ALL_OPS.length);
 for (const name of ["block", "loop", "if"]) STRUCTURE[op(name).id] = 1;
@@ -281,6 +283,9 @@ class Rewriter {
   private readonly wrappers: number[] = [];
   /** For each table (imported, then defined): 1 when its functions are threaded (see `chooseTables`). */
   private threadedTable = new Uint8Array(0);
+  private anyThreadedTable = false;
+  /** The threaded calls of the body being written. */
+  private readonly threadedCalls = new InsnMarks();
   /** Threaded function types by shape (`shapeOf`), for `call_indirect` through threaded tables. */
   private readonly threadedByShape = new Map<string, number>();
   /** Renumbering of locals in the body being written: indices >= `localShiftFrom` move up by `localShift`. */
@@ -398,6 +403,7 @@ class Rewriter {
       if (fs === undefined || !fs.every(simple)) ok[seg.table] = 0;
     }
     this.threadedTable = ok;
+    this.anyThreadedTable = ok.includes(1);
     for (const seg of info.elements) if (this.threadsSegment(seg)) for (const f of this.segmentFuncs(seg)!) funcs.add(f);
     return funcs;
   }
@@ -555,14 +561,19 @@ class Rewriter {
    * Refuses indices past the original index spaces: renumbered, they could land on what instrumentation
    * added and make an invalid module valid. (The runtime then reports the engine's own error.)
    */
-  private checkRefs(scan: BodyScan, at: number): void {
+  private checkRefs(scan: BodyScan, at: number, calls?: InsnMarks): void {
+    const funcCount = this.funcCount;
+    const globalCount = this.globalCount;
+    const { refValue, refKind } = scan;
     for (let k = 0; k < scan.nrefs; k++) {
-      const v = scan.refValue[k]!;
-      const kind = scan.refKind[k]!;
+      const kind = refKind[k]!;
       if (kind === RefKind.local) continue;
-      if (kind === RefKind.func ? v >= this.funcCount : v >= this.globalCount) {
+      const v = refValue[k]!;
+      if (kind === RefKind.func ? v >= funcCount : v >= globalCount) {
         throw new CompileError(`unknown ${scan.refKind[k] === RefKind.func ? "function" : "global"} ${v}`, at);
       }
+      // Direct calls of threaded functions pass the values along.
+      if (calls !== undefined && kind === RefKind.func && scan.op[scan.refInsn[k]!] === CALL_ID && this.isThreaded(v)) calls.add(scan.refInsn[k]!);
     }
   }
 
@@ -875,8 +886,10 @@ class Rewriter {
     const lists = [new InsertList(), ...this.plan.passes.map(() => new InsertList())];
     const extraLocals: number[] = [];
     const values: number[] = [];
-    const threadedCalls = new Set<number>();
-    const shared = new Map<string, number>();
+    const threadedCalls = this.threadedCalls;
+    // Locals shared between passes, by key (a pass or two ask: a list beats a map cleared per body).
+    const sharedKeys: string[] = [];
+    const sharedLocals: number[] = [];
     let funcIndex = 0;
     let paramCount = 0;
     let localBase = 0;
@@ -896,12 +909,11 @@ class Rewriter {
         return localBase + extraLocals.length - 1;
       },
       sharedLocal: (key, typeCode) => {
-        let local = shared.get(key);
-        if (local === undefined) {
-          extraLocals.push(typeCode);
-          shared.set(key, (local = localBase + extraLocals.length - 1));
-        }
-        return local;
+        const k = sharedKeys.indexOf(key);
+        if (k >= 0) return sharedLocals[k]!;
+        extraLocals.push(typeCode);
+        sharedKeys.push(key);
+        return sharedLocals[sharedLocals.push(localBase + extraLocals.length - 1) - 1]!;
       },
       isThreaded: (f) => this.isThreaded(f),
       callsThreaded: (insn) => threadedCalls.has(insn),
@@ -921,20 +933,17 @@ class Rewriter {
       this.localShift = shift;
       localBase = paramCount + shift + body.localCount;
       extraLocals.length = 0;
-      shared.clear();
+      sharedKeys.length = 0;
+      sharedLocals.length = 0;
       values.length = 0;
       const codeEnd = body.codeOffset + body.code.length;
       this.scan.localLimit = paramCount + body.localCount;
       this.scan.recordLocals = shift > 0;
       this.scan.scan(this.src, body.codeOffset, codeEnd);
-      this.checkRefs(this.scan, body.codeOffset);
-      threadedCalls.clear();
-      if (this.extras.length > 0) {
-        const scan = this.scan;
-        for (let k = 0; k < scan.nrefs; k++) {
-          if (scan.refKind[k] === RefKind.func && scan.op[scan.refInsn[k]!] === CALL_ID && this.isThreaded(scan.refValue[k]!)) threadedCalls.add(scan.refInsn[k]!);
-        }
-        if (this.threadedByShape.size > 0 && this.threadedTable.includes(1)) this.indirectCalls(threadedCalls);
+      threadedCalls.reset(this.scan.n);
+      this.checkRefs(this.scan, body.codeOffset, this.extras.length > 0 ? threadedCalls : undefined);
+      if (this.extras.length > 0 && this.anyThreadedTable && this.threadedByShape.size > 0 && this.scan.mask & (OpClass.callIndirect | OpClass.tableAccess)) {
+        this.indirectCalls(threadedCalls);
       }
       for (let k = 0; k < lists.length; k++) lists[k]!.n = 0;
       for (let k = 0; k < this.plan.passes.length; k++) {
@@ -1013,7 +1022,7 @@ class Rewriter {
    * Finds the `call_indirect`s of the body just scanned through threaded tables with a threaded shape
    * (added to `calls`, their new type in `indirectTypes`); refuses bodies that access threaded tables.
    */
-  private indirectCalls(calls: Set<number>): void {
+  private indirectCalls(calls: InsnMarks): void {
     const { n, op: ops, start } = this.scan;
     const bytes = this.src;
     const tables = this.threadedTable;
@@ -1048,25 +1057,19 @@ class Rewriter {
    * extra arguments and hand them back; a threaded function wraps its body in a block of its results
    * (so that branches to the function's label still carry just those) and returns the values after them.
    */
-  private threadCalls(list: InsertList, threaded: boolean, values: readonly number[], typeIndex: number, calls: ReadonlySet<number>, addLocal: (typeCode: number) => number): void {
+  private threadCalls(list: InsertList, threaded: boolean, values: readonly number[], typeIndex: number, calls: InsnMarks, addLocal: (typeCode: number) => number): void {
     let indirectTemp = -1;
     const scan = this.scan;
     const { n, op: ops } = scan;
     if (values.length !== this.extras.length) throw new WasmhostBug("a pass did not say where its threaded value lives");
-    const push = this.valueSnippet(values, false);
-    const pop = this.valueSnippet(values, true);
-    if (threaded) {
-      const type = this.info.types[typeIndex] as { results: readonly ValueType[] };
-      const b = new ByteSink(8);
-      b.u8(0x02); // block
-      if (type.results.length === 0) b.u8(0x40);
-      else if (type.results.length === 1) valueType(b, type.results[0]!);
-      else b.sleb(this.threadedTypes.get(-1 - typeIndex)!); // a block type index is an s33 (64 would read as 0x40, empty)
-      list.add(0, { bytes: b.view().slice(), trapAt: -1, trapKind: 0 }, 0);
-    }
+    const push = this.valueSnippet(values, 0);
+    const pop = this.valueSnippet(values, 1);
+    if (threaded) list.add(0, this.bodyBlock(typeIndex), 0);
     const bytes = this.src;
     let depth = 0;
-    for (let i = 0; i < n; i++) {
+    // Nothing to look at in a body without calls, returns and (in a threaded one) branches.
+    const mask = OpClass.unusual | OpClass.call | OpClass.callIndirect | (threaded ? OpClass.return | OpClass.branch : 0);
+    for (let i = (scan.mask & mask) === 0 ? n : 0; i < n; i++) {
       const o = ops[i]!;
       if (NO_THREADING[o]) throw new WithoutThreading();
       if (threaded) {
@@ -1108,15 +1111,26 @@ class Rewriter {
         list.add(i * 16 + 10, push, i);
       }
     }
-    if (threaded) {
-      const b = new ByteSink(push.bytes.length + 1);
-      b.bytes(push.bytes);
-      b.u8(0x0b); // end of the function (the original `end` closed the block)
-      list.add(n * 16, { bytes: b.view().slice(), trapAt: -1, trapKind: 0 }, n - 1);
-    }
+    if (threaded) list.add(n * 16, this.valueSnippet(values, 2), n - 1);
   }
 
-  private readonly valueSnippets = new Map<string, Snippet>();
+  /** The block a threaded body of type `typeIndex` is wrapped in (`block` of its results), by type. */
+  private readonly bodyBlocks: Snippet[] = [];
+  private bodyBlock(typeIndex: number): Snippet {
+    let s = this.bodyBlocks[typeIndex];
+    if (!s) {
+      const type = this.info.types[typeIndex] as { results: readonly ValueType[] };
+      const b = new ByteSink(8);
+      b.u8(0x02); // block
+      if (type.results.length === 0) b.u8(0x40);
+      else if (type.results.length === 1) valueType(b, type.results[0]!);
+      else b.sleb(this.threadedTypes.get(-1 - typeIndex)!); // a block type index is an s33 (64 would read as 0x40, empty)
+      this.bodyBlocks[typeIndex] = s = { bytes: b.view().slice(), trapAt: -1, trapKind: 0 };
+    }
+    return s;
+  }
+
+  private readonly valueSnippets = new Map<string | number, Snippet>();
 
   /** Before a threaded `call_indirect`: `local.set $temp`, `local.get` of each value, `local.get $temp`. */
   private indirectPush(values: readonly number[], temp: number): Snippet {
@@ -1138,13 +1152,19 @@ class Rewriter {
     return s;
   }
 
-  /** `local.get` of each value in order, or `local.set` of each in reverse order. */
-  private valueSnippet(values: readonly number[], set: boolean): Snippet {
-    const key = `${set ? "s" : "g"}${values.join(",")}`;
+  /**
+   * `local.get` of each value in order (`kind` 0), `local.set` of each in reverse order (1), or the
+   * `local.get`s and an `end` (2: the end of a threaded body).
+   */
+  private valueSnippet(values: readonly number[], kind: 0 | 1 | 2): Snippet {
+    // A number for the usual one or two values (no string built per body).
+    const v0 = values[0] ?? 0;
+    const v1 = values.length > 1 ? values[1]! + 1 : 0;
+    const key = values.length <= 2 && v0 < 2 ** 21 && v1 < 2 ** 21 ? (v0 * 2 ** 21 + v1) * 4 + kind : `${kind}:${values.join(",")}`;
     let s = this.valueSnippets.get(key);
     if (!s) {
       const b = new ByteSink(12);
-      if (set) {
+      if (kind === 1) {
         for (let k = values.length - 1; k >= 0; k--) {
           b.u8(0x21);
           b.u32(values[k]!);
@@ -1154,6 +1174,7 @@ class Rewriter {
           b.u8(0x20);
           b.u32(v);
         }
+        if (kind === 2) b.u8(0x0b); // end of the function (the original `end` closed the block)
       }
       s = { bytes: b.view().slice(), trapAt: -1, trapKind: 0 };
       this.valueSnippets.set(key, s);
@@ -1184,7 +1205,7 @@ class Rewriter {
     }
     // Renumbering, inlined (most immediates are locals of threaded functions).
     const { refAt, refEnd, refKind, refValue, refInsn } = scan;
-    const nrefs = this.shifting ? scan.nrefs : 0;
+    const nrefs = this.shifting || this.localShift > 0 ? scan.nrefs : 0;
     const importedFuncs = this.info.importedFuncs;
     const importedGlobals = this.info.importedGlobals;
     const funcShift = this.funcShift;
@@ -1210,34 +1231,49 @@ class Rewriter {
           best = k;
         }
       }
-      // The renumbered immediates before it. One whose new value fits in the bytes of the old one
-      // (nearly all: indices move up by a few) is written padded to the same length, in place: the
-      // offsets stay one to one and the map needs no run.
-      for (; ref < nrefs; ref++) {
-        const at = refAt[ref]!;
-        if (at >= bestAt) break;
-        if (at < cursor) continue; // inside a replaced instruction
-        const v = refValue[ref]!;
-        const kind = refKind[ref]!;
-        let nv = kind === RefKind.local ? (v >= localFrom ? v + localShift : v)
-          : kind === RefKind.func ? (v >= importedFuncs ? v + funcShift : v)
-          : v >= importedGlobals ? v + globalShift : v;
-        // Only a direct call enters a wrapped function's threaded body; a reference is to its wrapper.
-        if (wrapperOf !== undefined && kind === RefKind.func && v >= importedFuncs && wrapperOf[v - importedFuncs]! >= 0 && ops[refInsn[ref]!] !== CALL_ID) {
-          nv = wrapperOf[v - importedFuncs]!;
-        }
-        if (nv === v) continue;
-        const end = refEnd[ref]!;
-        const len = end - at;
-        out.copy(src, cursor, at);
-        if (len === 5 || (len < 5 && nv < 2 ** (7 * len))) {
-          out.u32Fixed(nv, len);
-        } else {
+      // The original bytes up to it, copied as one block, then the renumbered immediates in it
+      // patched in place: one whose new value fits in the bytes of the old one (nearly all: indices
+      // move up by a few) is written padded to the same length, so the offsets stay one to one and the
+      // map needs no run. One that does not fit cuts the block there, and the copy resumes after it.
+      if (bestAt > cursor) {
+        let blockFrom = cursor;
+        let outFrom = out.length;
+        out.copy(src, cursor, bestAt);
+        for (; ref < nrefs; ref++) {
+          const at = refAt[ref]!;
+          if (at >= bestAt) break;
+          if (at < blockFrom) continue; // inside a replaced instruction
+          const v = refValue[ref]!;
+          const kind = refKind[ref]!;
+          let nv = kind === RefKind.local ? (v >= localFrom ? v + localShift : v)
+            : kind === RefKind.func ? (v >= importedFuncs ? v + funcShift : v)
+            : v >= importedGlobals ? v + globalShift : v;
+          // Only a direct call enters a wrapped function's threaded body; a reference is to its wrapper.
+          if (wrapperOf !== undefined && kind === RefKind.func && v >= importedFuncs && wrapperOf[v - importedFuncs]! >= 0 && ops[refInsn[ref]!] !== CALL_ID) {
+            nv = wrapperOf[v - importedFuncs]!;
+          }
+          if (nv === v) continue;
+          const end = refEnd[ref]!;
+          const len = end - at;
+          if (len === 5 || nv < FITS[len]!) {
+            const buf = out.buf;
+            let w = outFrom + (at - blockFrom);
+            for (let k = 1; k < len; k++) {
+              buf[w++] = (nv & 0x7f) | 0x80;
+              nv >>>= 7;
+            }
+            buf[w] = nv;
+            continue;
+          }
+          out.length = outFrom + (at - blockFrom);
           map.insertRun(out.length - base, start[refInsn[ref]!]!);
           out.u32(nv);
           map.copyRun(out.length - base, end);
+          blockFrom = end;
+          outFrom = out.length;
+          out.copy(src, end, bestAt);
         }
-        cursor = end;
+        cursor = bestAt;
       }
       if (best < 0) break;
       const l = active[best]!;
@@ -1245,8 +1281,6 @@ class Rewriter {
       const snippet = l.snip[h]!;
       const mapTo = start[l.mapTo[h]!]!;
       heads[best]!++;
-      out.copy(src, cursor, bestAt);
-      cursor = bestAt;
       map.insertRun(out.length - base, mapTo);
       if (snippet.trapAt >= 0) map.trap(out.length - base + snippet.trapAt, snippet.trapKind);
       if (snippet.moreTraps) for (const t of snippet.moreTraps) map.trap(out.length - base + t, snippet.trapKind);
@@ -1254,7 +1288,31 @@ class Rewriter {
       if ((bestKey & 15) === 15) cursor = start[(bestKey >>> 4) + 1]!; // a replacement: skip the original
       map.copyRun(out.length - base, cursor);
     }
-    out.copy(src, cursor, to);
+  }
+}
+
+/** A set of instructions of the body being rewritten (the threaded calls), cleared per body. */
+class InsnMarks {
+  private marks = new Uint8Array(1024);
+  /** How many are marked. */
+  count = 0;
+  private n = 0;
+
+  /** Empties the set for a body of `n` instructions. */
+  reset(n: number): void {
+    if (this.marks.length <= n) this.marks = new Uint8Array(n * 2);
+    else if (this.count > 0) this.marks.fill(0, 0, this.n + 1);
+    this.count = 0;
+    this.n = n;
+  }
+
+  add(insn: number): void {
+    if (this.marks[insn] === 0) this.count++;
+    this.marks[insn] = 1;
+  }
+
+  has(insn: number): boolean {
+    return this.marks[insn] === 1;
   }
 }
 

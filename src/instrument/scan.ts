@@ -16,20 +16,76 @@
  * @module
  */
 import { CompileError } from "../errors.js";
-import { ALL_OPS, Imm, opByCode, opBySingleByte, type OpInfo } from "../binary/opcodes.js";
+import { ALL_OPS, Imm, op as opNamed, opByCode, opBySingleByte, type OpInfo } from "../binary/opcodes.js";
+import { instructionTraps } from "../binary/traps.js";
 
 /** Kinds of renumberable immediates. */
 export const RefKind = { func: 0, global: 1, local: 2 } as const;
+
+/**
+ * Classes of instructions, as bits of `BodyScan.mask` (the union over a body): a pass skips a walk
+ * over the body when none of the instructions it looks for is there. A bit says "maybe": passes test
+ * the exact instructions when it is set.
+ */
+export const OpClass = {
+  call: 1,
+  callIndirect: 2,
+  /** `table.get/set/grow/fill/init/copy`. */
+  tableAccess: 4,
+  /** `br`, `br_if`, `br_table`, `br_on_*`. */
+  branch: 8,
+  return: 16,
+  loop: 32,
+  /** Bulk memory and table instructions and atomic waits (their cost or time depends on operands). */
+  bulk: 64,
+  /** Tail calls, exception handling, `br_on_*`, `call_ref`: what makes passes take their general path. */
+  unusual: 128,
+  /** Instructions the engine may trap at (`binary/traps.ts`), control aside. */
+  traps: 256,
+  /** `block`, `if`, `else`. */
+  block: 512,
+  unreachable: 1024,
+} as const;
+
+/**
+ * The classes that break a body into more than one straight-line stretch: a body without them runs
+ * from its first instruction to its final `end` (traps aside).
+ */
+export const NOT_STRAIGHT = OpClass.call | OpClass.callIndirect | OpClass.branch | OpClass.return | OpClass.loop |
+  OpClass.bulk | OpClass.unusual | OpClass.block | OpClass.unreachable;
+
+/** `OpClass` bits by instruction id. */
+export const OP_CLASS = new Uint16Array(ALL_OPS.length);
+{
+  const set = (names: readonly string[], bit: number): void => {
+    for (const name of names) OP_CLASS[opNamed(name).id]! |= bit;
+  };
+  set(["call"], OpClass.call);
+  set(["call_indirect"], OpClass.callIndirect);
+  set(["table.get", "table.set", "table.grow", "table.fill", "table.init", "table.copy"], OpClass.tableAccess);
+  set(["br", "br_if", "br_table", "br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail"], OpClass.branch);
+  set(["return"], OpClass.return);
+  set(["loop"], OpClass.loop);
+  set(["unreachable"], OpClass.unreachable);
+  set(["block", "if", "else"], OpClass.block);
+  set(["memory.fill", "memory.copy", "memory.init", "table.fill", "table.copy", "table.init", "table.grow",
+    "memory.atomic.wait32", "memory.atomic.wait64"], OpClass.bulk);
+  set(["return_call", "return_call_indirect", "return_call_ref", "call_ref", "try", "catch", "catch_all", "delegate",
+    "throw", "rethrow", "throw_ref", "try_table", "br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail"], OpClass.unusual);
+  for (const o of ALL_OPS) if (o.name !== "unreachable" && instructionTraps(o.name) !== undefined) OP_CLASS[o.id]! |= OpClass.traps;
+}
 
 /** Fast immediate shapes of single-byte opcodes (anything else goes through the generic reader). */
 const Shape = { none: 0, u32: 1, func: 2, global: 3, blockType: 4, memarg: 5, generic: 6, local: 7 } as const;
 
 const SINGLE_SHAPE = new Uint8Array(256).fill(255);
 const SINGLE_ID = new Uint16Array(256);
+const SINGLE_CLASS = new Uint16Array(256);
 for (let code = 0; code < 256; code++) {
   const info = opBySingleByte(code);
   if (!info) continue;
   SINGLE_ID[code] = info.id;
+  SINGLE_CLASS[code] = OP_CLASS[info.id]!;
   const imms = info.imms;
   let shape: number = Shape.generic;
   if (imms.length === 0) shape = Shape.none;
@@ -63,6 +119,8 @@ export class BodyScan {
   start = new Int32Array(1024);
   /** The `OpInfo.id` of each instruction. */
   op = new Uint16Array(1024);
+  /** The union of the `OpClass` bits of the instructions scanned. */
+  mask = 0;
   /** Number of renumberable immediates found. */
   nrefs = 0;
   /** For each renumberable immediate: its instruction index, byte range, kind and value. */
@@ -112,6 +170,7 @@ export class BodyScan {
   scan(bytes: Uint8Array, from: number, to: number): void {
     let p = from;
     let n = 0;
+    let mask = 0;
     this.nrefs = 0;
     while (p < to) {
       if (n + 1 >= this.start.length) this.growInsns();
@@ -121,6 +180,7 @@ export class BodyScan {
       const shape = SINGLE_SHAPE[code]!;
       if (shape !== 255 && shape !== Shape.generic) {
         this.op[n] = SINGLE_ID[code]!;
+        mask |= SINGLE_CLASS[code]!;
         switch (shape) {
           case Shape.none:
             break;
@@ -159,12 +219,14 @@ export class BodyScan {
         }
         if (info === undefined) throw new CompileError(`illegal opcode 0x${code.toString(16)}`, at);
         this.op[n] = info.id;
+        mask |= OP_CLASS[info.id]!;
         for (const kind of info.imms) p = this.skipImm(kind, bytes, p, to, n);
       }
       if (p > to) throw new CompileError("unexpected end of section or function", to);
       n++;
     }
     this.n = n;
+    this.mask = mask;
     this.start[n] = p;
   }
 
