@@ -327,42 +327,50 @@ class Rewriter {
    */
   private chooseThreaded(): void {
     const info = this.info;
-    const referenced = new Set<number>();
-    const exported = new Set<number>();
-    for (const e of info.exports) if (e.kind === "func") exported.add(e.index);
+    const funcs = info.importedFuncs + info.functions.length;
+    // By function index: 1 referenced, 2 exported, 4 in a threaded table (flags, not sets: 40k+ functions).
+    const REFERENCED = 1;
+    const EXPORTED = 2;
+    const IN_TABLE = 4;
+    const flags = new Uint8Array(funcs);
+    const mark = (f: number, bit: number): void => {
+      if (f >= 0 && f < funcs) flags[f]! |= bit;
+    };
+    for (const e of info.exports) if (e.kind === "func") mark(e.index, EXPORTED);
     // Exported functions get a wrapper when the plan says where the values live between calls.
     const wrap = this.plan.threadGlobals?.length === this.extras.length;
-    if (!wrap) for (const f of exported) referenced.add(f);
-    if (info.start !== undefined) referenced.add(info.start);
-    const inTables = wrap && this.allowTables ? this.chooseTables() : new Set<number>();
+    if (info.start !== undefined) mark(info.start, REFERENCED);
+    if (wrap && this.allowTables) this.chooseTables((f) => mark(f, IN_TABLE));
     const exprs: ConstExpr[] = [];
     for (const seg of info.elements) {
-      if (this.threadsSegment(seg)) continue; // its functions are in `inTables`
-      if (seg.items.kind === "functions") for (const f of seg.items.indices) referenced.add(f);
+      if (this.threadsSegment(seg)) continue; // its functions are in a threaded table
+      if (seg.items.kind === "functions") for (const f of seg.items.indices) mark(f, REFERENCED);
       else exprs.push(...seg.items.exprs);
     }
     for (const g of info.globals) exprs.push(g.init);
     for (const t of info.tables) if (t.init) exprs.push(t.init);
     for (const e of exprs) {
       this.exprScan.scan(this.src, e.offset, e.offset + e.bytes.length);
-      for (let k = 0; k < this.exprScan.nrefs; k++) if (this.exprScan.refKind[k] === RefKind.func) referenced.add(this.exprScan.refValue[k]!);
+      for (let k = 0; k < this.exprScan.nrefs; k++) if (this.exprScan.refKind[k] === RefKind.func) mark(this.exprScan.refValue[k]!, REFERENCED);
     }
     let any = false;
-    const simpleType = new Map<number, boolean>();
+    const simpleType = new Int8Array(info.types.length).fill(-1);
     for (let i = 0; i < info.functions.length; i++) {
       const t = info.functions[i]!;
-      let simple = simpleType.get(t);
-      if (simple === undefined) {
+      let simple = simpleType[t] === 1;
+      if (simpleType[t] === -1) {
         const type = info.types[t];
         simple = type?.kind === "func" && type.params.every(isSimple) && type.results.every(isSimple);
-        simpleType.set(t, simple);
+        simpleType[t] = simple ? 1 : 0;
       }
       const f = info.importedFuncs + i;
-      if (inTables.has(f) || (simple && !referenced.has(f))) {
+      const fl = flags[f]!;
+      const referenced = (fl & REFERENCED) !== 0 || (!wrap && (fl & EXPORTED) !== 0);
+      if (fl & IN_TABLE || (simple && !referenced)) {
         this.threaded[i] = 1;
         any = true;
         // A function of a threaded table referenced in any other way is referenced through a wrapper.
-        if (exported.has(f) || (inTables.has(f) && referenced.has(f))) {
+        if (fl & EXPORTED || (fl & IN_TABLE && fl & REFERENCED)) {
           this.wrapperOf[i] = info.importedFuncs + this.funcShift + info.functions.length + this.wrappers.length;
           this.wrappers.push(f);
         }
@@ -378,24 +386,29 @@ class Rewriter {
    * function types (each its own recursion group, final: structurally equal types are then the same,
    * so giving every function of a shape and every call of that shape the same extra values keeps which
    * calls match). A body that reads or changes such a table (`table.get/set/grow/fill/copy/init`)
-   * makes the module rewritten again without threaded tables (`WithoutThreadedTables`). Returns the
-   * functions of the chosen tables.
+   * makes the module rewritten again without threaded tables (`WithoutThreadedTables`). Gives each
+   * function of the chosen tables to `add`.
    */
-  private chooseTables(): Set<number> {
+  private chooseTables(add: (f: number) => void): void {
     const info = this.info;
     const tables = info.importedTables + info.tables.length;
     const ok = new Uint8Array(tables);
-    const funcs = new Set<number>();
     const plain = info.types.every((t) => t.kind === "func" && t.final && t.supertypes.length === 0) && info.recGroups.every((g) => g.count === 1);
-    if (!plain) return funcs;
+    if (!plain) return;
     info.tables.forEach((t, j) => {
       if (t.type.element === "funcref" && !t.type.table64 && t.init === undefined) ok[info.importedTables + j] = 1;
     });
     for (const e of info.exports) if (e.kind === "table" && e.index < tables) ok[e.index] = 0;
+    const simpleType = new Int8Array(info.types.length).fill(-1);
     const simple = (f: number): boolean => {
       if (f < info.importedFuncs || f === info.start) return false;
-      const type = info.types[info.functions[f - info.importedFuncs] ?? -1];
-      return type?.kind === "func" && type.params.every(isSimple) && type.results.every(isSimple);
+      const t = info.functions[f - info.importedFuncs];
+      if (t === undefined) return false;
+      if (simpleType[t] === -1) {
+        const type = info.types[t];
+        simpleType[t] = type?.kind === "func" && type.params.every(isSimple) && type.results.every(isSimple) ? 1 : 0;
+      }
+      return simpleType[t] === 1;
     };
     for (const seg of info.elements) {
       if (seg.mode !== "active" || seg.table >= tables || !ok[seg.table]) continue;
@@ -404,8 +417,7 @@ class Rewriter {
     }
     this.threadedTable = ok;
     this.anyThreadedTable = ok.includes(1);
-    for (const seg of info.elements) if (this.threadsSegment(seg)) for (const f of this.segmentFuncs(seg)!) funcs.add(f);
-    return funcs;
+    for (const seg of info.elements) if (this.threadsSegment(seg)) for (const f of this.segmentFuncs(seg)!) add(f);
   }
 
   /** True when `seg` is an active segment of a threaded table (its entries are threaded bodies). */
@@ -414,8 +426,8 @@ class Rewriter {
   }
 
   /** The functions of segment `seg` (`ref.null` entries left out), or undefined when an entry is another expression. */
-  private segmentFuncs(seg: ModuleInfo["elements"][number]): number[] | undefined {
-    if (seg.items.kind === "functions") return [...seg.items.indices];
+  private segmentFuncs(seg: ModuleInfo["elements"][number]): readonly number[] | undefined {
+    if (seg.items.kind === "functions") return seg.items.indices;
     const out: number[] = [];
     for (const e of seg.items.exprs) {
       const b = e.bytes;
@@ -837,7 +849,12 @@ class Rewriter {
       const size = readU32(src, p, pos);
       p = pos.pos + size;
       const sub = new ByteSink(size + 16);
-      if (id === 1 && this.wrappers.length > 0) this.functionNames(sub);
+      if (id === 1 && this.wrappers.length > 0) {
+        if (!this.rawFunctionNames(sub, pos.pos, p)) {
+          sub.length = 0;
+          this.functionNames(sub);
+        }
+      }
       else if (id === 1) rawNameMap(sub, src, pos.pos, p, (i) => this.func(i));
       else if (id === 2) indirectNameMap(sub, names.locals, (i) => this.func(i), (f) => this.localRenumbering(f));
       else if (id === 3) {
@@ -856,6 +873,47 @@ class Rewriter {
       body.copy(sub.buf, 0, sub.length);
     }
     out.section(SectionId.custom, body);
+  }
+
+  /**
+   * The function names with export wrappers, copied from the name map at `src[from..to)` (each wrapper
+   * named as its function, after every other name); false when the map's indices are not increasing
+   * (then `functionNames` sorts them).
+   */
+  private rawFunctionNames(out: ByteSink, from: number, to: number): boolean {
+    const src = this.src;
+    const pos = this.pos;
+    const count = readU32(src, from, pos);
+    const first = pos.pos;
+    const wrapped: number[] = []; // index, [from, to) of the wrapped functions' names
+    const importedFuncs = this.info.importedFuncs;
+    const wrapperOf = this.wrapperOf;
+    let last = -1;
+    let written = 0;
+    for (let p = first, k = 0; k < count && p < to; k++, written++) {
+      const i = readU32(src, p, pos);
+      if (i <= last) return false;
+      last = i;
+      const nameAt = pos.pos;
+      const len = readU32(src, nameAt, pos);
+      p = pos.pos + len;
+      const d = i - importedFuncs;
+      if (d >= 0 && d < wrapperOf.length && wrapperOf[d]! >= 0) wrapped.push(i, nameAt, p);
+    }
+    out.u32(written + wrapped.length / 3);
+    for (let p = first, k = 0; k < written; k++) {
+      const i = readU32(src, p, pos);
+      out.u32(this.func(i));
+      const nameAt = pos.pos;
+      const len = readU32(src, nameAt, pos);
+      p = pos.pos + len;
+      out.copy(src, nameAt, p);
+    }
+    for (let k = 0; k < wrapped.length; k += 3) {
+      out.u32(this.externalFunc(wrapped[k]!));
+      out.copy(src, wrapped[k + 1]!, wrapped[k + 2]!);
+    }
+    return true;
   }
 
   /** The function names with export wrappers: each wrapper is named as its function. */
