@@ -339,7 +339,7 @@ export function interruptPass(
       let canWrap = keepInside?.(fn.funcIndex) !== true;
       let loops = 0;
       let bulk = 0;
-      if (loopSizes.length < n) loopSizes = new Int32Array(n);
+      if (loopSizes.length < n) loopSizes = new Int32Array(Math.max(n, loopSizes.length * 2));
       openers.length = 0;
       for (let i = 0; i < n; i++) {
         const kind = KIND[ops[i]!]!;

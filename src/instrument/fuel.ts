@@ -276,7 +276,7 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
       if (!snippets) byLocal.set(local, (snippets = new FuelSnippets(fuelGlobal, local)));
       const { n, op: ops, start } = fn.scan;
       const bytes = fn.bytes;
-      if (charged.length <= n) charged = new Float64Array(n + 1);
+      if (charged.length <= n) charged = new Float64Array(Math.max(n + 1, charged.length * 2));
       else charged.fill(0, 0, n + 1);
       if (!threaded) fn.insert(0, snippets.load);
       if ((fn.scan.mask & NOT_STRAIGHT) === 0 && n > 0 && ops[n - 1] === END_ID) {
@@ -467,7 +467,7 @@ export class SegmentGraph {
    * `costs`; `walk` false: every segment is a join (see the class comment).
    */
   build(ops: Uint16Array, start: Int32Array, n: number, bytes: Uint8Array, costs: Uint32Array, walk: boolean, mask = -1): void {
-    if (this.first.length < n + 2) this.grow(n + 2);
+    if (this.first.length < n + 2) this.grow(Math.max(n + 2, this.first.length * 2));
     let walked = walk;
     let hasTraps = false;
     // The scan's classes say when there is nothing to look for (`mask` -1: unknown, look).

@@ -190,15 +190,15 @@ export class BodyScan {
           case Shape.local: {
             const v = readLeb(bytes, p, to);
             if (v >= this.localLimit) throw new CompileError("unknown local", at);
-            if (this.recordLocals) this.addRef(n, p, lebEnd, RefKind.local, bytes);
+            if (this.recordLocals) this.addRef(n, p, lebEnd, RefKind.local, v);
             p = lebEnd;
             break;
           }
           case Shape.func:
           case Shape.global: {
-            const end = skipLeb(bytes, p, to);
-            this.addRef(n, p, end, shape === Shape.func ? RefKind.func : RefKind.global, bytes);
-            p = end;
+            const v = readLeb(bytes, p, to);
+            this.addRef(n, p, lebEnd, shape === Shape.func ? RefKind.func : RefKind.global, v);
+            p = lebEnd;
             break;
           }
           case Shape.blockType:
@@ -230,14 +230,14 @@ export class BodyScan {
     this.start[n] = p;
   }
 
-  private addRef(insn: number, at: number, end: number, kind: number, bytes: Uint8Array): void {
+  private addRef(insn: number, at: number, end: number, kind: number, value: number): void {
     if (this.nrefs >= this.refInsn.length) this.growRefs();
     const k = this.nrefs++;
     this.refInsn[k] = insn;
     this.refAt[k] = at;
     this.refEnd[k] = end;
     this.refKind[k] = kind;
-    this.refValue[k] = readLeb(bytes, at, end);
+    this.refValue[k] = value;
   }
 
   private blockType(bytes: Uint8Array, p: number, to: number, at: number): number {
@@ -265,15 +265,17 @@ export class BodyScan {
         if (readLeb(bytes, p, to) >= this.typeLimit) throw new CompileError("unknown type", this.start[insn]!);
         return lebEnd;
       case Imm.localIdx: {
-        if (readLeb(bytes, p, to) >= this.localLimit) throw new CompileError("unknown local", this.start[insn]!);
+        const v = readLeb(bytes, p, to);
+        if (v >= this.localLimit) throw new CompileError("unknown local", this.start[insn]!);
         const end = lebEnd;
-        if (this.recordLocals) this.addRef(insn, p, end, RefKind.local, bytes);
+        if (this.recordLocals) this.addRef(insn, p, end, RefKind.local, v);
         return end;
       }
       case Imm.funcIdx:
       case Imm.globalIdx: {
-        const end = skipLeb(bytes, p, to);
-        this.addRef(insn, p, end, kind === Imm.funcIdx ? RefKind.func : RefKind.global, bytes);
+        const v = readLeb(bytes, p, to);
+        const end = lebEnd;
+        this.addRef(insn, p, end, kind === Imm.funcIdx ? RefKind.func : RefKind.global, v);
         return end;
       }
       case Imm.brTable: {
