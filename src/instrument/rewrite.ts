@@ -297,7 +297,7 @@ class Rewriter {
     this.plan = plan;
     this.src = info.bytes;
     // About one run per 6 bytes of code with fuel (SQLite: 152k for 917 kB): room for that at once.
-    this.map = new OffsetMapBuilder(plan.passes.length > 0 ? Math.max(1024, info.bytes.length >>> 3) : 1024);
+    this.map = new OffsetMapBuilder(plan.passes.length > 0 ? Math.max(1024, Math.ceil(info.bytes.length / 5)) : 1024);
     this.extras = plan.threading ?? [];
     this.threaded = new Uint8Array(info.functions.length);
     this.wrapperOf = new Int32Array(info.functions.length).fill(-1);
@@ -1159,17 +1159,29 @@ class Rewriter {
         // The values go under the table index: it waits in a local meanwhile.
         if (indirectTemp < 0) indirectTemp = addLocal(0x7f);
         list.add(i * 16 + 10, this.indirectPush(values, indirectTemp), i);
-        const b = new ByteSink(12);
-        b.u8(0x11);
-        b.u32(this.indirectTypes.get(i)!);
-        b.copy(bytes, lebEndAt(bytes, scan.start[i]! + 1), scan.start[i + 1]!); // the table index
-        list.add(i * 16 + 15, { bytes: b.view().slice(), trapAt: -1, trapKind: 0 }, i);
+        list.add(i * 16 + 15, this.threadedIndirect(this.indirectTypes.get(i)!, bytes, lebEndAt(bytes, scan.start[i]! + 1), scan.start[i + 1]!), i);
         list.add((i + 1) * 16, pop, i);
       } else if (o === RETURN_ID && threaded) {
         list.add(i * 16 + 10, push, i);
       }
     }
     if (threaded) list.add(n * 16, this.valueSnippet(values, 2), n - 1);
+  }
+
+  /** `call_indirect` of the threaded type `type` through the table whose index is `bytes[from..to)`, by both. */
+  private readonly indirects = new Map<number, Snippet>();
+  private threadedIndirect(type: number, bytes: Uint8Array, from: number, to: number): Snippet {
+    const table = readLeb(bytes, from, to);
+    const key = type * 2 ** 32 + table;
+    let s = this.indirects.get(key);
+    if (!s) {
+      const b = new ByteSink(12);
+      b.u8(0x11);
+      b.u32(type);
+      b.copy(bytes, from, to); // the table index, as it was encoded
+      this.indirects.set(key, (s = { bytes: b.view().slice(), trapAt: -1, trapKind: 0 }));
+    }
+    return s;
   }
 
   /** The block a threaded body of type `typeIndex` is wrapped in (`block` of its results), by type. */
