@@ -293,29 +293,37 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
         return;
       }
       graph.build(ops, start, n, bytes, costs, walk, fn.scan.mask);
-      let seg = 0;
-      let segStart = 0;
-      // Entering a function costs one unit, as in Wasmtime (so an export calling the host costs 2).
-      let acc = FUNCTION_ENTRY_COST;
-      let dead = false;
+      // Segment by segment (the graph has their charges, ends and depths: no second walk of every
+      // instruction). Entering a function costs one unit, as in Wasmtime (so an export calling the
+      // host costs 2): the graph's first charge includes it.
+      const count = graph.count;
+      const { first, charge, endAt, depthAt } = graph;
       let temp = -1;
-      let depth = 0;
-      for (let i = 0; i < n; i++) {
-        const o = ops[i]!;
-        if (!dead) acc += costs[o]!;
-        if (PLAIN[o] === 1) continue;
-        const flags = FLAGS[o]!;
-        if (flags & F.open) depth++;
-        const flow = FLOW[o]!;
-        if (flow === Flow.plain) continue;
+      for (let seg = 0; seg < count; seg++) {
+        const segStart = first[seg]!;
+        const acc = charge[seg]!; // 0 in dead code
+        const dead = graph.dead[seg] === 1;
+        if (seg === count - 1 && graph.trailing) {
+          // Only for a body without its final `end`: the segment ends with no instruction of its own.
+          if (acc > 0) {
+            fn.insert(segStart, snippets.charge(acc));
+            charged[segStart] = acc;
+          }
+          if (graph.stores(seg)) fn.insert(segStart, snippets.store);
+          break;
+        }
         // The segment ends with instruction i: charge it at its start, then what goes before i.
-        if (!dead && acc > 0) {
+        const i = endAt[seg]!;
+        const o = ops[i]!;
+        const flags = FLAGS[o]!;
+        const flow = FLOW[o]!;
+        if (acc > 0) {
           fn.insert(segStart, snippets.charge(acc));
           charged[segStart] = acc;
         }
-        if (graph.stores(seg++)) fn.insert(segStart, snippets.store);
+        if (graph.stores(seg)) fn.insert(segStart, snippets.store);
         const direct = flags & F.call && fn.callsThreaded(i);
-        if (!dead && flags & F.bulk && perUnit && !bulkTouches64(bytes, start[i]!, start[i + 1]!, ops[i]!, widths)) {
+        if (!dead && flags & F.bulk && perUnit && !bulkTouches64(bytes, start[i]!, start[i + 1]!, o, widths)) {
           if (temp < 0) temp = fn.addLocal(0x7f);
           fn.insert(i, snippets.chargeLength(temp));
         }
@@ -323,22 +331,13 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
         if (!dead && !direct) {
           if (flags & (F.call | F.trap)) fn.insert(i, snippets.store);
           else if (!threaded && (flags & F.exit || i === n - 1)) fn.insert(i, snippets.store);
-          else if (!threaded && flags & F.br && readLeb(bytes, start[i]! + 1, start[i + 1]!) === depth) fn.insert(i, snippets.store);
+          else if (!threaded && flags & F.br && readLeb(bytes, start[i]! + 1, start[i + 1]!) === depthAt[seg]) fn.insert(i, snippets.store);
         }
-        if (flags & F.close) depth--;
-        acc = 0;
-        segStart = i + 1;
-        if (flow === Flow.dead) dead = true;
-        else if (flow === Flow.revive) dead = false;
-        if (!dead && i + 1 < n && flags & (F.call | F.catch) && !direct) fn.insert(i + 1, snippets.load);
+        const deadAfter = flow === Flow.dead ? true : flow === Flow.revive ? false : dead;
+        if (!deadAfter && i + 1 < n && flags & (F.call | F.catch) && !direct) fn.insert(i + 1, snippets.load);
         // After a threaded callee returns, the global is where trap handling starts a walk (see `SegmentGraph`).
-        if (!dead && i + 1 < n && direct && graph.walked && graph.isNeeded(seg)) fn.insert(i + 1, snippets.store);
+        if (!deadAfter && i + 1 < n && direct && graph.walked && graph.isNeeded(seg + 1)) fn.insert(i + 1, snippets.store);
       }
-      if (!dead && acc > 0) { // only for a body without its final `end`
-        fn.insert(segStart, snippets.charge(acc));
-        charged[segStart] = acc;
-      }
-      if (seg < graph.count && graph.stores(seg)) fn.insert(segStart, snippets.store);
     },
   };
 }
@@ -432,6 +431,11 @@ export class SegmentGraph {
   hasTraps = false;
   /** Whether paths are walked (see the class comment). */
   walked = false;
+  /** For each segment: the instruction that ends it, and the number of blocks open there. */
+  endAt = new Int32Array(64);
+  depthAt = new Int32Array(64);
+  /** True when the last segment ends with the body, not with an instruction ending segments (no final `end`). */
+  trailing = false;
   private targeted = new Uint8Array(64);
   private stopOf = new Int32Array(64);
   private ctlKind: number[] = [];
@@ -523,6 +527,8 @@ export class SegmentGraph {
     const close = (end: number): number => {
       const k = count++;
       this.first[k] = segStart;
+      this.endAt[k] = end;
+      this.depthAt[k] = ctlKind.length;
       this.charge[k] = dead ? 0 : acc;
       this.dead[k] = dead ? 1 : 0;
       this.traps[k] = !dead && traps ? 1 : 0;
@@ -563,7 +569,8 @@ export class SegmentGraph {
       if (flow === Flow.dead) dead = true;
       else if (flow === Flow.revive) dead = false;
     }
-    if (segStart < n || count === 0) close(n - 1);
+    this.trailing = segStart < n || count === 0;
+    if (this.trailing) close(n - 1);
     this.count = count;
     // Where each segment's walk stops (preds come earlier, so one pass in order does it), and which
     // stops a segment that can trap reaches: only those need the global right.
@@ -605,6 +612,8 @@ export class SegmentGraph {
 
   private grow(size: number): void {
     this.first = new Int32Array(size);
+    this.endAt = new Int32Array(size);
+    this.depthAt = new Int32Array(size);
     this.charge = new Float64Array(size);
     this.kind = new Uint8Array(size);
     this.pred = new Int32Array(size);
