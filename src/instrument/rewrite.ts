@@ -36,184 +36,53 @@
  * Frames of a wrapper right outside its function's body are left out of backtraces (runtime/trap.ts).
  *
  * Speed. Bodies are not re-encoded instruction by instruction: the core copies the original bytes
- * between insertion points and re-encodes only the index immediates that change. Sections that nothing
- * touches are copied whole. Function sizes are written as padded 5-byte LEB128s so that a body is
- * written once, in place, and its size patched afterwards.
+ * between insertion points as whole blocks and patches, in place, the index immediates that change (a
+ * new index that fits in the old one's bytes is written padded to the same length, so offsets stay one
+ * to one; one that does not cuts the block). The scan records which classes of instructions a body
+ * holds (`OpClass`), so that the core and the passes skip the walks a body gives them nothing to do
+ * in. Snippets are cached by number keys (nothing is built per body). Sections that nothing touches
+ * are copied whole. Function sizes are written as padded 5-byte LEB128s so that a body is written
+ * once, in place, and its size patched afterwards. The plan's types are in `plan.ts`, the encoders in
+ * `encode.ts`, the insertion lists in `insert-list.ts`.
  *
  * @module
  */
-import { ABS_HEAP_TYPES, ALL_OPS, op } from "../binary/opcodes.js";
-import type { ConstExpr, MemoryDesc, ModuleInfo, TableDesc, ValueType } from "../binary/module-info.js";
+import { ALL_OPS, op } from "../binary/opcodes.js";
+import type { ConstExpr, ModuleInfo, ValueType } from "../binary/module-info.js";
 import { funcTypeAt, SectionId } from "../binary/module-info.js";
 import { CompileError, WasmhostBug } from "../errors.js";
 import { checkTypeReferences } from "./type-refs.js";
 import { OffsetMap, OffsetMapBuilder } from "./offsets.js";
 import { BodyScan, OpClass, readLeb, RefKind } from "./scan.js";
 import { ByteSink, readU32 } from "./sink.js";
+import { indirectNameMap, memoryType, nameMap, rawNameMap, tableType, VAL_CODE, valueType } from "./encode.js";
+import { InsertList, InsnMarks } from "./insert-list.js";
+import {
+  HOST_MODULE,
+  memoryConvertible,
+  tableConvertible,
+  type ConvertedMemory,
+  type ConvertedTable,
+  type FunctionContext,
+  type RewritePlan,
+  type Rewritten,
+  type Snippet,
+} from "./plan.js";
+
+// The plan's types, for the passes (they import them from here, with the core).
+export { HOST_MODULE, memoryConvertible, tableConvertible, valueType };
+export type { AddedFunc, AddedGlobal, BodyPass, ConvertedMemory, ConvertedTable, DefinedGlobal, FunctionContext, RewritePlan, Rewritten, Snippet } from "./plan.js";
 
 /** The most parameters and locals a function may have in the host engine (V8's limit). */
 const MAX_ENGINE_LOCALS = 50_000;
-
-/** The module name of every import the instrumentation adds (no real module is called this). */
-export const HOST_MODULE = "\u0000wasmhost:instrument";
-
-/** A global imported from the host. */
-export interface AddedGlobal {
-  readonly name: string;
-  readonly type: "i32" | "i64";
-  readonly mutable: boolean;
-}
-
-/** A global the rewritten module defines (appended after its own globals: no index moves). */
-export interface DefinedGlobal {
-  readonly type: "i32" | "i64";
-  readonly mutable: boolean;
-  /** The initial value (an i32.const / i64.const). */
-  readonly init: number;
-}
-
-/** A function imported from the host. */
-export interface AddedFunc {
-  readonly name: string;
-  readonly params: readonly ("i32" | "i64")[];
-  readonly results: readonly ("i32" | "i64")[];
-}
-
-/** Code to insert: its bytes, and the offset of an `unreachable` in it that a pass wants recorded. */
-export interface Snippet {
-  readonly bytes: Uint8Array;
-  /** Offset of the recorded `unreachable` within `bytes`, or -1. */
-  readonly trapAt: number;
-  /** The `TrapSite` of that `unreachable`. */
-  readonly trapKind: number;
-  /** Offsets of more recorded `unreachable`s of the same kind, for snippets with several. */
-  readonly moreTraps?: readonly number[];
-}
-
-/** What a pass sees of one defined function while it is rewritten. */
-export interface FunctionContext {
-  /** The function's index in the original module. */
-  readonly funcIndex: number;
-  /** The module's bytes (`scan` offsets point into them), for passes that read immediates. */
-  readonly bytes: Uint8Array;
-  /** Number of parameters (locals start after them). */
-  readonly paramCount: number;
-  /** The scanned instructions of the body. */
-  readonly scan: BodyScan;
-  /**
-   * Inserts `snippet` before instruction `insn` (calls must come in nondecreasing `insn` order). Frames
-   * in the inserted code map to the original offset of instruction `mapTo` (default `insn`).
-   */
-  insert(insn: number, snippet: Snippet, mapTo?: number): void;
-  /**
-   * Replaces instruction `insn` by `bytes` (for instance to renumber a branch's labels). It comes after
-   * every insertion before `insn`, from any pass, and in the same order as insertions. A `Snippet` may
-   * be given instead of bytes (its bytes are read when the body is written).
-   */
-  replace(insn: number, bytes: Uint8Array | Snippet): void;
-  /** Declares a new local of value type `typeCode` (one byte, e.g. 0x7f for i32) and returns its index. */
-  addLocal(typeCode: number): number;
-  /**
-   * The local that passes share under `key` in this function (declared with `typeCode` by the first
-   * pass that asks): e.g. the fuel left, which the interruption pass stores before it traps.
-   */
-  sharedLocal(key: string, typeCode: number): number;
-  /**
-   * The type codes of the locals added to this function so far by every pass, in index order (a live
-   * view: read it when a snippet's bytes are read, after every pass has visited, to see them all).
-   */
-  readonly addedLocals: readonly number[];
-  /** True when this function is threaded: it receives and returns the plan's `threading` values. */
-  readonly threaded: boolean;
-  /** True when original function `funcIndex` is threaded (calls to it pass the values along). */
-  isThreaded(funcIndex: number): boolean;
-  /** True when instruction `insn` is a `call` of a threaded function. */
-  callsThreaded(insn: number): boolean;
-  /** In a threaded function, the parameter holding value `slot` of `RewritePlan.threading`. */
-  threadParam(slot: number): number;
-  /** Says which local holds value `slot` in this function (passed to threaded callees, returned by threaded functions). */
-  threadValue(slot: number, local: number): void;
-}
-
-/** A pass over function bodies. */
-export interface BodyPass {
-  /** Called once per defined function, in order. */
-  visit(fn: FunctionContext): void;
-}
-
-/** Everything a composition of passes asks of the core. */
-export interface RewritePlan {
-  readonly globals: readonly AddedGlobal[];
-  /** Globals to define, after the module's own. */
-  readonly definedGlobals: readonly DefinedGlobal[];
-  readonly funcs: readonly AddedFunc[];
-  /** Turn the module's leading convertible defined memories into imports named `memory<i>`. */
-  readonly importMemories: boolean;
-  /** Turn the module's leading convertible defined tables into imports named `table<i>`. */
-  readonly importTables: boolean;
-  readonly passes: readonly BodyPass[];
-  /**
-   * Values (by value type code, e.g. 0x7e for i64) that functions only called directly — not exported,
-   * not referenced, not the start function — take as extra parameters and give back as extra results,
-   * so that they stay in registers across calls instead of going through globals (see the module
-   * comment). Passes say which local holds each value with `threadValue`.
-   */
-  readonly threading?: readonly number[];
-  /**
-   * For each value of `threading`, the global (index after rewriting) it lives in for unthreaded code.
-   * Given, exported functions are threaded too: the export becomes a thin wrapper (appended after
-   * every defined function, of the original type) that passes the globals to the threaded body and
-   * stores what comes back, so that calls inside the module, recursion included, stay threaded.
-   */
-  readonly threadGlobals?: readonly number[];
-}
 
 /** Thrown inside the rewriter when a module needs the rewrite without threading (tail calls, exceptions). */
 class WithoutThreading extends Error {}
 /** Thrown inside the rewriter when a body reads or changes a threaded table (`table.get`, `table.set`...). */
 class WithoutThreadedTables extends Error {}
 
-/** A memory or table the rewritten module imports instead of defining. */
-export interface ConvertedMemory {
-  readonly name: string;
-  readonly type: MemoryDesc;
-}
-
-/** A table the rewritten module imports instead of defining. */
-export interface ConvertedTable {
-  readonly name: string;
-  readonly type: TableDesc;
-}
-
-/** The result of `rewriteModule`. */
-export interface Rewritten {
-  readonly bytes: Uint8Array;
-  /** Original function imports; added functions take indices from here, defined ones move up by `funcShift`. */
-  readonly importedFuncs: number;
-  readonly funcShift: number;
-  readonly globalShift: number;
-  /** Rewritten offsets -> original offsets, and the inserted trap sites. */
-  readonly offsets: OffsetMap;
-  readonly memories: readonly ConvertedMemory[];
-  readonly tables: readonly ConvertedTable[];
-  /** The original index of each export wrapper, in order; they follow every defined function. */
-  readonly wrappers: readonly number[];
-}
-
 const RANKS: Readonly<Record<number, number>> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
 
-const VAL_CODE: Readonly<Record<string, number>> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b, funcref: 0x70, externref: 0x6f };
-const HEAP_CODE = new Map(ABS_HEAP_TYPES.map((h) => [h.name, h.code]));
-
-/** True when memory `m` can be created by the host (JS API): a 32-bit memory with 64 KiB pages. */
-export function memoryConvertible(m: MemoryDesc): boolean {
-  return !m.memory64 && m.pageSizeLog2 === undefined;
-}
-
-/** True when table `t` can be created by the host: funcref or externref, 32-bit, no initializer. */
-export function tableConvertible(t: { type: TableDesc; init?: ConstExpr }): boolean {
-  return (t.type.element === "funcref" || t.type.element === "externref") && !t.type.table64 && t.type.shared !== true && t.init === undefined;
-}
 
 /**
  * Rewrites `info` as `plan` asks (see the module comment).
@@ -1358,129 +1227,6 @@ class Rewriter {
       if ((bestKey & 15) === 15) cursor = start[(bestKey >>> 4) + 1]!; // a replacement: skip the original
       map.copyRun(out.length - base, cursor);
     }
-  }
-}
-
-/** A set of instructions of the body being rewritten (the threaded calls), cleared per body. */
-class InsnMarks {
-  private marks = new Uint8Array(1024);
-  /** How many are marked. */
-  count = 0;
-  private n = 0;
-
-  /** Empties the set for a body of `n` instructions. */
-  reset(n: number): void {
-    if (this.marks.length <= n) this.marks = new Uint8Array(n * 2);
-    else if (this.count > 0) this.marks.fill(0, 0, this.n + 1);
-    this.count = 0;
-    this.n = n;
-  }
-
-  add(insn: number): void {
-    if (this.marks[insn] === 0) this.count++;
-    this.marks[insn] = 1;
-  }
-
-  has(insn: number): boolean {
-    return this.marks[insn] === 1;
-  }
-}
-
-/**
- * Insertions and replacements of one pass (or of the core) into one body, in order. `key` is
- * `16 * insn + priority`: the core's insertions before an instruction have priority 0 (values coming
- * back from a call) or 10 (values going into a call or out of a return), pass k's are 1 + k, and a
- * replacement of the instruction is 15, after all of them.
- */
-class InsertList {
-  n = 0;
-  key = new Float64Array(256);
-  mapTo = new Int32Array(256);
-  snip: Snippet[] = [];
-
-  add(key: number, snippet: Snippet, mapTo: number): void {
-    if (this.n > 0 && key < this.key[this.n - 1]!) {
-      throw new WasmhostBug("an instrumentation pass inserted code out of order");
-    }
-    if (this.n >= this.key.length) {
-      const k = new Float64Array(this.key.length * 2);
-      k.set(this.key);
-      this.key = k;
-      const m = new Int32Array(this.mapTo.length * 2);
-      m.set(this.mapTo);
-      this.mapTo = m;
-    }
-    this.key[this.n] = key;
-    this.mapTo[this.n] = mapTo;
-    this.snip[this.n] = snippet;
-    this.n++;
-  }
-}
-
-// ---- type encoders -----------------------------------------------------------------------------------
-
-/** Writes a value type in its binary form. */
-export function valueType(out: ByteSink, t: ValueType): void {
-  if (typeof t === "string") {
-    out.u8(VAL_CODE[t]!);
-    return;
-  }
-  out.u8(t.nullable ? 0x63 : 0x64);
-  if (typeof t.ref === "number") out.sleb(t.ref);
-  else {
-    if (t.shared === true) out.u8(0x65); // a shared abstract heap type (shared-everything threads)
-    out.u8(HEAP_CODE.get(t.ref)!);
-  }
-}
-
-function tableType(out: ByteSink, t: TableDesc): void {
-  valueType(out, t.element);
-  out.u8((t.max !== undefined ? 1 : 0) | (t.shared === true ? 2 : 0) | (t.table64 ? 4 : 0));
-  out.u64(t.min);
-  if (t.max !== undefined) out.u64(t.max);
-}
-
-function memoryType(out: ByteSink, m: MemoryDesc): void {
-  out.u8((m.max !== undefined ? 1 : 0) | (m.shared ? 2 : 0) | (m.memory64 ? 4 : 0) | (m.pageSizeLog2 !== undefined ? 8 : 0));
-  out.u64(m.min);
-  if (m.max !== undefined) out.u64(m.max);
-  if (m.pageSizeLog2 !== undefined) out.u32(m.pageSizeLog2);
-}
-
-/** Copies the name map at `src[from..to)`, renumbering its indices (the names' bytes are copied as they are). */
-function rawNameMap(out: ByteSink, src: Uint8Array, from: number, to: number, index: (i: number) => number): void {
-  const pos = { pos: 0 };
-  const count = readU32(src, from, pos);
-  out.u32(count);
-  let p = pos.pos;
-  for (let k = 0; k < count && p < to; k++) {
-    const i = readU32(src, p, pos);
-    out.u32(index(i));
-    const lenAt = pos.pos;
-    const len = readU32(src, lenAt, pos);
-    out.copy(src, lenAt, pos.pos + len);
-    p = pos.pos + len;
-  }
-}
-
-function nameMap(out: ByteSink, names: ReadonlyMap<number, string>, index: (i: number) => number): void {
-  out.u32(names.size);
-  for (const [i, name] of names) {
-    out.u32(index(i));
-    out.name(name);
-  }
-}
-
-function indirectNameMap(
-  out: ByteSink,
-  names: ReadonlyMap<number, ReadonlyMap<number, string>>,
-  index: (i: number) => number,
-  innerIndex: (i: number) => (j: number) => number = () => (j) => j,
-): void {
-  out.u32(names.size);
-  for (const [i, inner] of names) {
-    out.u32(index(i));
-    nameMap(out, inner, innerIndex(i));
   }
 }
 
