@@ -427,8 +427,6 @@ export class SegmentGraph {
   traps = new Uint8Array(64);
   /** For each segment: 1 when it is where the walk from some segment that can trap stops. */
   needed = new Uint8Array(64);
-  /** Whether any instruction of the body can trap in the engine (`TRAPS`). */
-  hasTraps = false;
   /** Whether paths are walked (see the class comment). */
   walked = false;
   /** For each segment: the instruction that ends it, and the number of blocks open there. */
@@ -473,44 +471,22 @@ export class SegmentGraph {
   build(ops: Uint16Array, start: Int32Array, n: number, bytes: Uint8Array, costs: Uint32Array, walk: boolean, mask = -1): void {
     if (this.first.length < n + 2) this.grow(Math.max(n + 2, this.first.length * 2));
     let walked = walk;
-    let hasTraps = false;
     // The scan's classes say when there is nothing to look for (`mask` -1: unknown, look).
-    if (mask & (OpClass.traps | OpClass.unusual)) {
+    if (walk && mask & OpClass.unusual) {
       for (let i = 0; i < n; i++) {
-        const o = ops[i]!;
-        if (TRAPS[o]) hasTraps = true;
-        if (UNWALKED[o]) walked = false;
-      }
-    }
-    this.hasTraps = hasTraps;
-    this.walked = walked;
-    const targeted = this.targeted;
-    if (walked) targeted.fill(0, 0, n);
-    if (walked && mask & OpClass.branch) {
-      // Which blocks a branch targets (by the index of the instruction opening them).
-      const at = this.ctlAt;
-      at.length = 0;
-      for (let i = 0; i < n; i++) {
-        const o = ops[i]!;
-        const flags = FLAGS[o]!;
-        if (flags & F.open) at.push(i);
-        else if (o === END_ID) at.pop();
-        else if (flags & F.br || o === BR_TABLE) {
-          let p = start[i]! + 1;
-          const to = start[i + 1]!;
-          let labels = 1;
-          if (o === BR_TABLE) {
-            labels = readLeb(bytes, p, to) + 1;
-            p = lastLebEnd();
-          }
-          for (let k = 0; k < labels; k++) {
-            const label = readLeb(bytes, p, to);
-            p = lastLebEnd();
-            if (label < at.length) targeted[at[at.length - 1 - label]!] = 1;
-          }
+        if (UNWALKED[ops[i]!]) {
+          walked = false;
+          break;
         }
       }
     }
+    this.walked = walked;
+    // Which blocks a branch targets (by the index of the instruction opening them), found by the walk
+    // below as it meets the branches (a block's end comes after them; a loop's header segment, which
+    // comes before, is made a join then).
+    const targeted = this.targeted;
+    if (walked) targeted.fill(0, 0, n);
+    const branches = walked && (mask & OpClass.branch) !== 0;
     const ctlKind = this.ctlKind;
     const ctlAt = this.ctlAt;
     const ctlSeg = this.ctlSeg;
@@ -557,7 +533,7 @@ export class SegmentGraph {
       nextKind = Seg.plain;
       nextPred = k;
       if (flags & (F.call | F.catch | F.bulk)) nextKind = Seg.before;
-      else if (o === LOOP_ID) nextKind = targeted[i] ? Seg.join : Seg.plain;
+      else if (o === LOOP_ID) ctlSeg[ctlSeg.length - 1] = k + 1; // the header: a join if a branch targets it
       else if (o === IF) ctlSeg[ctlSeg.length - 1] = k;
       else if (o === ELSE) nextPred = ctlSeg[ctlSeg.length - 1] ?? -1;
       else if (flags & F.close) {
@@ -566,6 +542,7 @@ export class SegmentGraph {
         ctlSeg.pop();
         if (kind === Ctl.if || (kind === Ctl.block && opened !== undefined && targeted[opened])) nextKind = Seg.join;
       }
+      if (branches && (flags & F.br || o === BR_TABLE)) this.markTargets(bytes, start[i]! + 1, start[i + 1]!, o === BR_TABLE);
       if (flow === Flow.dead) dead = true;
       else if (flow === Flow.revive) dead = false;
     }
@@ -581,6 +558,28 @@ export class SegmentGraph {
       const p = this.pred[k]!;
       stopOf[k] = this.kind[k] !== Seg.plain || p < 0 ? k : stopOf[p]!;
       if (this.traps[k]) needed[stopOf[k]!] = 1;
+    }
+  }
+
+  /**
+   * Marks what the branch with labels at `bytes[p..to)` targets (a `br_table`'s several when `table`):
+   * a block's opening instruction in `targeted`, a loop's header segment as a join.
+   */
+  private markTargets(bytes: Uint8Array, p: number, to: number, table: boolean): void {
+    const ctlKind = this.ctlKind;
+    const depth = ctlKind.length;
+    let labels = 1;
+    if (table) {
+      labels = readLeb(bytes, p, to) + 1;
+      p = lastLebEnd();
+    }
+    for (let k = 0; k < labels; k++) {
+      const label = readLeb(bytes, p, to);
+      p = lastLebEnd();
+      if (label >= depth) continue; // the function's own label
+      const at = depth - 1 - label;
+      if (ctlKind[at] === Ctl.loop) this.kind[this.ctlSeg[at]!] = Seg.join;
+      else this.targeted[this.ctlAt[at]!] = 1;
     }
   }
 
