@@ -40,7 +40,7 @@ export class InsnMarks {
  */
 export class InsertList {
   n = 0;
-  key = new Float64Array(256);
+  key = new Int32Array(256); // 16 * insn + priority: a body has fewer than 2^27 instructions
   mapTo = new Int32Array(256);
   snip: Snippet[] = [];
 
@@ -49,7 +49,7 @@ export class InsertList {
       throw new WasmhostBug("an instrumentation pass inserted code out of order");
     }
     if (this.n >= this.key.length) {
-      const k = new Float64Array(this.key.length * 2);
+      const k = new Int32Array(this.key.length * 2);
       k.set(this.key);
       this.key = k;
       const m = new Int32Array(this.mapTo.length * 2);

@@ -1159,7 +1159,7 @@ class Rewriter {
     for (;;) {
       // The next insertion or replacement (by instruction, insertions first, then pass order).
       let best = -1;
-      let bestKey = Infinity;
+      let bestKey = 0x7fffffff; // past every key (an int: the keys are 16 * insn + priority)
       let bestAt = to;
       for (let k = 0; k < nactive; k++) {
         const l = active[k]!;
