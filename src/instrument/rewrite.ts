@@ -865,7 +865,9 @@ class Rewriter {
       values.length = 0;
       const codeEnd = body.codeOffset + body.code.length;
       this.scan.localLimit = paramCount + body.localCount;
-      this.scan.recordLocals = shift > 0;
+      // Only declared locals move (the threaded values come after the parameters).
+      this.scan.recordLocals = shift > 0 && body.localCount > 0;
+      this.scan.localFrom = paramCount;
       this.scan.scan(this.src, body.codeOffset, codeEnd);
       threadedCalls.reset(this.scan.n);
       this.checkRefs(this.scan, body.codeOffset, this.extras.length > 0 ? threadedCalls : undefined);

@@ -136,8 +136,12 @@ export class BodyScan {
    */
   localLimit = Infinity;
   typeLimit = Infinity;
-  /** Also record local indices (`RefKind.local`), for a body whose locals are renumbered. */
+  /**
+   * Also record local indices (`RefKind.local`) from `localFrom` up, for a body whose locals from
+   * there are renumbered (a threaded function's: its parameters keep their indices).
+   */
   recordLocals = false;
+  localFrom = 0;
 
   private growInsns(): void {
     const s = new Int32Array(this.start.length * 2);
@@ -190,7 +194,7 @@ export class BodyScan {
           case Shape.local: {
             const v = readLeb(bytes, p, to);
             if (v >= this.localLimit) throw new CompileError("unknown local", at);
-            if (this.recordLocals) this.addRef(n, p, lebEnd, RefKind.local, v);
+            if (this.recordLocals && v >= this.localFrom) this.addRef(n, p, lebEnd, RefKind.local, v);
             p = lebEnd;
             break;
           }
@@ -268,7 +272,7 @@ export class BodyScan {
         const v = readLeb(bytes, p, to);
         if (v >= this.localLimit) throw new CompileError("unknown local", this.start[insn]!);
         const end = lebEnd;
-        if (this.recordLocals) this.addRef(insn, p, end, RefKind.local, v);
+        if (this.recordLocals && v >= this.localFrom) this.addRef(insn, p, end, RefKind.local, v);
         return end;
       }
       case Imm.funcIdx:
