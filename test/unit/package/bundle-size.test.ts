@@ -70,8 +70,10 @@ const skip = typeof core === "string" ? core : undefined;
 // refunds), export wrappers for threaded fuel and deadlines, and liveness for the async rewrite joined
 // the compile path (measured 63 084 core, 78 997 full on 2026-12-02), then for the shared-everything
 // annotations in the decoder and proposal checks (64 751 / 80 880). The way down is the same as above.
-const CORE_BUDGET = 66_000;
-const FULL_BUDGET = 82_000;
+// Raised knowingly to 67 000 / 83 000 for the rewriter's speed work (issue 9: instruction classes per
+// scanned body, segment-wise fuel insertion, raw name copying; measured 65 994 / 82 080).
+const CORE_BUDGET = 67_000;
+const FULL_BUDGET = 83_000;
 
 test("wasmhost/core leaves the text format out", { skip }, () => {
   const b = core as Bundle;
