@@ -261,7 +261,8 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
   const widths = options.widths ?? NO_64_BIT;
   const byLocal = new Map<number, FuelSnippets>();
   const walk = options.walk ?? true;
-  const graph = new SegmentGraph();
+  // Shared by every pass instance (rewrites run one at a time): grown once to the largest body seen.
+  const graph = (passGraph ??= new SegmentGraph());
   let charged = new Float64Array(256);
   return {
     chargeAt(insn: number): number {
@@ -342,6 +343,9 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
   };
 }
 
+
+/** Reused by every fuel pass (created on first use: the class is declared below). */
+let passGraph: SegmentGraph | undefined;
 
 /** Reused by `fuelAdjustAt` (created on first use: the class is declared below). */
 let adjustScan: BodyScan | undefined;
