@@ -55,6 +55,11 @@
  * parameter and return it as an extra result instead, so that a call costs no load and one store
  * before it (for a stack overflow), plus one after it where a trap's walk needs it.
  *
+ * The pass builds the body's `SegmentGraph` (one walk over its instructions) and then inserts segment by
+ * segment from it: the graph records each segment's charge, its last instruction and the blocks open
+ * there. A body with no control flow, call or bulk instruction (`NOT_STRAIGHT`) is one segment, charged
+ * without a graph.
+ *
  * The recorded `unreachable` makes the engine's trap identifiable as `out_of_fuel` from its frame
  * offset alone, with no host call; the frame points at the segment's first instruction.
  *

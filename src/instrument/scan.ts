@@ -10,6 +10,11 @@
  * at 27 MB/s against 45-62 MB/s with this scanner, which skips immediates and is driven by the shared
  * instruction table (`opcodes.ts`), so that nothing here lists instructions either.
  *
+ * It also records which classes of instructions a body holds (`BodyScan.mask`, `OpClass`): calls,
+ * branches, loops, bulk instructions, exception handling and tail calls, trapping instructions... A
+ * pass whose work depends on instructions a body lacks skips its walk over that body (most small
+ * functions are one straight-line stretch: the fuel pass then charges them without a segment graph).
+ *
  * The scanner trusts nothing: truncated immediates and unknown opcodes throw a `CompileError` with the
  * absolute offset. It does not validate (the engine does that after rewriting).
  *
