@@ -330,6 +330,8 @@ class NodeDir implements VfsDir {
 /** An open host file. */
 class NodeFile implements VfsFile {
   private closed = false;
+  /** Each write is a system call: gathering a guest's small stream writes pays. */
+  readonly writeBehind = true;
   constructor(readonly owner: NodeFs, readonly fd: number) {}
   read(buf: Uint8Array, offset: number, length: number, position: number): number {
     try {

@@ -172,18 +172,7 @@ export class Module {
     checkArg(engine, Engine, "Module.fromFile", "engine");
     checkString(path, "Module.fromFile", "path");
     if (!fileReader) throw new Error("Module.fromFile: reading files needs Node.js");
-    const bytes = fileReader(path);
-    if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) {
-      return new Module(engine, bytes, moduleNameOf(bytes) === undefined ? { name: baseName(path) } : {});
-    }
-    if (!isText(bytes)) {
-      throw new CompileError(
-        "neither a WebAssembly binary (it does not start with \\0asm) nor the text format (it is not UTF-8 text)",
-        0,
-        { module: baseName(path) },
-      );
-    }
-    return Module.fromText(engine, new TextDecoder().decode(bytes), path);
+    return moduleFromFileBytes(engine, fileReader(path), path);
   }
 
   /**
@@ -334,6 +323,26 @@ function prepare(engine: Engine, source: ModuleSource, name: string | undefined)
   const info = decodeModule(toBytes(source), { lazy: true });
   checkDisabledProposals(info, engine.disabledProposals);
   return { info, ...prepareFor(info, engine.instrumentation, name) };
+}
+
+/**
+ * What `Module.fromFile` does once the file is read: `bytes` are the content of the file at `path`
+ * (binary or text, told apart by the content). The CLI, which reads the file once to tell a component
+ * from a module, hands its bytes here.
+ * @internal
+ */
+export function moduleFromFileBytes(engine: Engine, bytes: Uint8Array, path: string): Module {
+  if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) {
+    return new Module(engine, bytes, moduleNameOf(bytes) === undefined ? { name: baseName(path) } : {});
+  }
+  if (!isText(bytes)) {
+    throw new CompileError(
+      "neither a WebAssembly binary (it does not start with \\0asm) nor the text format (it is not UTF-8 text)",
+      0,
+      { module: baseName(path) },
+    );
+  }
+  return Module.fromText(engine, new TextDecoder().decode(bytes), path);
 }
 
 /** Checks the engine and options of a constructor; returns the given name. */

@@ -44,7 +44,7 @@ export const VARIANTS: readonly Variant[] = [
  * A value as text (bigints and -0 kept apart). NaNs are all "nan": which NaN an operation returns is
  * nondeterministic in WebAssembly, and the engine's tiers differ in it.
  */
-function show(v: unknown): string {
+export function show(v: unknown): string {
   if (typeof v === "bigint") return `${v}n`;
   if (typeof v === "number") {
     if (Number.isNaN(v)) return "nan";
@@ -97,13 +97,14 @@ export function transcript(bytes: Uint8Array, variant: Pick<Variant, "config" | 
   return out;
 }
 
-function describe(e: unknown): string {
+/** A call's failure as a transcript line shows it: the trap code, else the error's class and message. */
+export function describe(e: unknown): string {
   if (e instanceof Trap) return `trap ${e.code}`;
   return `error ${(e as Error).name}: ${(e as Error).message}`;
 }
 
 /** The arguments of the calls of `transcript`'s round `round` (zeros, then ones). */
-function argsFor(params: readonly unknown[], round: number): unknown[] {
+export function argsFor(params: readonly unknown[], round: number): unknown[] {
   return params.map((t) => (t === "i64" ? BigInt(round) : t === "i32" || t === "f32" || t === "f64" ? round : null));
 }
 

@@ -13,9 +13,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Engine, Store, Trap } from "../../src/index.js";
+import { Engine, Store, Trap, WasiError } from "../../src/index.js";
 import { Component, ComponentLinker } from "../../src/component/index.js";
-import { Wasi, fixedClock, type WasiOptions } from "../../src/wasi/index.js";
+import { wasiP2Interfaces, WASI_P2_VERSION } from "../../src/component/wasi/index.js";
+import { MemoryFs, Wasi, fixedClock, type Vfs, type VfsDir, type VfsFile, type VfsOpenFlags, type WasiOptions } from "../../src/wasi/index.js";
 import { FS_KINDS, fixture, fixtureDir, makePreopen, reportLines, run, symlink, type RunResult } from "./helpers.js";
 
 const engine = new Engine();
@@ -149,6 +150,123 @@ test("bench.c as a component: big files, many files and printf on both filesyste
     }
   }
 });
+
+/**
+ * A `MemoryFs` whose root's files say `writeBehind` (as host files do), so the component's 4 KiB stream
+ * writes are gathered; `maxSize` makes a write fail with ENOSPC part way.
+ */
+function writeBehindFs(maxSize: number): { vfs: Vfs; fs: MemoryFs; gathered: () => number } {
+  const fs = new MemoryFs({}, { maxSize });
+  let writes = 0;
+  const file = (f: VfsFile): VfsFile => new Proxy(f, {
+    get(t, k) {
+      if (k === "writeBehind") return true;
+      const v = Reflect.get(t, k, t) as unknown;
+      if (k === "write") return (...a: Parameters<VfsFile["write"]>) => (writes++, t.write(...a));
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+  const vfs: Vfs = {
+    readOnly: false,
+    root() {
+      const root = fs.root() as VfsDir;
+      return new Proxy(root, {
+        get(t, k) {
+          if (k === "openFileAt") return (name: string, flags: VfsOpenFlags) => {
+            const f = t.openFileAt(name, flags);
+            return typeof f === "number" ? f : file(f);
+          };
+          const v = Reflect.get(t, k, t) as unknown;
+          return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+        },
+      });
+    },
+  };
+  return { vfs, fs, gathered: () => writes };
+}
+
+test("stream writes to a write-behind file are gathered, read back whole, and a late ENOSPC fails the write as under preview1", () => {
+  const ok = writeBehindFs(8 << 20);
+  const r = runComponent("bench", { args: ["bench", "bigfile", "32", "/d"], preopens: { "/d": { fs: ok.vfs } } });
+  assert.equal(r.code, 0, r.stderr);
+  // 2 MiB in 512 stream writes of 4 KiB reach the file as 8 writes of 256 KiB.
+  assert.equal(ok.gathered(), 8);
+  assert.deepEqual(ok.fs.toTree(), {}, "the program read the file back in full and removed it");
+
+  const full = writeBehindFs(1 << 20);
+  const c = runComponent("bench", { args: ["bench", "bigfile", "32", "/d"], preopens: { "/d": { fs: full.vfs } } });
+  const p = run(fixture("bench"), { args: ["bench", "bigfile", "32", "/d"], preopens: { "/d": { fs: writeBehindFs(1 << 20).vfs } } });
+  assert.equal(p.code, 1);
+  assert.equal(c.code, p.code);
+  assert.equal(c.stderr, p.stderr);
+  assert.equal(c.stderr, "bench: write failed\n");
+});
+
+test("a gathered write that fails when its stream is already closed fails the run with a WasiError, never silently", () => {
+  // 128 KiB in two 64 KiB writes against a 96 KiB budget: preview1 fails the second write. The
+  // component's writes are gathered (under 256 KiB), so the failure comes when close() drops the
+  // stream, which has no result to carry it: Wasi.start reports it.
+  const args = ["bench", "bigfile", "2", "/d"];
+  const p = run(fixture("bench"), { args, preopens: { "/d": { fs: writeBehindFs(96 << 10).vfs } } });
+  assert.equal(p.code, 1);
+  assert.equal(p.stderr, "bench: write failed\n");
+  const c = writeBehindFs(96 << 10);
+  assert.throws(() => runComponent("bench", { args, preopens: { "/d": { fs: c.vfs } } }), (e: unknown) => {
+    assert.ok(e instanceof WasiError, String(e));
+    assert.equal(e.errno, "nospc");
+    assert.match(e.message, /gathered during the run/);
+    return true;
+  });
+});
+
+for (const kind of FS_KINDS) {
+  test(`metadata-hash-at answered from a directory listing equals the hash of a fresh lookup, and is fresh after a change, on the ${kind} filesystem`, () => {
+    const p = makePreopen(kind, { a: "1", b: "2", sub: {} });
+    try {
+      type Hash = { lower: bigint; upper: bigint };
+      type Desc = {
+        readDirectory(): { readDirectoryEntry(): { type: string; name: string } | undefined };
+        metadataHashAt(f: object, path: string): Hash;
+        metadataHash(): Hash;
+        openAt(pf: object, path: string, of: object, f: object): Desc;
+        unlinkFileAt(path: string): void;
+        [Symbol.dispose](): void;
+      };
+      const ifaces = wasiP2Interfaces(new Wasi({ preopens: { "/d": p.preopen } }));
+      const dir = (ifaces.get(`wasi:filesystem/preopens@${WASI_P2_VERSION}`)!.getDirectories as () => [Desc, string][])()[0]![0];
+      const fresh = (name: string): Hash => {
+        const f = dir!.openAt({}, name, {}, { read: true });
+        try {
+          return f.metadataHash();
+        } finally {
+          f[Symbol.dispose]();
+        }
+      };
+      const stream = dir!.readDirectory();
+      const seen: string[] = [];
+      for (let e = stream.readDirectoryEntry(); e !== undefined; e = stream.readDirectoryEntry()) {
+        seen.push(e.name);
+        const listed = dir!.metadataHashAt({}, e.name);
+        assert.deepEqual(dir!.metadataHashAt({}, e.name), listed, `${e.name}: the same without the listing`);
+        if (e.type === "regular-file") assert.deepEqual(fresh(e.name), listed, `${e.name}: the hash of the opened file`);
+      }
+      assert.deepEqual(seen.sort(), ["a", "b", "sub"]);
+      // Replaced after it was listed, before its hash is asked: the hash is the new file's (on the
+      // memory filesystem a new file has a new inode, so a hash from the listing would differ).
+      const again = dir!.readDirectory();
+      let e = again.readDirectoryEntry();
+      while (e !== undefined && e.type !== "regular-file") e = again.readDirectoryEntry();
+      const old = fresh(e!.name);
+      dir!.unlinkFileAt(e!.name);
+      dir!.openAt({}, e!.name, { create: true }, { write: true })[Symbol.dispose]();
+      const now = dir!.metadataHashAt({}, e!.name);
+      assert.deepEqual(now, fresh(e!.name));
+      if (kind === "memory") assert.notDeepEqual(now, old);
+    } finally {
+      p.cleanup();
+    }
+  });
+}
 
 /** test/fixtures/components/wasi-streams.wat: wasi:io streams and pollables used directly. */
 const streamsWat = readFileSync(join(fixtureDir, "..", "components", "wasi-streams.wat"), "utf8");

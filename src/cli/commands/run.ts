@@ -19,7 +19,8 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { Component, ComponentLinker, isComponentBinary } from "../../component/index.js";
 import { isComponentText } from "../../component/text/parser.js";
-import { Engine, Linker, Module, Store, type Func, type ValType } from "../../index.js";
+import { Engine, Linker, Store, type Func, type ValType } from "../../index.js";
+import { moduleFromFileBytes } from "../../runtime/module.js";
 import { Wasi, type PreopenOption } from "../../wasi/index.js";
 import { hostStdin } from "../../host/node-fs.js";
 import { defaultCacheDir, loadCached } from "../cache.js";
@@ -187,8 +188,8 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
     return wasi.start(clinker.instantiate(store, component));
   }
   const module = opts.cacheDir === undefined
-    ? Module.fromFile(engine, opts.file)
-    : loadCached(engine, config, bytes, opts.cacheDir, () => Module.fromFile(engine, opts.file)).module;
+    ? moduleFromFileBytes(engine, bytes, opts.file)
+    : loadCached(engine, config, bytes, opts.cacheDir, () => moduleFromFileBytes(engine, bytes, opts.file)).module;
   const linker = new Linker(engine);
   if (module.imports.some((i) => WASI_MODULES.has(i.module))) linker.defineWasi(wasi);
   linker.defineUnknownImportsAsTraps(module);

@@ -2,7 +2,7 @@
  * The `.wast` runner (used by `wasmhost wast`, the spec-suite tests and the browser page, so it uses no
  * Node.js module: the caller reads the script): executes the directives of `src/text/wast.ts` against
  * the public runtime API (Engine, Module, Store, Linker, Instance, Func, Global, Table, Memory), with the
- * `spectest` host module, NaN patterns and reference results. Values JS cannot carry exactly (v128, NaN
+ * `spectest` host module (wast-spectest.ts), NaN patterns and reference results (wast-values.ts). Values JS cannot carry exactly (v128, NaN
  * payloads) go through a generated wrapper module, one per signature, that takes floats as their bits
  * and v128 as four i32 lanes, calls the export, and stores the results to its memory.
  *
@@ -14,16 +14,18 @@
  * @module
  */
 import {
-  CompileError, Engine, Func, Global, Instance, LinkError, Linker, Memory, Module, Store, Table,
+  Engine, Func, Global, Instance, LinkError, Linker, Memory, Module, Store,
 } from "../../index.js";
 import type { EngineConfig, FuncType, ValType } from "../../index.js";
 import { funcTypeAt, funcTypeIndex } from "../../binary/module-info.js";
 import { parseWast, watToBinary } from "../../text/index.js";
-import type { WastAction, WastConst, WastDirective, WastExpected, WastLane, WastModule } from "../../text/wast.js";
+import type { WastAction, WastConst, WastDirective, WastExpected, WastModule } from "../../text/wast.js";
 import {
-  addCounts, CheckFailure, checkTrap, describeThrown, isWasmException, matchesGcRef, missingFeatures, rejectedByEngine,
+  addCounts, CheckFailure, checkTrap, describeThrown, isWasmException, missingFeatures, rejectedByEngine,
   type MergeCounts,
 } from "./wast-checks.js";
+import { defineSpectest } from "./wast-spectest.js";
+import { describeExpected, describeValue, isNaN32, isNaN64, matches, needsExact, toJs } from "./wast-values.js";
 
 /** Outcome counts of one file (or a sum of files). */
 export interface RunResult {
@@ -68,19 +70,6 @@ export interface RunOptions {
 
 class Unsupported extends Error {}
 const Failure = CheckFailure;
-
-const externs = new Map<number, object>();
-/** The host values of `externRef`, to tell them from the engine's own objects. */
-const hostValues = new WeakSet<object>();
-/** The host value standing for `(ref.extern n)`: one object per n, so identity can be compared. */
-function externRef(n: number): object {
-  let v = externs.get(n);
-  if (!v) {
-    externs.set(n, (v = { externref: n }));
-    hostValues.add(v);
-  }
-  return v;
-}
 
 /** A `RunResult` with nothing counted yet. */
 export function emptyRunResult(): RunResult {
@@ -550,152 +539,4 @@ function exnResult(inst: Instance, name: string): { params: ValType[]; result: s
   if (!type || typeof result !== "object" || (result.ref !== "exn" && result.ref !== "noexn")) return undefined;
   if (!type.params.every((p) => typeof p === "string")) return undefined;
   return { params: type.params as ValType[], result: `(ref ${result.nullable ? "null " : ""}${result.ref})` };
-}
-
-function needsExact(e: WastExpected): boolean {
-  if (e.type === "either") return e.options.some(needsExact);
-  if ("nan" in e) return true;
-  if (e.type === "v128") return true;
-  if (e.type === "f32" && "bits" in e) return isNaN32(e.bits);
-  if (e.type === "f64" && "bits" in e) return isNaN64(e.bits);
-  return false;
-}
-
-function isNaN32(bits: number): boolean {
-  return (bits & 0x7f800000) === 0x7f800000 && (bits & 0x7fffff) !== 0;
-}
-
-function isNaN64(bits: bigint): boolean {
-  return (bits & 0x7ff0000000000000n) === 0x7ff0000000000000n && (bits & 0xfffffffffffffn) !== 0n;
-}
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-const f64 = new Float64Array(1);
-const u64 = new BigUint64Array(f64.buffer);
-
-function toJs(c: WastConst): unknown {
-  switch (c.type) {
-    case "i32": return c.value;
-    case "i64": return c.value;
-    case "f32": u32[0] = c.bits; return f32[0];
-    case "f64": u64[0] = c.bits; return f64[0];
-    case "ref.null": return null;
-    case "ref.extern": return externRef(c.value);
-    // A host reference and the external reference of the same number are one JS value: the JS API
-    // converts between anyref and externref without changing the value (extern.wast relies on it).
-    case "ref.host": return externRef(c.value);
-    case "v128": throw new Failure("v128 argument without wrapper");
-  }
-}
-
-function bits32(v: unknown, exact: Uint8Array | undefined): number {
-  if (exact) return new DataView(exact.buffer, exact.byteOffset).getUint32(0, true);
-  f32[0] = v as number;
-  return u32[0]!;
-}
-
-function bits64(v: unknown, exact: Uint8Array | undefined): bigint {
-  if (exact) return new DataView(exact.buffer, exact.byteOffset).getBigUint64(0, true);
-  f64[0] = v as number;
-  return u64[0]!;
-}
-
-function matches(e: WastExpected, v: unknown, exact: Uint8Array | undefined): boolean {
-  switch (e.type) {
-    case "i32": return typeof v === "number" && (v | 0) === (e.value | 0);
-    case "i64": return typeof v === "bigint" && BigInt.asIntN(64, v) === BigInt.asIntN(64, e.value);
-    case "f32": {
-      if (typeof v !== "number") return false;
-      const b = bits32(v, exact);
-      if ("nan" in e) return e.nan === "canonical" ? (b & 0x7fffffff) === 0x7fc00000 : (b & 0x7fc00000) === 0x7fc00000;
-      return b === ("bits" in e ? e.bits : -1);
-    }
-    case "f64": {
-      if (typeof v !== "number") return false;
-      const b = bits64(v, exact);
-      if ("nan" in e) {
-        return e.nan === "canonical" ? (b & 0x7fffffffffffffffn) === 0x7ff8000000000000n : (b & 0x7ff8000000000000n) === 0x7ff8000000000000n;
-      }
-      return b === ("bits" in e ? e.bits : -1n);
-    }
-    case "v128": {
-      if (!exact) return false;
-      if ("bytes" in e) return exact.every((b, i) => b === e.bytes[i]);
-      return lanesMatch(e.shape, e.lanes, exact);
-    }
-    case "ref.null": return v === null;
-    case "ref.extern":
-      if ("value" in e) return v === externRef(e.value);
-      return v !== null && v !== undefined;
-    case "ref.host": return v === externRef(e.value);
-    case "ref.func": return v instanceof Func;
-    case "either": return e.options.some((o) => matches(o, v, exact));
-    default: return matchesGcRef(e.type, v, (o) => hostValues.has(o));
-  }
-}
-
-function lanesMatch(shape: string, lanes: readonly WastLane[], bytes: Uint8Array): boolean {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, 16);
-  return lanes.every((lane, i) => {
-    switch (shape) {
-      case "i8x16": return dv.getUint8(i) === lane;
-      case "i16x8": return dv.getUint16(i * 2, true) === lane;
-      case "i32x4": return dv.getUint32(i * 4, true) === lane;
-      case "i64x2": return dv.getBigUint64(i * 8, true) === lane;
-      case "f32x4": {
-        const b = dv.getUint32(i * 4, true);
-        if (lane === "nan:canonical") return (b & 0x7fffffff) === 0x7fc00000;
-        if (lane === "nan:arithmetic") return (b & 0x7fc00000) === 0x7fc00000;
-        return b === lane;
-      }
-      case "f64x2": {
-        const b = dv.getBigUint64(i * 8, true);
-        if (lane === "nan:canonical") return (b & 0x7fffffffffffffffn) === 0x7ff8000000000000n;
-        if (lane === "nan:arithmetic") return (b & 0x7ff8000000000000n) === 0x7ff8000000000000n;
-        return b === lane;
-      }
-    }
-    return false;
-  });
-}
-
-function describeExpected(e: WastExpected): string {
-  return JSON.stringify(e, (_k, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? [...v] : v));
-}
-
-function describeValue(v: unknown, exact: Uint8Array | undefined): string {
-  if (exact) return `bytes [${[...exact].join(",")}]`;
-  return typeof v === "bigint" ? `${v}n` : typeof v === "object" && v !== null ? JSON.stringify(v) ?? String(v) : String(v);
-}
-
-/** Defines the `spectest` host module of the spec suite through the public API. */
-function defineSpectest(store: Store, linker: Linker): void {
-  const noop = () => {};
-  const fn = (params: ValType[]) => Func.wrap(store, { params, results: [] }, noop);
-  linker.define("spectest", "print", fn([]));
-  linker.define("spectest", "print_i32", fn(["i32"]));
-  linker.define("spectest", "print_i64", fn(["i64"]));
-  linker.define("spectest", "print_f32", fn(["f32"]));
-  linker.define("spectest", "print_f64", fn(["f64"]));
-  linker.define("spectest", "print_i32_f32", fn(["i32", "f32"]));
-  linker.define("spectest", "print_f64_f64", fn(["f64", "f64"]));
-  linker.define("spectest", "global_i32", new Global(store, { content: "i32", mutable: false }, 666));
-  linker.define("spectest", "global_i64", new Global(store, { content: "i64", mutable: false }, 666n));
-  linker.define("spectest", "global_f32", new Global(store, { content: "f32", mutable: false }, 666.6));
-  linker.define("spectest", "global_f64", new Global(store, { content: "f64", mutable: false }, 666.6));
-  linker.define("spectest", "table", new Table(store, { element: "funcref", min: 10, max: 20 }, null));
-  linker.define("spectest", "memory", new Memory(store, { min: 1, max: 2 }));
-  linker.define("spectest", "shared_memory", new Memory(store, { min: 1, max: 2, shared: true }));
-  if (store.engine.features.memory64) {
-    // The embedding API creates 32-bit tables only: a module makes the 64-bit one. Some engines have
-    // 64-bit memories but not tables (Node 22): there, modules importing it are unsupported anyway.
-    let module: Module | undefined;
-    try {
-      module = new Module(store.engine, watToBinary(`(module (table (export "table64") i64 10 20 funcref))`));
-    } catch (e) {
-      if (!(e instanceof CompileError)) throw e;
-    }
-    if (module) linker.define("spectest", "table64", new Instance(store, module, []).getTable("table64")!);
-  }
 }

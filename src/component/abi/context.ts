@@ -93,15 +93,24 @@ export class AbiContext {
     this.resources = fields?.resources ?? PLAIN_RESOURCES;
   }
 
-  /** Renews the views if the memory's buffer changed (it grew). Call before touching memory. */
+  /**
+   * Renews the views if the memory's buffer changed (it grew). Call before touching memory. Growing
+   * a memory detaches its old buffer, which empties the views: only then (or before the first sync,
+   * or for a shared memory, whose buffer grows without detaching) is the buffer asked for, which is a
+   * call into the engine.
+   */
   sync(): void {
     const m = this.memory;
-    if (m !== undefined && this.dv.buffer !== m.buffer) {
+    if (m !== undefined && (this.u8.length === 0 || this.shared) && this.dv.buffer !== m.buffer) {
       const buffer = m.buffer as ArrayBuffer;
       this.u8 = new Uint8Array(buffer);
       this.dv = new DataView(buffer);
+      this.shared = typeof SharedArrayBuffer !== "undefined" && (buffer as unknown) instanceof SharedArrayBuffer;
     }
   }
+
+  /** Whether the memory is shared (its views are then checked against its buffer at every sync). */
+  private shared = false;
 
   /**
    * Calls `realloc` (with may-leave cleared, so the guest cannot call out), then checks the result's

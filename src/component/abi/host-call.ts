@@ -175,18 +175,22 @@ export function generateHostCall(parts: HostCallParts): ((...flat: unknown[]) =>
     `    cx.scope = undefined;\n` +
     `  }\n` +
     `};`;
-  let factory = factories.get(body);
+  // One factory per function name too: the closures a factory makes share its type feedback, so
+  // functions of one shape but different callees (every `borrow<descriptor>` method) would make each
+  // other's calls polymorphic.
+  const key = `${parts.name}\n${body}`;
+  let factory = factories.get(key);
   if (factory === undefined) {
     try {
       factory = new Function(
         "inst", "cx", "scope", "slow", "fn", "member", "isError", "L", "tmp", "bytes", "okStore", "errStore",
         "resultStore", "resultFlat", "out", "resultError", "abiTrap", "cannotLeave", "badResult",
-        `"use strict";\n${body}`,
+        `"use strict"; // ${parts.name.replace(/[\r\n\u2028\u2029]/g, " ")}\n${body}`,
       ) as Factory;
     } catch {
       factory = null; // code generation is not allowed here
     }
-    factories.set(body, factory);
+    factories.set(key, factory);
   }
   if (factory === null) return undefined;
   const { cx, name } = parts;

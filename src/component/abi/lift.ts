@@ -107,11 +107,7 @@ function compile(t: ValueType, nestedOption: boolean): Lifter {
     case "flags": {
       const names = t.names.map(camelCase);
       const size = layoutOf(t).size;
-      const unpack = (i: number): Record<string, boolean> => {
-        const o: Record<string, boolean> = {};
-        for (let k = 0; k < names.length; k++) o[names[k]!] = ((i >>> k) & 1) !== 0;
-        return o;
-      };
+      const unpack = flagsUnpacker(names);
       return {
         load: (cx, p) => unpack(size === 1 ? cx.u8[p]! : size === 2 ? cx.dv.getUint16(p, true) : cx.dv.getUint32(p, true)),
         flat: (_, f, at) => unpack(i32(f, at)),
@@ -127,6 +123,24 @@ function compile(t: ValueType, nestedOption: boolean): Lifter {
       return compileHandle(t);
     default:
       return unsupported(t);
+  }
+}
+
+/**
+ * The object of a flags value `i`: `{ name: bit, ... }` in the order of `names`. Made by generated
+ * code (one object literal: one shape, no keyed stores) where code generation is allowed, else by a
+ * loop giving the same object.
+ */
+function flagsUnpacker(names: readonly string[]): (i: number) => Record<string, boolean> {
+  try {
+    const fields = names.map((n, k) => `${JSON.stringify(n)}: ((i >>> ${k}) & 1) !== 0`).join(", ");
+    return new Function("i", `"use strict"; return { ${fields} };`) as (i: number) => Record<string, boolean>;
+  } catch {
+    return (i) => {
+      const o: Record<string, boolean> = {};
+      for (let k = 0; k < names.length; k++) o[names[k]!] = ((i >>> k) & 1) !== 0;
+      return o;
+    };
   }
 }
 

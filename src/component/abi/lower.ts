@@ -167,6 +167,19 @@ function compile(t: ValueType, nestedOption: boolean): Lowerer {
   }
 }
 
+/**
+ * A `list<u8>` a host function returns without having the bytes yet: the lowering allocates `length`
+ * bytes with the guest's `realloc` and `fill` writes them straight there (one copy instead of two: the
+ * WASI host reads a file this way). `fill` returns how many it wrote, at most `length`; the list has
+ * that many. Only the host makes these (a guest value never is one).
+ */
+export class FillBytes {
+  constructor(
+    public length: number,
+    readonly fill: (dst: Uint8Array, at: number) => number,
+  ) {}
+}
+
 /** `store_list_into_range`: allocate, check, store the elements (a matching typed array: one copy). */
 function compileList(element: ValueType, length: number | undefined): Lowerer {
   const el = layoutOf(element);
@@ -207,7 +220,14 @@ function compileList(element: ValueType, length: number | undefined): Lowerer {
       },
     };
   }
+  const fills = element.kind === "u8";
   const intoRange = (cx: AbiContext, v: unknown): number => {
+    if (fills && v instanceof FillBytes) {
+      const p = cx.reallocate(0, 0, 1, v.length, true);
+      const n = v.fill(cx.u8, p);
+      v.length = n >= 0 && n < v.length ? n : v.length;
+      return p;
+    }
     const a = checkList(v);
     const bytes = a.length * el.size;
     if (bytes > MAX_BYTE_LENGTH) throw new ValueError(`expected a list of at most ${MAX_BYTE_LENGTH} bytes, got ${bytes}`);

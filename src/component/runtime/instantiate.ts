@@ -48,7 +48,8 @@ interface Env {
   readonly resources: ResourceBridge;
 }
 
-type CoreInstance = ReadonlyMap<string, Extern>;
+/** A core instance's exports by name (only `get` is used: an instance's are made on demand). */
+type CoreInstance = { get(name: string): Extern | undefined };
 
 /** The index spaces of one component instance. */
 class Spaces implements TypeScope {
@@ -128,7 +129,8 @@ function run(env: Env, def: ComponentDefinition, imports: ImportResolver, parent
             return e;
           });
           const instance = new Instance(env.store, module, externs);
-          s.coreInstances.push(new Map(Object.entries(instance.exports)));
+          // Exports are wrapped when an alias or another instance asks for them, not all up front.
+          s.coreInstances.push({ get: (name) => instance.getExport(name) });
         }
         break;
       case "alias":

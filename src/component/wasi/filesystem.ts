@@ -5,11 +5,12 @@
  *
  * @module
  */
-import { FDFLAGS, FSTFLAGS, LOOKUP_SYMLINK_FOLLOW, OFLAGS, RIGHTS, RIGHTS_ALL, RIGHTS_WRITE } from "../../wasi/defs.js";
+import { FDFLAGS, FILETYPE, FSTFLAGS, LOOKUP_SYMLINK_FOLLOW, OFLAGS, RIGHTS, RIGHTS_ALL, RIGHTS_WRITE } from "../../wasi/defs.js";
 import { ComponentError } from "../runtime/errors.js";
 import { InputStream, IoError, OutputStream } from "./io.js";
 import { type Calls, DATA, errorCode, type Preview1 } from "./preview1.js";
 import { type FdEntry, KIND_DIR } from "../../wasi/state.js";
+import type { VfsDirEntry } from "../../wasi/fs/vfs.js";
 
 /** A `datetime` record. */
 interface Datetime {
@@ -49,11 +50,11 @@ function check(errno: number): void {
   if (errno !== 0) fail(errno);
 }
 
-/** `path_open` rights (as bigints, made once) for each combination of read and write. */
-const READ_RIGHTS = BigInt(RIGHTS_ALL);
-const NO_READ_RIGHTS = BigInt(RIGHTS_ALL & ~RIGHTS.FD_READ);
-const WRITE_RIGHTS = BigInt(RIGHTS_ALL);
-const NO_WRITE_RIGHTS = BigInt(RIGHTS_ALL & ~RIGHTS_WRITE);
+/** `path_open` rights (as bigints, made once), indexed by `read | write << 1`. */
+const OPEN_RIGHTS = [
+  BigInt(RIGHTS_ALL & ~RIGHTS.FD_READ & ~RIGHTS_WRITE), BigInt(RIGHTS_ALL & ~RIGHTS_WRITE),
+  BigInt(RIGHTS_ALL & ~RIGHTS.FD_READ), BigInt(RIGHTS_ALL),
+];
 const ALL_RIGHTS = BigInt(RIGHTS_ALL);
 
 /** Nanoseconds as a `datetime`. */
@@ -110,7 +111,6 @@ function hashAt0(p1: Preview1): { lower: bigint; upper: bigint } {
 
 /** `wasi:filesystem/types.descriptor`: a preview1 descriptor. */
 export class Descriptor {
-  private readonly c: Calls;
   constructor(
     private readonly p1: Preview1,
     /** The preview1 descriptor number. */
@@ -118,8 +118,11 @@ export class Descriptor {
     private readonly flags: DescriptorFlags,
     /** False for a preopen: dropping the handle leaves the preopen open. */
     private readonly owned: boolean,
-  ) {
-    this.c = p1.c;
+  ) {}
+
+  /** The preview1 calls (taken each time: taking them writes gathered bytes first). */
+  private get c(): Calls {
+    return this.p1.c;
   }
 
   /** Fails unless the descriptor is open (what a preview1 call on it would find). */
@@ -187,8 +190,15 @@ export class Descriptor {
   }
   readDirectory(): DirectoryEntryStream {
     if (this.open().kind !== KIND_DIR) fail(54 /* ENOTDIR */);
-    return new DirectoryEntryStream(this.p1, this.fd);
+    return new DirectoryEntryStream(this.p1, this.fd, this);
   }
+  /**
+   * The entry a stream of this directory gave last, while nothing has been done since (`epoch`):
+   * the preview1 adapter asks for its metadata hash right away (to make `d_ino`), which the
+   * listing's device and inode answer without a second lookup, as preview1's `fd_readdir` answers
+   * `d_ino` from its listing. Directories are left out (one may be a mount point, on another device).
+   */
+  listed: { name: string; dev: bigint; ino: bigint; epoch: number } | undefined;
   createDirectoryAt(path: string): void {
     check(this.c.path_create_directory(this.fd, DATA, this.p1.putString(path)));
   }
@@ -214,7 +224,7 @@ export class Descriptor {
   openAt(pathFlags: PathFlags, path: string, openFlags: OpenFlags, flags: DescriptorFlags): Descriptor {
     const oflags = (openFlags.create ? OFLAGS.CREAT : 0) | (openFlags.directory ? OFLAGS.DIRECTORY : 0) |
       (openFlags.exclusive ? OFLAGS.EXCL : 0) | (openFlags.truncate ? OFLAGS.TRUNC : 0);
-    const rights = (flags.read ? READ_RIGHTS : NO_READ_RIGHTS) & (flags.write ? WRITE_RIGHTS : NO_WRITE_RIGHTS);
+    const rights = OPEN_RIGHTS[(flags.read ? 1 : 0) | (flags.write ? 2 : 0)]!;
     const fdflags = (flags.fileIntegritySync ? FDFLAGS.SYNC : 0) | (flags.dataIntegritySync ? FDFLAGS.DSYNC : 0) |
       (flags.requestedWriteSync ? FDFLAGS.RSYNC : 0);
     if (flags.mutateDirectory && !this.flags.mutateDirectory) fail(63 /* EPERM */);
@@ -264,6 +274,17 @@ export class Descriptor {
     return hashAt0(this.p1);
   }
   metadataHashAt(flags: PathFlags, path: string): { lower: bigint; upper: bigint } {
+    const l = this.listed;
+    if (l !== undefined) {
+      this.listed = undefined;
+      const p1 = this.p1;
+      if (l.epoch === p1.epoch && path === l.name && !flags.symlinkFollow) {
+        p1.reserve(0);
+        p1.dv.setBigUint64(0, l.dev, true);
+        p1.dv.setBigUint64(8, l.ino, true);
+        return hashAt0(p1);
+      }
+    }
     this.statPathInto0(flags, path);
     return hashAt0(this.p1);
   }
@@ -272,57 +293,48 @@ export class Descriptor {
   }
 }
 
-/** How many bytes of entries one `fd_readdir` fetches. */
-const READDIR_BUFFER = 16384;
-
-/** `wasi:filesystem/types.directory-entry-stream`: the entries of a directory, `.` and `..` left out. */
+/**
+ * `wasi:filesystem/types.directory-entry-stream`: the entries of a directory, `.` and `..` left out.
+ * The directory is listed once, at the first read, as preview1's `fd_readdir` lists it at cookie 0
+ * (the same checks and snapshot), but straight from the `Vfs`: the names stay strings instead of
+ * going to UTF-8 in scratch memory and back.
+ */
 export class DirectoryEntryStream {
-  private cookie = 0n;
-  private readonly pending: { type: string; name: string }[] = [];
-  /** The next entry of `pending` to give. */
+  private entries: readonly VfsDirEntry[] | undefined;
+  /** The next entry of `entries` to give. */
   private next = 0;
-  private end = false;
+  /** The directory's device (undefined if its stat failed). */
+  private dev: bigint | undefined;
   constructor(
     private readonly p1: Preview1,
     private readonly fd: number,
+    /** The descriptor the stream lists (told each entry, see `Descriptor.listed`). */
+    private readonly dir: Descriptor,
   ) {}
 
   readDirectoryEntry(): { type: string; name: string } | undefined {
-    while (this.next === this.pending.length && !this.end) {
-      this.pending.length = 0;
-      this.next = 0;
-      this.fill();
-    }
-    if (this.next === this.pending.length) return undefined;
-    const e = this.pending[this.next]!;
-    this.pending[this.next++] = undefined!;
-    return e;
+    const entries = (this.entries ??= this.list());
+    if (this.next === entries.length) return undefined;
+    const e = entries[this.next++]!;
+    const dev = this.dev;
+    this.dir.listed = dev !== undefined && e.ino !== 0n && e.filetype !== FILETYPE.DIRECTORY
+      ? { name: e.name, dev, ino: e.ino, epoch: this.p1.epoch }
+      : undefined;
+    return { type: TYPES[e.filetype] ?? "unknown", name: e.name };
   }
 
-  /** Fetches the next batch of entries from `fd_readdir`. */
-  private fill(): void {
+  /** The directory's entries now (what `fd_readdir` at cookie 0 takes). */
+  private list(): readonly VfsDirEntry[] {
+    this.p1.flushGathered();
+    const e = this.p1.state.fds[this.fd];
+    if (e === undefined) fail(8 /* EBADF */);
+    if (e.kind !== KIND_DIR) fail(54 /* ENOTDIR */);
+    if (!(e.rightsBase & RIGHTS.FD_READDIR)) fail(76 /* ENOTCAPABLE */);
+    const list = e.dir!.readdir();
+    if (typeof list === "number") fail(list);
     const p1 = this.p1;
-    p1.reserve(READDIR_BUFFER);
-    const errno = p1.c.fd_readdir(this.fd, DATA, READDIR_BUFFER, this.cookie, 0);
-    if (errno !== 0) fail(errno);
-    const used = p1.u32(0);
-    let at = DATA;
-    const stop = DATA + used;
-    let complete = 0;
-    const dec = new TextDecoder();
-    while (at + 24 <= stop) {
-      const next = p1.u64(at);
-      const namlen = p1.u32(at + 16);
-      const type = p1.u8[at + 20]!;
-      if (at + 24 + namlen > stop) break; // cut short: fetched again from its cookie
-      const name = dec.decode(p1.u8.subarray(at + 24, at + 24 + namlen));
-      if (name !== "." && name !== "..") this.pending.push({ type: TYPES[type] ?? "unknown", name });
-      this.cookie = next;
-      at += 24 + namlen;
-      complete++;
-    }
-    if (used < READDIR_BUFFER) this.end = true;
-    else if (complete === 0) fail(61 /* EOVERFLOW: one name larger than the buffer */);
+    this.dev = p1.c.fd_filestat_get(this.fd, 0) === 0 ? p1.u64(0) : undefined;
+    return list;
   }
 }
 

@@ -14,6 +14,7 @@ import { WasiExit } from "../../wasi/exit.js";
 import { monotonicNs } from "../../wasi/clock.js";
 import { KIND_DIR } from "../../wasi/state.js";
 import { WasiError } from "../../errors.js";
+import { errnoName } from "../../wasi/defs.js";
 import { ComponentError, isComponentError } from "../runtime/errors.js";
 import { datetime, filesystemInterfaces } from "./filesystem.js";
 import { InputStream, ioInterfaces, OutputStream, Pollable } from "./io.js";
@@ -41,8 +42,9 @@ const denied = (): never => {
  * each an object of functions and resource classes for `ComponentLinker.define`.
  */
 export function wasiP2Interfaces(wasi: Wasi): Map<string, Record<string, unknown>> {
-  const { state, functions } = wasi.preview1Internals(runCommand);
-  const p1 = new Preview1(state, functions);
+  let p1: Preview1 | undefined;
+  const { state, functions } = wasi.preview1Internals((instance) => runCommand(instance, p1!));
+  p1 = new Preview1(state, functions);
   const preopens: { fd: number; path: string; readOnly: boolean }[] = [];
   state.fds.forEach((e, fd) => {
     if (e !== undefined && e.kind === KIND_DIR && e.preopen !== null) preopens.push({ fd, path: dec.decode(e.preopen), readOnly: e.mount?.readOnly === true });
@@ -130,15 +132,31 @@ export function runExport(exports: Record<string, unknown>): { run(): unknown } 
  * Runs a command component's `wasi:cli/run` (what `Wasi.start` does with a component instance):
  * `ok` is exit code 0, `err` 1; `wasi:cli/exit` unwinds with its code (caught by `Wasi.start`).
  */
-function runCommand(instance: object): number {
+function runCommand(instance: object, p1: Preview1): number {
   const exports = (instance as { exports?: unknown }).exports;
   const run = typeof exports === "object" && exports !== null ? runExport(exports as Record<string, unknown>) : undefined;
   if (run === undefined) throw new WasiError("the component exports no wasi:cli/run@0.2.x interface (is it a command?)");
+  // Stream writes to host files may be gathered during the run; the last ones are written when it
+  // ends, however it ends (see preview1.ts). A late write error no stream could be told of fails the
+  // run unless it already failed with an error of its own (an exit is not one: it is how runs end).
+  p1.gathering = true;
+  p1.lost = 0;
+  let failed = false;
   try {
     run.run();
     return 0;
   } catch (e) {
     if (isComponentError(e)) return 1;
+    failed = !(e instanceof WasiExit);
     throw e;
+  } finally {
+    p1.gathering = false;
+    if (!p1.flushGathered()) p1.lose(p1.lastGatherErrno);
+    if (p1.lost !== 0 && !failed) {
+      const errno = p1.lost;
+      p1.lost = 0;
+      // eslint-disable-next-line no-unsafe-finally -- the run's own outcome is replaced on purpose
+      throw new WasiError(`a file write of the component, gathered during the run, failed after its stream could report it: ${errnoName(errno)}`, errnoName(errno));
+    }
   }
 }

@@ -21,8 +21,11 @@
  * @module
  */
 import { ComponentError } from "../runtime/errors.js";
-import { KIND_INPUT, KIND_OUTPUT } from "../../wasi/state.js";
-import { DATA, errorCode, type Preview1 } from "./preview1.js";
+import { KIND_FILE, KIND_INPUT, KIND_OUTPUT } from "../../wasi/state.js";
+import { RIGHTS } from "../../wasi/defs.js";
+import { transferBytes } from "../../wasi/calls/fd.js";
+import { FillBytes } from "../abi/lower.js";
+import { DATA, errorCode, type Gatherer, type Preview1 } from "./preview1.js";
 
 /** `wasi:io/error.error`: carries the filesystem error code of a failed stream operation. */
 export class IoError {
@@ -93,6 +96,13 @@ export function poll(p1: Preview1, list: readonly Pollable[]): Uint32Array {
   }
 }
 
+/** The rights a read at an offset needs. */
+const READ_RIGHTS = RIGHTS.FD_READ | RIGHTS.FD_SEEK;
+/** Reads straight into guest memory take at most this much at once (a longer read is short). */
+const FILL_MAX = 1 << 24;
+/** The largest offset such a read starts at (preview1's limit for a file position). */
+const MAX_READ_AT = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** A `stream-error` for errno `errno` (end of stream for `EPIPE`). */
 function streamError(errno: number): ComponentError {
   if (errno === 64 /* EPIPE */) return new ComponentError({ tag: "closed" });
@@ -117,6 +127,11 @@ export class InputStream {
    * scratch memory, valid until the next call (the canonical ABI copies them into the guest at once).
    */
   private take(len: bigint, wait: boolean): Uint8Array {
+    if (this.lateErrno !== 0) {
+      const errno = this.lateErrno;
+      this.lateErrno = 0;
+      throw streamError(errno);
+    }
     if (this.done) throw CLOSED();
     const n = Number(len > 0x7ffff000n ? 0x7ffff000n : len);
     if (n === 0) return EMPTY;
@@ -137,11 +152,48 @@ export class InputStream {
     return p1.u8.subarray(DATA, DATA + got);
   }
 
-  read(len: bigint): Uint8Array {
-    return this.take(len, false);
+  read(len: bigint): Uint8Array | FillBytes {
+    return this.fromFile(len) ?? this.take(len, false);
   }
-  blockingRead(len: bigint): Uint8Array {
-    return this.take(len, true);
+  blockingRead(len: bigint): Uint8Array | FillBytes {
+    return this.fromFile(len) ?? this.take(len, true);
+  }
+
+  /**
+   * A read of a regular file at the stream's offset, as bytes the lowering reads straight into the
+   * guest's memory once it allocated them (`FillBytes`: no copy through scratch memory). Undefined
+   * where `take` must answer: not a readable file, at its end, or a length of 0. The byte count comes
+   * from the file's size; should the file shrink before the read (another process), the list is
+   * shorter, and should the read itself fail then, it is empty and the next read gives the error.
+   */
+  private fromFile(len: bigint): FillBytes | undefined {
+    const offset = this.offset;
+    if (offset === null || this.done || this.lateErrno !== 0) return undefined;
+    const p1 = this.p1;
+    p1.flushGathered();
+    const state = p1.state;
+    const e = state.fds[this.fd];
+    if (e === undefined || e.kind !== KIND_FILE || (e.rightsBase & READ_RIGHTS) !== READ_RIGHTS || offset > MAX_READ_AT) return undefined;
+    const size = e.file!.size();
+    const at = Number(offset);
+    const want = len > BigInt(FILL_MAX) ? FILL_MAX : Number(len);
+    const n = size - at < want ? size - at : want;
+    if (n <= 0) return undefined;
+    return new FillBytes(n, (dst, to) => {
+      const got = transferBytes(state, this.fd, dst, to, n, offset, false);
+      if (got < 0) {
+        this.lateErrno = -got;
+        return 0;
+      }
+      this.offset = offset + BigInt(got);
+      return got;
+    });
+  }
+  /** The errno of a read that failed after its bytes were allocated, for the next read; 0 if none. */
+  private lateErrno = 0;
+  /** Reads up to `len` bytes as a view of scratch memory (valid until the next call; see `take`). */
+  bytes(len: bigint, wait: boolean): Uint8Array {
+    return this.take(len, wait);
   }
   skip(len: bigint): bigint {
     return BigInt(this.take(len, false).length);
@@ -157,19 +209,45 @@ export class InputStream {
 
 /** How much `check-write` permits at once. */
 const WRITE_BUDGET = 1 << 20;
+/** `OutputStream` positions that are not file offsets. */
+const SEQUENTIAL = -1;
+const APPEND = -2;
+/** The largest file position a write can use (larger ones fail with EINVAL). */
+const MAX_POS = BigInt(Number.MAX_SAFE_INTEGER) + 1n;
 
 /** `wasi:io/streams.output-stream` over preview1 descriptor `fd`. */
-export class OutputStream {
+export class OutputStream implements Gatherer {
+  /** The file position of the next write, or `SEQUENTIAL` (`fd_write`) or `APPEND` (at the end). */
+  private pos: number;
+  /** The errno of a gathered write that failed late (see preview1.ts), for the next operation; 0 if none. */
+  private lateErrno = 0;
+  /** Dropped: a late failure has no next operation to go to, so the run reports it (`Preview1.lost`). */
+  private dropped = false;
   constructor(
     private readonly p1: Preview1,
     private readonly fd: number,
     /** The file offset of the next write; null to write sequentially (`fd_write`); -1n to append. */
-    private offset: bigint | null,
-  ) {}
+    offset: bigint | null,
+  ) {
+    // An offset past 2^53 stays past it (each write then fails with EINVAL, as fd_pwrite would).
+    this.pos = offset === null ? SEQUENTIAL : offset === -1n ? APPEND : offset > MAX_POS ? Number(MAX_POS) : Number(offset);
+  }
+
+  failed(errno: number): void {
+    if (this.dropped) this.p1.lose(errno);
+    else this.lateErrno = errno;
+  }
+
+  /** Throws the error of a late write, once. */
+  private late(): void {
+    const errno = this.lateErrno;
+    this.lateErrno = 0;
+    throw streamError(errno);
+  }
 
   /** The bytes a write may take now: the room left in a pipe capture, else the budget. */
   private permit(): number {
-    const e = this.offset === null ? this.p1.state.fds[this.fd] : undefined;
+    const e = this.pos === SEQUENTIAL ? this.p1.state.fds[this.fd] : undefined;
     if (e === undefined || e.kind !== KIND_OUTPUT) return WRITE_BUDGET;
     const room = e.output!.room();
     if (room === 0) throw streamError(51 /* ENOSPC */);
@@ -177,31 +255,45 @@ export class OutputStream {
   }
 
   checkWrite(): bigint {
+    if (this.lateErrno !== 0) this.late();
     return BigInt(this.permit());
   }
   write(contents: Uint8Array): void {
+    if (this.lateErrno !== 0) this.late();
     const p1 = this.p1;
+    let pos = this.pos;
+    if (pos >= 0 && p1.gather(this, this.fd, pos, contents)) {
+      this.pos = pos + contents.length;
+      return;
+    }
+    // Writing gathered bytes may just have failed: this write fails with their error.
+    if (this.lateErrno !== 0) this.late();
     const len = contents.length;
     let done = 0;
     while (done < len) {
-      let at = this.offset;
-      if (at === -1n) {
+      let at: bigint | null = null;
+      if (pos === APPEND) {
         const errno = p1.c.fd_filestat_get(this.fd, 0);
         if (errno !== 0) throw streamError(errno);
         at = p1.u64(32);
-      }
+      } else if (pos >= 0) at = BigInt(pos);
       const n = p1.transfer(this.fd, contents, done, len - done, at, true);
       if (n < 0) throw streamError(-n);
       if (n === 0) throw streamError(29 /* EIO */);
       done += n;
-      if (this.offset !== null && this.offset !== -1n) this.offset += BigInt(n);
+      if (pos >= 0) this.pos = pos += n;
     }
   }
   blockingWriteAndFlush(contents: Uint8Array): void {
     this.write(contents);
   }
-  flush(): void {}
-  blockingFlush(): void {}
+  flush(): void {
+    this.p1.flushOf(this);
+    if (this.lateErrno !== 0) this.late();
+  }
+  blockingFlush(): void {
+    this.flush();
+  }
   writeZeroes(len: bigint): void {
     this.write(new Uint8Array(Number(len > BigInt(WRITE_BUDGET) ? BigInt(WRITE_BUDGET) : len)));
   }
@@ -209,14 +301,18 @@ export class OutputStream {
     this.writeZeroes(len);
   }
   splice(src: InputStream, len: bigint): bigint {
-    const bytes = src.read(len > BigInt(WRITE_BUDGET) ? BigInt(WRITE_BUDGET) : len);
+    const bytes = src.bytes(len > BigInt(WRITE_BUDGET) ? BigInt(WRITE_BUDGET) : len, false);
     this.write(bytes);
     return BigInt(bytes.length);
   }
   blockingSplice(src: InputStream, len: bigint): bigint {
-    const bytes = src.blockingRead(len > BigInt(WRITE_BUDGET) ? BigInt(WRITE_BUDGET) : len);
+    const bytes = src.bytes(len > BigInt(WRITE_BUDGET) ? BigInt(WRITE_BUDGET) : len, true);
     this.write(bytes);
     return BigInt(bytes.length);
+  }
+  [Symbol.dispose](): void {
+    this.dropped = true;
+    this.p1.flushOf(this);
   }
   subscribe(): Pollable {
     // A pipe capture's room only grows when the host clears it: ready either way (check-write then

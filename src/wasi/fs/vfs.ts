@@ -96,6 +96,13 @@ export interface VfsFile {
   read(buf: Uint8Array, offset: number, length: number, position: number): number;
   /** Writes `buf[offset..offset+length]` at `position`; returns the count or -errno. */
   write(buf: Uint8Array, offset: number, length: number, position: number): number;
+  /**
+   * True when each `write` costs a system call: a WASI 0.2 guest's consecutive stream writes to the file
+   * may then be gathered into one `write`, issued before any other use of the WASI state and before
+   * the run returns (src/component/wasi/preview1.ts). A late error (a full disk) is reported by the
+   * stream's next operation.
+   */
+  readonly writeBehind?: boolean;
   /** The current size in bytes, or -errno. */
   size(): number;
   stat(): VfsStat | number;

@@ -9,29 +9,11 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
-import { CompileError, Engine, Func, Linker, Module, Store, Trap } from "../../../src/index.js";
-import { transcript } from "../../helpers/differential.js";
+import { CompileError, Engine, Linker, Module, Store } from "../../../src/index.js";
+import { argsFor, describe, show, transcript } from "../../helpers/differential.js";
 
 const dir = new URL("../../../../test/fixtures/fuzz/", import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith(".wasm")).sort();
-
-/** As the differential helper shows values. */
-function show(v: unknown): string {
-  if (typeof v === "bigint") return `${v}n`;
-  if (typeof v === "number") {
-    if (Number.isNaN(v)) return "nan";
-    return Object.is(v, -0) ? "-0" : String(v);
-  }
-  if (Array.isArray(v)) return `[${v.map(show).join(",")}]`;
-  if (v === null || v === undefined) return String(v);
-  if (v instanceof Func) return "func";
-  return typeof v;
-}
-
-function describe(e: unknown): string {
-  if (e instanceof Trap) return `trap ${e.code}`;
-  return `error ${(e as Error).name}: ${(e as Error).message}`;
-}
 
 /** The transcript with the log imports async (null when the rewrite refuses the module). */
 async function asyncTranscript(bytes: Uint8Array): Promise<string[] | null> {
@@ -59,7 +41,7 @@ async function asyncTranscript(bytes: Uint8Array): Promise<string[] | null> {
     for (const e of module.info.exports) {
       if (e.kind !== "func" || e.name === "hangLimitInitializer") continue;
       const f = instance.getFunc(e.name)!;
-      const args = f.type.params.map((t) => (t === "i64" ? BigInt(round) : t === "i32" || t === "f32" || t === "f64" ? round : null));
+      const args = argsFor(f.type.params, round);
       try {
         await reset?.callAsync();
         out.push(`${e.name}(${args.map(show).join(",")}) = ${show(await f.callAsync(...args))}`);
