@@ -240,7 +240,7 @@ export function interruptPass(
   // a body costs no string; a string otherwise.
   const cache = new Map<number | string, Snippet>();
   const cached = (kind: number, local: number, weight: number, fuelLocal: number, refund: number, make: () => Snippet): Snippet => {
-    const key = local < 2 ** 17 && fuelLocal < 2 ** 17 && weight < 2 ** 8 && refund < 2 ** 8
+    const key = local < 2 ** 17 && fuelLocal + 1 < 2 ** 17 && weight < 2 ** 8 && refund < 2 ** 8
       ? (((kind * 2 ** 17 + local) * 2 ** 17 + fuelLocal + 1) * 2 ** 8 + weight) * 2 ** 8 + refund
       : `${kind},${local},${weight},${fuelLocal},${refund}`;
     let s = cache.get(key);
