@@ -181,26 +181,45 @@ export class BodyScan {
     let n = 0;
     let mask = 0;
     this.nrefs = 0;
+    // Hot fields in locals (refreshed when the arrays grow); one-byte immediates, nearly all of them,
+    // read inline.
+    let starts = this.start;
+    let ops = this.op;
+    const localLimit = this.localLimit;
+    const localFrom = this.recordLocals ? this.localFrom : Infinity;
     while (p < to) {
-      if (n + 1 >= this.start.length) this.growInsns();
+      if (n + 1 >= starts.length) {
+        this.growInsns();
+        starts = this.start;
+        ops = this.op;
+      }
       const at = p;
-      this.start[n] = at;
+      starts[n] = at;
       const code = bytes[p++]!;
       const shape = SINGLE_SHAPE[code]!;
       if (shape !== 255 && shape !== Shape.generic) {
-        this.op[n] = SINGLE_ID[code]!;
+        ops[n] = SINGLE_ID[code]!;
         mask |= SINGLE_CLASS[code]!;
         switch (shape) {
           case Shape.none:
             break;
           case Shape.u32:
-            p = skipLeb(bytes, p, to);
+            if (p < to && bytes[p]! < 0x80) p++;
+            else p = skipLeb(bytes, p, to);
             break;
           case Shape.local: {
-            const v = readLeb(bytes, p, to);
-            if (v >= this.localLimit) throw new CompileError("unknown local", at);
-            if (this.recordLocals && v >= this.localFrom) this.addRef(n, p, lebEnd, RefKind.local, v);
-            p = lebEnd;
+            let v: number;
+            let end: number;
+            if (p < to && bytes[p]! < 0x80) {
+              v = bytes[p]!;
+              end = p + 1;
+            } else {
+              v = readLeb(bytes, p, to);
+              end = lebEnd;
+            }
+            if (v >= localLimit) throw new CompileError("unknown local", at);
+            if (v >= localFrom) this.addRef(n, p, end, RefKind.local, v);
+            p = end;
             break;
           }
           case Shape.func:
@@ -214,7 +233,9 @@ export class BodyScan {
             p = this.blockType(bytes, p, to, at);
             break;
           case Shape.memarg:
-            p = skipMemarg(bytes, p, to);
+            // Alignment and offset of one byte each (no memory index), else the general reader.
+            if (p + 1 < to && bytes[p]! < 0x40 && bytes[p + 1]! < 0x80) p += 2;
+            else p = skipMemarg(bytes, p, to);
             break;
         }
       } else {
@@ -227,7 +248,7 @@ export class BodyScan {
           info = opBySingleByte(code);
         }
         if (info === undefined) throw new CompileError(`illegal opcode 0x${code.toString(16)}`, at);
-        this.op[n] = info.id;
+        ops[n] = info.id;
         mask |= OP_CLASS[info.id]!;
         for (const kind of info.imms) p = this.skipImm(kind, bytes, p, to, n);
       }
