@@ -1075,7 +1075,11 @@ class Rewriter {
 
   /** Before a threaded `call_indirect`: `local.set $temp`, `local.get` of each value, `local.get $temp`. */
   private indirectPush(values: readonly number[], temp: number): Snippet {
-    const key = `i${temp}:${values.join(",")}`;
+    const v0 = values[0] ?? 0;
+    const v1 = values.length > 1 ? values[1]! + 1 : 0;
+    const key = values.length <= 2 && temp < 2 ** 17 && v0 < 2 ** 17 && v1 < 2 ** 17
+      ? -1 - ((temp * 2 ** 17 + v0) * 2 ** 17 + v1) // negative: apart from `valueSnippet`'s keys
+      : `i${temp}:${values.join(",")}`;
     let s = this.valueSnippets.get(key);
     if (!s) {
       const b = new ByteSink(16);
