@@ -93,7 +93,7 @@ import { bulkTouches64 } from "./bulk.js";
 import { FUNCTION_ENTRY_COST } from "./fuel.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
-import { readLeb } from "./scan.js";
+import { OpClass, readLeb } from "./scan.js";
 import { ByteSink } from "./sink.js";
 
 const LOOP = op("loop").id;
@@ -236,14 +236,19 @@ export function interruptPass(
   keepInside?: (funcIndex: number) => boolean,
 ): BodyPass {
   const fuelGlobal = fuel?.global ?? -1;
-  const cache = new Map<string, Snippet>();
-  const cached = (key: string, make: () => Snippet): Snippet => {
+  // Snippets by what they depend on: a number key when the values are small (nearly always), so that
+  // a body costs no string; a string otherwise.
+  const cache = new Map<number | string, Snippet>();
+  const cached = (kind: number, local: number, weight: number, fuelLocal: number, refund: number, make: () => Snippet): Snippet => {
+    const key = local < 2 ** 17 && fuelLocal + 1 < 2 ** 17 && weight < 2 ** 8 && refund < 2 ** 8
+      ? (((kind * 2 ** 17 + local) * 2 ** 17 + fuelLocal + 1) * 2 ** 8 + weight) * 2 ** 8 + refund
+      : `${kind},${local},${weight},${fuelLocal},${refund}`;
     let s = cache.get(key);
     if (!s) cache.set(key, (s = make()));
     return s;
   };
   /** The entry check of an unthreaded function: the count comes from the instance's global. */
-  const entryFor = (local: number, weight: number, fuelLocal: number, refund: number): Snippet => cached(`e${local},${weight},${fuelLocal},${refund}`, () => {
+  const entryFor = (local: number, weight: number, fuelLocal: number, refund: number): Snippet => cached(0, local, weight, fuelLocal, refund, () => {
     const b = new ByteSink(48);
     b.u8(0x23); b.u32(countdown); // global.get
     b.u8(0x41); b.sleb(weight); // i32.const weight
@@ -259,7 +264,7 @@ export function interruptPass(
     return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.interrupt };
   });
   /** A back-edge check with its slow path inside the loop (also the entry check of a threaded function). */
-  const backEdgeFor = (local: number, weight: number, fuelLocal: number, refund: number): Snippet => cached(`b${local},${weight},${fuelLocal},${refund}`, () => {
+  const backEdgeFor = (local: number, weight: number, fuelLocal: number, refund: number): Snippet => cached(1, local, weight, fuelLocal, refund, () => {
     const b = new ByteSink(48);
     decrement(b, local, weight);
     b.u8(0x04); b.u8(0x40); // if
@@ -268,7 +273,7 @@ export function interruptPass(
     return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.interrupt };
   });
   /** The back-edge check of a wrapped loop: branches to `$slow`. */
-  const wrappedHeadFor = (local: number, weight: number): Snippet => cached(`h${local},${weight}`, () => {
+  const wrappedHeadFor = (local: number, weight: number): Snippet => cached(2, local, weight, -1, 0, () => {
     const h = new ByteSink(16);
     decrement(h, local, weight);
     h.u8(0x0d); h.u8(0x01); // br_if $slow
@@ -279,7 +284,7 @@ export function interruptPass(
    * body's first segment (`refund`), which did not run and is charged again when the loop is entered
    * again: given back first.
    */
-  const wrappedTailFor = (local: number, fuelLocal: number, refund: number): Snippet => cached(`t${local},${fuelLocal},${refund}`, () => {
+  const wrappedTailFor = (local: number, fuelLocal: number, refund: number): Snippet => cached(3, local, 0, fuelLocal, refund, () => {
     const t = new ByteSink(48);
     t.u8(0x0c); t.u8(0x02); // br $exit
     t.u8(0x0b); // end $slow
@@ -329,10 +334,12 @@ export function interruptPass(
       // At the entry, the function's entry cost stays billed: it was entered.
       const entryRefund = Math.max(0, refundAt(0) - FUNCTION_ENTRY_COST);
       fn.insert(0, fn.threaded ? backEdgeFor(local, entryWeight, fuelLocal, entryRefund) : entryFor(local, entryWeight, fuelLocal, entryRefund));
+      // Nothing more to do in a body without loops and bulk instructions.
+      if ((fn.scan.mask & (OpClass.loop | OpClass.bulk)) === 0) return;
       let canWrap = keepInside?.(fn.funcIndex) !== true;
       let loops = 0;
       let bulk = 0;
-      if (loopSizes.length < n) loopSizes = new Int32Array(n);
+      if (loopSizes.length < n) loopSizes = new Int32Array(Math.max(n, loopSizes.length * 2));
       openers.length = 0;
       for (let i = 0; i < n; i++) {
         const kind = KIND[ops[i]!]!;

@@ -55,6 +55,11 @@
  * parameter and return it as an extra result instead, so that a call costs no load and one store
  * before it (for a stack overflow), plus one after it where a trap's walk needs it.
  *
+ * The pass builds the body's `SegmentGraph` (one walk over its instructions) and then inserts segment by
+ * segment from it: the graph records each segment's charge, its last instruction and the blocks open
+ * there. A body with no control flow, call or bulk instruction (`NOT_STRAIGHT`) is one segment, charged
+ * without a graph.
+ *
  * The recorded `unreachable` makes the engine's trap identifiable as `out_of_fuel` from its frame
  * offset alone, with no host call; the frame points at the segment's first instruction.
  *
@@ -66,7 +71,7 @@ import { ALL_OPS, op } from "../binary/opcodes.js";
 import { bodyAt, instructionTraps } from "../binary/traps.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
-import { BodyScan, lastLebEnd, readLeb } from "./scan.js";
+import { BodyScan, lastLebEnd, NOT_STRAIGHT, OpClass, readLeb } from "./scan.js";
 import { ByteSink } from "./sink.js";
 
 /** Instructions that cost nothing by default. */
@@ -261,7 +266,8 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
   const widths = options.widths ?? NO_64_BIT;
   const byLocal = new Map<number, FuelSnippets>();
   const walk = options.walk ?? true;
-  const graph = new SegmentGraph();
+  // Shared by every pass instance (rewrites run one at a time): grown once to the largest body seen.
+  const graph = (passGraph ??= new SegmentGraph());
   let charged = new Float64Array(256);
   return {
     chargeAt(insn: number): number {
@@ -276,33 +282,54 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
       if (!snippets) byLocal.set(local, (snippets = new FuelSnippets(fuelGlobal, local)));
       const { n, op: ops, start } = fn.scan;
       const bytes = fn.bytes;
-      if (charged.length <= n) charged = new Float64Array(n + 1);
+      if (charged.length <= n) charged = new Float64Array(Math.max(n + 1, charged.length * 2));
       else charged.fill(0, 0, n + 1);
       if (!threaded) fn.insert(0, snippets.load);
-      graph.build(ops, start, n, bytes, costs, walk);
-      let seg = 0;
-      let segStart = 0;
-      // Entering a function costs one unit, as in Wasmtime (so an export calling the host costs 2).
-      let acc = FUNCTION_ENTRY_COST;
-      let dead = false;
+      if ((fn.scan.mask & NOT_STRAIGHT) === 0 && n > 0 && ops[n - 1] === END_ID) {
+        // One straight-line segment, ending with the body's `end` (most small functions): what the
+        // general walk below inserts for it, without building its graph.
+        let cost = FUNCTION_ENTRY_COST;
+        for (let i = 0; i < n; i++) cost += costs[ops[i]!]!;
+        if (cost > 0) {
+          fn.insert(0, snippets.charge(cost));
+          charged[0] = cost;
+        }
+        if (!walk && fn.scan.mask & OpClass.traps) fn.insert(0, snippets.store);
+        if (!threaded) fn.insert(n - 1, snippets.store);
+        return;
+      }
+      graph.build(ops, start, n, bytes, costs, walk, fn.scan.mask);
+      // Segment by segment (the graph has their charges, ends and depths: no second walk of every
+      // instruction). Entering a function costs one unit, as in Wasmtime (so an export calling the
+      // host costs 2): the graph's first charge includes it.
+      const count = graph.count;
+      const { first, charge, endAt, depthAt } = graph;
       let temp = -1;
-      let depth = 0;
-      for (let i = 0; i < n; i++) {
-        const o = ops[i]!;
-        if (!dead) acc += costs[o]!;
-        if (PLAIN[o] === 1) continue;
-        const flags = FLAGS[o]!;
-        if (flags & F.open) depth++;
-        const flow = FLOW[o]!;
-        if (flow === Flow.plain) continue;
+      for (let seg = 0; seg < count; seg++) {
+        const segStart = first[seg]!;
+        const acc = charge[seg]!; // 0 in dead code
+        const dead = graph.dead[seg] === 1;
+        if (seg === count - 1 && graph.trailing) {
+          // Only for a body without its final `end`: the segment ends with no instruction of its own.
+          if (acc > 0) {
+            fn.insert(segStart, snippets.charge(acc));
+            charged[segStart] = acc;
+          }
+          if (graph.stores(seg)) fn.insert(segStart, snippets.store);
+          break;
+        }
         // The segment ends with instruction i: charge it at its start, then what goes before i.
-        if (!dead && acc > 0) {
+        const i = endAt[seg]!;
+        const o = ops[i]!;
+        const flags = FLAGS[o]!;
+        const flow = FLOW[o]!;
+        if (acc > 0) {
           fn.insert(segStart, snippets.charge(acc));
           charged[segStart] = acc;
         }
-        if (graph.stores(seg++)) fn.insert(segStart, snippets.store);
+        if (graph.stores(seg)) fn.insert(segStart, snippets.store);
         const direct = flags & F.call && fn.callsThreaded(i);
-        if (!dead && flags & F.bulk && perUnit && !bulkTouches64(bytes, start[i]!, start[i + 1]!, ops[i]!, widths)) {
+        if (!dead && flags & F.bulk && perUnit && !bulkTouches64(bytes, start[i]!, start[i + 1]!, o, widths)) {
           if (temp < 0) temp = fn.addLocal(0x7f);
           fn.insert(i, snippets.chargeLength(temp));
         }
@@ -310,26 +337,20 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
         if (!dead && !direct) {
           if (flags & (F.call | F.trap)) fn.insert(i, snippets.store);
           else if (!threaded && (flags & F.exit || i === n - 1)) fn.insert(i, snippets.store);
-          else if (!threaded && flags & F.br && readLeb(bytes, start[i]! + 1, start[i + 1]!) === depth) fn.insert(i, snippets.store);
+          else if (!threaded && flags & F.br && readLeb(bytes, start[i]! + 1, start[i + 1]!) === depthAt[seg]) fn.insert(i, snippets.store);
         }
-        if (flags & F.close) depth--;
-        acc = 0;
-        segStart = i + 1;
-        if (flow === Flow.dead) dead = true;
-        else if (flow === Flow.revive) dead = false;
-        if (!dead && i + 1 < n && flags & (F.call | F.catch) && !direct) fn.insert(i + 1, snippets.load);
+        const deadAfter = flow === Flow.dead ? true : flow === Flow.revive ? false : dead;
+        if (!deadAfter && i + 1 < n && flags & (F.call | F.catch) && !direct) fn.insert(i + 1, snippets.load);
         // After a threaded callee returns, the global is where trap handling starts a walk (see `SegmentGraph`).
-        if (!dead && i + 1 < n && direct && graph.walked && graph.isNeeded(seg)) fn.insert(i + 1, snippets.store);
+        if (!deadAfter && i + 1 < n && direct && graph.walked && graph.isNeeded(seg + 1)) fn.insert(i + 1, snippets.store);
       }
-      if (!dead && acc > 0) { // only for a body without its final `end`
-        fn.insert(segStart, snippets.charge(acc));
-        charged[segStart] = acc;
-      }
-      if (seg < graph.count && graph.stores(seg)) fn.insert(segStart, snippets.store);
     },
   };
 }
 
+
+/** Reused by every fuel pass (created on first use: the class is declared below). */
+let passGraph: SegmentGraph | undefined;
 
 /** Reused by `fuelAdjustAt` (created on first use: the class is declared below). */
 let adjustScan: BodyScan | undefined;
@@ -415,10 +436,13 @@ export class SegmentGraph {
   traps = new Uint8Array(64);
   /** For each segment: 1 when it is where the walk from some segment that can trap stops. */
   needed = new Uint8Array(64);
-  /** Whether any instruction of the body can trap in the engine (`TRAPS`). */
-  hasTraps = false;
   /** Whether paths are walked (see the class comment). */
   walked = false;
+  /** For each segment: the instruction that ends it, and the number of blocks open there. */
+  endAt = new Int32Array(64);
+  depthAt = new Int32Array(64);
+  /** True when the last segment ends with the body, not with an instruction ending segments (no final `end`). */
+  trailing = false;
   private targeted = new Uint8Array(64);
   private stopOf = new Int32Array(64);
   private ctlKind: number[] = [];
@@ -453,44 +477,25 @@ export class SegmentGraph {
    * Builds the graph of the `n` scanned instructions `ops` (starting at `start` in `bytes`) with costs
    * `costs`; `walk` false: every segment is a join (see the class comment).
    */
-  build(ops: Uint16Array, start: Int32Array, n: number, bytes: Uint8Array, costs: Uint32Array, walk: boolean): void {
-    if (this.first.length < n + 2) this.grow(n + 2);
+  build(ops: Uint16Array, start: Int32Array, n: number, bytes: Uint8Array, costs: Uint32Array, walk: boolean, mask = -1): void {
+    if (this.first.length < n + 2) this.grow(Math.max(n + 2, this.first.length * 2));
     let walked = walk;
-    let hasTraps = false;
-    for (let i = 0; i < n; i++) {
-      const o = ops[i]!;
-      if (TRAPS[o]) hasTraps = true;
-      if (UNWALKED[o]) walked = false;
-    }
-    this.hasTraps = hasTraps;
-    this.walked = walked;
-    const targeted = this.targeted;
-    if (walked) {
-      // Which blocks a branch targets (by the index of the instruction opening them).
-      targeted.fill(0, 0, n);
-      const at = this.ctlAt;
-      at.length = 0;
+    // The scan's classes say when there is nothing to look for (`mask` -1: unknown, look).
+    if (walk && mask & OpClass.unusual) {
       for (let i = 0; i < n; i++) {
-        const o = ops[i]!;
-        const flags = FLAGS[o]!;
-        if (flags & F.open) at.push(i);
-        else if (o === END_ID) at.pop();
-        else if (flags & F.br || o === BR_TABLE) {
-          let p = start[i]! + 1;
-          const to = start[i + 1]!;
-          let labels = 1;
-          if (o === BR_TABLE) {
-            labels = readLeb(bytes, p, to) + 1;
-            p = lastLebEnd();
-          }
-          for (let k = 0; k < labels; k++) {
-            const label = readLeb(bytes, p, to);
-            p = lastLebEnd();
-            if (label < at.length) targeted[at[at.length - 1 - label]!] = 1;
-          }
+        if (UNWALKED[ops[i]!]) {
+          walked = false;
+          break;
         }
       }
     }
+    this.walked = walked;
+    // Which blocks a branch targets (by the index of the instruction opening them), found by the walk
+    // below as it meets the branches (a block's end comes after them; a loop's header segment, which
+    // comes before, is made a join then).
+    const targeted = this.targeted;
+    if (walked) targeted.fill(0, 0, n);
+    const branches = walked && (mask & OpClass.branch) !== 0;
     const ctlKind = this.ctlKind;
     const ctlAt = this.ctlAt;
     const ctlSeg = this.ctlSeg;
@@ -507,6 +512,8 @@ export class SegmentGraph {
     const close = (end: number): number => {
       const k = count++;
       this.first[k] = segStart;
+      this.endAt[k] = end;
+      this.depthAt[k] = ctlKind.length;
       this.charge[k] = dead ? 0 : acc;
       this.dead[k] = dead ? 1 : 0;
       this.traps[k] = !dead && traps ? 1 : 0;
@@ -535,7 +542,7 @@ export class SegmentGraph {
       nextKind = Seg.plain;
       nextPred = k;
       if (flags & (F.call | F.catch | F.bulk)) nextKind = Seg.before;
-      else if (o === LOOP_ID) nextKind = targeted[i] ? Seg.join : Seg.plain;
+      else if (o === LOOP_ID) ctlSeg[ctlSeg.length - 1] = k + 1; // the header: a join if a branch targets it
       else if (o === IF) ctlSeg[ctlSeg.length - 1] = k;
       else if (o === ELSE) nextPred = ctlSeg[ctlSeg.length - 1] ?? -1;
       else if (flags & F.close) {
@@ -544,10 +551,12 @@ export class SegmentGraph {
         ctlSeg.pop();
         if (kind === Ctl.if || (kind === Ctl.block && opened !== undefined && targeted[opened])) nextKind = Seg.join;
       }
+      if (branches && (flags & F.br || o === BR_TABLE)) this.markTargets(bytes, start[i]! + 1, start[i + 1]!, o === BR_TABLE);
       if (flow === Flow.dead) dead = true;
       else if (flow === Flow.revive) dead = false;
     }
-    if (segStart < n || count === 0) close(n - 1);
+    this.trailing = segStart < n || count === 0;
+    if (this.trailing) close(n - 1);
     this.count = count;
     // Where each segment's walk stops (preds come earlier, so one pass in order does it), and which
     // stops a segment that can trap reaches: only those need the global right.
@@ -558,6 +567,28 @@ export class SegmentGraph {
       const p = this.pred[k]!;
       stopOf[k] = this.kind[k] !== Seg.plain || p < 0 ? k : stopOf[p]!;
       if (this.traps[k]) needed[stopOf[k]!] = 1;
+    }
+  }
+
+  /**
+   * Marks what the branch with labels at `bytes[p..to)` targets (a `br_table`'s several when `table`):
+   * a block's opening instruction in `targeted`, a loop's header segment as a join.
+   */
+  private markTargets(bytes: Uint8Array, p: number, to: number, table: boolean): void {
+    const ctlKind = this.ctlKind;
+    const depth = ctlKind.length;
+    let labels = 1;
+    if (table) {
+      labels = readLeb(bytes, p, to) + 1;
+      p = lastLebEnd();
+    }
+    for (let k = 0; k < labels; k++) {
+      const label = readLeb(bytes, p, to);
+      p = lastLebEnd();
+      if (label >= depth) continue; // the function's own label
+      const at = depth - 1 - label;
+      if (ctlKind[at] === Ctl.loop) this.kind[this.ctlSeg[at]!] = Seg.join;
+      else this.targeted[this.ctlAt[at]!] = 1;
     }
   }
 
@@ -589,6 +620,8 @@ export class SegmentGraph {
 
   private grow(size: number): void {
     this.first = new Int32Array(size);
+    this.endAt = new Int32Array(size);
+    this.depthAt = new Int32Array(size);
     this.charge = new Float64Array(size);
     this.kind = new Uint8Array(size);
     this.pred = new Int32Array(size);

@@ -36,184 +36,53 @@
  * Frames of a wrapper right outside its function's body are left out of backtraces (runtime/trap.ts).
  *
  * Speed. Bodies are not re-encoded instruction by instruction: the core copies the original bytes
- * between insertion points and re-encodes only the index immediates that change. Sections that nothing
- * touches are copied whole. Function sizes are written as padded 5-byte LEB128s so that a body is
- * written once, in place, and its size patched afterwards.
+ * between insertion points as whole blocks and patches, in place, the index immediates that change (a
+ * new index that fits in the old one's bytes is written padded to the same length, so offsets stay one
+ * to one; one that does not cuts the block). The scan records which classes of instructions a body
+ * holds (`OpClass`), so that the core and the passes skip the walks a body gives them nothing to do
+ * in. Snippets are cached by number keys (nothing is built per body). Sections that nothing touches
+ * are copied whole. Function sizes are written as padded 5-byte LEB128s so that a body is written
+ * once, in place, and its size patched afterwards. The plan's types are in `plan.ts`, the encoders in
+ * `encode.ts`, the insertion lists in `insert-list.ts`.
  *
  * @module
  */
-import { ABS_HEAP_TYPES, ALL_OPS, op } from "../binary/opcodes.js";
-import type { ConstExpr, MemoryDesc, ModuleInfo, TableDesc, ValueType } from "../binary/module-info.js";
+import { ALL_OPS, op } from "../binary/opcodes.js";
+import type { ConstExpr, ModuleInfo, ValueType } from "../binary/module-info.js";
 import { funcTypeAt, SectionId } from "../binary/module-info.js";
 import { CompileError, WasmhostBug } from "../errors.js";
 import { checkTypeReferences } from "./type-refs.js";
 import { OffsetMap, OffsetMapBuilder } from "./offsets.js";
-import { BodyScan, readLeb, RefKind } from "./scan.js";
+import { BodyScan, OpClass, readLeb, RefKind } from "./scan.js";
 import { ByteSink, readU32 } from "./sink.js";
+import { indirectNameMap, memoryType, nameMap, rawNameMap, tableType, VAL_CODE, valueType } from "./encode.js";
+import { InsertList, InsnMarks } from "./insert-list.js";
+import {
+  HOST_MODULE,
+  memoryConvertible,
+  tableConvertible,
+  type ConvertedMemory,
+  type ConvertedTable,
+  type FunctionContext,
+  type RewritePlan,
+  type Rewritten,
+  type Snippet,
+} from "./plan.js";
+
+// The plan's types, for the passes (they import them from here, with the core).
+export { HOST_MODULE, memoryConvertible, tableConvertible, valueType };
+export type { AddedFunc, AddedGlobal, BodyPass, ConvertedMemory, ConvertedTable, DefinedGlobal, FunctionContext, RewritePlan, Rewritten, Snippet } from "./plan.js";
 
 /** The most parameters and locals a function may have in the host engine (V8's limit). */
 const MAX_ENGINE_LOCALS = 50_000;
-
-/** The module name of every import the instrumentation adds (no real module is called this). */
-export const HOST_MODULE = "\u0000wasmhost:instrument";
-
-/** A global imported from the host. */
-export interface AddedGlobal {
-  readonly name: string;
-  readonly type: "i32" | "i64";
-  readonly mutable: boolean;
-}
-
-/** A global the rewritten module defines (appended after its own globals: no index moves). */
-export interface DefinedGlobal {
-  readonly type: "i32" | "i64";
-  readonly mutable: boolean;
-  /** The initial value (an i32.const / i64.const). */
-  readonly init: number;
-}
-
-/** A function imported from the host. */
-export interface AddedFunc {
-  readonly name: string;
-  readonly params: readonly ("i32" | "i64")[];
-  readonly results: readonly ("i32" | "i64")[];
-}
-
-/** Code to insert: its bytes, and the offset of an `unreachable` in it that a pass wants recorded. */
-export interface Snippet {
-  readonly bytes: Uint8Array;
-  /** Offset of the recorded `unreachable` within `bytes`, or -1. */
-  readonly trapAt: number;
-  /** The `TrapSite` of that `unreachable`. */
-  readonly trapKind: number;
-  /** Offsets of more recorded `unreachable`s of the same kind, for snippets with several. */
-  readonly moreTraps?: readonly number[];
-}
-
-/** What a pass sees of one defined function while it is rewritten. */
-export interface FunctionContext {
-  /** The function's index in the original module. */
-  readonly funcIndex: number;
-  /** The module's bytes (`scan` offsets point into them), for passes that read immediates. */
-  readonly bytes: Uint8Array;
-  /** Number of parameters (locals start after them). */
-  readonly paramCount: number;
-  /** The scanned instructions of the body. */
-  readonly scan: BodyScan;
-  /**
-   * Inserts `snippet` before instruction `insn` (calls must come in nondecreasing `insn` order). Frames
-   * in the inserted code map to the original offset of instruction `mapTo` (default `insn`).
-   */
-  insert(insn: number, snippet: Snippet, mapTo?: number): void;
-  /**
-   * Replaces instruction `insn` by `bytes` (for instance to renumber a branch's labels). It comes after
-   * every insertion before `insn`, from any pass, and in the same order as insertions. A `Snippet` may
-   * be given instead of bytes (its bytes are read when the body is written).
-   */
-  replace(insn: number, bytes: Uint8Array | Snippet): void;
-  /** Declares a new local of value type `typeCode` (one byte, e.g. 0x7f for i32) and returns its index. */
-  addLocal(typeCode: number): number;
-  /**
-   * The local that passes share under `key` in this function (declared with `typeCode` by the first
-   * pass that asks): e.g. the fuel left, which the interruption pass stores before it traps.
-   */
-  sharedLocal(key: string, typeCode: number): number;
-  /**
-   * The type codes of the locals added to this function so far by every pass, in index order (a live
-   * view: read it when a snippet's bytes are read, after every pass has visited, to see them all).
-   */
-  readonly addedLocals: readonly number[];
-  /** True when this function is threaded: it receives and returns the plan's `threading` values. */
-  readonly threaded: boolean;
-  /** True when original function `funcIndex` is threaded (calls to it pass the values along). */
-  isThreaded(funcIndex: number): boolean;
-  /** True when instruction `insn` is a `call` of a threaded function. */
-  callsThreaded(insn: number): boolean;
-  /** In a threaded function, the parameter holding value `slot` of `RewritePlan.threading`. */
-  threadParam(slot: number): number;
-  /** Says which local holds value `slot` in this function (passed to threaded callees, returned by threaded functions). */
-  threadValue(slot: number, local: number): void;
-}
-
-/** A pass over function bodies. */
-export interface BodyPass {
-  /** Called once per defined function, in order. */
-  visit(fn: FunctionContext): void;
-}
-
-/** Everything a composition of passes asks of the core. */
-export interface RewritePlan {
-  readonly globals: readonly AddedGlobal[];
-  /** Globals to define, after the module's own. */
-  readonly definedGlobals: readonly DefinedGlobal[];
-  readonly funcs: readonly AddedFunc[];
-  /** Turn the module's leading convertible defined memories into imports named `memory<i>`. */
-  readonly importMemories: boolean;
-  /** Turn the module's leading convertible defined tables into imports named `table<i>`. */
-  readonly importTables: boolean;
-  readonly passes: readonly BodyPass[];
-  /**
-   * Values (by value type code, e.g. 0x7e for i64) that functions only called directly — not exported,
-   * not referenced, not the start function — take as extra parameters and give back as extra results,
-   * so that they stay in registers across calls instead of going through globals (see the module
-   * comment). Passes say which local holds each value with `threadValue`.
-   */
-  readonly threading?: readonly number[];
-  /**
-   * For each value of `threading`, the global (index after rewriting) it lives in for unthreaded code.
-   * Given, exported functions are threaded too: the export becomes a thin wrapper (appended after
-   * every defined function, of the original type) that passes the globals to the threaded body and
-   * stores what comes back, so that calls inside the module, recursion included, stay threaded.
-   */
-  readonly threadGlobals?: readonly number[];
-}
 
 /** Thrown inside the rewriter when a module needs the rewrite without threading (tail calls, exceptions). */
 class WithoutThreading extends Error {}
 /** Thrown inside the rewriter when a body reads or changes a threaded table (`table.get`, `table.set`...). */
 class WithoutThreadedTables extends Error {}
 
-/** A memory or table the rewritten module imports instead of defining. */
-export interface ConvertedMemory {
-  readonly name: string;
-  readonly type: MemoryDesc;
-}
-
-/** A table the rewritten module imports instead of defining. */
-export interface ConvertedTable {
-  readonly name: string;
-  readonly type: TableDesc;
-}
-
-/** The result of `rewriteModule`. */
-export interface Rewritten {
-  readonly bytes: Uint8Array;
-  /** Original function imports; added functions take indices from here, defined ones move up by `funcShift`. */
-  readonly importedFuncs: number;
-  readonly funcShift: number;
-  readonly globalShift: number;
-  /** Rewritten offsets -> original offsets, and the inserted trap sites. */
-  readonly offsets: OffsetMap;
-  readonly memories: readonly ConvertedMemory[];
-  readonly tables: readonly ConvertedTable[];
-  /** The original index of each export wrapper, in order; they follow every defined function. */
-  readonly wrappers: readonly number[];
-}
-
 const RANKS: Readonly<Record<number, number>> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
 
-const VAL_CODE: Readonly<Record<string, number>> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b, funcref: 0x70, externref: 0x6f };
-const HEAP_CODE = new Map(ABS_HEAP_TYPES.map((h) => [h.name, h.code]));
-
-/** True when memory `m` can be created by the host (JS API): a 32-bit memory with 64 KiB pages. */
-export function memoryConvertible(m: MemoryDesc): boolean {
-  return !m.memory64 && m.pageSizeLog2 === undefined;
-}
-
-/** True when table `t` can be created by the host: funcref or externref, 32-bit, no initializer. */
-export function tableConvertible(t: { type: TableDesc; init?: ConstExpr }): boolean {
-  return (t.type.element === "funcref" || t.type.element === "externref") && !t.type.table64 && t.type.shared !== true && t.init === undefined;
-}
 
 /**
  * Rewrites `info` as `plan` asks (see the module comment).
@@ -240,6 +109,8 @@ const NO_THREADING = new Uint8Array(ALL_OPS.length);
 for (const name of ["return_call", "return_call_indirect", "return_call_ref", "try", "catch", "catch_all", "delegate", "throw", "rethrow", "throw_ref", "try_table", "br_on_cast", "br_on_cast_fail"]) {
   NO_THREADING[op(name).id] = 1;
 }
+/** For an immediate of `len` bytes (1 to 4), the values that fit in it. */
+const FITS = [0, 2 ** 7, 2 ** 14, 2 ** 21, 2 ** 28];
 /** How the threading walk reads block structure: 1 opens a block, 2 ends one, 3 branches, 4 is `br_table`. */
 const STRUCTURE = new Uint8Array(ALL_OPS.length);
 for (const name of ["block", "loop", "if"]) STRUCTURE[op(name).id] = 1;
@@ -281,6 +152,9 @@ class Rewriter {
   private readonly wrappers: number[] = [];
   /** For each table (imported, then defined): 1 when its functions are threaded (see `chooseTables`). */
   private threadedTable = new Uint8Array(0);
+  private anyThreadedTable = false;
+  /** The threaded calls of the body being written. */
+  private readonly threadedCalls = new InsnMarks();
   /** Threaded function types by shape (`shapeOf`), for `call_indirect` through threaded tables. */
   private readonly threadedByShape = new Map<string, number>();
   /** Renumbering of locals in the body being written: indices >= `localShiftFrom` move up by `localShift`. */
@@ -292,7 +166,7 @@ class Rewriter {
     this.plan = plan;
     this.src = info.bytes;
     // About one run per 6 bytes of code with fuel (SQLite: 152k for 917 kB): room for that at once.
-    this.map = new OffsetMapBuilder(plan.passes.length > 0 ? Math.max(1024, info.bytes.length >>> 3) : 1024);
+    this.map = new OffsetMapBuilder(plan.passes.length > 0 ? Math.max(1024, Math.ceil(info.bytes.length / 5)) : 1024);
     this.extras = plan.threading ?? [];
     this.threaded = new Uint8Array(info.functions.length);
     this.wrapperOf = new Int32Array(info.functions.length).fill(-1);
@@ -322,42 +196,50 @@ class Rewriter {
    */
   private chooseThreaded(): void {
     const info = this.info;
-    const referenced = new Set<number>();
-    const exported = new Set<number>();
-    for (const e of info.exports) if (e.kind === "func") exported.add(e.index);
+    const funcs = info.importedFuncs + info.functions.length;
+    // By function index: 1 referenced, 2 exported, 4 in a threaded table (flags, not sets: 40k+ functions).
+    const REFERENCED = 1;
+    const EXPORTED = 2;
+    const IN_TABLE = 4;
+    const flags = new Uint8Array(funcs);
+    const mark = (f: number, bit: number): void => {
+      if (f >= 0 && f < funcs) flags[f]! |= bit;
+    };
+    for (const e of info.exports) if (e.kind === "func") mark(e.index, EXPORTED);
     // Exported functions get a wrapper when the plan says where the values live between calls.
     const wrap = this.plan.threadGlobals?.length === this.extras.length;
-    if (!wrap) for (const f of exported) referenced.add(f);
-    if (info.start !== undefined) referenced.add(info.start);
-    const inTables = wrap && this.allowTables ? this.chooseTables() : new Set<number>();
+    if (info.start !== undefined) mark(info.start, REFERENCED);
+    if (wrap && this.allowTables) this.chooseTables((f) => mark(f, IN_TABLE));
     const exprs: ConstExpr[] = [];
     for (const seg of info.elements) {
-      if (this.threadsSegment(seg)) continue; // its functions are in `inTables`
-      if (seg.items.kind === "functions") for (const f of seg.items.indices) referenced.add(f);
+      if (this.threadsSegment(seg)) continue; // its functions are in a threaded table
+      if (seg.items.kind === "functions") for (const f of seg.items.indices) mark(f, REFERENCED);
       else exprs.push(...seg.items.exprs);
     }
     for (const g of info.globals) exprs.push(g.init);
     for (const t of info.tables) if (t.init) exprs.push(t.init);
     for (const e of exprs) {
       this.exprScan.scan(this.src, e.offset, e.offset + e.bytes.length);
-      for (let k = 0; k < this.exprScan.nrefs; k++) if (this.exprScan.refKind[k] === RefKind.func) referenced.add(this.exprScan.refValue[k]!);
+      for (let k = 0; k < this.exprScan.nrefs; k++) if (this.exprScan.refKind[k] === RefKind.func) mark(this.exprScan.refValue[k]!, REFERENCED);
     }
     let any = false;
-    const simpleType = new Map<number, boolean>();
+    const simpleType = new Int8Array(info.types.length).fill(-1);
     for (let i = 0; i < info.functions.length; i++) {
       const t = info.functions[i]!;
-      let simple = simpleType.get(t);
-      if (simple === undefined) {
+      let simple = simpleType[t] === 1;
+      if (simpleType[t] === -1) {
         const type = info.types[t];
         simple = type?.kind === "func" && type.params.every(isSimple) && type.results.every(isSimple);
-        simpleType.set(t, simple);
+        simpleType[t] = simple ? 1 : 0;
       }
       const f = info.importedFuncs + i;
-      if (inTables.has(f) || (simple && !referenced.has(f))) {
+      const fl = flags[f]!;
+      const referenced = (fl & REFERENCED) !== 0 || (!wrap && (fl & EXPORTED) !== 0);
+      if (fl & IN_TABLE || (simple && !referenced)) {
         this.threaded[i] = 1;
         any = true;
         // A function of a threaded table referenced in any other way is referenced through a wrapper.
-        if (exported.has(f) || (inTables.has(f) && referenced.has(f))) {
+        if (fl & EXPORTED || (fl & IN_TABLE && fl & REFERENCED)) {
           this.wrapperOf[i] = info.importedFuncs + this.funcShift + info.functions.length + this.wrappers.length;
           this.wrappers.push(f);
         }
@@ -373,24 +255,29 @@ class Rewriter {
    * function types (each its own recursion group, final: structurally equal types are then the same,
    * so giving every function of a shape and every call of that shape the same extra values keeps which
    * calls match). A body that reads or changes such a table (`table.get/set/grow/fill/copy/init`)
-   * makes the module rewritten again without threaded tables (`WithoutThreadedTables`). Returns the
-   * functions of the chosen tables.
+   * makes the module rewritten again without threaded tables (`WithoutThreadedTables`). Gives each
+   * function of the chosen tables to `add`.
    */
-  private chooseTables(): Set<number> {
+  private chooseTables(add: (f: number) => void): void {
     const info = this.info;
     const tables = info.importedTables + info.tables.length;
     const ok = new Uint8Array(tables);
-    const funcs = new Set<number>();
     const plain = info.types.every((t) => t.kind === "func" && t.final && t.supertypes.length === 0) && info.recGroups.every((g) => g.count === 1);
-    if (!plain) return funcs;
+    if (!plain) return;
     info.tables.forEach((t, j) => {
       if (t.type.element === "funcref" && !t.type.table64 && t.init === undefined) ok[info.importedTables + j] = 1;
     });
     for (const e of info.exports) if (e.kind === "table" && e.index < tables) ok[e.index] = 0;
+    const simpleType = new Int8Array(info.types.length).fill(-1);
     const simple = (f: number): boolean => {
       if (f < info.importedFuncs || f === info.start) return false;
-      const type = info.types[info.functions[f - info.importedFuncs] ?? -1];
-      return type?.kind === "func" && type.params.every(isSimple) && type.results.every(isSimple);
+      const t = info.functions[f - info.importedFuncs];
+      if (t === undefined) return false;
+      if (simpleType[t] === -1) {
+        const type = info.types[t];
+        simpleType[t] = type?.kind === "func" && type.params.every(isSimple) && type.results.every(isSimple) ? 1 : 0;
+      }
+      return simpleType[t] === 1;
     };
     for (const seg of info.elements) {
       if (seg.mode !== "active" || seg.table >= tables || !ok[seg.table]) continue;
@@ -398,8 +285,8 @@ class Rewriter {
       if (fs === undefined || !fs.every(simple)) ok[seg.table] = 0;
     }
     this.threadedTable = ok;
-    for (const seg of info.elements) if (this.threadsSegment(seg)) for (const f of this.segmentFuncs(seg)!) funcs.add(f);
-    return funcs;
+    this.anyThreadedTable = ok.includes(1);
+    for (const seg of info.elements) if (this.threadsSegment(seg)) for (const f of this.segmentFuncs(seg)!) add(f);
   }
 
   /** True when `seg` is an active segment of a threaded table (its entries are threaded bodies). */
@@ -408,8 +295,8 @@ class Rewriter {
   }
 
   /** The functions of segment `seg` (`ref.null` entries left out), or undefined when an entry is another expression. */
-  private segmentFuncs(seg: ModuleInfo["elements"][number]): number[] | undefined {
-    if (seg.items.kind === "functions") return [...seg.items.indices];
+  private segmentFuncs(seg: ModuleInfo["elements"][number]): readonly number[] | undefined {
+    if (seg.items.kind === "functions") return seg.items.indices;
     const out: number[] = [];
     for (const e of seg.items.exprs) {
       const b = e.bytes;
@@ -555,14 +442,19 @@ class Rewriter {
    * Refuses indices past the original index spaces: renumbered, they could land on what instrumentation
    * added and make an invalid module valid. (The runtime then reports the engine's own error.)
    */
-  private checkRefs(scan: BodyScan, at: number): void {
+  private checkRefs(scan: BodyScan, at: number, calls?: InsnMarks): void {
+    const funcCount = this.funcCount;
+    const globalCount = this.globalCount;
+    const { refValue, refKind } = scan;
     for (let k = 0; k < scan.nrefs; k++) {
-      const v = scan.refValue[k]!;
-      const kind = scan.refKind[k]!;
+      const kind = refKind[k]!;
       if (kind === RefKind.local) continue;
-      if (kind === RefKind.func ? v >= this.funcCount : v >= this.globalCount) {
+      const v = refValue[k]!;
+      if (kind === RefKind.func ? v >= funcCount : v >= globalCount) {
         throw new CompileError(`unknown ${scan.refKind[k] === RefKind.func ? "function" : "global"} ${v}`, at);
       }
+      // Direct calls of threaded functions pass the values along.
+      if (calls !== undefined && kind === RefKind.func && scan.op[scan.refInsn[k]!] === CALL_ID && this.isThreaded(v)) calls.add(scan.refInsn[k]!);
     }
   }
 
@@ -826,7 +718,12 @@ class Rewriter {
       const size = readU32(src, p, pos);
       p = pos.pos + size;
       const sub = new ByteSink(size + 16);
-      if (id === 1 && this.wrappers.length > 0) this.functionNames(sub);
+      if (id === 1 && this.wrappers.length > 0) {
+        if (!this.rawFunctionNames(sub, pos.pos, p)) {
+          sub.length = 0;
+          this.functionNames(sub);
+        }
+      }
       else if (id === 1) rawNameMap(sub, src, pos.pos, p, (i) => this.func(i));
       else if (id === 2) indirectNameMap(sub, names.locals, (i) => this.func(i), (f) => this.localRenumbering(f));
       else if (id === 3) {
@@ -845,6 +742,47 @@ class Rewriter {
       body.copy(sub.buf, 0, sub.length);
     }
     out.section(SectionId.custom, body);
+  }
+
+  /**
+   * The function names with export wrappers, copied from the name map at `src[from..to)` (each wrapper
+   * named as its function, after every other name); false when the map's indices are not increasing
+   * (then `functionNames` sorts them).
+   */
+  private rawFunctionNames(out: ByteSink, from: number, to: number): boolean {
+    const src = this.src;
+    const pos = this.pos;
+    const count = readU32(src, from, pos);
+    const first = pos.pos;
+    const wrapped: number[] = []; // index, [from, to) of the wrapped functions' names
+    const importedFuncs = this.info.importedFuncs;
+    const wrapperOf = this.wrapperOf;
+    let last = -1;
+    let written = 0;
+    for (let p = first, k = 0; k < count && p < to; k++, written++) {
+      const i = readU32(src, p, pos);
+      if (i <= last) return false;
+      last = i;
+      const nameAt = pos.pos;
+      const len = readU32(src, nameAt, pos);
+      p = pos.pos + len;
+      const d = i - importedFuncs;
+      if (d >= 0 && d < wrapperOf.length && wrapperOf[d]! >= 0) wrapped.push(i, nameAt, p);
+    }
+    out.u32(written + wrapped.length / 3);
+    for (let p = first, k = 0; k < written; k++) {
+      const i = readU32(src, p, pos);
+      out.u32(this.func(i));
+      const nameAt = pos.pos;
+      const len = readU32(src, nameAt, pos);
+      p = pos.pos + len;
+      out.copy(src, nameAt, p);
+    }
+    for (let k = 0; k < wrapped.length; k += 3) {
+      out.u32(this.externalFunc(wrapped[k]!));
+      out.copy(src, wrapped[k + 1]!, wrapped[k + 2]!);
+    }
+    return true;
   }
 
   /** The function names with export wrappers: each wrapper is named as its function. */
@@ -875,8 +813,10 @@ class Rewriter {
     const lists = [new InsertList(), ...this.plan.passes.map(() => new InsertList())];
     const extraLocals: number[] = [];
     const values: number[] = [];
-    const threadedCalls = new Set<number>();
-    const shared = new Map<string, number>();
+    const threadedCalls = this.threadedCalls;
+    // Locals shared between passes, by key (a pass or two ask: a list beats a map cleared per body).
+    const sharedKeys: string[] = [];
+    const sharedLocals: number[] = [];
     let funcIndex = 0;
     let paramCount = 0;
     let localBase = 0;
@@ -896,12 +836,11 @@ class Rewriter {
         return localBase + extraLocals.length - 1;
       },
       sharedLocal: (key, typeCode) => {
-        let local = shared.get(key);
-        if (local === undefined) {
-          extraLocals.push(typeCode);
-          shared.set(key, (local = localBase + extraLocals.length - 1));
-        }
-        return local;
+        const k = sharedKeys.indexOf(key);
+        if (k >= 0) return sharedLocals[k]!;
+        extraLocals.push(typeCode);
+        sharedKeys.push(key);
+        return sharedLocals[sharedLocals.push(localBase + extraLocals.length - 1) - 1]!;
       },
       isThreaded: (f) => this.isThreaded(f),
       callsThreaded: (insn) => threadedCalls.has(insn),
@@ -921,20 +860,19 @@ class Rewriter {
       this.localShift = shift;
       localBase = paramCount + shift + body.localCount;
       extraLocals.length = 0;
-      shared.clear();
+      sharedKeys.length = 0;
+      sharedLocals.length = 0;
       values.length = 0;
       const codeEnd = body.codeOffset + body.code.length;
       this.scan.localLimit = paramCount + body.localCount;
-      this.scan.recordLocals = shift > 0;
+      // Only declared locals move (the threaded values come after the parameters).
+      this.scan.recordLocals = shift > 0 && body.localCount > 0;
+      this.scan.localFrom = paramCount;
       this.scan.scan(this.src, body.codeOffset, codeEnd);
-      this.checkRefs(this.scan, body.codeOffset);
-      threadedCalls.clear();
-      if (this.extras.length > 0) {
-        const scan = this.scan;
-        for (let k = 0; k < scan.nrefs; k++) {
-          if (scan.refKind[k] === RefKind.func && scan.op[scan.refInsn[k]!] === CALL_ID && this.isThreaded(scan.refValue[k]!)) threadedCalls.add(scan.refInsn[k]!);
-        }
-        if (this.threadedByShape.size > 0 && this.threadedTable.includes(1)) this.indirectCalls(threadedCalls);
+      threadedCalls.reset(this.scan.n);
+      this.checkRefs(this.scan, body.codeOffset, this.extras.length > 0 ? threadedCalls : undefined);
+      if (this.extras.length > 0 && this.anyThreadedTable && this.threadedByShape.size > 0 && this.scan.mask & (OpClass.callIndirect | OpClass.tableAccess)) {
+        this.indirectCalls(threadedCalls);
       }
       for (let k = 0; k < lists.length; k++) lists[k]!.n = 0;
       for (let k = 0; k < this.plan.passes.length; k++) {
@@ -1013,7 +951,7 @@ class Rewriter {
    * Finds the `call_indirect`s of the body just scanned through threaded tables with a threaded shape
    * (added to `calls`, their new type in `indirectTypes`); refuses bodies that access threaded tables.
    */
-  private indirectCalls(calls: Set<number>): void {
+  private indirectCalls(calls: InsnMarks): void {
     const { n, op: ops, start } = this.scan;
     const bytes = this.src;
     const tables = this.threadedTable;
@@ -1048,25 +986,19 @@ class Rewriter {
    * extra arguments and hand them back; a threaded function wraps its body in a block of its results
    * (so that branches to the function's label still carry just those) and returns the values after them.
    */
-  private threadCalls(list: InsertList, threaded: boolean, values: readonly number[], typeIndex: number, calls: ReadonlySet<number>, addLocal: (typeCode: number) => number): void {
+  private threadCalls(list: InsertList, threaded: boolean, values: readonly number[], typeIndex: number, calls: InsnMarks, addLocal: (typeCode: number) => number): void {
     let indirectTemp = -1;
     const scan = this.scan;
     const { n, op: ops } = scan;
     if (values.length !== this.extras.length) throw new WasmhostBug("a pass did not say where its threaded value lives");
-    const push = this.valueSnippet(values, false);
-    const pop = this.valueSnippet(values, true);
-    if (threaded) {
-      const type = this.info.types[typeIndex] as { results: readonly ValueType[] };
-      const b = new ByteSink(8);
-      b.u8(0x02); // block
-      if (type.results.length === 0) b.u8(0x40);
-      else if (type.results.length === 1) valueType(b, type.results[0]!);
-      else b.sleb(this.threadedTypes.get(-1 - typeIndex)!); // a block type index is an s33 (64 would read as 0x40, empty)
-      list.add(0, { bytes: b.view().slice(), trapAt: -1, trapKind: 0 }, 0);
-    }
+    const push = this.valueSnippet(values, 0);
+    const pop = this.valueSnippet(values, 1);
+    if (threaded) list.add(0, this.bodyBlock(typeIndex), 0);
     const bytes = this.src;
     let depth = 0;
-    for (let i = 0; i < n; i++) {
+    // Nothing to look at in a body without calls, returns and (in a threaded one) branches.
+    const mask = OpClass.unusual | OpClass.call | OpClass.callIndirect | (threaded ? OpClass.return | OpClass.branch : 0);
+    for (let i = (scan.mask & mask) === 0 ? n : 0; i < n; i++) {
       const o = ops[i]!;
       if (NO_THREADING[o]) throw new WithoutThreading();
       if (threaded) {
@@ -1098,29 +1030,56 @@ class Rewriter {
         // The values go under the table index: it waits in a local meanwhile.
         if (indirectTemp < 0) indirectTemp = addLocal(0x7f);
         list.add(i * 16 + 10, this.indirectPush(values, indirectTemp), i);
-        const b = new ByteSink(12);
-        b.u8(0x11);
-        b.u32(this.indirectTypes.get(i)!);
-        b.copy(bytes, lebEndAt(bytes, scan.start[i]! + 1), scan.start[i + 1]!); // the table index
-        list.add(i * 16 + 15, { bytes: b.view().slice(), trapAt: -1, trapKind: 0 }, i);
+        list.add(i * 16 + 15, this.threadedIndirect(this.indirectTypes.get(i)!, bytes, lebEndAt(bytes, scan.start[i]! + 1), scan.start[i + 1]!), i);
         list.add((i + 1) * 16, pop, i);
       } else if (o === RETURN_ID && threaded) {
         list.add(i * 16 + 10, push, i);
       }
     }
-    if (threaded) {
-      const b = new ByteSink(push.bytes.length + 1);
-      b.bytes(push.bytes);
-      b.u8(0x0b); // end of the function (the original `end` closed the block)
-      list.add(n * 16, { bytes: b.view().slice(), trapAt: -1, trapKind: 0 }, n - 1);
-    }
+    if (threaded) list.add(n * 16, this.valueSnippet(values, 2), n - 1);
   }
 
-  private readonly valueSnippets = new Map<string, Snippet>();
+  /** `call_indirect` of the threaded type `type` through the table whose index is `bytes[from..to)`, by both. */
+  private readonly indirects = new Map<number, Snippet>();
+  private threadedIndirect(type: number, bytes: Uint8Array, from: number, to: number): Snippet {
+    const table = readLeb(bytes, from, to);
+    const key = type * 2 ** 32 + table;
+    let s = this.indirects.get(key);
+    if (!s) {
+      const b = new ByteSink(12);
+      b.u8(0x11);
+      b.u32(type);
+      b.copy(bytes, from, to); // the table index, as it was encoded
+      this.indirects.set(key, (s = { bytes: b.view().slice(), trapAt: -1, trapKind: 0 }));
+    }
+    return s;
+  }
+
+  /** The block a threaded body of type `typeIndex` is wrapped in (`block` of its results), by type. */
+  private readonly bodyBlocks: Snippet[] = [];
+  private bodyBlock(typeIndex: number): Snippet {
+    let s = this.bodyBlocks[typeIndex];
+    if (!s) {
+      const type = this.info.types[typeIndex] as { results: readonly ValueType[] };
+      const b = new ByteSink(8);
+      b.u8(0x02); // block
+      if (type.results.length === 0) b.u8(0x40);
+      else if (type.results.length === 1) valueType(b, type.results[0]!);
+      else b.sleb(this.threadedTypes.get(-1 - typeIndex)!); // a block type index is an s33 (64 would read as 0x40, empty)
+      this.bodyBlocks[typeIndex] = s = { bytes: b.view().slice(), trapAt: -1, trapKind: 0 };
+    }
+    return s;
+  }
+
+  private readonly valueSnippets = new Map<string | number, Snippet>();
 
   /** Before a threaded `call_indirect`: `local.set $temp`, `local.get` of each value, `local.get $temp`. */
   private indirectPush(values: readonly number[], temp: number): Snippet {
-    const key = `i${temp}:${values.join(",")}`;
+    const v0 = values[0] ?? 0;
+    const v1 = values.length > 1 ? values[1]! + 1 : 0;
+    const key = values.length <= 2 && temp < 2 ** 17 && v0 < 2 ** 17 && v1 < 2 ** 17
+      ? -1 - ((temp * 2 ** 17 + v0) * 2 ** 17 + v1) // negative: apart from `valueSnippet`'s keys
+      : `i${temp}:${values.join(",")}`;
     let s = this.valueSnippets.get(key);
     if (!s) {
       const b = new ByteSink(16);
@@ -1138,13 +1097,19 @@ class Rewriter {
     return s;
   }
 
-  /** `local.get` of each value in order, or `local.set` of each in reverse order. */
-  private valueSnippet(values: readonly number[], set: boolean): Snippet {
-    const key = `${set ? "s" : "g"}${values.join(",")}`;
+  /**
+   * `local.get` of each value in order (`kind` 0), `local.set` of each in reverse order (1), or the
+   * `local.get`s and an `end` (2: the end of a threaded body).
+   */
+  private valueSnippet(values: readonly number[], kind: 0 | 1 | 2): Snippet {
+    // A number for the usual one or two values (no string built per body).
+    const v0 = values[0] ?? 0;
+    const v1 = values.length > 1 ? values[1]! + 1 : 0;
+    const key = values.length <= 2 && v0 < 2 ** 21 && v1 < 2 ** 21 ? (v0 * 2 ** 21 + v1) * 4 + kind : `${kind}:${values.join(",")}`;
     let s = this.valueSnippets.get(key);
     if (!s) {
       const b = new ByteSink(12);
-      if (set) {
+      if (kind === 1) {
         for (let k = values.length - 1; k >= 0; k--) {
           b.u8(0x21);
           b.u32(values[k]!);
@@ -1154,6 +1119,7 @@ class Rewriter {
           b.u8(0x20);
           b.u32(v);
         }
+        if (kind === 2) b.u8(0x0b); // end of the function (the original `end` closed the block)
       }
       s = { bytes: b.view().slice(), trapAt: -1, trapKind: 0 };
       this.valueSnippets.set(key, s);
@@ -1184,7 +1150,7 @@ class Rewriter {
     }
     // Renumbering, inlined (most immediates are locals of threaded functions).
     const { refAt, refEnd, refKind, refValue, refInsn } = scan;
-    const nrefs = this.shifting ? scan.nrefs : 0;
+    const nrefs = this.shifting || this.localShift > 0 ? scan.nrefs : 0;
     const importedFuncs = this.info.importedFuncs;
     const importedGlobals = this.info.importedGlobals;
     const funcShift = this.funcShift;
@@ -1199,7 +1165,7 @@ class Rewriter {
     for (;;) {
       // The next insertion or replacement (by instruction, insertions first, then pass order).
       let best = -1;
-      let bestKey = Infinity;
+      let bestKey = 0x7fffffff; // past every key (an int: the keys are 16 * insn + priority)
       let bestAt = to;
       for (let k = 0; k < nactive; k++) {
         const l = active[k]!;
@@ -1210,34 +1176,49 @@ class Rewriter {
           best = k;
         }
       }
-      // The renumbered immediates before it. One whose new value fits in the bytes of the old one
-      // (nearly all: indices move up by a few) is written padded to the same length, in place: the
-      // offsets stay one to one and the map needs no run.
-      for (; ref < nrefs; ref++) {
-        const at = refAt[ref]!;
-        if (at >= bestAt) break;
-        if (at < cursor) continue; // inside a replaced instruction
-        const v = refValue[ref]!;
-        const kind = refKind[ref]!;
-        let nv = kind === RefKind.local ? (v >= localFrom ? v + localShift : v)
-          : kind === RefKind.func ? (v >= importedFuncs ? v + funcShift : v)
-          : v >= importedGlobals ? v + globalShift : v;
-        // Only a direct call enters a wrapped function's threaded body; a reference is to its wrapper.
-        if (wrapperOf !== undefined && kind === RefKind.func && v >= importedFuncs && wrapperOf[v - importedFuncs]! >= 0 && ops[refInsn[ref]!] !== CALL_ID) {
-          nv = wrapperOf[v - importedFuncs]!;
-        }
-        if (nv === v) continue;
-        const end = refEnd[ref]!;
-        const len = end - at;
-        out.copy(src, cursor, at);
-        if (len === 5 || (len < 5 && nv < 2 ** (7 * len))) {
-          out.u32Fixed(nv, len);
-        } else {
+      // The original bytes up to it, copied as one block, then the renumbered immediates in it
+      // patched in place: one whose new value fits in the bytes of the old one (nearly all: indices
+      // move up by a few) is written padded to the same length, so the offsets stay one to one and the
+      // map needs no run. One that does not fit cuts the block there, and the copy resumes after it.
+      if (bestAt > cursor) {
+        let blockFrom = cursor;
+        let outFrom = out.length;
+        out.copy(src, cursor, bestAt);
+        for (; ref < nrefs; ref++) {
+          const at = refAt[ref]!;
+          if (at >= bestAt) break;
+          if (at < blockFrom) continue; // inside a replaced instruction
+          const v = refValue[ref]!;
+          const kind = refKind[ref]!;
+          let nv = kind === RefKind.local ? (v >= localFrom ? v + localShift : v)
+            : kind === RefKind.func ? (v >= importedFuncs ? v + funcShift : v)
+            : v >= importedGlobals ? v + globalShift : v;
+          // Only a direct call enters a wrapped function's threaded body; a reference is to its wrapper.
+          if (wrapperOf !== undefined && kind === RefKind.func && v >= importedFuncs && wrapperOf[v - importedFuncs]! >= 0 && ops[refInsn[ref]!] !== CALL_ID) {
+            nv = wrapperOf[v - importedFuncs]!;
+          }
+          if (nv === v) continue;
+          const end = refEnd[ref]!;
+          const len = end - at;
+          if (len === 5 || nv < FITS[len]!) {
+            const buf = out.buf;
+            let w = outFrom + (at - blockFrom);
+            for (let k = 1; k < len; k++) {
+              buf[w++] = (nv & 0x7f) | 0x80;
+              nv >>>= 7;
+            }
+            buf[w] = nv;
+            continue;
+          }
+          out.length = outFrom + (at - blockFrom);
           map.insertRun(out.length - base, start[refInsn[ref]!]!);
           out.u32(nv);
           map.copyRun(out.length - base, end);
+          blockFrom = end;
+          outFrom = out.length;
+          out.copy(src, end, bestAt);
         }
-        cursor = end;
+        cursor = bestAt;
       }
       if (best < 0) break;
       const l = active[best]!;
@@ -1245,8 +1226,6 @@ class Rewriter {
       const snippet = l.snip[h]!;
       const mapTo = start[l.mapTo[h]!]!;
       heads[best]!++;
-      out.copy(src, cursor, bestAt);
-      cursor = bestAt;
       map.insertRun(out.length - base, mapTo);
       if (snippet.trapAt >= 0) map.trap(out.length - base + snippet.trapAt, snippet.trapKind);
       if (snippet.moreTraps) for (const t of snippet.moreTraps) map.trap(out.length - base + t, snippet.trapKind);
@@ -1254,105 +1233,6 @@ class Rewriter {
       if ((bestKey & 15) === 15) cursor = start[(bestKey >>> 4) + 1]!; // a replacement: skip the original
       map.copyRun(out.length - base, cursor);
     }
-    out.copy(src, cursor, to);
-  }
-}
-
-/**
- * Insertions and replacements of one pass (or of the core) into one body, in order. `key` is
- * `16 * insn + priority`: the core's insertions before an instruction have priority 0 (values coming
- * back from a call) or 10 (values going into a call or out of a return), pass k's are 1 + k, and a
- * replacement of the instruction is 15, after all of them.
- */
-class InsertList {
-  n = 0;
-  key = new Float64Array(256);
-  mapTo = new Int32Array(256);
-  snip: Snippet[] = [];
-
-  add(key: number, snippet: Snippet, mapTo: number): void {
-    if (this.n > 0 && key < this.key[this.n - 1]!) {
-      throw new WasmhostBug("an instrumentation pass inserted code out of order");
-    }
-    if (this.n >= this.key.length) {
-      const k = new Float64Array(this.key.length * 2);
-      k.set(this.key);
-      this.key = k;
-      const m = new Int32Array(this.mapTo.length * 2);
-      m.set(this.mapTo);
-      this.mapTo = m;
-    }
-    this.key[this.n] = key;
-    this.mapTo[this.n] = mapTo;
-    this.snip[this.n] = snippet;
-    this.n++;
-  }
-}
-
-// ---- type encoders -----------------------------------------------------------------------------------
-
-/** Writes a value type in its binary form. */
-export function valueType(out: ByteSink, t: ValueType): void {
-  if (typeof t === "string") {
-    out.u8(VAL_CODE[t]!);
-    return;
-  }
-  out.u8(t.nullable ? 0x63 : 0x64);
-  if (typeof t.ref === "number") out.sleb(t.ref);
-  else {
-    if (t.shared === true) out.u8(0x65); // a shared abstract heap type (shared-everything threads)
-    out.u8(HEAP_CODE.get(t.ref)!);
-  }
-}
-
-function tableType(out: ByteSink, t: TableDesc): void {
-  valueType(out, t.element);
-  out.u8((t.max !== undefined ? 1 : 0) | (t.shared === true ? 2 : 0) | (t.table64 ? 4 : 0));
-  out.u64(t.min);
-  if (t.max !== undefined) out.u64(t.max);
-}
-
-function memoryType(out: ByteSink, m: MemoryDesc): void {
-  out.u8((m.max !== undefined ? 1 : 0) | (m.shared ? 2 : 0) | (m.memory64 ? 4 : 0) | (m.pageSizeLog2 !== undefined ? 8 : 0));
-  out.u64(m.min);
-  if (m.max !== undefined) out.u64(m.max);
-  if (m.pageSizeLog2 !== undefined) out.u32(m.pageSizeLog2);
-}
-
-/** Copies the name map at `src[from..to)`, renumbering its indices (the names' bytes are copied as they are). */
-function rawNameMap(out: ByteSink, src: Uint8Array, from: number, to: number, index: (i: number) => number): void {
-  const pos = { pos: 0 };
-  const count = readU32(src, from, pos);
-  out.u32(count);
-  let p = pos.pos;
-  for (let k = 0; k < count && p < to; k++) {
-    const i = readU32(src, p, pos);
-    out.u32(index(i));
-    const lenAt = pos.pos;
-    const len = readU32(src, lenAt, pos);
-    out.copy(src, lenAt, pos.pos + len);
-    p = pos.pos + len;
-  }
-}
-
-function nameMap(out: ByteSink, names: ReadonlyMap<number, string>, index: (i: number) => number): void {
-  out.u32(names.size);
-  for (const [i, name] of names) {
-    out.u32(index(i));
-    out.name(name);
-  }
-}
-
-function indirectNameMap(
-  out: ByteSink,
-  names: ReadonlyMap<number, ReadonlyMap<number, string>>,
-  index: (i: number) => number,
-  innerIndex: (i: number) => (j: number) => number = () => (j) => j,
-): void {
-  out.u32(names.size);
-  for (const [i, inner] of names) {
-    out.u32(index(i));
-    nameMap(out, inner, innerIndex(i));
   }
 }
 

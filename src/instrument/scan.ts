@@ -10,26 +10,87 @@
  * at 27 MB/s against 45-62 MB/s with this scanner, which skips immediates and is driven by the shared
  * instruction table (`opcodes.ts`), so that nothing here lists instructions either.
  *
+ * It also records which classes of instructions a body holds (`BodyScan.mask`, `OpClass`): calls,
+ * branches, loops, bulk instructions, exception handling and tail calls, trapping instructions... A
+ * pass whose work depends on instructions a body lacks skips its walk over that body (most small
+ * functions are one straight-line stretch: the fuel pass then charges them without a segment graph).
+ *
  * The scanner trusts nothing: truncated immediates and unknown opcodes throw a `CompileError` with the
  * absolute offset. It does not validate (the engine does that after rewriting).
  *
  * @module
  */
 import { CompileError } from "../errors.js";
-import { ALL_OPS, Imm, opByCode, opBySingleByte, type OpInfo } from "../binary/opcodes.js";
+import { ALL_OPS, Imm, op as opNamed, opByCode, opBySingleByte, type OpInfo } from "../binary/opcodes.js";
+import { instructionTraps } from "../binary/traps.js";
 
 /** Kinds of renumberable immediates. */
 export const RefKind = { func: 0, global: 1, local: 2 } as const;
+
+/**
+ * Classes of instructions, as bits of `BodyScan.mask` (the union over a body): a pass skips a walk
+ * over the body when none of the instructions it looks for is there. A bit says "maybe": passes test
+ * the exact instructions when it is set.
+ */
+export const OpClass = {
+  call: 1,
+  callIndirect: 2,
+  /** `table.get/set/grow/fill/init/copy`. */
+  tableAccess: 4,
+  /** `br`, `br_if`, `br_table`, `br_on_*`. */
+  branch: 8,
+  return: 16,
+  loop: 32,
+  /** Bulk memory and table instructions and atomic waits (their cost or time depends on operands). */
+  bulk: 64,
+  /** Tail calls, exception handling, `br_on_*`, `call_ref`: what makes passes take their general path. */
+  unusual: 128,
+  /** Instructions the engine may trap at (`binary/traps.ts`), control aside. */
+  traps: 256,
+  /** `block`, `if`, `else`. */
+  block: 512,
+  unreachable: 1024,
+} as const;
+
+/**
+ * The classes that break a body into more than one straight-line stretch: a body without them runs
+ * from its first instruction to its final `end` (traps aside).
+ */
+export const NOT_STRAIGHT = OpClass.call | OpClass.callIndirect | OpClass.branch | OpClass.return | OpClass.loop |
+  OpClass.bulk | OpClass.unusual | OpClass.block | OpClass.unreachable;
+
+/** `OpClass` bits by instruction id. */
+export const OP_CLASS = new Uint16Array(ALL_OPS.length);
+{
+  const set = (names: readonly string[], bit: number): void => {
+    for (const name of names) OP_CLASS[opNamed(name).id]! |= bit;
+  };
+  set(["call"], OpClass.call);
+  set(["call_indirect"], OpClass.callIndirect);
+  set(["table.get", "table.set", "table.grow", "table.fill", "table.init", "table.copy"], OpClass.tableAccess);
+  set(["br", "br_if", "br_table", "br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail"], OpClass.branch);
+  set(["return"], OpClass.return);
+  set(["loop"], OpClass.loop);
+  set(["unreachable"], OpClass.unreachable);
+  set(["block", "if", "else"], OpClass.block);
+  set(["memory.fill", "memory.copy", "memory.init", "table.fill", "table.copy", "table.init", "table.grow",
+    "memory.atomic.wait32", "memory.atomic.wait64"], OpClass.bulk);
+  set(["return_call", "return_call_indirect", "return_call_ref", "call_ref", "try", "catch", "catch_all", "delegate",
+    "throw", "rethrow", "throw_ref", "try_table", "br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail"], OpClass.unusual);
+  for (const o of ALL_OPS) if (o.name !== "unreachable" && instructionTraps(o.name) !== undefined) OP_CLASS[o.id]! |= OpClass.traps;
+}
 
 /** Fast immediate shapes of single-byte opcodes (anything else goes through the generic reader). */
 const Shape = { none: 0, u32: 1, func: 2, global: 3, blockType: 4, memarg: 5, generic: 6, local: 7 } as const;
 
 const SINGLE_SHAPE = new Uint8Array(256).fill(255);
 const SINGLE_ID = new Uint16Array(256);
+const SINGLE_CLASS = new Uint16Array(256);
 for (let code = 0; code < 256; code++) {
   const info = opBySingleByte(code);
   if (!info) continue;
   SINGLE_ID[code] = info.id;
+  SINGLE_CLASS[code] = OP_CLASS[info.id]!;
   const imms = info.imms;
   let shape: number = Shape.generic;
   if (imms.length === 0) shape = Shape.none;
@@ -63,6 +124,8 @@ export class BodyScan {
   start = new Int32Array(1024);
   /** The `OpInfo.id` of each instruction. */
   op = new Uint16Array(1024);
+  /** The union of the `OpClass` bits of the instructions scanned. */
+  mask = 0;
   /** Number of renumberable immediates found. */
   nrefs = 0;
   /** For each renumberable immediate: its instruction index, byte range, kind and value. */
@@ -78,8 +141,12 @@ export class BodyScan {
    */
   localLimit = Infinity;
   typeLimit = Infinity;
-  /** Also record local indices (`RefKind.local`), for a body whose locals are renumbered. */
+  /**
+   * Also record local indices (`RefKind.local`) from `localFrom` up, for a body whose locals from
+   * there are renumbered (a threaded function's: its parameters keep their indices).
+   */
   recordLocals = false;
+  localFrom = 0;
 
   private growInsns(): void {
     const s = new Int32Array(this.start.length * 2);
@@ -112,40 +179,63 @@ export class BodyScan {
   scan(bytes: Uint8Array, from: number, to: number): void {
     let p = from;
     let n = 0;
+    let mask = 0;
     this.nrefs = 0;
+    // Hot fields in locals (refreshed when the arrays grow); one-byte immediates, nearly all of them,
+    // read inline.
+    let starts = this.start;
+    let ops = this.op;
+    const localLimit = this.localLimit;
+    const localFrom = this.recordLocals ? this.localFrom : Infinity;
     while (p < to) {
-      if (n + 1 >= this.start.length) this.growInsns();
+      if (n + 1 >= starts.length) {
+        this.growInsns();
+        starts = this.start;
+        ops = this.op;
+      }
       const at = p;
-      this.start[n] = at;
+      starts[n] = at;
       const code = bytes[p++]!;
       const shape = SINGLE_SHAPE[code]!;
       if (shape !== 255 && shape !== Shape.generic) {
-        this.op[n] = SINGLE_ID[code]!;
+        ops[n] = SINGLE_ID[code]!;
+        mask |= SINGLE_CLASS[code]!;
         switch (shape) {
           case Shape.none:
             break;
           case Shape.u32:
-            p = skipLeb(bytes, p, to);
+            if (p < to && bytes[p]! < 0x80) p++;
+            else p = skipLeb(bytes, p, to);
             break;
           case Shape.local: {
-            const v = readLeb(bytes, p, to);
-            if (v >= this.localLimit) throw new CompileError("unknown local", at);
-            if (this.recordLocals) this.addRef(n, p, lebEnd, RefKind.local, bytes);
-            p = lebEnd;
+            let v: number;
+            let end: number;
+            if (p < to && bytes[p]! < 0x80) {
+              v = bytes[p]!;
+              end = p + 1;
+            } else {
+              v = readLeb(bytes, p, to);
+              end = lebEnd;
+            }
+            if (v >= localLimit) throw new CompileError("unknown local", at);
+            if (v >= localFrom) this.addRef(n, p, end, RefKind.local, v);
+            p = end;
             break;
           }
           case Shape.func:
           case Shape.global: {
-            const end = skipLeb(bytes, p, to);
-            this.addRef(n, p, end, shape === Shape.func ? RefKind.func : RefKind.global, bytes);
-            p = end;
+            const v = readLeb(bytes, p, to);
+            this.addRef(n, p, lebEnd, shape === Shape.func ? RefKind.func : RefKind.global, v);
+            p = lebEnd;
             break;
           }
           case Shape.blockType:
             p = this.blockType(bytes, p, to, at);
             break;
           case Shape.memarg:
-            p = skipMemarg(bytes, p, to);
+            // Alignment and offset of one byte each (no memory index), else the general reader.
+            if (p + 1 < to && bytes[p]! < 0x40 && bytes[p + 1]! < 0x80) p += 2;
+            else p = skipMemarg(bytes, p, to);
             break;
         }
       } else {
@@ -158,24 +248,26 @@ export class BodyScan {
           info = opBySingleByte(code);
         }
         if (info === undefined) throw new CompileError(`illegal opcode 0x${code.toString(16)}`, at);
-        this.op[n] = info.id;
+        ops[n] = info.id;
+        mask |= OP_CLASS[info.id]!;
         for (const kind of info.imms) p = this.skipImm(kind, bytes, p, to, n);
       }
       if (p > to) throw new CompileError("unexpected end of section or function", to);
       n++;
     }
     this.n = n;
+    this.mask = mask;
     this.start[n] = p;
   }
 
-  private addRef(insn: number, at: number, end: number, kind: number, bytes: Uint8Array): void {
+  private addRef(insn: number, at: number, end: number, kind: number, value: number): void {
     if (this.nrefs >= this.refInsn.length) this.growRefs();
     const k = this.nrefs++;
     this.refInsn[k] = insn;
     this.refAt[k] = at;
     this.refEnd[k] = end;
     this.refKind[k] = kind;
-    this.refValue[k] = readLeb(bytes, at, end);
+    this.refValue[k] = value;
   }
 
   private blockType(bytes: Uint8Array, p: number, to: number, at: number): number {
@@ -203,15 +295,17 @@ export class BodyScan {
         if (readLeb(bytes, p, to) >= this.typeLimit) throw new CompileError("unknown type", this.start[insn]!);
         return lebEnd;
       case Imm.localIdx: {
-        if (readLeb(bytes, p, to) >= this.localLimit) throw new CompileError("unknown local", this.start[insn]!);
+        const v = readLeb(bytes, p, to);
+        if (v >= this.localLimit) throw new CompileError("unknown local", this.start[insn]!);
         const end = lebEnd;
-        if (this.recordLocals) this.addRef(insn, p, end, RefKind.local, bytes);
+        if (this.recordLocals && v >= this.localFrom) this.addRef(insn, p, end, RefKind.local, v);
         return end;
       }
       case Imm.funcIdx:
       case Imm.globalIdx: {
-        const end = skipLeb(bytes, p, to);
-        this.addRef(insn, p, end, kind === Imm.funcIdx ? RefKind.func : RefKind.global, bytes);
+        const v = readLeb(bytes, p, to);
+        const end = lebEnd;
+        this.addRef(insn, p, end, kind === Imm.funcIdx ? RefKind.func : RefKind.global, v);
         return end;
       }
       case Imm.brTable: {
