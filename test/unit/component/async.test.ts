@@ -10,14 +10,7 @@ import { readFileSync } from "node:fs";
 import { AsyncError, Engine, Store, Trap, type EngineConfig } from "../../../src/index.js";
 import { Component, ComponentError, ComponentLinker, WASI_P2_VERSION, type ComponentInstance } from "../../../src/component/index.js";
 import { Wasi } from "../../../src/wasi/index.js";
-
-const HAS_JSPI = typeof (WebAssembly as { Suspending?: unknown }).Suspending === "function";
-const MECHANISMS = [
-  { name: "jspi", skip: HAS_JSPI ? undefined : `this engine (Node ${process.versions.node}) lacks JSPI (WebAssembly.Suspending)` },
-  { name: "rewrite", skip: undefined },
-] as const;
-
-const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { MECHANISMS, tick } from "../../helpers/async.js";
 
 /** A bump allocator (realloc) in the memory of a core instance of its own. */
 const LIBC = `(core module $Libc

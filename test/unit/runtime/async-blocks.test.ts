@@ -8,14 +8,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Engine, Linker, Module, Store } from "../../../src/index.js";
 import { wat } from "../../helpers/wat.js";
+import { MECHANISMS, tick } from "../../helpers/async.js";
 
-const HAS_JSPI = typeof (WebAssembly as { Suspending?: unknown }).Suspending === "function";
-const MECHANISMS = [
-  { name: "jspi", skip: HAS_JSPI ? undefined : `this engine (Node ${process.versions.node}) lacks JSPI (WebAssembly.Suspending)` },
-  { name: "rewrite", skip: undefined },
-] as const;
-
-const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
 /** `get(x)` waits, then returns x + 1; `get64(x)` returns x * 3 as i64. */
 const BLOCKS = `(module

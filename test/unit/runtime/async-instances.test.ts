@@ -9,14 +9,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AsyncError, Engine, Linker, Module, Store, Trap, type Instance } from "../../../src/index.js";
 import { wat } from "../../helpers/wat.js";
-
-const HAS_JSPI = typeof (WebAssembly as { Suspending?: unknown }).Suspending === "function";
-const MECHANISMS = [
-  { name: "jspi", skip: HAS_JSPI ? undefined : `this engine (Node ${process.versions.node}) lacks JSPI (WebAssembly.Suspending)` },
-  { name: "rewrite", skip: undefined },
-] as const;
-
-const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { MECHANISMS, tick } from "../../helpers/async.js";
 
 /** A: inner(x) = get(x) + 100 + x, with a local that must survive the wait. */
 const A = `(module

@@ -10,14 +10,7 @@ import { readFileSync } from "node:fs";
 import { AsyncError, CompileError, Engine, Linker, Module, Store, Trap, type EngineConfig } from "../../../src/index.js";
 import { Wasi } from "../../../src/wasi/index.js";
 import { wat } from "../../helpers/wat.js";
-
-const HAS_JSPI = typeof (WebAssembly as { Suspending?: unknown }).Suspending === "function";
-const MECHANISMS = [
-  { name: "jspi", skip: HAS_JSPI ? undefined : `this engine (Node ${process.versions.node}) lacks JSPI (WebAssembly.Suspending)` },
-  { name: "rewrite", skip: undefined },
-] as const;
-
-const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { HAS_JSPI, MECHANISMS, tick } from "../../helpers/async.js";
 
 const NESTED = `(module
   (import "host" "get" (func $get (param i32) (result i32)))
