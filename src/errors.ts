@@ -251,6 +251,17 @@ export function formatFrame(frame: FrameInfo): string {
 }
 
 /**
+ * @internal The message of a `Trap` with these arguments: the code's text (or `options.message`), the
+ * detail, then the backtrace when there are frames. Used where a trap's message is completed later.
+ */
+export function trapMessage(code: TrapCode, frames: readonly FrameInfo[], options?: { detail?: string; message?: string }): string {
+  const head = `wasm trap: ${options?.message ?? TRAP_MESSAGES[code]}${options?.detail ? ` (${options.detail})` : ""}`;
+  if (frames.length === 0) return head;
+  const lines = frames.map((f, i) => `\n    ${i}: ${formatFrame(f)}`).join("");
+  return `${head}\nwasm backtrace:${lines}`;
+}
+
+/**
  * WebAssembly code trapped.
  *
  * `code` says why; `frames` is the backtrace, innermost first, with names from the name section. The
@@ -272,9 +283,7 @@ export class Trap extends Error {
     frames: readonly FrameInfo[] = [],
     options?: ErrorOptions & { detail?: string; message?: string },
   ) {
-    const head = `wasm trap: ${options?.message ?? TRAP_MESSAGES[code]}${options?.detail ? ` (${options.detail})` : ""}`;
-    const lines = frames.map((f, i) => `\n    ${i}: ${formatFrame(f)}`).join("");
-    super(frames.length ? `${head}\nwasm backtrace:${lines}` : head, options);
+    super(trapMessage(code, frames, options), options);
     this.name = "Trap";
     this.code = code;
     this.frames = frames;

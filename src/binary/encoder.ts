@@ -631,3 +631,16 @@ export function u32Leb(v: number): number[] {
   } while (v !== 0);
   return out;
 }
+
+/** `parts` (byte arrays or lists of byte values) one after another in one new array. */
+export function concatBytes(parts: readonly (Uint8Array | readonly number[])[]): Uint8Array<ArrayBuffer> {
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

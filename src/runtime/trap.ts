@@ -7,7 +7,7 @@
  * @module
  */
 import type { FrameInfo, TrapCode } from "../errors.js";
-import { AsyncError, Trap } from "../errors.js";
+import { AsyncError, Trap, trapMessage } from "../errors.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import { InstrCursor } from "../binary/instructions.js";
 import { bodyAt, instructionTraps } from "../binary/traps.js";
@@ -215,7 +215,7 @@ function buildFrames(raw: readonly RawFrame[], resolved: ReadonlyMap<string, Mod
 
 /**
  * A `Trap` whose `frames` (and the backtrace in its `message`) are built from `frames` on first read.
- * The message reads exactly as `new Trap(code, frames(), options)`'s.
+ * The message reads exactly as `new Trap(code, frames(), options)`'s (`trapMessage`).
  */
 function trapLater(code: TrapCode, frames: () => FrameInfo[], options: ErrorOptions & { detail?: string }): Trap {
   const trap = new Trap(code, [], options);
@@ -228,7 +228,7 @@ function trapLater(code: TrapCode, frames: () => FrameInfo[], options: ErrorOpti
   let message: string | undefined;
   let stack: string | undefined;
   const framesOf = (): readonly FrameInfo[] => (built ??= frames());
-  const messageOf = (): string => (message ??= new Trap(code, framesOf(), options).message);
+  const messageOf = (): string => (message ??= trapMessage(code, framesOf(), options));
   Object.defineProperty(trap, "frames", { get: framesOf, enumerable: true, configurable: true });
   Object.defineProperty(trap, "message", { get: messageOf, enumerable: false, configurable: true });
   Object.defineProperty(trap, "stack", {

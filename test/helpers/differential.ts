@@ -85,7 +85,7 @@ export function transcript(bytes: Uint8Array, variant: Pick<Variant, "config" | 
     for (const e of module.info.exports) {
       if (e.kind !== "func" || e.name === "hangLimitInitializer") continue;
       const f = instance.getFunc(e.name)!;
-      const args = f.type.params.map((t) => (t === "i64" ? BigInt(round) : t === "i32" || t === "f32" || t === "f64" ? round : null));
+      const args = argsFor(f.type.params, round);
       try {
         reset?.call();
         out.push(`${e.name}(${args.map(show).join(",")}) = ${show(f.call(...args))}`);

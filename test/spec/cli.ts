@@ -7,11 +7,12 @@
 import { basename } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { expectedFailures } from "./expected-failures.js";
-import { runWastFile, type RunResult } from "./run.js";
+import { runWastFile } from "./run.js";
+import { addRunResult, emptyRunResult } from "../../src/cli/commands/wast-runner.js";
 import { SHARED, suites } from "./suites.js";
 import { relative } from "node:path";
 import { checkRoundTrip } from "./round-trip.js";
-import { addCounts, describeMerges } from "../../src/cli/commands/wast-checks.js";
+import { describeMerges } from "../../src/cli/commands/wast-checks.js";
 import { componentSuites, enableCoreFeatures, runComponentSuite } from "./component-suites.js";
 import { ComponentRuntimeHost } from "../helpers/component-host.js";
 
@@ -39,7 +40,7 @@ for (let i = 0; i < argv.length; i++) {
 let anyFailed = false;
 for (const suite of suites()) {
   if (only !== undefined && suite.name !== only) continue;
-  const total: RunResult = { passed: 0, failed: 0, unsupported: 0, expectedFailures: 0, failures: [], messageMismatches: [], trapMerges: new Map() };
+  const total = emptyRunResult();
   const t0 = performance.now();
   for (const file of suite.files) {
     if (filters.length && !filters.some((f) => file.includes(f))) continue;
@@ -50,13 +51,7 @@ for (const suite of suites()) {
       // The list is kept for the default engine; with more features some listed commands can pass.
       lenientExpectedFailures: experimental,
     });
-    total.passed += r.passed;
-    total.failed += r.failed;
-    total.unsupported += r.unsupported;
-    total.expectedFailures += r.expectedFailures;
-    total.failures.push(...r.failures);
-    total.messageMismatches.push(...r.messageMismatches);
-    addCounts(total.trapMerges, r.trapMerges);
+    addRunResult(total, r);
     if (verbose) console.log(`  ${basename(file)}: ${r.passed} passed, ${r.failed} failed, ${r.unsupported} unsupported`);
   }
   for (const f of total.failures.slice(0, verbose ? Infinity : 50)) console.log(`  FAIL ${f}`);

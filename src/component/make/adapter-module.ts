@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { u32Leb } from "../../binary/encoder.js";
+import { concatBytes, u32Leb } from "../../binary/encoder.js";
 import type { ModuleInfo } from "../../binary/module-info.js";
 import { SectionId } from "../../binary/module-info.js";
 import { CompileError } from "../../errors.js";
@@ -170,11 +170,5 @@ export function addStackAllocation(info: ModuleInfo, globals: StackGlobals, real
   if ((appendType && !sawType) || !sawFunction || !sawCode) {
     throw new CompileError("the adapter has no type, function or code section to add its stack allocator to");
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

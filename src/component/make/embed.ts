@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { u32Leb } from "../../binary/encoder.js";
+import { concatBytes, u32Leb } from "../../binary/encoder.js";
 import { CompileError } from "../../errors.js";
 import { decodeComponent } from "../binary/decoder.js";
 import { decodeWit } from "../wit/decode.js";
@@ -94,13 +94,7 @@ export function stripComponentTypes(module: Uint8Array): Uint8Array {
     pos = s.end;
   }
   parts.push(module.subarray(pos));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** The worlds of a core module's `component-type` sections, in order. */

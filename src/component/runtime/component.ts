@@ -11,6 +11,7 @@ import { parseComponentText } from "../text/parser.js";
 import type { ComponentExternType } from "../types.js";
 import type { Engine } from "../../runtime/engine.js";
 import { installedFileReader, Module } from "../../runtime/module.js";
+import { concatBytes } from "../../binary/encoder.js";
 import { CompileError } from "../../errors.js";
 import type { ComponentDefinition } from "./items.js";
 
@@ -119,13 +120,7 @@ export class Component {
       const a = m.serialize();
       parts.push(u32(a.length), a);
     }
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatBytes(parts);
   }
 
   /**

@@ -10,7 +10,7 @@
  * @module
  */
 import { WatError } from "../../errors.js";
-import { ByteWriter } from "../../binary/encoder.js";
+import { ByteWriter, concatBytes } from "../../binary/encoder.js";
 import { Tok, lex, type Tokens } from "../../text/lexer.js";
 import { parseModuleTokens } from "../../text/parser.js";
 import { decodeModule } from "../../binary/decoder.js";
@@ -192,7 +192,7 @@ class ComponentParser extends TypeParser {
       this.p++;
       const parts: Uint8Array[] = [];
       while (this.p < close) parts.push(this.stringBytes());
-      bytes = concat(parts);
+      bytes = concatBytes(parts);
     } else {
       bytes = parseModuleTokens(this.t, this.p, close);
     }
@@ -765,18 +765,6 @@ class ComponentParser extends TypeParser {
     }
     return attributes.length > 0 ? { name, form: 2, attributes } : { name, form: 0, attributes };
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let len = 0;
-  for (const b of parts) len += b.length;
-  const out = new Uint8Array(len);
-  let o = 0;
-  for (const b of parts) {
-    out.set(b, o);
-    o += b.length;
-  }
-  return out;
 }
 
 /** The payload of a `component-name` section for a scope's `$id`s, or undefined when there are none. */

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { concatBytes } from "../../binary/encoder.js";
 import { WatError } from "../../errors.js";
 import { Tok, lex, stringBytes, type Tokens } from "../../text/lexer.js";
 import { f64Out, parseF32, parseF64, parseI64, parseInt as parseInteger } from "../../text/numbers.js";
@@ -155,7 +156,7 @@ class ScriptParser extends ScriptReader {
         if (t.kind[j] !== Tok.string) this.fail("unexpected token: expected a string", j);
         parts.push(stringBytes(t, t.start[j]!, t.end[j]!));
       }
-      const bytes = concat(parts);
+      const bytes = concatBytes(parts);
       if (!quote) return { ...base, form: "binary", bytes };
       let text: string;
       try {
@@ -287,18 +288,6 @@ class ScriptParser extends ScriptReader {
     }
     return this.fail(`unknown value ${kw}`, k);
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let len = 0;
-  for (const b of parts) len += b.length;
-  const out = new Uint8Array(len);
-  let o = 0;
-  for (const b of parts) {
-    out.set(b, o);
-    o += b.length;
-  }
-  return out;
 }
 
 /** Structural equality of two component values (NaNs equal each other; `-0` differs from `0`). */
