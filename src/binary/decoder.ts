@@ -84,6 +84,11 @@ export interface DecodeOptions {
   readonly anyConstExpr?: boolean;
 }
 
+/** Whether `bytes` start with the binary format's magic number `\0asm` (a module or a component). */
+export function hasWasmMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
+}
+
 /**
  * Decodes a binary module into metadata.
  *

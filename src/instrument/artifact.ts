@@ -27,7 +27,7 @@
  *
  * @module
  */
-import { decodeModule } from "../binary/decoder.js";
+import { decodeModule, hasWasmMagic } from "../binary/decoder.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import { CompileError } from "../errors.js";
 import type { InstrumentOptions, Instrumented } from "./index.js";
@@ -132,7 +132,7 @@ export function readArtifact(bytes: Uint8Array, options: InstrumentOptions): Art
   };
   if (!(bytes instanceof Uint8Array)) fail("expected the artifact's bytes as a Uint8Array");
   if (bytes.length < MAGIC.length + 8 || MAGIC.some((b, i) => bytes[i] !== b)) {
-    fail(bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d
+    fail(hasWasmMagic(bytes)
       ? "this is a WebAssembly binary, not an artifact (compile it with new Module)"
       : "not a wasmhost artifact (bad magic)");
   }

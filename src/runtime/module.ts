@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { decodeModule, readBinaryModuleName, readModuleName } from "../binary/decoder.js";
+import { decodeModule, hasWasmMagic, readBinaryModuleName, readModuleName } from "../binary/decoder.js";
 import { InstrCursor } from "../binary/instructions.js";
 import { Imm } from "../binary/opcodes.js";
 import type { ImportInfo, ModuleInfo, ValueType } from "../binary/module-info.js";
@@ -338,7 +338,7 @@ function prepare(engine: Engine, source: ModuleSource, name: string | undefined)
  * @internal
  */
 export function moduleFromFileBytes(engine: Engine, bytes: Uint8Array, path: string): Module {
-  if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) {
+  if (hasWasmMagic(bytes)) {
     return new Module(engine, bytes, moduleNameOf(bytes) === undefined ? { name: baseName(path) } : {});
   }
   if (!isText(bytes)) {

@@ -9,6 +9,7 @@ import { join, relative } from "node:path";
 import { bindingsOf, bindingsOfWitFiles, emitTypeScript } from "../../bindgen/index.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../io.js";
+import { hasWasmMagic } from "../../binary/decoder.js";
 
 /** Every `.wit` file under `dir`, paths relative to it with `/`. */
 function witFiles(dir: string): { path: string; source: string }[] {
@@ -52,7 +53,7 @@ export default function bindgen(argv: string[], io: CliIO): number {
     model = bindingsOfWitFiles(".", witFiles(input), options);
   } else {
     const bytes = readFileSync(input);
-    const binary = bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
+    const binary = hasWasmMagic(bytes);
     model = bindingsOf(binary ? new Uint8Array(bytes) : bytes.toString("utf8"), options);
   }
   const ts = emitTypeScript(model, options.source);

@@ -23,6 +23,7 @@ import {
 } from "../../component/index.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../io.js";
+import { hasWasmMagic } from "../../binary/decoder.js";
 
 interface Args {
   positional: string[];
@@ -72,7 +73,7 @@ export function loadWit(path: string, features: readonly string[]): WitResolutio
 }
 
 function isCoreModule(bytes: Uint8Array): boolean {
-  return bytes.length >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d && bytes[4] === 1 && bytes[6] === 0;
+  return bytes.length >= 8 && hasWasmMagic(bytes) && bytes[4] === 1 && bytes[6] === 0;
 }
 
 /** The `component` command. */

@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { printModule, watToBinary } from "../../text/index.js";
 import { isComponentBinary } from "../../component/binary/decoder.js";
+import { hasWasmMagic } from "../../binary/decoder.js";
 import { isComponentText, parseComponentText } from "../../component/text/parser.js";
 import { printComponent } from "../../component/text/print.js";
 import type { CliIO } from "../io.js";
@@ -30,7 +31,7 @@ export default function print(argv: string[], io: CliIO): number {
   }
   if (input === undefined) throw new UsageError("print takes an input file: print IN [--flat]");
   let bytes: Uint8Array = new Uint8Array(readFileSync(input === "-" ? 0 : input));
-  if (!(bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d)) {
+  if (!hasWasmMagic(bytes)) {
     const source = new TextDecoder().decode(bytes);
     bytes = isComponentText(source) ? parseComponentText(source, { file: input }) : watToBinary(source, { file: input });
   }

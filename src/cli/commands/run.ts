@@ -26,6 +26,7 @@ import { hostStdin } from "../../host/node-fs.js";
 import { defaultCacheDir, loadCached } from "../cache.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../io.js";
+import { hasWasmMagic } from "../../binary/decoder.js";
 
 /** The parsed command line of `run`. */
 export interface RunOptions {
@@ -155,11 +156,6 @@ export function formatValue(v: unknown, t: ValType): string {
 
 const WASI_MODULES = new Set(["wasi_snapshot_preview1", "wasi_unstable"]);
 
-/** Whether `bytes` start with the WebAssembly magic (a binary, core or component). */
-function isWasmBinary(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
-}
-
 /** The `run` command. */
 export default async function run(argv: string[], io: CliIO): Promise<number> {
   const opts = parseRunArgs(argv);
@@ -181,7 +177,7 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
     preopens,
   });
   const bytes = readFileSync(opts.file);
-  if (isComponentBinary(bytes) || (!isWasmBinary(bytes) && isComponentText(bytes.toString("utf8")))) {
+  if (isComponentBinary(bytes) || (!hasWasmMagic(bytes) && isComponentText(bytes.toString("utf8")))) {
     if (opts.invoke !== undefined) throw new UsageError(`${opts.file} is a component: --invoke calls a core module's export; a component runs its wasi:cli/run`);
     const component = isComponentBinary(bytes) ? new Component(engine, bytes) : Component.fromText(engine, bytes.toString("utf8"));
     const clinker = new ComponentLinker(engine).defineWasi(wasi);

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { decodeModule } from "../../binary/decoder.js";
+import { decodeModule, hasWasmMagic } from "../../binary/decoder.js";
 import * as L from "../../binary/limits.js";
 import { BinaryReader } from "../../binary/reader.js";
 import { CompileError } from "../../errors.js";
@@ -87,8 +87,7 @@ const SORTS: readonly (Sort | undefined)[] = [undefined, "func", "value", "type"
 /** True when `bytes` starts with the component preamble (magic, version 0x0d, layer 1). */
 export function isComponentBinary(bytes: Uint8Array): boolean {
   return (
-    bytes.length >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d &&
-    bytes[6] === 1 && bytes[7] === 0
+    bytes.length >= 8 && hasWasmMagic(bytes) && bytes[6] === 1 && bytes[7] === 0
   );
 }
 

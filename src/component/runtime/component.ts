@@ -5,6 +5,7 @@
  */
 import type { ComponentInfo } from "../binary/ast.js";
 import { decodeComponent } from "../binary/decoder.js";
+import { hasWasmMagic } from "../../binary/decoder.js";
 import { type ComponentFeatures, validateComponent, type ValidatedComponent } from "../binary/validate.js";
 import { componentWit } from "../wit/index.js";
 import { parseComponentText } from "../text/parser.js";
@@ -102,7 +103,7 @@ export class Component {
     const read = installedFileReader();
     if (read === undefined) throw new Error("Component.fromFile: reading files needs Node.js (import \"wasmhost\" first)");
     const bytes = read(path);
-    if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) {
+    if (hasWasmMagic(bytes)) {
       return new Component(engine, bytes);
     }
     return Component.fromText(engine, new TextDecoder().decode(bytes));
