@@ -71,7 +71,13 @@ export interface HostCallParts {
 }
 
 type Factory = (...deps: unknown[]) => (...flat: unknown[]) => unknown;
-const factories = new Map<string, Factory | null>();
+/**
+ * The compiled factories, by function name, then by body. Looked up once per lowered host function of
+ * every instantiation: a key of name and body together (a fresh string of a kilobyte or two) cost a
+ * hash of all of it per lookup, the largest part of `generateHostCall`; the short name is hashed, and
+ * the body compared with the few bodies of that name (usually one), which reads no more than equality.
+ */
+const factories = new Map<string, { readonly body: string; readonly factory: Factory | null }[]>();
 
 function isBytes(t: ValueType): boolean {
   return t.kind === "list" && t.length === undefined && t.element.kind === "u8";
@@ -178,8 +184,9 @@ export function generateHostCall(parts: HostCallParts): ((...flat: unknown[]) =>
   // One factory per function name too: the closures a factory makes share its type feedback, so
   // functions of one shape but different callees (every `borrow<descriptor>` method) would make each
   // other's calls polymorphic.
-  const key = `${parts.name}\n${body}`;
-  let factory = factories.get(key);
+  let byBody = factories.get(parts.name);
+  if (byBody === undefined) factories.set(parts.name, (byBody = []));
+  let factory = byBody.find((f) => f.body === body)?.factory;
   if (factory === undefined) {
     try {
       factory = new Function(
@@ -190,7 +197,7 @@ export function generateHostCall(parts: HostCallParts): ((...flat: unknown[]) =>
     } catch {
       factory = null; // code generation is not allowed here
     }
-    factories.set(key, factory);
+    byBody.push({ body, factory });
   }
   if (factory === null) return undefined;
   const { cx, name } = parts;
