@@ -37,8 +37,76 @@ export function funcType(scope: TypeScope, i: number): ComponentFuncType {
   return e.type;
 }
 
-/** Resolves a type definition; a resource definition makes a new resource type named `name`. */
+/** The last resolution of each structural type definition, with the types it referred to. */
+const resolved = new WeakMap<TypeDef, { readonly deps: readonly object[]; readonly entry: TypeEntry }>();
+
+/**
+ * The types a structural definition refers to, in the order `resolveFresh` looks them up (so that an
+ * unknown index is reported as it would be there).
+ */
+function depsOf(scope: TypeScope, def: TypeDef): object[] | undefined {
+  const v = (r: ValTypeRef): object => valueType(scope, r);
+  switch (def.kind) {
+    case "primitive":
+      return [v(def.type)];
+    case "record":
+      return def.fields.map((f) => v(f.type));
+    case "variant":
+      return def.cases.flatMap((c) => (c.type !== undefined ? [v(c.type)] : []));
+    case "list":
+      return [v(def.element)];
+    case "tuple":
+      return def.types.map(v);
+    case "flags":
+    case "enum":
+      return [];
+    case "option":
+      return [v(def.type)];
+    case "result":
+      return [...(def.ok !== undefined ? [v(def.ok)] : []), ...(def.err !== undefined ? [v(def.err)] : [])];
+    case "own":
+    case "borrow":
+      return [resourceType(scope, def.resource)];
+    case "stream":
+    case "future":
+      return def.element !== undefined ? [v(def.element)] : [];
+    case "map":
+      return [v(def.key), v(def.value)];
+    case "func":
+      return [...def.params.map((p) => v(p.type)), ...(def.result !== undefined ? [v(def.result)] : [])];
+    default:
+      return undefined; // not cached
+  }
+}
+
+function sameDeps(a: readonly object[], b: readonly object[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Resolves a type definition; a resource definition makes a new resource type named `name`.
+ *
+ * A structural definition (anything but a resource, instance or component type) resolved again with
+ * the very types it referred to last time gives the same type object as then: every instantiation of
+ * a component, whose imported resource types are the same (host resources are one type per
+ * implementation, see linker.ts), then shares its type objects, and with them everything cached per
+ * type object (layouts, lifters, lowerers, generated host calls). Types are immutable, so sharing one
+ * is the same as making an equal one; resource types, which are generative, are never shared this way.
+ */
 export function resolveTypeDef(scope: TypeScope, def: TypeDef, name = "resource"): TypeEntry {
+  if (def.kind === "resource" || def.kind === "instance" || def.kind === "component") return resolveFresh(scope, def, name);
+  const deps = depsOf(scope, def);
+  if (deps === undefined) return resolveFresh(scope, def, name);
+  const last = resolved.get(def);
+  if (last !== undefined && sameDeps(last.deps, deps)) return last.entry;
+  const entry = resolveFresh(scope, def, name);
+  resolved.set(def, { deps, entry });
+  return entry;
+}
+
+function resolveFresh(scope: TypeScope, def: TypeDef, name: string): TypeEntry {
   const v = (r: ValTypeRef) => valueType(scope, r);
   switch (def.kind) {
     case "primitive":
