@@ -9,7 +9,7 @@
  */
 import type { ExportInfo, ImportInfo, ModuleInfo } from "../binary/module-info.js";
 import { inModule, LinkError } from "../errors.js";
-import type { ValType } from "../types.js";
+import type { ExternType, FuncType, ValType } from "../types.js";
 import { Caller } from "./caller.js";
 import type { Extern } from "./extern.js";
 import { bindHost, Func, knownFunc, rememberFunc } from "./func.js";
@@ -164,6 +164,8 @@ export class Instance {
     if (imported) {
       extern = imported;
       if (info.kind === "func") rememberFunc(native as object, imported as Func);
+    } else if (info.kind === "func") {
+      extern = knownFunc(native as object) ?? new Func(this.store, funcExportType(this.module.info, info.index), native as () => unknown, name);
     } else {
       const type = exportExternType(this.module.info, info.kind, info.index, indexOf(this.module.info).importsByKind);
       switch (type.kind) {
@@ -346,6 +348,25 @@ function indexOf(info: ModuleInfo): ModuleIndex {
 }
 
 /** Checks the imports and builds the engine's import object with host functions bound to a Caller. */
+const funcExportTypes = new WeakMap<ModuleInfo, Map<number, FuncType>>();
+
+/**
+ * The type of a module's function `index` (an export), worked out once per module: every instance's
+ * `Func` of it shares the object (frozen, arrays included), where a component's instantiation makes a
+ * `Func` for each core function it aliases.
+ */
+function funcExportType(info: ModuleInfo, index: number): FuncType {
+  let byIndex = funcExportTypes.get(info);
+  if (byIndex === undefined) funcExportTypes.set(info, (byIndex = new Map()));
+  let t = byIndex.get(index);
+  if (t === undefined) {
+    const e = exportExternType(info, "func", index, indexOf(info).importsByKind) as ExternType & { kind: "func" };
+    t = Object.freeze({ params: Object.freeze(e.params), results: Object.freeze(e.results) }) as FuncType;
+    byIndex.set(index, t);
+  }
+  return t;
+}
+
 /** A module's imports grouped by module and name, in order of first appearance (indices in `info.imports`). */
 interface ImportGroup {
   readonly module: string;

@@ -45,35 +45,52 @@ const resolved = new WeakMap<TypeDef, { readonly deps: readonly object[]; readon
  * unknown index is reported as it would be there).
  */
 function depsOf(scope: TypeScope, def: TypeDef): object[] | undefined {
-  const v = (r: ValTypeRef): object => valueType(scope, r);
+  const out: object[] = [];
+  const v = (r: ValTypeRef | undefined): void => {
+    if (r !== undefined) out.push(valueType(scope, r));
+  };
   switch (def.kind) {
     case "primitive":
-      return [v(def.type)];
+      v(def.type);
+      return out;
     case "record":
-      return def.fields.map((f) => v(f.type));
+      for (const f of def.fields) v(f.type);
+      return out;
     case "variant":
-      return def.cases.flatMap((c) => (c.type !== undefined ? [v(c.type)] : []));
+      for (const c of def.cases) v(c.type);
+      return out;
     case "list":
-      return [v(def.element)];
+      v(def.element);
+      return out;
     case "tuple":
-      return def.types.map(v);
+      for (const t of def.types) v(t);
+      return out;
     case "flags":
     case "enum":
-      return [];
+      return out;
     case "option":
-      return [v(def.type)];
+      v(def.type);
+      return out;
     case "result":
-      return [...(def.ok !== undefined ? [v(def.ok)] : []), ...(def.err !== undefined ? [v(def.err)] : [])];
+      v(def.ok);
+      v(def.err);
+      return out;
     case "own":
     case "borrow":
-      return [resourceType(scope, def.resource)];
+      out.push(resourceType(scope, def.resource));
+      return out;
     case "stream":
     case "future":
-      return def.element !== undefined ? [v(def.element)] : [];
+      v(def.element);
+      return out;
     case "map":
-      return [v(def.key), v(def.value)];
+      v(def.key);
+      v(def.value);
+      return out;
     case "func":
-      return [...def.params.map((p) => v(p.type)), ...(def.result !== undefined ? [v(def.result)] : [])];
+      for (const p of def.params) v(p.type);
+      v(def.result);
+      return out;
     default:
       return undefined; // not cached
   }
