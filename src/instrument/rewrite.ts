@@ -56,7 +56,7 @@ import { OffsetMap, OffsetMapBuilder } from "./offsets.js";
 import { BodyScan, OpClass, readLeb, RefKind } from "./scan.js";
 import { ByteSink, readU32 } from "./sink.js";
 import { indirectNameMap, memoryType, nameMap, rawNameMap, tableType, VAL_CODE, valueType } from "./encode.js";
-import { InsertList, InsnMarks } from "./insert-list.js";
+import { IN_ARENA, InsertList, InsnMarks } from "./insert-list.js";
 import {
   HOST_MODULE,
   memoryConvertible,
@@ -829,7 +829,11 @@ class Rewriter {
       bytes: this.src,
       scan: this.scan,
       insert: (insn, snippet, mapTo) => lists[currentPass + 1]!.add(insn * 16 + 1 + currentPass, snippet, mapTo ?? insn),
-      replace: (insn, r) => lists[currentPass + 1]!.add(insn * 16 + 15, r instanceof Uint8Array ? { bytes: r, trapAt: -1, trapKind: 0 } : r, insn),
+      replace: (insn, r, from, to) => {
+        const list = lists[currentPass + 1]!;
+        if (r instanceof Uint8Array) list.addBytes(insn * 16 + 15, r, from ?? 0, to ?? r.length, insn);
+        else list.add(insn * 16 + 15, r, insn);
+      },
       get addedLocals() { return extraLocals; },
       addLocal: (typeCode) => {
         extraLocals.push(typeCode);
@@ -874,7 +878,7 @@ class Rewriter {
       if (this.extras.length > 0 && this.anyThreadedTable && this.threadedByShape.size > 0 && this.scan.mask & (OpClass.callIndirect | OpClass.tableAccess)) {
         this.indirectCalls(threadedCalls);
       }
-      for (let k = 0; k < lists.length; k++) lists[k]!.n = 0;
+      for (let k = 0; k < lists.length; k++) lists[k]!.reset();
       for (let k = 0; k < this.plan.passes.length; k++) {
         currentPass = k;
         this.plan.passes[k]!.visit(ctx);
@@ -1227,9 +1231,14 @@ class Rewriter {
       const mapTo = start[l.mapTo[h]!]!;
       heads[best]!++;
       map.insertRun(out.length - base, mapTo);
-      if (snippet.trapAt >= 0) map.trap(out.length - base + snippet.trapAt, snippet.trapKind);
-      if (snippet.moreTraps) for (const t of snippet.moreTraps) map.trap(out.length - base + t, snippet.trapKind);
-      out.bytes(snippet.bytes);
+      if (snippet === IN_ARENA) {
+        const at = l.at[h]!;
+        out.copy(l.arena, at, at + l.len[h]!);
+      } else {
+        if (snippet.trapAt >= 0) map.trap(out.length - base + snippet.trapAt, snippet.trapKind);
+        if (snippet.moreTraps) for (const t of snippet.moreTraps) map.trap(out.length - base + t, snippet.trapKind);
+        out.bytes(snippet.bytes);
+      }
       if ((bestKey & 15) === 15) cursor = start[(bestKey >>> 4) + 1]!; // a replacement: skip the original
       map.copyRun(out.length - base, cursor);
     }
