@@ -94,6 +94,7 @@ import { FUNCTION_ENTRY_COST } from "./fuel.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { OpClass, readLeb } from "./scan.js";
+import { IntStack } from "./insert-list.js";
 import { ByteSink } from "./sink.js";
 
 const LOOP = op("loop").id;
@@ -343,7 +344,11 @@ export function interruptPass(
   };
   /** Instruction counts of loop bodies, by the loop's instruction index (reused across functions). */
   let loopSizes = new Int32Array(256);
-  const openers: number[] = [];
+  const openers = new IntStack();
+  // The open blocks of the body being wrapped, and the first instruction of each open wrapped loop,
+  // innermost last (reused from body to body).
+  const frames = new Frames();
+  const loopStarts = new IntStack();
   return {
     visit(fn: FunctionContext): void {
       const { n, op: ops, start } = fn.scan;
@@ -366,7 +371,7 @@ export function interruptPass(
       let loops = 0;
       let bulk = 0;
       if (loopSizes.length < n) loopSizes = new Int32Array(Math.max(n, loopSizes.length * 2));
-      openers.length = 0;
+      openers.clear();
       for (let i = 0; i < n; i++) {
         const kind = KIND[ops[i]!]!;
         if (kind === K.other) continue;
@@ -376,7 +381,7 @@ export function interruptPass(
         } else if (kind === K.open) openers.push(-1);
         else if (kind === K.end) {
           const at = openers.pop();
-          if (at !== undefined && at >= 0) loopSizes[at] = i - at;
+          if (at >= 0) loopSizes[at] = i - at;
         } else if (kind === K.unwrappable) {
           canWrap = false;
           if (OPENS[ops[i]!]) openers.push(-1);
@@ -393,9 +398,8 @@ export function interruptPass(
         }
         return;
       }
-      const frames = new Frames();
-      // The first instruction of each open wrapped loop, innermost last.
-      const loopStarts: number[] = [];
+      frames.reset();
+      loopStarts.clear();
       let wrappedOpen = 0;
       for (let i = 0; i < n; i++) {
         const o = ops[i]!;
@@ -422,7 +426,7 @@ export function interruptPass(
         } else if (kind === K.end) {
           if (frames.pop()) {
             wrappedOpen--;
-            const at = loopStarts.pop()!;
+            const at = loopStarts.pop();
             fn.insert(i + 1, wrappedTailFor(local, fuelLocal, refundAt(at + 1)), at);
           }
         } else if (kind === K.bulk) {
@@ -454,7 +458,13 @@ function decrement(b: ByteSink, local: number, weight: number): void {
  */
 class Frames {
   /** For each open block: the number of wrapped loops among it and the blocks around it. */
-  private wrappedUpTo: number[] = [0];
+  private readonly wrappedUpTo = new IntStack();
+
+  /** Starts a body: only the function's own block is open. */
+  reset(): void {
+    this.wrappedUpTo.clear();
+    this.wrappedUpTo.push(0);
+  }
 
   get depth(): number {
     return this.wrappedUpTo.length;
@@ -462,23 +472,24 @@ class Frames {
 
   push(wrapped: boolean): void {
     const w = this.wrappedUpTo;
-    w.push(w[w.length - 1]! + (wrapped ? 1 : 0));
+    w.push((w.length > 0 ? w.at(w.length - 1) : 0) + (wrapped ? 1 : 0));
   }
 
   /** Closes the innermost block; true when it was a wrapped loop. */
   pop(): boolean {
     const w = this.wrappedUpTo;
-    const top = w.pop()!;
-    return w.length > 0 && top > w[w.length - 1]!;
+    if (w.length === 0) return false;
+    const top = w.pop();
+    return w.length > 0 && top > w.at(w.length - 1);
   }
 
   /** The label `label` renumbered for the wrapped loops it crosses (3 more labels each). */
   renumber(label: number): number {
     const w = this.wrappedUpTo;
     const top = w.length - 1;
-    if (label <= 0) return label;
+    if (label <= 0 || top < 0) return label;
     const below = top - label;
-    const crossed = w[top]! - (below >= 0 ? w[below]! : 0);
+    const crossed = w.at(top) - (below >= 0 ? w.at(below) : 0);
     return label + 3 * crossed;
   }
 }

@@ -62,10 +62,21 @@ export class InsertList {
   arena = new Uint8Array(1024);
   arenaLength = 0;
 
+  /** The most entries any body had since `release`. */
+  private used = 0;
+
   /** Empties the list for the next body (keeping its buffers). */
   reset(): void {
+    if (this.n > this.used) this.used = this.n;
     this.n = 0;
     this.arenaLength = 0;
+  }
+
+  /** Empties the list after a module, keeping its buffers but no snippet (nor what a snippet holds). */
+  release(): void {
+    this.reset();
+    this.snip.fill(IN_ARENA, 0, this.used);
+    this.used = 0;
   }
 
   add(key: number, snippet: Snippet, mapTo: number): void {
@@ -111,5 +122,44 @@ export class InsertList {
     const len = new Int32Array(size);
     len.set(this.len);
     this.len = len;
+  }
+}
+
+/**
+ * A stack of integers in a typed array that keeps its room from body to body (a JS array emptied by
+ * `length = 0` gives its storage back, and regrowing it on a deep body allocated again every time).
+ */
+export class IntStack {
+  private data = new Int32Array(64);
+  /** How many values are on the stack. */
+  length = 0;
+
+  /** Empties the stack, keeping its room. */
+  clear(): void {
+    this.length = 0;
+  }
+
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new Int32Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+
+  /** Removes and returns the top value; -1 when the stack is empty. */
+  pop(): number {
+    return this.length > 0 ? this.data[--this.length]! : -1;
+  }
+
+  /** The value at depth `i` from the bottom (0 <= i < length). */
+  at(i: number): number {
+    return this.data[i]!;
+  }
+
+  /** Overwrites the value at depth `i` from the bottom (0 <= i < length). */
+  set(i: number, v: number): void {
+    this.data[i] = v;
   }
 }

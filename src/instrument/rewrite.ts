@@ -76,6 +76,9 @@ export type { AddedFunc, AddedGlobal, BodyPass, ConvertedMemory, ConvertedTable,
 /** The most parameters and locals a function may have in the host engine (V8's limit). */
 const MAX_ENGINE_LOCALS = 50_000;
 
+/** The insertion lists of the code section being written (see `Rewriter.codeSection`). */
+const listPool: InsertList[] = [];
+
 /** Thrown inside the rewriter when a module needs the rewrite without threading (tail calls, exceptions). */
 class WithoutThreading extends Error {}
 /** Thrown inside the rewriter when a body reads or changes a threaded table (`table.get`, `table.set`...). */
@@ -804,13 +807,24 @@ class Rewriter {
 
   /** Writes the code section; returns the offset of its payload in `out`. */
   private codeSection(out: ByteSink): number {
+    // List 0 holds the core's own insertions (threading); list k + 1 those of pass k. They come from
+    // a pool shared by every rewrite (rewrites run one at a time), so that their buffers, grown to the
+    // largest body seen, are not allocated again for every module.
+    while (listPool.length < this.plan.passes.length + 1) listPool.push(new InsertList());
+    const lists = listPool.slice(0, this.plan.passes.length + 1);
+    try {
+      return this.codeSectionWith(out, lists);
+    } finally {
+      for (const l of lists) l.release();
+    }
+  }
+
+  private codeSectionWith(out: ByteSink, lists: InsertList[]): number {
     const info = this.info;
     out.u8(SectionId.code);
     const sizeAt = out.u32Padded(0);
     const base = out.length;
     // Bodies are written straight into `out`; map offsets are recorded relative to `base`.
-    // List 0 holds the core's own insertions (threading); list k + 1 those of pass k.
-    const lists = [new InsertList(), ...this.plan.passes.map(() => new InsertList())];
     const extraLocals: number[] = [];
     const values: number[] = [];
     const threadedCalls = this.threadedCalls;
