@@ -205,6 +205,12 @@ for (const name of ["try", "catch", "catch_all", "delegate", "rethrow", "try_tab
   KIND[op(name).id] = K.unwrappable;
 }
 
+/**
+ * Instruction counts of loop bodies, by the loop's instruction index: shared by every pass (rewrites run
+ * one at a time) and grown once to the largest body seen.
+ */
+let loopSizes = new Int32Array(256);
+
 /** A loop's block type has no parameters when it is empty, a value type, or a type without params. */
 function loopTakesParams(bytes: Uint8Array, at: number, end: number, types: ModuleTypes): boolean {
   const b = bytes[at]!;
@@ -342,8 +348,6 @@ export function interruptPass(
     }
     return s;
   };
-  /** Instruction counts of loop bodies, by the loop's instruction index (reused across functions). */
-  let loopSizes = new Int32Array(256);
   const openers = new IntStack();
   // The open blocks of the body being wrapped, and the first instruction of each open wrapped loop,
   // innermost last (reused from body to body).

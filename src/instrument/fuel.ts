@@ -269,7 +269,6 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
   const walk = options.walk ?? true;
   // Shared by every pass instance (rewrites run one at a time): grown once to the largest body seen.
   const graph = (passGraph ??= new SegmentGraph());
-  let charged = new Float64Array(256);
   return {
     chargeAt(insn: number): number {
       return insn < charged.length ? charged[insn]! : 0;
@@ -349,6 +348,12 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
   };
 }
 
+
+/**
+ * What the fuel pass charged before each instruction of the function it visited last (`chargeAt`):
+ * shared by every pass (rewrites run one at a time), grown once to the largest body seen.
+ */
+let charged = new Float64Array(256);
 
 /** Reused by every fuel pass (created on first use: the class is declared below). */
 let passGraph: SegmentGraph | undefined;

@@ -76,6 +76,8 @@ export type { AddedFunc, AddedGlobal, BodyPass, ConvertedMemory, ConvertedTable,
 /** The most parameters and locals a function may have in the host engine (V8's limit). */
 const MAX_ENGINE_LOCALS = 50_000;
 
+/** The scan of the body being rewritten (see `Rewriter.scan`). */
+let sharedScan: BodyScan | undefined;
 /** The insertion lists of the code section being written (see `Rewriter.codeSection`). */
 const listPool: InsertList[] = [];
 
@@ -137,7 +139,8 @@ class Rewriter {
   private readonly globalShift: number;
   private readonly memories: ConvertedMemory[] = [];
   private readonly tables: ConvertedTable[] = [];
-  private readonly scan = new BodyScan();
+  /** Shared by every rewrite (they run one at a time): grown once to the largest body seen. */
+  private readonly scan = (sharedScan ??= new BodyScan());
   private readonly exprScan = new BodyScan();
   private readonly map: OffsetMapBuilder;
   private addedTypeBase = 0;
