@@ -166,12 +166,21 @@ class Decoder {
         lastRank = rank;
         lastId = id;
       }
-      r.withLimit(size, SECTION_EOF, () => {
-        this.section(id, offset, lastId);
-        if (!r.done) r.fail("section size mismatch", r.pos);
-      });
-      const section: SectionInfo = { id, offset, payloadOffset, end: r.pos };
-      this.sections.push(id === 0 ? { ...section, name: this.customSections[this.customSections.length - 1]!.name } : section);
+      // The section's bytes are its reader's limit (as `withLimit` does, without a closure per section:
+      // a module may have many thousands of custom sections). An error ends the decoding, so the
+      // limit needs no restoring then.
+      const outerEnd = r.end;
+      const outerEof = r.eofMessage;
+      r.end = payloadOffset + size;
+      r.eofMessage = SECTION_EOF;
+      this.section(id, offset, lastId);
+      if (!r.done) r.fail("section size mismatch", r.pos);
+      r.end = outerEnd;
+      r.eofMessage = outerEof;
+      const end = r.pos;
+      this.sections.push(id === 0
+        ? { id, offset, payloadOffset, end, name: this.customSections[this.customSections.length - 1]!.name }
+        : { id, offset, payloadOffset, end });
     }
 
     // Counts are compared once every section is read, as the spec does, so that a misplaced or repeated
