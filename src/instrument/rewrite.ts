@@ -965,6 +965,9 @@ class Rewriter {
     out.patchU32(sizeAt, out.length - bodyStart);
   }
 
+  /** `threadedByShape` of each type index's shape (-1: none), filled as `indirectCalls` meets them. */
+  private readonly threadedByType = new Map<number, number>();
+
   /** `call_indirect` type of each threaded indirect call of the body being written, by instruction. */
   private readonly indirectTypes = new Map<number, number>();
 
@@ -991,8 +994,13 @@ class Rewriter {
         const table = readLeb(bytes, p, end);
         const type = this.info.types[first];
         if (tables[table] !== 1 || type?.kind !== "func") continue;
-        const threaded = this.threadedByShape.get(shapeOf(type as { params: readonly ValueType[]; results: readonly ValueType[] }));
-        if (threaded === undefined) continue;
+        // The threaded type of this type's shape, by type index (a shape is a string: made once per type).
+        let threaded = this.threadedByType.get(first);
+        if (threaded === undefined) {
+          threaded = this.threadedByShape.get(shapeOf(type as { params: readonly ValueType[]; results: readonly ValueType[] })) ?? -1;
+          this.threadedByType.set(first, threaded);
+        }
+        if (threaded < 0) continue;
         calls.add(i);
         this.indirectTypes.set(i, threaded);
         continue;
@@ -1163,7 +1171,8 @@ class Rewriter {
     // Only the lists with something in them take part in the merge below.
     const active = this.active;
     let nactive = 0;
-    for (const l of lists) {
+    for (let k = 0; k < lists.length; k++) {
+      const l = lists[k]!;
       if (l.n > 0) {
         heads[nactive] = 0;
         active[nactive++] = l;
