@@ -5,6 +5,7 @@
  * @module
  */
 import { WasmhostBug } from "../errors.js";
+import { grown } from "./grown.js";
 import type { Snippet } from "./plan.js";
 
 /** A set of instructions of the body being rewritten (the threaded calls), cleared per body. */
@@ -95,9 +96,7 @@ export class InsertList {
     const length = to - from;
     const at = this.arenaLength;
     if (at + length > this.arena.length) {
-      const a = new Uint8Array(Math.max(this.arena.length * 2, at + length));
-      a.set(this.arena.subarray(0, at));
-      this.arena = a;
+      this.arena = grown(this.arena, Math.max(this.arena.length * 2, at + length));
     }
     const arena = this.arena;
     if (length < 32) for (let k = 0; k < length; k++) arena[at + k] = bytes[from + k]!;
@@ -110,18 +109,10 @@ export class InsertList {
 
   private grow(): void {
     const size = this.key.length * 2;
-    const key = new Int32Array(size);
-    key.set(this.key);
-    this.key = key;
-    const mapTo = new Int32Array(size);
-    mapTo.set(this.mapTo);
-    this.mapTo = mapTo;
-    const at = new Int32Array(size);
-    at.set(this.at);
-    this.at = at;
-    const len = new Int32Array(size);
-    len.set(this.len);
-    this.len = len;
+    this.key = grown(this.key, size);
+    this.mapTo = grown(this.mapTo, size);
+    this.at = grown(this.at, size);
+    this.len = grown(this.len, size);
   }
 }
 
@@ -140,11 +131,7 @@ export class IntStack {
   }
 
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new Int32Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
+    if (this.length === this.data.length) this.data = grown(this.data, this.data.length * 2);
     this.data[this.length++] = v;
   }
 

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { grown } from "./grown.js";
 
 /** What an inserted `unreachable` means. */
 export const TrapSite = { none: 0, outOfFuel: 1, interrupt: 2 } as const;
@@ -64,13 +65,9 @@ export class OffsetMapBuilder {
       return;
     }
     if (this.n === this.newAt.length) {
-      const grow = <A extends Int32Array | Uint8Array>(a: A, b: A): A => {
-        b.set(a);
-        return b;
-      };
-      this.newAt = grow(this.newAt, new Int32Array(this.n * 2));
-      this.origAt = grow(this.origAt, new Int32Array(this.n * 2));
-      this.copy = grow(this.copy, new Uint8Array(this.n * 2));
+      this.newAt = grown(this.newAt, this.n * 2);
+      this.origAt = grown(this.origAt, this.n * 2);
+      this.copy = grown(this.copy, this.n * 2);
     }
     this.newAt[this.n] = newAt;
     this.origAt[this.n] = origAt;

@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { grown } from "./grown.js";
 import { CompileError } from "../errors.js";
 import { ALL_OPS, Imm, op as opNamed, opByCode, opBySingleByte, type OpInfo } from "../binary/opcodes.js";
 import { instructionTraps } from "../binary/traps.js";
@@ -159,16 +160,11 @@ export class BodyScan {
 
   private growRefs(): void {
     const n = this.refInsn.length * 2;
-    const grow = <A extends Int32Array | Uint8Array | Float64Array>(a: A, make: (n: number) => A): A => {
-      const b = make(n);
-      b.set(a as never);
-      return b;
-    };
-    this.refInsn = grow(this.refInsn, (k) => new Int32Array(k));
-    this.refAt = grow(this.refAt, (k) => new Int32Array(k));
-    this.refEnd = grow(this.refEnd, (k) => new Int32Array(k));
-    this.refKind = grow(this.refKind, (k) => new Uint8Array(k));
-    this.refValue = grow(this.refValue, (k) => new Float64Array(k));
+    this.refInsn = grown(this.refInsn, n);
+    this.refAt = grown(this.refAt, n);
+    this.refEnd = grown(this.refEnd, n);
+    this.refKind = grown(this.refKind, n);
+    this.refValue = grown(this.refValue, n);
   }
 
   /**

@@ -322,6 +322,21 @@ interface ModuleIndex {
   readonly importsByKind: Record<ImportInfo["kind"], ImportInfo[]>;
   /** The first export name of each exported function. */
   readonly funcExports: ReadonlyMap<number, string>;
+  /** The imports grouped by module and name, in order of first appearance (indices in `info.imports`). */
+  readonly importGroups: readonly ImportGroup[];
+  /**
+   * The types of exported functions, made on first use: every instance's `Func` of one shares the
+   * object (frozen, arrays included), where a component's instantiation makes a `Func` for each core
+   * function it aliases.
+   */
+  readonly funcTypes: Map<number, FuncType>;
+}
+
+/** Imports of one module and name (see `ModuleIndex.importGroups`). */
+interface ImportGroup {
+  readonly module: string;
+  readonly name: string;
+  readonly indices: number[];
 }
 
 const moduleIndexes = new WeakMap<ModuleInfo, ModuleIndex>();
@@ -337,60 +352,34 @@ function indexOf(info: ModuleInfo): ModuleIndex {
     }
     const importPositions: Record<ImportInfo["kind"], number[]> = { func: [], table: [], memory: [], global: [], tag: [] };
     const importsByKind: Record<ImportInfo["kind"], ImportInfo[]> = { func: [], table: [], memory: [], global: [], tag: [] };
+    const groups = new Map<string, ImportGroup>();
     info.imports.forEach((imp, i) => {
       importPositions[imp.kind].push(i);
       importsByKind[imp.kind].push(imp);
+      const key = `${imp.module}\u0000${imp.name}`;
+      const g = groups.get(key);
+      if (g) g.indices.push(i);
+      else groups.set(key, { module: imp.module, name: imp.name, indices: [i] });
     });
-    index = { exports, importPositions, importsByKind, funcExports };
+    index = { exports, importPositions, importsByKind, funcExports, importGroups: [...groups.values()], funcTypes: new Map() };
     moduleIndexes.set(info, index);
   }
   return index;
 }
 
-/** Checks the imports and builds the engine's import object with host functions bound to a Caller. */
-const funcExportTypes = new WeakMap<ModuleInfo, Map<number, FuncType>>();
-
-/**
- * The type of a module's function `index` (an export), worked out once per module: every instance's
- * `Func` of it shares the object (frozen, arrays included), where a component's instantiation makes a
- * `Func` for each core function it aliases.
- */
+/** The type of a module's function `index` (an export), made once per module (`ModuleIndex.funcTypes`). */
 function funcExportType(info: ModuleInfo, index: number): FuncType {
-  let byIndex = funcExportTypes.get(info);
-  if (byIndex === undefined) funcExportTypes.set(info, (byIndex = new Map()));
-  let t = byIndex.get(index);
+  const mi = indexOf(info);
+  let t = mi.funcTypes.get(index);
   if (t === undefined) {
-    const e = exportExternType(info, "func", index, indexOf(info).importsByKind) as ExternType & { kind: "func" };
+    const e = exportExternType(info, "func", index, mi.importsByKind) as ExternType & { kind: "func" };
     t = Object.freeze({ params: Object.freeze(e.params), results: Object.freeze(e.results) }) as FuncType;
-    byIndex.set(index, t);
+    mi.funcTypes.set(index, t);
   }
   return t;
 }
 
-/** A module's imports grouped by module and name, in order of first appearance (indices in `info.imports`). */
-interface ImportGroup {
-  readonly module: string;
-  readonly name: string;
-  readonly indices: readonly number[];
-}
-const importGroups = new WeakMap<ModuleInfo, readonly ImportGroup[]>();
-
-/** The import groups of `info`, worked out once per module rather than per instantiation. */
-function importGroupsOf(info: ModuleInfo): readonly ImportGroup[] {
-  let groups = importGroups.get(info);
-  if (groups === undefined) {
-    const byKey = new Map<string, { module: string; name: string; indices: number[] }>();
-    info.imports.forEach((imp, i) => {
-      const key = `${imp.module}\u0000${imp.name}`;
-      const g = byKey.get(key);
-      if (g) g.indices.push(i);
-      else byKey.set(key, { module: imp.module, name: imp.name, indices: [i] });
-    });
-    importGroups.set(info, (groups = [...byKey.values()]));
-  }
-  return groups;
-}
-
+/** Checks the imports and builds the engine's import object with host functions bound to a Caller. */
 function prepareImports(store: Store, module: Module, imports: readonly Extern[], compiled: CompiledVariant): { importObject: ImportObject; caller: Caller } {
   const info = module.info;
   checkImports(store, module, imports);
@@ -411,7 +400,7 @@ function prepareImports(store: Store, module: Module, imports: readonly Extern[]
     values[i] = value;
   }
   const importObject: ImportObject = Object.create(null);
-  for (const { module: m, name, indices } of importGroupsOf(info)) {
+  for (const { module: m, name, indices } of indexOf(info).importGroups) {
     const ns = (importObject[m] ??= Object.create(null) as Record<string, WebAssembly.ImportValue>) as Record<string, unknown>;
     const first = values[indices[0]!];
     if (indices.every((i) => values[i] === first)) {
