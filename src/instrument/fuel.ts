@@ -213,32 +213,51 @@ class FuelSnippets {
     return s;
   }
 
-  charge(cost: number): Snippet {
-    if (cost < 256) return (this.small[cost] ??= this.makeCharge(cost));
-    let s = this.charges.get(cost);
-    if (!s) this.charges.set(cost, (s = this.makeCharge(cost)));
+  /**
+   * The charge of `cost` at a check point (a function entry or a loop header), as `Charge` says:
+   * checked, subtracting only, or subtracting and storing the fuel left in the global.
+   */
+  charge(cost: number, how: Charge): Snippet {
+    const key = cost * 3 + how;
+    if (key < 768) return (this.small[key] ??= this.makeCharge(cost, how));
+    let s = this.charges.get(key);
+    if (!s) this.charges.set(key, (s = this.makeCharge(cost, how)));
     return s;
   }
 
-  private makeCharge(cost: number): Snippet {
-    {
-      const b = new ByteSink(40);
-      b.u8(0x20); b.u32(this.local); // local.get
+  private makeCharge(cost: number, how: Charge): Snippet {
+    const b = new ByteSink(40);
+    b.u8(0x20); b.u32(this.local); // local.get
+    if (how === Charge.checked && cost === 0) {
+      // A loop header charged nothing: only the check, so that no loop runs on with negative fuel.
+    } else {
       b.u8(0x42); b.sleb(cost); // i64.const
       b.u8(0x7d); // i64.sub
+      if (how === Charge.spend) {
+        b.u8(0x21); b.u32(this.local); // local.set
+        return { bytes: b.view().slice(), trapAt: -1, trapKind: 0 };
+      }
       b.u8(0x22); b.u32(this.local); // local.tee
-      b.u8(0x42); b.u8(0x00); // i64.const 0
-      b.u8(0x53); // i64.lt_s
-      b.u8(0x04); b.u8(0x40); // if
-      b.u8(0x42); b.u8(0x00); // i64.const 0
-      b.u8(0x24); b.u32(this.global); // global.set: none left
-      const trapAt = b.length;
-      b.u8(0x00); // unreachable
-      b.u8(0x0b); // end
-      return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.outOfFuel };
+      if (how === Charge.spendAndStore) {
+        b.u8(0x24); b.u32(this.global); // global.set
+        return { bytes: b.view().slice(), trapAt: -1, trapKind: 0 };
+      }
     }
+    b.u8(0x42); b.u8(0x00); // i64.const 0
+    b.u8(0x53); // i64.lt_s
+    b.u8(0x04); b.u8(0x40); // if
+    b.u8(0x42); b.u8(0x00); // i64.const 0
+    b.u8(0x24); b.u32(this.global); // global.set: none left
+    const trapAt = b.length;
+    b.u8(0x00); // unreachable
+    b.u8(0x0b); // end
+    return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.outOfFuel };
   }
 }
+
+/** How a segment's charge is inserted (see `FuelSnippets.charge`). */
+const Charge = { checked: 0, spend: 1, spendAndStore: 2 } as const;
+type Charge = (typeof Charge)[keyof typeof Charge];
 
 for (let id = 0; id < ALL_OPS.length; id++) PLAIN[id] = FLOW[id] === Flow.plain && (FLAGS[id]! & F.open) === 0 ? 1 : 0;
 /**
@@ -290,10 +309,8 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
         // general walk below inserts for it, without building its graph.
         let cost = FUNCTION_ENTRY_COST;
         for (let i = 0; i < n; i++) cost += costs[ops[i]!]!;
-        if (cost > 0) {
-          fn.insert(0, snippets.charge(cost));
-          charged[0] = cost;
-        }
+        fn.insert(0, snippets.charge(cost, Charge.checked));
+        charged[0] = cost;
         if (!walk && fn.scan.mask & OpClass.traps) fn.insert(0, snippets.store);
         if (!threaded) fn.insert(n - 1, snippets.store);
         return;
@@ -309,25 +326,23 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
         const segStart = first[seg]!;
         const acc = charge[seg]!; // 0 in dead code
         const dead = graph.dead[seg] === 1;
-        if (seg === count - 1 && graph.trailing) {
-          // Only for a body without its final `end`: the segment ends with no instruction of its own.
-          if (acc > 0) {
-            fn.insert(segStart, snippets.charge(acc));
-            charged[segStart] = acc;
-          }
-          if (graph.stores(seg)) fn.insert(segStart, snippets.store);
-          break;
-        }
-        // The segment ends with instruction i: charge it at its start, then what goes before i.
+        // Checked at the function's entry and at loop headers only (see the module comment).
+        const check = !dead && (seg === 0 || ops[endAt[seg - 1]!] === LOOP_ID);
+        const stores = graph.stores(seg);
+        if (check) {
+          fn.insert(segStart, snippets.charge(acc, Charge.checked));
+          if (stores) fn.insert(segStart, snippets.store);
+        } else if (acc > 0) {
+          fn.insert(segStart, snippets.charge(acc, stores ? Charge.spendAndStore : Charge.spend));
+        } else if (stores) fn.insert(segStart, snippets.store);
+        charged[segStart] = acc;
+        // Only for a body without its final `end`: the segment ends with no instruction of its own.
+        if (seg === count - 1 && graph.trailing) break;
+        // The segment ends with instruction i: what goes before i.
         const i = endAt[seg]!;
         const o = ops[i]!;
         const flags = FLAGS[o]!;
         const flow = FLOW[o]!;
-        if (acc > 0) {
-          fn.insert(segStart, snippets.charge(acc));
-          charged[segStart] = acc;
-        }
-        if (graph.stores(seg)) fn.insert(segStart, snippets.store);
         const direct = flags & F.call && fn.callsThreaded(i);
         if (!dead && flags & F.bulk && perUnit && !bulkTouches64(bytes, start[i]!, start[i + 1]!, o, widths)) {
           if (temp < 0) temp = fn.addLocal(0x7f);
