@@ -4,9 +4,21 @@
  * `loop`, `end`, `else`, `unreachable` and `return` are free), 1 per function entered (so an export
  * calling a host function costs 2), and bulk memory and table instructions (`memory.fill/copy/init`,
  * `table.fill/copy/init`, `table.grow`) 1 more per byte or element, charged before they run
- * (`FuelPassOptions.bulkPerUnit`; off, they cost their flat 1). Running out traps `out_of_fuel` and
- * leaves 0. (Wasmtime checks fuel only at function entries and loop headers, so its last block may run
- * past zero where ours traps before it; the fuel consumed by calls that complete is the same.)
+ * (`FuelPassOptions.bulkPerUnit`; off, they cost their flat 1).
+ *
+ * Checks. As in Wasmtime, fuel is checked only where unbounded work can start: at function entries
+ * and loop headers (every run that does not end passes one of them again and again), and, for bulk
+ * instructions charged by length, after the length is charged and before the instruction runs (one
+ * instruction can touch gigabytes). Every other segment only subtracts, so the segments after the last
+ * check may run past zero: a call can complete with the fuel below zero, which the store reads as 0
+ * (`getFuel`), and the next function entry or loop header traps. How far past zero a call gets is
+ * bounded by the code between two checks: straight-line code with no loop, including any host calls
+ * in it (a host function called past zero runs, and reads 0). Running out at a check traps
+ * `out_of_fuel` and leaves 0. The fuel consumed by calls that complete is Wasmtime's; a check charges
+ * the segment it starts before comparing (Wasmtime compares what ran before the header), so which
+ * iteration of a loop traps can differ from Wasmtime's by a segment. Checking in every segment (the
+ * first version) made the instrumented SQLite 2.25 MB against 1.03 MB plain; checking at these points
+ * only, 1.63 MB.
  *
  * Segments. Fuel is charged per straight-line segment, not per instruction. A segment starts at the
  * function entry and after every instruction that can change the flow of control (`loop`, `if`,
@@ -44,12 +56,17 @@
  * (sieve: 1.30x against 1.27x plain). Modules rewritten for async imports, and functions with
  * exception handling, `br_on_*` or tail calls, are not walked: every segment that can trap stores.
  *
- * A charge of `c` is register work; only the out-of-fuel path touches the global:
+ * A charge of `c` is register work; at a check, only the out-of-fuel path touches the global:
  *
  * ```wasm
- * local.get $fuel  i64.const c  i64.sub  local.tee $fuel  i64.const 0  i64.lt_s
+ * local.get $fuel  i64.const c  i64.sub  local.set $fuel                   ;; most segments
+ * local.get $fuel  i64.const c  i64.sub  local.tee $fuel  global.set $fuel_g  ;; ... that store
+ * local.get $fuel  i64.const c  i64.sub  local.tee $fuel  i64.const 0  i64.lt_s  ;; a check
  * if  i64.const 0  global.set $fuel_g  unreachable  end   ;; trap here, none left
  * ```
+ *
+ * A loop header whose segment costs nothing (`loop loop ...`) still checks (`local.get $fuel
+ * i64.const 0 i64.lt_s if ...`), so that no loop runs on below zero whatever the costs.
  *
  * Functions that are only ever called directly (see `RewritePlan.threading`) take the fuel as an extra
  * parameter and return it as an extra result instead, so that a call costs no load and one store
@@ -61,7 +78,8 @@
  * without a graph.
  *
  * The recorded `unreachable` makes the engine's trap identifiable as `out_of_fuel` from its frame
- * offset alone, with no host call; the frame points at the segment's first instruction.
+ * offset alone, with no host call; the frame points at the first instruction of the checked segment
+ * (or at the bulk instruction).
  *
  * @module
  */
