@@ -18,7 +18,7 @@
  * the segment it starts before comparing (Wasmtime compares what ran before the header), so which
  * iteration of a loop traps can differ from Wasmtime's by a segment. Checking in every segment (the
  * first version) made the instrumented SQLite 2.25 MB against 1.03 MB plain; checking at these points
- * only, 1.63 MB.
+ * only, 1.63 MB (1.61 MB with the early stores below).
  *
  * Segments. Fuel is charged per straight-line segment, not per instruction. A segment starts at the
  * function entry and after every instruction that can change the flow of control (`loop`, `if`,
@@ -45,6 +45,12 @@
  *   the engine may trap in (loads, stores, divisions, truncations, `table.get`, null checks...:
  *   `binary/traps.ts`) needs it (`SegmentGraph`).
  *
+ * A segment that stores at its start (after its charge) needs no store before its last instruction:
+ * nothing in a segment changes the local, so the global already holds the same value there. So a
+ * segment ending with a call or `unreachable` that is not a check stores at its start, in one snippet
+ * with its charge (`SegmentGraph.early`; 2 bytes less per call, and the start is where a trap's walk
+ * in it stops). Not in modules rewritten for async imports, whose rewinds skip code.
+ *
  * So every exit bills what ran: returns, host calls and host errors, `unreachable`, interrupts,
  * running out and engine traps. For an engine trap, the global holds the fuel left at the last point of
  * the path where it is right; from there to the trapping instruction the path is unique, so trap
@@ -52,8 +58,9 @@
  * path, plus what the trapping segment was charged for instructions after the trapping one
  * (`fuelAdjustAt`; nothing is recorded per instruction). The stores are the price of exactness: a loop
  * that touches memory stores once per iteration, one store of a register; on SQLite about half the
- * segments that can trap store (16,860 of 32,039; storing in all of them was the first version), and a global the module defines instead of the imported one was measured no faster
- * (sieve: 1.30x against 1.27x plain). Modules rewritten for async imports, and functions with
+ * segments that can trap store (16,860 of 32,039; storing in all of them was the first version), and
+ * a global the module defines instead of the imported one was measured no faster (sieve: 1.30x
+ * against 1.27x plain). Modules rewritten for async imports, and functions with
  * exception handling, `br_on_*` or tail calls, are not walked: every segment that can trap stores.
  *
  * A charge of `c` is register work; at a check, only the out-of-fuel path touches the global:
@@ -366,8 +373,12 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
           if (temp < 0) temp = fn.addLocal(0x7f);
           fn.insert(i, snippets.chargeLength(temp));
         }
-        if (!dead && (direct || flags & F.bulk)) fn.insert(i, snippets.store);
-        if (!dead && !direct) {
+        // Before a call, `unreachable` or an exit, the global must hold the fuel left: it does already
+        // when the segment stored at its start (after its charge, and nothing in it changes the local;
+        // not in modules rewritten for async imports, whose rewinds skip code).
+        const stored = stores && walk;
+        if (!dead && (flags & F.bulk || (direct && !stored))) fn.insert(i, snippets.store);
+        if (!dead && !direct && !stored) {
           if (flags & (F.call | F.trap)) fn.insert(i, snippets.store);
           else if (!threaded && (flags & F.exit || i === n - 1)) fn.insert(i, snippets.store);
           else if (!threaded && flags & F.br && readLeb(bytes, start[i]! + 1, start[i + 1]!) === depthAt[seg]) fn.insert(i, snippets.store);
@@ -467,6 +478,12 @@ export class SegmentGraph {
   pred = new Int32Array(64);
   dead = new Uint8Array(64);
   traps = new Uint8Array(64);
+  /**
+   * For each segment: 1 when it ends with a call or `unreachable`, before which the fuel left is
+   * stored, and is not a check: it stores at its start instead, merged with its charge (the global
+   * holds the same value there, since nothing in between reads or writes it).
+   */
+  early = new Uint8Array(64);
   /** For each segment: 1 when it is where the walk from some segment that can trap stops. */
   needed = new Uint8Array(64);
   /** Whether paths are walked (see the class comment). */
@@ -485,6 +502,7 @@ export class SegmentGraph {
   /** Whether segment `s` stores the fuel left after its charge. */
   stores(s: number): boolean {
     if (this.dead[s]) return false;
+    if (this.early[s]) return true;
     if (!this.walked) return this.traps[s] === 1;
     return this.kind[s] === Seg.join && this.needed[s] === 1;
   }
@@ -542,6 +560,8 @@ export class SegmentGraph {
     let dead = false;
     let nextKind: number = Seg.before;
     let nextPred = -1;
+    // Whether the next segment is checked: the function's entry, and each loop header.
+    let checked = true;
     const close = (end: number): number => {
       const k = count++;
       this.first[k] = segStart;
@@ -550,9 +570,11 @@ export class SegmentGraph {
       this.charge[k] = dead ? 0 : acc;
       this.dead[k] = dead ? 1 : 0;
       this.traps[k] = !dead && traps ? 1 : 0;
+      this.early[k] = walk && !dead && !checked && FLAGS[ops[end]!]! & (F.call | F.trap) ? 1 : 0;
       this.kind[k] = walked ? nextKind : Seg.join;
       this.pred[k] = nextPred;
       segStart = end + 1;
+      checked = ops[end] === LOOP_ID;
       acc = 0;
       traps = 0;
       return k;
@@ -598,7 +620,7 @@ export class SegmentGraph {
     const stopOf = this.stopOf;
     for (let k = 0; k < count; k++) {
       const p = this.pred[k]!;
-      stopOf[k] = this.kind[k] !== Seg.plain || p < 0 ? k : stopOf[p]!;
+      stopOf[k] = this.kind[k] !== Seg.plain || p < 0 || this.early[k] ? k : stopOf[p]!;
       if (this.traps[k]) needed[stopOf[k]!] = 1;
     }
   }
@@ -660,6 +682,7 @@ export class SegmentGraph {
     this.pred = new Int32Array(size);
     this.dead = new Uint8Array(size);
     this.traps = new Uint8Array(size);
+    this.early = new Uint8Array(size);
     this.targeted = new Uint8Array(size);
     this.needed = new Uint8Array(size);
     this.stopOf = new Int32Array(size);
