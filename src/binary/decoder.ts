@@ -166,12 +166,19 @@ class Decoder {
         lastRank = rank;
         lastId = id;
       }
-      r.withLimit(size, SECTION_EOF, () => {
-        this.section(id, offset, lastId);
-        if (!r.done) r.fail("section size mismatch", r.pos);
-      });
-      const section: SectionInfo = { id, offset, payloadOffset, end: r.pos };
-      this.sections.push(id === 0 ? { ...section, name: this.customSections[this.customSections.length - 1]!.name } : section);
+      // The section's bytes are its reader's limit (as `withLimit` does, without a closure per section:
+      // a module may have many thousands of custom sections). An error ends the decoding, so the
+      // limit needs no restoring then.
+      const outerEnd = r.end;
+      const outerEof = r.eofMessage;
+      r.end = payloadOffset + size;
+      r.eofMessage = SECTION_EOF;
+      this.section(id, offset, payloadOffset, lastId);
+      if (!r.done) r.fail("section size mismatch", r.pos);
+      r.end = outerEnd;
+      r.eofMessage = outerEof;
+      // A custom section's record is both its entry here and in `customSections` (one object each).
+      this.sections.push(id === 0 ? this.customSections[this.customSections.length - 1] as DecodedCustomSection : { id, offset, payloadOffset, end: r.pos });
     }
 
     // Counts are compared once every section is read, as the spec does, so that a misplaced or repeated
@@ -226,9 +233,9 @@ class Decoder {
     return info as unknown as ModuleInfo;
   }
 
-  private section(id: number, offset: number, after: number): void {
+  private section(id: number, offset: number, payloadOffset: number, after: number): void {
     switch (id) {
-      case 0: return this.customSection(offset, after);
+      case 0: return this.customSection(offset, payloadOffset, after);
       case 1: return this.typeSection();
       case 2: return this.importSection();
       case 3: return this.functionSection();
@@ -768,15 +775,45 @@ class Decoder {
 
   // ---- custom sections and names ---------------------------------------------------------------
 
-  private customSection(offset: number, after: number): void {
+  private customSection(offset: number, payloadOffset: number, after: number): void {
     const r = this.r;
     const name = r.name();
-    const data = r.view(r.remaining);
-    this.customSections.push({ name, data, offset, after });
-    if (name === "name" && this.nameSection === undefined) {
-      const dataOffset = data.byteOffset - this.bytes.byteOffset;
-      this.nameSection = { start: dataOffset, end: dataOffset + data.length };
-    }
+    const start = r.pos;
+    const end = r.end;
+    r.pos = end;
+    this.customSections.push(new DecodedCustomSection(name, this.bytes, start, end, offset, payloadOffset, after));
+    if (name === "name" && this.nameSection === undefined) this.nameSection = { start, end };
+  }
+}
+
+/**
+ * A custom section of a decoded binary, whose payload view is made on first use: a module may have
+ * many thousands of custom sections, and a typed array each made decoding them several times slower.
+ */
+class DecodedCustomSection implements CustomSection, SectionInfo {
+  readonly id = 0;
+  // Private fields are no properties: two decodings of the same sections from different buffers compare
+  // equal (`deepStrictEqual`), as plain records did.
+  readonly #bytes: Uint8Array;
+  readonly #start: number;
+  #view: Uint8Array | undefined;
+
+  constructor(
+    readonly name: string,
+    bytes: Uint8Array,
+    start: number,
+    /** Offset just past the section (and its payload). */
+    readonly end: number,
+    readonly offset: number,
+    readonly payloadOffset: number,
+    readonly after: number,
+  ) {
+    this.#bytes = bytes;
+    this.#start = start;
+  }
+
+  get data(): Uint8Array {
+    return (this.#view ??= this.#bytes.subarray(this.#start, this.end));
   }
 }
 

@@ -20,20 +20,13 @@
  *
  * @module
  */
-import { CompileError } from "../errors.js";
+import { LebReader } from "./leb-reader.js";
 import { Imm, opByCode, type OpInfo } from "./opcodes.js";
 
-/** Decodes instructions one by one from `bytes[pos..end)`; offsets are reported as `base + index`. */
-export class InstrCursor {
-  /** The bytes being read. */
-  bytes: Uint8Array = new Uint8Array(0);
-  /** Index of the next byte to read in `bytes`. */
-  pos = 0;
-  /** Index where the sequence ends. */
-  end = 0;
-  /** Absolute offset of `bytes[0]` (0 when `bytes` is the whole binary). */
-  base = 0;
+const EMPTY = new Uint8Array(0);
 
+/** Decodes instructions one by one from `bytes[pos..end)`; offsets are reported as `base + index`. */
+export class InstrCursor extends LebReader {
   /** The current instruction. */
   op!: OpInfo;
   /** Index in `bytes` of the current instruction's first byte. */
@@ -85,7 +78,8 @@ export class InstrCursor {
   selectCount = 0;
 
   constructor(bytes?: Uint8Array, pos = 0, end = bytes?.length ?? 0, base = 0) {
-    if (bytes) this.reset(bytes, pos, end, base);
+    super(bytes ?? EMPTY, pos, end);
+    this.base = base;
   }
 
   /** Points the cursor at `bytes[pos..end)`, whose index 0 is at absolute offset `base`. */
@@ -97,11 +91,6 @@ export class InstrCursor {
     return this;
   }
 
-  /** True when every byte has been read. */
-  get done(): boolean {
-    return this.pos >= this.end;
-  }
-
   /** Absolute offset of the current instruction. */
   get offset(): number {
     return this.base + this.start;
@@ -110,11 +99,6 @@ export class InstrCursor {
   /** Index just past the current instruction (equal to `pos` after `next()`). */
   get immEnd(): number {
     return this.pos;
-  }
-
-  /** Throws a `CompileError` at index `at` of `bytes`. */
-  fail(reason: string, at: number = this.pos): never {
-    throw new CompileError(reason, this.base + at);
   }
 
   /**
@@ -306,91 +290,6 @@ export class InstrCursor {
   }
 
   // ---- primitive reads --------------------------------------------------------------------------
-
-  /** One byte. */
-  u8(): number {
-    if (this.pos >= this.end) this.fail("unexpected end");
-    return this.bytes[this.pos++]!;
-  }
-
-  private skip(n: number): void {
-    if (n > this.end - this.pos) { this.pos = this.end; this.fail("unexpected end"); }
-    this.pos += n;
-  }
-
-  /** An unsigned LEB128 u32. */
-  u32(): number {
-    const bytes = this.bytes;
-    let pos = this.pos;
-    const end = this.end;
-    if (pos < end) {
-      const b = bytes[pos]!;
-      if (b < 0x80) { this.pos = pos + 1; return b; }
-    }
-    let result = 0;
-    let shift = 0;
-    for (let i = 0; i < 5; i++) {
-      if (pos >= end) { this.pos = pos; this.fail("unexpected end"); }
-      const b = bytes[pos++]!;
-      if (i === 4) {
-        if (b & 0x80) this.fail("integer representation too long", pos - 1);
-        if (b & 0x70) this.fail("integer too large", pos - 1);
-      }
-      result |= (b & 0x7f) << shift;
-      shift += 7;
-      if ((b & 0x80) === 0) { this.pos = pos; return result >>> 0; }
-    }
-    /* c8 ignore next */
-    return this.fail("integer representation too long");
-  }
-
-  /** A signed LEB128 s32. */
-  s32(): number {
-    const bytes = this.bytes;
-    let pos = this.pos;
-    const end = this.end;
-    let result = 0;
-    let shift = 0;
-    for (let i = 0; i < 5; i++) {
-      if (pos >= end) { this.pos = pos; this.fail("unexpected end"); }
-      const b = bytes[pos++]!;
-      if (i === 4) {
-        if (b & 0x80) this.fail("integer representation too long", pos - 1);
-        const rest = b & 0x70;
-        if ((rest !== 0 && rest !== 0x70) || (rest === 0x70) !== ((b & 0x08) !== 0)) this.fail("integer too large", pos - 1);
-      }
-      result |= (b & 0x7f) << shift;
-      shift += 7;
-      if ((b & 0x80) === 0) {
-        this.pos = pos;
-        if (shift < 32 && b & 0x40) result |= -1 << shift;
-        return result | 0;
-      }
-    }
-    /* c8 ignore next */
-    return this.fail("integer representation too long");
-  }
-
-  /** A signed LEB128 s33, as a number. */
-  s33(): number {
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 5; i++) {
-      const b = this.u8();
-      if (i === 4) {
-        if (b & 0x80) this.fail("integer representation too long", this.pos - 1);
-        if ((b & 0x60) !== (b & 0x10 ? 0x60 : 0)) this.fail("integer too large", this.pos - 1);
-      }
-      result += (b & 0x7f) * mul;
-      mul *= 128;
-      if ((b & 0x80) === 0) {
-        if (b & 0x40) result -= mul;
-        return result;
-      }
-    }
-    /* c8 ignore next */
-    return this.fail("integer representation too long");
-  }
 
   private skipS64(): void {
     for (let i = 0; i < 10; i++) {

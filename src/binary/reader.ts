@@ -8,38 +8,17 @@
  *
  * @module
  */
-import { CompileError } from "../errors.js";
+import { LebReader } from "./leb-reader.js";
 
 // ignoreBOM: a name may start with U+FEFF, and that character is part of the name.
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const latin1 = new TextDecoder("latin1");
 
 /** A position-tracking reader over `bytes[pos..end)`. */
-export class BinaryReader {
-  /** The whole binary. */
-  readonly bytes: Uint8Array;
-  /** The next byte to read. */
-  pos: number;
-  /** Reading stops here: the end of the current section or body, or of the binary. */
-  end: number;
-  /** What "running out of bytes" is called at this level (the spec distinguishes two wordings). */
-  eofMessage: string;
+export class BinaryReader extends LebReader {
 
   constructor(bytes: Uint8Array, pos = 0, end = bytes.length) {
-    this.bytes = bytes;
-    this.pos = pos;
-    this.end = end;
-    this.eofMessage = "unexpected end";
-  }
-
-  /** Throws a `CompileError` at `offset` (default: the current position). */
-  fail(reason: string, offset: number = this.pos): never {
-    throw new CompileError(reason, offset);
-  }
-
-  /** True when no bytes are left before `end`. */
-  get done(): boolean {
-    return this.pos >= this.end;
+    super(bytes, pos, end);
   }
 
   /** Bytes left before `end`. */
@@ -62,104 +41,9 @@ export class BinaryReader {
     }
   }
 
-  /** One byte. */
-  u8(): number {
-    if (this.pos >= this.end) this.fail(this.eofMessage);
-    return this.bytes[this.pos++]!;
-  }
-
   /** The next byte without consuming it, or -1 at the end. */
   peek(): number {
     return this.pos < this.end ? this.bytes[this.pos]! : -1;
-  }
-
-  /** An unsigned LEB128 integer of at most 32 bits. */
-  u32(): number {
-    const bytes = this.bytes;
-    let pos = this.pos;
-    // Fast path: one byte.
-    if (pos < this.end) {
-      const b = bytes[pos]!;
-      if (b < 0x80) {
-        this.pos = pos + 1;
-        return b;
-      }
-    }
-    let result = 0;
-    let shift = 0;
-    for (let i = 0; i < 5; i++) {
-      if (pos >= this.end) {
-        this.pos = pos;
-        this.fail(this.eofMessage);
-      }
-      const b = bytes[pos++]!;
-      if (i === 4) {
-        if (b & 0x80) this.fail("integer representation too long", pos - 1);
-        if (b & 0x70) this.fail("integer too large", pos - 1);
-      }
-      result |= (b & 0x7f) << shift;
-      shift += 7;
-      if ((b & 0x80) === 0) {
-        this.pos = pos;
-        return result >>> 0;
-      }
-    }
-    /* c8 ignore next */
-    return this.fail("integer representation too long");
-  }
-
-  /** A signed LEB128 integer of at most 32 bits. */
-  s32(): number {
-    const bytes = this.bytes;
-    let pos = this.pos;
-    let result = 0;
-    let shift = 0;
-    for (let i = 0; i < 5; i++) {
-      if (pos >= this.end) {
-        this.pos = pos;
-        this.fail(this.eofMessage);
-      }
-      const b = bytes[pos++]!;
-      if (i === 4) {
-        if (b & 0x80) this.fail("integer representation too long", pos - 1);
-        // The unused bits of the last byte must all equal the sign bit (bit 3).
-        const rest = b & 0x70;
-        if (rest !== 0 && rest !== 0x70) this.fail("integer too large", pos - 1);
-        if ((rest === 0x70) !== ((b & 0x08) !== 0)) this.fail("integer too large", pos - 1);
-      }
-      result |= (b & 0x7f) << shift;
-      shift += 7;
-      if ((b & 0x80) === 0) {
-        this.pos = pos;
-        if (shift < 32 && b & 0x40) result |= -1 << shift;
-        return result | 0;
-      }
-    }
-    /* c8 ignore next */
-    return this.fail("integer representation too long");
-  }
-
-  /** A signed LEB128 integer of at most 33 bits (a block type's type index), as a number. */
-  s33(): number {
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 5; i++) {
-      const b = this.u8();
-      if (i === 4) {
-        if (b & 0x80) this.fail("integer representation too long", this.pos - 1);
-        // 33 bits: the fifth byte holds bits 28-32; its two unused bits must equal the sign bit 0x10.
-        const rest = b & 0x60;
-        if (rest !== (b & 0x10 ? 0x60 : 0)) this.fail("integer too large", this.pos - 1);
-      }
-      result += (b & 0x7f) * mul;
-      mul *= 128;
-      if ((b & 0x80) === 0) {
-        if (b & 0x40) result -= mul;
-        return result;
-      }
-    }
-    /* c8 ignore next */
-    return this.fail("integer representation too long");
   }
 
   /** A signed LEB128 integer of at most 64 bits. */
@@ -237,15 +121,6 @@ export class BinaryReader {
       if (pos < end && bytes[pos]! < 0x80) this.pos = pos + 1;
       else this.u32();
     }
-  }
-
-  /** Skips `n` bytes. */
-  skip(n: number): void {
-    if (n > this.end - this.pos) {
-      this.pos = this.end;
-      this.fail(this.eofMessage);
-    }
-    this.pos += n;
   }
 
   /** A view (no copy) of the next `n` bytes. */

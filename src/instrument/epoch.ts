@@ -94,6 +94,7 @@ import { FUNCTION_ENTRY_COST } from "./fuel.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { OpClass, readLeb } from "./scan.js";
+import { IntStack } from "./insert-list.js";
 import { ByteSink } from "./sink.js";
 
 const LOOP = op("loop").id;
@@ -204,6 +205,12 @@ for (const name of ["try", "catch", "catch_all", "delegate", "rethrow", "try_tab
   KIND[op(name).id] = K.unwrappable;
 }
 
+/**
+ * Instruction counts of loop bodies, by the loop's instruction index: shared by every pass (rewrites run
+ * one at a time) and grown once to the largest body seen.
+ */
+let loopSizes = new Int32Array(256);
+
 /** A loop's block type has no parameters when it is empty, a value type, or a type without params. */
 function loopTakesParams(bytes: Uint8Array, at: number, end: number, types: ModuleTypes): boolean {
   const b = bytes[at]!;
@@ -236,19 +243,41 @@ export function interruptPass(
   keepInside?: (funcIndex: number) => boolean,
 ): BodyPass {
   const fuelGlobal = fuel?.global ?? -1;
-  // Snippets by what they depend on: a number key when the values are small (nearly always), so that
-  // a body costs no string; a string otherwise.
-  const cache = new Map<number | string, Snippet>();
-  const cached = (kind: number, local: number, weight: number, fuelLocal: number, refund: number, make: () => Snippet): Snippet => {
-    const key = local < 2 ** 17 && fuelLocal + 1 < 2 ** 17 && weight < 2 ** 8 && refund < 2 ** 8
-      ? (((kind * 2 ** 17 + local) * 2 ** 17 + fuelLocal + 1) * 2 ** 8 + weight) * 2 ** 8 + refund
-      : `${kind},${local},${weight},${fuelLocal},${refund}`;
-    let s = cache.get(key);
-    if (!s) cache.set(key, (s = make()));
+  // Snippets by what they depend on: per kind, local and fuel local (the same for a whole body: the
+  // last group of each kind is kept at hand), then by weight and refund, a small-integer key when the
+  // refund is small (nearly always) so that a loop costs no string; a string otherwise. The snippets
+  // are built by `build`, not by a closure per call.
+  const groups = new Map<string, Map<number | string, Snippet>>();
+  const lastGroup: (Map<number | string, Snippet> | undefined)[] = [];
+  const lastLocal: number[] = [];
+  const lastFuel: number[] = [];
+  const cached = (kind: number, local: number, weight: number, fuelLocal: number, refund: number): Snippet => {
+    let group = lastGroup[kind];
+    if (group === undefined || lastLocal[kind] !== local || lastFuel[kind] !== fuelLocal) {
+      const g = `${kind},${local},${fuelLocal}`;
+      group = groups.get(g);
+      if (!group) groups.set(g, (group = new Map()));
+      lastGroup[kind] = group;
+      lastLocal[kind] = local;
+      lastFuel[kind] = fuelLocal;
+    }
+    // The weight is at most 2^20 (`weightOf`): with a refund below 2^9 the key is a small integer.
+    const key = refund < 2 ** 9 ? refund * 2 ** 21 + weight : `${weight},${refund}`;
+    let s = group.get(key);
+    if (!s) group.set(key, (s = build(kind, local, weight, fuelLocal, refund)));
     return s;
   };
+  const build = (kind: number, local: number, weight: number, fuelLocal: number, refund: number): Snippet => {
+    switch (kind) {
+      case 0: return makeEntry(local, weight, fuelLocal, refund);
+      case 1: return makeBackEdge(local, weight, fuelLocal, refund);
+      case 2: return makeWrappedHead(local, weight);
+      default: return makeWrappedTail(local, fuelLocal, refund);
+    }
+  };
   /** The entry check of an unthreaded function: the count comes from the instance's global. */
-  const entryFor = (local: number, weight: number, fuelLocal: number, refund: number): Snippet => cached(0, local, weight, fuelLocal, refund, () => {
+  const entryFor = (local: number, weight: number, fuelLocal: number, refund: number): Snippet => cached(0, local, weight, fuelLocal, refund);
+  const makeEntry = (local: number, weight: number, fuelLocal: number, refund: number): Snippet => {
     const b = new ByteSink(48);
     b.u8(0x23); b.u32(countdown); // global.get
     b.u8(0x41); b.sleb(weight); // i32.const weight
@@ -262,29 +291,32 @@ export function interruptPass(
     const trapAt = slowPath(b, local, countdown, check, fuelLocal, fuelGlobal, refund);
     b.u8(0x0b); // end
     return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.interrupt };
-  });
+  };
   /** A back-edge check with its slow path inside the loop (also the entry check of a threaded function). */
-  const backEdgeFor = (local: number, weight: number, fuelLocal: number, refund: number): Snippet => cached(1, local, weight, fuelLocal, refund, () => {
+  const backEdgeFor = (local: number, weight: number, fuelLocal: number, refund: number): Snippet => cached(1, local, weight, fuelLocal, refund);
+  const makeBackEdge = (local: number, weight: number, fuelLocal: number, refund: number): Snippet => {
     const b = new ByteSink(48);
     decrement(b, local, weight);
     b.u8(0x04); b.u8(0x40); // if
     const trapAt = slowPath(b, local, countdown, check, fuelLocal, fuelGlobal, refund);
     b.u8(0x0b); // end
     return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.interrupt };
-  });
+  };
   /** The back-edge check of a wrapped loop: branches to `$slow`. */
-  const wrappedHeadFor = (local: number, weight: number): Snippet => cached(2, local, weight, -1, 0, () => {
+  const wrappedHeadFor = (local: number, weight: number): Snippet => cached(2, local, weight, -1, 0);
+  const makeWrappedHead = (local: number, weight: number): Snippet => {
     const h = new ByteSink(16);
     decrement(h, local, weight);
     h.u8(0x0d); h.u8(0x01); // br_if $slow
     return { bytes: h.view().slice(), trapAt: -1, trapKind: 0 };
-  });
+  };
   /**
    * The code after a wrapped loop. The loop was left at its header after the fuel pass charged the
    * body's first segment (`refund`), which did not run and is charged again when the loop is entered
    * again: given back first.
    */
-  const wrappedTailFor = (local: number, fuelLocal: number, refund: number): Snippet => cached(3, local, 0, fuelLocal, refund, () => {
+  const wrappedTailFor = (local: number, fuelLocal: number, refund: number): Snippet => cached(3, local, 0, fuelLocal, refund);
+  const makeWrappedTail = (local: number, fuelLocal: number, refund: number): Snippet => {
     const t = new ByteSink(48);
     t.u8(0x0c); t.u8(0x02); // br $exit
     t.u8(0x0b); // end $slow
@@ -298,9 +330,10 @@ export function interruptPass(
     t.u8(0x0c); t.u8(0x00); // br $retry
     t.u8(0x0b); t.u8(0x0b); // end $retry, end $exit
     return { bytes: t.view().slice(), trapAt, trapKind: TrapSite.interrupt };
-  });
+  };
   const heads = new Map<number, Snippet>();
-  const branchCache: BranchCache = { branches: new Map(), scratch: new ByteSink(64) };
+  /** Where `relabel` writes each renumbered branch (copied by `replace`). */
+  const scratch = new ByteSink(64);
   /** `block $exit  loop $retry  block $slow` for a loop of block type `bytes[at..end)` (shared per type). */
   const wrapHead = (bytes: Uint8Array, at: number, end: number): Snippet => {
     const key = end - at === 1 ? bytes[at]! : -1 - readLeb(bytes, at, end);
@@ -315,9 +348,11 @@ export function interruptPass(
     }
     return s;
   };
-  /** Instruction counts of loop bodies, by the loop's instruction index (reused across functions). */
-  let loopSizes = new Int32Array(256);
-  const openers: number[] = [];
+  const openers = new IntStack();
+  // The open blocks of the body being wrapped, and the first instruction of each open wrapped loop,
+  // innermost last (reused from body to body).
+  const frames = new Frames();
+  const loopStarts = new IntStack();
   return {
     visit(fn: FunctionContext): void {
       const { n, op: ops, start } = fn.scan;
@@ -340,7 +375,7 @@ export function interruptPass(
       let loops = 0;
       let bulk = 0;
       if (loopSizes.length < n) loopSizes = new Int32Array(Math.max(n, loopSizes.length * 2));
-      openers.length = 0;
+      openers.clear();
       for (let i = 0; i < n; i++) {
         const kind = KIND[ops[i]!]!;
         if (kind === K.other) continue;
@@ -350,7 +385,7 @@ export function interruptPass(
         } else if (kind === K.open) openers.push(-1);
         else if (kind === K.end) {
           const at = openers.pop();
-          if (at !== undefined && at >= 0) loopSizes[at] = i - at;
+          if (at >= 0) loopSizes[at] = i - at;
         } else if (kind === K.unwrappable) {
           canWrap = false;
           if (OPENS[ops[i]!]) openers.push(-1);
@@ -367,9 +402,8 @@ export function interruptPass(
         }
         return;
       }
-      const frames = new Frames();
-      // The first instruction of each open wrapped loop, innermost last.
-      const loopStarts: number[] = [];
+      frames.reset();
+      loopStarts.clear();
       let wrappedOpen = 0;
       for (let i = 0; i < n; i++) {
         const o = ops[i]!;
@@ -396,7 +430,7 @@ export function interruptPass(
         } else if (kind === K.end) {
           if (frames.pop()) {
             wrappedOpen--;
-            const at = loopStarts.pop()!;
+            const at = loopStarts.pop();
             fn.insert(i + 1, wrappedTailFor(local, fuelLocal, refundAt(at + 1)), at);
           }
         } else if (kind === K.bulk) {
@@ -404,7 +438,7 @@ export function interruptPass(
         } else if (kind === K.wait) {
           bulkOps!.rewriteWait(i);
         } else if (wrappedOpen > 0 && (kind === K.br || kind === K.brTable)) {
-          relabel(fn, i, o, frames, branchCache);
+          relabel(fn, i, o, frames, scratch);
         }
       }
     },
@@ -428,7 +462,13 @@ function decrement(b: ByteSink, local: number, weight: number): void {
  */
 class Frames {
   /** For each open block: the number of wrapped loops among it and the blocks around it. */
-  private wrappedUpTo: number[] = [0];
+  private readonly wrappedUpTo = new IntStack();
+
+  /** Starts a body: only the function's own block is open. */
+  reset(): void {
+    this.wrappedUpTo.clear();
+    this.wrappedUpTo.push(0);
+  }
 
   get depth(): number {
     return this.wrappedUpTo.length;
@@ -436,36 +476,33 @@ class Frames {
 
   push(wrapped: boolean): void {
     const w = this.wrappedUpTo;
-    w.push(w[w.length - 1]! + (wrapped ? 1 : 0));
+    w.push((w.length > 0 ? w.at(w.length - 1) : 0) + (wrapped ? 1 : 0));
   }
 
   /** Closes the innermost block; true when it was a wrapped loop. */
   pop(): boolean {
     const w = this.wrappedUpTo;
-    const top = w.pop()!;
-    return w.length > 0 && top > w[w.length - 1]!;
+    if (w.length === 0) return false;
+    const top = w.pop();
+    return w.length > 0 && top > w.at(w.length - 1);
   }
 
   /** The label `label` renumbered for the wrapped loops it crosses (3 more labels each). */
   renumber(label: number): number {
     const w = this.wrappedUpTo;
     const top = w.length - 1;
-    if (label <= 0) return label;
+    if (label <= 0 || top < 0) return label;
     const below = top - label;
-    const crossed = w[top]! - (below >= 0 ? w[below]! : 0);
+    const crossed = w.at(top) - (below >= 0 ? w.at(below) : 0);
     return label + 3 * crossed;
   }
 }
 
-/** Replaces branch `i` when one of its labels crosses a wrapped loop. */
-/** Replacement branches of one pass, shared (typed arrays are slow to create one by one). */
-interface BranchCache {
-  /** `br`/`br_if` by 256 * label + opcode. */
-  readonly branches: Map<number, Uint8Array>;
-  readonly scratch: ByteSink;
-}
-
-function relabel(fn: FunctionContext, i: number, o: number, frames: Frames, cache: BranchCache): void {
+/**
+ * Replaces branch `i` when one of its labels crosses a wrapped loop, written in `scratch` and copied by
+ * `replace` (nothing is allocated per branch).
+ */
+function relabel(fn: FunctionContext, i: number, o: number, frames: Frames, b: ByteSink): void {
   const { start } = fn.scan;
   const bytes = fn.bytes;
   const at = start[i]! + 1;
@@ -474,21 +511,14 @@ function relabel(fn: FunctionContext, i: number, o: number, frames: Frames, cach
     const label = readLeb(bytes, at, end);
     const renumbered = frames.renumber(label);
     if (renumbered === label) return;
-    const key = renumbered * 256 + bytes[start[i]!]!;
-    let replacement = cache.branches.get(key);
-    if (!replacement) {
-      const b = cache.scratch;
-      b.length = 0;
-      b.u8(bytes[start[i]!]!);
-      b.u32(renumbered);
-      cache.branches.set(key, (replacement = b.view().slice()));
-    }
-    fn.replace(i, replacement);
+    b.length = 0;
+    b.u8(bytes[start[i]!]!);
+    b.u32(renumbered);
+    fn.replace(i, b.buf, 0, b.length);
     return;
   }
   const count = readLeb(bytes, at, end);
   let p = lebEndAfter(bytes, at);
-  const b = cache.scratch;
   b.length = 0;
   b.u8(BR_TABLE_CODE);
   b.u32(count);
@@ -500,7 +530,7 @@ function relabel(fn: FunctionContext, i: number, o: number, frames: Frames, cach
     if (renumbered !== label) changed = true;
     b.u32(renumbered);
   }
-  if (changed) fn.replace(i, b.view().slice());
+  if (changed) fn.replace(i, b.buf, 0, b.length);
 }
 
 const BR_TABLE_CODE = 0x0e;

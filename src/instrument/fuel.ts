@@ -97,6 +97,7 @@ import { bodyAt, instructionTraps } from "../binary/traps.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { BodyScan, lastLebEnd, NOT_STRAIGHT, OpClass, readLeb } from "./scan.js";
+import { IntStack } from "./insert-list.js";
 import { ByteSink } from "./sink.js";
 
 /** Instructions that cost nothing by default. */
@@ -312,7 +313,6 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
   const walk = options.walk ?? true;
   // Shared by every pass instance (rewrites run one at a time): grown once to the largest body seen.
   const graph = (passGraph ??= new SegmentGraph());
-  let charged = new Float64Array(256);
   return {
     chargeAt(insn: number): number {
       return insn < charged.length ? charged[insn]! : 0;
@@ -392,6 +392,12 @@ export function fuelPass(fuelGlobal: number, costs: Uint32Array, slot: number, o
   };
 }
 
+
+/**
+ * What the fuel pass charged before each instruction of the function it visited last (`chargeAt`):
+ * shared by every pass (rewrites run one at a time), grown once to the largest body seen.
+ */
+let charged = new Float64Array(256);
 
 /** Reused by every fuel pass (created on first use: the class is declared below). */
 let passGraph: SegmentGraph | undefined;
@@ -495,9 +501,9 @@ export class SegmentGraph {
   trailing = false;
   private targeted = new Uint8Array(64);
   private stopOf = new Int32Array(64);
-  private ctlKind: number[] = [];
-  private ctlAt: number[] = [];
-  private ctlSeg: number[] = [];
+  private readonly ctlKind = new IntStack();
+  private readonly ctlAt = new IntStack();
+  private readonly ctlSeg = new IntStack();
 
   /** Whether segment `s` stores the fuel left after its charge. */
   stores(s: number): boolean {
@@ -550,9 +556,9 @@ export class SegmentGraph {
     const ctlKind = this.ctlKind;
     const ctlAt = this.ctlAt;
     const ctlSeg = this.ctlSeg;
-    ctlKind.length = 0;
-    ctlAt.length = 0;
-    ctlSeg.length = 0;
+    ctlKind.clear();
+    ctlAt.clear();
+    ctlSeg.clear();
     let count = 0;
     let segStart = 0;
     let acc = FUNCTION_ENTRY_COST;
@@ -597,14 +603,14 @@ export class SegmentGraph {
       nextKind = Seg.plain;
       nextPred = k;
       if (flags & (F.call | F.catch | F.bulk)) nextKind = Seg.before;
-      else if (o === LOOP_ID) ctlSeg[ctlSeg.length - 1] = k + 1; // the header: a join if a branch targets it
-      else if (o === IF) ctlSeg[ctlSeg.length - 1] = k;
-      else if (o === ELSE) nextPred = ctlSeg[ctlSeg.length - 1] ?? -1;
+      else if (o === LOOP_ID) ctlSeg.set(ctlSeg.length - 1, k + 1); // the header: a join if a branch targets it
+      else if (o === IF) ctlSeg.set(ctlSeg.length - 1, k);
+      else if (o === ELSE) nextPred = ctlSeg.length > 0 ? ctlSeg.at(ctlSeg.length - 1) : -1;
       else if (flags & F.close) {
         const kind = ctlKind.pop();
         const opened = ctlAt.pop();
         ctlSeg.pop();
-        if (kind === Ctl.if || (kind === Ctl.block && opened !== undefined && targeted[opened])) nextKind = Seg.join;
+        if (kind === Ctl.if || (kind === Ctl.block && opened >= 0 && targeted[opened])) nextKind = Seg.join;
       }
       if (branches && (flags & F.br || o === BR_TABLE)) this.markTargets(bytes, start[i]! + 1, start[i + 1]!, o === BR_TABLE);
       if (flow === Flow.dead) dead = true;
@@ -642,8 +648,8 @@ export class SegmentGraph {
       p = lastLebEnd();
       if (label >= depth) continue; // the function's own label
       const at = depth - 1 - label;
-      if (ctlKind[at] === Ctl.loop) this.kind[this.ctlSeg[at]!] = Seg.join;
-      else this.targeted[this.ctlAt[at]!] = 1;
+      if (ctlKind.at(at) === Ctl.loop) this.kind[this.ctlSeg.at(at)] = Seg.join;
+      else this.targeted[this.ctlAt.at(at)] = 1;
     }
   }
 

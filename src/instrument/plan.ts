@@ -61,11 +61,13 @@ export interface FunctionContext {
    */
   insert(insn: number, snippet: Snippet, mapTo?: number): void;
   /**
-   * Replaces instruction `insn` by `bytes` (for instance to renumber a branch's labels). It comes after
-   * every insertion before `insn`, from any pass, and in the same order as insertions. A `Snippet` may
-   * be given instead of bytes (its bytes are read when the body is written).
+   * Replaces instruction `insn` by `bytes[from..to)` (default: all of them; for instance to renumber a
+   * branch's labels). It comes after every insertion before `insn`, from any pass, and in the same
+   * order as insertions. The bytes are copied at once, so a pass may build every replacement in one
+   * scratch buffer. A `Snippet` may be given instead of bytes (its bytes are read when the body is
+   * written).
    */
-  replace(insn: number, bytes: Uint8Array | Snippet): void;
+  replace(insn: number, bytes: Uint8Array | Snippet, from?: number, to?: number): void;
   /** Declares a new local of value type `typeCode` (one byte, e.g. 0x7f for i32) and returns its index. */
   addLocal(typeCode: number): number;
   /**

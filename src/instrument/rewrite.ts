@@ -56,7 +56,7 @@ import { OffsetMap, OffsetMapBuilder } from "./offsets.js";
 import { BodyScan, OpClass, readLeb, RefKind } from "./scan.js";
 import { ByteSink, readU32 } from "./sink.js";
 import { indirectNameMap, memoryType, nameMap, rawNameMap, tableType, VAL_CODE, valueType } from "./encode.js";
-import { InsertList, InsnMarks } from "./insert-list.js";
+import { IN_ARENA, InsertList, InsnMarks } from "./insert-list.js";
 import {
   HOST_MODULE,
   memoryConvertible,
@@ -75,6 +75,11 @@ export type { AddedFunc, AddedGlobal, BodyPass, ConvertedMemory, ConvertedTable,
 
 /** The most parameters and locals a function may have in the host engine (V8's limit). */
 const MAX_ENGINE_LOCALS = 50_000;
+
+/** The scan of the body being rewritten (see `Rewriter.scan`). */
+let sharedScan: BodyScan | undefined;
+/** The insertion lists of the code section being written (see `Rewriter.codeSection`). */
+const listPool: InsertList[] = [];
 
 /** Thrown inside the rewriter when a module needs the rewrite without threading (tail calls, exceptions). */
 class WithoutThreading extends Error {}
@@ -134,7 +139,8 @@ class Rewriter {
   private readonly globalShift: number;
   private readonly memories: ConvertedMemory[] = [];
   private readonly tables: ConvertedTable[] = [];
-  private readonly scan = new BodyScan();
+  /** Shared by every rewrite (they run one at a time): grown once to the largest body seen. */
+  private readonly scan = (sharedScan ??= new BodyScan());
   private readonly exprScan = new BodyScan();
   private readonly map: OffsetMapBuilder;
   private addedTypeBase = 0;
@@ -804,13 +810,24 @@ class Rewriter {
 
   /** Writes the code section; returns the offset of its payload in `out`. */
   private codeSection(out: ByteSink): number {
+    // List 0 holds the core's own insertions (threading); list k + 1 those of pass k. They come from
+    // a pool shared by every rewrite (rewrites run one at a time), so that their buffers, grown to the
+    // largest body seen, are not allocated again for every module.
+    while (listPool.length < this.plan.passes.length + 1) listPool.push(new InsertList());
+    const lists = listPool.slice(0, this.plan.passes.length + 1);
+    try {
+      return this.codeSectionWith(out, lists);
+    } finally {
+      for (const l of lists) l.release();
+    }
+  }
+
+  private codeSectionWith(out: ByteSink, lists: InsertList[]): number {
     const info = this.info;
     out.u8(SectionId.code);
     const sizeAt = out.u32Padded(0);
     const base = out.length;
     // Bodies are written straight into `out`; map offsets are recorded relative to `base`.
-    // List 0 holds the core's own insertions (threading); list k + 1 those of pass k.
-    const lists = [new InsertList(), ...this.plan.passes.map(() => new InsertList())];
     const extraLocals: number[] = [];
     const values: number[] = [];
     const threadedCalls = this.threadedCalls;
@@ -829,7 +846,11 @@ class Rewriter {
       bytes: this.src,
       scan: this.scan,
       insert: (insn, snippet, mapTo) => lists[currentPass + 1]!.add(insn * 16 + 1 + currentPass, snippet, mapTo ?? insn),
-      replace: (insn, r) => lists[currentPass + 1]!.add(insn * 16 + 15, r instanceof Uint8Array ? { bytes: r, trapAt: -1, trapKind: 0 } : r, insn),
+      replace: (insn, r, from, to) => {
+        const list = lists[currentPass + 1]!;
+        if (r instanceof Uint8Array) list.addBytes(insn * 16 + 15, r, from ?? 0, to ?? r.length, insn);
+        else list.add(insn * 16 + 15, r, insn);
+      },
       get addedLocals() { return extraLocals; },
       addLocal: (typeCode) => {
         extraLocals.push(typeCode);
@@ -874,7 +895,7 @@ class Rewriter {
       if (this.extras.length > 0 && this.anyThreadedTable && this.threadedByShape.size > 0 && this.scan.mask & (OpClass.callIndirect | OpClass.tableAccess)) {
         this.indirectCalls(threadedCalls);
       }
-      for (let k = 0; k < lists.length; k++) lists[k]!.n = 0;
+      for (let k = 0; k < lists.length; k++) lists[k]!.reset();
       for (let k = 0; k < this.plan.passes.length; k++) {
         currentPass = k;
         this.plan.passes[k]!.visit(ctx);
@@ -944,6 +965,9 @@ class Rewriter {
     out.patchU32(sizeAt, out.length - bodyStart);
   }
 
+  /** `threadedByShape` of each type index's shape (-1: none), filled as `indirectCalls` meets them. */
+  private readonly threadedByType = new Map<number, number>();
+
   /** `call_indirect` type of each threaded indirect call of the body being written, by instruction. */
   private readonly indirectTypes = new Map<number, number>();
 
@@ -970,8 +994,13 @@ class Rewriter {
         const table = readLeb(bytes, p, end);
         const type = this.info.types[first];
         if (tables[table] !== 1 || type?.kind !== "func") continue;
-        const threaded = this.threadedByShape.get(shapeOf(type as { params: readonly ValueType[]; results: readonly ValueType[] }));
-        if (threaded === undefined) continue;
+        // The threaded type of this type's shape, by type index (a shape is a string: made once per type).
+        let threaded = this.threadedByType.get(first);
+        if (threaded === undefined) {
+          threaded = this.threadedByShape.get(shapeOf(type as { params: readonly ValueType[]; results: readonly ValueType[] })) ?? -1;
+          this.threadedByType.set(first, threaded);
+        }
+        if (threaded < 0) continue;
         calls.add(i);
         this.indirectTypes.set(i, threaded);
         continue;
@@ -1142,7 +1171,8 @@ class Rewriter {
     // Only the lists with something in them take part in the merge below.
     const active = this.active;
     let nactive = 0;
-    for (const l of lists) {
+    for (let k = 0; k < lists.length; k++) {
+      const l = lists[k]!;
       if (l.n > 0) {
         heads[nactive] = 0;
         active[nactive++] = l;
@@ -1227,9 +1257,14 @@ class Rewriter {
       const mapTo = start[l.mapTo[h]!]!;
       heads[best]!++;
       map.insertRun(out.length - base, mapTo);
-      if (snippet.trapAt >= 0) map.trap(out.length - base + snippet.trapAt, snippet.trapKind);
-      if (snippet.moreTraps) for (const t of snippet.moreTraps) map.trap(out.length - base + t, snippet.trapKind);
-      out.bytes(snippet.bytes);
+      if (snippet === IN_ARENA) {
+        const at = l.at[h]!;
+        out.copy(l.arena, at, at + l.len[h]!);
+      } else {
+        if (snippet.trapAt >= 0) map.trap(out.length - base + snippet.trapAt, snippet.trapKind);
+        if (snippet.moreTraps) for (const t of snippet.moreTraps) map.trap(out.length - base + t, snippet.trapKind);
+        out.bytes(snippet.bytes);
+      }
       if ((bestKey & 15) === 15) cursor = start[(bestKey >>> 4) + 1]!; // a replacement: skip the original
       map.copyRun(out.length - base, cursor);
     }

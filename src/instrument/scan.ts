@@ -250,7 +250,8 @@ export class BodyScan {
         if (info === undefined) throw new CompileError(`illegal opcode 0x${code.toString(16)}`, at);
         ops[n] = info.id;
         mask |= OP_CLASS[info.id]!;
-        for (const kind of info.imms) p = this.skipImm(kind, bytes, p, to, n);
+        const imms = info.imms;
+        for (let k = 0; k < imms.length; k++) p = this.skipImm(imms[k]!, bytes, p, to, n); // no iterator per instruction
       }
       if (p > to) throw new CompileError("unexpected end of section or function", to);
       n++;

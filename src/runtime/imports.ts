@@ -8,7 +8,9 @@ import { LinkError } from "../errors.js";
 import type { ExternType, ValType } from "../types.js";
 import { formatExternType } from "../types.js";
 import { externTypeOf, isExtern, type Extern } from "./extern.js";
+import { Func } from "./func.js";
 import { importExternType, type Module } from "./module.js";
+import type { ImportInfo, ModuleInfo } from "../binary/module-info.js";
 import type { Store } from "./store.js";
 import { describeValue, refKindOf, sameValType } from "./values.js";
 
@@ -24,10 +26,27 @@ export function checkImports(store: Store, module: Module, imports: readonly Ext
       { module: missing?.module ?? "", name: missing?.name ?? "" },
     );
   }
+  const types = importTypesOf(info);
   for (let i = 0; i < imports.length; i++) {
     const imp = info.imports[i]!;
-    checkImport(store, imp.module, imp.name, importExternType(info, imp), imports[i]);
+    const given = imports[i];
+    // A function of this store with exactly the imported signature (a component's lowered imports,
+    // linked host functions): nothing to allocate. Anything else takes the full check and its messages.
+    if (given instanceof Func && given.store === store && imp.kind === "func") {
+      const want = types[i] as ExternType & { kind: "func" };
+      const t = given.type;
+      if (matchingList(want.params, t.params) && matchingList(want.results, t.results)) continue;
+    }
+    checkImport(store, imp.module, imp.name, types[i]!, given);
   }
+}
+
+/** The types of a module's imports, worked out once per module (they only depend on the module). */
+const importTypes = new WeakMap<ModuleInfo, readonly ExternType[]>();
+function importTypesOf(info: ModuleInfo): readonly ExternType[] {
+  let t = importTypes.get(info);
+  if (t === undefined) importTypes.set(info, (t = info.imports.map((imp: ImportInfo) => importExternType(info, imp))));
+  return t;
 }
 
 /** Throws a `LinkError` unless `given` satisfies an import of type `expected`. */
@@ -94,7 +113,9 @@ function matching(expected: ValType, actual: ValType): boolean {
 }
 
 function matchingList(expected: readonly ValType[], actual: readonly ValType[]): boolean {
-  return expected.length === actual.length && expected.every((t, i) => matching(t, actual[i]!));
+  if (expected.length !== actual.length) return false;
+  for (let i = 0; i < expected.length; i++) if (!matching(expected[i]!, actual[i]!)) return false;
+  return true;
 }
 
 function limitsMismatch(expected: { min: number; max?: number }, actual: { min: number; max?: number }): string | undefined {

@@ -9,7 +9,7 @@
  */
 import type { ExportInfo, ImportInfo, ModuleInfo } from "../binary/module-info.js";
 import { inModule, LinkError } from "../errors.js";
-import type { ValType } from "../types.js";
+import type { ExternType, FuncType, ValType } from "../types.js";
 import { Caller } from "./caller.js";
 import type { Extern } from "./extern.js";
 import { bindHost, Func, knownFunc, rememberFunc } from "./func.js";
@@ -164,6 +164,8 @@ export class Instance {
     if (imported) {
       extern = imported;
       if (info.kind === "func") rememberFunc(native as object, imported as Func);
+    } else if (info.kind === "func") {
+      extern = knownFunc(native as object) ?? new Func(this.store, funcExportType(this.module.info, info.index), native as () => unknown, name);
     } else {
       const type = exportExternType(this.module.info, info.kind, info.index, indexOf(this.module.info).importsByKind);
       switch (type.kind) {
@@ -346,12 +348,55 @@ function indexOf(info: ModuleInfo): ModuleIndex {
 }
 
 /** Checks the imports and builds the engine's import object with host functions bound to a Caller. */
+const funcExportTypes = new WeakMap<ModuleInfo, Map<number, FuncType>>();
+
+/**
+ * The type of a module's function `index` (an export), worked out once per module: every instance's
+ * `Func` of it shares the object (frozen, arrays included), where a component's instantiation makes a
+ * `Func` for each core function it aliases.
+ */
+function funcExportType(info: ModuleInfo, index: number): FuncType {
+  let byIndex = funcExportTypes.get(info);
+  if (byIndex === undefined) funcExportTypes.set(info, (byIndex = new Map()));
+  let t = byIndex.get(index);
+  if (t === undefined) {
+    const e = exportExternType(info, "func", index, indexOf(info).importsByKind) as ExternType & { kind: "func" };
+    t = Object.freeze({ params: Object.freeze(e.params), results: Object.freeze(e.results) }) as FuncType;
+    byIndex.set(index, t);
+  }
+  return t;
+}
+
+/** A module's imports grouped by module and name, in order of first appearance (indices in `info.imports`). */
+interface ImportGroup {
+  readonly module: string;
+  readonly name: string;
+  readonly indices: readonly number[];
+}
+const importGroups = new WeakMap<ModuleInfo, readonly ImportGroup[]>();
+
+/** The import groups of `info`, worked out once per module rather than per instantiation. */
+function importGroupsOf(info: ModuleInfo): readonly ImportGroup[] {
+  let groups = importGroups.get(info);
+  if (groups === undefined) {
+    const byKey = new Map<string, { module: string; name: string; indices: number[] }>();
+    info.imports.forEach((imp, i) => {
+      const key = `${imp.module}\u0000${imp.name}`;
+      const g = byKey.get(key);
+      if (g) g.indices.push(i);
+      else byKey.set(key, { module: imp.module, name: imp.name, indices: [i] });
+    });
+    importGroups.set(info, (groups = [...byKey.values()]));
+  }
+  return groups;
+}
+
 function prepareImports(store: Store, module: Module, imports: readonly Extern[], compiled: CompiledVariant): { importObject: ImportObject; caller: Caller } {
   const info = module.info;
   checkImports(store, module, imports);
   const caller = new Caller(store, undefined);
   const rewrite = compiled.instrumented?.asyncify ? storeRewriteContext(store) : undefined;
-  const values = new Map<string, { module: string; name: string; list: unknown[] }>();
+  const values = new Array<unknown>(info.imports.length);
   for (let i = 0; i < info.imports.length; i++) {
     const imp = info.imports[i]!;
     const ext = imports[i]!;
@@ -363,19 +408,18 @@ function prepareImports(store: Store, module: Module, imports: readonly Extern[]
     } else {
       value = ext.native;
     }
-    const key = `${imp.module}\u0000${imp.name}`;
-    const entry = values.get(key);
-    if (entry) entry.list.push(value);
-    else values.set(key, { module: imp.module, name: imp.name, list: [value] });
+    values[i] = value;
   }
   const importObject: ImportObject = Object.create(null);
-  for (const { module: m, name, list } of values.values()) {
+  for (const { module: m, name, indices } of importGroupsOf(info)) {
     const ns = (importObject[m] ??= Object.create(null) as Record<string, WebAssembly.ImportValue>) as Record<string, unknown>;
-    if (list.every((v) => v === list[0])) {
-      ns[name] = list[0];
+    const first = values[indices[0]!];
+    if (indices.every((i) => values[i] === first)) {
+      ns[name] = first;
     } else {
       // The same module/name imported several times with different values: the engine reads each
       // import once, in order, so a getter hands out the values in that order.
+      const list = indices.map((i) => values[i]);
       let next = 0;
       Object.defineProperty(ns, name, { get: () => list[next++ % list.length], enumerable: true });
     }

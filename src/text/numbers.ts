@@ -11,8 +11,12 @@
  */
 import { hexDigit } from "./lexer.js";
 
-/** An integer literal's value: a number when |v| <= 2^53, else a bigint. `undefined` if malformed. */
-export function parseInt(src: string, s: number, e: number): number | bigint | undefined {
+/**
+ * An integer literal's value: a number when |v| <= 2^53, else a bigint. `undefined` if malformed.
+ * With `exact` false, any literal of magnitude 2^64 or more gives 2^64 (with its sign): what the
+ * literals of the text format, 64 bits at most, need, in time linear in its length.
+ */
+export function parseInt(src: string, s: number, e: number, exact = true): number | bigint | undefined {
   let i = s;
   let neg = false;
   const c0 = src.charCodeAt(i);
@@ -51,12 +55,26 @@ export function parseInt(src: string, s: number, e: number): number | bigint | u
   }
   if (!prevDigit) return undefined;
   if (bigFrom >= 0) {
+    // No literal the text format reads is wider than 64 bits, and converting a huge one exactly costs
+    // more than linear time (`BigInt` of n decimal digits is superlinear): more significant digits
+    // than 2^64 - 1 has (20 decimal, 16 hex) stand for `TOO_WIDE`, which every caller rejects.
+    if (!exact) {
+      let significant = 0;
+      for (let k = digitsFrom; k < e; k++) {
+        const c = src.charCodeAt(k);
+        if (c === 0x5f || (significant === 0 && c === 0x30)) continue;
+        if (++significant > (hex ? 16 : 20)) return neg ? -TOO_WIDE : TOO_WIDE;
+      }
+    }
     const digits = src.slice(digitsFrom, e).replaceAll("_", "");
     const big = BigInt(hex ? `0x${digits}` : digits);
     return neg ? -big : big;
   }
   return neg ? -v : v;
 }
+
+/** What `parseInt` gives (with its sign) for a literal of 2^64 or more when not `exact`: 2^64. */
+const TOO_WIDE = 1n << 64n;
 
 /** True when the token at `src[s..e)` starts like a number (digit, or sign then digit/inf/nan). */
 export function looksNumeric(src: string, s: number): boolean {
@@ -67,7 +85,7 @@ export function looksNumeric(src: string, s: number): boolean {
 
 /** An i32 literal (-2^31 .. 2^32-1) as a signed 32-bit number, or `undefined` if not one / out of range. */
 export function parseI32(src: string, s: number, e: number): number | undefined {
-  const v = parseInt(src, s, e);
+  const v = parseInt(src, s, e, false);
   if (typeof v !== "number") return undefined;
   if (v < -0x80000000 || v > 0xffffffff) return undefined;
   return v | 0;
@@ -77,7 +95,7 @@ export function parseI32(src: string, s: number, e: number): number | undefined 
 export function parseU32(src: string, s: number, e: number): number | undefined {
   const c = src.charCodeAt(s);
   if (c === 0x2b || c === 0x2d) return undefined;
-  const v = parseInt(src, s, e);
+  const v = parseInt(src, s, e, false);
   if (typeof v !== "number" || v > 0xffffffff) return undefined;
   return v;
 }
@@ -86,7 +104,7 @@ export function parseU32(src: string, s: number, e: number): number | undefined 
 export function parseU64(src: string, s: number, e: number): number | bigint | undefined {
   const c = src.charCodeAt(s);
   if (c === 0x2b || c === 0x2d) return undefined;
-  const v = parseInt(src, s, e);
+  const v = parseInt(src, s, e, false);
   if (v === undefined) return undefined;
   if (typeof v === "bigint" && v > 0xffffffffffffffffn) return undefined;
   return v;
@@ -94,7 +112,7 @@ export function parseU64(src: string, s: number, e: number): number | bigint | u
 
 /** An i64 literal (-2^63 .. 2^64-1) as a signed value (number when safe, else bigint), or `undefined`. */
 export function parseI64(src: string, s: number, e: number): number | bigint | undefined {
-  const v = parseInt(src, s, e);
+  const v = parseInt(src, s, e, false);
   if (v === undefined) return undefined;
   if (typeof v === "number") return v;
   if (v < -0x8000000000000000n || v > 0xffffffffffffffffn) return undefined;
@@ -103,7 +121,7 @@ export function parseI64(src: string, s: number, e: number): number | bigint | u
 
 /** Integer literal for an N-bit lane (i8/i16), wrapped to unsigned lane bits, or `undefined`. */
 export function parseLaneInt(src: string, s: number, e: number, bits: 8 | 16): number | undefined {
-  const v = parseInt(src, s, e);
+  const v = parseInt(src, s, e, false);
   if (typeof v !== "number") return undefined;
   const lim = 2 ** bits;
   if (v < -(lim / 2) || v >= lim) return undefined;
@@ -151,7 +169,7 @@ function scanFloat(src: string, s: number, e: number, p: number, emin: number, e
   if (src.startsWith("nan", i)) {
     if (i + 3 === e) return signBit | expAll | (1n << BigInt(fracBits - 1));
     if (src.startsWith(":0x", i + 3)) {
-      const payload = parseInt(src, i + 4, e);
+      const payload = parseInt(src, i + 4, e, false);
       if (payload === undefined) return undefined;
       const pl = BigInt(payload);
       if (pl < 1n || pl >= 1n << BigInt(fracBits)) return null;
@@ -161,9 +179,16 @@ function scanFloat(src: string, s: number, e: number, p: number, emin: number, e
   }
   const hex = src.charCodeAt(i) === 0x30 && src.charCodeAt(i + 1) === 0x78;
   if (hex) i += 2;
-  // Mantissa digits, with an optional fraction.
+  // Mantissa digits, with an optional fraction. Only the first `MAX_DIGITS` significant digits are
+  // kept (a literal may have hundreds of thousands, and exact arithmetic on all of them is
+  // superlinear); past them, a nonzero digit dropped becomes one more digit 1 (`sticky`). Every
+  // midpoint between two floats has fewer significant digits than that, so the truncated value
+  // rounds exactly as the whole literal does.
   let digits = "";
-  let fracDigits = 0;
+  let kept = 0;
+  let fracDigits = 0; // every digit after the dot, kept or not
+  let dropped = 0; // significant digits not kept
+  let sticky = false;
   let seenDot = false;
   let prevDigit = false;
   let any = false;
@@ -184,12 +209,25 @@ function scanFloat(src: string, s: number, e: number, p: number, emin: number, e
     }
     const d = hex ? hexDigit(c) : c >= 0x30 && c <= 0x39 ? c - 0x30 : -1;
     if (d < 0) break;
-    digits += String.fromCharCode(c);
+    if (kept < MAX_DIGITS) {
+      if (kept > 0 || d !== 0) {
+        digits += String.fromCharCode(c);
+        kept++;
+      }
+    } else {
+      dropped++;
+      if (d !== 0) sticky = true;
+    }
     if (seenDot) fracDigits++;
     prevDigit = true;
     any = true;
   }
   if (!any) return undefined;
+  if (sticky) {
+    digits += "1";
+    dropped--;
+  }
+  if (digits === "") digits = "0";
   if (seenDot && !prevDigit && fracDigits > 0) return undefined;
   let exp = 0;
   if (i < e) {
@@ -222,7 +260,8 @@ function scanFloat(src: string, s: number, e: number, p: number, emin: number, e
   if (!hex) {
     // Decimal. f64: the engine's parser rounds correctly. f32: round via f64 unless that lands on a
     // midpoint between two f32 values, where double rounding could err.
-    const text = `${digits.slice(0, digits.length - fracDigits) || "0"}.${digits.slice(digits.length - fracDigits)}e${exp}`;
+    const e10 = exp - fracDigits + dropped;
+    const text = `${digits}e${e10}`;
     const x = Number(text);
     if (p === 53) {
       if (!Number.isFinite(x)) return null;
@@ -244,7 +283,6 @@ function scanFloat(src: string, s: number, e: number, p: number, emin: number, e
     }
     // Slow path: exact rational rounding.
     const mant = BigInt(digits);
-    const e10 = exp - fracDigits;
     if (mant === 0n) return signBit;
     if (e10 > 400) return null;
     if (e10 < -400 - digits.length) return signBit;
@@ -255,7 +293,7 @@ function scanFloat(src: string, s: number, e: number, p: number, emin: number, e
   }
   const mant = BigInt(`0x${digits}`);
   if (mant === 0n) return signBit;
-  let e2 = exp - 4 * fracDigits;
+  let e2 = exp - 4 * (fracDigits - dropped);
   // Clamp absurd exponents: far out of range either way, the answer no longer depends on them.
   const bl = mant.toString(2).length;
   if (e2 + bl > emax + 2) return null;
@@ -265,6 +303,12 @@ function scanFloat(src: string, s: number, e: number, p: number, emin: number, e
   const bits = roundRational(num, den, p, emin, emax);
   return bits === null ? null : signBit | bits;
 }
+
+/**
+ * How many significant digits of a float literal are kept (see `scanFloat`): more than any midpoint
+ * between two f64 values has (at most 767 decimal digits; 14 hex digits).
+ */
+const MAX_DIGITS = 800;
 
 function nextF32Toward(f: number, x: number): number {
   F32[0] = f;
@@ -320,7 +364,7 @@ export const NumClass = {
 /** Classifies the token `src[s..e)` to word errors as the spec's reference parser does. */
 export function classifyNumber(src: string, s: number, e: number): number {
   const c = src.charCodeAt(s);
-  if (parseInt(src, s, e) !== undefined) return c === 0x2b || c === 0x2d ? NumClass.int : NumClass.nat;
+  if (parseInt(src, s, e, false) !== undefined) return c === 0x2b || c === 0x2d ? NumClass.int : NumClass.nat;
   if (scanFloat(src, s, e, 53, -1022, 1023) !== undefined) return NumClass.float;
   // `nan:1`, `infinity`, `-nan:x`: malformed float literals, not words.
   const t = c === 0x2b || c === 0x2d ? s + 1 : s;

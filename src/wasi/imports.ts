@@ -125,7 +125,12 @@ function namespace(s: WasiState, pv: Preview): Record<string, WasiImport> {
   return out;
 }
 
-/** Both namespaces for one state. */
-export function buildImports(s: WasiState): Record<string, Record<string, WasiImport>> {
-  return { wasi_snapshot_preview1: namespace(s, PREVIEW1), wasi_unstable: namespace(s, PREVIEW0) };
+/** Both namespaces for one state (`preview1`: its preview1 namespace, when already built). */
+export function buildImports(s: WasiState, preview1?: Record<string, WasiImport>): Record<string, Record<string, WasiImport>> {
+  return { wasi_snapshot_preview1: preview1 ?? namespace(s, PREVIEW1), wasi_unstable: namespace(s, PREVIEW0) };
+}
+
+/** The preview1 namespace alone (what the WASI 0.2 host runs on: no `wasi_unstable` to build). */
+export function buildPreview1(s: WasiState): Record<string, WasiImport> {
+  return namespace(s, PREVIEW1);
 }

@@ -11,7 +11,7 @@ import { WasiExit } from "./exit.js";
 import { hostFsFactory } from "./fs/host-hook.js";
 import { MemoryFs, type MemoryTree } from "./fs/memory.js";
 import { isErrno, type Vfs } from "./fs/vfs.js";
-import { buildImports, type WasiImport } from "./imports.js";
+import { buildImports, buildPreview1, type WasiImport } from "./imports.js";
 import { hostRandom, type WasiRandom } from "./random.js";
 import { FdEntry, KIND_DIR, KIND_INPUT, KIND_OUTPUT, WasiState, type Deadline, type Mount } from "./state.js";
 import { InputStream, OutputStream, type OutputOption, type StdinOption } from "./stdio.js";
@@ -126,6 +126,8 @@ export class Wasi {
   private readonly err: OutputStream;
   private readonly owned: Vfs[] = [];
   private imports: Record<string, Record<string, WasiImport>> | undefined;
+  /** The preview1 namespace built alone by `preview1Internals`, reused by `getImports`. */
+  private preview1: Record<string, WasiImport> | undefined;
   private started = false;
   /** Runs a component's `wasi:cli/run` (set by `ComponentLinker.defineWasi`, which owns components). */
   private componentRunner: ((instance: object) => number) | undefined;
@@ -196,7 +198,7 @@ export class Wasi {
    * `linker.defineWasi` installs). Built once per `Wasi`.
    */
   getImports(): Record<string, Record<string, WasiImport>> {
-    return (this.imports ??= buildImports(this.state));
+    return (this.imports ??= buildImports(this.state, this.preview1));
   }
 
   /** A plain import object (`{ wasi_snapshot_preview1: { fd_write, ... }, wasi_unstable: {...} }`) for `WebAssembly.instantiate`. */
@@ -325,7 +327,8 @@ export class Wasi {
    */
   preview1Internals(runner?: (instance: object) => number): { state: WasiState; functions: Record<string, WasiImport> } {
     if (runner !== undefined) this.componentRunner = runner;
-    return { state: this.state, functions: this.getImports().wasi_snapshot_preview1! };
+    // Only the preview1 namespace: a component never imports `wasi_unstable` (half the cost of building both).
+    return { state: this.state, functions: this.imports?.wasi_snapshot_preview1 ?? (this.preview1 ??= buildPreview1(this.state)) };
   }
 
   /**

@@ -8,6 +8,7 @@
  * @module
  */
 import type { ResourceType } from "../types.js";
+import type { ResourceBridge } from "./context.js";
 import { abiTrap, MESSAGES } from "./traps.js";
 
 /** The calls of one component instance that are in progress, as a borrow scope: borrows lent to it. */
@@ -157,7 +158,14 @@ export class InstanceState {
   /** `backpressure.inc`/`dec` counter. */
   backpressure = 0;
 
-  constructor(parent?: InstanceState) {
+  /**
+   * The resource bridge of the instance's store (set by instantiation): a host resource's destructor
+   * releases its representation there, so that one host resource type serves every store.
+   */
+  resources: ResourceBridge | undefined;
+
+  constructor(parent?: InstanceState, resources?: ResourceBridge) {
     this.parent = parent;
+    this.resources = resources;
   }
 }

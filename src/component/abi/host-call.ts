@@ -71,14 +71,73 @@ export interface HostCallParts {
 }
 
 type Factory = (...deps: unknown[]) => (...flat: unknown[]) => unknown;
-const factories = new Map<string, Factory | null>();
+/**
+ * The compiled factories, by function name, then by body. Looked up once per lowered host function of
+ * every instantiation: a key of name and body together (a fresh string of a kilobyte or two) cost a
+ * hash of all of it per lookup, the largest part of `generateHostCall`; the short name is hashed, and
+ * the body compared with the few bodies of that name (usually one), which reads no more than equality.
+ */
+const factories = new Map<string, { readonly body: string; readonly factory: Factory | null }[]>();
 
 function isBytes(t: ValueType): boolean {
   return t.kind === "list" && t.length === undefined && t.element.kind === "u8";
 }
 
+/** What a generated host call of one function type and name is made of: the same for every instance. */
+interface HostCallPlan {
+  readonly factory: Factory;
+  readonly lifters: readonly unknown[];
+  readonly tmpSize: number;
+  readonly okStore: unknown;
+  readonly errStore: unknown;
+  readonly resultStore: unknown;
+  readonly resultFlat: unknown;
+}
+
+/**
+ * Plans by function type object, then by name and how it is called. Type objects are shared by the
+ * instantiations of a component (runtime/resolve.ts), so the code of a component's host calls is
+ * put together once, not per instantiation; `null` where code generation is forbidden.
+ */
+const plans = new WeakMap<ComponentFuncType, Map<string, HostCallPlan | null>>();
+
 /** The generated lowering of a host call, or undefined where code generation is forbidden. */
 export function generateHostCall(parts: HostCallParts): ((...flat: unknown[]) => unknown) | undefined {
+  const { type, target } = parts;
+  let byName = plans.get(type);
+  if (byName === undefined) plans.set(type, (byName = new Map()));
+  const key = `${target.method !== undefined ? "m" : "f"}${target.lendBytes === true ? "l" : "c"}${parts.resultInMemory ? "r" : "v"}${parts.name}`;
+  let plan = byName.get(key);
+  if (plan === undefined) byName.set(key, (plan = planHostCall(parts)));
+  if (plan === null) return undefined;
+  const { cx, name } = parts;
+  const resultFlat = plan.resultFlat;
+  /** A `list<u8>` as a view of guest memory, after `load_list_from_range`'s checks. */
+  const bytes = (ptr: number, len: number): Uint8Array => {
+    const u8 = cx.u8;
+    if (len > MAX_BYTE_LENGTH && ptr + len <= u8.length) throw abiTrap(MESSAGES.listTooLong);
+    if (ptr + len > u8.length) throw abiTrap(cx.messages.listBounds);
+    return u8.subarray(ptr, ptr + len);
+  };
+  const resultError = (e: unknown, step: string): unknown =>
+    toTypeError(e instanceof ValueError && step !== "" ? e.within(step) : e, `${name}: result`);
+  /** A scalar result that does not fit: the lowerer's own `TypeError`. */
+  const badResult = (v: unknown): never => {
+    try {
+      (resultFlat as (c: AbiContext, x: unknown, o: unknown[], at: number) => void)(cx, v, [], 0);
+    } catch (e) {
+      throw resultError(e, "");
+    }
+    throw new TypeError(`${name}: result: bad value`);
+  };
+  return plan.factory(
+    parts.instance, cx, parts.scope, parts.slow, target.fn, target.method, target.isError, plan.lifters,
+    new Array<unknown>(plan.tmpSize), bytes, plan.okStore, plan.errStore, plan.resultStore, resultFlat, [undefined], resultError, abiTrap, cannotLeave, badResult,
+  );
+}
+
+/** Puts together the code of a host call (see `HostCallPlan`), or null where code generation is forbidden. */
+function planHostCall(parts: HostCallParts): HostCallPlan | null {
   const { type, target } = parts;
   const lines: string[] = [];
   const args: string[] = [];
@@ -178,8 +237,9 @@ export function generateHostCall(parts: HostCallParts): ((...flat: unknown[]) =>
   // One factory per function name too: the closures a factory makes share its type feedback, so
   // functions of one shape but different callees (every `borrow<descriptor>` method) would make each
   // other's calls polymorphic.
-  const key = `${parts.name}\n${body}`;
-  let factory = factories.get(key);
+  let byBody = factories.get(parts.name);
+  if (byBody === undefined) factories.set(parts.name, (byBody = []));
+  let factory = byBody.find((f) => f.body === body)?.factory;
   if (factory === undefined) {
     try {
       factory = new Function(
@@ -190,30 +250,8 @@ export function generateHostCall(parts: HostCallParts): ((...flat: unknown[]) =>
     } catch {
       factory = null; // code generation is not allowed here
     }
-    factories.set(key, factory);
+    byBody.push({ body, factory });
   }
-  if (factory === null) return undefined;
-  const { cx, name } = parts;
-  /** A `list<u8>` as a view of guest memory, after `load_list_from_range`'s checks. */
-  const bytes = (ptr: number, len: number): Uint8Array => {
-    const u8 = cx.u8;
-    if (len > MAX_BYTE_LENGTH && ptr + len <= u8.length) throw abiTrap(MESSAGES.listTooLong);
-    if (ptr + len > u8.length) throw abiTrap(cx.messages.listBounds);
-    return u8.subarray(ptr, ptr + len);
-  };
-  const resultError = (e: unknown, step: string): unknown =>
-    toTypeError(e instanceof ValueError && step !== "" ? e.within(step) : e, `${name}: result`);
-  /** A scalar result that does not fit: the lowerer's own `TypeError`. */
-  const badResult = (v: unknown): never => {
-    try {
-      (resultFlat as (c: AbiContext, x: unknown, o: unknown[], at: number) => void)(cx, v, [], 0);
-    } catch (e) {
-      throw resultError(e, "");
-    }
-    throw new TypeError(`${name}: result: bad value`);
-  };
-  return factory(
-    parts.instance, cx, parts.scope, parts.slow, target.fn, target.method, target.isError, lifters,
-    new Array<unknown>(tmpSize), bytes, okStore, errStore, resultStore, resultFlat, [undefined], resultError, abiTrap, cannotLeave, badResult,
-  );
+  if (factory === null) return null;
+  return { factory, lifters, tmpSize, okStore, errStore, resultStore, resultFlat };
 }

@@ -241,8 +241,22 @@ export interface FlatSignature {
   readonly resultInMemory: boolean;
 }
 
-/** `flatten_functype(opts, ft, 'lift')` for a synchronous function on 32-bit memory. */
+/** A signature shared by every user of its type: frozen, arrays included. */
+function frozen(sig: FlatSignature): FlatSignature {
+  return Object.freeze({ ...sig, params: Object.freeze([...sig.params]), results: Object.freeze([...sig.results]) });
+}
+
+const lifted = new WeakMap<ComponentFuncType, FlatSignature>();
+const lowered = new WeakMap<ComponentFuncType, FlatSignature>();
+
+/** `flatten_functype(opts, ft, 'lift')` for a synchronous function on 32-bit memory (cached per type object). */
 export function flattenLift(ft: ComponentFuncType): FlatSignature {
+  let sig = lifted.get(ft);
+  if (sig === undefined) lifted.set(ft, (sig = frozen(computeFlattenLift(ft))));
+  return sig;
+}
+
+function computeFlattenLift(ft: ComponentFuncType): FlatSignature {
   const params = ft.params.flatMap((p) => layoutOf(p.type).flat);
   const results = ft.result ? layoutOf(ft.result).flat : [];
   const paramsInMemory = params.length > MAX_FLAT_PARAMS;
@@ -279,9 +293,13 @@ export function flattenLowerAsync(ft: ComponentFuncType): FlatSignature {
   return { params: out, results: ["i32"], paramsInMemory, resultInMemory: ft.result !== undefined };
 }
 
-/** `flatten_functype(opts, ft, 'lower')`: a spilled result becomes an extra pointer parameter. */
+/** `flatten_functype(opts, ft, 'lower')`: a spilled result becomes an extra pointer parameter (cached per type object). */
 export function flattenLower(ft: ComponentFuncType): FlatSignature {
-  const lift = flattenLift(ft);
-  if (!lift.resultInMemory) return lift;
-  return { ...lift, params: [...lift.params, "i32"], results: [] };
+  let sig = lowered.get(ft);
+  if (sig === undefined) {
+    const lift = flattenLift(ft);
+    sig = lift.resultInMemory ? frozen({ ...lift, params: [...lift.params, "i32"], results: [] }) : lift;
+    lowered.set(ft, sig);
+  }
+  return sig;
 }

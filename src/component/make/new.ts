@@ -31,7 +31,7 @@ import { WitTypeConverter } from "../wit/component-type.js";
 import { type InterfaceSubset, Scope, TypeEncoder, worldItemName } from "../wit/encode.js";
 import { type WitFunction, WitInterface, type WitType, WitTypeDef, type WitWorld, type WitWorldItem } from "../wit/model.js";
 import { printWitType } from "../wit/print.js";
-import { interfaceDependencies } from "../wit/resolve.js";
+import { interfaceDependencies } from "../wit/deps.js";
 import { type AdapterInput, MAIN_MODULE, type PreparedAdapter, prepareAdapter, semverTrack } from "./adapter.js";
 import {
   GROW_REALLOC_WAT, Sections, type SigText, abiNeeds, checkSignature, fixupWat, groupImports, shimWat, sigOf, sigText, stubsWat,

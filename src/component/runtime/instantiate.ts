@@ -122,7 +122,7 @@ function envFor(store: Store, resources: ResourceBridge, asyncImports: boolean):
 
 function* run(env: Env, def: ComponentDefinition, imports: ImportResolver, parent: InstanceState | undefined): Steps<Instantiated> {
   const s = new Spaces(def.scope);
-  const state = new InstanceState(parent);
+  const state = new InstanceState(parent, env.resources);
   const exports = new Map<string, Item>();
   let moduleIndex = 0;
   let componentIndex = 0;

@@ -9,7 +9,7 @@ import type { ExternDesc } from "../binary/ast.js";
 import { ResourceType, type ComponentFuncType } from "../types.js";
 import type { Engine } from "../../runtime/engine.js";
 import type { Store } from "../../runtime/store.js";
-import { AsyncError, LinkError, Trap } from "../../errors.js";
+import { AsyncError, LinkError, Trap, WasmhostBug } from "../../errors.js";
 import { hostFunction, type ComponentFuncImpl } from "../abi/function.js";
 import { hostFunctionAsync } from "../abi/async.js";
 import { defineResourceImpl } from "../abi/handles.js";
@@ -161,7 +161,7 @@ export class ComponentLinker {
   instantiate(store: Store, component: Component): ComponentInstance {
     const bridge = bridgeOf(store);
     this.wasi?.useStore(store);
-    const result = instantiateComponent(store, component.definition, (name, desc, scope) => this.resolve(name, desc, scope, bridge), bridge, { asyncImports: this.hasAsync });
+    const result = instantiateComponent(store, component.definition, (name, desc, scope) => this.resolve(name, desc, scope), bridge, { asyncImports: this.hasAsync });
     return new ComponentInstance(result.exports, store);
   }
 
@@ -199,11 +199,11 @@ export class ComponentLinker {
   async instantiateAsync(store: Store, component: Component): Promise<ComponentInstance> {
     const bridge = bridgeOf(store);
     this.wasi?.useStore(store);
-    const result = await instantiateComponentAsync(store, component.definition, (name, desc, scope) => this.resolve(name, desc, scope, bridge), bridge, { asyncImports: this.hasAsync });
+    const result = await instantiateComponentAsync(store, component.definition, (name, desc, scope) => this.resolve(name, desc, scope), bridge, { asyncImports: this.hasAsync });
     return new ComponentInstance(result.exports, store);
   }
 
-  private resolve(name: string, desc: ExternDesc, scope: TypeScope, bridge: StoreResources): Item {
+  private resolve(name: string, desc: ExternDesc, scope: TypeScope): Item {
     const def = this.defs.get(name) ?? this.compatible(name);
     if (def === undefined) {
       if (this.trapping.has(name)) return trappingItem(name, desc, scope);
@@ -221,10 +221,10 @@ export class ComponentLinker {
     if (desc.kind === "instance") {
       const entry = scope.types[desc.type];
       if (entry === undefined || entry.t !== "instance") throw new LinkError(`import "${name}": not an instance type`, { module: name, name });
-      const exports = instanceTypeExports(entry.decls, entry.scope, (r) => hostResourceType(r, memberOf(impl, r), bridge));
+      const exports = instanceTypeExports(entry.decls, entry.scope, (r) => hostResourceType(r, `${name}#${r}`, memberOf(impl, r)));
       return { sort: "instance", exports: this.hostInstance(name, exports, impl, def.lendBytes === true) };
     }
-    if (desc.kind === "type") return typeImport(name, desc, scope, () => hostResourceType(name, memberOf(impl, name), bridge));
+    if (desc.kind === "type") return typeImport(name, desc, scope, () => hostResourceType(name, name, memberOf(impl, name)));
     throw new LinkError(`component import \`${name}\` of kind ${desc.kind} is not supported by the linker yet`, { module: name, name });
   }
 
@@ -358,12 +358,37 @@ function hostFunctionOf(impl: Record<string, unknown>, name: string): ((...a: un
   return (self, ...a) => ((self as Record<string, (...x: unknown[]) => unknown>)[member]!)(...a);
 }
 
-/** The resource type of a host-defined resource `name`. */
-function hostResourceType(name: string, impl: unknown, bridge: StoreResources): ResourceType {
+/** Host resource types by implementation (a class or `{ drop }`), then by the import path they serve. */
+const hostResourceTypes = new WeakMap<object, Map<string, ResourceType>>();
+
+/**
+ * The resource type of a host-defined resource `name`, imported at `path` (`iface#name`). One type per
+ * implementation and path, whatever the linker or store (as a host type is one Rust type in Wasmtime),
+ * so that the types resolved from it, and everything compiled for them (layouts, lifters, generated
+ * host calls), are made once rather than per instantiation. Its destructor releases the object in the
+ * bridge of the store of the instance dropping it. A resource the host does not implement gets a type
+ * of its own each time.
+ */
+function hostResourceType(name: string, path: string, impl: unknown): ResourceType {
+  const keyed = (typeof impl === "object" && impl !== null) || typeof impl === "function";
+  let byPath = keyed ? hostResourceTypes.get(impl) : undefined;
+  const known = byPath?.get(path);
+  if (known !== undefined) return known;
   const rt = new ResourceType(name, false);
   const drop = typeof impl === "object" && impl !== null && typeof (impl as { drop?: unknown }).drop === "function"
     ? (impl as { drop(r: unknown): void }).drop.bind(impl)
     : (r: unknown) => (r as { [Symbol.dispose]?: () => void })?.[Symbol.dispose]?.();
-  defineResourceImpl(rt, { instance: undefined, dtor: (rep) => drop(bridge.release(rep)) });
+  defineResourceImpl(rt, {
+    instance: undefined,
+    dtor: (rep, caller) => {
+      const bridge = caller?.resources;
+      if (!(bridge instanceof StoreResources)) throw new WasmhostBug(`the destructor of host resource ${name} was called without its store's resources`);
+      drop(bridge.release(rep));
+    },
+  });
+  if (keyed) {
+    if (byPath === undefined) hostResourceTypes.set(impl, (byPath = new Map()));
+    byPath.set(path, rt);
+  }
   return rt;
 }

@@ -37,8 +37,93 @@ export function funcType(scope: TypeScope, i: number): ComponentFuncType {
   return e.type;
 }
 
-/** Resolves a type definition; a resource definition makes a new resource type named `name`. */
+/** The last resolution of each structural type definition, with the types it referred to. */
+const resolved = new WeakMap<TypeDef, { readonly deps: readonly object[]; readonly entry: TypeEntry }>();
+
+/**
+ * The types a structural definition refers to, in the order `resolveFresh` looks them up (so that an
+ * unknown index is reported as it would be there).
+ */
+function depsOf(scope: TypeScope, def: TypeDef): object[] | undefined {
+  const out: object[] = [];
+  const v = (r: ValTypeRef | undefined): void => {
+    if (r !== undefined) out.push(valueType(scope, r));
+  };
+  switch (def.kind) {
+    case "primitive":
+      v(def.type);
+      return out;
+    case "record":
+      for (const f of def.fields) v(f.type);
+      return out;
+    case "variant":
+      for (const c of def.cases) v(c.type);
+      return out;
+    case "list":
+      v(def.element);
+      return out;
+    case "tuple":
+      for (const t of def.types) v(t);
+      return out;
+    case "flags":
+    case "enum":
+      return out;
+    case "option":
+      v(def.type);
+      return out;
+    case "result":
+      v(def.ok);
+      v(def.err);
+      return out;
+    case "own":
+    case "borrow":
+      out.push(resourceType(scope, def.resource));
+      return out;
+    case "stream":
+    case "future":
+      v(def.element);
+      return out;
+    case "map":
+      v(def.key);
+      v(def.value);
+      return out;
+    case "func":
+      for (const p of def.params) v(p.type);
+      v(def.result);
+      return out;
+    default:
+      return undefined; // not cached
+  }
+}
+
+function sameDeps(a: readonly object[], b: readonly object[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Resolves a type definition; a resource definition makes a new resource type named `name`.
+ *
+ * A structural definition (anything but a resource, instance or component type) resolved again with
+ * the very types it referred to last time gives the same type object as then: every instantiation of
+ * a component, whose imported resource types are the same (host resources are one type per
+ * implementation, see linker.ts), then shares its type objects, and with them everything cached per
+ * type object (layouts, lifters, lowerers, generated host calls). Types are immutable, so sharing one
+ * is the same as making an equal one; resource types, which are generative, are never shared this way.
+ */
 export function resolveTypeDef(scope: TypeScope, def: TypeDef, name = "resource"): TypeEntry {
+  if (def.kind === "resource" || def.kind === "instance" || def.kind === "component") return resolveFresh(scope, def, name);
+  const deps = depsOf(scope, def);
+  if (deps === undefined) return resolveFresh(scope, def, name);
+  const last = resolved.get(def);
+  if (last !== undefined && sameDeps(last.deps, deps)) return last.entry;
+  const entry = resolveFresh(scope, def, name);
+  resolved.set(def, { deps, entry });
+  return entry;
+}
+
+function resolveFresh(scope: TypeScope, def: TypeDef, name: string): TypeEntry {
   const v = (r: ValTypeRef) => valueType(scope, r);
   switch (def.kind) {
     case "primitive":

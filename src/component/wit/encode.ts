@@ -22,7 +22,7 @@ import type {
 import { encodeComponent } from "../binary/encoder.js";
 import type { PrimitiveKind } from "../types.js";
 import { type WitFunction, WitInterface, type WitPackage, type WitType, WitTypeDef, WitWorld, type WitWorldItem } from "./model.js";
-import { interfaceDependencies } from "./resolve.js";
+import { interfaceDependencies } from "./deps.js";
 
 /** The version byte `wit-component` writes in its `wit-component-encoding` custom section. */
 export const WIT_ENCODING_VERSION = 4;

@@ -208,6 +208,32 @@ test("host resources: a class on the linker; the guest's drop disposes the objec
   assert.deepEqual(log, ["> hi", "disposed"]);
 });
 
+test("host resources: one class serves instances in several stores; each drop disposes its own store's object", () => {
+  // A host resource type is one per class and import path (shared by instantiations), while objects
+  // are numbered per store: a drop must release the object of the dropping instance's store.
+  const made: object[] = [];
+  const disposed: object[] = [];
+  class Logger {
+    constructor(readonly prefix: string) {
+      made.push(this);
+    }
+    log(msg: string): string {
+      return this.prefix + msg;
+    }
+    [Symbol.dispose](): void {
+      disposed.push(this);
+    }
+  }
+  const component = Component.fromText(engine, LOGGER);
+  const [a, b] = [new ComponentLinker(engine), new ComponentLinker(engine)].map((linker) => {
+    linker.define("demo:c/host", { Logger });
+    return (linker.instantiate(new Store(engine), component).exports as { run: () => number }).run;
+  });
+  for (const run of [a!, a!, b!, a!, b!]) assert.equal(run(), 4);
+  assert.equal(made.length, 5);
+  assert.deepEqual(disposed, made);
+});
+
 test("a missing import is a LinkError naming it", () => {
   assert.throws(() => new ComponentLinker(engine).instantiate(new Store(engine), Component.fromText(engine, LOGGER)), {
     message: /demo:c\/host/,

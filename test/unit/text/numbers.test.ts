@@ -52,3 +52,25 @@ test("integer literals of hundreds of thousands of digits keep their exact value
   assert.equal(parseInteger("9007199254740993", 0, 16), 9007199254740993n);
   assert.equal(parseInteger("1__2", 0, 4), undefined);
 });
+
+test("literals of hundreds of thousands of digits get the value of exact arithmetic", () => {
+  const many = "7".repeat(200_000);
+  assert.equal(parseI64(many, 0, many.length), undefined);
+  assert.equal(parseI64(`-${many}`, 0, many.length + 1), undefined);
+  assert.equal(parseI64(`000${"0".repeat(100_000)}18446744073709551615`, 0, 100_023), -1n);
+  assert.equal(f32(many), null);
+  assert.equal(f32(`0.${"0".repeat(100_000)}7`), 0);
+  assert.equal(f32(`nan:0x${"f".repeat(100_000)}`), null);
+  // Past the digits kept, a nonzero digit still breaks a tie (sticky), and zeros do not.
+  const half = "1.000000059604644775390625";
+  assert.equal(f32(`${half}${"0".repeat(5_000)}`), 0x3f800000);
+  assert.equal(f32(`${half}${"0".repeat(5_000)}1`), 0x3f800001);
+  assert.equal(f32(`0x1.000001${"0".repeat(5_000)}p-50`), 0x26800000);
+  assert.equal(f32(`0x1.000001${"0".repeat(5_000)}1p-50`), 0x26800001);
+  // f64: as the engine's own parser reads the whole literal.
+  for (const text of [`${"3".repeat(1_000)}e-700`, `0.${"9".repeat(3_000)}`, `${"1".repeat(309)}.5`, `4.9406564584124654${"0".repeat(900)}1e-324`]) {
+    const x = Number(text);
+    const bits = new BigUint64Array(new Float64Array([x]).buffer)[0]!;
+    assert.equal(f64(text), Number.isFinite(x) ? bits : null, text.slice(0, 30));
+  }
+});
