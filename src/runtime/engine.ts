@@ -25,7 +25,10 @@ export interface EngineConfig {
   readonly maxTrapFrames?: number;
   /**
    * Charge fuel for every instruction wasm executes (default false). A store starts with no fuel:
-   * give it some with `store.setFuel(n)`; running out traps `"out_of_fuel"` and leaves 0. The default
+   * give it some with `store.setFuel(n)`. As in Wasmtime, fuel is checked at function entries and loop
+   * headers (and before a bulk instruction's length is spent): running out there traps `"out_of_fuel"`
+   * and leaves 0, while the straight-line code after the last check may run past zero (the call
+   * completes, `getFuel` reads 0, and the next check traps). The default
    * costs are Wasmtime's: 1 per instruction, except `nop`, `drop`, `block`, `loop`, `end`, `else`,
    * `unreachable` and `return` (free), 1 per function entered (so an export calling a host function
    * costs 2), and bulk memory and table instructions (`memory.fill/copy/init`, `table.fill/copy/init`,

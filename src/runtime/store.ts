@@ -85,7 +85,8 @@ export class Store<T = unknown> {
   }
 
   /**
-   * The fuel left. @throws Error unless the engine was created with `{ consumeFuel: true }`.
+   * The fuel left (0 after a call that ran past zero, see `EngineConfig.consumeFuel`). @throws Error
+   * unless the engine was created with `{ consumeFuel: true }`.
    */
   getFuel(): number {
     this.needs(this.instrumentation.fuel !== undefined, "getFuel", "consumeFuel");
@@ -94,7 +95,8 @@ export class Store<T = unknown> {
 
   /**
    * Sets the fuel left (a store starts with 0). Each instruction wasm runs costs fuel; when too little
-   * is left the call traps `"out_of_fuel"` and leaves 0, as Wasmtime does.
+   * is left at a function entry or loop header the call traps `"out_of_fuel"` and leaves 0, as Wasmtime
+   * does (the code after the last check may run past zero: see `EngineConfig.consumeFuel`).
    *
    * @throws Error unless the engine consumes fuel; RangeError unless `fuel` is a non-negative integer.
    */

@@ -38,6 +38,10 @@ const KINDS: readonly { name: string; code: string; cost: number; trap: string |
   // Bulk instructions are charged by length before they run, so a trapping one bills its 100 bytes.
   { name: "memory.fill out of bounds", code: "i32.const 65500 i32.const 0 i32.const 100 memory.fill", cost: 4 + 100, trap: "memory_out_of_bounds" },
   { name: "unreachable", code: "i32.const 1 drop unreachable", cost: 1, trap: "unreachable" },
+  // Segments ending with a call or `unreachable` store the fuel at their start: a trap before the end.
+  { name: "load out of bounds before a call through the table's function", code: "i32.const 65536 i32.load call $takes", cost: 2, trap: "memory_out_of_bounds" },
+  { name: "i32.div_u by zero before a direct call", code: "i32.const 1 i32.const 0 i32.div_u call $direct", cost: 3, trap: "integer_division_by_zero" },
+  { name: "load out of bounds before unreachable", code: "i32.const 65536 i32.load drop unreachable", cost: 2, trap: "memory_out_of_bounds" },
 ];
 
 function moduleText(): string {
@@ -52,6 +56,7 @@ function moduleText(): string {
     (table 2 funcref)
     (elem (i32.const 0) $takes)
     (func $takes (param i32))
+    (func $direct (param i32))
     ${funcs})`;
 }
 
