@@ -75,8 +75,11 @@ const skip = typeof core === "string" ? core : undefined;
 // with component instantiateAsync made async (measured 66 837 / 82 999 alone), and the rewriter's
 // speed work (instruction classes per scanned body, segment-wise fuel insertion, raw name copying;
 // 65 994 / 82 080 alone). Together: measured 68 556 / 84 631.
-const CORE_BUDGET = 69_500;
-const FULL_BUDGET = 85_500;
+// Raised again, knowingly, from 69 500 / 85 500 when the fuel pass learned where to check (entries,
+// loop headers, bulk lengths) and where only to subtract, and the rewrite passes their allocation-free
+// lists and stacks (measured 69 315 / 85 506 on 2026-12-02).
+const CORE_BUDGET = 70_500;
+const FULL_BUDGET = 86_500;
 
 test("wasmhost/core leaves the text format out", { skip }, () => {
   const b = core as Bundle;
