@@ -150,12 +150,8 @@ export class BodyScan {
   localFrom = 0;
 
   private growInsns(): void {
-    const s = new Int32Array(this.start.length * 2);
-    s.set(this.start);
-    this.start = s;
-    const o = new Uint16Array(this.op.length * 2);
-    o.set(this.op);
-    this.op = o;
+    this.start = grown(this.start, this.start.length * 2);
+    this.op = grown(this.op, this.op.length * 2);
   }
 
   private growRefs(): void {

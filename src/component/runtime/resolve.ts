@@ -40,62 +40,6 @@ export function funcType(scope: TypeScope, i: number): ComponentFuncType {
 /** The last resolution of each structural type definition, with the types it referred to. */
 const resolved = new WeakMap<TypeDef, { readonly deps: readonly object[]; readonly entry: TypeEntry }>();
 
-/**
- * The types a structural definition refers to, in the order `resolveFresh` looks them up (so that an
- * unknown index is reported as it would be there).
- */
-function depsOf(scope: TypeScope, def: TypeDef): object[] | undefined {
-  const out: object[] = [];
-  const v = (r: ValTypeRef | undefined): void => {
-    if (r !== undefined) out.push(valueType(scope, r));
-  };
-  switch (def.kind) {
-    case "primitive":
-      v(def.type);
-      return out;
-    case "record":
-      for (const f of def.fields) v(f.type);
-      return out;
-    case "variant":
-      for (const c of def.cases) v(c.type);
-      return out;
-    case "list":
-      v(def.element);
-      return out;
-    case "tuple":
-      for (const t of def.types) v(t);
-      return out;
-    case "flags":
-    case "enum":
-      return out;
-    case "option":
-      v(def.type);
-      return out;
-    case "result":
-      v(def.ok);
-      v(def.err);
-      return out;
-    case "own":
-    case "borrow":
-      out.push(resourceType(scope, def.resource));
-      return out;
-    case "stream":
-    case "future":
-      v(def.element);
-      return out;
-    case "map":
-      v(def.key);
-      v(def.value);
-      return out;
-    case "func":
-      for (const p of def.params) v(p.type);
-      v(def.result);
-      return out;
-    default:
-      return undefined; // not cached
-  }
-}
-
 function sameDeps(a: readonly object[], b: readonly object[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -111,20 +55,31 @@ function sameDeps(a: readonly object[], b: readonly object[]): boolean {
  * implementation, see linker.ts), then shares its type objects, and with them everything cached per
  * type object (layouts, lifters, lowerers, generated host calls). Types are immutable, so sharing one
  * is the same as making an equal one; resource types, which are generative, are never shared this way.
+ * The types referred to are recorded by the one resolution below as it looks them up, so an unknown
+ * index is reported as it always is.
  */
 export function resolveTypeDef(scope: TypeScope, def: TypeDef, name = "resource"): TypeEntry {
   if (def.kind === "resource" || def.kind === "instance" || def.kind === "component") return resolveFresh(scope, def, name);
-  const deps = depsOf(scope, def);
-  if (deps === undefined) return resolveFresh(scope, def, name);
+  const deps: object[] = [];
+  const entry = resolveFresh(scope, def, name, deps);
   const last = resolved.get(def);
   if (last !== undefined && sameDeps(last.deps, deps)) return last.entry;
-  const entry = resolveFresh(scope, def, name);
   resolved.set(def, { deps, entry });
   return entry;
 }
 
-function resolveFresh(scope: TypeScope, def: TypeDef, name: string): TypeEntry {
-  const v = (r: ValTypeRef) => valueType(scope, r);
+/** Resolves `def` afresh; `deps`, when given, receives every type it refers to, in lookup order. */
+function resolveFresh(scope: TypeScope, def: TypeDef, name: string, deps?: object[]): TypeEntry {
+  const v = (r: ValTypeRef): ValueType => {
+    const t = valueType(scope, r);
+    deps?.push(t);
+    return t;
+  };
+  const resource = (i: number): ResourceType => {
+    const t = resourceType(scope, i);
+    deps?.push(t);
+    return t;
+  };
   switch (def.kind) {
     case "primitive":
       return { t: "value", type: v(def.type) };
@@ -152,7 +107,7 @@ function resolveFresh(scope: TypeScope, def: TypeDef, name: string): TypeEntry {
       };
     case "own":
     case "borrow":
-      return { t: "value", type: { kind: def.kind, resource: resourceType(scope, def.resource) } };
+      return { t: "value", type: { kind: def.kind, resource: resource(def.resource) } };
     case "stream":
     case "future":
       return { t: "value", type: { kind: def.kind, ...(def.element !== undefined ? { element: v(def.element) } : {}) } };
