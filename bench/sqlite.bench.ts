@@ -8,6 +8,19 @@
  *   first run, timed inside the child; fastest of a few processes per mode, alternating modes.
  *
  * Goals: fuel <= 1.30x, time limit and epochs <= 1.15x, cold and warm.
+ *
+ * Where the cold time goes (measured 2026-12-02 on the 2-core machine, Node 20, fuel): compiling the
+ * plain module takes ~20 ms and its first run ~110 ms. The fuel module's first run is ~1.3x that; the
+ * rest is the rewrite of 1.16 MB before V8 has optimized the rewriter. The same rewrite, timed
+ * pass after pass in one fresh process, takes 183, 110-136, then 47-52 ms; with optimization off
+ * (`--no-opt`) it takes 275-298 ms every time. `--trace-opt` shows TurboFan taking 30-40 ms in the
+ * background for each hot function (writeCode, scan, threadCalls, the fuel pass's visit and build),
+ * ~250 ms together on the one spare core, so the first pass runs mostly in baseline code. Making the
+ * compile synchronous (`--no-concurrent-recompilation`) makes the first pass 335 ms; Maglev (Node 22-26)
+ * gives 224-234 ms. The cold rows therefore measure the JIT's warm-up of our JavaScript, not the
+ * instrumented code. What would remove it is a rewriter that needs no warm-up (its scanning and copying
+ * core in WebAssembly, which V8's baseline compiler runs at full speed from the first byte); short of that,
+ * `wasmhost run --cache` and `Module.serialize` skip the rewrite from the second run on.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
