@@ -376,6 +376,16 @@ test("stdin from a callback is ready only once it has input; poll waits for it o
   assert.equal(p.stdinRead(10n, false), -1n);
 });
 
+test("a read asking for terabytes takes at most 1 MiB, so the guest cannot make the host allocate to match", () => {
+  const asked: number[] = [];
+  const p = probes(new Wasi({ stdin: (max: number) => (asked.push(max), "x".repeat(Math.min(max, 3 << 20))) }));
+  assert.equal(p.stdinRead(1n << 40n, true), BigInt(1 << 20));
+  assert.ok(asked.length > 0 && asked.every((m) => m <= 1 << 20), `the source was asked for ${asked.join(", ")} bytes`);
+  const whole = probes(new Wasi({ stdin: "y".repeat(3 << 20) }));
+  assert.equal(whole.stdinRead(0xffff_ffff_ffff_ffffn, false), BigInt(1 << 20), "a string stdin too");
+  assert.equal(whole.stdinRead(5n, false), 5n, "and the rest stays for the next read");
+});
+
 test("a poll on a silent stdin stops at the store's deadline", () => {
   const limited = new Engine({ timeLimits: true });
   const silent = (_max: number, waitMs: number): null => {

@@ -100,7 +100,8 @@ export interface VfsFile {
    * True when each `write` costs a system call: a WASI 0.2 guest's consecutive stream writes to the file
    * may then be gathered into one `write`, issued before any other use of the WASI state and before
    * the run returns (src/component/wasi/preview1.ts). A late error (a full disk) is reported by the
-   * stream's next operation.
+   * stream's next operation. Such a file's `size` is taken to cost a system call as well, so stream
+   * reads do not ask it before each read.
    */
   readonly writeBehind?: boolean;
   /** The current size in bytes, or -errno. */

@@ -1,6 +1,6 @@
 /**
  * The host clocks of clock_time_get: nanosecond units on the same clock as `process.hrtime`, realtime as
- * monotonic plus one fixed offset, the same values through the aligned fast path and the unaligned
+ * monotonic plus an offset that follows the wall clock, the same values through the aligned fast path and the unaligned
  * general path, bounds at the end of memory, and memory growth (detached and shared buffers).
  */
 import { test } from "node:test";
@@ -30,7 +30,7 @@ test("the monotonic clock is hrtime in nanoseconds and never goes back, aligned 
   }
 });
 
-test("realtime is monotonic plus one fixed offset, near Date.now(), aligned or not", () => {
+test("realtime is monotonic plus one offset between wall-clock checks, near Date.now(), aligned or not", () => {
   const b = bare();
   // Each reading bounds the offset to [t - after, t - before]; a fixed offset lies in every bound.
   let lo = -(1n << 80n);
@@ -44,6 +44,27 @@ test("realtime is monotonic plus one fixed offset, near Date.now(), aligned or n
   const wall = BigInt(Date.now()) * 1_000_000n;
   const { t } = sample(b, 0, 24);
   assert.ok(t > wall - 50_000_000n && t < wall + 50_000_000n, `${t} near ${wall}`);
+});
+
+test("realtime follows the wall clock when it steps or drifts away from the monotonic clock, within a second", () => {
+  const b = bare();
+  const realNow = Date.now;
+  const within = (t: bigint, shift: number, what: string): void => {
+    const wall = BigInt(realNow() + shift) * 1_000_000n;
+    assert.ok(t >= wall - 2_000_000n && t <= wall + 3_000_000n, `${what}: ${t} near ${wall}`);
+  };
+  const aSecond = (): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1050);
+  try {
+    within(sample(b, 0, 8).t, 0, "before");
+    Date.now = () => realNow() + 60_000; // the system clock set a minute ahead (or a monotonic clock that lagged)
+    aSecond();
+    within(sample(b, 0, 8).t, 60_000, "a minute ahead");
+    within(sample(b, 0, 13).t, 60_000, "unaligned");
+  } finally {
+    Date.now = realNow;
+  }
+  aSecond();
+  within(sample(b, 0, 8).t, 0, "set back");
 });
 
 test("the last aligned slot of memory is written; past it, or unaligned across the end, is EFAULT", () => {
