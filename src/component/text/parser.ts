@@ -7,6 +7,10 @@
  * `(core func (canon lower ...))`, inline instances in `with`). `$id`s end up in a
  * `component-name` section.
  *
+ * The parser is built in levels, each a class extending the one below: `base.ts` (tokens, scopes and
+ * index spaces), `types.ts` (type definitions and declarators), `refs.ts` (references, aliases, names,
+ * inline exports), `canon.ts` (canonical definitions), and this file (the definitions themselves).
+ *
  * @module
  */
 import { WatError } from "../../errors.js";
@@ -14,24 +18,11 @@ import { ByteWriter, concatBytes } from "../../binary/encoder.js";
 import { Tok, lex, type Tokens } from "../../text/lexer.js";
 import { parseModuleTokens } from "../../text/parser.js";
 import { decodeModule } from "../../binary/decoder.js";
-import type {
-  CanonDef,
-  CanonOption,
-  ComponentSection,
-  CoreSort,
-  ExportDef,
-  ExternName,
-  NameAttribute,
-  Sort,
-  TypeDef,
-} from "../binary/ast.js";
-import { CANON_BY_NAME } from "../binary/canon.js";
+import type { ComponentSection, CoreSort, ExportDef, ExternName, Sort, TypeDef } from "../binary/ast.js";
 import { encodeComponent, writeSort } from "../binary/encoder.js";
 import { Scope, type Space } from "./base.js";
-import { TypeParser } from "./types.js";
-
-const CORE_SORT_WORDS: ReadonlySet<string> = new Set(["func", "table", "memory", "global", "tag", "type", "module", "instance"]);
-const SORT_WORDS: ReadonlySet<string> = new Set(["func", "value", "type", "component", "instance"]);
+import { CanonParser } from "./canon.js";
+import { CORE_SORT_WORDS } from "./refs.js";
 
 /** The order in which sorts are written in the name section. */
 const NAME_SORTS: readonly Sort[] = [
@@ -70,7 +61,7 @@ export function parseComponentText(text: string, options: ComponentTextOptions =
   return bytes;
 }
 
-class ComponentParser extends TypeParser {
+class ComponentParser extends CanonParser {
   constructor(t: Tokens) {
     super(t);
   }
@@ -138,46 +129,6 @@ class ComponentParser extends TypeParser {
       case "value": return this.fail("value definitions are not supported", open + 1);
     }
     this.unexpected(open + 1, "a definition");
-  }
-
-  // ---- inline exports -----------------------------------------------------------------------------
-
-  /** `(export "name" attrs*)*` right after a definition's `$id`: returns the names. */
-  private inlineExports(): ExternName[] {
-    const names: ExternName[] = [];
-    while (this.isNameOnly(this.p, "export")) {
-      this.p += 2;
-      names.push(this.externName());
-      this.expectRP();
-    }
-    return names;
-  }
-
-  /**
-   * The inline-import abbreviation `(sort $id? (export ...)* (import "name") body)`: when present,
-   * emits the import (and the inline exports of the imported item) and returns true.
-   */
-  private inlineImport(word: string, id: string | undefined, exports: readonly ExternName[], open: number): boolean {
-    if (!this.isNameOnly(this.p, "import")) return false;
-    this.p += 2;
-    const name = this.externName();
-    this.expectRP();
-    const ext = this.externBody(word, id, open + 1);
-    this.expectRP();
-    if (this.scope.kind !== "component") this.fail("inline imports are only allowed in components", open);
-    this.pushItem("import", { name, desc: ext.desc, offset: 0 });
-    const index = this.define(ext.sort, id, open);
-    this.emitExports(exports, ext.sort, index);
-    return true;
-  }
-
-  private emitExports(names: readonly ExternName[], sort: Sort, index: number): void {
-    for (const name of names) {
-      if (this.scope.kind !== "component") this.fail("inline exports are only allowed in components");
-      const e: ExportDef = { name, sort, index, offset: 0 };
-      this.pushItem("export", e);
-      this.define(sort, undefined);
-    }
   }
 
   // ---- core definitions ---------------------------------------------------------------------------
@@ -264,51 +215,6 @@ class ComponentParser extends TypeParser {
     return exports;
   }
 
-  /** An index into a core sort's space, or `$instance "name"` (an inline core export alias). */
-  private coreSortedIndex(sort: Sort): number {
-    // Core modules are exported by component instances, not core instances.
-    if (sort === "core module") return this.sortedIndex(sort);
-    if ((this.kind[this.p] === Tok.id || this.atU32()) && this.kind[this.p + 1] === Tok.string) {
-      const instance = this.index("core instance");
-      const name = this.string();
-      return this.emitAlias({ kind: "core-export", sort, instance, name, offset: 0 }, undefined);
-    }
-    return this.index(sort);
-  }
-
-  /**
-   * A core reference: `(core sort idx)`, `(core sort $i "name")`, a bare index, and the legacy forms
-   * the reference tools still accept: `(sort ...)` without `core`, and a bare `$i "name"`.
-   */
-  coreRef(sort: Sort): number {
-    const word = sort.slice(5);
-    if (this.kind[this.p] === Tok.lparen) {
-      this.expectLP();
-      if (this.eatAtom("core")) this.expectAtom(word);
-      else this.expectAtom(word);
-      const index = this.coreSortedIndex(sort);
-      this.expectRP();
-      return index;
-    }
-    return this.coreSortedIndex(sort);
-  }
-
-  /** `(word idx)`, `(word $instance "name")`, or `(core word ...)`: a reference whose sort keyword is given. */
-  private wrappedRef(word: string, sort: Sort): number {
-    if (this.isOpen(this.p, "core")) return this.coreRef(sort);
-    this.expectLP();
-    this.expectAtom(word);
-    const index = sort.startsWith("core ") ? this.coreSortedIndex(sort) : this.sortedIndex(sort);
-    this.expectRP();
-    return index;
-  }
-
-  /** A core index: bare, `(core sort ...)` or `(word ...)` (`(memory ...)`, `(table ...)`). */
-  private looseCoreRef(word: string, sort: Sort): number {
-    if (this.kind[this.p] === Tok.lparen) return this.wrappedRef(word, sort);
-    return this.coreRef(sort);
-  }
-
   /** `(core func $id? (canon ...))` or `(core func $id? (alias core export ...))`. */
   private coreFuncDef(open: number): void {
     const id = this.optId();
@@ -388,14 +294,6 @@ class ComponentParser extends TypeParser {
     this.emitExports(exports, "instance", index);
   }
 
-  private isIndexAt(i: number): boolean {
-    const save = this.p;
-    this.p = i;
-    const r = this.atIndex();
-    this.p = save;
-    return r;
-  }
-
   /** `(instance (export "n" sortidx)*)` as a `with` argument: a new instance of exports. */
   private inlineInstance(): number {
     const open = this.p;
@@ -414,115 +312,6 @@ class ComponentParser extends TypeParser {
       this.expectRP();
     }
     return items;
-  }
-
-  /** `(sort idx)`, `(sort $instance "name"+)` (inline export aliases), `(core sort idx)`. */
-  private sortIdx(): { sort: Sort; index: number } {
-    this.expectLP();
-    let sort: Sort;
-    if (this.eatAtom("core")) {
-      const word = this.text();
-      if (!CORE_SORT_WORDS.has(word)) this.unexpected(this.p, "a core sort");
-      this.p++;
-      sort = `core ${word as CoreSort}`;
-      const index = this.coreSortedIndex(sort);
-      this.expectRP();
-      return { sort, index };
-    }
-    const word = this.text();
-    if (!SORT_WORDS.has(word)) this.unexpected(this.p, "a sort");
-    this.p++;
-    sort = word as Sort;
-    const index = this.sortedIndex(sort);
-    this.expectRP();
-    return { sort, index };
-  }
-
-  /** An index in `sort`'s space, or `$instance "name"+` through inline export aliases. */
-  private sortedIndex(sort: Sort): number {
-    if ((this.kind[this.p] === Tok.id || this.atU32()) && this.kind[this.p + 1] === Tok.string) {
-      let instance = this.index("instance");
-      let name = this.string();
-      while (this.atString()) {
-        instance = this.emitAlias({ kind: "export", sort: "instance", instance, name, offset: 0 }, undefined);
-        name = this.string();
-      }
-      return this.emitAlias({ kind: "export", sort, instance, name, offset: 0 }, undefined);
-    }
-    return this.index(sort);
-  }
-
-  /** A component-level reference: `(sort idx ...)` or a bare index. */
-  private ref(sort: Sort): number {
-    if (this.kind[this.p] === Tok.lparen) {
-      const at = this.p;
-      const r = this.sortIdx();
-      if (r.sort !== sort) this.fail(`expected a ${sort} reference`, at);
-      return r.index;
-    }
-    if (this.kind[this.p + 1] === Tok.string) {
-      this.fail(
-        `an export name must be written inside a nested reference: \`${this.text()} "..."\` should be written \`(${sort} ${this.text()} "...")\``,
-      );
-    }
-    return this.index(sort);
-  }
-
-  // ---- aliases ------------------------------------------------------------------------------------
-
-  alias(): void {
-    const open = this.p;
-    this.p += 2;
-    if (this.eatAtom("outer")) {
-      const count = this.outerCount();
-      const idxTok = this.p;
-      this.p++;
-      const { sort, id } = this.aliasTarget();
-      this.expectRP();
-      let index: number;
-      if (this.kind[idxTok] === Tok.id) {
-        const name = this.idName(idxTok);
-        const found = this.scopeAt(count).spaces.get(sort)?.ids.get(name);
-        if (found === undefined) this.fail(`unknown ${sort}: failed to find name \`$${name}\``, idxTok);
-        index = found;
-      } else {
-        const save = this.p;
-        this.p = idxTok;
-        index = this.u32();
-        this.p = save;
-      }
-      this.emitAlias({ kind: "outer", sort, count, index, offset: 0 }, id);
-      return;
-    }
-    const core = this.eatAtom("core");
-    this.expectAtom("export");
-    const instance = this.index(core ? "core instance" : "instance");
-    const name = this.string();
-    const at = this.p;
-    const { sort, id } = this.aliasTarget();
-    if (core && !sort.startsWith("core ")) this.fail(`unexpected sort ${sort} for a core export alias`, at);
-    this.expectRP();
-    this.emitAlias({ kind: core ? "core-export" : "export", sort, instance, name, offset: 0 }, id);
-    void open;
-  }
-
-  /** The `(sort $id?)` of an alias. */
-  private aliasTarget(): { sort: Sort; id: string | undefined } {
-    this.expectLP();
-    let sort: Sort;
-    if (this.eatAtom("core")) {
-      const word = this.text();
-      if (!CORE_SORT_WORDS.has(word)) this.unexpected(this.p, "a core sort");
-      sort = `core ${word as CoreSort}`;
-    } else {
-      const word = this.text();
-      if (!SORT_WORDS.has(word)) this.unexpected(this.p, "a sort");
-      sort = word as Sort;
-    }
-    this.p++;
-    const id = this.optId();
-    this.expectRP();
-    return { sort, id };
   }
 
   // ---- types --------------------------------------------------------------------------------------
@@ -546,127 +335,6 @@ class ComponentParser extends TypeParser {
     const def = this.canonBody(true);
     this.expectRP();
     void def;
-  }
-
-  /**
-   * The body of `(canon name immediates* options* target?)`. With `withTarget`, the trailing
-   * `(core func $id?)` / `(func $id? typeuse)` is parsed and the definition emitted here.
-   */
-  private canonBody(withTarget = false): CanonDef {
-    const nameTok = this.p;
-    const name = this.text();
-    this.p++;
-    let def: CanonDef;
-    if (name === "lift") {
-      const func = this.coreRef("core func");
-      const options = this.canonOptions();
-      if (withTarget) {
-        this.expectLP();
-        this.expectAtom("func");
-        const id = this.optId();
-        const exports = this.inlineExports();
-        const type = this.funcTypeUse();
-        this.expectRP();
-        def = { kind: "lift", func, options, type, offset: 0 };
-        this.pushItem("canon", def);
-        const index = this.define("func", id, nameTok);
-        this.emitExports(exports, "func", index);
-        return def;
-      }
-      return { kind: "lift", func, options, offset: 0 };
-    }
-    if (name === "lower") {
-      const func = this.ref("func");
-      const options = this.canonOptions();
-      def = { kind: "lower", func, options, offset: 0 };
-    } else {
-      let op = CANON_BY_NAME.get(name);
-      if (op === undefined) this.fail(`unexpected token ${name}: unknown canonical built-in`, nameTok);
-      const d: { -readonly [K in keyof CanonDef]: CanonDef[K] } = { kind: name, offset: 0 };
-      for (const imm of op.immediates) {
-        switch (imm) {
-          case "type": d.type = this.ref("type"); break;
-          case "options": d.options = this.canonOptions(); break;
-          case "result":
-            if (this.eatOpen("result")) {
-              d.result = this.valType();
-              this.expectRP();
-            } else {
-              d.result = null;
-            }
-            break;
-          case "valType": d.valType = this.coreValType(); break;
-          case "index": d.index = this.u32(); break;
-          case "async": d.async = this.eatAtom("async"); break;
-          case "cancellable": d.cancellable = this.eatAtom("cancellable"); break;
-          case "shared": d.shared = this.eatAtom("shared"); break;
-          case "memory":
-            this.expectLP();
-            this.expectAtom("memory");
-            d.memory = this.coreRef("core memory");
-            this.expectRP();
-            break;
-          case "coreType": d.coreType = this.coreRef("core type"); break;
-          case "table": d.table = this.looseCoreRef("table", "core table"); break;
-        }
-      }
-      if (name === "resource.drop" && this.eatAtom("async")) {
-        op = CANON_BY_NAME.get("resource.drop async")!;
-        d.kind = op.name;
-      }
-      def = d;
-    }
-    if (withTarget) {
-      this.expectLP();
-      this.expectAtom("core");
-      this.expectAtom("func");
-      const id = this.optId();
-      this.expectRP();
-      this.pushItem("canon", def);
-      this.define("core func", id, nameTok);
-    }
-    return def;
-  }
-
-  /** The function type of a lifted function: `(type idx)` or inline `(param ...) (result ...)`. */
-  private funcTypeUse(): number {
-    if (this.atTypeUse()) {
-      this.p += 2;
-      const index = this.index("type");
-      this.expectRP();
-      return index;
-    }
-    const tok = this.p;
-    return this.emitType(this.funcTypeBody(), undefined, tok);
-  }
-
-  private canonOptions(): CanonOption[] {
-    const options: CanonOption[] = [];
-    for (;;) {
-      const i = this.p;
-      if (this.kind[i] === Tok.atom) {
-        const w = this.text(i);
-        if (w === "string-encoding=utf8") options.push({ kind: "utf8" });
-        else if (w === "string-encoding=utf16") options.push({ kind: "utf16" });
-        else if (w === "string-encoding=latin1+utf16") options.push({ kind: "latin1+utf16" });
-        else if (w === "async") options.push({ kind: "async" });
-        else if (w === "gc") options.push({ kind: "gc" });
-        else break;
-        this.p++;
-        continue;
-      }
-      if (this.kind[i] !== Tok.lparen) break;
-      const w = this.text(i + 1);
-      if (w === "memory" || w === "realloc" || w === "post-return" || w === "callback" || w === "core-type") {
-        this.p += 2;
-        const index = this.coreRef(w === "memory" ? "core memory" : w === "core-type" ? "core type" : "core func");
-        this.expectRP();
-        options.push({ kind: w, index });
-        continue;
-      }
-      break;
-    }
-    return options;
   }
 
   /** `(func $id? (export ...)* typeuse (canon lift ...))` or `(func $id? (alias export ...))`. */
@@ -744,27 +412,6 @@ class ComponentParser extends TypeParser {
     this.define(sort, id, open);
   }
 
-  /** `"name" (implements "x")? (versionsuffix "x")? (external-id "x")?` or `(interface "name")`. */
-  externName(): ExternName {
-    if (this.eatOpen("interface")) {
-      const name = this.string();
-      this.expectRP();
-      return { name, form: 1, attributes: [] };
-    }
-    const name = this.string();
-    const attributes: NameAttribute[] = [];
-    for (;;) {
-      let kind: NameAttribute["kind"] | undefined;
-      if (this.atOpen("implements")) kind = "implements";
-      else if (this.atOpen("versionsuffix")) kind = "versionsuffix";
-      else if (this.atOpen("external-id")) kind = "external-id";
-      if (kind === undefined) break;
-      this.p += 2;
-      attributes.push({ kind, value: this.string() });
-      this.expectRP();
-    }
-    return attributes.length > 0 ? { name, form: 2, attributes } : { name, form: 0, attributes };
-  }
 }
 
 /** The payload of a `component-name` section for a scope's `$id`s, or undefined when there are none. */

@@ -309,10 +309,10 @@ export abstract class TypeParser extends ParserBase {
     this.unexpected(open + 1, "a declaration");
   }
 
-  /** `(alias ...)`: an alias definition or declarator (see `parser.ts`). */
+  /** `(alias ...)`: an alias definition or declarator (see `refs.ts`). */
   abstract alias(): void;
 
-  /** An import or export name with its attributes (see `parser.ts`). */
+  /** An import or export name with its attributes (see `refs.ts`). */
   abstract externName(): ExternName;
 
   /**
@@ -456,7 +456,7 @@ export abstract class TypeParser extends ParserBase {
     return this.index("core type");
   }
 
-  /** A core index: bare, or `(core sort ref)` with the inline export-alias form (see `parser.ts`). */
+  /** A core index: bare, or `(core sort ref)` with the inline export-alias form (see `refs.ts`). */
   abstract coreRef(sort: Sort): number;
 
   /**

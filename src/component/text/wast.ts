@@ -8,7 +8,7 @@
  */
 import { concatBytes } from "../../binary/encoder.js";
 import { WatError } from "../../errors.js";
-import { Tok, lex, stringBytes, type Tokens } from "../../text/lexer.js";
+import { Tok, lex, stringBytes } from "../../text/lexer.js";
 import { f64Out, parseF32, parseF64, parseI64, parseInt as parseInteger } from "../../text/numbers.js";
 import { parseModuleTokens } from "../../text/parser.js";
 import { ScriptReader } from "../../text/wast.js";
