@@ -7,9 +7,10 @@
  * `(core func (canon lower ...))`, inline instances in `with`). `$id`s end up in a
  * `component-name` section.
  *
- * The parser is built in levels, each a class extending the one below: `base.ts` (tokens, scopes and
- * index spaces), `types.ts` (type definitions and declarators), `refs.ts` (references, aliases, names,
- * inline exports), `canon.ts` (canonical definitions), and this file (the definitions themselves).
+ * The parser is built in levels, each a class extending the one below: `base.ts` (tokens, scopes
+ * and index spaces), `core-types.ts` (core types in components), `types.ts` (component types),
+ * `refs.ts` (references, aliases, names, inline exports), `canon.ts` (canonical definitions), and
+ * this file (the definitions themselves).
  *
  * @module
  */
