@@ -12,18 +12,13 @@
 import { CompileError } from "../errors.js";
 import * as L from "./limits.js";
 import type {
-  AbsHeapType,
-  CompositeType,
   ConstExpr,
   CustomSection,
   DataSegment,
   ElementSegment,
   ExportInfo,
-  FieldType,
   FunctionBody,
-  GlobalDesc,
   GlobalInfo,
-  HeapType,
   ImportInfo,
   LocalRun,
   MemoryDesc,
@@ -31,18 +26,20 @@ import type {
   NameInfo,
   RecGroup,
   SectionInfo,
-  StorageType,
-  TableDesc,
   TableInfo,
   TagInfo,
   TypeDef,
   ValueType,
 } from "./module-info.js";
-import { BinaryReader } from "./reader.js";
+import { BinaryReader, SECTION_EOF } from "./reader.js";
+import { decodeNameSection, emptyNames } from "./names.js";
+import {
+  readGlobalType, readHeapType, readMemoryType, readRefType, readSharedHeapType, readSubType, readTableType, readValueType, SHARED_PREFIX,
+} from "./type-reader.js";
 import { InstrCursor, skipExpression } from "./instructions.js";
 
 const MAGIC = 0x6d736100; // "\0asm" little-endian
-const SECTION_EOF = "unexpected end of section or function";
+
 
 /**
  * The position of each non-custom section in the required order (the tag section sits between
@@ -51,15 +48,6 @@ const SECTION_EOF = "unexpected end of section or function";
 export const SECTION_RANK: Readonly<Record<number, number>> = {
   1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13,
 };
-
-/** Abstract heap types by their one-byte (negative s33) encoding. */
-const ABS_HEAP: ReadonlyMap<number, AbsHeapType> = new Map<number, AbsHeapType>([
-  [0x70, "func"], [0x6f, "extern"], [0x6e, "any"], [0x6d, "eq"], [0x6c, "i31"], [0x6b, "struct"],
-  [0x6a, "array"], [0x69, "exn"], [0x71, "none"], [0x73, "nofunc"], [0x72, "noextern"], [0x74, "noexn"],
-]);
-
-/** The prefix byte of a shared composite type and a shared abstract heap type (shared-everything threads). */
-const SHARED_PREFIX = 0x65;
 
 const EXPORT_KINDS = ["func", "table", "memory", "global", "tag"] as const;
 
@@ -263,156 +251,14 @@ class Decoder {
         r.u8();
         const size = r.count(L.MAX_REC_GROUP_SIZE, "types in a recursion group");
         const first = this.types.length;
-        for (let j = 0; j < size; j++) this.types.push(this.subType());
+        for (let j = 0; j < size; j++) this.types.push(readSubType(r));
         this.recGroups.push({ first, count: size, explicit: true });
       } else {
         this.recGroups.push({ first: this.types.length, count: 1, explicit: false });
-        this.types.push(this.subType());
+        this.types.push(readSubType(r));
       }
       if (this.types.length > L.MAX_TYPES) r.fail(`too many types (the limit is ${L.MAX_TYPES})`);
     }
-  }
-
-  private subType(): TypeDef {
-    const r = this.r;
-    const form = r.peek();
-    if (form === 0x50 || form === 0x4f) {
-      r.u8();
-      const n = r.count(1, "supertypes");
-      const supertypes: number[] = [];
-      for (let i = 0; i < n; i++) supertypes.push(r.u32());
-      return { ...this.compositeType(), final: form === 0x4f, supertypes, explicitSub: true };
-    }
-    return { ...this.compositeType(), final: true, supertypes: [], explicitSub: false };
-  }
-
-  /** A composite type, with its `shared` prefix (0x65, shared-everything threads) when it has one. */
-  private compositeType(): CompositeType & { shared?: boolean } {
-    const r = this.r;
-    if (r.peek() === SHARED_PREFIX) {
-      r.u8();
-      return { ...this.unsharedCompositeType(), shared: true };
-    }
-    return this.unsharedCompositeType();
-  }
-
-  private unsharedCompositeType(): CompositeType {
-    const r = this.r;
-    const at = r.pos;
-    const form = r.u8();
-    switch (form) {
-      case 0x60: {
-        const params = this.valueTypes(L.MAX_FUNCTION_PARAMS, "parameters");
-        const results = this.valueTypes(L.MAX_FUNCTION_RESULTS, "results");
-        return { kind: "func", params, results };
-      }
-      case 0x5f: {
-        const n = r.count(L.MAX_STRUCT_FIELDS, "struct fields");
-        const fields: FieldType[] = [];
-        for (let i = 0; i < n; i++) fields.push(this.fieldType());
-        return { kind: "struct", fields };
-      }
-      case 0x5e:
-        return { kind: "array", element: this.fieldType() };
-      default:
-        // A byte with the continuation bit would start a longer (s7) encoding: too long; others are unknown forms.
-        return r.fail(form & 0x80 ? "integer representation too long" : `malformed type form 0x${form.toString(16)}`, at);
-    }
-  }
-
-  private fieldType(): FieldType {
-    const r = this.r;
-    const b = r.peek();
-    let storage: StorageType;
-    if (b === 0x78) {
-      r.u8();
-      storage = "i8";
-    } else if (b === 0x77) {
-      r.u8();
-      storage = "i16";
-    } else {
-      storage = this.valueType();
-    }
-    return { storage, mutable: this.mutability() };
-  }
-
-  private valueTypes(max: number, what: string): ValueType[] {
-    const n = this.r.count(max, what);
-    const out: ValueType[] = new Array(Math.min(n, this.r.remaining));
-    for (let i = 0; i < n; i++) out[i] = this.valueType();
-    return out;
-  }
-
-  /** A value type (number, vector or reference type). */
-  valueType(): ValueType {
-    const r = this.r;
-    const at = r.pos;
-    const b = r.u8();
-    switch (b) {
-      case 0x7f: return "i32";
-      case 0x7e: return "i64";
-      case 0x7d: return "f32";
-      case 0x7c: return "f64";
-      case 0x7b: return "v128";
-    }
-    return this.refTypeAfter(b, at, "malformed value type");
-  }
-
-  /** A reference type (table element, element segment). */
-  private refType(): ValueType {
-    const at = this.r.pos;
-    return this.refTypeAfter(this.r.u8(), at, "malformed reference type");
-  }
-
-  private refTypeAfter(b: number, at: number, message: string): ValueType {
-    if (b === 0x70) return "funcref";
-    if (b === 0x6f) return "externref";
-    if (b === 0x63 || b === 0x64) {
-      const nullable = b === 0x63;
-      if (this.r.peek() === SHARED_PREFIX) return { ref: this.sharedHeapType(), nullable, shared: true };
-      const ref = this.heapType();
-      if (nullable && ref === "func") return "funcref";
-      if (nullable && ref === "extern") return "externref";
-      return { ref, nullable };
-    }
-    if (b === SHARED_PREFIX) {
-      this.r.pos = at;
-      return { ref: this.sharedHeapType(), nullable: true, shared: true };
-    }
-    const abs = ABS_HEAP.get(b);
-    if (abs !== undefined) return { ref: abs, nullable: true };
-    return this.r.fail(message, at);
-  }
-
-  /** `0x65 absheaptype`: a shared abstract heap type (shared-everything threads); returns the abstract type. */
-  private sharedHeapType(): AbsHeapType {
-    const r = this.r;
-    r.u8();
-    const at = r.pos;
-    const abs = ABS_HEAP.get(r.u8());
-    return abs ?? r.fail("malformed heap type: `shared` must be followed by an abstract heap type", at);
-  }
-
-  private heapType(): HeapType {
-    const r = this.r;
-    const at = r.pos;
-    const b = r.peek();
-    const abs = ABS_HEAP.get(b);
-    if (abs !== undefined) {
-      r.u8();
-      return abs;
-    }
-    const index = r.s33();
-    if (index < 0) r.fail("malformed heap type", at);
-    return index;
-  }
-
-  private mutability(): boolean {
-    const r = this.r;
-    const at = r.pos;
-    const b = r.u8();
-    if (b > 1) r.fail("malformed mutability", at);
-    return b === 1;
   }
 
   // ---- imports, functions, tables, memories, globals, tags ---------------------------------------
@@ -432,15 +278,15 @@ class Decoder {
           this.counts.func++;
           break;
         case 1:
-          this.imports.push({ module, name, offset, kind: "table", type: this.tableType() });
+          this.imports.push({ module, name, offset, kind: "table", type: readTableType(r) });
           this.counts.table++;
           break;
         case 2:
-          this.imports.push({ module, name, offset, kind: "memory", type: this.memoryType() });
+          this.imports.push({ module, name, offset, kind: "memory", type: readMemoryType(r) });
           this.counts.memory++;
           break;
         case 3:
-          this.imports.push({ module, name, offset, kind: "global", type: this.globalType() });
+          this.imports.push({ module, name, offset, kind: "global", type: readGlobalType(r) });
           this.counts.global++;
           break;
         case 4:
@@ -472,65 +318,25 @@ class Decoder {
         r.u8();
         const at = r.pos;
         if (r.u8() !== 0) r.fail("malformed table", at);
-        const type = this.tableType();
+        const type = readTableType(r);
         this.tables.push({ type, init: this.constExpr() });
       } else {
-        this.tables.push({ type: this.tableType() });
+        this.tables.push({ type: readTableType(r) });
       }
     }
-  }
-
-  private tableType(): TableDesc {
-    const element = this.refType();
-    const r = this.r;
-    const at = r.pos;
-    const flags = limitsFlags(r);
-    // bit 0: has max; bit 1: shared (shared-everything threads); bit 2: 64-bit.
-    if (flags & ~0x07) r.fail("integer too large", at);
-    const table64 = (flags & 4) !== 0;
-    const min = table64 ? r.u64() : r.u32();
-    const max = flags & 1 ? (table64 ? r.u64() : r.u32()) : undefined;
-    const shared = flags & 2 ? { shared: true } : {};
-    return max === undefined ? { element, table64, min, ...shared } : { element, table64, min, max, ...shared };
   }
 
   private memorySection(): void {
     const r = this.r;
     const n = r.count(L.MAX_MEMORIES, "memories");
-    for (let i = 0; i < n; i++) this.memories.push(this.memoryType());
-  }
-
-  private memoryType(): MemoryDesc {
-    const r = this.r;
-    const at = r.pos;
-    const flags = limitsFlags(r);
-    // bit 0: has max; bit 1: shared; bit 2: 64-bit; bit 3: custom page size. A shared memory without
-    // a maximum decodes but is invalid (the engine rejects it: "shared memory must have maximum").
-    if (flags & ~0x0f) r.fail("integer too large", at);
-    const memory64 = (flags & 4) !== 0;
-    const shared = (flags & 2) !== 0;
-    const min = memory64 ? r.u64() : r.u32();
-    const max = flags & 1 ? (memory64 ? r.u64() : r.u32()) : undefined;
-    const pageSizeLog2 = flags & 8 ? r.u32() : undefined;
-    return {
-      min,
-      ...(max !== undefined ? { max } : {}),
-      shared,
-      memory64,
-      ...(pageSizeLog2 !== undefined ? { pageSizeLog2 } : {}),
-    };
-  }
-
-  private globalType(): GlobalDesc {
-    const content = this.valueType();
-    return { content, mutable: this.mutability() };
+    for (let i = 0; i < n; i++) this.memories.push(readMemoryType(r));
   }
 
   private globalSection(): void {
     const r = this.r;
     const n = r.count(L.MAX_GLOBALS, "globals");
     for (let i = 0; i < n; i++) {
-      const type = this.globalType();
+      const type = readGlobalType(r);
       this.globals.push({ type, init: this.constExpr() });
     }
   }
@@ -596,7 +402,7 @@ class Decoder {
       let elementType: ValueType = "funcref";
       if (flags & 3) {
         if (usesExprs) {
-          elementType = this.refType();
+          elementType = readRefType(r);
         } else {
           const at = r.pos;
           if (r.u8() !== 0) r.fail("malformed element kind", at);
@@ -688,7 +494,7 @@ class Decoder {
       const count = r.u32();
       localCount += count;
       if (localCount > L.MAX_FUNCTION_LOCALS) r.fail("too many locals", countAt);
-      locals[i] = { count, type: this.valueType() };
+      locals[i] = { count, type: readValueType(r) };
     }
     const codeOffset = r.pos;
     // The body ended where its final END opcode should be: the spec reports this as "END opcode expected"
@@ -746,7 +552,7 @@ class Decoder {
         case 0x44: r.skip(8); break; // f64.const
         case 0x23: r.u32(); break; // global.get
         case 0xd2: r.u32(); break; // ref.func
-        case 0xd0: if (r.peek() === SHARED_PREFIX) this.sharedHeapType(); else this.heapType(); break; // ref.null
+        case 0xd0: if (r.peek() === SHARED_PREFIX) readSharedHeapType(r); else readHeapType(r); break; // ref.null
         case 0x6a: case 0x6b: case 0x6c: // i32.add/sub/mul (extended-const)
         case 0x7c: case 0x7d: case 0x7e: // i64.add/sub/mul
           break;
@@ -830,136 +636,6 @@ function defineLazy<T>(obj: object, key: string, compute: () => T): void {
   });
 }
 
-/**
- * The flags byte of table and memory limits. It is a single byte: a continuation bit makes it "too long"
- * even when the value it would spell is a valid flag (the spec reads it as a 1-byte LEB128).
- */
-function limitsFlags(r: BinaryReader): number {
-  const at = r.pos;
-  const b = r.u8();
-  if (b & 0x80) r.fail("integer representation too long", at);
-  return b;
-}
-
 function readU32LE(b: Uint8Array, at: number): number {
   return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
-}
-
-/**
- * The module name of a `name` section payload (its first subsection, id 0), read without decoding the
- * rest; `undefined` when there is none or it is malformed.
- */
-export function readModuleName(payload: Uint8Array): string | undefined {
-  try {
-    const r = new BinaryReader(payload);
-    if (r.u8() !== 0) return undefined;
-    const size = r.u32();
-    return r.withLimit(size, SECTION_EOF, () => r.name());
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The module name in the `name` section of binary `bytes`, found by walking the section headers only;
- * `undefined` when there is none or the binary is malformed before it.
- */
-export function readBinaryModuleName(bytes: Uint8Array): string | undefined {
-  try {
-    const r = new BinaryReader(bytes, 8);
-    while (r.pos < bytes.length) {
-      const id = r.u8();
-      const size = r.u32();
-      const end = r.pos + size;
-      if (end > bytes.length) return undefined;
-      if (id === 0) {
-        const nameLength = r.u32();
-        const name = new TextDecoder().decode(bytes.subarray(r.pos, r.pos + nameLength));
-        if (name === "name") return readModuleName(bytes.subarray(r.pos + nameLength, end));
-      }
-      r.pos = end;
-    }
-  } catch {
-    // malformed: no name
-  }
-  return undefined;
-}
-
-/** A name section with no names. */
-export function emptyNames(): NameInfo {
-  const none = new Map<number, never>();
-  return {
-    functions: none, locals: none, labels: none, types: none, tables: none, memories: none,
-    globals: none, elements: none, data: none, fields: none, tags: none,
-  };
-}
-
-/**
- * Decodes the `name` custom section's payload at `bytes[start..end)`. A malformed name section does not
- * make the module malformed (the spec says to ignore it): the result then has `malformed` set and keeps
- * the subsections decoded before the fault.
- */
-export function decodeNameSection(bytes: Uint8Array, start: number, end: number): NameInfo {
-  const r = new BinaryReader(bytes, start, end);
-  const out = {
-    module: undefined as string | undefined,
-    functions: new Map<number, string>(),
-    locals: new Map<number, Map<number, string>>(),
-    labels: new Map<number, Map<number, string>>(),
-    types: new Map<number, string>(),
-    tables: new Map<number, string>(),
-    memories: new Map<number, string>(),
-    globals: new Map<number, string>(),
-    elements: new Map<number, string>(),
-    data: new Map<number, string>(),
-    fields: new Map<number, Map<number, string>>(),
-    tags: new Map<number, string>(),
-  };
-  const direct: Record<number, Map<number, string>> = {
-    1: out.functions, 4: out.types, 5: out.tables, 6: out.memories, 7: out.globals, 8: out.elements,
-    9: out.data, 11: out.tags,
-  };
-  const indirect: Record<number, Map<number, Map<number, string>>> = { 2: out.locals, 3: out.labels, 10: out.fields };
-  let malformed: string | undefined;
-  try {
-    let lastId = -1;
-    while (!r.done) {
-      const id = r.u8();
-      const size = r.u32();
-      if (id <= lastId && id <= 11) throw new CompileError("name subsections out of order", r.pos);
-      lastId = id;
-      r.withLimit(size, SECTION_EOF, () => {
-        if (id === 0) {
-          out.module = r.name();
-        } else if (direct[id]) {
-          readNameMap(r, direct[id]!);
-        } else if (indirect[id]) {
-          const target = indirect[id]!;
-          const n = r.count(L.MAX_NAMES, "names");
-          for (let i = 0; i < n; i++) {
-            const outer = r.u32();
-            const inner = new Map<number, string>();
-            readNameMap(r, inner);
-            target.set(outer, inner);
-          }
-        } else {
-          r.skip(r.remaining); // an unknown subsection: skip it
-        }
-        if (!r.done) throw new CompileError("name subsection size mismatch", r.pos);
-      });
-    }
-  } catch (e) {
-    if (!(e instanceof CompileError)) throw e;
-    malformed = e.message;
-  }
-  const { module, ...maps } = out;
-  return { ...(module !== undefined ? { module } : {}), ...maps, ...(malformed ? { malformed } : {}) };
-}
-
-function readNameMap(r: BinaryReader, into: Map<number, string>): void {
-  const n = r.count(L.MAX_NAMES, "names");
-  for (let i = 0; i < n; i++) {
-    const index = r.u32();
-    into.set(index, r.name());
-  }
 }

@@ -4,7 +4,8 @@
  *
  * @module
  */
-export { decodeModule, decodeNameSection, readModuleName, type DecodeOptions } from "./decoder.js";
+export { decodeModule, type DecodeOptions } from "./decoder.js";
+export { decodeNameSection, readModuleName } from "./names.js";
 export { encodeModule, encodeNameSection, ByteWriter, type EncodeOptions } from "./encoder.js";
 export { InstrCursor, skipExpression } from "./instructions.js";
 export { ALL_OPS, opByCode, opByName, type ImmKind, type OpInfo } from "./opcodes.js";

@@ -14,6 +14,9 @@ import { LebReader } from "./leb-reader.js";
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const latin1 = new TextDecoder("latin1");
 
+/** The spec's wording for a section or function body that ends before what it holds. */
+export const SECTION_EOF = "unexpected end of section or function";
+
 /** A position-tracking reader over `bytes[pos..end)`. */
 export class BinaryReader extends LebReader {
 

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { decodeModule, hasWasmMagic, readBinaryModuleName, readModuleName } from "../binary/decoder.js";
+import { decodeModule, hasWasmMagic } from "../binary/decoder.js";
+import { readBinaryModuleName, readModuleName } from "../binary/names.js";
 import { InstrCursor } from "../binary/instructions.js";
 import { Imm } from "../binary/opcodes.js";
 import type { ImportInfo, ModuleInfo, ValueType } from "../binary/module-info.js";

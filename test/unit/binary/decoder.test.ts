@@ -5,7 +5,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeModule, decodeNameSection, readModuleName } from "../../../src/binary/decoder.js";
+import { decodeModule } from "../../../src/binary/decoder.js";
+import { decodeNameSection, readModuleName } from "../../../src/binary/names.js";
 import { CompileError } from "../../../src/errors.js";
 import type { ModuleInfo } from "../../../src/binary/module-info.js";
 import { body, bytes, custom, END, HEADER, name, S, section, u32, vec, wasm, type Part } from "../../helpers/wasm-bytes.js";
