@@ -69,7 +69,9 @@
  *   function or loop body (`weightOf`), so a long loop body is not worth the same as a tight one.
  * - Bulk memory and table instructions count by their length (1 per 32 bytes, 1 per table element),
  *   checked before they run; `memory.fill/copy/init` longer than 1 MiB run in 1 MiB chunks, each
- *   weighed and checked, with the single instruction's result and traps (`BulkOps`).
+ *   weighed and checked, with the single instruction's result and traps (`BulkOps`), and a
+ *   `table.grow` of more than 4096 elements that will succeed runs in chunks of 4096, each after a
+ *   check (`BulkOps.growInChunks`).
  * - `memory.atomic.wait32/64` (which blocks the main thread, with no limit when its timeout is -1)
  *   waits 1 ms at a time between checks: a deadline interrupts it (`BulkOps.rewriteWait`).
  *
@@ -227,6 +229,13 @@ export interface ModuleTypes {
   memory64(index: number): boolean;
   /** True when table `index` is a 64-bit table (its bulk operations are left as they are). */
   table64(index: number): boolean;
+  /**
+   * The global holding table `index`'s maximum size, for a table the store creates, else -1 (its
+   * `table.grow` is weighed but not split). Absent: no table has one.
+   */
+  tableMax?(index: number): number;
+  /** The element type byte of a table with `tableMax` (0x70 funcref, 0x6f externref). */
+  tableElement?(index: number): number;
 }
 
 /**
@@ -555,6 +564,9 @@ const CHUNK = 1 << 20;
 const WAIT_SLICE_NS = 1_000_000;
 const BYTES_PER_STEP_LOG2 = 5;
 const ELEMENTS_PER_STEP_LOG2 = 0;
+/** The elements a chunk of a split `table.grow` adds (about 1 ms of the engine's work; see `growInChunks`). */
+const GROW_CHUNK = 4096;
+const TABLE_GROW = op("table.grow").id;
 const MEMORY_FILL = op("memory.fill").id;
 const MEMORY_COPY = op("memory.copy").id;
 const MEMORY_INIT = op("memory.init").id;
@@ -563,6 +575,8 @@ class BulkOps {
   private d = -1;
   private x = -1;
   private n = -1;
+  /** Locals holding a `table.grow`'s initial value, by element type byte. */
+  private readonly refs = new Map<number, number>();
 
   constructor(
     private readonly fn: FunctionContext,
@@ -588,8 +602,9 @@ class BulkOps {
     const traps: number[] = [];
     const b = new ByteSink(160);
     const memory = o === MEMORY_FILL || o === MEMORY_COPY || o === MEMORY_INIT;
+    if (o === TABLE_GROW && this.growInChunks(i, b, traps)) return;
     if (!memory) {
-      // Tables: at most the engine's table size limit of elements; weighed, not split.
+      // Other table instructions: at most the engine's table size limit of elements; weighed, not split.
       b.u8(0x22); b.u32(this.n); // local.tee $n (the length is on top of the stack)
       this.checkDynamic(b, ELEMENTS_PER_STEP_LOG2, traps);
       fn.insert(i, this.snippet(b, traps));
@@ -648,6 +663,65 @@ class BulkOps {
     get(d); get(x); get(n); instr();
     b.u8(0x0b); // end $done
     fn.replace(i, this.snippet(b, traps));
+  }
+
+  /**
+   * `table.grow` of a table the store creates, by more than `GROW_CHUNK` elements: in chunks of
+   * `GROW_CHUNK`, each preceded by a deadline check, because the engine takes time in proportion to the
+   * elements added (about 0.2-0.35 us each on Node 20-26, so 35 ms for 100,000) and a single grow
+   * would run past a deadline. The whole grow must succeed or fail as one, so the chunks are taken only
+   * when all of them will succeed: when the elements asked for fit under the table's maximum (the
+   * global `tableMax`, which the store sets to the smallest of the declared maximum, its
+   * `tableElements` limit and the engine's limit). Otherwise the single instruction runs (and fails at
+   * once, returning -1, without growing). The result is the old size, as the single instruction's.
+   * Returns false, writing nothing, for a table without a known maximum.
+   */
+  private growInChunks(i: number, b: ByteSink, traps: number[]): boolean {
+    const fn = this.fn;
+    const bytes = fn.bytes;
+    const at = fn.scan.start[i]!;
+    const end = fn.scan.start[i + 1]!;
+    const table = readLeb(bytes, lebEnd(bytes, at + 1), end);
+    const max = this.types.tableMax?.(table) ?? -1;
+    if (max < 0) return false;
+    if (this.d < 0) {
+      this.d = fn.addLocal(0x7f);
+      this.x = fn.addLocal(0x7f);
+    }
+    const element = this.types.tableElement?.(table) ?? 0x70;
+    let ref = this.refs.get(element);
+    if (ref === undefined) this.refs.set(element, (ref = fn.addLocal(element)));
+    const { d: old, n } = this;
+    const get = (l: number): void => { b.u8(0x20); b.u32(l); };
+    const set = (l: number): void => { b.u8(0x21); b.u32(l); };
+    const i32 = (v: number): void => { b.u8(0x41); b.sleb(v | 0); };
+    const size = (): void => { b.u8(0xfc); b.u32(16); b.u32(table); }; // table.size
+    const grow = (): void => b.copy(bytes, at, end);
+    set(n); set(ref);
+    b.u8(0x02); b.u8(0x7f); // block $done (result i32)
+    get(n); i32(GROW_CHUNK); b.u8(0x4b); // i32.gt_u
+    b.u8(0x04); b.u8(0x40); // if (long)
+    get(n); b.u8(0x23); b.u32(max); size(); b.u8(0x6b); b.u8(0x4d); // n <= max - size (i32.sub i32.le_u)
+    b.u8(0x04); b.u8(0x40); // if (every chunk will succeed)
+    size(); set(old);
+    b.u8(0x03); b.u8(0x40); // loop
+    // Asks the host before every chunk: a chunk costs about as much time as tens of thousands of the
+    // steps a period counts, so weighing it would leave many chunks between two checks.
+    traps.push(slowPath(b, this.k, this.countdown, this.check, this.fuelLocal, this.fuelGlobal));
+    get(ref); i32(GROW_CHUNK); grow(); b.u8(0x1a); // drop
+    get(n); i32(GROW_CHUNK); b.u8(0x6b); b.u8(0x22); b.u32(n); // local.tee $n
+    i32(GROW_CHUNK); b.u8(0x4b); b.u8(0x0d); b.u8(0x00); // i32.gt_u br_if 0
+    b.u8(0x0b); // end loop
+    this.checkDynamic(b, ELEMENTS_PER_STEP_LOG2, traps);
+    get(ref); get(n); grow(); b.u8(0x1a); // drop
+    get(old); b.u8(0x0c); b.u8(0x02); // br $done
+    b.u8(0x0b); // end if (every chunk will succeed)
+    b.u8(0x0b); // end if (long)
+    this.checkDynamic(b, ELEMENTS_PER_STEP_LOG2, traps);
+    get(ref); get(n); grow();
+    b.u8(0x0b); // end $done
+    fn.replace(i, this.snippet(b, traps));
+    return true;
   }
 
   /**

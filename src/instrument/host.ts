@@ -23,7 +23,9 @@
  */
 import type { ModuleInfo } from "../binary/module-info.js";
 import { HostImport, type Instrumented } from "./index.js";
-import { checkCounts, countDefined, createMemory, createTable, type ResourceLimits } from "./limits.js";
+import { checkCounts, countDefined, createMemory, createTable, tableMaximum, type ResourceLimits } from "./limits.js";
+import { tableMaxName } from "./plan.js";
+import { MAX_TABLE_SIZE } from "../binary/limits.js";
 
 /** How often (in milliseconds of running wasm) the interruption check aims to run. */
 export const CHECK_INTERVAL_MS = 0.1;
@@ -232,7 +234,12 @@ export class StoreInstrumentation {
     if (m.fuel) ns[HostImport.fuel] = this.fuel;
     if (m.interrupt) ns[HostImport.check] = this.check;
     for (const mem of m.memories) ns[mem.name] = createMemory(mem, limits);
-    for (const t of m.tables) ns[t.name] = createTable(t, limits);
+    for (const t of m.tables) {
+      const max = tableMaximum(t, limits);
+      ns[t.name] = createTable(t, max);
+      // What interruption checks split long table.grows by (epoch.ts): the engine's own limit caps it.
+      if (m.interrupt) ns[tableMaxName(t.name)] = new WebAssembly.Global({ value: "i32" }, Math.min(max ?? MAX_TABLE_SIZE, MAX_TABLE_SIZE));
+    }
     return ns;
   }
 }

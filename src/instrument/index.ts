@@ -27,7 +27,9 @@ import {
   type DefinedGlobal,
   type ConvertedTable,
   rewriteModule,
+  tableConvertible,
 } from "./rewrite.js";
+import { convertedTableName, tableMaxName } from "./plan.js";
 
 export { HOST_MODULE } from "./rewrite.js";
 export { fuelCostTable, type FuelCosts } from "./fuel.js";
@@ -127,6 +129,20 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   const fuelBodyPass = options.fuelCosts ? fuelPass(fuel, options.fuelCosts, fuelSlot, { bulkPerUnit: options.fuelBulkPerUnit ?? true, widths, walk: !asyncify }) : undefined;
   if (fuelBodyPass) passes.push(fuelBodyPass);
   if (options.interrupt) {
+    // The maximum of each table the store creates (`tableMaxName`, from `host.ts`): what lets the pass split a long
+    // `table.grow` into chunks that a deadline can stop between, knowing beforehand that all of them
+    // succeed. Before the countdown global, whose index follows every imported one.
+    const tableMax: number[] = [];
+    const tableRef: number[] = [];
+    if (options.storeResources === true) {
+      let t = info.importedTables;
+      for (const table of info.tables) {
+        if (!tableConvertible(table)) break;
+        tableMax[t] = info.importedGlobals + globals.push({ name: tableMaxName(convertedTableName(t)), type: "i32", mutable: false }) - 1;
+        tableRef[t] = table.type.element === "externref" ? 0x6f : 0x70;
+        t++;
+      }
+    }
     const countdown = info.importedGlobals + globals.length + info.globals.length + definedGlobals.length;
     definedGlobals.push({ type: "i32", mutable: true, init: INITIAL_PERIOD });
     threadGlobals[countSlot] = countdown;
@@ -135,6 +151,8 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     passes.push(interruptPass(countdown, check, {
       paramCount: (i) => (info.types[i]?.kind === "func" ? (info.types[i] as { params: readonly unknown[] }).params.length : undefined),
       ...widths,
+      tableMax: (i) => tableMax[i] ?? -1,
+      tableElement: (i) => tableRef[i] ?? 0x70,
     }, countSlot, fuelBodyPass ? { global: fuel, slot: fuelSlot, chargeAt: (i) => fuelBodyPass.chargeAt(i) } : undefined, asyncify && ((f) => asyncify!.graph.reaches[f] === 1)));
   }
   const convert = options.storeResources === true && (info.memories.length > 0 || info.tables.length > 0);

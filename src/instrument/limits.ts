@@ -104,12 +104,12 @@ export function createMemory(m: ConvertedMemory, limits: ResourceLimits): WebAss
 }
 
 /**
- * Creates the table a rewritten module imports instead of defining, with `limits.tableElements` as
- * its maximum.
+ * The maximum size of the table the store creates for `t`: the smallest of its declared maximum and
+ * `limits.tableElements`, or undefined when neither sets one.
  *
  * @throws RangeError when its initial size is over the limit.
  */
-export function createTable(t: ConvertedTable, limits: ResourceLimits): WebAssembly.Table {
+export function tableMaximum(t: ConvertedTable, limits: ResourceLimits): number | undefined {
   const type = t.type;
   let max = type.max;
   if (limits.tableElements !== undefined && limits.tableElements !== Infinity) {
@@ -120,6 +120,15 @@ export function createTable(t: ConvertedTable, limits: ResourceLimits): WebAssem
     }
     max = max === undefined ? limits.tableElements : Math.min(max, limits.tableElements);
   }
+  return max;
+}
+
+/**
+ * Creates the table a rewritten module imports instead of defining, with `max` (`tableMaximum`) as
+ * its maximum.
+ */
+export function createTable(t: ConvertedTable, max: number | undefined): WebAssembly.Table {
+  const type = t.type;
   const descriptor = {
     element: type.element === "funcref" ? "anyfunc" : "externref",
     initial: type.min,

@@ -132,6 +132,20 @@ export interface ConvertedMemory {
 }
 
 /** A table the rewritten module imports instead of defining. */
+/** The hidden import that replaces the module's own table `index` (see `RewritePlan.importTables`). */
+export function convertedTableName(index: number): string {
+  return `table${index}`;
+}
+
+/**
+ * The hidden immutable i32 global holding the maximum size of converted table `tableName`: the
+ * smallest of its declared maximum, the store's `tableElements` and the engine's table size limit.
+ * Imported by modules with interruption checks, which split long `table.grow`s with it (epoch.ts).
+ */
+export function tableMaxName(tableName: string): string {
+  return `${tableName}.max`;
+}
+
 export interface ConvertedTable {
   readonly name: string;
   readonly type: TableDesc;

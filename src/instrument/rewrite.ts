@@ -61,6 +61,7 @@ import {
   HOST_MODULE,
   memoryConvertible,
   tableConvertible,
+  convertedTableName,
   type ConvertedMemory,
   type ConvertedTable,
   type FunctionContext,
@@ -190,7 +191,7 @@ class Rewriter {
     if (plan.importTables) {
       for (const t of info.tables) {
         if (!tableConvertible(t)) break;
-        this.tables.push({ name: `table${info.importedTables + this.tables.length}`, type: t.type });
+        this.tables.push({ name: convertedTableName(info.importedTables + this.tables.length), type: t.type });
       }
     }
   }

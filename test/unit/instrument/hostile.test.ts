@@ -82,6 +82,22 @@ for (const [name, text] of slowStepGuests(256)) {
   });
 }
 
+test("a time limit stops one table.grow of 9 million elements in the middle (it runs in checked chunks)", () => {
+  const engine = new Engine({ timeLimits: true });
+  const store = new Store(engine);
+  const inst = new Linker(engine).instantiate(store, new Module(engine, wat(`(module (table (export "t") 1 funcref)
+    (func (export "grow") (param i32) (result i32) (table.grow (ref.null func) (local.get 0))))`)));
+  store.setTimeLimit(100);
+  let code: string | undefined;
+  const elapsed = timed(() => {
+    code = trapOf(() => inst.getTypedFunc("grow", ["i32"], ["i32"])(9_000_000)).code;
+  });
+  assert.equal(code, "interrupt", "one instruction took the engine about 1.8 s before it was split");
+  assert.ok(elapsed < 100 + SLACK_MS, `interrupted after ${elapsed.toFixed(0)} ms`);
+  const size = inst.getTable("t")!.size;
+  assert.ok(size > 1 && size < 9_000_001, `stopped between chunks: ${size} elements`);
+});
+
 test("an epoch deadline already reached fires at once, even after a tight loop grew the period", () => {
   const engine = new Engine({ epochInterruption: true });
   const store = new Store(engine);

@@ -102,3 +102,54 @@ test("a shared module keeps its function references and traps naming functions u
     assert.equal((e as { frames: { funcName?: string }[] }).frames[0]!.funcName, "boom");
   }
 });
+
+/**
+ * Under interruption checks a long `table.grow` runs in chunks (epoch.ts `growInChunks`) when it will
+ * succeed whole, and as the single instruction otherwise: the results must be the single instruction's.
+ */
+test("a table.grow split into chunks under interruption checks gives the single instruction's results", () => {
+  const text = `(module
+    (table $f (export "funcs") 3 funcref)
+    (table $e (export "externs") 1 20000 externref)
+    (func $g (result i32) (i32.const 7))
+    (elem declare func $g)
+    (func (export "growFuncs") (param i32) (result i32) (table.grow $f (ref.func $g) (local.get 0)))
+    (func (export "growExterns") (param externref i32) (result i32) (table.grow $e (local.get 0) (local.get 1)))
+    (func (export "call") (param i32) (result i32) (call_indirect $f (result i32) (local.get 0))))`;
+  for (const [label, config] of [["plain", {}], ["time limits", { timeLimits: true }], ["epochs and fuel", { epochInterruption: true, consumeFuel: true }]] as const) {
+    const engine = new Engine(config);
+    const module = new Module(engine, wat(text));
+    const run = (limits?: StoreLimits) => {
+      const store = new Store(engine, limits ? { limits } : {});
+      if ("consumeFuel" in config) store.setFuel(Number.MAX_SAFE_INTEGER);
+      if ("epochInterruption" in config) store.setEpochDeadline(1e9);
+      const inst = new Linker(engine).instantiate(store, module);
+      return {
+        inst,
+        growFuncs: inst.getTypedFunc("growFuncs", ["i32"], ["i32"]),
+        growExterns: inst.getTypedFunc("growExterns", ["externref", "i32"], ["i32"]),
+      };
+    };
+    const a = run();
+    assert.equal(a.growFuncs(10_000), 3, `${label}: the old size`);
+    assert.equal(a.inst.getTable("funcs")!.size, 10_003);
+    const call = a.inst.getTypedFunc("call", ["i32"], ["i32"]);
+    for (const i of [3, 4098, 8194, 10_002]) assert.equal(call(i), 7, `${label}: element ${i} holds the initial value`);
+    const token = { id: "token" };
+    assert.equal(a.growExterns(token, 19_999), 1, `${label}: up to the declared maximum exactly`);
+    const externs = a.inst.getTable("externs")!;
+    assert.equal(externs.size, 20_000);
+    assert.equal(externs.get(19_999), token);
+    assert.equal(externs.get(4097), token);
+    assert.equal(a.growExterns(token, 1), -1, `${label}: past the maximum`);
+    const b = run();
+    assert.equal(b.growExterns(null, 20_000), -1, `${label}: one past the maximum fails whole`);
+    assert.equal(b.inst.getTable("externs")!.size, 1, `${label}: and adds nothing`);
+    const c = run({ tableElements: 9_000 });
+    assert.equal(c.growFuncs(9_000), -1, `${label}: past the store's limit fails whole`);
+    assert.equal(c.inst.getTable("funcs")!.size, 3);
+    assert.equal(c.growFuncs(8_997), 3, `${label}: up to the store's limit exactly`);
+    assert.equal(c.inst.getTable("funcs")!.size, 9_000);
+    assert.equal(c.growFuncs(0xffff_ffff | 0), -1, `${label}: 2^32 - 1 elements`);
+  }
+});
