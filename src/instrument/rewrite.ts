@@ -110,6 +110,7 @@ class Rewriter {
     st.convertResources();
   }
 
+  /** Writes the rewritten module: each section rewritten, copied or (when the plan needs it) added. */
   run(): Rewritten {
     const st = this.st;
     const info = st.info;
