@@ -1,6 +1,6 @@
 /**
  * Functions that are only called directly carry fuel and the interruption count as extra parameters and
- * results (see src/instrument/rewrite.ts): their behaviour, fuel counts and interruption must be those
+ * results (see src/instrument/threading.ts): their behaviour, fuel counts and interruption must be those
  * of the plain module.
  */
 import assert from "node:assert/strict";
