@@ -69,7 +69,7 @@
  *   function or loop body (`weightOf`), so a long loop body is not worth the same as a tight one.
  * - Bulk memory and table instructions count by their length (1 per 32 bytes, 1 per table element),
  *   checked before they run; `memory.fill/copy/init` longer than 1 MiB run in 1 MiB chunks, each
- *   weighed and checked, with the single instruction's result and traps (`BulkOps`), and a
+ *   weighed and checked, with the single instruction's result and traps (`BulkOps`, in `bulk.ts`), and a
  *   `table.grow` of more than 4096 elements that will succeed runs in chunks of 4096, each after a
  *   check (`BulkOps.growInChunks`).
  * - `memory.atomic.wait32/64` (which blocks the main thread, with no limit when its timeout is -1)
@@ -91,7 +91,8 @@
  * @module
  */
 import { ALL_OPS, op } from "../binary/opcodes.js";
-import { bulkTouches64 } from "./bulk.js";
+import { BulkOps, lebEnd } from "./bulk.js";
+import { decrement, slowPath, type ModuleTypes } from "./interrupt-check.js";
 import { FUNCTION_ENTRY_COST } from "./fuel.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
@@ -122,33 +123,6 @@ export interface FuelState {
 export function fuelLocalOf(fn: FunctionContext, fuel: FuelState | undefined): number {
   if (fuel === undefined) return -1;
   return fn.threaded ? fn.threadParam(fuel.slot) : fn.sharedLocal("fuel", 0x7e);
-}
-
-/**
- * The slow path: ask the host for the next period; on -1 store the fuel left (so that what ran is
- * billed: `refund` more than the local holds when the fuel pass charged, just before the check, for a
- * segment that then did not run) and trap. Returns the offset of the `unreachable`.
- */
-function slowPath(b: ByteSink, local: number, countdown: number, check: number, fuelLocal: number, fuelGlobal: number, refund = 0): number {
-  b.u8(0x10); b.u32(check); // call $check
-  b.u8(0x22); b.u32(local); // local.tee $k
-  b.u8(0x41); b.u8(0x00); // i32.const 0
-  b.u8(0x48); // i32.lt_s
-  b.u8(0x04); b.u8(0x40); // if
-  if (fuelLocal >= 0) {
-    b.u8(0x20); b.u32(fuelLocal); // local.get $fuel
-    if (refund > 0) {
-      b.u8(0x42); b.sleb(refund); // i64.const refund
-      b.u8(0x7c); // i64.add
-    }
-    b.u8(0x24); b.u32(fuelGlobal); // global.set $fuel_g
-  }
-  const trapAt = b.length;
-  b.u8(0x00); // unreachable
-  b.u8(0x0b); // end
-  b.u8(0x20); b.u32(local); // local.get $k
-  b.u8(0x24); b.u32(countdown); // global.set $count
-  return trapAt;
 }
 
 /**
@@ -219,23 +193,6 @@ function loopTakesParams(bytes: Uint8Array, at: number, end: number, types: Modu
   if (b === 0x40 || b === 0x63 || b === 0x64 || (b >= 0x40 && b < 0x80)) return false;
   const index = readLeb(bytes, at, end); // a non-negative s33 type index
   return (types.paramCount(index) ?? 1) > 0;
-}
-
-/** What the pass needs to know of the module's types. */
-export interface ModuleTypes {
-  /** The number of parameters of function type `index`, or undefined when it is not one. */
-  paramCount(index: number): number | undefined;
-  /** True when memory `index` is a 64-bit memory (its bulk operations and waits are left as they are). */
-  memory64(index: number): boolean;
-  /** True when table `index` is a 64-bit table (its bulk operations are left as they are). */
-  table64(index: number): boolean;
-  /**
-   * The global holding table `index`'s maximum size, for a table the store creates, else -1 (its
-   * `table.grow` is weighed but not split). Absent: no table has one.
-   */
-  tableMax?(index: number): number;
-  /** The element type byte of a table with `tableMax` (0x70 funcref, 0x6f externref). */
-  tableElement?(index: number): number;
 }
 
 /**
@@ -454,16 +411,6 @@ export function interruptPass(
   };
 }
 
-/** `local.get $k  i32.const weight  i32.sub  local.tee $k  i32.const 0  i32.lt_s` */
-function decrement(b: ByteSink, local: number, weight: number): void {
-  b.u8(0x20); b.u32(local);
-  b.u8(0x41); b.sleb(weight);
-  b.u8(0x6b);
-  b.u8(0x22); b.u32(local);
-  b.u8(0x41); b.u8(0x00);
-  b.u8(0x48);
-}
-
 /**
  * Open blocks of the body being rewritten, innermost last, with how many of them are wrapped loops up
  * to each depth, so that renumbering a label costs O(1) however deep the nesting (it used to walk the
@@ -527,14 +474,14 @@ function relabel(fn: FunctionContext, i: number, o: number, frames: Frames, b: B
     return;
   }
   const count = readLeb(bytes, at, end);
-  let p = lebEndAfter(bytes, at);
+  let p = lebEnd(bytes, at);
   b.length = 0;
   b.u8(BR_TABLE_CODE);
   b.u32(count);
   let changed = false;
   for (let k = 0; k <= count; k++) {
     const label = readLeb(bytes, p, end);
-    p = lebEndAfter(bytes, p);
+    p = lebEnd(bytes, p);
     const renumbered = frames.renumber(label);
     if (renumbered !== label) changed = true;
     b.u32(renumbered);
@@ -544,279 +491,3 @@ function relabel(fn: FunctionContext, i: number, o: number, frames: Frames, b: B
 
 const BR_TABLE_CODE = 0x0e;
 
-function lebEndAfter(bytes: Uint8Array, p: number): number {
-  while (bytes[p]! & 0x80) p++;
-  return p + 1;
-}
-
-/**
- * Bulk memory and table instructions take time in proportion to their length, so each one is weighed
- * before it runs: the countdown goes down by one step per `BYTES_PER_STEP` bytes (per element for
- * tables), and a check comes first if that crosses zero. `memory.fill`, `memory.copy` and
- * `memory.init` longer than `CHUNK` bytes are done in chunks of `CHUNK`, each weighed and checked, so
- * that even a 4 GiB copy returns control to the deadline check every `CHUNK` bytes. The result is the
- * same as the single instruction's: a zero-length instruction at the far end of both ranges traps
- * first exactly when the whole one would (bounds are checked before anything is written), and a copy
- * to a higher address goes from the end down so that overlapping ranges copy as `memmove` does.
- */
-const CHUNK = 1 << 20;
-/** The longest a `memory.atomic.wait` waits between two deadline checks: 1 ms. */
-const WAIT_SLICE_NS = 1_000_000;
-const BYTES_PER_STEP_LOG2 = 5;
-const ELEMENTS_PER_STEP_LOG2 = 0;
-/** The elements a chunk of a split `table.grow` adds (about 1 ms of the engine's work; see `growInChunks`). */
-const GROW_CHUNK = 4096;
-const TABLE_GROW = op("table.grow").id;
-const MEMORY_FILL = op("memory.fill").id;
-const MEMORY_COPY = op("memory.copy").id;
-const MEMORY_INIT = op("memory.init").id;
-
-class BulkOps {
-  private d = -1;
-  private x = -1;
-  private n = -1;
-  /** Locals holding a `table.grow`'s initial value, by element type byte. */
-  private readonly refs = new Map<number, number>();
-
-  constructor(
-    private readonly fn: FunctionContext,
-    private readonly types: ModuleTypes,
-    private readonly k: number,
-    private readonly countdown: number,
-    private readonly check: number,
-    private readonly fuelLocal: number,
-    private readonly fuelGlobal: number,
-  ) {}
-
-  /** Weighs (and for long memory operations, splits) bulk instruction `i`. */
-  rewrite(i: number): void {
-    const fn = this.fn;
-    const { op: ops, start } = fn.scan;
-    const o = ops[i]!;
-    const bytes = fn.bytes;
-    const at = start[i]!;
-    const end = start[i + 1]!;
-    // On a 64-bit memory or table the length is an i64: such instructions are left as they are.
-    if (bulkTouches64(bytes, at, end, o, this.types)) return;
-    if (this.n < 0) this.n = fn.addLocal(0x7f);
-    const traps: number[] = [];
-    const b = new ByteSink(160);
-    const memory = o === MEMORY_FILL || o === MEMORY_COPY || o === MEMORY_INIT;
-    if (o === TABLE_GROW && this.growInChunks(i, b, traps)) return;
-    if (!memory) {
-      // Other table instructions: at most the engine's table size limit of elements; weighed, not split.
-      b.u8(0x22); b.u32(this.n); // local.tee $n (the length is on top of the stack)
-      this.checkDynamic(b, ELEMENTS_PER_STEP_LOG2, traps);
-      fn.insert(i, this.snippet(b, traps));
-      return;
-    }
-    if (this.d < 0) {
-      this.d = fn.addLocal(0x7f);
-      this.x = fn.addLocal(0x7f);
-    }
-    const { d, x, n } = this;
-    const advances = o !== MEMORY_FILL; // the source offset moves with the destination
-    const instr = (): void => b.copy(bytes, at, end);
-    const get = (l: number): void => { b.u8(0x20); b.u32(l); };
-    const set = (l: number): void => { b.u8(0x21); b.u32(l); };
-    const i32 = (v: number): void => { b.u8(0x41); b.sleb(v | 0); };
-    set(n); set(x); set(d);
-    b.u8(0x02); b.u8(0x40); // block $done
-    get(n); i32(CHUNK); b.u8(0x4b); // i32.gt_u
-    b.u8(0x04); b.u8(0x40); // if (long)
-    // A range that wraps around 2^32 is out of bounds: the instruction itself traps.
-    get(d); get(n); b.u8(0x6a); get(d); b.u8(0x49); // i32.add i32.lt_u
-    if (advances) { get(x); get(n); b.u8(0x6a); get(x); b.u8(0x49); b.u8(0x72); } // ... i32.or
-    b.u8(0x04); b.u8(0x40); get(d); get(x); get(n); instr(); b.u8(0x0c); b.u8(0x02); b.u8(0x0b); // if op br $done end
-    // Zero-length at the end of both ranges: traps exactly when the whole instruction would.
-    get(d); get(n); b.u8(0x6a);
-    if (advances) { get(x); get(n); b.u8(0x6a); } else get(x);
-    i32(0); instr();
-    const forward = (): void => {
-      b.u8(0x03); b.u8(0x40); // loop
-      this.checkConst(b, CHUNK >>> BYTES_PER_STEP_LOG2, traps);
-      get(d); get(x); i32(CHUNK); instr();
-      get(d); i32(CHUNK); b.u8(0x6a); set(d);
-      if (advances) { get(x); i32(CHUNK); b.u8(0x6a); set(x); }
-      get(n); i32(CHUNK); b.u8(0x6b); b.u8(0x22); b.u32(n); // local.tee $n
-      i32(CHUNK); b.u8(0x4b); b.u8(0x0d); b.u8(0x00); // i32.gt_u br_if 0
-      b.u8(0x0b);
-    };
-    if (o === MEMORY_COPY) {
-      // To a higher address: from the end down, so that the source is read before it is overwritten.
-      get(d); get(x); b.u8(0x4b); // i32.gt_u
-      b.u8(0x04); b.u8(0x40); // if
-      b.u8(0x03); b.u8(0x40); // loop
-      this.checkConst(b, CHUNK >>> BYTES_PER_STEP_LOG2, traps);
-      get(n); i32(CHUNK); b.u8(0x6b); set(n);
-      get(d); get(n); b.u8(0x6a); get(x); get(n); b.u8(0x6a); i32(CHUNK); instr();
-      get(n); i32(CHUNK); b.u8(0x4b); b.u8(0x0d); b.u8(0x00); // br_if 0
-      b.u8(0x0b); // end loop
-      b.u8(0x05); // else
-      forward();
-      b.u8(0x0b); // end if
-    } else {
-      forward();
-    }
-    b.u8(0x0b); // end if (long)
-    this.checkDynamic(b, BYTES_PER_STEP_LOG2, traps);
-    get(d); get(x); get(n); instr();
-    b.u8(0x0b); // end $done
-    fn.replace(i, this.snippet(b, traps));
-  }
-
-  /**
-   * `table.grow` of a table the store creates, by more than `GROW_CHUNK` elements: in chunks of
-   * `GROW_CHUNK`, each preceded by a deadline check, because the engine takes time in proportion to the
-   * elements added (about 0.2-0.35 us each on Node 20-26, so 35 ms for 100,000) and a single grow
-   * would run past a deadline. The whole grow must succeed or fail as one, so the chunks are taken only
-   * when all of them will succeed: when the elements asked for fit under the table's maximum (the
-   * global `tableMax`, which the store sets to the smallest of the declared maximum, its
-   * `tableElements` limit and the engine's limit). Otherwise the single instruction runs (and fails at
-   * once, returning -1, without growing). The result is the old size, as the single instruction's.
-   * Returns false, writing nothing, for a table without a known maximum.
-   */
-  private growInChunks(i: number, b: ByteSink, traps: number[]): boolean {
-    const fn = this.fn;
-    const bytes = fn.bytes;
-    const at = fn.scan.start[i]!;
-    const end = fn.scan.start[i + 1]!;
-    const table = readLeb(bytes, lebEnd(bytes, at + 1), end);
-    const max = this.types.tableMax?.(table) ?? -1;
-    if (max < 0) return false;
-    if (this.d < 0) {
-      this.d = fn.addLocal(0x7f);
-      this.x = fn.addLocal(0x7f);
-    }
-    const element = this.types.tableElement?.(table) ?? 0x70;
-    let ref = this.refs.get(element);
-    if (ref === undefined) this.refs.set(element, (ref = fn.addLocal(element)));
-    const { d: old, n } = this;
-    const get = (l: number): void => { b.u8(0x20); b.u32(l); };
-    const set = (l: number): void => { b.u8(0x21); b.u32(l); };
-    const i32 = (v: number): void => { b.u8(0x41); b.sleb(v | 0); };
-    const size = (): void => { b.u8(0xfc); b.u32(16); b.u32(table); }; // table.size
-    const grow = (): void => b.copy(bytes, at, end);
-    set(n); set(ref);
-    b.u8(0x02); b.u8(0x7f); // block $done (result i32)
-    get(n); i32(GROW_CHUNK); b.u8(0x4b); // i32.gt_u
-    b.u8(0x04); b.u8(0x40); // if (long)
-    get(n); b.u8(0x23); b.u32(max); size(); b.u8(0x6b); b.u8(0x4d); // n <= max - size (i32.sub i32.le_u)
-    b.u8(0x04); b.u8(0x40); // if (every chunk will succeed)
-    size(); set(old);
-    b.u8(0x03); b.u8(0x40); // loop
-    // Asks the host before every chunk: a chunk costs about as much time as tens of thousands of the
-    // steps a period counts, so weighing it would leave many chunks between two checks.
-    traps.push(slowPath(b, this.k, this.countdown, this.check, this.fuelLocal, this.fuelGlobal));
-    get(ref); i32(GROW_CHUNK); grow(); b.u8(0x1a); // drop
-    get(n); i32(GROW_CHUNK); b.u8(0x6b); b.u8(0x22); b.u32(n); // local.tee $n
-    i32(GROW_CHUNK); b.u8(0x4b); b.u8(0x0d); b.u8(0x00); // i32.gt_u br_if 0
-    b.u8(0x0b); // end loop
-    this.checkDynamic(b, ELEMENTS_PER_STEP_LOG2, traps);
-    get(ref); get(n); grow(); b.u8(0x1a); // drop
-    get(old); b.u8(0x0c); b.u8(0x02); // br $done
-    b.u8(0x0b); // end if (every chunk will succeed)
-    b.u8(0x0b); // end if (long)
-    this.checkDynamic(b, ELEMENTS_PER_STEP_LOG2, traps);
-    get(ref); get(n); grow();
-    b.u8(0x0b); // end $done
-    fn.replace(i, this.snippet(b, traps));
-    return true;
-  }
-
-  /**
-   * `memory.atomic.wait32/64` waits at most `WAIT_SLICE_NS` at a time, then asks the host whether the
-   * deadline has passed (trapping `interrupt` if so) and waits again for what is left of its timeout
-   * (an infinite timeout, -1, waits slice after slice). A wake-up between two slices is not lost when,
-   * as the threads proposal's protocols do, the notifier changed the value first: the next slice then
-   * sees another value and the instruction reports 0 ("woken") rather than 1 ("not-equal"), which it
-   * reports only from its first slice.
-   */
-  rewriteWait(i: number): void {
-    const fn = this.fn;
-    const { op: ops, start } = fn.scan;
-    const bytes = fn.bytes;
-    const at = start[i]!;
-    const end = start[i + 1]!;
-    const memarg = lebEnd(bytes, at + 1);
-    // The memory index is in the memarg when bit 6 of its alignment field is set (multi-memory).
-    const align = readLeb(bytes, memarg, end);
-    const memory = align & 0x40 ? readLeb(bytes, lebEnd(bytes, memarg), end) : 0;
-    if (this.types.memory64(memory)) return;
-    const wide = ops[i] === op("memory.atomic.wait64").id;
-    const a = this.fn.addLocal(0x7f);
-    const e = this.fn.addLocal(wide ? 0x7e : 0x7f);
-    const t = this.fn.addLocal(0x7e);
-    const r = this.fn.addLocal(0x7f);
-    const again = this.fn.addLocal(0x7f);
-    const traps: number[] = [];
-    const b = new ByteSink(128);
-    const get = (l: number): void => { b.u8(0x20); b.u32(l); };
-    const set = (l: number): void => { b.u8(0x21); b.u32(l); };
-    set(t); set(e); set(a);
-    b.u8(0x41); b.u8(0x00); set(again); // i32.const 0  local.set $again
-    b.u8(0x02); b.u8(0x7f); // block $done (result i32)
-    b.u8(0x03); b.u8(0x40); // loop $retry
-    get(a); get(e);
-    // This slice: the timeout left, or a slice if that is longer (or infinite: negative, huge unsigned).
-    get(t); b.u8(0x42); b.sleb(WAIT_SLICE_NS); b.u8(0x56); // i64.gt_u
-    b.u8(0x04); b.u8(0x7e); b.u8(0x42); b.sleb(WAIT_SLICE_NS); b.u8(0x05); get(t); b.u8(0x0b); // if (result i64) slice else t end
-    b.copy(bytes, at, end); // the wait itself
-    b.u8(0x22); b.u32(r); // local.tee $r
-    b.u8(0x41); b.u8(0x02); b.u8(0x47); // i32.const 2  i32.ne
-    b.u8(0x04); b.u8(0x40); // if: woken or not-equal
-    b.u8(0x41); b.u8(0x00); get(r); // 0 or r:
-    get(again); get(r); b.u8(0x41); b.u8(0x01); b.u8(0x46); b.u8(0x71); b.u8(0x1b); // again & (r == 1)  select
-    b.u8(0x0c); b.u8(0x02); // br $done
-    b.u8(0x0b);
-    // Timed out for this slice: done if that was the whole (finite) timeout.
-    get(t); b.u8(0x42); b.u8(0x00); b.u8(0x59); // i64.ge_s 0
-    b.u8(0x04); b.u8(0x40);
-    get(t); b.u8(0x42); b.sleb(WAIT_SLICE_NS); b.u8(0x58); // i64.le_u
-    b.u8(0x04); b.u8(0x40); b.u8(0x41); b.u8(0x02); b.u8(0x0c); b.u8(0x03); b.u8(0x0b); // if i32.const 2 br $done end
-    get(t); b.u8(0x42); b.sleb(WAIT_SLICE_NS); b.u8(0x7d); set(t); // t -= slice
-    b.u8(0x0b);
-    // Ask the host (interrupts here when the deadline has passed), then wait again.
-    traps.push(slowPath(b, this.k, this.countdown, this.check, this.fuelLocal, this.fuelGlobal));
-    b.u8(0x41); b.u8(0x01); set(again);
-    b.u8(0x0c); b.u8(0x00); // br $retry
-    b.u8(0x0b); // end loop
-    b.u8(0x00); // unreachable (the loop only leaves through $done)
-    b.u8(0x0b); // end $done
-    fn.replace(i, this.snippet(b, traps));
-  }
-
-  /** The snippet of `b` with its recorded traps. */
-  private snippet(b: ByteSink, traps: readonly number[]): Snippet {
-    return { bytes: b.view().slice(), trapAt: traps[0] ?? -1, trapKind: TrapSite.interrupt, ...(traps.length > 1 ? { moreTraps: traps.slice(1) } : {}) };
-  }
-
-  /** Countdown minus `weight`; the slow path when it crosses zero. */
-  private checkConst(b: ByteSink, weight: number, traps: number[]): void {
-    decrement(b, this.k, weight);
-    this.slow(b, traps);
-  }
-
-  /** Countdown minus `$n >> shift`; the slow path when it crosses zero. */
-  private checkDynamic(b: ByteSink, shift: number, traps: number[]): void {
-    b.u8(0x20); b.u32(this.k); // local.get $k
-    b.u8(0x20); b.u32(this.n); // local.get $n
-    if (shift > 0) { b.u8(0x41); b.u8(shift); b.u8(0x76); } // i32.const shift  i32.shr_u
-    b.u8(0x6b); // i32.sub
-    b.u8(0x22); b.u32(this.k); // local.tee $k
-    b.u8(0x41); b.u8(0x00); // i32.const 0
-    b.u8(0x48); // i32.lt_s
-    this.slow(b, traps);
-  }
-
-  private slow(b: ByteSink, traps: number[]): void {
-    b.u8(0x04); b.u8(0x40); // if
-    traps.push(slowPath(b, this.k, this.countdown, this.check, this.fuelLocal, this.fuelGlobal));
-    b.u8(0x0b); // end
-  }
-}
-
-function lebEnd(bytes: Uint8Array, p: number): number {
-  while (bytes[p]! & 0x80) p++;
-  return p + 1;
-}
