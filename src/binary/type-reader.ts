@@ -24,8 +24,16 @@ export const SHARED_PREFIX = 0x65;
 /** A sub type: a composite type, with its supertypes and finality when written with `sub`/`sub final`. */
 export function readSubType(r: BinaryReader): TypeDef {
   const form = r.peek();
+  if (form === 0x50 || form === 0x4f) r.u8();
+  return readSubTypeAfter(r, form);
+}
+
+/**
+ * A sub type whose first byte `form` was read already when it is `sub` (0x50) or `sub final` (0x4f);
+ * any other `form` (e.g. -1) is a composite type written without either, still to be read.
+ */
+export function readSubTypeAfter(r: BinaryReader, form: number): TypeDef {
   if (form === 0x50 || form === 0x4f) {
-    r.u8();
     const n = r.count(1, "supertypes");
     const supertypes: number[] = [];
     for (let i = 0; i < n; i++) supertypes.push(r.u32());

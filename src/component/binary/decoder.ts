@@ -44,7 +44,8 @@ import type {
   ValueDef,
 } from "./ast.js";
 import { CANON_BY_CODE } from "./canon.js";
-import { readCoreType, readCoreValType } from "./core-types.js";
+import { readCoreType } from "./core-types.js";
+import { readValueType as readCoreValType } from "../../binary/type-reader.js";
 
 /** How deep components and component/instance types may nest inside one another. */
 export const MAX_NESTING = 100;
