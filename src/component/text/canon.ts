@@ -94,14 +94,7 @@ export abstract class CanonParser extends RefParser {
 
   /** The function type of a lifted function: `(type idx)` or inline `(param ...) (result ...)`. */
   protected funcTypeUse(): number {
-    if (this.atTypeUse()) {
-      this.p += 2;
-      const index = this.index("type");
-      this.expectRP();
-      return index;
-    }
-    const tok = this.p;
-    return this.emitType(this.funcTypeBody(), undefined, tok);
+    return this.typeUse(() => this.funcTypeBody());
   }
 
   protected canonOptions(): CanonOption[] {
