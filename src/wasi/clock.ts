@@ -34,9 +34,10 @@ const LITTLE_ENDIAN = new Uint8Array(new BigUint64Array([1n]).buffer)[0] === 1;
 /**
  * Realtime = a monotonic clock + an offset: nanoseconds between reads, never a step for rounding.
  * The monotonic clock and the system's wall clock drift apart, though (NTP slews the wall clock by
- * up to 500 ppm, a suspended machine stops the monotonic clock, a process's time origin can be
- * milliseconds off from the start), so the offset is checked against `Date.now()` once a second of
- * monotonic time, at the first reading after it, and moved only when they disagree by more than
+ * up to 500 ppm, a suspended machine stops the monotonic clock, a virtual machine's wall clock is
+ * stepped by milliseconds now and then, a process's time origin can be milliseconds off from the
+ * start), so the offset is checked against `Date.now()` every `REALTIME_CHECK_NS` of monotonic
+ * time, at the first reading after it, and moved only when they disagree by more than
  * `Date.now()`'s own millisecond: realtime follows the system clock as the host's other programs see
  * it. The check is a comparison with the monotonic reading realtime takes anyway, because `Date.now()`
  * on each reading would cost more than the reading (measured on Node 20: ~45 ns against ~30 ns).
@@ -44,6 +45,8 @@ const LITTLE_ENDIAN = new Uint8Array(new BigUint64Array([1n]).buffer)[0] === 1;
  * without it, realtime is `timeOrigin + performance.now() + perfSkewMs`, checked at `perfCheckMs`.
  */
 let realtimeOffset = 0n;
+/** How often the realtime offset is checked: 100 ms of monotonic time. */
+const REALTIME_CHECK_NS = 100_000_000n;
 /** The hrtime at which `realtimeOffset` is checked next; 0, so that the first reading checks. */
 let realtimeCheckNs = 0n;
 /** The realtime correction of `performance.now()`-based hosts, in ms. */
@@ -53,7 +56,7 @@ let perfCheckMs = 0;
 
 /** Moves `realtimeOffset` so that `mono + realtimeOffset` lies within `Date.now()`'s millisecond, if it is further off. */
 function resyncRealtime(mono: bigint): void {
-  realtimeCheckNs = mono + 1_000_000_000n;
+  realtimeCheckNs = mono + REALTIME_CHECK_NS;
   const wall = BigInt(Date.now()) * 1_000_000n;
   const t = mono + realtimeOffset;
   if (t < wall - 1_000_000n || t > wall + 2_000_000n) realtimeOffset = wall + 500_000n - mono;
@@ -63,7 +66,7 @@ function resyncRealtime(mono: bigint): void {
 function perfRealtimeMs(): number {
   const now = perf.now();
   if (now >= perfCheckMs) {
-    perfCheckMs = now + 1000;
+    perfCheckMs = now + Number(REALTIME_CHECK_NS) / 1e6;
     const wall = Date.now();
     const t = originMs + now + perfSkewMs;
     if (t < wall - 1 || t > wall + 2) perfSkewMs = wall + 0.5 - (originMs + now);

@@ -167,7 +167,8 @@ test("the host realtime clock is written exactly, without losing nanoseconds to 
   const before = BigInt(Date.now()) * 1_000_000n;
   assert.equal(b.call("clock_time_get", 0, 0n, 0), 0);
   const t = b.dv().getBigUint64(0, true);
-  assert.ok(t >= before - 2_000_000n && t < before + 1_000_000_000n, `${t} near ${before}`);
+  // Near, not equal: the machine's wall clock may step by a few ms before realtime follows it.
+  assert.ok(t >= before - 20_000_000n && t < before + 1_000_000_000n, `${t} near ${before}`);
   assert.equal(b.call("clock_time_get", 9, 0n, 0), ERRNO.INVAL);
 });
 

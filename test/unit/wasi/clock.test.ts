@@ -46,24 +46,25 @@ test("realtime is monotonic plus one offset between wall-clock checks, near Date
   assert.ok(t > wall - 50_000_000n && t < wall + 50_000_000n, `${t} near ${wall}`);
 });
 
-test("realtime follows the wall clock when it steps or drifts away from the monotonic clock, within a second", () => {
+test("realtime follows the wall clock when it steps or drifts away from the monotonic clock, within 100 ms", () => {
   const b = bare();
   const realNow = Date.now;
   const within = (t: bigint, shift: number, what: string): void => {
     const wall = BigInt(realNow() + shift) * 1_000_000n;
-    assert.ok(t >= wall - 2_000_000n && t <= wall + 3_000_000n, `${what}: ${t} near ${wall}`);
+    // 20 ms: the machine's own wall clock may step by a few milliseconds between two checks.
+    assert.ok(t >= wall - 20_000_000n && t <= wall + 20_000_000n, `${what}: ${t} near ${wall}`);
   };
-  const aSecond = (): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1050);
+  const aCheck = (): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150);
   try {
     within(sample(b, 0, 8).t, 0, "before");
     Date.now = () => realNow() + 60_000; // the system clock set a minute ahead (or a monotonic clock that lagged)
-    aSecond();
+    aCheck();
     within(sample(b, 0, 8).t, 60_000, "a minute ahead");
     within(sample(b, 0, 13).t, 60_000, "unaligned");
   } finally {
     Date.now = realNow;
   }
-  aSecond();
+  aCheck();
   within(sample(b, 0, 8).t, 0, "set back");
 });
 
