@@ -77,13 +77,15 @@ const CHUNK = 1 << 20;
 const WAIT_SLICE_NS = 1_000_000;
 const BYTES_PER_STEP_LOG2 = 5;
 const ELEMENTS_PER_STEP_LOG2 = 0;
-/** The elements a chunk of a split `table.grow` adds (about 1 ms of the engine's work; see `growInChunks`). */
+/** The elements a chunk of a split `table.grow` adds (a fraction of a millisecond of the engine's work; see `rewriteGrow`). */
 const GROW_CHUNK = 4096;
 
 export class BulkOps {
   private d = -1;
   private x = -1;
   private n = -1;
+  private c = -1;
+  private t = -1;
   /** Locals holding a `table.grow`'s initial value, by element type byte. */
   private readonly refs = new Map<number, number>();
 
@@ -111,7 +113,7 @@ export class BulkOps {
     const traps: number[] = [];
     const b = new ByteSink(160);
     const memory = o === MEMORY_FILL || o === MEMORY_COPY || o === MEMORY_INIT;
-    if (o === TABLE_GROW && this.growInChunks(i, b, traps)) return;
+    if (o === TABLE_GROW && this.rewriteGrow(i, b, traps)) return;
     if (!memory) {
       // Other table instructions: at most the engine's table size limit of elements; weighed, not split.
       b.u8(0x22); b.u32(this.n); // local.tee $n (the length is on top of the stack)
@@ -175,59 +177,89 @@ export class BulkOps {
   }
 
   /**
-   * `table.grow` of a table the store creates, by more than `GROW_CHUNK` elements: in chunks of
-   * `GROW_CHUNK`, each preceded by a deadline check, because the engine takes time in proportion to the
-   * elements added (about 0.2-0.35 us each on Node 20-26, so 35 ms for 100,000) and a single grow
-   * would run past a deadline. The whole grow must succeed or fail as one, so the chunks are taken only
-   * when all of them will succeed: when the elements asked for fit under the table's maximum (the
-   * global `tableMax`, which the store sets to the smallest of the declared maximum, its
-   * `tableElements` limit and the engine's limit). Otherwise the single instruction runs (and fails at
-   * once, returning -1, without growing). The result is the old size, as the single instruction's.
-   * Returns false, writing nothing, for a table without a known maximum.
+   * `table.grow` of a table the store creates. The engine takes time for a grow in two ways, and
+   * neither may outrun a deadline:
+   *
+   * - In proportion to the elements added (about 0.06 us each in chunks on Node 20, more in one
+   *   piece): a grow of more than `GROW_CHUNK` elements runs in chunks of `GROW_CHUNK`, each after a
+   *   deadline check.
+   * - In proportion to the table, when its storage is full and the engine reallocates all of it (V8:
+   *   to the larger of the new size and twice the old capacity, at most the maximum; 40-100 ms at
+   *   800,000 elements measured). A check cannot split that step, so it is announced before: the
+   *   module keeps the engine's capacity in its own global (`tableCapacity`, the table's initial
+   *   size at first), and a chunk that would go past it first calls the host's `checkGrow` with the
+   *   new capacity, which interrupts there and then when the deadline would pass during the
+   *   reallocation (the host's estimate per element, `host.ts`).
+   *
+   * The whole grow must succeed or fail as one, so it is split only when every chunk will succeed:
+   * when the elements asked for fit under the table's maximum (the global `tableMax`, which the store
+   * sets to the smallest of the declared maximum, its `tableElements` limit and the engine's limit).
+   * Otherwise the single instruction runs, weighed as before: it fails at once, returning -1, without
+   * growing or reallocating. The result is the old size, as the single instruction's. Returns false,
+   * writing nothing, for a table without a known maximum.
    */
-  private growInChunks(i: number, b: ByteSink, traps: number[]): boolean {
+  private rewriteGrow(i: number, b: ByteSink, traps: number[]): boolean {
     const fn = this.fn;
     const bytes = fn.bytes;
     const at = fn.scan.start[i]!;
     const end = fn.scan.start[i + 1]!;
     const table = readLeb(bytes, lebEnd(bytes, at + 1), end);
     const max = this.types.tableMax?.(table) ?? -1;
-    if (max < 0) return false;
+    const capacity = this.types.tableCapacity?.(table) ?? -1;
+    const checkGrow = this.types.checkGrow ?? -1;
+    if (max < 0 || capacity < 0 || checkGrow < 0) return false;
     if (this.d < 0) {
       this.d = fn.addLocal(0x7f);
       this.x = fn.addLocal(0x7f);
     }
+    if (this.c < 0) {
+      this.c = fn.addLocal(0x7f);
+      this.t = fn.addLocal(0x7f);
+    }
     const element = this.types.tableElement?.(table) ?? 0x70;
     let ref = this.refs.get(element);
     if (ref === undefined) this.refs.set(element, (ref = fn.addLocal(element)));
-    const { d: old, n } = this;
+    const { d: old, x: k, n, c, t } = this;
     const get = (l: number): void => { b.u8(0x20); b.u32(l); };
     const set = (l: number): void => { b.u8(0x21); b.u32(l); };
     const i32 = (v: number): void => { b.u8(0x41); b.sleb(v | 0); };
+    const global = (g: number): void => { b.u8(0x23); b.u32(g); };
     const size = (): void => { b.u8(0xfc); b.u32(16); b.u32(table); }; // table.size
     const grow = (): void => b.copy(bytes, at, end);
+    /** Leaves the larger (`gt_u`) or smaller (`lt_u`) of locals `p` and `q` in `p`. */
+    const pick = (p: number, q: number, cmp: number): void => { get(p); get(q); get(p); get(q); b.u8(cmp); b.u8(0x1b); set(p); };
     set(n); set(ref);
     b.u8(0x02); b.u8(0x7f); // block $done (result i32)
-    get(n); i32(GROW_CHUNK); b.u8(0x4b); // i32.gt_u
-    b.u8(0x04); b.u8(0x40); // if (long)
-    get(n); b.u8(0x23); b.u32(max); size(); b.u8(0x6b); b.u8(0x4d); // n <= max - size (i32.sub i32.le_u)
-    b.u8(0x04); b.u8(0x40); // if (every chunk will succeed)
+    // Fails whole (more than the maximum allows): the single instruction, weighed by its length.
+    get(n); global(max); size(); b.u8(0x6b); b.u8(0x4b); // n > max - size (i32.sub i32.gt_u)
+    b.u8(0x04); b.u8(0x40); // if
+    this.checkDynamic(b, ELEMENTS_PER_STEP_LOG2, traps);
+    get(ref); get(n); grow(); b.u8(0x0c); b.u8(0x01); // br $done
+    b.u8(0x0b); // end if
     size(); set(old);
-    b.u8(0x03); b.u8(0x40); // loop
-    // Asks the host before every chunk: a chunk costs about as much time as tens of thousands of the
-    // steps a period counts, so weighing it would leave many chunks between two checks.
+    b.u8(0x03); b.u8(0x40); // loop $chunks
+    get(n); i32(GROW_CHUNK); get(n); i32(GROW_CHUNK); b.u8(0x49); b.u8(0x1b); set(k); // k = min(n, chunk)
+    size(); get(k); b.u8(0x6a); b.u8(0x22); b.u32(c); global(capacity); b.u8(0x4b); // (c = size + k) > capacity
+    b.u8(0x04); b.u8(0x40); // if: the engine reallocates the table's storage
+    global(capacity); i32(1); b.u8(0x74); set(t); pick(c, t, 0x4b); // c = max(size + k, 2 * capacity)
+    global(max); set(t); pick(c, t, 0x49); // c = min(c, max)
+    get(c);
+    traps.push(slowPath(b, this.k, this.countdown, checkGrow, this.fuelLocal, this.fuelGlobal));
+    get(c); b.u8(0x24); b.u32(capacity); // global.set $capacity
+    b.u8(0x05); // else
+    get(k); i32(GROW_CHUNK); b.u8(0x46); // i32.eq: a whole chunk asks the host, a last one is weighed
+    b.u8(0x04); b.u8(0x40);
+    // A chunk costs about as much time as tens of thousands of the steps a period counts: weighing it
+    // would leave many chunks between two checks.
     traps.push(slowPath(b, this.k, this.countdown, this.check, this.fuelLocal, this.fuelGlobal));
-    get(ref); i32(GROW_CHUNK); grow(); b.u8(0x1a); // drop
-    get(n); i32(GROW_CHUNK); b.u8(0x6b); b.u8(0x22); b.u32(n); // local.tee $n
-    i32(GROW_CHUNK); b.u8(0x4b); b.u8(0x0d); b.u8(0x00); // i32.gt_u br_if 0
+    b.u8(0x05);
+    this.checkDynamic(b, ELEMENTS_PER_STEP_LOG2, traps, k);
+    b.u8(0x0b); // end if
+    b.u8(0x0b); // end if (reallocates)
+    get(ref); get(k); grow(); b.u8(0x1a); // drop
+    get(n); get(k); b.u8(0x6b); b.u8(0x22); b.u32(n); b.u8(0x0d); b.u8(0x00); // n -= k; br_if $chunks
     b.u8(0x0b); // end loop
-    this.checkDynamic(b, ELEMENTS_PER_STEP_LOG2, traps);
-    get(ref); get(n); grow(); b.u8(0x1a); // drop
-    get(old); b.u8(0x0c); b.u8(0x02); // br $done
-    b.u8(0x0b); // end if (every chunk will succeed)
-    b.u8(0x0b); // end if (long)
-    this.checkDynamic(b, ELEMENTS_PER_STEP_LOG2, traps);
-    get(ref); get(n); grow();
+    get(old);
     b.u8(0x0b); // end $done
     fn.replace(i, this.snippet(b, traps));
     return true;
@@ -306,10 +338,10 @@ export class BulkOps {
     this.slow(b, traps);
   }
 
-  /** Countdown minus `$n >> shift`; the slow path when it crosses zero. */
-  private checkDynamic(b: ByteSink, shift: number, traps: number[]): void {
+  /** Countdown minus `$length >> shift` (`$n` by default); the slow path when it crosses zero. */
+  private checkDynamic(b: ByteSink, shift: number, traps: number[], length = this.n): void {
     b.u8(0x20); b.u32(this.k); // local.get $k
-    b.u8(0x20); b.u32(this.n); // local.get $n
+    b.u8(0x20); b.u32(length); // local.get $length
     if (shift > 0) { b.u8(0x41); b.u8(shift); b.u8(0x76); } // i32.const shift  i32.shr_u
     b.u8(0x6b); // i32.sub
     b.u8(0x22); b.u32(this.k); // local.tee $k

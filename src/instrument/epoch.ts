@@ -71,7 +71,8 @@
  *   checked before they run; `memory.fill/copy/init` longer than 1 MiB run in 1 MiB chunks, each
  *   weighed and checked, with the single instruction's result and traps (`BulkOps`, in `bulk.ts`), and a
  *   `table.grow` of more than 4096 elements that will succeed runs in chunks of 4096, each after a
- *   check (`BulkOps.growInChunks`).
+ *   check, and one that would make the engine reallocate the table's storage asks the host first
+ *   (`BulkOps.rewriteGrow`).
  * - `memory.atomic.wait32/64` (which blocks the main thread, with no limit when its timeout is -1)
  *   waits 1 ms at a time between checks: a deadline interrupts it (`BulkOps.rewriteWait`).
  *

@@ -57,7 +57,7 @@ export interface InstrumentOptions {
 }
 
 /** Names of the hidden imports, under `HOST_MODULE`. */
-export const HostImport = { fuel: "fuel", check: "check" } as const;
+export const HostImport = { fuel: "fuel", check: "check", checkGrow: "checkGrow" } as const;
 
 /** An instrumented module: its binary and how to relate it to the original. */
 export interface Instrumented {
@@ -134,12 +134,14 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     // succeed. Before the countdown global, whose index follows every imported one.
     const tableMax: number[] = [];
     const tableRef: number[] = [];
+    const tableMin: number[] = [];
     if (options.storeResources === true) {
       let t = info.importedTables;
       for (const table of info.tables) {
         if (!tableConvertible(table)) break;
         tableMax[t] = info.importedGlobals + globals.push({ name: tableMaxName(convertedTableName(t)), type: "i32", mutable: false }) - 1;
         tableRef[t] = table.type.element === "externref" ? 0x6f : 0x70;
+        tableMin[t] = table.type.min;
         t++;
       }
     }
@@ -148,11 +150,26 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     threadGlobals[countSlot] = countdown;
     const check = info.importedFuncs + funcs.length;
     funcs.push({ name: HostImport.check, params: [], results: ["i32"] });
+    // The engine's storage capacity of each such table, as the engine grows it (see bulk.ts), and the
+    // host's check of a growth that would reallocate it.
+    const tableCapacity: number[] = [];
+    let checkGrow = -1;
+    for (const [t, min] of tableMin.entries()) {
+      if (min === undefined) continue;
+      tableCapacity[t] = info.importedGlobals + globals.length + info.globals.length + definedGlobals.length;
+      definedGlobals.push({ type: "i32", mutable: true, init: min });
+    }
+    if (tableCapacity.length > 0) {
+      checkGrow = info.importedFuncs + funcs.length;
+      funcs.push({ name: HostImport.checkGrow, params: ["i32"], results: ["i32"] });
+    }
     passes.push(interruptPass(countdown, check, {
       paramCount: (i) => (info.types[i]?.kind === "func" ? (info.types[i] as { params: readonly unknown[] }).params.length : undefined),
       ...widths,
       tableMax: (i) => tableMax[i] ?? -1,
       tableElement: (i) => tableRef[i] ?? 0x70,
+      tableCapacity: (i) => tableCapacity[i] ?? -1,
+      checkGrow,
     }, countSlot, fuelBodyPass ? { global: fuel, slot: fuelSlot, chargeAt: (i) => fuelBodyPass.chargeAt(i) } : undefined, asyncify && ((f) => asyncify!.graph.reaches[f] === 1)));
   }
   const convert = options.storeResources === true && (info.memories.length > 0 || info.tables.length > 0);

@@ -6,7 +6,7 @@
  */
 import type { ByteSink } from "./sink.js";
 
-/** What the pass needs to know of the module's types. */
+/** What the pass needs to know of the module: its types, tables, and the host's table-growth check. */
 export interface ModuleTypes {
   /** The number of parameters of function type `index`, or undefined when it is not one. */
   paramCount(index: number): number | undefined;
@@ -21,6 +21,16 @@ export interface ModuleTypes {
   tableMax?(index: number): number;
   /** The element type byte of a table with `tableMax` (0x70 funcref, 0x6f externref). */
   tableElement?(index: number): number;
+  /**
+   * The module's own mutable global tracking the engine's storage capacity of a table with `tableMax`
+   * (see `BulkOps.rewriteGrow`).
+   */
+  tableCapacity?(index: number): number;
+  /**
+   * The host function a `table.grow` calls, with the storage capacity it is about to make the engine
+   * allocate, before it does (`HostImport.checkGrow`); -1 when no table has `tableMax`.
+   */
+  readonly checkGrow?: number;
 }
 
 /**

@@ -98,6 +98,28 @@ test("a time limit stops one table.grow of 9 million elements in the middle (it 
   assert.ok(size > 1 && size < 9_000_001, `stopped between chunks: ${size} elements`);
 });
 
+test("a table.grow that would make the engine reallocate a large table is announced, and interrupted when it would end past the limit", () => {
+  const engine = new Engine({ timeLimits: true });
+  const store = new Store(engine);
+  const checkGrow = store.instrumentation.checkGrow!;
+  store.setTimeLimit(50);
+  store.instrumentation.enter();
+  assert.ok(checkGrow(1000) >= 0, "a small reallocation goes ahead");
+  assert.equal(checkGrow(10_000_000), -1, "10 million elements would take longer than the 50 ms left");
+  store.setTimeLimit(undefined);
+  assert.ok(checkGrow(10_000_000) >= 0, "without a time limit nothing is estimated");
+  // In a guest: a loop of grows by 100,000 (reallocations at 100,001, 200,002, 400,004... elements).
+  const inst = new Linker(engine).instantiate(store, new Module(engine, wat(`(module (table (export "t") 1 funcref)
+    (func (export "run") (loop $l (drop (table.grow (ref.null func) (i32.const 100000))) (br $l))))`)));
+  store.setTimeLimit(100);
+  let code: string | undefined;
+  const elapsed = timed(() => {
+    code = trapOf(() => inst.getTypedFunc("run", [], [])()).code;
+  });
+  assert.equal(code, "interrupt");
+  assert.ok(elapsed < 100 + SLACK_MS, `interrupted after ${elapsed.toFixed(0)} ms`);
+});
+
 test("an epoch deadline already reached fires at once, even after a tight loop grew the period", () => {
   const engine = new Engine({ epochInterruption: true });
   const store = new Store(engine);
