@@ -157,7 +157,8 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
     for (const [t, min] of tableMin.entries()) {
       if (min === undefined) continue;
       tableCapacity[t] = info.importedGlobals + globals.length + info.globals.length + definedGlobals.length;
-      definedGlobals.push({ type: "i32", mutable: true, init: min });
+      // As an i32 the bits of the u32 size (a declared minimum may be up to 2^32 - 1; compared unsigned).
+      definedGlobals.push({ type: "i32", mutable: true, init: min | 0 });
     }
     if (tableCapacity.length > 0) {
       checkGrow = info.importedFuncs + funcs.length;

@@ -153,3 +153,12 @@ test("a table.grow split into chunks under interruption checks gives the single 
     assert.equal(c.growFuncs(0xffff_ffff | 0), -1, `${label}: 2^32 - 1 elements`);
   }
 });
+
+test("a table whose declared minimum is 2^32 - 1 still compiles under interruption checks (its capacity global holds the u32's bits)", () => {
+  for (const config of [{ timeLimits: true }, { epochInterruption: true, consumeFuel: true }]) {
+    const engine = new Engine(config);
+    const module = new Module(engine, wat(`(module (table 0xffff_ffff funcref) (func (export "g") (result i32) (table.grow (ref.null func) (i32.const 1))))`));
+    assert.equal(module.exports.length, 1);
+    assert.throws(() => new Linker(engine).instantiate(new Store(engine), module), RangeError, "the engine cannot create it");
+  }
+});
