@@ -154,10 +154,20 @@ test("a table.grow split into chunks under interruption checks gives the single 
   }
 });
 
-test("a table whose declared minimum is 2^32 - 1 still compiles under interruption checks (its capacity global holds the u32's bits)", () => {
+test("a table whose declared minimum is 2^32 - 1 is rewritten into a valid module under interruption checks (its capacity global holds the u32's bits)", () => {
+  const text = `(module (table 0xffff_ffff funcref) (func (export "g") (result i32) (table.grow (ref.null func) (i32.const 1))))`;
   for (const config of [{ timeLimits: true }, { epochInterruption: true, consumeFuel: true }]) {
     const engine = new Engine(config);
-    const module = new Module(engine, wat(`(module (table 0xffff_ffff funcref) (func (export "g") (result i32) (table.grow (ref.null func) (i32.const 1))))`));
+    let module: Module;
+    try {
+      module = new Module(engine, wat(text));
+    } catch (e) {
+      // Node 24 and later refuse such a table when compiling, as they do without instrumentation; what
+      // must not happen is a rewritten module that fails to decode ("integer too large").
+      assert.match((e as Error).message, /implementation limit/);
+      assert.throws(() => new Module(new Engine(), wat(text)), /implementation limit/);
+      continue;
+    }
     assert.equal(module.exports.length, 1);
     assert.throws(() => new Linker(engine).instantiate(new Store(engine), module), RangeError, "the engine cannot create it");
   }
