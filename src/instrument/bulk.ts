@@ -184,8 +184,8 @@ export class BulkOps {
    *   piece): a grow of more than `GROW_CHUNK` elements runs in chunks of `GROW_CHUNK`, each after a
    *   deadline check.
    * - In proportion to the table, when its storage is full and the engine reallocates all of it (V8:
-   *   to the larger of the new size and twice the old capacity, at most the maximum; 40-100 ms at
-   *   800,000 elements measured). A check cannot split that step, so it is announced before: the
+   *   to the larger of the new size and twice the old capacity, at most the maximum; 82-99 ms for
+   *   one to a million elements measured on Node 20). A check cannot split that step, so it is announced before: the
    *   module keeps the engine's capacity in its own global (`tableCapacity`, the table's initial
    *   size at first), and a chunk that would go past it first calls the host's `checkGrow` with the
    *   new capacity, which interrupts there and then when the deadline would pass during the

@@ -86,11 +86,12 @@ export interface HostFeatures {
 
 /**
  * What the engine is taken to spend per element of a table's new storage when it reallocates it, in
- * ms: 64 ns, above the 25-60 ns measured on Node 20 (40-100 ms for a reallocation to 1.6 million
- * elements, the copy and the garbage collection it brings). A grow whose reallocation would end past
- * the time limit is interrupted before it starts.
+ * ms: 128 ns, above the 80-100 ns measured on Node 20 (growing a table 4,096 elements at a time, the
+ * grows that reallocate to 0.5, 1 and 2 million elements took 27-52, 82-99 and 159-213 ms, the copy
+ * and the garbage collection it brings). A grow whose reallocation would end past the time limit is
+ * interrupted before it starts.
  */
-const REALLOC_MS_PER_ELEMENT = 64e-6;
+const REALLOC_MS_PER_ELEMENT = 128e-6;
 
 /**
  * A store's instrumentation state. Created by every store; the fuel and interruption parts exist only
