@@ -27,9 +27,8 @@ import {
   type DefinedGlobal,
   type ConvertedTable,
   rewriteModule,
-  tableConvertible,
 } from "./rewrite.js";
-import { convertedTableName, tableMaxName } from "./plan.js";
+import { convertedTableName, convertibleTableCount, tableMaxName } from "./plan.js";
 
 export { HOST_MODULE } from "./rewrite.js";
 export { fuelCostTable, type FuelCosts } from "./fuel.js";
@@ -129,47 +128,36 @@ export function instrumentModule(info: ModuleInfo, options: InstrumentOptions): 
   const fuelBodyPass = options.fuelCosts ? fuelPass(fuel, options.fuelCosts, fuelSlot, { bulkPerUnit: options.fuelBulkPerUnit ?? true, widths, walk: !asyncify }) : undefined;
   if (fuelBodyPass) passes.push(fuelBodyPass);
   if (options.interrupt) {
-    // The maximum of each table the store creates (`tableMaxName`, from `host.ts`): what lets the pass split a long
-    // `table.grow` into chunks that a deadline can stop between, knowing beforehand that all of them
-    // succeed. Before the countdown global, whose index follows every imported one.
-    const tableMax: number[] = [];
-    const tableRef: number[] = [];
-    const tableMin: number[] = [];
-    if (options.storeResources === true) {
-      let t = info.importedTables;
-      for (const table of info.tables) {
-        if (!tableConvertible(table)) break;
-        tableMax[t] = info.importedGlobals + globals.push({ name: tableMaxName(convertedTableName(t)), type: "i32", mutable: false }) - 1;
-        tableRef[t] = table.type.element === "externref" ? 0x6f : 0x70;
-        tableMin[t] = table.type.min;
-        t++;
-      }
+    // The tables the store creates, each with the globals that let the pass split a long `table.grow`
+    // into chunks a deadline can stop between (bulk.ts): its maximum (imported, `tableMaxName`, set by
+    // host.ts; imported globals come first, so before the countdown's index is taken) and the engine's
+    // storage capacity (defined, after the countdown), with the host's check of a growth that would
+    // reallocate it.
+    const grown: { max: number; element: number; capacity: number }[] = [];
+    const converted = options.storeResources === true ? convertibleTableCount(info) : 0;
+    for (let k = 0; k < converted; k++) {
+      const max = info.importedGlobals + globals.push({ name: tableMaxName(convertedTableName(info.importedTables + k)), type: "i32", mutable: false }) - 1;
+      grown.push({ max, element: info.tables[k]!.type.element === "externref" ? 0x6f : 0x70, capacity: -1 });
     }
     const countdown = info.importedGlobals + globals.length + info.globals.length + definedGlobals.length;
     definedGlobals.push({ type: "i32", mutable: true, init: INITIAL_PERIOD });
     threadGlobals[countSlot] = countdown;
     const check = info.importedFuncs + funcs.length;
     funcs.push({ name: HostImport.check, params: [], results: ["i32"] });
-    // The engine's storage capacity of each such table, as the engine grows it (see bulk.ts), and the
-    // host's check of a growth that would reallocate it.
-    const tableCapacity: number[] = [];
-    let checkGrow = -1;
-    for (const [t, min] of tableMin.entries()) {
-      if (min === undefined) continue;
-      tableCapacity[t] = info.importedGlobals + globals.length + info.globals.length + definedGlobals.length;
+    for (const [k, g] of grown.entries()) {
+      g.capacity = info.importedGlobals + globals.length + info.globals.length + definedGlobals.length;
       // As an i32 the bits of the u32 size (a declared minimum may be up to 2^32 - 1; compared unsigned).
-      definedGlobals.push({ type: "i32", mutable: true, init: min | 0 });
+      definedGlobals.push({ type: "i32", mutable: true, init: info.tables[k]!.type.min | 0 });
     }
-    if (tableCapacity.length > 0) {
-      checkGrow = info.importedFuncs + funcs.length;
-      funcs.push({ name: HostImport.checkGrow, params: ["i32"], results: ["i32"] });
-    }
+    const checkGrow = grown.length > 0 ? info.importedFuncs + funcs.length : -1;
+    if (grown.length > 0) funcs.push({ name: HostImport.checkGrow, params: ["i32"], results: ["i32"] });
+    const grownAt = (i: number) => grown[i - info.importedTables];
     passes.push(interruptPass(countdown, check, {
       paramCount: (i) => (info.types[i]?.kind === "func" ? (info.types[i] as { params: readonly unknown[] }).params.length : undefined),
       ...widths,
-      tableMax: (i) => tableMax[i] ?? -1,
-      tableElement: (i) => tableRef[i] ?? 0x70,
-      tableCapacity: (i) => tableCapacity[i] ?? -1,
+      tableMax: (i) => grownAt(i)?.max ?? -1,
+      tableElement: (i) => grownAt(i)?.element ?? 0x70,
+      tableCapacity: (i) => grownAt(i)?.capacity ?? -1,
       checkGrow,
     }, countSlot, fuelBodyPass ? { global: fuel, slot: fuelSlot, chargeAt: (i) => fuelBodyPass.chargeAt(i) } : undefined, asyncify && ((f) => asyncify!.graph.reaches[f] === 1)));
   }

@@ -7,7 +7,7 @@
  */
 import type { BodyScan } from "./scan.js";
 import type { OffsetMap } from "./offsets.js";
-import type { ConstExpr, MemoryDesc, TableDesc } from "../binary/module-info.js";
+import type { ConstExpr, MemoryDesc, ModuleInfo, TableDesc } from "../binary/module-info.js";
 
 /** The module name of every import the instrumentation adds (no real module is called this). */
 export const HOST_MODULE = "\u0000wasmhost:instrument";
@@ -131,10 +131,19 @@ export interface ConvertedMemory {
   readonly type: MemoryDesc;
 }
 
-/** A table the rewritten module imports instead of defining. */
 /** The hidden import that replaces the module's own table `index` (see `RewritePlan.importTables`). */
 export function convertedTableName(index: number): string {
   return `table${index}`;
+}
+
+/**
+ * How many of `info`'s defined tables `RewritePlan.importTables` turns into imports: the leading ones
+ * the host can create (`tableConvertible`).
+ */
+export function convertibleTableCount(info: Pick<ModuleInfo, "tables">): number {
+  let n = 0;
+  while (n < info.tables.length && tableConvertible(info.tables[n]!)) n++;
+  return n;
 }
 
 /**
@@ -146,6 +155,7 @@ export function tableMaxName(tableName: string): string {
   return `${tableName}.max`;
 }
 
+/** A table the rewritten module imports instead of defining. */
 export interface ConvertedTable {
   readonly name: string;
   readonly type: TableDesc;

@@ -15,7 +15,7 @@ import { CompileError } from "../errors.js";
 import { OffsetMapBuilder } from "./offsets.js";
 import { BodyScan, RefKind } from "./scan.js";
 import type { InsnMarks } from "./insert-list.js";
-import { convertedTableName, memoryConvertible, tableConvertible, type ConvertedMemory, type ConvertedTable, type RewritePlan } from "./plan.js";
+import { convertedTableName, convertibleTableCount, memoryConvertible, type ConvertedMemory, type ConvertedTable, type RewritePlan } from "./plan.js";
 
 /** The opcode id of `call` (direct calls of threaded functions pass the threaded values). */
 export const CALL_ID = op("call").id;
@@ -98,10 +98,8 @@ export class RewriteState {
       }
     }
     if (this.plan.importTables) {
-      for (const t of info.tables) {
-        if (!tableConvertible(t)) break;
-        this.tables.push({ name: convertedTableName(info.importedTables + this.tables.length), type: t.type });
-      }
+      const n = convertibleTableCount(info);
+      for (let k = 0; k < n; k++) this.tables.push({ name: convertedTableName(info.importedTables + k), type: info.tables[k]!.type });
     }
   }
 

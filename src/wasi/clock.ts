@@ -62,6 +62,12 @@ function resyncRealtime(mono: bigint): void {
   if (t < wall - 1_000_000n || t > wall + 2_000_000n) realtimeOffset = wall + 500_000n - mono;
 }
 
+/** Realtime at monotonic reading `mono` (checking the offset first when it is due). Small, to be inlined. */
+function realtimeAt(mono: bigint): bigint {
+  if (mono >= realtimeCheckNs) resyncRealtime(mono);
+  return mono + realtimeOffset;
+}
+
 /** Realtime in ms on hosts without hrtime (sub-millisecond where the host has it). */
 function perfRealtimeMs(): number {
   const now = perf.now();
@@ -76,11 +82,7 @@ function perfRealtimeMs(): number {
 
 /** Realtime in nanoseconds since the epoch (the same clock `writeHostTime` writes). */
 export function realtimeNs(): bigint {
-  if (hrBig !== undefined) {
-    const mono = hrBig();
-    if (mono >= realtimeCheckNs) resyncRealtime(mono);
-    return mono + realtimeOffset;
-  }
+  if (hrBig !== undefined) return realtimeAt(hrBig());
   const ms = perfRealtimeMs();
   const whole = Math.floor(ms);
   return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6));
@@ -128,11 +130,8 @@ const alignedNow = LITTLE_ENDIAN ? hrBig : undefined;
 export function writeHostTimeAligned(u64: BigUint64Array, index: number, id: number): boolean {
   if (alignedNow === undefined) return false;
   if (id === 1) u64[index] = alignedNow();
-  else if (id === 0) {
-    const mono = alignedNow();
-    if (mono >= realtimeCheckNs) resyncRealtime(mono);
-    u64[index] = mono + realtimeOffset;
-  } else return false;
+  else if (id === 0) u64[index] = realtimeAt(alignedNow());
+  else return false;
   return true;
 }
 
@@ -144,11 +143,7 @@ export function writeHostTimeAligned(u64: BigUint64Array, index: number, id: num
 export function writeHostTime(u64: BigUint64Array, view: DataView, addr: number, id: number): boolean {
   if (id === 1 || id === 0) {
     if (hrBig !== undefined) {
-      let t = hrBig();
-      if (id === 0) {
-        if (t >= realtimeCheckNs) resyncRealtime(t);
-        t += realtimeOffset;
-      }
+      const t = id === 1 ? hrBig() : realtimeAt(hrBig());
       if ((addr & 7) === 0 && LITTLE_ENDIAN) u64[addr >>> 3] = t;
       else view.setBigUint64(addr, t, true);
       return true;
