@@ -15,7 +15,8 @@
  * directory must not be writable by anyone who should not choose the code that runs under its limits.
  *
  * Layout of an entry: `MAGIC`, the module's name (u32 little-endian length, UTF-8; empty for none),
- * then the artifact.
+ * zero bytes up to a multiple of 4, then the artifact. The artifact is loaded in place
+ * (`Module.deserializeOwned`: the file's buffer is not copied again), which needs it 4-aligned.
  *
  * @module
  */
@@ -27,7 +28,7 @@ import { Module, type Engine, type EngineConfig } from "../index.js";
 import { packageVersion } from "./version.js";
 
 const utf8 = new TextEncoder();
-const MAGIC = utf8.encode("wasmhost-cli-cache 1\n");
+const MAGIC = utf8.encode("wasmhost-cli-cache 2\n");
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** The default cache directory: `$XDG_CACHE_HOME/wasmhost`, else `~/.cache/wasmhost`. */
@@ -99,10 +100,15 @@ function fromEntry(engine: Engine, entry: Uint8Array): Module | undefined {
     const at = MAGIC.length + 4;
     if (at + nameLength > entry.length) return undefined;
     const name = utf8Decoder.decode(entry.subarray(at, at + nameLength));
-    return Module.deserialize(engine, entry.subarray(at + nameLength), name === "" ? {} : { name });
+    return Module.deserializeOwned(engine, entry.subarray(artifactStart(nameLength)), name === "" ? {} : { name });
   } catch {
     return undefined;
   }
+}
+
+/** Where the artifact starts in an entry whose name takes `nameLength` bytes: 4-aligned. */
+function artifactStart(nameLength: number): number {
+  return (MAGIC.length + 4 + nameLength + 3) & ~3;
 }
 
 /** Writes the entry of `module` at `path` (through a temporary file); failures are ignored. */
@@ -111,11 +117,12 @@ function save(path: string, module: Module): void {
   try {
     const artifact = module.serialize();
     const name = utf8.encode(module.name ?? "");
-    const entry = new Uint8Array(MAGIC.length + 4 + name.length + artifact.length);
+    const at = artifactStart(name.length);
+    const entry = new Uint8Array(at + artifact.length);
     entry.set(MAGIC, 0);
     new DataView(entry.buffer).setUint32(MAGIC.length, name.length, true);
     entry.set(name, MAGIC.length + 4);
-    entry.set(artifact, MAGIC.length + 4 + name.length);
+    entry.set(artifact, at);
     mkdirSync(join(path, ".."), { recursive: true });
     writeFileSync(tmp, entry);
     renameSync(tmp, path);

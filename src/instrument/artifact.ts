@@ -122,11 +122,13 @@ export function writeArtifact(contents: ArtifactContents, options: InstrumentOpt
 }
 
 /**
- * Reads an artifact written by `writeArtifact` for an engine with `options`.
+ * Reads an artifact written by `writeArtifact` for an engine with `options`. The contents keep views
+ * into one copy of `bytes`, or into `bytes` themselves when the caller hands them over (`owned`) and
+ * they start 4-aligned (the offset map's integers are read in place).
  *
  * @throws CompileError when the bytes are not an artifact, are damaged, or were made for other settings.
  */
-export function readArtifact(bytes: Uint8Array, options: InstrumentOptions): ArtifactContents {
+export function readArtifact(bytes: Uint8Array, options: InstrumentOptions, owned = false): ArtifactContents {
   const fail = (why: string): never => {
     throw new CompileError(`invalid artifact: ${why}`);
   };
@@ -136,10 +138,10 @@ export function readArtifact(bytes: Uint8Array, options: InstrumentOptions): Art
       ? "this is a WebAssembly binary, not an artifact (compile it with new Module)"
       : "not a wasmhost artifact (bad magic)");
   }
-  // One aligned copy: the module keeps views into it, not the caller's buffer. (Not `bytes.slice()`:
+  // Else one aligned copy: the module keeps views into it, not the caller's buffer. (Not `bytes.slice()`:
   // on a Node Buffer, such as `readFileSync`'s, that is a view into a shared pool, not a copy.)
-  const own = new Uint8Array(bytes);
-  const view = new DataView(own.buffer);
+  const own = owned && bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes);
+  const view = new DataView(own.buffer, own.byteOffset, own.byteLength);
   const version = view.getUint32(MAGIC.length, true);
   if (version !== ARTIFACT_VERSION) fail(`made by artifact version ${version}; this wasmhost reads version ${ARTIFACT_VERSION}`);
   const end = own.length - 4;

@@ -215,7 +215,7 @@ export class Module {
       const { prepared, instrumented } = prepareFor(this.info, { ...this.engine.instrumentation, storeResources: true }, this.givenName);
       let native: WebAssembly.Module;
       try {
-        native = new WebAssembly.Module(prepared.bytes.slice());
+        native = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
       } catch (e) {
         throw engineCompileError(e, this.info);
       }
@@ -247,7 +247,7 @@ export class Module {
       const { prepared, instrumented } = prepareFor(this.info, options, this.givenName);
       let native: WebAssembly.Module;
       try {
-        native = new WebAssembly.Module(prepared.bytes.slice());
+        native = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
       } catch (e) {
         throw engineCompileError(e, this.info);
       }
@@ -274,18 +274,32 @@ export class Module {
    *   interruption settings than `engine`.
    */
   static deserialize(engine: Engine, bytes: Uint8Array, options: ModuleOptions = {}): Module {
-    const name = checkModuleArgs(engine, options, "Module.deserialize");
-    checkArg(bytes, Uint8Array, "Module.deserialize", "bytes");
+    return Module.loadArtifact(engine, bytes, options, "Module.deserialize", false);
+  }
+
+  /**
+   * @internal `deserialize` for a caller that hands `bytes` over and never touches them again (the
+   * CLI's cache, with the file it just read): the module keeps views into them instead of a copy. A
+   * cold process pays for every fresh megabyte it touches (3-4 ms per MB on the 2-core machine), and
+   * an artifact is a few of them.
+   */
+  static deserializeOwned(engine: Engine, bytes: Uint8Array, options: ModuleOptions = {}): Module {
+    return Module.loadArtifact(engine, bytes, options, "Module.deserialize", true);
+  }
+
+  private static loadArtifact(engine: Engine, bytes: Uint8Array, options: ModuleOptions, where: string, owned: boolean): Module {
+    const name = checkModuleArgs(engine, options, where);
+    checkArg(bytes, Uint8Array, where, "bytes");
     let info: ModuleInfo | undefined;
     try {
-      const artifact = readArtifact(bytes, engine.instrumentation);
+      const artifact = readArtifact(bytes, engine.instrumentation, owned);
       info = artifact.info;
       const instrumented = artifact.instrumented;
       const compiled = instrumented ? fromInstrumented(instrumented, instrumented.engineInfo, info, engine.instrumentation.fuelCosts) : undefined;
       const { prepared } = prepareFor(info, engine.instrumentation, name, { compiled });
       let native: WebAssembly.Module;
       try {
-        native = new WebAssembly.Module(prepared.bytes.slice());
+        native = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
       } catch (e) {
         throw engineCompileError(e, info);
       }

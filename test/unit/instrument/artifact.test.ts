@@ -79,6 +79,26 @@ test("an artifact in a Node Buffer at an offset of its pool (as readFileSync ret
   assert.equal(new Linker(engine).instantiate(store, loaded).getTypedFunc("sum", ["i32"], ["i32"])(10), 55);
 });
 
+test("an artifact handed over (deserializeOwned) is read in place when 4-aligned, copied when not", () => {
+  const engine = new Engine({ consumeFuel: true });
+  const artifact = new Module(engine, wat(TEXT)).serialize();
+  for (const offset of [0, 8, 13]) {
+    const pool = new Uint8Array(artifact.length + offset);
+    pool.set(artifact, offset);
+    const loaded = Module.deserializeOwned(engine, pool.subarray(offset));
+    const store = new Store(engine);
+    store.setFuel(10_000);
+    assert.equal(new Linker(engine).instantiate(store, loaded).getTypedFunc("sum", ["i32"], ["i32"])(10), 55, `offset ${offset}`);
+    // The module's own binary is a view into the handed-over bytes only where they were aligned.
+    const original = (loaded as unknown as { info: { bytes: Uint8Array } }).info.bytes;
+    assert.equal(original.buffer === pool.buffer, offset % 4 === 0, `offset ${offset}`);
+  }
+  // A damaged artifact handed over is refused as any other.
+  const damaged = artifact.slice();
+  damaged[damaged.length - 10]! ^= 1;
+  invalid(() => Module.deserializeOwned(engine, damaged), /checksum mismatch/);
+});
+
 test("an artifact made with other engine settings is refused, naming both", () => {
   const fueled = new Engine({ consumeFuel: true });
   const artifact = new Module(fueled, wat(TEXT)).serialize();
