@@ -6,6 +6,10 @@
  *   round of each (ratio to the plain run).
  * - Cold rows: what `wasmhost run` pays, a fresh process per measurement: compile, instantiate and the
  *   first run, timed inside the child; fastest of a few processes per mode, alternating modes.
+ * - Cold from an artifact: the same, loading the module saved by `module.serialize()` with
+ *   `Module.deserialize` (what `wasmhost run --cache` does from the second run on).
+ * - `wasmhost run` end to end: the CLI as a user runs it (`--invoke run`, with `--fuel` / `--timeout`,
+ *   with and without a primed `--cache`), wall time of the whole process, against the plain CLI run.
  *
  * Goals: fuel <= 1.30x, time limit and epochs <= 1.15x, cold and warm.
  *
@@ -23,12 +27,16 @@
  * `wasmhost run --cache` and `Module.serialize` skip the rewrite from the second run on.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Engine, Linker, Module, Store, type EngineConfig } from "../src/index.js";
 import type { BenchRow, BenchSuite } from "./harness.js";
 
 const wasmUrl = new URL("../../test/fixtures/sqlite/sqlite-bench.wasm", import.meta.url);
 const indexUrl = new URL("../src/index.js", import.meta.url).href;
+const cliPath = fileURLToPath(new URL("../src/cli/bin.js", import.meta.url));
 const ROWS = 4000;
 
 /** Each mode: engine settings and how a store is set up for it. */
@@ -50,21 +58,54 @@ function runner(bytes: Uint8Array, config: EngineConfig, setup: string): () => n
   return () => run(ROWS);
 }
 
-/** Compile + instantiate + one run in a fresh process; the child's own timing, in ms. */
-function coldRun(config: EngineConfig, setup: string): number {
+/**
+ * Compile (or load `artifact`) + instantiate + one run in a fresh process; the child's own timing, in ms.
+ */
+function coldRun(config: EngineConfig, setup: string, artifact?: string): number {
+  const file = artifact ?? fileURLToPath(wasmUrl);
   const script = `
     const { Engine, Linker, Module, Store } = await import(${JSON.stringify(indexUrl)});
-    const bytes = new Uint8Array((await import("node:fs")).readFileSync(new URL(${JSON.stringify(wasmUrl.href)})));
+    const bytes = new Uint8Array((await import("node:fs")).readFileSync(${JSON.stringify(file)}));
     const t0 = performance.now();
     const engine = new Engine(${JSON.stringify(config)});
     const store = new Store(engine);
     ${setup}
-    const instance = new Linker(engine).instantiate(store, new Module(engine, bytes));
+    const module = ${artifact ? "Module.deserialize(engine, bytes)" : "new Module(engine, bytes)"};
+    const instance = new Linker(engine).instantiate(store, module);
     instance.getTypedFunc("_initialize", [], [])();
     const sum = instance.getTypedFunc("run", ["i32"], ["i32"])(${ROWS});
     console.log(JSON.stringify({ ms: performance.now() - t0, sum }));`;
   const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
   return (JSON.parse(out) as { ms: number }).ms;
+}
+
+/** CLI variants: the flags after `wasmhost run FILE --invoke run ROWS`, and the goal of their ratio. */
+const CLI: readonly [name: string, flags: string[], goal?: number][] = [
+  ["plain", []],
+  ["--fuel", ["--fuel", "1000000000000"], 1.3],
+  ["--timeout", ["--timeout", "1000000"], 1.15],
+  ["--fuel --cache (primed)", ["--fuel", "1000000000000", "--cache=CACHE"], 1.3],
+  ["--timeout --cache (primed)", ["--timeout", "1000000", "--cache=CACHE"], 1.15],
+];
+
+/** One `wasmhost run` of the SQLite driver in a fresh process; wall time in ms. */
+function cliRun(flags: readonly string[], cacheDir: string): number {
+  const args = [cliPath, "run", fileURLToPath(wasmUrl), "--invoke", "run", String(ROWS), ...flags.map((f) => f.replace("CACHE", cacheDir))];
+  const t0 = performance.now();
+  execFileSync(process.execPath, args, { encoding: "utf8" });
+  return performance.now() - t0;
+}
+
+/** Fastest of `rounds` alternating rounds of each of `count` measurements. */
+function alternating(count: number, rounds: number, measure: (k: number) => number): number[] {
+  const best = new Array<number>(count).fill(Infinity);
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < count; i++) {
+      const k = (i + round) % count;
+      best[k] = Math.min(best[k]!, measure(k));
+    }
+  }
+  return best;
 }
 
 const suite: BenchSuite = {
@@ -84,18 +125,34 @@ const suite: BenchSuite = {
         warm[m] = Math.min(warm[m]!, performance.now() - t0);
       }
     }
-    const cold = MODES.map(() => Infinity);
-    for (let round = 0; round < 3; round++) {
-      for (let k = 0; k < MODES.length; k++) {
-        const m = (k + round) % MODES.length;
-        cold[m] = Math.min(cold[m]!, coldRun(MODES[m]![1], MODES[m]![2]));
-      }
+    const cold = alternating(MODES.length, 3, (m) => coldRun(MODES[m]![1], MODES[m]![2]));
+    const dir = mkdtempSync(join(tmpdir(), "wasmhost-sqlite-bench-"));
+    let fromArtifact: number[];
+    let cli: number[];
+    try {
+      const artifacts = MODES.map(([name, config], m) => {
+        const path = join(dir, `${m}.artifact`);
+        writeFileSync(path, new Module(new Engine(config), bytes).serialize());
+        return path;
+      });
+      fromArtifact = alternating(MODES.length, 3, (m) => coldRun(MODES[m]![1], MODES[m]![2], artifacts[m]));
+      const cacheDir = join(dir, "cache");
+      for (const [, flags] of CLI) cliRun(flags, cacheDir); // primes the cache (and the file system)
+      cli = alternating(CLI.length, 3, (k) => cliRun(CLI[k]![1], cacheDir));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
     const rows: BenchRow[] = [];
     for (let m = 1; m < MODES.length; m++) {
       const [name, , , goal] = MODES[m]!;
-      rows.push({ name: `${name}, warm`, anchor: "plain, warm", ours: warm[m]! * 1e6, theirs: warm[0]! * 1e6, ratio: warm[m]! / warm[0]!, ...(goal ? { goal } : {}), unit: "ns/run" });
-      rows.push({ name: `${name}, cold (fresh process: compile, instantiate, first run)`, anchor: "plain, cold", ours: cold[m]! * 1e6, theirs: cold[0]! * 1e6, ratio: cold[m]! / cold[0]!, ...(goal ? { goal } : {}), unit: "ns/run" });
+      const g = goal ? { goal } : {};
+      rows.push({ name: `${name}, warm`, anchor: "plain, warm", ours: warm[m]! * 1e6, theirs: warm[0]! * 1e6, ratio: warm[m]! / warm[0]!, ...g, unit: "ns/run" });
+      rows.push({ name: `${name}, cold (fresh process: compile, instantiate, first run)`, anchor: "plain, cold", ours: cold[m]! * 1e6, theirs: cold[0]! * 1e6, ratio: cold[m]! / cold[0]!, ...g, unit: "ns/run" });
+      rows.push({ name: `${name}, cold from an artifact (Module.deserialize)`, anchor: "plain, cold", ours: fromArtifact[m]! * 1e6, theirs: cold[0]! * 1e6, ratio: fromArtifact[m]! / cold[0]!, ...g, unit: "ns/run" });
+    }
+    for (let k = 1; k < CLI.length; k++) {
+      const [name, , goal] = CLI[k]!;
+      rows.push({ name: `wasmhost run ${name}, end to end`, anchor: "wasmhost run (plain)", ours: cli[k]! * 1e6, theirs: cli[0]! * 1e6, ratio: cli[k]! / cli[0]!, ...(goal ? { goal } : {}), unit: "ns/run" });
     }
     return rows;
   },
