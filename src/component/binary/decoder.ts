@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { decodeModule, hasWasmMagic } from "../../binary/decoder.js";
+import { decodeModule } from "../../binary/decoder.js";
 import * as L from "../../binary/limits.js";
 import { BinaryReader } from "../../binary/reader.js";
 import { CompileError } from "../../errors.js";
@@ -85,12 +85,7 @@ export const CORE_SORT_CODE: Readonly<Record<CoreSort, number>> = Object.fromEnt
 /** Component sorts by code (0x00 is the core prefix). */
 const SORTS: readonly (Sort | undefined)[] = [undefined, "func", "value", "type", "component", "instance"];
 
-/** True when `bytes` starts with the component preamble (magic, version 0x0d, layer 1). */
-export function isComponentBinary(bytes: Uint8Array): boolean {
-  return (
-    bytes.length >= 8 && hasWasmMagic(bytes) && bytes[6] === 1 && bytes[7] === 0
-  );
-}
+export { isComponentBinary } from "../detect.js";
 
 /**
  * Decodes a component binary.

@@ -49,10 +49,7 @@ export function parseComponentTokens(t: Tokens, open: number, last: number = t.c
   return encodeComponent({ sections });
 }
 
-/** True when a text starts (after comments) with `(component`: a component, not a module. */
-export function isComponentText(text: string): boolean {
-  return /^(?:\s|;;[^\n]*(?:\n|$)|\(;[\s\S]*?;\))*\(\s*component\b/.test(text);
-}
+export { isComponentText } from "../detect.js";
 
 /** Assembles a component from its text (`(component ...)` or bare definitions). */
 export function parseComponentText(text: string, options: ComponentTextOptions = {}): Uint8Array {
