@@ -333,6 +333,16 @@ export function funcTypeIndex(info: ModuleInfo, funcIndex: number): number | und
   return info.functions[funcIndex - info.importedFuncs];
 }
 
+/** The type index of tag `tagIndex` (imported or defined), or `undefined` if out of range. */
+export function tagTypeIndex(info: ModuleInfo, tagIndex: number): number | undefined {
+  if (tagIndex >= info.importedTags) return info.tags[tagIndex - info.importedTags]?.typeIndex;
+  let seen = 0;
+  for (const imp of info.imports) {
+    if (imp.kind === "tag" && seen++ === tagIndex) return imp.typeIndex;
+  }
+  return undefined;
+}
+
 /** The function type at `typeIndex`, or `undefined` when the index is out of range or not a function. */
 export function funcTypeAt(
   info: ModuleInfo,

@@ -11,10 +11,12 @@
  */
 import { decodeModule } from "../binary/decoder.js";
 import { InstrCursor, SHARED_HEAP_OFFSET } from "../binary/instructions.js";
-import type { ConstExpr, HeapType, ModuleInfo, StorageType, TypeDef, ValueType } from "../binary/module-info.js";
+import { funcTypeIndex, tagTypeIndex, type ConstExpr, type HeapType, type ModuleInfo, type StorageType, type TypeDef, type ValueType } from "../binary/module-info.js";
 import { ABS_HEAP_TYPES, Control, Imm } from "../binary/opcodes.js";
 import { Folder, nameEffect, renderFolded } from "./fold.js";
-import { isIdChar } from "./lexer.js";
+import { formatF32, formatF64, formatId, formatString } from "./format.js";
+
+export { formatF32, formatF64, formatId, formatString } from "./format.js";
 
 /** Options for `printModule`. */
 export interface PrintOptions {
@@ -43,72 +45,6 @@ const VALTYPE_BY_S33: Record<number, string> = { [-1]: "i32", [-2]: "i64", [-3]:
 export function printModule(bytes: Uint8Array, options: PrintOptions = {}): string {
   const info = decodeModule(bytes, { anyConstExpr: true });
   return new Printer(info, options).print();
-}
-
-/** `$name` or `$"escaped name"`. */
-export function formatId(name: string): string {
-  let plain = name.length > 0;
-  for (let i = 0; i < name.length && plain; i++) plain = isIdChar(name.charCodeAt(i));
-  if (plain) return `$${name}`;
-  // Quoted: printable characters (Unicode included) as they are, the rest escaped.
-  let out = "";
-  for (const ch of name) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x20 || c === 0x7f || c === 0x22 || c === 0x5c) out += `\\u{${c.toString(16)}}`;
-    else out += ch;
-  }
-  return `$"${out}"`;
-}
-
-/** A string literal for `bytes`: printable ASCII kept, everything else as `\hh`. */
-export function formatString(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  let run = "";
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c) run += String.fromCharCode(b);
-    else run += `\\${HEX2[b]}`;
-    if (run.length > 4096) {
-      parts.push(run);
-      run = "";
-    }
-  }
-  parts.push(run);
-  return `"${parts.join("")}"`;
-}
-
-const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-const F32 = new Float32Array(1);
-const U32 = new Uint32Array(F32.buffer);
-const F64 = new Float64Array(1);
-const U64 = new BigUint64Array(F64.buffer);
-
-/** An f32 literal for `bits` that parses back to the same bits. */
-export function formatF32(bits: number): string {
-  const sign = bits >>> 31 ? "-" : "";
-  if ((bits & 0x7f800000) === 0x7f800000) {
-    const payload = bits & 0x7fffff;
-    if (payload === 0) return `${sign}inf`;
-    return payload === 0x400000 ? `${sign}nan` : `${sign}nan:0x${payload.toString(16)}`;
-  }
-  U32[0] = bits;
-  // The f32 value is exact as a double; its shortest double spelling rounds back to the same f32.
-  const x = F32[0]!;
-  return Object.is(x, -0) ? "-0" : String(x);
-}
-
-/** An f64 literal for `bits` that parses back to the same bits. */
-export function formatF64(bits: bigint): string {
-  const sign = bits >> 63n ? "-" : "";
-  if ((bits & 0x7ff0000000000000n) === 0x7ff0000000000000n) {
-    const payload = bits & 0xfffffffffffffn;
-    if (payload === 0n) return `${sign}inf`;
-    return payload === 0x8000000000000n ? `${sign}nan` : `${sign}nan:0x${payload.toString(16)}`;
-  }
-  U64[0] = bits;
-  const x = F64[0]!;
-  return Object.is(x, -0) ? "-0" : String(x);
 }
 
 class Printer {
@@ -442,7 +378,7 @@ class Printer {
           case 0x10: case 0x12: case 0x11: case 0x13: case 0x14: case 0x15: {
             // Calls: operands are the callee's parameters (and the table index or reference).
             const direct = op.code === 0x10 || op.code === 0x12;
-            const typeIndex = direct ? funcTypeIndexOf(info, c.idx0) : c.idx0;
+            const typeIndex = direct ? funcTypeIndex(info, c.idx0) : c.idx0;
             const t = typeIndex === undefined ? undefined : funcType(typeIndex);
             const tail = op.code === 0x12 || op.code === 0x13 || op.code === 0x15;
             const effect = t ? { pops: t.params.length + (direct ? 0 : 1), pushes: tail ? 0 : t.results.length } : { pops: 0, pushes: -1 };
@@ -498,7 +434,6 @@ class Printer {
     if (label) parts.push(formatId(label));
     let slot = 0;
     const idx = () => (slot++ === 0 ? c.idx0 : slot === 2 ? c.idx1 : c.idx2);
-    const info = this.info;
     for (let k = 0; k < imms.length; k++) {
       switch (imms[k]) {
         case Imm.blockType: {
@@ -631,27 +566,8 @@ class Printer {
         case Imm.zeroByte: break;
       }
     }
-    void info;
     return parts.join(" ");
   }
-}
-
-function funcTypeIndexOf(info: ModuleInfo, funcIndex: number): number | undefined {
-  if (funcIndex >= info.importedFuncs) return info.functions[funcIndex - info.importedFuncs];
-  let seen = 0;
-  for (const imp of info.imports) {
-    if (imp.kind === "func" && seen++ === funcIndex) return imp.typeIndex;
-  }
-  return undefined;
-}
-
-function tagTypeIndex(info: ModuleInfo, tagIndex: number): number | undefined {
-  if (tagIndex >= info.importedTags) return info.tags[tagIndex - info.importedTags]?.typeIndex;
-  let seen = 0;
-  for (const imp of info.imports) {
-    if (imp.kind === "tag" && seen++ === tagIndex) return imp.typeIndex;
-  }
-  return undefined;
 }
 
 function enc(s: string): Uint8Array {
