@@ -58,7 +58,7 @@ export type { Extern } from "./runtime/extern.js";
 export type { WasmParams, WasmResults, WasmValue } from "./runtime/values.js";
 export { wasmFramesOf } from "./runtime/trap.js";
 export { incrementEpochIn } from "./instrument/host.js";
-export type { FuelCosts } from "./instrument/fuel.js";
+export type { FuelCosts } from "./instrument/fuel-costs.js";
 
 const read = fileReader();
 if (read) setFileReader(read);

@@ -8,7 +8,7 @@ import { decodeModule } from "../binary/decoder.js";
 import type { ModuleInfo } from "../binary/module-info.js";
 import type { TrapCode } from "../errors.js";
 import { instrumentModule, isWrapper, originalFuncIndex, type InstrumentOptions, type Instrumented } from "./index.js";
-import { fuelAdjustAt } from "./fuel.js";
+import { fuelAdjustAt } from "./fuel-segments.js";
 import { TrapSite } from "./offsets.js";
 
 /** An instrumented module ready for the engine. */

@@ -94,7 +94,7 @@
 import { ALL_OPS, op } from "../binary/opcodes.js";
 import { BulkOps, lebEnd } from "./bulk.js";
 import { decrement, slowPath, type ModuleTypes } from "./interrupt-check.js";
-import { FUNCTION_ENTRY_COST } from "./fuel.js";
+import { FUNCTION_ENTRY_COST } from "./fuel-costs.js";
 import { TrapSite } from "./offsets.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { OpClass, readLeb } from "./scan.js";

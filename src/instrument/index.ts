@@ -31,7 +31,7 @@ import {
 import { convertedTableName, convertibleTableCount, tableMaxName } from "./plan.js";
 
 export { HOST_MODULE } from "./rewrite.js";
-export { fuelCostTable, type FuelCosts } from "./fuel.js";
+export { fuelCostTable, type FuelCosts } from "./fuel-costs.js";
 export { OffsetMap, TrapSite } from "./offsets.js";
 
 /** What to instrument. */

@@ -7,7 +7,7 @@
  * cost their flat cost here: compare with `fuelBulkPerUnit: false`.
  */
 import { decodeModule } from "../../src/binary/decoder.js";
-import { FUNCTION_ENTRY_COST, fuelCostTable } from "../../src/instrument/fuel.js";
+import { FUNCTION_ENTRY_COST, fuelCostTable } from "../../src/instrument/fuel-costs.js";
 import { HOST_MODULE, rewriteModule, type BodyPass, type FunctionContext } from "../../src/instrument/rewrite.js";
 import { ByteSink } from "../../src/instrument/sink.js";
 
