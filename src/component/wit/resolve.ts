@@ -17,15 +17,16 @@
  */
 import { WitError } from "../../errors.js";
 import type {
-  ExternAst, FileAst, FuncTypeAst, GateAst, Ident, InterfaceAst, InterfaceItemAst, ItemHead, PackageBodyAst,
-  PackageNameAst, TypeAst, TypeDefAst, UseAst, UsePathAst, WorldAst,
+  ExternAst, FileAst, GateAst, Ident, InterfaceAst, InterfaceItemAst, PackageBodyAst, PackageNameAst, TypeDefAst,
+  UseAst, UsePathAst, WorldAst,
 } from "./ast.js";
 import {
-  type WitField, type WitFunction, WitInterface, WitPackage, type WitPackageName, type WitResolution, type WitStability,
-  type WitType, WitTypeDef, WitWorld, type WitWorldItem, witPackageNameText,
+  WitInterface, WitPackage, type WitPackageName, type WitResolution, WitTypeDef, WitWorld, type WitWorldItem,
+  witPackageNameText,
 } from "./model.js";
 import { checkTypeCycles, defMentions, dependencyOrder, elaborate, interfaceDependencies } from "./deps.js";
 import { parseWitFile } from "./parser.js";
+import { resolveFunc, resourceFuncs, stabilityOf, typeDefBody, withHeadInfo, witErrorAt } from "./resolve-types.js";
 
 /** One WIT source file. */
 export interface WitSource {
@@ -176,28 +177,9 @@ class Resolver {
     private readonly allFeatures: boolean,
   ) {}
 
-  private error(reason: string, file: FileAst, at: number): WitError {
-    return new WitError(reason, file.source, at, file.file);
-  }
-
   /** Whether an item's gate lets it in. */
   private enabled(gate: GateAst | undefined): boolean {
     return gate?.unstable === undefined || this.allFeatures || this.features.has(gate.unstable);
-  }
-
-  private stability(gate: GateAst | undefined): WitStability | undefined {
-    if (!gate) return undefined;
-    const dep = gate.deprecated !== undefined ? { deprecated: gate.deprecated } : {};
-    if (gate.since !== undefined) return { kind: "stable", since: gate.since, ...dep };
-    if (gate.unstable !== undefined) return { kind: "unstable", feature: gate.unstable, ...dep };
-    return undefined;
-  }
-
-  private info<T extends { docs?: string; stability?: WitStability }>(target: T, head: ItemHead): T {
-    if (head.docs !== undefined) target.docs = head.docs;
-    const s = this.stability(head.gate);
-    if (s) target.stability = s;
-    return target;
   }
 
   /** Resolves a package unit (its dependencies first). */
@@ -205,7 +187,7 @@ class Resolver {
     const done = this.resolved.get(unit.key);
     if (done) return done;
     if (this.inProgress.has(unit.key)) {
-      throw from ? this.error(`package \`${unit.key}\` depends on itself`, from.file, from.at) : new WitError(`package \`${unit.key}\` depends on itself`);
+      throw from ? witErrorAt(`package \`${unit.key}\` depends on itself`, from.file, from.at) : new WitError(`package \`${unit.key}\` depends on itself`);
     }
     this.inProgress.add(unit.key);
     const name: WitPackageName = { namespace: unit.name.namespace, name: unit.name.name, ...(unit.name.version !== undefined ? { version: unit.name.version } : {}) };
@@ -224,7 +206,7 @@ class Resolver {
       if (body.docs !== undefined && pkg.docs === undefined) pkg.docs = body.docs;
       for (const item of body.items) {
         if (item.kind === "top-use" || !this.enabled(item.gate)) continue;
-        if (allNames.has(item.name.name)) throw this.error(`\`${item.name.name}\` is defined more than once in package \`${unit.key}\``, file, item.name.at);
+        if (allNames.has(item.name.name)) throw witErrorAt(`\`${item.name.name}\` is defined more than once in package \`${unit.key}\``, file, item.name.at);
         allNames.set(item.name.name, true);
         const decl = { ast: item, file, scope: scopes[bi]!, state };
         if (item.kind === "interface") state.interfaces.set(item.name.name, decl as Decl<InterfaceAst>);
@@ -241,20 +223,20 @@ class Resolver {
         let target: Scoped;
         if (item.path.kind === "local") {
           const s = scope.get(item.path.name.name);
-          if (!s || s.kind !== "interface") throw this.error(`interface \`${item.path.name.name}\` is not defined`, file, item.path.name.at);
+          if (!s || s.kind !== "interface") throw witErrorAt(`interface \`${item.path.name.name}\` is not defined`, file, item.path.name.at);
           target = s;
         } else {
           target = { kind: "foreign", iface: this.interfaceByPath(item.path, file, scope) };
         }
         const existing = scope.get(as.name);
-        if (existing && existing !== target) throw this.error(`\`${as.name}\` is already defined (use \`as\` to pick another name)`, file, as.at);
+        if (existing && existing !== target) throw witErrorAt(`\`${as.name}\` is already defined (use \`as\` to pick another name)`, file, as.at);
         scope.set(as.name, target);
       }
     });
     if (name.version === undefined) {
       for (const { file, body } of unit.bodies) {
         const gated = findGate(body);
-        if (gated) throw this.error(`package \`${unit.key}\` uses feature gates, so it needs a version (\`package ${unit.key}@x.y.z;\`)`, file, gated.at);
+        if (gated) throw witErrorAt(`package \`${unit.key}\` uses feature gates, so it needs a version (\`package ${unit.key}@x.y.z;\`)`, file, gated.at);
       }
     }
     for (const d of state.interfaces.values()) this.interface(d);
@@ -275,7 +257,7 @@ class Resolver {
     if (!unit) {
       const others = [...this.units.keys()].filter((k) => k.split("@")[0] === `${p.namespace}:${p.name}`);
       const hint = others.length ? ` (found ${others.map((o) => `\`${o}\``).join(", ")})` : "";
-      throw this.error(`package \`${key}\` not found${hint}`, file, p.at);
+      throw witErrorAt(`package \`${key}\` not found${hint}`, file, p.at);
     }
     return this.package(unit, { file, at: p.at });
   }
@@ -285,12 +267,12 @@ class Resolver {
     if (path.kind === "package") {
       const pkg = this.foreignPackage(path.package, file);
       const iface = pkg.interfaces.get(path.name.name);
-      if (!iface) throw this.error(`interface \`${path.name.name}\` not found in package \`${pkg}\``, file, path.name.at);
+      if (!iface) throw witErrorAt(`interface \`${path.name.name}\` not found in package \`${pkg}\``, file, path.name.at);
       return iface;
     }
     const s = scope.get(path.name.name);
-    if (!s) throw this.error(`interface \`${path.name.name}\` is not defined`, file, path.name.at);
-    if (s.kind === "world") throw this.error(`\`${path.name.name}\` is a world, not an interface`, file, path.name.at);
+    if (!s) throw witErrorAt(`interface \`${path.name.name}\` is not defined`, file, path.name.at);
+    if (s.kind === "world") throw witErrorAt(`\`${path.name.name}\` is a world, not an interface`, file, path.name.at);
     if (s.kind === "foreign") return s.iface;
     return this.interface(s.decl, { file, at: path.name.at });
   }
@@ -299,12 +281,12 @@ class Resolver {
     if (path.kind === "package") {
       const pkg = this.foreignPackage(path.package, file);
       const w = pkg.worlds.get(path.name.name);
-      if (!w) throw this.error(`world \`${path.name.name}\` not found in package \`${pkg}\``, file, path.name.at);
+      if (!w) throw witErrorAt(`world \`${path.name.name}\` not found in package \`${pkg}\``, file, path.name.at);
       return w;
     }
     const s = scope.get(path.name.name);
     if (!s || s.kind !== "world") {
-      throw this.error(s ? `\`${path.name.name}\` is an interface, not a world` : `world \`${path.name.name}\` is not defined`, file, path.name.at);
+      throw witErrorAt(s ? `\`${path.name.name}\` is an interface, not a world` : `world \`${path.name.name}\` is not defined`, file, path.name.at);
     }
     return this.world(s.decl, { file, at: path.name.at });
   }
@@ -316,11 +298,11 @@ class Resolver {
     if (done && !this.ifaceBusy.has(d)) return done;
     if (this.ifaceBusy.has(d)) {
       const f = from ?? { file: d.file, at: d.ast.name.at };
-      throw this.error(`interface \`${d.ast.name.name}\` depends on itself through \`use\``, f.file, f.at);
+      throw witErrorAt(`interface \`${d.ast.name.name}\` depends on itself through \`use\``, f.file, f.at);
     }
     const st = d.state;
     const iface = new WitInterface(d.ast.name.name, st.pkg);
-    this.info(iface, d.ast);
+    withHeadInfo(iface, d.ast);
     this.ifaceDone.set(d, iface);
     this.ifaceBusy.add(d);
     this.interfaceItems(iface, d.ast.items, d.file, d.scope);
@@ -334,7 +316,7 @@ class Resolver {
     const names = new Map<string, number>();
     const claim = (n: Ident): void => {
       const key = n.name.toLowerCase();
-      if (names.has(key)) throw this.error(`\`${n.name}\` is defined more than once`, file, n.at);
+      if (names.has(key)) throw witErrorAt(`\`${n.name}\` is defined more than once`, file, n.at);
       names.set(key, n.at);
     };
     const local = new Map<string, WitTypeDef>();
@@ -349,7 +331,7 @@ class Resolver {
         }
       } else if (item.kind !== "func") {
         claim(item.name);
-        const def = this.info(new WitTypeDef(item.name.name, iface), item);
+        const def = withHeadInfo(new WitTypeDef(item.name.name, iface), item);
         if (item.externalId !== undefined) def.externalId = item.externalId;
         local.set(item.name.name, def);
         pending.push({ def, ast: item });
@@ -358,20 +340,20 @@ class Resolver {
     // Pass 2: type bodies (forward references allowed), then functions in order.
     const lookup = (n: Ident): WitTypeDef => {
       const def = local.get(n.name);
-      if (!def) throw this.error(`type \`${n.name}\` is not defined`, file, n.at);
+      if (!def) throw witErrorAt(`type \`${n.name}\` is not defined`, file, n.at);
       return def;
     };
-    for (const { def, ast } of pending) this.typeDefBody(def, ast, lookup, file);
-    checkTypeCycles(pending.map((p) => p.def), (def, at) => this.error(`type \`${def.name}\` refers to itself`, file, at), new Map(pending.map((p) => [p.def, p.ast.name.at])));
+    for (const { def, ast } of pending) typeDefBody(def, ast, lookup, file);
+    checkTypeCycles(pending.map((p) => p.def), (def, at) => witErrorAt(`type \`${def.name}\` refers to itself`, file, at), new Map(pending.map((p) => [p.def, p.ast.name.at])));
     for (const item of items) {
       if (!this.enabled(item.gate)) continue;
       if (item.kind === "func") {
         claim(item.name);
-        const f = this.func(item.name.name, "freestanding", undefined, item.type, lookup, file, item);
+        const f = resolveFunc(item.name.name, "freestanding", undefined, item.type, lookup, file, item);
         iface.functions.set(f.name, f);
       } else if (item.kind === "resource") {
-        for (const f of this.resourceFuncs(local.get(item.name.name)!, item, lookup, file)) {
-          if (iface.functions.has(f.name)) throw this.error(`\`${f.name}\` is defined more than once`, file, item.name.at);
+        for (const f of resourceFuncs(local.get(item.name.name)!, item, lookup, file, (gate) => this.enabled(gate))) {
+          if (iface.functions.has(f.name)) throw witErrorAt(`\`${f.name}\` is defined more than once`, file, item.name.at);
           iface.functions.set(f.name, f);
         }
       }
@@ -382,138 +364,20 @@ class Resolver {
   /** The alias definitions a `use` brings into `owner`. */
   private useItem(item: UseAst, owner: WitInterface | WitWorld, file: FileAst, scope: ReadonlyMap<string, Scoped>): WitTypeDef[] {
     const from = this.interfaceByPath(item.path, file, scope);
-    if (from === owner) throw this.error("an interface cannot `use` itself", file, item.path.name.at);
+    if (from === owner) throw witErrorAt("an interface cannot `use` itself", file, item.path.name.at);
     return item.names.map(({ name, as }) => {
       const target = from.types.get(name.name);
       if (!target) {
         const where = from.qualifiedName ?? from.name ?? "the interface";
-        throw this.error(`type \`${name.name}\` is not defined in \`${where}\``, file, name.at);
+        throw witErrorAt(`type \`${name.name}\` is not defined in \`${where}\``, file, name.at);
       }
       const def = new WitTypeDef((as ?? name).name, owner);
       def.kind = { kind: "alias", type: { kind: "named", def: target } };
-      const s = this.stability(item.gate);
+      const s = stabilityOf(item.gate);
       if (s) def.stability = s;
       if (item.docs !== undefined) def.docs = item.docs;
       return def;
     });
-  }
-
-  private typeDefBody(def: WitTypeDef, ast: TypeDefAst, lookup: (n: Ident) => WitTypeDef, file: FileAst): void {
-    const unique = (list: readonly { name: Ident }[], what: string): void => {
-      const seen = new Set<string>();
-      for (const { name } of list) {
-        const k = name.name.toLowerCase();
-        if (seen.has(k)) throw this.error(`${what} \`${name.name}\` is defined more than once`, file, name.at);
-        seen.add(k);
-      }
-    };
-    const docs = <T extends object>(o: T, h: ItemHead): T => (h.docs !== undefined ? { ...o, docs: h.docs } : o);
-    switch (ast.kind) {
-      case "record":
-        unique(ast.fields, "field");
-        def.kind = { kind: "record", fields: ast.fields.map((f) => docs({ name: f.name.name, type: this.type(f.type, lookup, file, 0) }, f)) };
-        break;
-      case "variant":
-        unique(ast.cases, "case");
-        def.kind = {
-          kind: "variant",
-          cases: ast.cases.map((c) => docs(c.type ? { name: c.name.name, type: this.type(c.type, lookup, file, 0) } : { name: c.name.name }, c)),
-        };
-        break;
-      case "enum":
-        unique(ast.cases, "case");
-        def.kind = { kind: "enum", cases: ast.cases.map((c) => docs({ name: c.name.name }, c)) };
-        break;
-      case "flags":
-        unique(ast.flags, "flag");
-        if (ast.flags.length > 32) throw this.error("a flags type has at most 32 flags", file, ast.flags[32]!.name.at);
-        def.kind = { kind: "flags", flags: ast.flags.map((c) => docs({ name: c.name.name }, c)) };
-        break;
-      case "resource":
-        def.kind = { kind: "resource" };
-        break;
-      case "alias":
-        def.kind = { kind: "alias", type: this.type(ast.type, lookup, file, 0) };
-        break;
-    }
-  }
-
-  private type(t: TypeAst, lookup: (n: Ident) => WitTypeDef, file: FileAst, depth: number): WitType {
-    const sub = (x: TypeAst): WitType => this.type(x, lookup, file, depth + 1);
-    switch (t.kind) {
-      case "prim":
-        return { kind: t.name as "u8" };
-      case "name":
-        return { kind: "named", def: lookup(t.name) };
-      case "own":
-      case "borrow": {
-        const def = lookup(t.resource);
-        if (!isResource(def)) throw this.error(`\`${t.resource.name}\` is not a resource type`, file, t.resource.at);
-        return t.kind === "own" ? { kind: "named", def } : { kind: "borrow", def };
-      }
-      case "list":
-        return t.length !== undefined ? { kind: "list", element: sub(t.element), length: t.length } : { kind: "list", element: sub(t.element) };
-      case "option":
-        return { kind: "option", type: sub(t.type) };
-      case "result":
-        return { kind: "result", ...(t.ok ? { ok: sub(t.ok) } : {}), ...(t.err ? { err: sub(t.err) } : {}) };
-      case "tuple":
-        return { kind: "tuple", types: t.types.map(sub) };
-      case "map":
-        return { kind: "map", key: sub(t.key), value: sub(t.value) };
-      case "future":
-      case "stream":
-        return t.element ? { kind: t.kind, element: sub(t.element) } : { kind: t.kind };
-    }
-  }
-
-  private func(
-    name: string, kind: WitFunction["kind"], resource: WitTypeDef | undefined, ft: FuncTypeAst,
-    lookup: (n: Ident) => WitTypeDef, file: FileAst, head: ItemHead,
-  ): WitFunction {
-    const params: WitField[] = [];
-    const seen = new Set<string>();
-    if (kind === "method") {
-      params.push({ name: "self", type: { kind: "borrow", def: resource! } });
-      seen.add("self");
-    }
-    for (const p of ft.params) {
-      const k = p.name.name.toLowerCase();
-      if (seen.has(k)) throw this.error(`parameter \`${p.name.name}\` is defined more than once`, file, p.name.at);
-      seen.add(k);
-      params.push({ name: p.name.name, type: this.type(p.type, lookup, file, 0) });
-    }
-    let result: WitType | undefined = ft.result ? this.type(ft.result, lookup, file, 0) : undefined;
-    if (kind === "constructor") {
-      const own: WitType = { kind: "named", def: resource! };
-      if (result === undefined) result = own;
-      else if (!(result.kind === "result" && result.ok?.kind === "named" && result.ok.def === resource)) {
-        throw this.error(`a constructor returns nothing or \`result<${resource!.name}, E>\``, file, ft.result && "at" in ft.result ? ft.result.at : 0);
-      }
-    }
-    const f: WitFunction = { name, kind, params, async: ft.async, ...(result ? { result } : {}), ...(resource ? { resource } : {}) };
-    if (head.externalId !== undefined) f.externalId = head.externalId;
-    return this.info(f, head);
-  }
-
-  private resourceFuncs(def: WitTypeDef, ast: TypeDefAst & { kind: "resource" }, lookup: (n: Ident) => WitTypeDef, file: FileAst): WitFunction[] {
-    const out: WitFunction[] = [];
-    const names = new Set<string>();
-    let ctor = false;
-    for (const m of ast.funcs) {
-      if (!this.enabled(m.gate)) continue;
-      if (m.kind === "constructor") {
-        if (ctor) throw this.error(`resource \`${def.name}\` has more than one constructor`, file, m.name.at);
-        ctor = true;
-        out.push(this.func(`[constructor]${def.name}`, "constructor", def, m.type, lookup, file, m));
-      } else {
-        const prefix = m.kind === "method" ? "[method]" : "[static]";
-        if (names.has(m.name.name)) throw this.error(`\`${m.name.name}\` is defined more than once in resource \`${def.name}\``, file, m.name.at);
-        names.add(m.name.name);
-        out.push(this.func(`${prefix}${def.name}.${m.name.name}`, m.kind, def, m.type, lookup, file, m));
-      }
-    }
-    return out;
   }
 
   // ---- worlds ----
@@ -523,11 +387,11 @@ class Resolver {
     if (done) return done;
     if (this.worldBusy.has(d)) {
       const f = from ?? { file: d.file, at: d.ast.name.at };
-      throw this.error(`world \`${d.ast.name.name}\` includes itself`, f.file, f.at);
+      throw witErrorAt(`world \`${d.ast.name.name}\` includes itself`, f.file, f.at);
     }
     this.worldBusy.add(d);
     const st = d.state;
-    const world = this.info(new WitWorld(d.ast.name.name, st.pkg), d.ast);
+    const world = withHeadInfo(new WitWorld(d.ast.name.name, st.pkg), d.ast);
     const { file, scope } = d;
     const imports = new Map<string, WitWorldItem>();
     const exports = new Map<string, WitWorldItem>();
@@ -538,10 +402,10 @@ class Resolver {
       if (existing) {
         // An interface imported (or exported) twice is the same item; a plain name twice is a conflict.
         if (key.includes(":") && existing.kind === "interface" && item.kind === "interface" && existing.interface === item.interface) return;
-        throw this.error(`${fromInclude ? "included " : ""}${side === "imports" ? "import" : "export"} \`${key}\` conflicts with an earlier one${fromInclude ? " (rename it with `include ... with { a as b }`)" : ""}`, file, at);
+        throw witErrorAt(`${fromInclude ? "included " : ""}${side === "imports" ? "import" : "export"} \`${key}\` conflicts with an earlier one${fromInclude ? " (rename it with `include ... with { a as b }`)" : ""}`, file, at);
       }
       const lower = key.toLowerCase();
-      if (lowerNames[side].has(lower)) throw this.error(`\`${key}\` conflicts with \`${lowerNames[side].get(lower)}\` (names are case-insensitive)`, file, at);
+      if (lowerNames[side].has(lower)) throw witErrorAt(`\`${key}\` conflicts with \`${lowerNames[side].get(lower)}\` (names are case-insensitive)`, file, at);
       lowerNames[side].set(lower, key);
       map.set(key, item);
     };
@@ -552,13 +416,13 @@ class Resolver {
       if (!this.enabled(item.gate)) continue;
       if (item.kind === "use") {
         for (const def of this.useItem(item, world, file, scope)) {
-          if (localTypes.has(def.name)) throw this.error(`\`${def.name}\` is defined more than once`, file, item.at);
+          if (localTypes.has(def.name)) throw witErrorAt(`\`${def.name}\` is defined more than once`, file, item.at);
           localTypes.set(def.name, def);
           add("imports", def.name, withInfo({ kind: "type", def }, def), item.at);
         }
       } else if (isTypeDefAst(item)) {
-        if (localTypes.has(item.name.name)) throw this.error(`\`${item.name.name}\` is defined more than once`, file, item.name.at);
-        const def = this.info(new WitTypeDef(item.name.name, world), item);
+        if (localTypes.has(item.name.name)) throw witErrorAt(`\`${item.name.name}\` is defined more than once`, file, item.name.at);
+        const def = withHeadInfo(new WitTypeDef(item.name.name, world), item);
         localTypes.set(item.name.name, def);
         pendingTypes.push({ def, ast: item });
         add("imports", def.name, withInfo({ kind: "type", def }, def), item.name.at);
@@ -566,13 +430,13 @@ class Resolver {
     }
     const lookup = (n: Ident): WitTypeDef => {
       const def = localTypes.get(n.name);
-      if (!def) throw this.error(`type \`${n.name}\` is not defined`, file, n.at);
+      if (!def) throw witErrorAt(`type \`${n.name}\` is not defined`, file, n.at);
       return def;
     };
-    for (const { def, ast } of pendingTypes) this.typeDefBody(def, ast, lookup, file);
-    checkTypeCycles(pendingTypes.map((p) => p.def), (def, at) => this.error(`type \`${def.name}\` refers to itself`, file, at), new Map(pendingTypes.map((p) => [p.def, p.ast.name.at])));
+    for (const { def, ast } of pendingTypes) typeDefBody(def, ast, lookup, file);
+    checkTypeCycles(pendingTypes.map((p) => p.def), (def, at) => witErrorAt(`type \`${def.name}\` refers to itself`, file, at), new Map(pendingTypes.map((p) => [p.def, p.ast.name.at])));
     for (const { def, ast } of pendingTypes) {
-      if (ast.kind === "resource" && ast.funcs.length) throw this.error("resources with functions cannot be defined in a world: define them in an interface", file, ast.name.at);
+      if (ast.kind === "resource" && ast.funcs.length) throw witErrorAt("resources with functions cannot be defined in a world: define them in an interface", file, ast.name.at);
       void def;
     }
     const includes: { world: WitWorld; renames: Map<string, string>; at: number; gate?: GateAst }[] = [];
@@ -588,7 +452,7 @@ class Resolver {
       if (item.kind !== "import" && item.kind !== "export") continue;
       const side = item.kind === "import" ? "imports" : "exports";
       const [key, wi] = this.externItem(item.extern, world, file, scope, lookup);
-      const s = this.stability(item.gate);
+      const s = stabilityOf(item.gate);
       if (s) wi.stability = s;
       if (item.docs !== undefined) wi.docs = item.docs;
       if (item.externalId !== undefined && wi.kind !== "type") wi.externalId = item.externalId;
@@ -597,7 +461,7 @@ class Resolver {
     for (const inc of includes) {
       for (const [side, map] of [["imports", inc.world.imports], ["exports", inc.world.exports]] as const) {
         for (const [key, item] of map) {
-          if (key.includes(":") && inc.renames.has(key)) throw this.error(`\`with\` cannot rename the interface name \`${key}\``, file, inc.at);
+          if (key.includes(":") && inc.renames.has(key)) throw witErrorAt(`\`with\` cannot rename the interface name \`${key}\``, file, inc.at);
           const newKey = inc.renames.get(key) ?? key;
           if (item.kind === "type") {
             if (!(side === "imports" && imports.get(newKey)?.kind === "type" && (imports.get(newKey) as { def: WitTypeDef }).def === item.def)) add(side, newKey, item, inc.at, true);
@@ -610,11 +474,11 @@ class Resolver {
       }
       for (const from of inc.renames.keys()) {
         if (!inc.world.imports.has(from) && !inc.world.exports.has(from)) {
-          throw this.error(`\`with\` renames \`${from}\`, which world \`${inc.world.name}\` does not import or export`, file, inc.at);
+          throw witErrorAt(`\`with\` renames \`${from}\`, which world \`${inc.world.name}\` does not import or export`, file, inc.at);
         }
       }
     }
-    elaborate(world, imports, exports, (key) => this.error(`\`${key}\` is both imported and exported, but an import needs it as an import`, file, d.ast.name.at));
+    elaborate(world, imports, exports, (key) => witErrorAt(`\`${key}\` is both imported and exported, but an import needs it as an import`, file, d.ast.name.at));
     this.worldBusy.delete(d);
     this.worldDone.set(d, world);
     st.pkg.worlds.set(world.name, world);
@@ -634,7 +498,7 @@ class Resolver {
         return [ext.name.name, { kind: "interface", interface: iface, plainName: ext.name.name }];
       }
       case "func":
-        return [ext.name.name, { kind: "function", func: this.func(ext.name.name, "freestanding", undefined, ext.type, lookup, file, {}) }];
+        return [ext.name.name, { kind: "function", func: resolveFunc(ext.name.name, "freestanding", undefined, ext.type, lookup, file, {}) }];
       case "interface": {
         const iface = new WitInterface(undefined, world.package);
         // An inline interface sees the world's scope for `use` paths; its own types shadow nothing.
@@ -652,11 +516,6 @@ function isTypeDefAst(item: { kind: string }): item is TypeDefAst {
 function withInfo<T extends WitWorldItem>(item: T, def: WitTypeDef): T {
   if (def.stability) item.stability = def.stability;
   return item;
-}
-
-function isResource(def: WitTypeDef): boolean {
-  const r = def.resolved();
-  return r instanceof WitTypeDef && r.kind.kind === "resource";
 }
 
 /** Every foreign package a package body refers to. */
