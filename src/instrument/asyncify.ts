@@ -36,12 +36,11 @@ import { funcTypeAt } from "../binary/module-info.js";
 import { CompileError } from "../errors.js";
 import { funcTypeIndex, reachingFunctions, sharedTables, typeKey, type CallGraph } from "./asyncify-graph.js";
 import { liveAfter } from "./asyncify-live.js";
+import { endsStack, SAVABLE, stackAfterBlock, stackAfterPlain, type StackSite, TYPE_NAME } from "./asyncify-stack.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { readLeb } from "./scan.js";
 import { ByteSink } from "./sink.js";
 
-/** Value types the rewrite can save and restore (through the host), by type code. */
-const SAVABLE: Readonly<Record<string, number>> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, funcref: 0x70, externref: 0x6f };
 /** The order of the save/load functions among the rewrite's added imports. */
 export const SAVED_TYPES = ["i32", "i64", "f32", "f64", "funcref", "externref"] as const;
 
@@ -63,53 +62,6 @@ export function asyncifyFuncs(): { name: string; params: string[]; results: stri
     { name: AsyncImport.checkCallee, params: ["funcref"], results: [] },
     { name: AsyncImport.fault, params: ["i32"], results: [] },
   ];
-}
-
-/** How an instruction moves the operand stack at its own block level (nested blocks count as one). */
-interface Effect {
-  /** Values popped and pushed; NaN when unknown (the rewrite then refuses a suspension point after it). */
-  readonly pop: number;
-  readonly push: number;
-  /** True for branches that leave the stack polymorphic (`br`, `return`, `unreachable`, ...). */
-  readonly ends?: boolean;
-}
-
-const UNARY = /^(i32|i64|f32|f64)\.(eqz|clz|ctz|popcnt|abs|neg|sqrt|ceil|floor|trunc|nearest|wrap_i64|extend_i32_[su]|extend(8|16|32)_s|trunc_(sat_)?f(32|64)_[su]|convert_i(32|64)_[su]|demote_f64|promote_f32|reinterpret_[fi](32|64)|load(8|16|32)?(_[su])?)$/;
-const BINARY = /^(i32|i64|f32|f64)\.(add|sub|mul|div(_[su])?|rem_[su]|and|or|xor|shl|shr_[su]|rotl|rotr|eq|ne|lt(_[su])?|gt(_[su])?|le(_[su])?|ge(_[su])?|min|max|copysign)$/;
-const STORE = /^(i32|i64|f32|f64)\.store(8|16|32)?$/;
-
-const effects = new Map<string, Effect>();
-
-/** The effect of a plain instruction by name (calls and blocks are handled by the caller). */
-function plainEffect(name: string): Effect {
-  let e = effects.get(name);
-  if (e === undefined) effects.set(name, (e = effectOf(name)));
-  return e;
-}
-
-/** What a numeric or comparison instruction pushes, by name (undefined: not one). */
-const numericResults = new Map<string, number | undefined>();
-
-function numericResult(name: string): number | undefined {
-  if (numericResults.has(name)) return numericResults.get(name);
-  const code = name === "ref.is_null" || /\.(eqz|eq|ne|lt|gt|le|ge)(_[su])?$/.test(name) ? 0x7f : /^(i32|i64|f32|f64)\./.test(name) ? SAVABLE[name.slice(0, 3)] : undefined;
-  numericResults.set(name, code);
-  return code;
-}
-
-function effectOf(name: string): Effect {
-  if (name.endsWith(".const") || name === "local.get" || name === "global.get" || name === "memory.size" || name === "ref.null" || name === "ref.func" || name === "table.size") return { pop: 0, push: 1 };
-  if (UNARY.test(name) || name === "memory.grow" || name === "ref.is_null" || name === "table.get" || name === "local.tee") return { pop: 1, push: 1 };
-  if (BINARY.test(name)) return { pop: 2, push: 1 };
-  if (STORE.test(name) || name === "table.set") return { pop: 2, push: 0 };
-  if (name === "local.set" || name === "global.set" || name === "drop" || name === "br_if") return { pop: 1, push: 0 };
-  if (name === "select") return { pop: 3, push: 1 };
-  if (name === "nop") return { pop: 0, push: 0 };
-  if (name === "memory.fill" || name === "memory.copy" || name === "memory.init" || name === "table.copy" || name === "table.init" || name === "table.fill") return { pop: 3, push: 0 };
-  if (name === "data.drop" || name === "elem.drop") return { pop: 0, push: 0 };
-  if (name === "table.grow") return { pop: 2, push: 1 };
-  if (name === "br" || name === "br_table" || name === "return" || name === "unreachable" || name === "throw" || name === "rethrow" || name === "throw_ref") return { pop: 0, push: 0, ends: true };
-  return { pop: NaN, push: NaN };
 }
 
 const OP_NAME = ALL_OPS.map((o) => o.name);
@@ -198,6 +150,8 @@ class FunctionRewrite {
   private finalEnd: Snippet | undefined;
   private k = -1;
   private readonly name: string;
+  /** What the operand stack model reads of this function (asyncify-stack.ts). */
+  private readonly stackSite: StackSite;
 
   constructor(info: ModuleInfo, fn: FunctionContext, graph: CallGraph, ix: AsyncifyIndices) {
     this.info = info;
@@ -230,6 +184,7 @@ class FunctionRewrite {
       const code = this.savable(run.type, "local");
       for (let c = 0; c < run.count; c++) this.localTypes.push(code);
     }
+    this.stackSite = { info, bytes: fn.bytes, start: this.start, localTypes: this.localTypes, callType: (i) => this.callType(i) };
   }
 
   private fail(what: string, insn?: number): never {
@@ -278,8 +233,6 @@ class FunctionRewrite {
     return index;
   }
 
-  /** Whether the stack `afterPlain`/`afterBlock` get is polymorphic (dead code) below its known values. */
-  private poly = false;
   /** Locals the rewrite added, by `pooled`'s key. */
   private readonly pool = new Map<string, number>();
 
@@ -465,7 +418,6 @@ class FunctionRewrite {
     // After an instruction that never falls through (br, return, unreachable...) the rest of the block
     // is dead and its stack polymorphic: what it pops beyond the known values is nothing to keep.
     let poly = false;
-    this.poly = false;
     const lastSite = r.body ? this.lastInteresting(r.from, r.to) : Infinity;
     const openSegment = (at: number): void => {
       if (open) return;
@@ -613,18 +565,16 @@ class FunctionRewrite {
         this.renumberBranches(i, isOpener ? end : i, depthInSegment);
       }
       if (isOpener) {
-        this.poly = poly;
-        stack = this.afterBlock(stack, i, name);
+        stack = stackAfterBlock(this.stackSite, stack, i, name, poly);
         i = end;
         continue;
       }
-      if (plainEffect(name).ends) {
+      if (endsStack(name)) {
         stack = [];
         poly = true;
         continue;
       }
-      this.poly = poly;
-      stack = this.afterPlain(stack, i, name);
+      stack = stackAfterPlain(this.stackSite, stack, i, name, poly);
     }
     if (r.body) {
       if (pending.length > 0) {
@@ -683,92 +633,6 @@ class FunctionRewrite {
       }
     }
     return last;
-  }
-
-  /** The operand stack after a block (as a unit) that holds no site. */
-  private afterBlock(stack: number[] | null, i: number, name: string): number[] | null {
-    if (stack === null) return null;
-    const bytes = this.fn.bytes;
-    const p = this.start[i]! + 1;
-    const b = bytes[p]!;
-    const rest = stack.slice(0, Math.max(0, stack.length - (name === "if" ? 1 : 0)));
-    if (b === 0x40) return rest;
-    if (TYPE_NAME[b] !== undefined) return [...rest, b];
-    const t = funcTypeAt(this.info, readLeb(bytes, p, this.start[i + 1]!));
-    if (!t || (t.params.length > rest.length && !this.poly)) return null;
-    const out = rest.slice(0, Math.max(0, rest.length - t.params.length));
-    for (const r of t.results) {
-      const code = typeof r === "string" ? SAVABLE[r] : undefined;
-      if (code === undefined) return null;
-      out.push(code);
-    }
-    return out;
-  }
-
-  /** The operand stack after plain instruction `i` (null when the rewrite cannot tell). */
-  private afterPlain(stack: number[] | null, i: number, name: string): number[] | null {
-    if (stack === null) return null;
-    let pushed: number[];
-    if (name === "call" || name === "call_indirect") {
-      const t = this.callType(i);
-      if (stack.length < t.params.length && !this.poly) return null;
-      stack.length = Math.max(0, stack.length - t.params.length);
-      for (const r of t.results) {
-        const code = typeof r === "string" ? SAVABLE[r] : undefined;
-        if (code === undefined) return null;
-        stack.push(code);
-      }
-      return stack;
-    }
-    const e = plainEffect(name);
-    if (e.ends) return null;
-    if (Number.isNaN(e.pop) || (stack.length < e.pop && !this.poly)) return null;
-    if (e.push === 0) pushed = [];
-    else if (name === "local.get" || name === "local.tee") {
-      const code = this.localTypes[this.imm(i)];
-      if (code === undefined) return null;
-      pushed = [code];
-    } else if (name === "global.get") {
-      const code = this.globalType(this.imm(i));
-      if (code === undefined) return null;
-      pushed = [code];
-    } else if (name === "select") {
-      if (stack.length < 2) return null;
-      pushed = [stack[stack.length - 2]!];
-    } else if (name === "ref.func") {
-      pushed = [0x70];
-    } else if (name === "ref.null") {
-      const heap = this.fn.bytes[this.start[i]! + 1];
-      if (heap !== 0x70 && heap !== 0x6f) return null;
-      pushed = [heap];
-    } else if (name === "memory.size" || name === "memory.grow" || name === "table.size" || name === "table.grow") {
-      if (this.info.memories.some((m) => m.memory64) || this.info.imports.some((m) => m.kind === "memory" && m.type.memory64)) return null;
-      pushed = [0x7f];
-    } else {
-      const code = numericResult(name);
-      if (code === undefined) return null;
-      pushed = [code];
-    }
-    // In place: the region owns its stack array.
-    stack.length = Math.max(0, stack.length - e.pop);
-    for (const c of pushed) stack.push(c);
-    return stack;
-  }
-
-  /** The type code of global `g`, if the rewrite can save it. */
-  private globalType(g: number): number | undefined {
-    const info = this.info;
-    let t: ValueType | undefined;
-    if (g < info.importedGlobals) {
-      let k = 0;
-      for (const imp of info.imports) {
-        if (imp.kind !== "global") continue;
-        if (k++ === g) t = imp.type.content;
-      }
-    } else {
-      t = info.globals[g - info.importedGlobals]?.type.content;
-    }
-    return typeof t === "string" ? SAVABLE[t] : undefined;
   }
 
   /**
@@ -857,8 +721,6 @@ class FunctionRewrite {
     this.planned.push({ insn, build, ...(mapTo !== undefined ? { mapTo } : {}) });
   }
 }
-
-const TYPE_NAME: Readonly<Record<number, string>> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", 0x70: "funcref", 0x6f: "externref" };
 
 /** A snippet whose bytes are made on first read. */
 function lazySnippet(build: () => Uint8Array): Snippet {
