@@ -1,68 +1,23 @@
 /**
  * The unwind/rewind rewrite ("asyncify"): lets wasm wait for an async host function on engines without
- * JSPI. See src/runtime/async-rewrite.ts for the host side.
+ * JSPI. See src/runtime/async-rewrite.ts for the host side, and asyncify-frame.ts for the contract
+ * between the two and the code that saves and restores a frame.
  *
  * @module
  */
-
-/** Values of the state global a rewritten module imports. */
-export const AsyncState = { normal: 0, unwinding: 1, rewinding: 2 } as const;
-
-/** Names of the rewrite's hidden imports (under `HOST_MODULE`). */
-export const AsyncImport = {
-  state: "async_state",
-  save: (t: string): string => `async_save_${t}`,
-  load: (t: string): string => `async_load_${t}`,
-  /** `(funcref)`: while rewinding, checks that a `call_indirect` calls what it called when it unwound. */
-  checkCallee: "async_check_callee",
-  /**
-   * `(i32)`: the state was not what rewritten code expects (`AsyncFault`): code the rewrite did not
-   * prepare ran in the middle of an unwind or a rewind. Throws.
-   */
-  fault: "async_fault",
-} as const;
-
-/** What `AsyncImport.fault` reports. */
-export const AsyncFault = {
-  /** A function that may suspend was entered while unwinding. */
-  enteredUnwinding: 0,
-  /** A call that may suspend came back neither normally nor unwinding (the rewind went nowhere). */
-  rewindLost: 1,
-} as const;
+export { AsyncFault, AsyncImport, AsyncState, asyncifyFuncs, type AsyncifyIndices, SAVED_TYPES } from "./asyncify-frame.js";
 
 import { ALL_OPS } from "../binary/opcodes.js";
 import type { ModuleInfo, ValueType } from "../binary/module-info.js";
 import { funcTypeAt } from "../binary/module-info.js";
 import { CompileError } from "../errors.js";
 import { funcTypeIndex, reachingFunctions, sharedTables, typeKey, type CallGraph } from "./asyncify-graph.js";
+import { AsyncState, checkCalleeFunc, type AsyncifyIndices, type Frame, frameEpilogue, framePrologue, saveFunc } from "./asyncify-frame.js";
 import { liveAfter } from "./asyncify-live.js";
 import { endsStack, SAVABLE, stackAfterBlock, stackAfterPlain, type StackSite, TYPE_NAME } from "./asyncify-stack.js";
 import type { BodyPass, FunctionContext, Snippet } from "./rewrite.js";
 import { readLeb } from "./scan.js";
 import { ByteSink } from "./sink.js";
-
-/** The order of the save/load functions among the rewrite's added imports. */
-export const SAVED_TYPES = ["i32", "i64", "f32", "f64", "funcref", "externref"] as const;
-
-/** Where the rewrite's added imports are, in the rewritten module's index spaces. */
-export interface AsyncifyIndices {
-  /** The state global. */
-  readonly state: number;
-  /** The first save function (`SAVED_TYPES` order: save_i32, load_i32, save_i64, load_i64, ...). */
-  readonly firstFunc: number;
-}
-
-/** The function imports the rewrite adds: a save and a load per savable type. */
-export function asyncifyFuncs(): { name: string; params: string[]; results: string[] }[] {
-  return [
-    ...SAVED_TYPES.flatMap((t) => [
-      { name: AsyncImport.save(t), params: [t], results: [] },
-      { name: AsyncImport.load(t), params: [], results: [t] },
-    ]),
-    { name: AsyncImport.checkCallee, params: ["funcref"], results: [] },
-    { name: AsyncImport.fault, params: ["i32"], results: [] },
-  ];
-}
 
 const OP_NAME = ALL_OPS.map((o) => o.name);
 
@@ -288,6 +243,11 @@ class FunctionRewrite {
     return out;
   }
 
+  /** What the frame code (asyncify-frame.ts) needs of this function. */
+  private frame(): Frame {
+    return { info: this.info, funcIndex: this.fn.funcIndex, ix: this.ix, k: this.k, savable: (t, what) => this.savable(t, what), fail: (what) => this.fail(what) };
+  }
+
   /** The parameter and result types of the call at `i`. */
   private callType(i: number): { params: readonly ValueType[]; results: readonly ValueType[] } {
     const name = OP_NAME[this.ops[i]!]!;
@@ -301,29 +261,12 @@ class FunctionRewrite {
     this.region({ from: 0, to: this.n - 1, body: true, depth: 0 });
     // One epilogue saves the frame for every site (see `epilogue`); it replaces the final `end`, so that
     // it comes after whatever other passes insert there.
-    this.finalEnd = lazySnippet(() => this.epilogue());
+    this.finalEnd = lazySnippet(() => frameEpilogue(this.frame(), this.savedLocals()));
     // The prologue: while rewinding, restore the locals (saved in order, restored in reverse) and k.
     const prologue = this.planned;
-    const restore = (): Uint8Array => {
-      const b = new ByteSink(64);
-      // if (state) { if (state != rewinding) fault; restore }: one test on the normal path.
-      b.u8(0x23); b.u32(this.ix.state); b.u8(0x04); b.u8(0x40);
-      b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x47); b.u8(0x04); b.u8(0x40);
-      b.u8(0x41); b.sleb(AsyncFault.enteredUnwinding); b.u8(0x10); b.u32(this.faultFunc()); b.u8(0x0b);
-      b.u8(0x10); b.u32(this.loadFunc(0x7f)); b.u8(0x21); b.u32(this.k);
-      const saved = this.savedLocals();
-      for (let s = saved.length - 1; s >= 0; s--) {
-        const [j, code] = saved[s]!;
-        b.u8(0x10); b.u32(this.loadFunc(code)); b.u8(0x21); b.u32(j);
-      }
-      b.u8(0x0b);
-      // block (result R) $wrap; block $unwind; block (result R) $body
-      this.resultBlockType(b, 0x02); b.u8(0x02); b.u8(0x40); this.resultBlockType(b, 0x02);
-      return b.view().slice();
-    };
     prologue.sort((a, b) => a.insn - b.insn);
     // Built when the core writes the body, after every pass has added its locals: they are saved too.
-    this.fn.insert(0, lazySnippet(restore));
+    this.fn.insert(0, lazySnippet(() => framePrologue(this.frame(), this.savedLocals())));
     // Insertions and replacements go to the core in instruction order (a replacement after the
     // insertions before the same instruction).
     const replaced = [...this.replaced].sort((a, b) => a[0] - b[0]);
@@ -334,67 +277,6 @@ class FunctionRewrite {
     }
     for (; r < replaced.length; r++) this.fn.replace(replaced[r]![0], replaced[r]![1]);
     this.fn.replace(this.n - 1, this.finalEnd!);
-  }
-
-  /**
-   * The frame's exit, before the body's final `end`. The body runs inside
-   * `block (result R) $wrap  block $unwind  block (result R) $body ... end  br $wrap  end  <save>  end`:
-   * a normal exit carries the results past the save; an unwinding site branches to `$unwind`, which
-   * saves every local and `k` and leaves placeholder results.
-   */
-  private epilogue(): Uint8Array {
-    const b = new ByteSink(64);
-    b.u8(0x0b); b.u8(0x0c); b.u32(1); b.u8(0x0b);
-    // A site came back neither normally nor unwinding: a rewind that went nowhere.
-    b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.unwinding); b.u8(0x47); b.u8(0x04); b.u8(0x40);
-    b.u8(0x41); b.sleb(AsyncFault.rewindLost); b.u8(0x10); b.u32(this.faultFunc()); b.u8(0x0b);
-    for (const [j, code] of this.savedLocals()) {
-      b.u8(0x20); b.u32(j); b.u8(0x10); b.u32(this.saveFunc(code));
-    }
-    b.u8(0x20); b.u32(this.k); b.u8(0x10); b.u32(this.saveFunc(0x7f));
-    this.dummyResults(b);
-    b.u8(0x0b); // $wrap
-    b.u8(0x0b); // the function's own end, replaced
-    return b.view().slice();
-  }
-
-  /** Writes `opcode` with the function's results as block type. */
-  private resultBlockType(b: ByteSink, opcode: number): void {
-    const type = funcTypeAt(this.info, this.info.functions[this.fn.funcIndex - this.info.importedFuncs]!)!;
-    b.u8(opcode);
-    if (type.results.length === 0) b.u8(0x40);
-    else if (type.results.length === 1) b.u8(this.savable(type.results[0]!, "result"));
-    else {
-      const key = JSON.stringify([[], type.results]);
-      const t = this.info.types.findIndex((d, i) => d.kind === "func" && typeKey(this.info, i) === key);
-      if (t >= 0) {
-        b.u32(t);
-      } else {
-        // No type [] -> results: the block takes the function's own type, given the parameters'
-        // current values, which it drops.
-        b.length -= 1;
-        for (let p = 0; p < type.params.length; p++) { b.u8(0x20); b.u32(p); }
-        b.u8(opcode);
-        b.u32(this.info.functions[this.fn.funcIndex - this.info.importedFuncs]!);
-        for (let p = 0; p < type.params.length; p++) b.u8(0x1a);
-      }
-    }
-  }
-
-  private saveFunc(code: number): number {
-    return this.ix.firstFunc + 2 * SAVED_TYPES.indexOf(TYPE_NAME[code] as (typeof SAVED_TYPES)[number]);
-  }
-
-  private loadFunc(code: number): number {
-    return this.saveFunc(code) + 1;
-  }
-
-  private checkCalleeFunc(): number {
-    return this.ix.firstFunc + 2 * SAVED_TYPES.length;
-  }
-
-  private faultFunc(): number {
-    return this.ix.firstFunc + 2 * SAVED_TYPES.length + 1;
   }
 
   /** The second immediate of instruction `i` (the table of a `call_indirect`). */
@@ -472,7 +354,7 @@ class FunctionRewrite {
             // Rewinding into an indirect call: the host checks that the table still holds the function
             // the call unwound through (the host may have changed the table while wasm waited).
             b.u8(0x23); b.u32(this.ix.state); b.u8(0x41); b.sleb(AsyncState.rewinding); b.u8(0x46); b.u8(0x04); b.u8(0x40);
-            b.u8(0x20); b.u32(slot); b.u8(0x25); b.u32(table); b.u8(0x10); b.u32(this.checkCalleeFunc());
+            b.u8(0x20); b.u32(slot); b.u8(0x25); b.u32(table); b.u8(0x10); b.u32(checkCalleeFunc(this.ix));
             b.u8(0x0b);
           }
           for (const a of args) { b.u8(0x20); b.u32(a); }
@@ -487,7 +369,7 @@ class FunctionRewrite {
           b.u8(0x23); b.u32(this.ix.state); b.u8(0x04); b.u8(0x40);
           b.u8(0x41); b.sleb(id); b.u8(0x21); b.u32(this.k);
           // An indirect site saves the function it called (popped by the check when rewinding).
-          if (table >= 0) { b.u8(0x20); b.u32(slot); b.u8(0x25); b.u32(table); b.u8(0x10); b.u32(this.saveFunc(0x70)); }
+          if (table >= 0) { b.u8(0x20); b.u32(slot); b.u8(0x25); b.u32(table); b.u8(0x10); b.u32(saveFunc(this.ix, 0x70)); }
           b.u8(0x0c); b.u32(r.depth + 3);
           b.u8(0x0b);
           for (let a = results.length - 1; a >= 0; a--) { b.u8(0x21); b.u32(results[a]!); }
@@ -698,21 +580,6 @@ class FunctionRewrite {
         }));
       } else if (name === "br_on_null" || name === "br_on_non_null" || name === "br_on_cast" || name === "br_on_cast_fail" || name === "delegate" || name === "rethrow") {
         this.fail(`${name} in a function that may suspend`, i);
-      }
-    }
-  }
-
-  private dummyResults(b: ByteSink): void {
-    const type = funcTypeAt(this.info, this.info.functions[this.fn.funcIndex - this.info.importedFuncs]!)!;
-    for (const r of type.results) {
-      switch (r) {
-        case "i32": b.u8(0x41); b.u8(0); break;
-        case "i64": b.u8(0x42); b.u8(0); break;
-        case "f32": b.u8(0x43); b.bytes(new Uint8Array(4)); break;
-        case "f64": b.u8(0x44); b.bytes(new Uint8Array(8)); break;
-        case "funcref": b.u8(0xd0); b.u8(0x70); break;
-        case "externref": b.u8(0xd0); b.u8(0x6f); break;
-        default: this.fail("a result type the rewrite cannot make a placeholder for");
       }
     }
   }
