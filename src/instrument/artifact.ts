@@ -123,12 +123,12 @@ export function writeArtifact(contents: ArtifactContents, options: InstrumentOpt
 
 /**
  * Reads an artifact written by `writeArtifact` for an engine with `options`. The contents keep views
- * into one copy of `bytes`, or into `bytes` themselves when the caller hands them over (`owned`) and
- * they start 4-aligned (the offset map's integers are read in place).
+ * into `bytes` (copied once if they do not start 4-aligned: the checksum reads them a word at a time):
+ * the caller hands them over.
  *
  * @throws CompileError when the bytes are not an artifact, are damaged, or were made for other settings.
  */
-export function readArtifact(bytes: Uint8Array, options: InstrumentOptions, owned = false): ArtifactContents {
+export function readArtifact(bytes: Uint8Array, options: InstrumentOptions): ArtifactContents {
   const fail = (why: string): never => {
     throw new CompileError(`invalid artifact: ${why}`);
   };
@@ -138,9 +138,7 @@ export function readArtifact(bytes: Uint8Array, options: InstrumentOptions, owne
       ? "this is a WebAssembly binary, not an artifact (compile it with new Module)"
       : "not a wasmhost artifact (bad magic)");
   }
-  // Else one aligned copy: the module keeps views into it, not the caller's buffer. (Not `bytes.slice()`:
-  // on a Node Buffer, such as `readFileSync`'s, that is a view into a shared pool, not a copy.)
-  const own = owned && bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes);
+  const own = bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes);
   const view = new DataView(own.buffer, own.byteOffset, own.byteLength);
   const version = view.getUint32(MAGIC.length, true);
   if (version !== ARTIFACT_VERSION) fail(`made by artifact version ${version}; this wasmhost reads version ${ARTIFACT_VERSION}`);

@@ -76,13 +76,17 @@ interface Region {
   readonly results?: readonly number[];
 }
 
-class FunctionRewrite {
-  private readonly info: ModuleInfo;
+/**
+ * The rewrite of one function. It is also what the stack model and the frame code read of the function
+ * (`StackSite`, `Frame`).
+ */
+class FunctionRewrite implements StackSite, Frame {
+  readonly info: ModuleInfo;
   private readonly fn: FunctionContext;
   private readonly graph: CallGraph;
-  private readonly ix: AsyncifyIndices;
+  readonly ix: AsyncifyIndices;
   private readonly ops: Uint16Array;
-  private readonly start: Int32Array;
+  readonly start: Int32Array;
   private readonly n: number;
   /** Matching `end` of each block opener, and `else` of an `if` (-1 none). */
   private readonly endOf: Int32Array;
@@ -98,21 +102,23 @@ class FunctionRewrite {
   private readonly sitesBefore: Int32Array;
   private readonly site: Uint8Array;
   /** Types (codes) of every local, parameters first; added locals appended. */
-  private readonly localTypes: number[] = [];
+  readonly localTypes: number[] = [];
   private readonly planned: { insn: number; build: () => Uint8Array; mapTo?: number }[] = [];
   private readonly replaced = new Map<number, Uint8Array>();
   private siteCount = 0;
   private finalEnd: Snippet | undefined;
-  private k = -1;
+  k = -1;
   private readonly name: string;
-  /** What the operand stack model reads of this function (asyncify-stack.ts). */
-  private readonly stackSite: StackSite;
+  readonly bytes: Uint8Array;
+  readonly funcIndex: number;
 
   constructor(info: ModuleInfo, fn: FunctionContext, graph: CallGraph, ix: AsyncifyIndices) {
     this.info = info;
     this.fn = fn;
     this.graph = graph;
     this.ix = ix;
+    this.bytes = fn.bytes;
+    this.funcIndex = fn.funcIndex;
     const scan = fn.scan;
     this.n = scan.n;
     this.ops = scan.op.slice(0, scan.n + 1);
@@ -139,21 +145,20 @@ class FunctionRewrite {
       const code = this.savable(run.type, "local");
       for (let c = 0; c < run.count; c++) this.localTypes.push(code);
     }
-    this.stackSite = { info, bytes: fn.bytes, start: this.start, localTypes: this.localTypes, callType: (i) => this.callType(i) };
   }
 
-  private fail(what: string, insn?: number): never {
+  fail(what: string, insn?: number): never {
     throw new CompileError(`the async rewrite cannot handle ${this.name} (it can reach an async import): ${what}`, insn === undefined ? undefined : this.start[insn]);
   }
 
-  private savable(t: ValueType, what: string): number {
+  savable(t: ValueType, what: string): number {
     const code = typeof t === "string" ? SAVABLE[t] : undefined;
     if (code === undefined) this.fail(`a ${what} of type ${typeof t === "string" ? t : "reference"} cannot be saved across a suspension`);
     return code;
   }
 
   private imm(i: number): number {
-    return readLeb(this.fn.bytes, this.start[i]! + 1, this.start[i + 1]!);
+    return readLeb(this.bytes, this.start[i]! + 1, this.start[i + 1]!);
   }
 
   private isSite(i: number, name: string): boolean {
@@ -225,7 +230,7 @@ class FunctionRewrite {
    */
   private savedLocals(): [index: number, code: number][] {
     const live = this.live ??= liveAfter(
-      { n: this.n, ops: this.ops, start: this.start, bytes: this.fn.bytes, endOf: this.endOf, elseOf: this.elseOf, locals: this.localTypes.length },
+      { n: this.n, ops: this.ops, start: this.start, bytes: this.bytes, endOf: this.endOf, elseOf: this.elseOf, locals: this.localTypes.length },
       this.sites(),
     );
     const out: [number, number][] = [];
@@ -243,13 +248,8 @@ class FunctionRewrite {
     return out;
   }
 
-  /** What the frame code (asyncify-frame.ts) needs of this function. */
-  private frame(): Frame {
-    return { info: this.info, funcIndex: this.fn.funcIndex, ix: this.ix, k: this.k, savable: (t, what) => this.savable(t, what), fail: (what) => this.fail(what) };
-  }
-
   /** The parameter and result types of the call at `i`. */
-  private callType(i: number): { params: readonly ValueType[]; results: readonly ValueType[] } {
+  callType(i: number): { params: readonly ValueType[]; results: readonly ValueType[] } {
     const name = OP_NAME[this.ops[i]!]!;
     const typeIndex = name === "call" ? funcTypeIndex(this.info, this.imm(i)) : this.imm(i);
     const t = funcTypeAt(this.info, typeIndex)!;
@@ -261,12 +261,12 @@ class FunctionRewrite {
     this.region({ from: 0, to: this.n - 1, body: true, depth: 0 });
     // One epilogue saves the frame for every site (see `epilogue`); it replaces the final `end`, so that
     // it comes after whatever other passes insert there.
-    this.finalEnd = lazySnippet(() => frameEpilogue(this.frame(), this.savedLocals()));
+    this.finalEnd = lazySnippet(() => frameEpilogue(this, this.savedLocals()));
     // The prologue: while rewinding, restore the locals (saved in order, restored in reverse) and k.
     const prologue = this.planned;
     prologue.sort((a, b) => a.insn - b.insn);
     // Built when the core writes the body, after every pass has added its locals: they are saved too.
-    this.fn.insert(0, lazySnippet(() => framePrologue(this.frame(), this.savedLocals())));
+    this.fn.insert(0, lazySnippet(() => framePrologue(this, this.savedLocals())));
     // Insertions and replacements go to the core in instruction order (a replacement after the
     // insertions before the same instruction).
     const replaced = [...this.replaced].sort((a, b) => a[0] - b[0]);
@@ -281,7 +281,7 @@ class FunctionRewrite {
 
   /** The second immediate of instruction `i` (the table of a `call_indirect`). */
   private secondImm(i: number): number {
-    const bytes = this.fn.bytes;
+    const bytes = this.bytes;
     let p = this.start[i]! + 1;
     while ((bytes[p]! & 0x80) !== 0) p++;
     return readLeb(bytes, p + 1, this.start[i + 1]!);
@@ -395,7 +395,7 @@ class FunctionRewrite {
         // Read only before the first site of the block is reached (or set again by a branch first).
         for (const l of [...params, ...results]) this.deadAtSites.add(l);
         if (params.length > 0 || results.length > 0) {
-          const opcode = this.fn.bytes[this.start[i]!]!;
+          const opcode = this.bytes[this.start[i]!]!;
           this.replaced.set(i, Uint8Array.of(opcode, 0x40));
           this.converted.set(i, name === "loop" ? params : results);
         }
@@ -447,7 +447,7 @@ class FunctionRewrite {
         this.renumberBranches(i, isOpener ? end : i, depthInSegment);
       }
       if (isOpener) {
-        stack = stackAfterBlock(this.stackSite, stack, i, name, poly);
+        stack = stackAfterBlock(this, stack, i, name, poly);
         i = end;
         continue;
       }
@@ -456,7 +456,7 @@ class FunctionRewrite {
         poly = true;
         continue;
       }
-      stack = stackAfterPlain(this.stackSite, stack, i, name, poly);
+      stack = stackAfterPlain(this, stack, i, name, poly);
     }
     if (r.body) {
       if (pending.length > 0) {
@@ -481,7 +481,7 @@ class FunctionRewrite {
 
   /** The parameter and result types (codes) of block opener `i`. */
   private blockType(i: number): { params: number[]; results: number[] } {
-    const bytes = this.fn.bytes;
+    const bytes = this.bytes;
     const p = this.start[i]! + 1;
     const b = bytes[p]!;
     if (b === 0x40) return { params: [], results: [] };
@@ -522,7 +522,7 @@ class FunctionRewrite {
    * the guarded stretch gain one label; `depth` is how deep in the stretch `from` is (always 0 here).
    */
   private renumberBranches(from: number, to: number, depth: number): void {
-    const bytes = this.fn.bytes;
+    const bytes = this.bytes;
     let d = depth;
     for (let i = from; i <= to; i++) {
       const name = OP_NAME[this.ops[i]!]!;

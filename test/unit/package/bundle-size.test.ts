@@ -78,8 +78,11 @@ const skip = typeof core === "string" ? core : undefined;
 // Raised again, knowingly, from 69 500 / 85 500 when the fuel pass learned where to check (entries,
 // loop headers, bulk lengths) and where only to subtract, and the rewrite passes their allocation-free
 // lists and stacks (measured 69 315 / 85 506 on 2026-12-02).
-const CORE_BUDGET = 70_500;
-const FULL_BUDGET = 86_500;
+// Raised again, knowingly, from 70 500 / 86 500 on 2026-12-03 for the CLI cache's artifact load without
+// a copy (Module.deserializeOwned, ~60 B) and the splits of fuel.ts and asyncify.ts into files of one job
+// (~60 B of module structure): measured 70 313 / 86 509.
+const CORE_BUDGET = 71_000;
+const FULL_BUDGET = 87_000;
 
 test("wasmhost/core leaves the text format out", { skip }, () => {
   const b = core as Bundle;
