@@ -5,7 +5,8 @@
  * - Warm rows: one process, each mode's instance run in alternating rounds after a warm-up; fastest
  *   round of each (ratio to the plain run).
  * - Cold rows: what `wasmhost run` pays, a fresh process per measurement: compile, instantiate and the
- *   first run, timed inside the child; fastest of a few processes per mode, alternating modes.
+ *   first run, timed inside the child; fastest of 5 processes per mode, alternating modes. These rows
+ *   are the noisiest: on 2026-12-03 a row's ratio moved by up to 1.1 between whole runs of the suite.
  * - Cold from an artifact: the same, loading the module saved by `module.serialize()` with
  *   `Module.deserialize` (what `wasmhost run --cache` does from the second run on).
  * - `wasmhost run` end to end: the CLI as a user runs it (`--invoke run`, with `--fuel` / `--timeout`,
@@ -144,7 +145,7 @@ const suite: BenchSuite = {
         warm[m] = Math.min(warm[m]!, performance.now() - t0);
       }
     }
-    const cold = alternating(MODES.length, 3, (m) => coldRun(MODES[m]![1], MODES[m]![2]));
+    const cold = alternating(MODES.length, 5, (m) => coldRun(MODES[m]![1], MODES[m]![2]));
     const dir = mkdtempSync(join(tmpdir(), "wasmhost-sqlite-bench-"));
     let fromArtifact: number[];
     let cli: number[];
@@ -154,10 +155,10 @@ const suite: BenchSuite = {
         writeFileSync(path, new Module(new Engine(config), bytes).serialize());
         return path;
       });
-      fromArtifact = alternating(MODES.length, 3, (m) => coldRun(MODES[m]![1], MODES[m]![2], artifacts[m]));
+      fromArtifact = alternating(MODES.length, 5, (m) => coldRun(MODES[m]![1], MODES[m]![2], artifacts[m]));
       const cacheDir = join(dir, "cache");
       for (const [, flags] of CLI) cliRun(flags, cacheDir); // primes the cache (and the file system)
-      cli = alternating(CLI.length, 3, (k) => cliRun(CLI[k]![1], cacheDir));
+      cli = alternating(CLI.length, 4, (k) => cliRun(CLI[k]![1], cacheDir));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
