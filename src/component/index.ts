@@ -7,7 +7,8 @@
  * @module
  */
 export * from "./binary/index.js";
-export { isComponentText, parseComponentText, parseComponentTokens, type ComponentTextOptions } from "./text/parser.js";
+export { isComponentText } from "./detect.js";
+export { parseComponentText, parseComponentTokens, type ComponentTextOptions } from "./text/parser.js";
 export { printComponent } from "./text/print.js";
 export {
   componentValuesEqual,

@@ -5,8 +5,6 @@
  *
  * @module
  */
-export { AsyncFault, AsyncImport, AsyncState, asyncifyFuncs, type AsyncifyIndices, SAVED_TYPES } from "./asyncify-frame.js";
-
 import { ALL_OPS } from "../binary/opcodes.js";
 import type { ModuleInfo, ValueType } from "../binary/module-info.js";
 import { funcTypeAt } from "../binary/module-info.js";

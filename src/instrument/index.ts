@@ -18,7 +18,8 @@ import { INITIAL_PERIOD, interruptPass } from "./epoch.js";
 import { fuelPass } from "./fuel.js";
 import { nanCanonicalizationPass } from "./nan-canon.js";
 import { OffsetMap } from "./offsets.js";
-import { AsyncImport, asyncifyFuncs, asyncifyPass } from "./asyncify.js";
+import { AsyncImport, asyncifyFuncs } from "./asyncify-frame.js";
+import { asyncifyPass } from "./asyncify.js";
 import {
   type AddedFunc,
   type AddedGlobal,

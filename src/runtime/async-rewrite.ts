@@ -13,7 +13,7 @@
  */
 import { AsyncError, WasmhostBug } from "../errors.js";
 import type { FuncType, ValType } from "../types.js";
-import { AsyncFault, AsyncImport, AsyncState } from "../instrument/asyncify.js";
+import { AsyncFault, AsyncImport, AsyncState } from "../instrument/asyncify-frame.js";
 import type { Caller } from "./caller.js";
 import { beginWait, endWait, runActiveCall, runAsyncCall, suspendableCall } from "./async.js";
 import type { HostFunc } from "./func.js";

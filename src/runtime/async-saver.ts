@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { AsyncImport, SAVED_TYPES } from "../instrument/asyncify.js";
+import { AsyncImport, SAVED_TYPES } from "../instrument/asyncify-frame.js";
 import { ByteSink } from "../instrument/sink.js";
 
 /** What the runtime uses of a saver instance, besides the save/load functions. */

@@ -16,8 +16,6 @@ import { ABS_HEAP_TYPES, Control, Imm } from "../binary/opcodes.js";
 import { Folder, nameEffect, renderFolded } from "./fold.js";
 import { formatF32, formatF64, formatId, formatString } from "./format.js";
 
-export { formatF32, formatF64, formatId, formatString } from "./format.js";
-
 /** Options for `printModule`. */
 export interface PrintOptions {
   /** Print blocks in the folded s-expression form (default: flat). */

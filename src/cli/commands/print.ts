@@ -6,9 +6,9 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { printModule, watToBinary } from "../../text/index.js";
-import { isComponentBinary } from "../../component/binary/decoder.js";
+import { isComponentBinary, isComponentText } from "../../component/detect.js";
 import { hasWasmMagic } from "../../binary/decoder.js";
-import { isComponentText, parseComponentText } from "../../component/text/parser.js";
+import { parseComponentText } from "../../component/text/parser.js";
 import { printComponent } from "../../component/text/print.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../io.js";

@@ -6,7 +6,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { watToBinary } from "../../text/index.js";
-import { isComponentText, parseComponentText } from "../../component/text/parser.js";
+import { isComponentText } from "../../component/detect.js";
+import { parseComponentText } from "../../component/text/parser.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../io.js";
 

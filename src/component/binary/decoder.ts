@@ -85,7 +85,6 @@ export const CORE_SORT_CODE: Readonly<Record<CoreSort, number>> = Object.fromEnt
 /** Component sorts by code (0x00 is the core prefix). */
 const SORTS: readonly (Sort | undefined)[] = [undefined, "func", "value", "type", "component", "instance"];
 
-export { isComponentBinary } from "../detect.js";
 
 /**
  * Decodes a component binary.

@@ -6,7 +6,8 @@
  */
 export type * from "./ast.js";
 export { COMPONENT_SECTION_ID, definitionSorts } from "./ast.js";
-export { decodeComponent, decodeComponentNames, isComponentBinary, MAX_NESTING } from "./decoder.js";
+export { decodeComponent, decodeComponentNames, MAX_NESTING } from "./decoder.js";
+export { isComponentBinary } from "../detect.js";
 export { encodeComponent } from "./encoder.js";
 export { CANON_OPS, type CanonOp, type CanonImmediate } from "./canon.js";
 export {

@@ -49,7 +49,6 @@ export function parseComponentTokens(t: Tokens, open: number, last: number = t.c
   return encodeComponent({ sections });
 }
 
-export { isComponentText } from "../detect.js";
 
 /** Assembles a component from its text (`(component ...)` or bare definitions). */
 export function parseComponentText(text: string, options: ComponentTextOptions = {}): Uint8Array {

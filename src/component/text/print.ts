@@ -10,7 +10,8 @@
  * @module
  */
 import type { TypeDef as CoreSubType, ValueType as CoreValueType, ImportDesc } from "../../binary/module-info.js";
-import { formatId, formatString, printModule } from "../../text/print.js";
+import { formatId, formatString } from "../../text/format.js";
+import { printModule } from "../../text/print.js";
 import type {
   AliasDef,
   CanonDef,

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { decodeModule } from "../../../src/binary/decoder.js";
 import { Engine, Linker, Module, Store } from "../../../src/index.js";
 import { instrumentModule } from "../../../src/instrument/index.js";
-import { AsyncImport } from "../../../src/instrument/asyncify.js";
+import { AsyncImport } from "../../../src/instrument/asyncify-frame.js";
 import { printModule } from "../../../src/text/print.js";
 import { wat } from "../../helpers/wat.js";
 

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { printModule, watToBinary } from "../../../src/text/index.js";
-import { formatF32, formatF64 } from "../../../src/text/print.js";
+import { formatF32, formatF64 } from "../../../src/text/format.js";
 
 const source = `(module $demo
   (type $t (func (param i32) (result i32)))
