@@ -16,7 +16,7 @@
  *
  * Layout of an entry: `MAGIC`, the module's name (u32 little-endian length, UTF-8; empty for none),
  * zero bytes up to a multiple of 4, then the artifact. The artifact is loaded in place
- * (`Module.deserializeOwned`: the file's buffer is not copied again), which needs it 4-aligned.
+ * (handed over to `Module.deserialize`: the file's buffer is not copied again), which needs it 4-aligned.
  *
  * @module
  */
@@ -25,6 +25,7 @@ import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Module, type Engine, type EngineConfig } from "../index.js";
+import { handOver } from "../runtime/owned-bytes.js";
 import { packageVersion } from "./version.js";
 
 const utf8 = new TextEncoder();
@@ -100,7 +101,7 @@ function fromEntry(engine: Engine, entry: Uint8Array): Module | undefined {
     const at = MAGIC.length + 4;
     if (at + nameLength > entry.length) return undefined;
     const name = utf8Decoder.decode(entry.subarray(at, at + nameLength));
-    return Module.deserializeOwned(engine, entry.subarray(artifactStart(nameLength)), name === "" ? {} : { name });
+    return Module.deserialize(engine, handOver(entry.subarray(artifactStart(nameLength))), name === "" ? {} : { name });
   } catch {
     return undefined;
   }

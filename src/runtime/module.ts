@@ -17,6 +17,7 @@ import { Engine, hostEngineName } from "./engine.js";
 import { checkDisabledProposals, missingHostProposal } from "./feature-check.js";
 import { readArtifact, writeArtifact } from "../instrument/artifact.js";
 import { fromInstrumented, instrumentForEngine, type InstrumentedCompile } from "../instrument/compile.js";
+import { handOver, ownBytes } from "./owned-bytes.js";
 import { prepareBinary, type PreparedBinary } from "./prepare.js";
 import { registerModuleName } from "./registry.js";
 import { registerFrameMapper, registerFrameModule } from "./trap.js";
@@ -80,7 +81,8 @@ export class Module {
 
   /**
    * Compiles `bytes` synchronously. Large modules compile faster and without blocking with
-   * `Module.compile`.
+   * `Module.compile`. The module keeps a copy of `bytes` (as `WebAssembly.Module` does): the caller may
+   * reuse its buffer.
    *
    * @throws CompileError when the binary is malformed or invalid, with the byte offset when known.
    */
@@ -162,7 +164,7 @@ export class Module {
     const bytes = textCompiler(text, file);
     // The text's own name ((module $name ...)) is in the name section; else the file's name.
     const own = moduleNameOf(bytes);
-    return new Module(engine, bytes, own === undefined && file !== undefined ? { name: baseName(file) } : {});
+    return new Module(engine, handOver(bytes), own === undefined && file !== undefined ? { name: baseName(file) } : {});
   }
 
   /**
@@ -267,30 +269,19 @@ export class Module {
   }
 
   /**
-   * Loads an artifact made by `module.serialize()`.
+   * Loads an artifact made by `module.serialize()`. The module keeps a copy of `bytes`.
    *
    * @throws CompileError when `bytes` is not an artifact, is damaged or truncated, comes from another
    *   version of wasmhost's instrumentation, or was made by an engine with other fuel or
    *   interruption settings than `engine`.
    */
   static deserialize(engine: Engine, bytes: Uint8Array, options: ModuleOptions = {}): Module {
-    // One copy: the module keeps views into it, not into the caller's buffer. (Not `bytes.slice()`: on
-    // a Node Buffer, such as `readFileSync`'s, that is a view into a shared pool, not a copy.)
-    return Module.deserializeOwned(engine, bytes instanceof Uint8Array ? new Uint8Array(bytes) : bytes, options);
-  }
-
-  /**
-   * @internal `deserialize` for a caller that hands `bytes` over and never touches them again (the
-   * CLI's cache, with the file it just read): the module keeps views into them instead of a copy
-   * (unless they do not start 4-aligned). A cold process pays for every fresh megabyte it touches
-   * (3-4 ms per MB on the 2-core machine), and an artifact is a few of them.
-   */
-  static deserializeOwned(engine: Engine, bytes: Uint8Array, options: ModuleOptions = {}): Module {
     const name = checkModuleArgs(engine, options, "Module.deserialize");
     checkArg(bytes, Uint8Array, "Module.deserialize", "bytes");
     let info: ModuleInfo | undefined;
     try {
-      const artifact = readArtifact(bytes, engine.instrumentation);
+      // The module keeps views into the artifact (its two binaries): into its own copy of it.
+      const artifact = readArtifact(ownBytes(bytes), engine.instrumentation);
       info = artifact.info;
       const instrumented = artifact.instrumented;
       const compiled = instrumented ? fromInstrumented(instrumented, instrumented.engineInfo, info, engine.instrumentation.fuelCosts) : undefined;
@@ -339,20 +330,20 @@ function toBytes(bytes: ModuleSource): Uint8Array {
 }
 
 function prepare(engine: Engine, source: ModuleSource, name: string | undefined): { info: ModuleInfo; prepared: PreparedBinary; instrumented: InstrumentedModule | undefined } {
-  const info = decodeModule(toBytes(source), { lazy: true });
+  const info = decodeModule(ownBytes(toBytes(source)), { lazy: true });
   checkDisabledProposals(info, engine.disabledProposals);
   return { info, ...prepareFor(info, engine.instrumentation, name) };
 }
 
 /**
  * What `Module.fromFile` does once the file is read: `bytes` are the content of the file at `path`
- * (binary or text, told apart by the content). The CLI, which reads the file once to tell a component
- * from a module, hands its bytes here.
+ * (binary or text, told apart by the content), handed over to the module (kept, not copied). The CLI,
+ * which reads the file once to tell a component from a module, hands its bytes here.
  * @internal
  */
 export function moduleFromFileBytes(engine: Engine, bytes: Uint8Array, path: string): Module {
   if (hasWasmMagic(bytes)) {
-    return new Module(engine, bytes, moduleNameOf(bytes) === undefined ? { name: baseName(path) } : {});
+    return new Module(engine, handOver(bytes), moduleNameOf(bytes) === undefined ? { name: baseName(path) } : {});
   }
   if (!isText(bytes)) {
     throw new CompileError(

@@ -12,6 +12,7 @@ import { parseComponentText } from "../text/parser.js";
 import type { ComponentExternType } from "../types.js";
 import type { Engine } from "../../runtime/engine.js";
 import { installedFileReader, Module } from "../../runtime/module.js";
+import { handOver, ownBytes } from "../../runtime/owned-bytes.js";
 import { concatBytes } from "../../binary/encoder.js";
 import { CompileError } from "../../errors.js";
 import type { ComponentDefinition } from "./items.js";
@@ -57,16 +58,18 @@ export class Component {
   private readonly bytes: Uint8Array;
 
   /**
-   * Compiles a component binary.
+   * Compiles a component binary. The component keeps a copy of `bytes`: the caller may reuse its buffer.
    * @param options.features Component Model feature switches (`cm64`, 🪺 `nestedNames`, `sharedEverythingThreads`) for validation.
    * @throws CompileError on a malformed or invalid component, with the byte offset.
    */
   constructor(engine: Engine, bytes: Uint8Array, options: { readonly features?: ComponentFeatures } = {}) {
+    const own = bytes instanceof Uint8Array ? ownBytes(bytes) : bytes; // (anything else: decodeComponent says what)
     this.engine = engine;
-    this.bytes = bytes;
-    const info = decodeComponent(bytes);
+    this.bytes = own;
+    const info = decodeComponent(own);
     this.validated = validateComponent(info, options.features ? { features: options.features } : {});
-    this.definition = compileDefinition(engine, info, (b) => new Module(engine, b));
+    // The core modules are views into the component's own copy: handed over, not copied again.
+    this.definition = compileDefinition(engine, info, (b) => new Module(engine, handOver(b)));
   }
 
   private static assemble(engine: Engine, bytes: Uint8Array, modules: readonly Module[]): Component {
@@ -82,10 +85,11 @@ export class Component {
 
   /** Compiles a component asynchronously (its core modules off the main thread where the engine can). */
   static async compile(engine: Engine, bytes: Uint8Array): Promise<Component> {
-    const info = decodeComponent(bytes);
+    const own = bytes instanceof Uint8Array ? ownBytes(bytes) : bytes;
+    const info = decodeComponent(own);
     validateComponent(info);
-    const modules = await Promise.all(coreModuleBytes(info).map((b) => Module.compile(engine, b)));
-    return Component.assemble(engine, bytes, modules);
+    const modules = await Promise.all(coreModuleBytes(info).map((b) => Module.compile(engine, handOver(b))));
+    return Component.assemble(engine, own, modules);
   }
 
   /** Checks that `bytes` is a valid component. @throws CompileError with the offset of the first problem. */
@@ -95,7 +99,7 @@ export class Component {
 
   /** Compiles a component from its text format (`(component ...)`). @throws WatError, CompileError. */
   static fromText(engine: Engine, text: string): Component {
-    return new Component(engine, parseComponentText(text));
+    return new Component(engine, handOver(parseComponentText(text)));
   }
 
   /** Compiles the component in file `path` (Node only): binary, or text when it does not start with `\0asm`. */
@@ -104,7 +108,7 @@ export class Component {
     if (read === undefined) throw new Error("Component.fromFile: reading files needs Node.js (import \"wasmhost\" first)");
     const bytes = read(path);
     if (hasWasmMagic(bytes)) {
-      return new Component(engine, bytes);
+      return new Component(engine, handOver(bytes));
     }
     return Component.fromText(engine, new TextDecoder().decode(bytes));
   }
@@ -144,12 +148,12 @@ export class Component {
       at += n;
       return part;
     };
-    const component = next().slice();
+    const component = next().slice(); // (a copy: the component keeps it)
     if (at + 4 > bytes.length) bad("truncated");
     const count = dv.getUint32(at, true);
     at += 4;
     const modules: Module[] = [];
-    for (let i = 0; i < count; i++) modules.push(Module.deserialize(engine, next().slice()));
+    for (let i = 0; i < count; i++) modules.push(Module.deserialize(engine, next()));
     if (coreModuleBytes(decodeComponent(component)).length !== count) bad("module count does not match");
     return Component.assemble(engine, component, modules);
   }

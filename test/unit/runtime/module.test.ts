@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { CompileError, Engine, Module } from "../../../src/index.js";
+import { CompileError, Engine, Linker, Module, Store } from "../../../src/index.js";
 import { wat } from "../../helpers/wat.js";
 
 const engine = new Engine();
@@ -120,4 +120,35 @@ test("fromFile loads a binary file", () => {
   const file = join(dir, "m.wasm");
   writeFileSync(file, sample);
   assert.equal(Module.fromFile(engine, file).name, "calc");
+});
+
+test("a module keeps its own copy of its bytes: the caller may reuse its buffer", async () => {
+  const text = `(module $reuse
+    (memory (export "memory") 1)
+    (func $f (export "forty-two") (result i32) (i32.const 42))
+    (@custom "note" "kept"))`;
+  const fresh = (): Uint8Array => wat(text);
+  const check = (m: Module, how: string): void => {
+    assert.deepEqual(m.exports.map((e) => e.name), ["memory", "forty-two"], how);
+    assert.equal(m.name, "reuse", how);
+    assert.deepEqual(m.customSections("note"), [new TextEncoder().encode("kept")], how);
+    // A store with size limits gets a variant rewritten from the module's binary after the fact.
+    const store = new Store(engine, { limits: { memorySize: 65536 } });
+    assert.equal(new Linker(engine).instantiate(store, m).getTypedFunc("forty-two", [], ["i32"])(), 42, how);
+  };
+  const compiled: [Module, string][] = [];
+  let bytes = fresh();
+  compiled.push([new Module(engine, bytes), "new Module"]);
+  bytes.fill(0);
+  bytes = fresh();
+  const pending = Module.compile(engine, bytes);
+  bytes.fill(0); // while the asynchronous compile is under way
+  compiled.push([await pending, "Module.compile"]);
+  bytes = new Module(engine, fresh()).serialize();
+  compiled.push([Module.deserialize(engine, bytes), "Module.deserialize"]);
+  bytes.fill(0);
+  const buffer = Buffer.from(fresh());
+  compiled.push([new Module(engine, buffer), "new Module (Node Buffer)"]);
+  buffer.fill(0);
+  for (const [m, how] of compiled) check(m, how);
 });

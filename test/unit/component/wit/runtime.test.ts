@@ -5,6 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Engine, Store } from "../../../../src/index.js";
@@ -54,4 +55,28 @@ test("the counter's resource: constructor, methods, static function, destructor"
   a[Symbol.dispose]();
   merged[Symbol.dispose]();
   assert.equal(counters.dropped(), 2);
+});
+
+test("a component keeps its own copy of its bytes: the caller may reuse its buffer", async () => {
+  const file = join(root, "examples/markdown/markdown.component.wasm");
+  const fresh = (): Uint8Array => new Uint8Array(readFileSync(file));
+  const compiled: [Component, string][] = [];
+  let bytes = fresh();
+  compiled.push([new Component(engine, bytes), "new Component"]);
+  bytes.fill(0);
+  bytes = fresh();
+  const pending = Component.compile(engine, bytes);
+  bytes.fill(0); // while the asynchronous compile is under way
+  compiled.push([await pending, "Component.compile"]);
+  bytes = new Component(engine, fresh()).serialize();
+  compiled.push([Component.deserialize(engine, bytes), "Component.deserialize"]);
+  bytes.fill(0);
+  for (const [component, how] of compiled) {
+    const render = new ComponentLinker(engine).instantiate(new Store(engine), component).exports.render as (s: string) => string;
+    assert.equal(render("*x*"), "<p><em>x</em></p>", how);
+    // `serialize` writes the component's binary again: its own, not the reused buffer.
+    const again = Component.deserialize(engine, component.serialize());
+    const render2 = new ComponentLinker(engine).instantiate(new Store(engine), again).exports.render as (s: string) => string;
+    assert.equal(render2("*y*"), "<p><em>y</em></p>", how);
+  }
 });
