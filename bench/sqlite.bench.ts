@@ -25,7 +25,18 @@
  * is in creating the module: 156-268 ms with the rewrite, 36-51 ms from an artifact. The artifact rows
  * read 0.99-1.13 in the first run of the day and 1.20-1.45 in later ones. A fresh process pays 3-4 ms for every megabyte it touches for the
  * first time here (page faults: filling a new 3 MB array took 10-11 ms, filling it again 0.1 ms), so
- * the artifact path copies as little as it can (`Module.deserializeOwned` for the CLI's cache).
+ * the artifact path copies as little as it can (the CLI's cache hands its buffer over instead of a copy).
+ *
+ * What is left once the rewrite is skipped (2026-12-03, 12-20 fresh processes per mode, alternating):
+ * the time-limit module's first run costs 1.04-1.09x the plain one (10th percentile to median; 1.05-1.06
+ * with `--liftoff-only`), fuel's 1.14x at the 10th percentile. Loading the artifact costs 32-36 ms against
+ * 17-19 ms for the plain `new Module` (which copies its 1.16 MB since the caller may reuse its buffer):
+ * ~7 ms of it is copying the 2.9 MB artifact for the same reason, ~4 ms its checksum. Without those two
+ * the time-limit artifact row read 1.06-1.08 (a scratch build, not kept). The CLI rows carry V8's
+ * optimizing tier as well: the process waits at exit for the background compiles of the hot functions,
+ * ~200 ms after the plain run and ~300 ms after an instrumented one (bigger functions). With
+ * `--liftoff-only` a primed `wasmhost run --timeout --cache` took 379-389 ms against 332-335 ms plain
+ * (1.15x); with the default tiers 692-700 against 526-562.
  *
  * The rewrite of 1.16 MB runs before V8 has optimized the rewriter. The same rewrite, timed
  * pass after pass in one fresh process, takes 183, 110-136, then 47-52 ms; with optimization off
