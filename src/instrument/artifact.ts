@@ -35,7 +35,7 @@ import { OffsetMap, TrapSites } from "./offsets.js";
 
 const MAGIC = new TextEncoder().encode("\u0000wasmhost-artifact");
 /** Bump when the layout or what the passes emit changes: older artifacts are then refused. */
-export const ARTIFACT_VERSION = 5;
+export const ARTIFACT_VERSION = 6;
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });

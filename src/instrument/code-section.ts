@@ -18,6 +18,7 @@ import { IN_ARENA, InsertList, InsnMarks } from "./insert-list.js";
 import type { FunctionContext } from "./plan.js";
 import { CALL_ID, type RewriteState } from "./rewrite-state.js";
 import type { ThreadCalls } from "./thread-calls.js";
+import { BranchHints } from "./branch-hints.js";
 
 /** The most parameters and locals a function may have in the host engine (V8's limit). */
 const MAX_ENGINE_LOCALS = 50_000;
@@ -39,6 +40,10 @@ export class CodeWriter {
   private heads = new Int32Array(8);
   /** The insertion lists with something in them, for `writeCode`. */
   private readonly active: InsertList[] = [];
+  /** The slow-path branches of the inserted checks, for the branch-hint section (`branch-hints.ts`). */
+  readonly hints = new BranchHints();
+  /** Where the body being written starts in the output (its local declarations). */
+  private bodyStart = 0;
 
   constructor(st: RewriteState, threads: ThreadCalls) {
     this.st = st;
@@ -149,7 +154,8 @@ export class CodeWriter {
         );
       }
       const bodySizeAt = out.u32Padded(0);
-      const bodyStart = out.length;
+      const bodyStart = (this.bodyStart = out.length);
+      this.hints.startFunction(funcIndex + st.funcShift);
       // Local declarations: the original runs, then the passes' extra locals.
       const pos = st.pos;
       readU32(st.src, body.offset, pos); // the body size
@@ -278,6 +284,7 @@ export class CodeWriter {
       } else {
         if (snippet.trapAt >= 0) map.trap(out.length - base + snippet.trapAt, snippet.trapKind);
         if (snippet.moreTraps) for (const t of snippet.moreTraps) map.trap(out.length - base + t, snippet.trapKind);
+        if (snippet.unlikelyAt !== undefined) this.hints.unlikely(out.length - this.bodyStart + snippet.unlikelyAt);
         out.bytes(snippet.bytes);
       }
       if ((bestKey & 15) === 15) cursor = start[(bestKey >>> 4) + 1]!; // a replacement: skip the original

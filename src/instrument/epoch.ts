@@ -254,28 +254,31 @@ export function interruptPass(
     b.u8(0x20); b.u32(local); // local.get
     b.u8(0x41); b.u8(0x00); // i32.const 0
     b.u8(0x48); // i32.lt_s
+    const unlikelyAt = b.length;
     b.u8(0x04); b.u8(0x40); // if
     const trapAt = slowPath(b, local, countdown, check, fuelLocal, fuelGlobal, refund);
     b.u8(0x0b); // end
-    return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.interrupt };
+    return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.interrupt, unlikelyAt };
   };
   /** A back-edge check with its slow path inside the loop (also the entry check of a threaded function). */
   const backEdgeFor = (local: number, weight: number, fuelLocal: number, refund: number): Snippet => cached(1, local, weight, fuelLocal, refund);
   const makeBackEdge = (local: number, weight: number, fuelLocal: number, refund: number): Snippet => {
     const b = new ByteSink(48);
     decrement(b, local, weight);
+    const unlikelyAt = b.length;
     b.u8(0x04); b.u8(0x40); // if
     const trapAt = slowPath(b, local, countdown, check, fuelLocal, fuelGlobal, refund);
     b.u8(0x0b); // end
-    return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.interrupt };
+    return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.interrupt, unlikelyAt };
   };
   /** The back-edge check of a wrapped loop: branches to `$slow`. */
   const wrappedHeadFor = (local: number, weight: number): Snippet => cached(2, local, weight, -1, 0);
   const makeWrappedHead = (local: number, weight: number): Snippet => {
     const h = new ByteSink(16);
     decrement(h, local, weight);
+    const unlikelyAt = h.length;
     h.u8(0x0d); h.u8(0x01); // br_if $slow
-    return { bytes: h.view().slice(), trapAt: -1, trapKind: 0 };
+    return { bytes: h.view().slice(), trapAt: -1, trapKind: 0, unlikelyAt };
   };
   /**
    * The code after a wrapped loop. The loop was left at its header after the fuel pass charged the

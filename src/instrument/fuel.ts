@@ -154,13 +154,14 @@ class FuelSnippets {
       b.u8(0x22); b.u32(this.local); // local.tee $fuel
       b.u8(0x42); b.u8(0x00); // i64.const 0
       b.u8(0x53); // i64.lt_s
+      const unlikelyAt = b.length;
       b.u8(0x04); b.u8(0x40); // if
       b.u8(0x42); b.u8(0x00); // i64.const 0
       b.u8(0x24); b.u32(this.global); // global.set
       const trapAt = b.length;
       b.u8(0x00); // unreachable
       b.u8(0x0b); // end
-      this.perUnit.set(temp, (s = { bytes: b.view().slice(), trapAt, trapKind: TrapSite.outOfFuel }));
+      this.perUnit.set(temp, (s = { bytes: b.view().slice(), trapAt, trapKind: TrapSite.outOfFuel, unlikelyAt }));
     }
     return s;
   }
@@ -197,13 +198,14 @@ class FuelSnippets {
     }
     b.u8(0x42); b.u8(0x00); // i64.const 0
     b.u8(0x53); // i64.lt_s
+    const unlikelyAt = b.length;
     b.u8(0x04); b.u8(0x40); // if
     b.u8(0x42); b.u8(0x00); // i64.const 0
     b.u8(0x24); b.u32(this.global); // global.set: none left
     const trapAt = b.length;
     b.u8(0x00); // unreachable
     b.u8(0x0b); // end
-    return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.outOfFuel };
+    return { bytes: b.view().slice(), trapAt, trapKind: TrapSite.outOfFuel, unlikelyAt };
   }
 }
 

@@ -43,6 +43,11 @@ export interface Snippet {
   readonly trapKind: number;
   /** Offsets of more recorded `unreachable`s of the same kind, for snippets with several. */
   readonly moreTraps?: readonly number[];
+  /**
+   * Offset within `bytes` of the `if` or `br_if` that enters the snippet's slow path (a check that
+   * failed), or undefined: the rewritten module hints it to engines as unlikely (`branch-hints.ts`).
+   */
+  readonly unlikelyAt?: number;
 }
 
 /** What a pass sees of one defined function while it is rewritten. */

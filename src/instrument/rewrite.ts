@@ -56,6 +56,7 @@ import { RewriteState } from "./rewrite-state.js";
 import { chooseThreaded } from "./threading.js";
 import { ThreadCalls, WithoutThreadedTables, WithoutThreading } from "./thread-calls.js";
 import { CodeWriter } from "./code-section.js";
+import { BRANCH_HINT_SECTION } from "./branch-hints.js";
 import { nameSection } from "./name-section.js";
 import {
   copySection,
@@ -129,6 +130,7 @@ class Rewriter {
     }
     let codeBase = -1;
     let codeMoved = 0;
+    const rewritesCode = st.shifting || st.plan.passes.length > 0;
     const flush = (rank: number): void => {
       while (pending.length > 0 && pending[0]![0] < rank) pending.shift()![1]();
     };
@@ -172,8 +174,19 @@ class Rewriter {
           else copySection(st, out, s);
           break;
         case SectionId.code:
-          if (st.shifting || st.plan.passes.length > 0) {
-            codeBase = new CodeWriter(st, new ThreadCalls(st)).write(out);
+          if (rewritesCode) {
+            const sectionAt = out.length;
+            const writer = new CodeWriter(st, new ThreadCalls(st));
+            codeBase = writer.write(out);
+            // The hints go before the code section, which is moved up to make room (one copy).
+            const hints = writer.hints.section();
+            if (hints) {
+              out.reserve(hints.length);
+              out.buf.copyWithin(sectionAt + hints.length, sectionAt, out.length);
+              out.buf.set(hints, sectionAt);
+              out.length += hints.length;
+              codeBase += hints.length;
+            }
           } else {
             codeMoved = out.length - s.offset;
             copySection(st, out, s);
@@ -185,6 +198,7 @@ class Rewriter {
           break;
         case SectionId.custom:
           if (s.name === "name" && st.shifting && info.names.malformed === undefined) nameSection(st, out, s.payloadOffset, s.end);
+          else if (s.name === BRANCH_HINT_SECTION && rewritesCode) continue; // its offsets would be stale (branch-hints.ts)
           else copySection(st, out, s);
           break;
         default:
