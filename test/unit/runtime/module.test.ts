@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { CompileError, Engine, Linker, Module, Store } from "../../../src/index.js";
+import { compiledFromReusedBuffers } from "../../helpers/reused-buffer.js";
 import { wat } from "../../helpers/wat.js";
 
 const engine = new Engine();
@@ -136,17 +137,13 @@ test("a module keeps its own copy of its bytes: the caller may reuse its buffer"
     const store = new Store(engine, { limits: { memorySize: 65536 } });
     assert.equal(new Linker(engine).instantiate(store, m).getTypedFunc("forty-two", [], ["i32"])(), 42, how);
   };
-  const compiled: [Module, string][] = [];
-  let bytes = fresh();
-  compiled.push([new Module(engine, bytes), "new Module"]);
-  bytes.fill(0);
-  bytes = fresh();
-  const pending = Module.compile(engine, bytes);
-  bytes.fill(0); // while the asynchronous compile is under way
-  compiled.push([await pending, "Module.compile"]);
-  bytes = new Module(engine, fresh()).serialize();
-  compiled.push([Module.deserialize(engine, bytes), "Module.deserialize"]);
-  bytes.fill(0);
+  const compiled = await compiledFromReusedBuffers(fresh, {
+    name: "Module",
+    compile: (b) => new Module(engine, b),
+    compileAsync: (b) => Module.compile(engine, b),
+    serialize: (m) => m.serialize(),
+    deserialize: (b) => Module.deserialize(engine, b),
+  });
   const buffer = Buffer.from(fresh());
   compiled.push([new Module(engine, buffer), "new Module (Node Buffer)"]);
   buffer.fill(0);

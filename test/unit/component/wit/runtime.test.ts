@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Engine, Store } from "../../../../src/index.js";
 import { Component, ComponentLinker } from "../../../../src/component/index.js";
+import { compiledFromReusedBuffers } from "../../../helpers/reused-buffer.js";
 
 const root = fileURLToPath(new URL("../../../../../", import.meta.url));
 const fixtures = join(root, "test/fixtures/components");
@@ -60,17 +61,13 @@ test("the counter's resource: constructor, methods, static function, destructor"
 test("a component keeps its own copy of its bytes: the caller may reuse its buffer", async () => {
   const file = join(root, "examples/markdown/markdown.component.wasm");
   const fresh = (): Uint8Array => new Uint8Array(readFileSync(file));
-  const compiled: [Component, string][] = [];
-  let bytes = fresh();
-  compiled.push([new Component(engine, bytes), "new Component"]);
-  bytes.fill(0);
-  bytes = fresh();
-  const pending = Component.compile(engine, bytes);
-  bytes.fill(0); // while the asynchronous compile is under way
-  compiled.push([await pending, "Component.compile"]);
-  bytes = new Component(engine, fresh()).serialize();
-  compiled.push([Component.deserialize(engine, bytes), "Component.deserialize"]);
-  bytes.fill(0);
+  const compiled = await compiledFromReusedBuffers(fresh, {
+    name: "Component",
+    compile: (b) => new Component(engine, b),
+    compileAsync: (b) => Component.compile(engine, b),
+    serialize: (c) => c.serialize(),
+    deserialize: (b) => Component.deserialize(engine, b),
+  });
   for (const [component, how] of compiled) {
     const render = new ComponentLinker(engine).instantiate(new Store(engine), component).exports.render as (s: string) => string;
     assert.equal(render("*x*"), "<p><em>x</em></p>", how);
