@@ -178,13 +178,10 @@ class Rewriter {
             const sectionAt = out.length;
             const writer = new CodeWriter(st, new ThreadCalls(st));
             codeBase = writer.write(out);
-            // The hints go before the code section, which is moved up to make room (one copy).
+            // The hints must come before the code section, which is known only once written: moved up.
             const hints = writer.hints.section();
             if (hints) {
-              out.reserve(hints.length);
-              out.buf.copyWithin(sectionAt + hints.length, sectionAt, out.length);
-              out.buf.set(hints, sectionAt);
-              out.length += hints.length;
+              out.insert(sectionAt, hints);
               codeBase += hints.length;
             }
           } else {

@@ -150,6 +150,14 @@ export class ByteSink {
     this.bytes(b);
   }
 
+  /** Inserts `b` at `at`, moving the bytes written after it up (one copy of them). */
+  insert(at: number, b: Uint8Array): void {
+    this.reserve(b.length);
+    this.buf.copyWithin(at + b.length, at, this.length);
+    this.buf.set(b, at);
+    this.length += b.length;
+  }
+
   /** Writes a section: id, size, then the payload of `body`. */
   section(id: number, body: ByteSink): void {
     this.u8(id);
