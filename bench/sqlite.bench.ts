@@ -19,17 +19,18 @@
  * Goals: fuel <= 1.30x, time limit and epochs <= 1.15x, cold and warm.
  *
  * Where the cold time goes (measured 2026-12-02 and -03 on the 2-core machine, Node 20). Creating the
- * plain module takes 16-28 ms and its first run 88-161 ms (8 processes, median ~115 ms). Loaded from a
- * time-limit artifact, the first run took 120-136 ms in 6 of 8 processes (median ~128 ms): the
- * instrumented code costs a cold run about what it costs a warm one (1.1-1.2x). Most of the difference
- * is in creating the module: 156-268 ms with the rewrite, 36-51 ms from an artifact. The artifact rows
- * read 0.99-1.13 in the first run of the day and 1.20-1.45 in later ones. A fresh process pays 3-4 ms for every megabyte it touches for the
- * first time here (page faults: filling a new 3 MB array took 10-11 ms, filling it again 0.1 ms), so
- * the artifact path copies as little as it can (the CLI's cache hands its buffer over instead of a copy).
+ * plain module takes 16-28 ms and its first run 88-161 ms (8 processes, median ~115 ms). Most of the
+ * difference is in creating the module: 156-268 ms with the rewrite, 36-51 ms from an artifact (the
+ * first run itself: below). The artifact rows read 0.99-1.13 in the first run of the day and 1.20-1.45
+ * in later ones. A fresh process pays 3-4 ms for every megabyte it touches for the first time here
+ * (page faults: filling a new 3 MB array took 10-11 ms, filling it again 0.1 ms), so the artifact path
+ * copies as little as it can (the CLI's cache hands its buffer over instead of a copy).
  *
  * What is left once the rewrite is skipped (2026-12-03, 12-20 fresh processes per mode, alternating):
  * the time-limit module's first run costs 1.04-1.09x the plain one (10th percentile to median; 1.05-1.06
- * with `--liftoff-only`), fuel's 1.14x at the 10th percentile. Loading the artifact costs 32-36 ms against
+ * with `--liftoff-only`), fuel's 1.14x at the 10th percentile. (An earlier count over 8 processes read
+ * 1.1-1.2x from medians of 128 and 115 ms; the plain first run varies 88-161 ms, so more processes and
+ * percentiles were needed.) Loading the artifact costs 32-36 ms against
  * 17-19 ms for the plain `new Module` (which copies its 1.16 MB since the caller may reuse its buffer):
  * ~7 ms of it is copying the 2.9 MB artifact for the same reason, ~4 ms its checksum. Without those two
  * the time-limit artifact row read 1.06-1.08 (a scratch build, not kept). The CLI rows carry V8's

@@ -42,8 +42,6 @@ export class CodeWriter {
   private readonly active: InsertList[] = [];
   /** The slow-path branches of the inserted checks, for the branch-hint section (`branch-hints.ts`). */
   readonly hints = new BranchHints();
-  /** Where the body being written starts in the output (its local declarations). */
-  private bodyStart = 0;
 
   constructor(st: RewriteState, threads: ThreadCalls) {
     this.st = st;
@@ -154,7 +152,7 @@ export class CodeWriter {
         );
       }
       const bodySizeAt = out.u32Padded(0);
-      const bodyStart = (this.bodyStart = out.length);
+      const bodyStart = out.length;
       this.hints.startFunction(funcIndex + st.funcShift);
       // Local declarations: the original runs, then the passes' extra locals.
       const pos = st.pos;
@@ -171,7 +169,7 @@ export class CodeWriter {
           out.u8(t);
         }
       }
-      this.writeCode(out, base, body.codeOffset, codeEnd, lists);
+      this.writeCode(out, base, bodyStart, body.codeOffset, codeEnd, lists);
       out.patchU32(bodySizeAt, out.length - bodyStart);
     }
     for (const f of st.wrappers) this.threads.writeWrapper(out, base, f);
@@ -180,8 +178,11 @@ export class CodeWriter {
   }
 
 
-  /** Copies code `[from, to)` into `out`, inserting the passes' snippets and renumbering indices. */
-  private writeCode(out: ByteSink, base: number, from: number, to: number, lists: InsertList[]): void {
+  /**
+   * Copies code `[from, to)` into `out`, inserting the passes' snippets and renumbering indices.
+   * `bodyStart`: where the body's local declarations begin in `out` (branch hints count from there).
+   */
+  private writeCode(out: ByteSink, base: number, bodyStart: number, from: number, to: number, lists: InsertList[]): void {
     const st = this.st;
     const scan = st.scan;
     const src = st.src;
@@ -284,7 +285,7 @@ export class CodeWriter {
       } else {
         if (snippet.trapAt >= 0) map.trap(out.length - base + snippet.trapAt, snippet.trapKind);
         if (snippet.moreTraps) for (const t of snippet.moreTraps) map.trap(out.length - base + t, snippet.trapKind);
-        if (snippet.unlikelyAt !== undefined) this.hints.unlikely(out.length - this.bodyStart + snippet.unlikelyAt);
+        if (snippet.unlikelyAt !== undefined) this.hints.unlikely(out.length - bodyStart + snippet.unlikelyAt);
         out.bytes(snippet.bytes);
       }
       if ((bestKey & 15) === 15) cursor = start[(bestKey >>> 4) + 1]!; // a replacement: skip the original
